@@ -1,0 +1,286 @@
+/**
+ * The dissector toolkit: reads typed values from a Cursor and appends field nodes formatted the way
+ * Wireshark's PDML shows them (`show`) and its tree prints them (`label`), so the tshark oracle can
+ * compare ours field by field.
+ */
+import { Cursor, ShortRead } from "./cursor.js";
+import { FieldFlag, type FieldNode, type FieldValue, node } from "./tree.js";
+import { formatFiletime, guidString, hexColons, hexPlain, hexN } from "./format.js";
+
+export type Vals = Readonly<Record<number, string>> | ((v: number) => string | undefined);
+
+export interface UintOpts {
+  /** dec (default), hex (`0x0005`), hexdec (show `0x0005`, label `0x0005 (5)`), dechex. */
+  base?: "dec" | "hex" | "hexdec" | "dechex";
+  vals?: Vals;
+  /** Text appended to the label value (`" bytes"`). */
+  unit?: string;
+  /** Big-endian. */
+  be?: boolean;
+}
+
+export interface BitSpec {
+  name: string;
+  label: string;
+  mask: number;
+  /** Label texts for a one-bit flag set/clear; default `True`/`False`. */
+  t?: string;
+  f?: string;
+  /** Value names for multi-bit fields. */
+  vals?: Vals;
+  /** Show multi-bit value in hex. */
+  hex?: boolean;
+  /** Name used in the parent's `Flags: 0x01, Name` summary (default: label). */
+  short?: string;
+}
+
+export function valName(vals: Vals | undefined, v: number): string | undefined {
+  if (!vals) return undefined;
+  return typeof vals === "function" ? vals(v) : vals[v];
+}
+
+/** `.... ...1` style pattern of `mask` within a field of `bits` bits, with the value's bits. */
+export function bitPattern(raw: number, mask: number, bits: number): string {
+  let s = "";
+  for (let i = bits - 1; i >= 0; i--) {
+    const bit = 2 ** i;
+    const inMask = Math.floor(mask / bit) % 2 === 1;
+    s += inMask ? (Math.floor(raw / bit) % 2 === 1 ? "1" : "0") : ".";
+    if (i % 4 === 0 && i !== 0) s += " ";
+  }
+  return s;
+}
+
+function lowestBit(mask: number): number {
+  let b = 1;
+  while (b <= mask && Math.floor(mask / b) % 2 === 0) b *= 2;
+  return b;
+}
+
+export class Fields {
+  /** Nodes of the innermost open subtree. */
+  nodes: FieldNode[];
+  private stack: FieldNode[][] = [];
+
+  constructor(
+    public c: Cursor,
+    root: FieldNode[] = [],
+  ) {
+    this.nodes = root;
+  }
+
+  add(n: FieldNode): FieldNode {
+    this.nodes.push(n);
+    return n;
+  }
+
+  /** Appends a node for a field that runs past the data, then throws. */
+  private short(name: string, label: string, n: number): never {
+    const at = this.c.pos;
+    this.add(node(name, `${label} [truncated]`, "", "", at, Math.max(0, this.c.end - at), FieldFlag.Short));
+    throw new ShortRead(at, n, this.c.end);
+  }
+
+  private needOr(name: string, label: string, n: number): void {
+    if (!this.c.has(n)) this.short(name, label, n);
+  }
+
+  uintRaw(size: 1 | 2 | 3 | 4, be = false): number {
+    const c = this.c;
+    if (size === 1) return c.u8();
+    if (size === 2) return be ? c.u16be() : c.u16();
+    if (size === 4) return be ? c.u32be() : c.u32();
+    c.need(3);
+    const b = c.bytes(3);
+    return be ? (b[0]! << 16) | (b[1]! << 8) | b[2]! : b[0]! | (b[1]! << 8) | (b[2]! << 16);
+  }
+
+  static uintShow(v: number, size: number, base: UintOpts["base"]): string {
+    return base === "hex" || base === "hexdec" ? hexN(v, size * 2) : String(v);
+  }
+
+  static uintLabel(label: string, v: number, size: number, o: UintOpts): string {
+    const show = Fields.uintShow(v, size, o.base);
+    const name = valName(o.vals, v);
+    let text: string;
+    if (o.vals) text = `${name ?? "Unknown"} (${show})`;
+    else if (o.base === "hexdec") text = `${show} (${v})`;
+    else if (o.base === "dechex") text = `${v} (${hexN(v, size * 2)})`;
+    else text = show;
+    return `${label}: ${text}${o.unit ?? ""}`;
+  }
+
+  /** Unsigned integer of 1-4 bytes. */
+  uint(name: string, label: string, size: 1 | 2 | 3 | 4, o: UintOpts = {}): number {
+    this.needOr(name, label, size);
+    const at = this.c.pos;
+    const v = this.uintRaw(size, o.be);
+    this.add(node(name, Fields.uintLabel(label, v, size, o), Fields.uintShow(v, size, o.base), v, at, size));
+    return v;
+  }
+
+  /** 64-bit unsigned; value is a decimal string (or 0x-hex with base hex). */
+  u64(name: string, label: string, o: { base?: "dec" | "hex"; unit?: string } = {}): bigint {
+    this.needOr(name, label, 8);
+    const at = this.c.pos;
+    const v = this.c.u64();
+    const show = o.base === "hex" ? `0x${v.toString(16).padStart(16, "0")}` : v.toString();
+    this.add(node(name, `${label}: ${show}${o.unit ?? ""}`, show, show, at, 8));
+    return v;
+  }
+
+  /** A bitmask field with its bit children, like Wireshark's add_bitmask. */
+  bitmask(
+    name: string,
+    label: string,
+    size: 1 | 2 | 4,
+    bits: readonly BitSpec[],
+    o: { be?: boolean } = {},
+  ): number {
+    this.needOr(name, label, size);
+    const at = this.c.pos;
+    const v = this.uintRaw(size, o.be);
+    this.add(Fields.bitmaskNode(name, label, v, size, at, bits));
+    return v;
+  }
+
+  static bitmaskNode(
+    name: string,
+    label: string,
+    v: number,
+    size: number,
+    at: number,
+    bits: readonly BitSpec[],
+  ): FieldNode {
+    const show = hexN(v, size * 2);
+    const set: string[] = [];
+    const children: FieldNode[] = [];
+    for (const b of bits) {
+      const lo = lowestBit(b.mask);
+      const fv = Math.floor(((v >>> 0) & b.mask) / lo) >>> 0;
+      const pat = bitPattern(v >>> 0, b.mask, size * 8);
+      let text: string;
+      if (b.vals || b.mask / lo > 1) {
+        const nm = valName(b.vals, fv);
+        const num = b.hex ? `0x${fv.toString(16)}` : String(fv);
+        text = b.vals ? `${nm ?? "Unknown"} (${num})` : num;
+        if (fv && b.short) set.push(b.short);
+      } else {
+        text = fv ? (b.t ?? "True") : (b.f ?? "False");
+        if (fv) set.push(b.short ?? b.label);
+      }
+      children.push(node(b.name, `${pat} = ${b.label}: ${text}`, String(fv), fv, at, size));
+    }
+    const n = node(name, `${label}: ${show}${set.length ? `, ${set.join(", ")}` : ""}`, show, v, at, size);
+    n.children = children;
+    return n;
+  }
+
+  /** Raw bytes, shown as Wireshark does (colon hex in show, plain hex truncated in the label). */
+  bytes(name: string, label: string, len: number): Buffer {
+    this.needOr(name, label, len);
+    const at = this.c.pos;
+    const b = this.c.bytes(len);
+    this.add(Fields.bytesNode(name, label, b, at));
+    return b;
+  }
+
+  static bytesNode(name: string, label: string, b: Buffer, at: number): FieldNode {
+    const plain = hexPlain(b.length > 36 ? b.subarray(0, 36) : b) + (b.length > 36 ? "…" : "");
+    const show = hexColons(b);
+    return node(name, `${label}: ${b.length ? plain : "<MISSING>"}`, show, hexPlain(b), at, b.length);
+  }
+
+  guid(name: string, label: string): string {
+    this.needOr(name, label, 16);
+    const at = this.c.pos;
+    const g = guidString(this.c.bytes(16));
+    this.add(node(name, `${label}: ${g}`, g, g, at, 16));
+    return g;
+  }
+
+  /** Windows FILETIME (100 ns since 1601). */
+  filetime(name: string, label: string): bigint {
+    this.needOr(name, label, 8);
+    const at = this.c.pos;
+    const v = this.c.u64();
+    const [show, text] = formatFiletime(v);
+    this.add(node(name, `${label}: ${text}`, show, show, at, 8));
+    return v;
+  }
+
+  /** UTF-16LE string of `len` bytes. */
+  utf16(name: string, label: string, len: number): string {
+    this.needOr(name, label, len);
+    const at = this.c.pos;
+    const s = this.c.bytes(len & ~1).toString("utf16le");
+    if (len & 1) this.c.skip(1);
+    this.add(node(name, `${label}: ${s}`, s, s, at, len));
+    return s;
+  }
+
+  /** 8-bit string of `len` bytes (stops at NUL for display). */
+  ascii(name: string, label: string, len: number): string {
+    this.needOr(name, label, len);
+    const at = this.c.pos;
+    const raw = this.c.bytes(len).toString("latin1");
+    const nul = raw.indexOf("\0");
+    const s = nul >= 0 ? raw.slice(0, nul) : raw;
+    this.add(node(name, `${label}: ${s}`, s, s, at, len));
+    return s;
+  }
+
+  /** A node whose value is computed, not read (len bytes at `at` are its extent). */
+  generated(name: string, label: string, show: string, value: FieldValue = show): FieldNode {
+    return this.add(node(name, `${label}: ${show}`, show, value, -1, 0, FieldFlag.Generated));
+  }
+
+  /** A text node (PDML `field name=""`); `name` still identifies it for diffing. */
+  text(name: string, label: string, at = this.c.pos, len = 0): FieldNode {
+    return this.add(node(name, label, "", "", at, len, FieldFlag.Text));
+  }
+
+  /**
+   * Opens a subtree node, runs `fn` with it as the current parent, and closes it; the node's length
+   * is `len` when given, else what `fn` consumed. ShortRead propagates after the subtree is closed.
+   */
+  tree<T>(
+    name: string,
+    label: string,
+    fn: (n: FieldNode) => T,
+    len?: number,
+    show = "",
+    value: FieldValue = "",
+  ): T {
+    const at = this.c.pos;
+    const n = node(name, label, show, value, at, len ?? 0);
+    n.children = [];
+    this.add(n);
+    this.stack.push(this.nodes);
+    this.nodes = n.children;
+    try {
+      return fn(n);
+    } finally {
+      this.nodes = this.stack.pop()!;
+      if (len === undefined) n.length = Math.max(0, this.c.pos - at);
+    }
+  }
+
+  /** Runs `fn` over a cursor limited to [at, at+len), restoring this cursor afterwards. */
+  within<T>(at: number, len: number, fn: () => T): T {
+    const saved = this.c;
+    this.c = saved.sub(at, len);
+    try {
+      return fn();
+    } finally {
+      this.c = saved;
+    }
+  }
+
+  /** Marks the innermost open node list with a malformed text node. */
+  malformed(why: string, at = this.c.pos): void {
+    this.add(node("_ws.malformed", `[Malformed Packet: ${why}]`, "", "", at, 0, FieldFlag.Malformed));
+  }
+}
+
+export { Cursor };

@@ -1,0 +1,50 @@
+/** Display formats matching Wireshark's. */
+
+export function hexN(v: number, digits: number): string {
+  return `0x${(v >>> 0).toString(16).padStart(digits, "0")}`;
+}
+
+export function hexPlain(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+}
+
+export function hexColons(b: Uint8Array): string {
+  const h = hexPlain(b);
+  let out = "";
+  for (let i = 0; i < h.length; i += 2) out += (i ? ":" : "") + h.slice(i, i + 2);
+  return out;
+}
+
+/** MS-DTYP GUID: first three groups little-endian. */
+export function guidString(b: Uint8Array): string {
+  const h = (i: number, n: number, le: boolean) => {
+    const part = Array.from(b.subarray(i, i + n));
+    if (le) part.reverse();
+    return part.map((x) => x.toString(16).padStart(2, "0")).join("");
+  };
+  return `${h(0, 4, true)}-${h(4, 2, true)}-${h(6, 2, true)}-${h(8, 2, false)}-${h(10, 6, false)}`;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const EPOCH_DIFF = 11644473600n; // seconds from 1601-01-01 to 1970-01-01
+
+/** `Aug 22, 2019 15:50:02.205089000 UTC` from seconds and nanoseconds since the Unix epoch. */
+export function formatAbsTime(secs: bigint, nanos: number): string {
+  const d = new Date(Number(secs) * 1000);
+  if (Number.isNaN(d.getTime())) return "Not representable";
+  const p2 = (n: number) => String(n).padStart(2, "0");
+  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, " ")}, ${d.getUTCFullYear()} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}.${String(nanos).padStart(9, "0")} UTC`;
+}
+
+/** FILETIME → [PDML show, label text]. */
+export function formatFiletime(v: bigint): [string, string] {
+  if (v === 0n) {
+    const s = formatAbsTime(0n, 0);
+    return [s, "No time specified (0)"];
+  }
+  if (v === 0x7fffffffffffffffn) return ["Infinity", "Infinity (0x7fffffffffffffff)"];
+  const secs = v / 10000000n - EPOCH_DIFF;
+  const nanos = Number(v % 10000000n) * 100;
+  const s = formatAbsTime(secs, nanos);
+  return [s, s];
+}
