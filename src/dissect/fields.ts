@@ -4,8 +4,8 @@
  * compare ours field by field.
  */
 import { Cursor, ShortRead } from "./cursor.js";
+import { formatFiletime, guidString, hexColons, hexN, hexPlain } from "./format.js";
 import { FieldFlag, type FieldNode, type FieldValue, node } from "./tree.js";
-import { formatFiletime, guidString, hexColons, hexPlain, hexN } from "./format.js";
 
 export type Vals = Readonly<Record<number, string>> | ((v: number) => string | undefined);
 

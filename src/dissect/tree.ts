@@ -7,19 +7,19 @@
  * `label` mirrors PDML's `showname` (the whole line a user reads).
  */
 
-export const enum FieldFlag {
-  None = 0,
+export const FieldFlag = {
+  None: 0,
   /** The field ran past the end of the available bytes. */
-  Short = 1,
+  Short: 1,
   /** The field's content contradicts the spec (bad length, bad offset...). */
-  Malformed = 2,
+  Malformed: 2,
   /** Not on the wire: computed by smbcmp (response-in, file name of a FileId, ...). */
-  Generated = 4,
+  Generated: 4,
   /** A text-only node (like Wireshark's expert/comment lines) that has no value of its own. */
-  Text = 8,
+  Text: 8,
   /** Came out of an SMB3 transform (decrypted) or a compression transform. */
-  Decrypted = 16,
-}
+  Decrypted: 16,
+} as const;
 
 export type FieldValue = string | number | boolean;
 
@@ -56,7 +56,7 @@ export function node(
 /** Depth-first walk; return false from the visitor to skip a node's children. */
 export function walk(
   nodes: readonly FieldNode[],
-  visit: (n: FieldNode, depth: number) => boolean | void,
+  visit: (n: FieldNode, depth: number) => boolean | undefined,
   depth = 0,
 ): void {
   for (const n of nodes) {
@@ -74,6 +74,7 @@ export function find(nodes: readonly FieldNode[], name: string): FieldNode | und
       found = n;
       return false;
     }
+    return true;
   });
   return found;
 }
@@ -82,6 +83,7 @@ export function findAll(nodes: readonly FieldNode[], name: string): FieldNode[] 
   const out: FieldNode[] = [];
   walk(nodes, (n) => {
     if (n.name === name) out.push(n);
+    return true;
   });
   return out;
 }
@@ -96,6 +98,7 @@ export function renderText(nodes: readonly FieldNode[], indent = 0): string {
       if (n.flags && n.flags & FieldFlag.Short) line += " [short]";
       if (n.flags && n.flags & FieldFlag.Malformed) line += " [Malformed]";
       lines.push(line);
+      return true;
     },
     0,
   );
