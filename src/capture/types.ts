@@ -1,0 +1,52 @@
+/**
+ * The capture layer's output: application PDUs (NBSS messages or bare SMB messages) of TCP
+ * connections, each tied to the Wireshark frame number that completed it, plus enough location
+ * information to read the PDU's bytes again later without re-reading the capture.
+ */
+
+/** A byte range of the (decompressed) capture file. */
+export interface FileRange {
+  offset: number;
+  length: number;
+}
+
+export interface Pdu {
+  /** Wireshark frame number (1-based; every record of the file counts) of the frame completing it. */
+  frame: number;
+  /** Capture timestamp of that frame, seconds since the Unix epoch (float, µs precision or better). */
+  time: number;
+  /** Nanoseconds part of the timestamp, for exact display. */
+  nanos: number;
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  /** Index of the TCP connection (0, 1, ... in order of first appearance). */
+  conn: number;
+  /** NBSS message type (0x00 session message, 0x81 request, 0x82 positive, 0x83 negative, 0x85 keepalive); -1 when unframed. */
+  nbssType: number;
+  /** The PDU payload (the NBSS message body, without the 4-byte NBSS header). */
+  data: Buffer;
+  /** Where `data` lives in the capture file, in order; concatenating these ranges gives `data`. */
+  ranges: FileRange[];
+  /** Offset of `data` within the concatenation of `ranges` (ranges include the NBSS header). */
+  skip: number;
+  /** Other frames that carried bytes of this PDU (for "reassembled in" info); may be empty. */
+  frames?: number[];
+  /** True when bytes are missing inside this PDU (TCP gap): dissect what is there. */
+  incomplete?: boolean;
+}
+
+export interface CaptureWarning {
+  frame: number;
+  message: string;
+}
+
+export interface ReadOptions {
+  /** Extra TCP ports carrying NBSS (445 and 139 always do). */
+  ports?: number[];
+  /** Called for recoverable problems (truncated file, bad record, TCP gap). */
+  onWarning?: (w: CaptureWarning) => void;
+  /** Called every so often with bytes consumed and total, for progress indicators. */
+  onProgress?: (done: number, total: number) => void;
+}

@@ -1,0 +1,76 @@
+/**
+ * The engine's data model: a Trace is the ordered list of SMB packets of one capture, each with a
+ * compact per-message record (enough for the list, filters, alignment and identity mapping), and
+ * detail trees built on demand.
+ */
+import type { FieldNode } from "../dissect/tree.js";
+
+export const MsgFlag = {
+  Encrypted: 1, // still encrypted (no key or bad key)
+  Decrypted: 2,
+  Compressed: 4,
+  Signed: 8,
+  Malformed: 16,
+  Async: 32,
+  /** SMB2 related compound member (SMB2_FLAGS_RELATED_OPERATIONS). */
+  Related: 64,
+} as const;
+
+export interface MessageInfo {
+  /** 1 = SMB1, 2 = SMB2/3 (after decryption when possible). */
+  proto: 1 | 2;
+  cmd: number;
+  isResponse: boolean;
+  /** NTSTATUS (SMB1 DOS errors are mapped to 0xEEEE_cccc style values by the SMB1 dissector). */
+  status: number;
+  /** Message id (SMB2 MessageId, SMB1 MID); a decimal string since SMB2 ids are 64-bit. */
+  msgId: string;
+  /** SMB2 SessionId / SMB1 UID as 16 hex digits (0x-less, as displayed by Wireshark without 0x). */
+  sesId: string;
+  /** Tree id (SMB2 TreeId / SMB1 TID). */
+  tid: number;
+  /** SMB2 AsyncId in hex when the async flag is set. */
+  asyncId?: string;
+  /** SMB2 FileId (persistent+volatile, 32 hex digits) or SMB1 FID this message is about. */
+  fileId?: string;
+  /** File name: the create's name, or the name known for `fileId`. */
+  path?: string;
+  /** Command-specific selector for alignment: info class/level, fsctl code, dialect... (e.g. "0x0012"). */
+  detail?: string;
+  /** This message's part of the Info column. */
+  summary: string;
+  flags: number;
+}
+
+export interface PacketInfo {
+  /** Wireshark frame number. */
+  no: number;
+  /** Seconds since the Unix epoch. */
+  time: number;
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  /** TCP connection index. */
+  conn: number;
+  /** The whole Info column (SMB part): message summaries joined with `; `. */
+  summary: string;
+  messages: MessageInfo[];
+}
+
+export interface TreeOptions {
+  /** Include frame/eth/ip/tcp/nbss layers. */
+  allLayers?: boolean;
+}
+
+export interface Trace {
+  readonly path: string;
+  readonly packets: readonly PacketInfo[];
+  /** Frame number → index in `packets`, or -1. */
+  indexOf(no: number): number;
+  /** The detail tree of packet `no` (built lazily, cached). */
+  tree(no: number, opts?: TreeOptions): FieldNode[];
+  /** Warnings met while reading (truncated capture, gaps, no key...). */
+  readonly warnings: readonly string[];
+  close(): void;
+}
