@@ -62,22 +62,28 @@ export class Fields {
   nodes: FieldNode[];
   private stack: FieldNode[][] = [];
 
+  /**
+   * Light mode reads and returns values without building nodes: the indexing pass runs the same
+   * dissectors in light mode to get summaries and state cheaply, so list and tree never disagree.
+   */
   constructor(
     public c: Cursor,
     root: FieldNode[] = [],
+    readonly light = false,
   ) {
     this.nodes = root;
   }
 
   add(n: FieldNode): FieldNode {
-    this.nodes.push(n);
+    if (!this.light) this.nodes.push(n);
     return n;
   }
 
   /** Appends a node for a field that runs past the data, then throws. */
   private short(name: string, label: string, n: number): never {
     const at = this.c.pos;
-    this.add(node(name, `${label} [truncated]`, "", "", at, Math.max(0, this.c.end - at), FieldFlag.Short));
+    if (!this.light)
+      this.add(node(name, `${label} [truncated]`, "", "", at, Math.max(0, this.c.end - at), FieldFlag.Short));
     throw new ShortRead(at, n, this.c.end);
   }
 
@@ -115,7 +121,10 @@ export class Fields {
     this.needOr(name, label, size);
     const at = this.c.pos;
     const v = this.uintRaw(size, o.be);
-    this.add(node(name, Fields.uintLabel(label, v, size, o), Fields.uintShow(v, size, o.base), v, at, size));
+    if (!this.light)
+      this.add(
+        node(name, Fields.uintLabel(label, v, size, o), Fields.uintShow(v, size, o.base), v, at, size),
+      );
     return v;
   }
 
@@ -124,6 +133,7 @@ export class Fields {
     this.needOr(name, label, 8);
     const at = this.c.pos;
     const v = this.c.u64();
+    if (this.light) return v;
     const show = o.base === "hex" ? `0x${v.toString(16).padStart(16, "0")}` : v.toString();
     this.add(node(name, `${label}: ${show}${o.unit ?? ""}`, show, show, at, 8));
     return v;
@@ -140,7 +150,7 @@ export class Fields {
     this.needOr(name, label, size);
     const at = this.c.pos;
     const v = this.uintRaw(size, o.be);
-    this.add(Fields.bitmaskNode(name, label, v, size, at, bits));
+    if (!this.light) this.add(Fields.bitmaskNode(name, label, v, size, at, bits));
     return v;
   }
 
@@ -181,7 +191,7 @@ export class Fields {
     this.needOr(name, label, len);
     const at = this.c.pos;
     const b = this.c.bytes(len);
-    this.add(Fields.bytesNode(name, label, b, at));
+    if (!this.light) this.add(Fields.bytesNode(name, label, b, at));
     return b;
   }
 
@@ -195,7 +205,7 @@ export class Fields {
     this.needOr(name, label, 16);
     const at = this.c.pos;
     const g = guidString(this.c.bytes(16));
-    this.add(node(name, `${label}: ${g}`, g, g, at, 16));
+    if (!this.light) this.add(node(name, `${label}: ${g}`, g, g, at, 16));
     return g;
   }
 
@@ -204,6 +214,7 @@ export class Fields {
     this.needOr(name, label, 8);
     const at = this.c.pos;
     const v = this.c.u64();
+    if (this.light) return v;
     const [show, text] = formatFiletime(v);
     this.add(node(name, `${label}: ${text}`, show, show, at, 8));
     return v;
@@ -215,7 +226,7 @@ export class Fields {
     const at = this.c.pos;
     const s = this.c.bytes(len & ~1).toString("utf16le");
     if (len & 1) this.c.skip(1);
-    this.add(node(name, `${label}: ${s}`, s, s, at, len));
+    if (!this.light) this.add(node(name, `${label}: ${s}`, s, s, at, len));
     return s;
   }
 
@@ -226,7 +237,7 @@ export class Fields {
     const raw = this.c.bytes(len).toString("latin1");
     const nul = raw.indexOf("\0");
     const s = nul >= 0 ? raw.slice(0, nul) : raw;
-    this.add(node(name, `${label}: ${s}`, s, s, at, len));
+    if (!this.light) this.add(node(name, `${label}: ${s}`, s, s, at, len));
     return s;
   }
 
@@ -255,6 +266,7 @@ export class Fields {
     const at = this.c.pos;
     const n = node(name, label, show, value, at, len ?? 0);
     n.children = [];
+    if (this.light) return fn(n);
     this.add(n);
     this.stack.push(this.nodes);
     this.nodes = n.children;

@@ -1,0 +1,209 @@
+/**
+ * SMB2 PDU driver: walks the compound chain, dissects each message's header and hands the body to
+ * its command module. The same code runs in light mode for the index (summaries + state) and in full
+ * mode for detail trees.
+ */
+import { Cursor, ShortRead } from "../dissect/cursor.js";
+import { Fields } from "../dissect/fields.js";
+import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
+import { type MessageInfo, MsgFlag } from "../trace/types.js";
+import { errorResponse } from "./commands/error.js";
+import { COMMANDS } from "./commands/index.js";
+import { dissectHeader, hex16, parseHeader, SMB2_HEADER_LEN, type Smb2Header } from "./header.js";
+import { cmdName, SMB2_FLAGS, STATUS } from "./names.js";
+import type { RequestRecord, Smb2State } from "./state.js";
+import { isError, statusText } from "./status.js";
+
+export interface Smb2Ctx {
+  state: Smb2State;
+  frame: number;
+  conn: number;
+  time: number;
+  /** No nodes are built (index pass). */
+  light: boolean;
+  /** The first (indexing) pass over the capture: records are created and state is updated. */
+  first: boolean;
+  /** Flags to add to every message (Decrypted, Compressed). */
+  msgFlags?: number;
+}
+
+export interface Smb2Msg {
+  h: Smb2Header;
+  ctx: Smb2Ctx;
+  /** End offset (exclusive) of this message in the buffer. */
+  end: number;
+  info: MessageInfo;
+  /** The request record: created for requests, looked up for responses (blank if unknown). */
+  rec: RequestRecord;
+  /** The previous message of the same compound chain, for related operations. */
+  prev?: Smb2Msg;
+}
+
+export interface Smb2Command {
+  request?(f: Fields, m: Smb2Msg): void;
+  response?(f: Fields, m: Smb2Msg): void;
+}
+
+/** Appends text to the message's Info summary. */
+export function sum(m: Smb2Msg, text: string): void {
+  m.info.summary += text;
+}
+
+const PROTO_LABEL = "SMB2 (Server Message Block Protocol version 2)";
+
+/** Dissects the SMB2 messages of `buf` starting at `start`; appends one `smb2` node per message. */
+export function dissectSmb2(
+  buf: Buffer,
+  start: number,
+  ctx: Smb2Ctx,
+  out: FieldNode[],
+  infos: MessageInfo[],
+): void {
+  let at = start;
+  let prev: Smb2Msg | undefined;
+  for (let guard = 0; guard < 1024 && at < buf.length; guard++) {
+    const c = new Cursor(buf, at);
+    let h: Smb2Header;
+    try {
+      h = parseHeader(c);
+    } catch {
+      const n = node("smb2", PROTO_LABEL, "", "", at, buf.length - at, FieldFlag.Malformed);
+      n.children = [
+        node(
+          "_ws.malformed",
+          "[Malformed Packet: SMB2 header truncated]",
+          "",
+          "",
+          at,
+          0,
+          FieldFlag.Malformed,
+        ),
+      ];
+      if (!ctx.light) out.push(n);
+      infos.push(blankInfo("[Malformed Packet]", MsgFlag.Malformed));
+      return;
+    }
+    const next = h.nextCommand;
+    const end = next && next >= SMB2_HEADER_LEN && at + next <= buf.length ? at + next : buf.length;
+    const m = dissectMessage(buf, h, end, ctx, out, prev);
+    infos.push(m.info);
+    prev = m;
+    if (!next || end === buf.length) break;
+    if (next < SMB2_HEADER_LEN || at + next > buf.length) break;
+    at = end;
+  }
+}
+
+function blankInfo(summary: string, flags = 0): MessageInfo {
+  return {
+    proto: 2,
+    cmd: -1,
+    isResponse: false,
+    status: 0,
+    msgId: "0",
+    sesId: "0000000000000000",
+    tid: 0,
+    summary,
+    flags,
+  };
+}
+
+function dissectMessage(
+  buf: Buffer,
+  h: Smb2Header,
+  end: number,
+  ctx: Smb2Ctx,
+  out: FieldNode[],
+  prev?: Smb2Msg,
+): Smb2Msg {
+  const { state } = ctx;
+  let flags = ctx.msgFlags ?? 0;
+  if (h.isAsync) flags |= MsgFlag.Async;
+  if (h.flags & SMB2_FLAGS.SIGNED) flags |= MsgFlag.Signed;
+  if (h.flags & SMB2_FLAGS.RELATED) flags |= MsgFlag.Related;
+  const sesId = hex16(h.sesId);
+  const info: MessageInfo = {
+    proto: 2,
+    cmd: h.cmd,
+    isResponse: h.isResponse,
+    status: h.isResponse ? h.status : 0,
+    msgId: h.msgId.toString(),
+    sesId,
+    tid: h.tid,
+    summary: `${cmdName(h.cmd)} ${h.isResponse ? "Response" : "Request"}`,
+    flags,
+  };
+  if (h.isAsync) info.asyncId = h.asyncId.toString(16);
+  if (h.isResponse && h.status !== STATUS.SUCCESS) info.summary += `, Error: ${statusText(h.status)}`;
+
+  const key = state.requestKey(ctx.conn, h.msgId);
+  let rec: RequestRecord | undefined;
+  if (!h.isResponse) {
+    rec = ctx.first ? undefined : state.requests.get(key);
+    if (!rec || rec.frame !== ctx.frame) {
+      rec = { frame: ctx.frame, time: ctx.time, cmd: h.cmd };
+      if (ctx.first) state.requests.set(key, rec);
+    }
+  } else {
+    rec = state.requests.get(key);
+    if (rec && rec.cmd !== h.cmd) rec = undefined;
+    if (rec && ctx.first && !(h.isAsync && h.status === STATUS.PENDING)) {
+      rec.responseFrame = ctx.frame;
+      rec.responseTime = ctx.time;
+    }
+    rec ??= { frame: 0, time: 0, cmd: h.cmd };
+  }
+  const m: Smb2Msg = { h, ctx, end, info, rec, prev };
+  const tree = node("smb2", PROTO_LABEL, "", "", h.at, end - h.at);
+  tree.children = [];
+  const f = new Fields(new Cursor(buf, h.at, end), tree.children, ctx.light);
+  try {
+    if (!h.isResponse && rec.responseFrame)
+      f.generated("smb2.response_in", "Response in", String(rec.responseFrame), rec.responseFrame);
+    if (h.isResponse && rec.frame) {
+      f.generated("smb2.response_to", "Response to", String(rec.frame), rec.frame);
+      const dt = (ctx.time - rec.time).toFixed(9);
+      f.generated("smb2.time", "Time from request", dt, Number(dt)).label += " seconds";
+    }
+    const tkey = state.treeKey(ctx.conn, h.sesId, h.tid);
+    const t = state.trees.get(tkey);
+    dissectHeader(f, h, {
+      treeName: t?.name,
+      shareType: t?.shareType,
+      isSmb3: (state.connection(ctx.conn).dialect ?? 0x300) >= 0x300,
+    });
+    dissectBody(f, m);
+  } catch (e) {
+    if (!(e instanceof ShortRead)) throw e;
+    info.flags |= MsgFlag.Malformed;
+    f.malformed("SMB2 message truncated", e.at);
+  }
+  if (info.flags & MsgFlag.Malformed && !info.summary.includes("[Malformed"))
+    info.summary += " [Malformed Packet]";
+  if (!ctx.light) out.push(tree);
+  return m;
+}
+
+function dissectBody(f: Fields, m: Smb2Msg): void {
+  const { h } = m;
+  const cmd = COMMANDS[h.cmd];
+  const label = `${cmdName(h.cmd)} ${h.isResponse ? "Response" : "Request"} (0x${h.cmd.toString(16).padStart(2, "0")})`;
+  f.tree(
+    "smbcmp.smb2.body",
+    label,
+    () => {
+      if (h.isResponse && isErrorResponse(f, m)) errorResponse(f, m);
+      else if (h.isResponse) cmd?.response?.(f, m);
+      else cmd?.request?.(f, m);
+    },
+    m.end - f.c.pos,
+  );
+}
+
+/** Error responses (MS-SMB2 2.2.2) replace the body, except where a command's own body carries a non-success status. */
+function isErrorResponse(f: Fields, m: Smb2Msg): boolean {
+  const { status, cmd } = m.h;
+  if (!isError(status) && !(m.h.isAsync && status === STATUS.PENDING)) return false;
+  if (cmd === 1 && status === STATUS.MORE_PROCESSING_REQUIRED) return false;
+  return f.c.has(2) && f.c.peekU16() === 9;
+}

@@ -1,0 +1,85 @@
+/**
+ * Conversation state shared by the indexing pass and later tree building: request records (so a
+ * response knows what it answers), FileId → name, TreeId → share, sessions. The indexing pass fills
+ * it in capture order; trees built later read the completed state, which is how Wireshark's second
+ * pass knows e.g. the frame a handle is closed in.
+ */
+
+export interface RequestRecord {
+  frame: number;
+  time: number;
+  cmd: number;
+  responseFrame?: number;
+  responseTime?: number;
+  /** File name (create path, or the name known for the FileId). */
+  path?: string;
+  /** FileId as 32 hex digits. */
+  fileId?: string;
+  /** Command-specific values a response needs: info type/class, ioctl code, find level, pattern... */
+  infoType?: number;
+  infoClass?: number;
+  ioctl?: number;
+  level?: number;
+  pattern?: string;
+  /** Anything else a command module wants to remember (keep small). */
+  extra?: Record<string, unknown>;
+}
+
+export interface FileRecord {
+  name: string;
+  openFrame: number;
+  closeFrame?: number;
+}
+
+export interface SessionRecord {
+  sesId: string;
+  dialect?: number;
+  user?: string;
+  domain?: string;
+  host?: string;
+  /** Encryption cipher id from the negotiate context (3.1.1) or implied by the dialect. */
+  cipher?: number;
+  /** Frame numbers of this session's setup messages. */
+  setupFrames: number[];
+}
+
+export interface ConnectionRecord {
+  dialect?: number;
+  cipher?: number;
+  signingAlgo?: number;
+  compression?: number[];
+}
+
+export class Smb2State {
+  readonly requests = new Map<string, RequestRecord>();
+  readonly files = new Map<string, FileRecord>();
+  readonly trees = new Map<string, { name: string; shareType?: number }>();
+  readonly sessions = new Map<string, SessionRecord>();
+  readonly connections = new Map<number, ConnectionRecord>();
+
+  requestKey(conn: number, msgId: bigint): string {
+    return `${conn}:${msgId}`;
+  }
+
+  connection(conn: number): ConnectionRecord {
+    let c = this.connections.get(conn);
+    if (!c) {
+      c = {};
+      this.connections.set(conn, c);
+    }
+    return c;
+  }
+
+  session(sesId: string): SessionRecord {
+    let s = this.sessions.get(sesId);
+    if (!s) {
+      s = { sesId, setupFrames: [] };
+      this.sessions.set(sesId, s);
+    }
+    return s;
+  }
+
+  treeKey(conn: number, sesId: bigint, tid: number): string {
+    return `${conn}:${sesId}:${tid}`;
+  }
+}
