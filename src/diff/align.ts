@@ -1,0 +1,422 @@
+/**
+ * Trace alignment: the operations of A and B aligned as sequences, then paired field by field.
+ *
+ * 1. Connections are matched by what they do (similarity of their multisets of op signatures).
+ * 2. Per connection pair, op signatures *without status* are aligned with Myers (linear space), so
+ *    the same request failing in B is one 'differ' row, not a delete plus an insert. Inside the gaps
+ *    left by that pass, ops with the same command are paired as 'differ' (a create of another name,
+ *    another info class) when `pairSimilar` is on.
+ * 3. Rows of all connection pairs are merged by time relative to each trace's start.
+ * 4. Ids (session, tree, async, FileId) are bound in the identity map walking the rows in order.
+ * Field differences of a row are computed on demand (`fieldDiff`) and cached per rule version.
+ */
+import type { FieldNode } from "../dissect/tree.js";
+import type { Trace } from "../trace/types.js";
+import { IdentityMap, type IdKind, type Side } from "./identity.js";
+import type { IgnoreRules } from "./ignore.js";
+import { Interner, myersMatches } from "./myers.js";
+import { buildOps, fullSig, type MsgRef, messageAt, type Op } from "./ops.js";
+import { profileRules } from "./profiles.js";
+import { countDiffs, type DiffNode, diffTrees } from "./tree-diff.js";
+
+export type OpRef = Op;
+export type RowKind = "same" | "differ" | "only-a" | "only-b";
+
+export interface AlignRow {
+  a?: OpRef;
+  b?: OpRef;
+  kind: RowKind;
+}
+
+export interface Summary {
+  ops: number;
+  same: number;
+  differ: number;
+  onlyA: number;
+  onlyB: number;
+}
+
+export interface FieldDiffPart {
+  role: "request" | "interim" | "response";
+  /** Frame numbers of the two messages (undefined on a side without it). */
+  aFrame?: number;
+  bFrame?: number;
+  nodes: DiffNode[];
+}
+
+export interface OpDiff {
+  parts: FieldDiffPart[];
+  /** Real differences over all parts. */
+  count: number;
+  /** Set when a tree could not be built (the row still shows, without fields). */
+  error?: string;
+}
+
+export interface DiffOptions {
+  /** Ignore rules (default: the `default` profile, or `profile`). */
+  rules?: IgnoreRules;
+  profile?: string;
+  /** User profiles from the config file. */
+  profiles?: Readonly<Record<string, readonly string[]>>;
+  /** Compare per-run ids through an identity map (default true). */
+  identity?: boolean;
+  /** Compute every pair's field diff now and count rows with field differences as 'differ'. */
+  deep?: boolean;
+  /** Pair same-command ops inside alignment gaps as 'differ' (default true). */
+  pairSimilar?: boolean;
+  /** Myers cost bound before its heuristic kicks in. */
+  maxCost?: number;
+}
+
+export interface AlignResult {
+  a: Trace;
+  b: Trace;
+  opsA: Op[];
+  opsB: Op[];
+  rows: AlignRow[];
+  /** Index in `rows` of the first row that is not 'same', or -1. */
+  firstDivergence: number;
+  summary: Summary;
+  rules: IgnoreRules;
+  idmap?: IdentityMap;
+  /** Connection pairs (A conn → B conn) chosen; unmatched connections are absent. */
+  connPairs: [number, number][];
+  /** Problems met (trees that failed to build...); non-empty means "trouble" for exit codes. */
+  errors: string[];
+  /** The field differences of row `i` (cached; recomputed after the rules change). */
+  fieldDiff(i: number): OpDiff;
+  /** Recomputes kinds, summary and first divergence from field diffs of every pair (deep mode). */
+  deepen(): void;
+}
+
+function rulesOf(opts: DiffOptions): IgnoreRules {
+  return opts.rules ?? profileRules(opts.profile ?? "default", opts.profiles);
+}
+
+/** Aligns two op sequences; returns rows referencing them. */
+export function alignOps(
+  opsA: readonly Op[],
+  opsB: readonly Op[],
+  opts: { pairSimilar?: boolean; maxCost?: number; interner?: Interner } = {},
+): AlignRow[] {
+  const it = opts.interner ?? new Interner();
+  const ka = new Int32Array(opsA.length);
+  const kb = new Int32Array(opsB.length);
+  for (let i = 0; i < opsA.length; i++) ka[i] = it.id(opsA[i]!.sig);
+  for (let i = 0; i < opsB.length; i++) kb[i] = it.id(opsB[i]!.sig);
+  const m = myersMatches(ka, kb, { maxCost: opts.maxCost });
+  const rows: AlignRow[] = [];
+  const pairSimilar = opts.pairSimilar !== false;
+  let i = 0;
+  let j = 0;
+  const gap = (iEnd: number, jEnd: number) => {
+    if (i < iEnd && j < jEnd && pairSimilar) {
+      const ci = new Interner();
+      const ga: number[] = [];
+      const gb: number[] = [];
+      for (let x = i; x < iEnd; x++) ga.push(ci.id(`${opsA[x]!.proto}:${opsA[x]!.cmd}:${opsA[x]!.kind}`));
+      for (let y = j; y < jEnd; y++) gb.push(ci.id(`${opsB[y]!.proto}:${opsB[y]!.cmd}:${opsB[y]!.kind}`));
+      const gm = myersMatches(ga, gb, { maxCost: opts.maxCost });
+      for (let k = 0; k < gm.length; k += 2) {
+        const mi = i + gm[k]!;
+        const mj = j + gm[k + 1]!;
+        while (i < mi) rows.push({ a: opsA[i++]!, kind: "only-a" });
+        while (j < mj) rows.push({ b: opsB[j++]!, kind: "only-b" });
+        rows.push({ a: opsA[i++]!, b: opsB[j++]!, kind: "differ" });
+      }
+    }
+    while (i < iEnd) rows.push({ a: opsA[i++]!, kind: "only-a" });
+    while (j < jEnd) rows.push({ b: opsB[j++]!, kind: "only-b" });
+  };
+  for (let k = 0; k < m.length; k += 2) {
+    gap(m[k]!, m[k + 1]!);
+    const a = opsA[i++]!;
+    const b = opsB[j++]!;
+    rows.push({ a, b, kind: fullSig(a) === fullSig(b) ? "same" : "differ" });
+  }
+  gap(opsA.length, opsB.length);
+  return rows;
+}
+
+function byConn(ops: readonly Op[]): Map<number, Op[]> {
+  const m = new Map<number, Op[]>();
+  for (const op of ops) {
+    let l = m.get(op.conn);
+    if (!l) {
+      l = [];
+      m.set(op.conn, l);
+    }
+    l.push(op);
+  }
+  return m;
+}
+
+/**
+ * Pairs connections of A and B by similarity of their op-signature multisets (greedy, best first);
+ * connections left over are paired in order of first appearance.
+ */
+export function matchConnections(ca: Map<number, Op[]>, cb: Map<number, Op[]>): [number, number][] {
+  const ka = [...ca.keys()];
+  const kb = [...cb.keys()];
+  if (ka.length === 1 && kb.length === 1) return [[ka[0]!, kb[0]!]];
+  const pairs: [number, number][] = [];
+  const usedA = new Set<number>();
+  const usedB = new Set<number>();
+  if (ka.length * kb.length <= 250_000) {
+    const ms = (ops: Op[]) => {
+      const m = new Map<string, number>();
+      for (const o of ops) m.set(o.sig, (m.get(o.sig) ?? 0) + 1);
+      return m;
+    };
+    const ma = ka.map((k) => ms(ca.get(k)!));
+    const mb = kb.map((k) => ms(cb.get(k)!));
+    const cand: { s: number; x: number; y: number }[] = [];
+    for (let x = 0; x < ka.length; x++) {
+      for (let y = 0; y < kb.length; y++) {
+        let common = 0;
+        const [small, big] = ma[x]!.size < mb[y]!.size ? [ma[x]!, mb[y]!] : [mb[y]!, ma[x]!];
+        for (const [s, n] of small) common += Math.min(n, big.get(s) ?? 0);
+        const s = common / Math.max(ca.get(ka[x]!)!.length, cb.get(kb[y]!)!.length);
+        if (s > 0) cand.push({ s, x, y });
+      }
+    }
+    // Ties keep the order of first appearance (stable sort over x, then y).
+    cand.sort((p, q) => q.s - p.s);
+    for (const c of cand) {
+      if (usedA.has(c.x) || usedB.has(c.y)) continue;
+      usedA.add(c.x);
+      usedB.add(c.y);
+      pairs.push([ka[c.x]!, kb[c.y]!]);
+    }
+  }
+  const restA = ka.filter((_, x) => !usedA.has(x));
+  const restB = kb.filter((_, y) => !usedB.has(y));
+  for (let k = 0; k < Math.min(restA.length, restB.length); k++) pairs.push([restA[k]!, restB[k]!]);
+  return pairs;
+}
+
+/** Merges per-connection row lists by time relative to each trace's first operation. */
+function mergeByTime(lists: AlignRow[][], t0a: number, t0b: number): AlignRow[] {
+  if (lists.length === 1) return lists[0]!;
+  const keyed: { k: number; l: number; p: number; r: AlignRow }[] = [];
+  lists.forEach((rows, l) => {
+    let prev = Number.NEGATIVE_INFINITY;
+    rows.forEach((r, p) => {
+      let k = r.a ? r.a.time - t0a : r.b!.time - t0b;
+      // Keep each list's own order whatever the clocks say.
+      if (k < prev) k = prev;
+      prev = k;
+      keyed.push({ k, l, p, r });
+    });
+  });
+  keyed.sort((x, y) => x.k - y.k || x.l - y.l || x.p - y.p);
+  return keyed.map((x) => x.r);
+}
+
+function summarize(rows: readonly AlignRow[]): Summary {
+  const s: Summary = { ops: rows.length, same: 0, differ: 0, onlyA: 0, onlyB: 0 };
+  for (const r of rows) {
+    if (r.kind === "same") s.same++;
+    else if (r.kind === "differ") s.differ++;
+    else if (r.kind === "only-a") s.onlyA++;
+    else s.onlyB++;
+  }
+  return s;
+}
+
+function opMessages(op: Op): MsgRef[] {
+  const l: MsgRef[] = [];
+  if (op.req) l.push(op.req);
+  l.push(...op.interim);
+  if (op.resp) l.push(op.resp);
+  return l;
+}
+
+/** Binds session/tree/async/file ids of two paired messages and names handles by path. */
+function bindMessages(idmap: IdentityMap, ta: Trace, ra: MsgRef, tb: Trace, rb: MsgRef): void {
+  const ma = messageAt(ta, ra);
+  const mb = messageAt(tb, rb);
+  if (ma.sesId && mb.sesId) idmap.bind("session", ma.sesId, mb.sesId);
+  if (ma.proto === mb.proto && !(ma.asyncId || mb.asyncId)) idmap.bind("tree", ma.tid, mb.tid);
+  if (ma.asyncId && mb.asyncId) idmap.bind("async", ma.asyncId, mb.asyncId);
+  if (ma.fileId && mb.fileId) idmap.bind("fid", ma.fileId, mb.fileId);
+}
+
+function nameIds(idmap: IdentityMap, side: Side, t: Trace, op: Op): void {
+  for (const r of opMessages(op)) {
+    const m = messageAt(t, r);
+    const see = (k: IdKind, v: string | number | undefined) => {
+      if (v !== undefined && v !== "") idmap.see(side, k, v);
+    };
+    see("session", m.sesId);
+    see("fid", m.fileId);
+    if (m.fileId && m.path) idmap.name(side, "fid", m.fileId, m.path);
+  }
+}
+
+function pairRefs(a: readonly MsgRef[], b: readonly MsgRef[]): [MsgRef | undefined, MsgRef | undefined][] {
+  const out: [MsgRef | undefined, MsgRef | undefined][] = [];
+  for (let k = 0; k < Math.max(a.length, b.length); k++) out.push([a[k], b[k]]);
+  return out;
+}
+
+/**
+ * The subtree of one message: Trace.tree gives the whole packet (every message of a compound), with
+ * one top-level `smb2` (SMB1: `smb`) node per message, in order.
+ */
+export function messageTree(t: Trace, r: MsgRef): FieldNode[] {
+  const p = t.packets[r.pkt]!;
+  const tree = t.tree(p.no);
+  const proto = p.messages[r.msg]!.proto;
+  const top = proto === 2 ? "smb2" : "smb";
+  let nth = 0;
+  for (let k = 0; k < r.msg; k++) if (p.messages[k]!.proto === proto) nth++;
+  const nodes = tree.filter((n) => n.name === top);
+  const mine = nodes[nth];
+  if (mine) return [mine];
+  // The dissector disagrees with the message list: compare what there is rather than nothing.
+  return p.messages.length === 1 ? tree : [];
+}
+
+export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignResult {
+  const rules = rulesOf(opts);
+  const opsA = buildOps(a);
+  const opsB = buildOps(b);
+  const ca = byConn(opsA);
+  const cb = byConn(opsB);
+  const connPairs = ca.size && cb.size ? matchConnections(ca, cb) : [];
+  const it = new Interner();
+  const lists: AlignRow[][] = [];
+  const usedA = new Set<number>();
+  const usedB = new Set<number>();
+  for (const [x, y] of connPairs) {
+    usedA.add(x);
+    usedB.add(y);
+    lists.push(
+      alignOps(ca.get(x)!, cb.get(y)!, {
+        pairSimilar: opts.pairSimilar,
+        maxCost: opts.maxCost,
+        interner: it,
+      }),
+    );
+  }
+  for (const [k, ops] of ca)
+    if (!usedA.has(k)) lists.push(ops.map((o) => ({ a: o, kind: "only-a" as const })));
+  for (const [k, ops] of cb)
+    if (!usedB.has(k)) lists.push(ops.map((o) => ({ b: o, kind: "only-b" as const })));
+  const rows = lists.length ? mergeByTime(lists, opsA[0]?.time ?? 0, opsB[0]?.time ?? 0) : [];
+
+  const idmap = opts.identity === false ? undefined : new IdentityMap();
+  if (idmap) {
+    for (const r of rows) {
+      if (r.a) nameIds(idmap, "a", a, r.a);
+      if (r.b) nameIds(idmap, "b", b, r.b);
+      if (r.a && r.b) {
+        const pa = r.a;
+        const pb = r.b;
+        if (pa.req && pb.req) bindMessages(idmap, a, pa.req, b, pb.req);
+        for (const [x, y] of pairRefs(pa.interim, pb.interim)) if (x && y) bindMessages(idmap, a, x, b, y);
+        if (pa.resp && pb.resp) bindMessages(idmap, a, pa.resp, b, pb.resp);
+      }
+    }
+  }
+
+  const cache = new Map<number, { version: number; d: OpDiff }>();
+  const errors: string[] = [];
+  const tree = (t: Trace, r: MsgRef | undefined): FieldNode[] => (r ? messageTree(t, r) : []);
+  const frame = (t: Trace, r: MsgRef | undefined) => (r ? t.packets[r.pkt]!.no : undefined);
+
+  const result: AlignResult = {
+    a,
+    b,
+    opsA,
+    opsB,
+    rows,
+    firstDivergence: rows.findIndex((r) => r.kind !== "same"),
+    summary: summarize(rows),
+    rules,
+    idmap,
+    connPairs,
+    errors,
+    fieldDiff(i: number): OpDiff {
+      const hit = cache.get(i);
+      if (hit && hit.version === rules.version) return hit.d;
+      const row = rows[i];
+      const d: OpDiff = { parts: [], count: 0 };
+      if (!row) return d;
+      try {
+        const oa = row.a;
+        const ob = row.b;
+        const part = (role: FieldDiffPart["role"], x: MsgRef | undefined, y: MsgRef | undefined) => {
+          if (!x && !y) return;
+          const nodes = diffTrees(tree(a, x), tree(b, y), { rules, idmap });
+          d.parts.push({ role, aFrame: frame(a, x), bFrame: frame(b, y), nodes });
+          d.count += countDiffs(nodes);
+        };
+        part("request", oa?.req, ob?.req);
+        for (const [x, y] of pairRefs(oa?.interim ?? [], ob?.interim ?? [])) part("interim", x, y);
+        part("response", oa?.resp, ob?.resp);
+      } catch (e) {
+        d.error = e instanceof Error ? e.message : String(e);
+        errors.push(`row ${i}: ${d.error}`);
+      }
+      cache.set(i, { version: rules.version, d });
+      return d;
+    },
+    deepen(): void {
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        if (r.kind === "same" && result.fieldDiff(i).count > 0) r.kind = "differ";
+      }
+      result.summary = summarize(rows);
+      result.firstDivergence = rows.findIndex((r) => r.kind !== "same");
+    },
+  };
+  if (opts.deep) result.deepen();
+  return result;
+}
+
+export interface PacketDiff {
+  aFrame: number;
+  bFrame: number;
+  nodes: DiffNode[];
+  count: number;
+  rules: IgnoreRules;
+  idmap?: IdentityMap;
+  error?: string;
+}
+
+/** One packet against one packet (the original smbcmp's `A.pcap:12 B.pcap:14`). */
+export function diffPackets(
+  a: Trace,
+  noA: number,
+  b: Trace,
+  noB: number,
+  opts: DiffOptions & { allLayers?: boolean } = {},
+): PacketDiff {
+  const rules = rulesOf(opts);
+  const idmap = opts.identity === false ? undefined : new IdentityMap();
+  const res: PacketDiff = { aFrame: noA, bFrame: noB, nodes: [], count: 0, rules, idmap };
+  if (a.indexOf(noA) < 0) res.error = `${a.path}: no SMB packet ${noA}`;
+  else if (b.indexOf(noB) < 0) res.error = `${b.path}: no SMB packet ${noB}`;
+  if (res.error) return res;
+  try {
+    res.nodes = diffTrees(
+      a.tree(noA, { allLayers: opts.allLayers }),
+      b.tree(noB, { allLayers: opts.allLayers }),
+      {
+        rules,
+        idmap,
+      },
+    );
+    res.count = countDiffs(res.nodes);
+  } catch (e) {
+    res.error = e instanceof Error ? e.message : String(e);
+  }
+  return res;
+}
+
+/** Frame numbers of an op's messages (request, interim, response). */
+export function opFrames(t: Trace, op: Op): number[] {
+  return opMessages(op).map((r) => t.packets[r.pkt]!.no);
+}

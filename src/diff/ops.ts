@@ -1,0 +1,152 @@
+/**
+ * Operations: the unit trace alignment works on. An operation is one SMB request with its
+ * response(s) (matched by connection and message id, interim STATUS_PENDING responses included),
+ * one member of a compound, or a message without partner (oplock/lease break notification,
+ * cancel, a response whose request is not in the capture).
+ */
+import type { MessageInfo, PacketInfo, Trace } from "../trace/types.js";
+import { MsgFlag } from "../trace/types.js";
+
+export const STATUS_PENDING = 0x103;
+/** MessageId of SMB2 oplock/lease break notifications. */
+export const BREAK_MSG_ID = "18446744073709551615";
+const SMB2_CANCEL = 0x0c;
+const SMB1_NT_CANCEL = 0xa4;
+
+/** One message of a trace: packet index (in `trace.packets`) and message index in that packet. */
+export interface MsgRef {
+  pkt: number;
+  msg: number;
+}
+
+export type OpKind = "call" | "no-response" | "break" | "orphan-response";
+
+export interface Op {
+  /** Index in the operation list. */
+  index: number;
+  kind: OpKind;
+  conn: number;
+  proto: 1 | 2;
+  cmd: number;
+  msgId: string;
+  req?: MsgRef;
+  /** Interim (STATUS_PENDING) responses. */
+  interim: MsgRef[];
+  resp?: MsgRef;
+  /** Time of the first message (seconds since epoch). */
+  time: number;
+  /** Normalized path (lower case, `\` separators, no leading/trailing `\`), or "". */
+  path: string;
+  detail: string;
+  /** Final status (undefined when no final response). */
+  status?: number;
+  /** Alignment key without status. */
+  sig: string;
+}
+
+/** Case-folded path with `\` separators and no leading, trailing or doubled separators. */
+export function normalizePath(p: string | undefined): string {
+  if (!p) return "";
+  return p
+    .toLowerCase()
+    .replace(/\//g, "\\")
+    .replace(/\\+/g, "\\")
+    .replace(/^\\+|\\+$/g, "");
+}
+
+export function statusClass(op: Op): string {
+  if (op.status === undefined) return op.kind === "no-response" ? "" : "none";
+  return `0x${(op.status >>> 0).toString(16).padStart(8, "0")}`;
+}
+
+/** Signature with the status: equal signatures make a 'same' row. */
+export function fullSig(op: Op): string {
+  return `${op.sig}\u0001${statusClass(op)}`;
+}
+
+function sigOf(kind: OpKind, proto: number, cmd: number, path: string, detail: string): string {
+  // Breaks and orphans carry their kind so a notification never aligns with a request.
+  const k = kind === "break" ? "B" : kind === "orphan-response" ? "R" : "Q";
+  return `${k}${proto}:${cmd}\u0000${path}\u0000${detail}`;
+}
+
+export function messageAt(trace: Trace, r: MsgRef): MessageInfo {
+  return trace.packets[r.pkt]!.messages[r.msg]!;
+}
+
+export function packetAt(trace: Trace, r: MsgRef): PacketInfo {
+  return trace.packets[r.pkt]!;
+}
+
+/** Builds the operation list of a trace, in order of the first message of each operation. */
+export function buildOps(trace: Pick<Trace, "packets">): Op[] {
+  const ops: Op[] = [];
+  const pending = new Map<string, Op>();
+  const mk = (kind: OpKind, p: PacketInfo, m: MessageInfo): Op => {
+    const path = normalizePath(m.path);
+    const detail = m.detail ?? "";
+    return {
+      index: ops.length,
+      kind,
+      conn: p.conn,
+      proto: m.proto,
+      cmd: m.cmd,
+      msgId: m.msgId,
+      interim: [],
+      time: p.time,
+      path,
+      detail,
+      sig: sigOf(kind, m.proto, m.cmd, path, detail),
+    };
+  };
+  const packets = trace.packets;
+  for (let pi = 0; pi < packets.length; pi++) {
+    const p = packets[pi]!;
+    for (let mi = 0; mi < p.messages.length; mi++) {
+      const m = p.messages[mi]!;
+      const ref = { pkt: pi, msg: mi };
+      const key = `${p.conn}:${m.proto}:${m.msgId}`;
+      if (!m.isResponse) {
+        const cancel =
+          (m.proto === 2 && m.cmd === SMB2_CANCEL) || (m.proto === 1 && m.cmd === SMB1_NT_CANCEL);
+        const op = mk(cancel ? "no-response" : "call", p, m);
+        op.req = ref;
+        ops.push(op);
+        // A cancel reuses the cancelled request's id and gets no response: don't shadow it.
+        if (!cancel) pending.set(key, op);
+        continue;
+      }
+      if (m.proto === 2 && m.msgId === BREAK_MSG_ID) {
+        const op = mk("break", p, m);
+        op.resp = ref;
+        op.status = m.status;
+        ops.push(op);
+        continue;
+      }
+      const op = pending.get(key);
+      if (op && op.cmd === m.cmd) {
+        if (m.status === STATUS_PENDING && m.flags & MsgFlag.Async) {
+          op.interim.push(ref);
+          continue;
+        }
+        op.resp = ref;
+        op.status = m.status;
+        // Responses can name the path when the request could not (a create's response does not
+        // change it, but a request resolved only by FileId may gain it later).
+        if (!op.path && m.path) {
+          op.path = normalizePath(m.path);
+          op.sig = sigOf(op.kind, op.proto, op.cmd, op.path, op.detail);
+        }
+        pending.delete(key);
+        continue;
+      }
+      const orphan = mk("orphan-response", p, m);
+      orphan.resp = ref;
+      orphan.status = m.status;
+      ops.push(orphan);
+    }
+  }
+  // Requests still pending have no response in this capture.
+  for (const op of pending.values()) if (!op.resp && op.kind === "call") op.kind = "no-response";
+  return ops;
+}
