@@ -60,3 +60,31 @@ test("smb311.pcap: preauth hash from the capture + session key alone -> keys -> 
   }
   assert.equal(n, 28);
 });
+
+for (const [name, cipher, count] of [
+  ["samba-aes128gcm", Cipher.AES128GCM, 32],
+  ["samba-aes256gcm", Cipher.AES256GCM, 32],
+  ["samba-aes256ccm", Cipher.AES256CCM, 32],
+  ["samba-smb302enc", Cipher.AES128CCM, 36],
+] as const) {
+  test(`${name}: tracker + session key -> every PDU decrypts to tshark's plaintext`, () => {
+    const f = loadFixture(`${name}.json`);
+    const msgs = nbssMessages(f);
+    const tracker = new PreauthTracker();
+    for (const m of msgs) if (!isTransform(m.data)) tracker.feed(m.data);
+    assert.equal(tracker.cipherId, cipher);
+    const sesId = Buffer.from(f.sesid, "hex").readBigUInt64LE(0);
+    const keys = deriveKeys(tracker.dialect, Buffer.from(f.key, "hex"), tracker.sessionHash(sesId), cipher);
+    let n = 0;
+    for (const m of msgs) {
+      if (!isTransform(m.data)) continue;
+      const r = decryptTransform(m.data, m.c2s ? keys.serverInKey : keys.serverOutKey, cipher);
+      assert.ok(r.ok, `frame ${m.frame}: ${r.ok ? "" : r.error}`);
+      assert.equal(r.plain.toString("hex"), f.decrypted[m.frame]![0], `frame ${m.frame}`);
+      const any = decryptAnyDirection(m.data, { serverIn: keys.serverInKey, serverOut: keys.serverOutKey });
+      assert.ok(any.ok && any.cipherId === cipher && any.direction === (m.c2s ? "c2s" : "s2c"));
+      n++;
+    }
+    assert.equal(n, count);
+  });
+}

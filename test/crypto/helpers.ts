@@ -49,3 +49,17 @@ export function splitCompound(buf: Buffer): Buffer[] {
   }
   return out;
 }
+
+/** Reads a Samba "debug encryption" dump ("Signing Key   [0000] 4D E4 ..." plus "[0010] ..." lines). */
+export function sambaDump(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let cur: string | undefined;
+  for (const line of text.split("\n")) {
+    const m = /^(?:([A-Za-z][A-Za-z ]*?)\s+)?\[([0-9A-F]{4})\]((?: {1,3}[0-9A-F]{2})+)/.exec(line);
+    if (!m) continue;
+    if (m[1]) cur = m[1];
+    if (!cur) continue;
+    out[cur] = (m[2] === "0000" ? "" : (out[cur] ?? "")) + m[3]!.replace(/ /g, "").toLowerCase();
+  }
+  return out;
+}
