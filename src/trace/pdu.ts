@@ -1,0 +1,164 @@
+/** Dispatch of one application PDU (NBSS message body) to the SMB1 or SMB2 dissector by its magic. */
+
+import { Cursor } from "../dissect/cursor.js";
+import { Fields } from "../dissect/fields.js";
+import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
+import { dissectSmb1, type Smb1State } from "../smb1/dissect.js";
+import { dissectSmb2, type Smb2Ctx } from "../smb2/dissect.js";
+import { SMB1_MAGIC, SMB2_COMPRESSION_MAGIC, SMB2_MAGIC, SMB2_TRANSFORM_MAGIC } from "../smb2/header.js";
+import type { Smb2State } from "../smb2/state.js";
+import { type MessageInfo, MsgFlag } from "./types.js";
+
+export interface PduCtx {
+  smb2: Smb2State;
+  smb1: Smb1State;
+  frame: number;
+  conn: number;
+  time: number;
+  light: boolean;
+  first: boolean;
+  /** Decrypts/decompresses transforms; installed by the trace when crypto support is present. */
+  transforms?: TransformHandler;
+}
+
+export interface TransformResult {
+  /** The plain SMB2 message(s), or undefined when it could not be decrypted. */
+  plain?: Buffer;
+  /** Tree of the transform header (always shown). */
+  nodes: FieldNode[];
+  /** Why the payload stays opaque (`no key for session 0x...`, `authentication tag mismatch: wrong key?`). */
+  error?: string;
+  flag: number;
+}
+
+export type TransformHandler = (data: Buffer, ctx: PduCtx) => TransformResult;
+
+export function magicOf(data: Buffer): number {
+  return data.length >= 4 ? data.readUInt32LE(0) : 0;
+}
+
+export function isSmbMagic(m: number): boolean {
+  return m === SMB2_MAGIC || m === SMB2_TRANSFORM_MAGIC || m === SMB2_COMPRESSION_MAGIC || m === SMB1_MAGIC;
+}
+
+/** Dissects one PDU; returns the field nodes (empty in light mode) and one MessageInfo per message. */
+export function dissectPdu(
+  data: Buffer,
+  ctx: PduCtx,
+  out: FieldNode[],
+  infos: MessageInfo[],
+  depth = 0,
+): void {
+  const magic = magicOf(data);
+  const s2: Smb2Ctx = {
+    state: ctx.smb2,
+    frame: ctx.frame,
+    conn: ctx.conn,
+    time: ctx.time,
+    light: ctx.light,
+    first: ctx.first,
+  };
+  if (magic === SMB2_MAGIC) {
+    dissectSmb2(data, 0, s2, out, infos);
+  } else if (magic === SMB1_MAGIC) {
+    dissectSmb1(
+      data,
+      0,
+      {
+        state: ctx.smb1,
+        frame: ctx.frame,
+        conn: ctx.conn,
+        time: ctx.time,
+        light: ctx.light,
+        first: ctx.first,
+      },
+      out,
+      infos,
+    );
+  } else if ((magic === SMB2_TRANSFORM_MAGIC || magic === SMB2_COMPRESSION_MAGIC) && depth < 4) {
+    const r = ctx.transforms?.(data, ctx) ?? opaqueTransform(data, magic);
+    const inner: MessageInfo[] = [];
+    const innerNodes: FieldNode[] = [];
+    if (r.plain) dissectPdu(r.plain, ctx, innerNodes, inner, depth + 1);
+    if (!ctx.light) {
+      const top = node("smb2", "SMB2 (Server Message Block Protocol version 2)", "", "", 0, data.length);
+      top.children = [...r.nodes];
+      if (r.error)
+        top.children.push(
+          node("smbcmp.transform.error", `[${r.error}]`, r.error, r.error, -1, 0, FieldFlag.Generated),
+        );
+      out.push(top);
+      for (const n of innerNodes) {
+        n.flags = (n.flags ?? 0) | FieldFlag.Decrypted;
+        out.push(n);
+      }
+    }
+    if (inner.length) {
+      for (const m of inner) m.flags |= r.flag;
+      infos.push(...inner);
+    } else {
+      const encrypted = magic === SMB2_TRANSFORM_MAGIC;
+      infos.push({
+        proto: 2,
+        cmd: -1,
+        isResponse: false,
+        status: 0,
+        msgId: "0",
+        sesId:
+          encrypted && data.length >= 52
+            ? data.readBigUInt64LE(44).toString(16).padStart(16, "0")
+            : "0000000000000000",
+        tid: 0,
+        summary: encrypted ? "Encrypted SMB3" : "Compressed SMB3",
+        flags: encrypted ? MsgFlag.Encrypted : MsgFlag.Compressed,
+      });
+    }
+  } else {
+    infos.push({
+      proto: 2,
+      cmd: -1,
+      isResponse: false,
+      status: 0,
+      msgId: "0",
+      sesId: "0000000000000000",
+      tid: 0,
+      summary: "[Malformed Packet]",
+      flags: MsgFlag.Malformed,
+    });
+  }
+}
+
+/** Transform header shown as-is when no handler can open it. */
+function opaqueTransform(data: Buffer, magic: number): TransformResult {
+  const nodes: FieldNode[] = [];
+  const f = new Fields(new Cursor(data), nodes);
+  try {
+    if (magic === SMB2_TRANSFORM_MAGIC) {
+      f.tree("smbcmp.smb2.transform", "SMB2 Transform Header", () => {
+        f.uint("smb2.protocol_id", "ProtocolId", 4, { base: "hex", be: true });
+        f.bytes("smb2.header.transform.signature", "Signature", 16);
+        f.bytes("smb2.header.transform.nonce", "Nonce", 16);
+        f.uint("smb2.header.transform.msg_size", "Message size", 4);
+        f.bytes("smb2.header.transform.reserved", "Reserved", 2);
+        f.uint("smb2.header.transform.flags", "Flags", 2, { base: "hex" });
+        f.u64("smb2.header.transform.session_id", "Session Id", { base: "hex" });
+      });
+      f.bytes("smb2.header.transform.enc_data", "Encrypted data", f.c.remaining);
+    } else {
+      f.tree("smbcmp.smb2.comp_transform", "SMB2 Compression Transform Header", () => {
+        f.uint("smb2.protocol_id", "ProtocolId", 4, { base: "hex", be: true });
+        f.uint("smb2.header.comp_transform.orig_size", "OriginalSize", 4);
+        f.uint("smb2.header.comp_transform.comp_alg", "Compression Algorithm", 2, { base: "hex" });
+        f.uint("smb2.header.comp_transform.flags", "Flags", 2, { base: "hex" });
+        f.uint("smb2.header.comp_transform.offset", "Offset/Length", 4, { base: "hex" });
+      });
+    }
+  } catch {
+    f.malformed("transform header truncated");
+  }
+  return {
+    nodes,
+    flag: magic === SMB2_TRANSFORM_MAGIC ? MsgFlag.Encrypted : MsgFlag.Compressed,
+    error: magic === SMB2_TRANSFORM_MAGIC ? "no key for this session" : undefined,
+  };
+}
