@@ -170,6 +170,12 @@ function oneSide(
   return d;
 }
 
+/** The value part of a display line (`Command: Create (5)` → `Create (5)`), else `show`. */
+function valueText(n: FieldNode): string {
+  const k = n.label.indexOf(": ");
+  return k >= 0 ? n.label.slice(k + 2) : n.show;
+}
+
 function isMultiline(v: FieldValue): boolean {
   return typeof v === "string" && v.includes("\n");
 }
@@ -194,8 +200,8 @@ function diffPair(x: FieldNode, y: FieldNode, ctx: Ctx, forceIgnore: boolean): D
     childForce = true;
   } else if (!sameValue(x.value, y.value)) {
     d.kind = "modified";
-    d.a = x.show;
-    d.b = y.show;
+    d.a = valueText(x);
+    d.b = valueText(y);
     if (isMultiline(x.value) || isMultiline(y.value)) d.lines = diffLines(String(x.value), String(y.value));
     d.ignored = forceIgnore || ctx.rules.ignores(x.name, x.value, y.value, true);
     own = d.ignored ? 0 : 1;

@@ -1,0 +1,45 @@
+/** The diff engine's public API (UI-free). */
+export {
+  type AlignResult,
+  type AlignRow,
+  alignOps,
+  type DiffOptions,
+  diffPackets,
+  diffTraces,
+  type FieldDiffPart,
+  matchConnections,
+  messageTree,
+  type OpDiff,
+  type OpRef,
+  opFrames,
+  type PacketDiff,
+  type RowKind,
+  type Summary,
+} from "./align.js";
+export { configPath, formatProfile, loadConfig, parseConfig, type SmbcmpConfig } from "./config.js";
+export { type ExitCode, exitCodeFor } from "./exit.js";
+export { canonicalId, IDENTITY_FIELDS, IdentityMap, type IdKind, identityKind } from "./identity.js";
+export {
+  formatRule,
+  type IgnoreRule,
+  IgnoreRules,
+  type Predicate,
+  parseRule,
+  RuleSyntaxError,
+  splitRules,
+} from "./ignore.js";
+export { Interner, myersMatches } from "./myers.js";
+export { buildOps, normalizePath, type Op, type OpKind } from "./ops.js";
+export { BUILTIN_PROFILES, IDENTITY_RULES, profileNames, profileRules } from "./profiles.js";
+export { esc, renderAlignHtml, renderPacketHtml } from "./render/html.js";
+export { alignToJson, JSON_SCHEMA_VERSION, packetToJson, renderJson } from "./render/json.js";
+export { renderAlign, renderPacketDiff, renderTreeDiff, summaryText } from "./render/text.js";
+export {
+  countDiffs,
+  type DiffKind,
+  type DiffNode,
+  diffLines,
+  diffText,
+  diffTrees,
+  walkDiff,
+} from "./tree-diff.js";
