@@ -1,0 +1,5 @@
+import type { FieldNode } from "../dissect/tree.js";
+
+export function dissectLayers(): FieldNode[] {
+  return [];
+}

@@ -1,0 +1,514 @@
+/**
+ * TCP connection tracking, per-direction reassembly by sequence number, and NBSS framing.
+ *
+ * Each direction keeps: the next expected sequence number, at most one incomplete PDU (its bytes
+ * copied once into a buffer that grows by doubling), and bounded out-of-order data. A hole that the
+ * capture will never fill (the peer acknowledged past it, or too much data queued behind it) becomes
+ * a gap: inside a PDU body it is zero-filled and the PDU flagged incomplete; otherwise framing is
+ * lost and resumes at the next segment starting with an NBSS header followed by an SMB magic.
+ */
+
+import { mapPieces, type Piece } from "./net.js";
+import type { FileRange } from "./types.js";
+
+/** Cap on out-of-order bytes queued per direction. */
+export const MAX_OOO = 64 << 20;
+/** Segments of an unknown-port connection examined for NBSS+SMB before giving up on it. */
+const DETECT_SEGMENTS = 32;
+const MAX_GAP_WARNINGS = 50;
+
+const NBSS_TYPES = new Set([0x00, 0x81, 0x82, 0x83, 0x84, 0x85]);
+
+/** SMB1 `\xffSMB`, SMB2 `\xfeSMB`, transform `\xfdSMB`, compression `\xfcSMB`. */
+export function isSmbMagic(b: Uint8Array, i: number): boolean {
+  const m = b[i];
+  return (
+    (m === 0xfe || m === 0xff || m === 0xfd || m === 0xfc) &&
+    b[i + 1] === 0x53 &&
+    b[i + 2] === 0x4d &&
+    b[i + 3] === 0x42
+  );
+}
+
+/** An NBSS session message header followed by an SMB magic at b[p]. */
+export function looksLikeNbssSmb(b: Uint8Array, p: number, end: number, is139: boolean): boolean {
+  if (end - p < 8 || b[p] !== 0 || !isSmbMagic(b, p + 4)) return false;
+  if (is139 && (b[p + 1]! & 0xfe) !== 0) return false;
+  const len = (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+  return len >= 4;
+}
+
+interface Seg {
+  seq: number;
+  data: Buffer;
+  pieces: Piece[];
+}
+
+export class Dir {
+  /** First sequence number seen (SYN's ISN or first data), -1 if none. */
+  baseSeq = -1;
+  nextSeq = -1;
+  /** Framing position known. */
+  sync = false;
+  seenData = false;
+  fin = false;
+  // A PDU being assembled: header bytes, then body.
+  hdr = Buffer.alloc(4);
+  hdrHave = 0;
+  inBody = false;
+  pduType = 0;
+  pduLen = 0;
+  body: Buffer | null = null;
+  have = 0;
+  ranges: FileRange[] = [];
+  frames: number[] = [];
+  incomplete = false;
+  ooo: Seg[] = [];
+  oooBytes = 0;
+
+  constructor(
+    readonly conn: Conn,
+    readonly src: string,
+    readonly dst: string,
+    readonly srcPort: number,
+    readonly dstPort: number,
+  ) {}
+
+  get peer(): Dir {
+    return this === this.conn.a ? this.conn.b : this.conn.a;
+  }
+
+  resetPdu(): void {
+    this.hdrHave = 0;
+    this.inBody = false;
+    this.body = null;
+    this.have = 0;
+    this.ranges = [];
+    this.frames = [];
+    this.incomplete = false;
+  }
+}
+
+export class Conn {
+  a!: Dir;
+  b!: Dir;
+  /** 1: carries NBSS, -1: does not, 0: undecided (unknown port, still looking). */
+  nbss = 0;
+  segsSeen = 0;
+  closed = false;
+  is139 = false;
+  constructor(
+    readonly index: number,
+    /** Endpoint key of side a (the first packet's source). */
+    readonly ka: number | string,
+  ) {}
+}
+
+export interface PduSink {
+  emit(
+    dir: Dir,
+    nbssType: number,
+    data: Buffer,
+    ranges: FileRange[],
+    frames: number[] | undefined,
+    incomplete: boolean,
+  ): void;
+  warn(message: string): void;
+}
+
+const TH_FIN = 0x01;
+const TH_SYN = 0x02;
+const TH_RST = 0x04;
+const TH_ACK = 0x10;
+
+/** Dotted IPv4 or RFC 5952 IPv6 text. */
+export function formatAddr(a: number | string): string {
+  if (typeof a === "number") return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+  const g: number[] = [];
+  for (let i = 0; i < 16; i += 2) g.push((a.charCodeAt(i) << 8) | a.charCodeAt(i + 1));
+  // Longest run (>= 2) of zero groups becomes "::".
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = (x: number[]) => x.map((v) => v.toString(16)).join(":");
+  if (best < 0) return hex(g);
+  return `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
+}
+
+export class Tcp {
+  private readonly conns = new Map<string, Conn>();
+  private nconn = 0;
+  private last: Conn | null = null;
+  private lastKb: number | string = -1;
+  private readonly ports: Set<number>;
+  /** The current frame. */
+  frame = 0;
+  // Where the bytes of the buffer being processed are in the file.
+  private base = 0;
+  private pieces: Piece[] | null = null;
+  private gapWarnings = 0;
+
+  constructor(
+    private readonly sink: PduSink,
+    extraPorts: readonly number[] = [],
+  ) {
+    this.ports = new Set([445, 139, ...extraPorts]);
+  }
+
+  /**
+   * One TCP segment: header at b[p], segment ends at `end`. Addresses: IPv4 as 32-bit numbers,
+   * IPv6 as 16-char latin1 strings. `base`: file offset of b[0] (contiguous case), or `pieces`
+   * locate the bytes of b (reassembled IP payload).
+   */
+  segment(
+    b: Buffer,
+    p: number,
+    end: number,
+    sa: number | string,
+    da: number | string,
+    base: number,
+    pieces: Piece[] | null,
+  ): void {
+    if (end - p < 20) return;
+    const sport = (b[p]! << 8) | b[p + 1]!;
+    const dport = (b[p + 2]! << 8) | b[p + 3]!;
+    const seq = b.readUInt32BE(p + 4);
+    const ack = b.readUInt32BE(p + 8);
+    const hl = (b[p + 12]! >> 4) * 4;
+    const flags = b[p + 13]!;
+    if (hl < 20 || p + hl > end) return;
+    this.base = base;
+    this.pieces = pieces;
+    const ka = typeof sa === "number" ? sa * 65536 + sport : `${sa}${sport}`;
+    const kb = typeof da === "number" ? da * 65536 + dport : `${da}${dport}`;
+
+    let c = this.last;
+    if (!(c !== null && ((c.ka === ka && this.lastKb === kb) || (c.ka === kb && this.lastKb === ka)))) {
+      const key = ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`;
+      c = this.conns.get(key) ?? null;
+      if (c === null) c = this.newConn(key, ka, sport, dport, sa, da);
+      this.last = c;
+      this.lastKb = c.ka === ka ? kb : ka;
+    }
+    let d = c.ka === ka ? c.a : c.b;
+
+    if ((flags & (TH_SYN | TH_ACK)) === TH_SYN && d.baseSeq !== -1 && (seq !== d.baseSeq || c.closed)) {
+      // A new connection reusing the ports.
+      const key = ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`;
+      c = this.newConn(key, ka, sport, dport, sa, da);
+      this.last = c;
+      this.lastKb = kb;
+      d = c.a;
+    }
+
+    let dataSeq = seq;
+    if (flags & TH_SYN) {
+      if (d.baseSeq === -1) d.baseSeq = seq;
+      if (d.nextSeq === -1 || !d.seenData) {
+        d.nextSeq = (seq + 1) >>> 0;
+        d.sync = true;
+      }
+      dataSeq = (seq + 1) >>> 0;
+    }
+    if (flags & TH_ACK) {
+      const peer = d.peer;
+      if (peer.ooo.length > 0 && ((ack - peer.nextSeq) | 0) > 0) this.ackedHole(peer, ack);
+    }
+
+    const len = end - p - hl;
+    if (len > 0 && c.nbss >= 0) {
+      const q = p + hl;
+      if (c.nbss === 0) {
+        c.segsSeen++;
+        if (looksLikeNbssSmb(b, q, end, false)) {
+          c.nbss = 1;
+          // A direction whose earlier bytes were skipped must find a boundary again.
+          c.a.sync = c.a.sync && !c.a.seenData;
+          c.b.sync = c.b.sync && !c.b.seenData;
+          if (d.nextSeq === -1 || !d.sync) {
+            d.nextSeq = dataSeq;
+            d.sync = true;
+          }
+        } else {
+          d.seenData = true;
+          if (d.baseSeq === -1) d.baseSeq = seq;
+          if (c.segsSeen >= DETECT_SEGMENTS) c.nbss = -1;
+        }
+      }
+      if (c.nbss === 1) this.data(d, b, q, end, dataSeq);
+    } else if (d.baseSeq === -1) {
+      d.baseSeq = seq;
+    }
+
+    if (flags & (TH_FIN | TH_RST)) {
+      if (flags & TH_FIN) d.fin = true;
+      if (flags & TH_RST || d.peer.fin) c.closed = true;
+      if (d.fin && d.peer.fin) c.closed = true;
+    }
+  }
+
+  private newConn(
+    key: string,
+    ka: number | string,
+    sport: number,
+    dport: number,
+    sa: number | string,
+    da: number | string,
+  ): Conn {
+    const c = new Conn(this.nconn++, ka);
+    const s = formatAddr(sa);
+    const t = formatAddr(da);
+    c.a = new Dir(c, s, t, sport, dport);
+    c.b = new Dir(c, t, s, dport, sport);
+    c.is139 = sport === 139 || dport === 139;
+    if (this.ports.has(sport) || this.ports.has(dport)) c.nbss = 1;
+    this.conns.set(key, c);
+    return c;
+  }
+
+  /** Payload bytes b[q, end) at sequence `seq` of direction d. */
+  private data(d: Dir, b: Buffer, q: number, end: number, seq: number): void {
+    if (d.baseSeq === -1) d.baseSeq = seq;
+    d.seenData = true;
+    if (d.nextSeq === -1) d.nextSeq = seq;
+    const len = end - q;
+    const diff = (seq - d.nextSeq) | 0;
+    if (diff === 0) {
+      this.deliver(d, b, q, end);
+    } else if (diff < 0) {
+      if (diff + len <= 0) return; // retransmission
+      this.deliver(d, b, q - diff, end);
+    } else if (diff > MAX_OOO || d.oooBytes + len > MAX_OOO) {
+      this.warn(
+        `TCP ${d.src}:${d.srcPort} → ${d.dst}:${d.dstPort}: too much out-of-order data, skipping ahead`,
+      );
+      this.flushOoo(d);
+      this.gap(d, seq);
+      this.deliver(d, b, q, end);
+    } else {
+      this.queue(d, b, q, end, seq);
+      return;
+    }
+    if (d.ooo.length > 0) this.drain(d);
+  }
+
+  private queue(d: Dir, b: Buffer, q: number, end: number, seq: number): void {
+    const len = end - q;
+    const pieces: Piece[] = [];
+    if (this.pieces === null) pieces.push({ at: 0, off: this.base + q, len });
+    else mapPieces(this.pieces, q, len, 0, pieces);
+    const s: Seg = { seq, data: Buffer.from(b.subarray(q, end)), pieces };
+    // Keep sorted by sequence (relative to nextSeq, so wraparound is fine).
+    let i = d.ooo.length;
+    while (i > 0 && ((d.ooo[i - 1]!.seq - seq) | 0) > 0) i--;
+    d.ooo.splice(i, 0, s);
+    d.oooBytes += len;
+  }
+
+  /** Delivers queued segments that have become contiguous. */
+  private drain(d: Dir): void {
+    const saveBase = this.base;
+    const savePieces = this.pieces;
+    while (d.ooo.length > 0) {
+      const s = d.ooo[0]!;
+      const diff = (s.seq - d.nextSeq) | 0;
+      if (diff > 0) break;
+      d.ooo.shift();
+      d.oooBytes -= s.data.length;
+      if (diff + s.data.length <= 0) continue;
+      this.pieces = s.pieces;
+      this.deliver(d, s.data, -diff, s.data.length);
+    }
+    this.base = saveBase;
+    this.pieces = savePieces;
+  }
+
+  /** The peer acknowledged up to `ack`: bytes before it that we never saw were lost by the capture. */
+  private ackedHole(d: Dir, ack: number): void {
+    const first = d.ooo[0]!;
+    const to = ((first.seq - ack) | 0) < 0 ? first.seq : ack;
+    if (((to - d.nextSeq) | 0) <= 0) return;
+    this.gap(d, to);
+    this.drain(d);
+  }
+
+  /** Drops all queued data. */
+  private flushOoo(d: Dir): void {
+    d.ooo = [];
+    d.oooBytes = 0;
+  }
+
+  /** Bytes [nextSeq, to) are missing from the capture. */
+  private gap(d: Dir, to: number): void {
+    const missing = (to - d.nextSeq) | 0;
+    if (missing <= 0) return;
+    d.nextSeq = to;
+    if (this.gapWarnings < MAX_GAP_WARNINGS) {
+      this.gapWarnings++;
+      this.warn(
+        `TCP ${d.src}:${d.srcPort} → ${d.dst}:${d.dstPort}: ${missing} bytes missing from the capture` +
+          (this.gapWarnings === MAX_GAP_WARNINGS ? " (further gaps not reported)" : ""),
+      );
+    }
+    if (!d.sync) return;
+    if (d.inBody && missing <= d.pduLen - d.have) {
+      // The hole is inside this PDU's body: zero-fill it and keep framing.
+      this.grow(d, d.have + missing);
+      d.body!.fill(0, d.have, d.have + missing);
+      d.have += missing;
+      d.ranges.push({ offset: -1, length: missing });
+      d.incomplete = true;
+      if (d.have === d.pduLen) this.finish(d);
+      return;
+    }
+    if (d.inBody && d.have > 0) {
+      d.incomplete = true;
+      this.finish(d);
+    }
+    d.resetPdu();
+    d.sync = false;
+  }
+
+  private addRange(ranges: FileRange[], i: number, n: number): void {
+    if (n <= 0) return;
+    if (this.pieces === null) {
+      const off = this.base + i;
+      const last = ranges[ranges.length - 1];
+      if (last !== undefined && last.offset >= 0 && last.offset + last.length === off) last.length += n;
+      else ranges.push({ offset: off, length: n });
+      return;
+    }
+    const tmp: Piece[] = [];
+    mapPieces(this.pieces, i, n, 0, tmp);
+    for (const t of tmp) {
+      const last = ranges[ranges.length - 1];
+      if (last !== undefined && last.offset >= 0 && last.offset + last.length === t.off) last.length += t.len;
+      else ranges.push({ offset: t.off, length: t.len });
+    }
+  }
+
+  private grow(d: Dir, need: number): void {
+    const body = d.body;
+    if (body !== null && body.length >= need) return;
+    let size = body === null ? Math.min(d.pduLen, 1 << 16) : body.length * 2;
+    if (size < need) size = need;
+    if (size > d.pduLen) size = d.pduLen;
+    const nb = Buffer.allocUnsafe(size);
+    if (body !== null) body.copy(nb, 0, 0, d.have);
+    d.body = nb;
+  }
+
+  /** In-order stream bytes b[p, end). */
+  private deliver(d: Dir, b: Buffer, p: number, end: number): void {
+    d.nextSeq = (d.nextSeq + (end - p)) >>> 0;
+    const is139 = d.conn.is139;
+    if (!d.sync) {
+      if (!looksLikeNbssSmb(b, p, end, is139)) return;
+      d.sync = true;
+    }
+    while (p < end) {
+      if (d.inBody) {
+        const n = Math.min(d.pduLen - d.have, end - p);
+        this.grow(d, d.have + n);
+        b.copy(d.body!, d.have, p, p + n);
+        d.have += n;
+        this.addRange(d.ranges, p, n);
+        if (d.frames[d.frames.length - 1] !== this.frame) d.frames.push(this.frame);
+        p += n;
+        if (d.have === d.pduLen) this.finish(d);
+        continue;
+      }
+      let type: number;
+      let len: number;
+      if (d.hdrHave === 0 && end - p >= 4) {
+        type = b[p]!;
+        len = this.nbssLen(b[p + 1]!, b[p + 2]!, b[p + 3]!, type, is139);
+        if (len < 0) return this.lost(d, type);
+        if (end - p - 4 >= len) {
+          // Fast path: the whole PDU is in this segment; hand out a view.
+          const r: FileRange[] = [];
+          this.addRange(r, p, len + 4);
+          this.sink.emit(d, type, b.subarray(p + 4, p + 4 + len), r, undefined, false);
+          p += 4 + len;
+          continue;
+        }
+        this.addRange(d.ranges, p, 4);
+        p += 4;
+      } else {
+        const n = Math.min(4 - d.hdrHave, end - p);
+        b.copy(d.hdr, d.hdrHave, p, p + n);
+        this.addRange(d.ranges, p, n);
+        if (d.frames[d.frames.length - 1] !== this.frame) d.frames.push(this.frame);
+        d.hdrHave += n;
+        p += n;
+        if (d.hdrHave < 4) return;
+        const h = d.hdr;
+        type = h[0]!;
+        len = this.nbssLen(h[1]!, h[2]!, h[3]!, type, is139);
+        if (len < 0) return this.lost(d, type);
+      }
+      d.pduType = type;
+      d.pduLen = len;
+      d.inBody = true;
+      d.have = 0;
+      d.body = null;
+      if (d.frames[d.frames.length - 1] !== this.frame) d.frames.push(this.frame);
+      if (len === 0) this.finish(d);
+    }
+  }
+
+  /** NBSS length (24 bits on direct-hosted port 445, 17 on NetBIOS port 139), -1 if invalid. */
+  private nbssLen(f: number, h: number, l: number, type: number, is139: boolean): number {
+    if (!NBSS_TYPES.has(type)) return -1;
+    if (is139 || type !== 0) {
+      if ((f & 0xfe) !== 0) return -1;
+      return ((f & 1) << 16) | (h << 8) | l;
+    }
+    return (f << 16) | (h << 8) | l;
+  }
+
+  private lost(d: Dir, type: number): void {
+    this.warn(
+      `TCP ${d.src}:${d.srcPort} → ${d.dst}:${d.dstPort}: bad NBSS header (type 0x${type.toString(16)}), resynchronising`,
+    );
+    d.resetPdu();
+    d.sync = false;
+  }
+
+  private finish(d: Dir): void {
+    const body = d.body;
+    const data = body === null ? Buffer.alloc(0) : body.length === d.have ? body : body.subarray(0, d.have);
+    const frames = d.frames;
+    if (frames[frames.length - 1] === this.frame) frames.pop();
+    this.sink.emit(d, d.pduType, data, d.ranges, frames.length ? frames : undefined, d.incomplete);
+    d.resetPdu();
+  }
+
+  /** End of capture: deliver what is queued after its holes; incomplete PDUs are dropped. */
+  finishAll(): void {
+    for (const c of this.conns.values()) {
+      for (const d of [c.a, c.b]) {
+        while (d.ooo.length > 0) {
+          this.gap(d, d.ooo[0]!.seq);
+          this.drain(d);
+        }
+      }
+    }
+  }
+
+  private warn(m: string): void {
+    this.sink.warn(m);
+  }
+}
