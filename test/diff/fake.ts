@@ -98,7 +98,9 @@ export function fakeTrace(path: string, pkts: PktSpec[]): FakeTrace {
       return m;
     });
     const t: FieldNode[] = [];
-    p.messages.forEach((s, k) => t.push(...(s.tree ?? defaultTree(messages[k]!, s.body))));
+    p.messages.forEach((s, k) => {
+      t.push(...(s.tree ?? defaultTree(messages[k]!, s.body)));
+    });
     trees.set(no, t);
     packets.push({
       no,
