@@ -117,9 +117,11 @@ export function alignOps(
       for (let x = i; x < iEnd; x++) ga.push(ci.id(`${opsA[x]!.proto}:${opsA[x]!.cmd}:${opsA[x]!.kind}`));
       for (let y = j; y < jEnd; y++) gb.push(ci.id(`${opsB[y]!.proto}:${opsB[y]!.cmd}:${opsB[y]!.kind}`));
       const gm = myersMatches(ga, gb, { maxCost: opts.maxCost });
+      const i0 = i;
+      const j0 = j;
       for (let k = 0; k < gm.length; k += 2) {
-        const mi = i + gm[k]!;
-        const mj = j + gm[k + 1]!;
+        const mi = i0 + gm[k]!;
+        const mj = j0 + gm[k + 1]!;
         while (i < mi) rows.push({ a: opsA[i++]!, kind: "only-a" });
         while (j < mj) rows.push({ b: opsB[j++]!, kind: "only-b" });
         rows.push({ a: opsA[i++]!, b: opsB[j++]!, kind: "differ" });
