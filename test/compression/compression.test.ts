@@ -273,7 +273,7 @@ function lz77HuffmanCompress(data: Buffer): Buffer {
     // The decoder reads ceil(bits / 16) + 1 words of a block before the next table.
     while (words.length < Math.ceil(total / 16) + 1) words.push(0);
     const stream = Buffer.alloc(words.length * 2);
-    words.forEach((w, i) => stream.writeUInt16LE(w, 2 * i));
+    for (let i = 0; i < words.length; i++) stream.writeUInt16LE(words[i]!, 2 * i);
     parts.push(Buffer.alloc(256, 0x99), stream);
   }
   return Buffer.concat(parts);
@@ -411,7 +411,7 @@ test("bombs and malformed input give clear errors, fast, never throw", () => {
   assert.match(err(bomb), /exceeds 10 bytes/);
   // Each decompressor on garbage and truncations.
   let x = 12345;
-  for (let i = 0; i < 3000; i++) {
+  for (let i = 0; i < 2000; i++) {
     const n = i % 700;
     const g = Buffer.alloc(n);
     for (let k = 0; k < n; k++) {
