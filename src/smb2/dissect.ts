@@ -40,6 +40,8 @@ export interface Smb2Msg {
 }
 
 export interface Smb2Command {
+  /** Body subtree label when not "<Command> Request/Response (0xNN)" (e.g. "Lease Break Notification (0x12)"). */
+  label?(f: Fields, m: Smb2Msg): string | undefined;
   request?(f: Fields, m: Smb2Msg): void;
   response?(f: Fields, m: Smb2Msg): void;
 }
@@ -158,20 +160,7 @@ function dissectMessage(
   tree.children = [];
   const f = new Fields(new Cursor(buf, h.at, end), tree.children, ctx.light);
   try {
-    if (!h.isResponse && rec.responseFrame)
-      f.generated("smb2.response_in", "Response in", String(rec.responseFrame), rec.responseFrame);
-    if (h.isResponse && rec.frame) {
-      f.generated("smb2.response_to", "Response to", String(rec.frame), rec.frame);
-      const dt = (ctx.time - rec.time).toFixed(9);
-      f.generated("smb2.time", "Time from request", dt, Number(dt)).label += " seconds";
-    }
-    const tkey = state.treeKey(ctx.conn, h.sesId, h.tid);
-    const t = state.trees.get(tkey);
-    dissectHeader(f, h, {
-      treeName: t?.name,
-      shareType: t?.shareType,
-      isSmb3: (state.connection(ctx.conn).dialect ?? 0x300) >= 0x300,
-    });
+    dissectHeader(f, m);
     dissectBody(f, m);
   } catch (e) {
     if (!(e instanceof ShortRead)) throw e;
@@ -187,7 +176,9 @@ function dissectMessage(
 function dissectBody(f: Fields, m: Smb2Msg): void {
   const { h } = m;
   const cmd = COMMANDS[h.cmd];
-  const label = `${cmdName(h.cmd)} ${h.isResponse ? "Response" : "Request"} (0x${h.cmd.toString(16).padStart(2, "0")})`;
+  const label =
+    cmd?.label?.(f, m) ??
+    `${cmdName(h.cmd)} ${h.isResponse ? "Response" : "Request"} (0x${h.cmd.toString(16).padStart(2, "0")})`;
   f.tree(
     "smbcmp.smb2.body",
     label,
