@@ -1,7 +1,10 @@
 /** SMB2 packet header (MS-SMB2 2.2.1): fast parse for the index, and the Wireshark-style subtree. */
 import type { Cursor } from "../dissect/cursor.js";
-import type { BitSpec, Fields } from "../dissect/fields.js";
+import { type BitSpec, bitPattern, type Fields } from "../dissect/fields.js";
+import { hexN } from "../dissect/format.js";
+import type { Smb2Msg } from "./dissect.js";
 import { cmdName, SMB2_FLAGS } from "./names.js";
+import type { Smb2State } from "./state.js";
 import { statusName } from "./status.js";
 
 export const SMB2_MAGIC = 0x424d53fe; // "\xfeSMB" read little-endian
@@ -92,7 +95,7 @@ const FLAG_BITS: readonly BitSpec[] = [
     t: "This pdu is signed",
     f: "This pdu is NOT signed",
   },
-  { name: "smb2.flags.priority_mask", label: "Priority", mask: 0x70, vals: () => undefined },
+  { name: "smb2.flags.priority_mask", label: "Priority", mask: 0x70, short: "Priority" },
   {
     name: "smb2.flags.dfs",
     label: "DFS operation",
@@ -109,15 +112,117 @@ const FLAG_BITS: readonly BitSpec[] = [
   },
 ];
 
-/** Extra context the header subtree shows (tree name of the tid, as Wireshark does). */
-export interface HeaderExtras {
-  treeName?: string;
-  shareType?: number;
-  isSmb3?: boolean;
+/** A session's authentication as known after `frame` (Wireshark shows what was known when the header was dissected). */
+interface SesEvent {
+  frame: number;
+  at: number;
+  authFrame: number;
+  acct?: string;
+  domain?: string;
+  host?: string;
 }
 
+interface TreeEvent {
+  frame: number;
+  at: number;
+  name: string;
+  shareType: number;
+  tconFrame: number;
+}
+
+interface HeaderView {
+  ses: Map<string, SesEvent[]>;
+  trees: Map<string, TreeEvent[]>;
+}
+
+const views = new WeakMap<Smb2State, HeaderView>();
+
+function view(state: Smb2State): HeaderView {
+  let v = views.get(state);
+  if (!v) {
+    v = { ses: new Map(), trees: new Map() };
+    views.set(state, v);
+  }
+  return v;
+}
+
+function push<T extends { frame: number; at: number }>(map: Map<string, T[]>, key: string, e: T): void {
+  const list = map.get(key);
+  if (!list) map.set(key, [e]);
+  else if (!list.some((x) => x.frame === e.frame && x.at === e.at)) list.push(e);
+}
+
+/** The latest event recorded before this message (earlier frame, or earlier in the same frame). */
+function asOf<T extends { frame: number; at: number }>(
+  list: T[] | undefined,
+  frame: number,
+  at: number,
+): T | undefined {
+  if (!list) return undefined;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const e = list[i]!;
+    if (e.frame < frame || (e.frame === frame && e.at < at)) return e;
+  }
+  return undefined;
+}
+
+const sesKey = (m: Smb2Msg): string => hex16(m.h.sesId);
+const treeKey = (m: Smb2Msg): string => `${hex16(m.h.sesId)}:${m.h.tid}`;
+
+/**
+ * Records the NTLMSSP AUTHENTICATE identity of the message's session (SESSION_SETUP request), for
+ * the sesid children later headers show. Call only when `m.ctx.first`.
+ */
+export function noteSessionAuth(m: Smb2Msg, id: { acct: string; domain: string; host: string }): void {
+  const s = m.ctx.state.session(sesKey(m));
+  s.user = id.acct;
+  s.domain = id.domain;
+  s.host = id.host;
+  push(view(m.ctx.state).ses, sesKey(m), { frame: m.ctx.frame, at: m.h.at, authFrame: m.ctx.frame, ...id });
+}
+
+/** Records a successful SESSION_SETUP response (Wireshark's "Authenticated in Frame"). */
+export function noteSessionUp(m: Smb2Msg): void {
+  const key = sesKey(m);
+  const prev = asOf(view(m.ctx.state).ses.get(key), m.ctx.frame, m.h.at);
+  const { acct, domain, host } = prev ?? {};
+  push(view(m.ctx.state).ses, key, {
+    frame: m.ctx.frame,
+    at: m.h.at,
+    authFrame: m.ctx.frame,
+    acct,
+    domain,
+    host,
+  });
+}
+
+/** Records a successful TREE_CONNECT response: TreeId → share name and type. */
+export function noteTreeConnect(m: Smb2Msg, name: string, shareType: number): void {
+  const { state } = m.ctx;
+  state.trees.set(state.treeKey(m.ctx.conn, m.h.sesId, m.h.tid), { name, shareType });
+  push(view(state).trees, treeKey(m), {
+    frame: m.ctx.frame,
+    at: m.h.at,
+    name,
+    shareType,
+    tconFrame: m.ctx.frame,
+  });
+}
+
+/** The share a message's TreeId names, as known when it was sent. */
+export function treeOf(m: Smb2Msg): { name: string; shareType: number } | undefined {
+  return asOf(view(m.ctx.state).trees.get(treeKey(m)), m.ctx.frame, m.h.at);
+}
+
+export const SHARE_TYPES: Readonly<Record<number, string>> = {
+  1: "Physical disk",
+  2: "Named pipe",
+  3: "Printer",
+};
+
 /** The "SMB2 Header" subtree; the cursor must be at the header start. */
-export function dissectHeader(f: Fields, h: Smb2Header, x: HeaderExtras = {}): void {
+export function dissectHeader(f: Fields, m: Smb2Msg): void {
+  const { h, rec, ctx } = m;
   f.tree(
     "smbcmp.smb2.header",
     "SMB2 Header",
@@ -125,29 +230,111 @@ export function dissectHeader(f: Fields, h: Smb2Header, x: HeaderExtras = {}): v
       f.uint("smb2.protocol_id", "ProtocolId", 4, { base: "hex", be: true });
       f.uint("smb2.header_len", "Header Length", 2);
       f.uint("smb2.credit.charge", "Credit Charge", 2);
+      // Requests carry ChannelSequence/Reserved (3.x); Wireshark shows them so for every dialect.
       if (h.isResponse) {
         f.uint("smb2.nt_status", "NT Status", 4, { base: "hex", vals: statusName });
-      } else if (x.isSmb3 !== false) {
+      } else {
         f.uint("smb2.channel_sequence", "Channel Sequence", 2);
         f.bytes("smb2.reserved", "Reserved", 2);
-      } else {
-        f.uint("smb2.nt_status", "NT Status", 4, { base: "hex", vals: statusName });
       }
       f.uint("smb2.cmd", "Command", 2, { vals: (v) => cmdName(v) });
       if (h.isResponse) f.uint("smb2.credits.granted", "Credits granted", 2);
       else f.uint("smb2.credits.requested", "Credits requested", 2);
-      f.bitmask("smb2.flags", "Flags", 4, FLAG_BITS);
+      flagsNode(f);
       f.uint("smb2.chain_offset", "Chain Offset", 4, { base: "hex" });
       f.u64("smb2.msg_id", "Message ID");
       if (h.isAsync) {
-        f.u64("smb2.async_id", "Async Id", { base: "hex" });
+        f.u64("smb2.aid", "Async Id", { base: "hex" });
       } else {
         f.uint("smb2.pid", "Process Id", 4, { base: "hex" });
-        f.uint("smb2.tid", "Tree Id", 4, { base: "hex" });
+        tidNode(f, m);
       }
-      f.u64("smb2.sesid", "Session Id", { base: "hex" });
+      sesIdNode(f, m);
       f.bytes("smb2.signature", "Signature", 16);
+      if (!h.isResponse && rec.responseFrame)
+        f.generated("smb2.response_in", "Response in", String(rec.responseFrame), rec.responseFrame);
+      if (h.isResponse && rec.frame) {
+        f.generated("smb2.response_to", "Response to", String(rec.frame), rec.frame);
+        // Capture times are float seconds: round to µs so float noise does not show.
+        const dt = (Math.round((ctx.time - rec.time) * 1e6) / 1e6).toFixed(9);
+        f.generated("smb2.time", "Time from request", dt, Number(dt)).label += " seconds";
+      }
     },
     SMB2_HEADER_LEN,
   );
 }
+
+function tidNode(f: Fields, m: Smb2Msg): void {
+  const show = hexN(f.c.peekU32(), 8);
+  const t = m.h.tid ? treeOf(m) : undefined;
+  const ev = t ? asOf(view(m.ctx.state).trees.get(treeKey(m)), m.ctx.frame, m.h.at) : undefined;
+  f.tree(
+    "smb2.tid",
+    `Tree Id: ${show}${ev ? `  ${ev.name}` : ""}`,
+    () => {
+      f.c.skip(4);
+      if (!ev) return;
+      f.generated("smb2.tree", "Tree", ev.name);
+      const st = hexN(ev.shareType, 2);
+      f.generated("smb2.share_type", "Share Type", st, ev.shareType).label =
+        `Share Type: ${SHARE_TYPES[ev.shareType] ?? "Unknown"} (${st})`;
+      f.generated("smb2.tcon_frame", "Connected in Frame", String(ev.tconFrame), ev.tconFrame);
+    },
+    4,
+    show,
+    show,
+  );
+}
+
+function sesIdNode(f: Fields, m: Smb2Msg): void {
+  const show = `0x${hex16(m.h.sesId)}`;
+  const ev = m.h.sesId ? asOf(view(m.ctx.state).ses.get(sesKey(m)), m.ctx.frame, m.h.at) : undefined;
+  const id = ev?.acct !== undefined ? ` Acct:${ev.acct} Domain:${ev.domain ?? ""} Host:${ev.host ?? ""}` : "";
+  f.tree(
+    "smb2.sesid",
+    `Session Id: ${show}${id}`,
+    () => {
+      f.c.skip(8);
+      if (!ev) return;
+      if (ev.acct !== undefined) {
+        f.generated("smb2.acct", "Account", ev.acct);
+        f.generated("smb2.domain", "Domain", ev.domain ?? "");
+        f.generated("smb2.host", "Host", ev.host ?? "");
+      }
+      f.generated("smb2.auth_frame", "Authenticated in Frame", String(ev.authFrame), ev.authFrame);
+    },
+    8,
+    show,
+    show,
+  );
+}
+
+/** Wireshark shows the 3-bit priority as a boolean ("contains a PRIORITY"), show 0/1. */
+function flagsNode(f: Fields): void {
+  const v = f.bitmask("smb2.flags", "Flags", 4, FLAG_BITS);
+  if (f.light) return;
+  const pr = f.nodes[f.nodes.length - 1]?.children?.find((c) => c.name === "smb2.flags.priority_mask");
+  if (!pr) return;
+  const on = (v & 0x70) !== 0;
+  pr.label = `${bitPattern(v, 0x70, 32)} = Priority: This pdu ${on ? "contains" : "does NOT contain"} a PRIORITY`;
+  pr.show = on ? "1" : "0";
+  pr.value = on ? 1 : 0;
+}
+
+/**
+ * The StructureSize field every SMB2 body starts with, as Wireshark shows it (`smb2.buffer_code`
+ * with the fixed length and the dynamic bit). Returns the raw value.
+ */
+export function bufferCode(f: Fields): number {
+  const v = f.bitmask("smb2.buffer_code", "StructureSize", 2, BUFFER_CODE_BITS);
+  if (!f.light) {
+    const n = f.nodes[f.nodes.length - 1];
+    if (n) n.label = `StructureSize: ${hexN(v, 4)}`;
+  }
+  return v;
+}
+
+const BUFFER_CODE_BITS: readonly BitSpec[] = [
+  { name: "smb2.buffer_code.length", label: "Fixed Part Length", mask: 0xfffe },
+  { name: "smb2.buffer_code.dynamic", label: "Dynamic Part", mask: 0x1 },
+];
