@@ -45,7 +45,14 @@ function main(argv: string[]): Promise<number> | number {
         for (const n of names) {
           const sc = loadScenario(n);
           const t0 = Date.now();
-          const r = await runScenario(sc, { outDir, timeoutMs, keepPort: flags.has("--keep-port"), onStart });
+          let r: Awaited<ReturnType<typeof runScenario>>;
+          try {
+            r = await runScenario(sc, { outDir, timeoutMs, keepPort: flags.has("--keep-port"), onStart });
+          } catch (e) {
+            console.log(`${sc.name}: FAILED ${(e as Error).message}`);
+            bad++;
+            continue;
+          }
           console.log(`${sc.name}: ${r.pcap} (${r.keys.length} key(s), ${Date.now() - t0} ms)`);
           if (verify && sc.expect) {
             const errs = check(summarise(r.pcap, r.keys), sc.expect);

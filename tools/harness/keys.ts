@@ -117,8 +117,11 @@ export function tsharkKeyArgs(keys: KeyEntry[]): string[] {
   const args: string[] = [];
   for (const k of keys) {
     if (!k.sessionKey) continue;
-    const s2c = k.serverOut ?? "";
-    const c2s = k.serverIn ?? "";
+    // tshark 4.0 derives every cipher's keys from the session key; it rejects 32-byte (AES-256)
+    // explicit keys in this UAT, so those are only passed when they are 16 bytes.
+    const ok = (h?: string) => (h && h.length === 32 ? h : "");
+    const s2c = ok(k.serverOut);
+    const c2s = ok(k.serverIn);
     args.push("-o", `uat:smb2_seskey_list:${sesIdToWire(k.sesId)},${k.sessionKey},"${s2c}","${c2s}"`);
   }
   return args;

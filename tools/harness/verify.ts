@@ -88,9 +88,11 @@ export function summarise(pcap: string, keys: KeyEntry[] = []): CaptureSummary {
   const rows: Smb2Row[] = [];
   const dialects = new Set<string>();
   let undecrypted = 0;
+  let smb1Frames = 0;
+  // One tshark pass (tshark start-up dominates the cost): SMB1 frames are recognised by smb.cmd.
   const raw = tsharkFields(
     pcap,
-    "smb2",
+    "smb || smb2",
     [
       "frame.number",
       "smb2.cmd",
@@ -99,29 +101,31 @@ export function summarise(pcap: string, keys: KeyEntry[] = []): CaptureSummary {
       "smb2.flags.signature",
       "smb2.header.transform.msg_size",
       "smb2.dialect",
+      "smb.cmd",
     ],
     keys,
   );
-  for (const [frame, cmds, resp, statuses, signs, transform, dialect] of raw) {
+  const yes = (v: string | undefined) => v === "True" || v === "1";
+  for (const [frame, cmds, resp, statuses, signs, transform, dialect, smb1] of raw) {
+    if (smb1) smb1Frames++;
     const c = cmds ? cmds.split(",") : [];
     const r = resp ? resp.split(",") : [];
     const st = statuses ? statuses.split(",") : [];
     const sg = signs ? signs.split(",") : [];
     if (transform && c.length === 0) undecrypted++;
-    for (const d of dialect ? dialect.split(",") : []) if (r[0] === "True" || r[0] === "1") dialects.add(d);
+    for (const d of dialect ? dialect.split(",") : []) if (yes(r[0])) dialects.add(d);
     c.forEach((cmd, i) => {
-      const response = r[i] === "True" || r[i] === "1";
+      const response = yes(r[i]);
       rows.push({
         frame: Number(frame),
         cmd: Number(cmd),
         response,
         status: response ? st[i]?.toLowerCase() : undefined,
-        signed: sg[i] === "True" || sg[i] === "1",
+        signed: yes(sg[i]),
         encrypted: Boolean(transform),
       });
     });
   }
-  const smb1Frames = tsharkFields(pcap, "smb", ["frame.number"]).length;
   return { rows, dialects: [...dialects], smb1Frames, undecrypted };
 }
 
