@@ -141,7 +141,8 @@ class CaptureImpl implements Capture, PduSink {
     if (vihl >> 4 !== 4 || ihl < 20) return;
     const tot = (b[p + 2]! << 8) | b[p + 3]!;
     // Total length 0 happens with TSO captures; otherwise it trims link-layer padding.
-    if (tot >= ihl && p + tot < end) end = p + tot;
+    const wire = tot >= ihl ? p + tot : end;
+    if (wire < end) end = wire;
     if (p + ihl > end) return;
     const proto = b[p + 9]!;
     const frag = (b[p + 6]! << 8) | b[p + 7]!;
@@ -162,18 +163,19 @@ class CaptureImpl implements Capture, PduSink {
         this.frame,
       );
       if (whole === undefined || proto !== IPPROTO_TCP) return;
-      this.tcp.segment(whole, 0, whole.length, src, dst, 0, this.defrag.pieces);
+      this.tcp.segment(whole, 0, whole.length, whole.length, src, dst, 0, this.defrag.pieces);
       return;
     }
     if (proto !== IPPROTO_TCP) return;
-    this.tcp.segment(b, p + ihl, end, src, dst, this.reader.fileOffset(0), null);
+    this.tcp.segment(b, p + ihl, end, Math.max(end, wire), src, dst, this.reader.fileOffset(0), null);
   }
 
   private ipv6(b: Buffer, p: number, end: number): void {
     if (end - p < 40 || b[p]! >> 4 !== 6) return;
     const plen = (b[p + 4]! << 8) | b[p + 5]!;
     // Payload length 0 means a jumbogram (or TSO); keep the captured end then.
-    if (plen > 0 && p + 40 + plen < end) end = p + 40 + plen;
+    const wire = plen > 0 ? p + 40 + plen : end;
+    if (wire < end) end = wire;
     let next = b[p + 6]!;
     const src = b.toString("latin1", p + 8, p + 24);
     const dst = b.toString("latin1", p + 24, p + 40);
@@ -184,7 +186,7 @@ class CaptureImpl implements Capture, PduSink {
     for (let hops = 0; hops < 16; hops++) {
       switch (next) {
         case IPPROTO_TCP:
-          this.tcp.segment(buf, q, end, src, dst, base, pieces);
+          this.tcp.segment(buf, q, end, pieces === null ? Math.max(end, wire) : end, src, dst, base, pieces);
           return;
         case 0: // hop-by-hop
         case 43: // routing

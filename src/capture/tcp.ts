@@ -170,12 +170,14 @@ export class Tcp {
   /**
    * One TCP segment: header at b[p], segment ends at `end`. Addresses: IPv4 as 32-bit numbers,
    * IPv6 as 16-char latin1 strings. `base`: file offset of b[0] (contiguous case), or `pieces`
-   * locate the bytes of b (reassembled IP payload).
+   * locate the bytes of b (reassembled IP payload). `wireEnd` > `end` when the frame was cut by
+   * the snapshot length: the bytes after `end` are a known hole.
    */
   segment(
     b: Buffer,
     p: number,
     end: number,
+    wireEnd: number,
     sa: number | string,
     da: number | string,
     base: number,
@@ -224,7 +226,8 @@ export class Tcp {
     }
     if (flags & TH_ACK) {
       const peer = d.peer;
-      if (peer.ooo.length > 0 && ((ack - peer.nextSeq) | 0) > 0) this.ackedHole(peer, ack);
+      // The peer acknowledged bytes we never saw: the capture lost them.
+      if (c.nbss === 1 && peer.nextSeq !== -1 && ((ack - peer.nextSeq) | 0) > 0) this.ackedHole(peer, ack);
     }
 
     const len = end - p - hl;
@@ -247,9 +250,25 @@ export class Tcp {
           if (c.segsSeen >= DETECT_SEGMENTS) c.nbss = -1;
         }
       }
-      if (c.nbss === 1) this.data(d, b, q, end, dataSeq);
-    } else if (d.baseSeq === -1) {
-      d.baseSeq = seq;
+      if (c.nbss === 1) {
+        this.data(d, b, q, end, dataSeq);
+        // Cut by the snapshot length: the rest of the segment is a hole we know about now.
+        if (wireEnd > end && d.nextSeq === (dataSeq + len) >>> 0) {
+          this.gap(d, (dataSeq + len + wireEnd - end) >>> 0, "cut by the snapshot length");
+          if (d.ooo.length > 0) this.drain(d);
+        }
+      }
+    } else {
+      if (d.baseSeq === -1) d.baseSeq = seq;
+      // A bare segment's sequence number is where the sender is: bytes before it were sent.
+      if (
+        len === 0 &&
+        c.nbss === 1 &&
+        d.nextSeq !== -1 &&
+        !(flags & (TH_SYN | TH_RST)) &&
+        ((seq - d.nextSeq) | 0) > 0
+      )
+        this.ackedHole(d, seq);
     }
 
     if (flags & (TH_FIN | TH_RST)) {
@@ -297,6 +316,11 @@ export class Tcp {
       this.flushOoo(d);
       this.gap(d, seq);
       this.deliver(d, b, q, end);
+    } else if (d.hdrHave === 0 && !d.inBody && looksLikeNbssSmb(b, q, end, d.conn.is139)) {
+      // A PDU start beyond a hole while between PDUs: most likely the capture lost the bytes in
+      // between (as Wireshark assumes); show it now rather than wait for data that may never come.
+      while (((seq - d.nextSeq) | 0) > 0 && this.ackedHole(d, seq));
+      return this.data(d, b, q, end, seq);
     } else {
       this.queue(d, b, q, end, seq);
       return;
@@ -335,13 +359,14 @@ export class Tcp {
     this.pieces = savePieces;
   }
 
-  /** The peer acknowledged up to `ack`: bytes before it that we never saw were lost by the capture. */
-  private ackedHole(d: Dir, ack: number): void {
-    const first = d.ooo[0]!;
-    const to = ((first.seq - ack) | 0) < 0 ? first.seq : ack;
-    if (((to - d.nextSeq) | 0) <= 0) return;
+  /** Bytes of d before `ack` were sent (acknowledged, or passed by the sender): unseen ones are lost. */
+  private ackedHole(d: Dir, ack: number): boolean {
+    const first = d.ooo[0];
+    const to = first !== undefined && ((first.seq - ack) | 0) < 0 ? first.seq : ack;
+    if (((to - d.nextSeq) | 0) <= 0) return false;
     this.gap(d, to);
     this.drain(d);
+    return true;
   }
 
   /** Drops all queued data. */
@@ -351,14 +376,14 @@ export class Tcp {
   }
 
   /** Bytes [nextSeq, to) are missing from the capture. */
-  private gap(d: Dir, to: number): void {
+  private gap(d: Dir, to: number, why = "missing from the capture"): void {
     const missing = (to - d.nextSeq) | 0;
     if (missing <= 0) return;
     d.nextSeq = to;
     if (this.gapWarnings < MAX_GAP_WARNINGS) {
       this.gapWarnings++;
       this.warn(
-        `TCP ${d.src}:${d.srcPort} → ${d.dst}:${d.dstPort}: ${missing} bytes missing from the capture` +
+        `TCP ${d.src}:${d.srcPort} → ${d.dst}:${d.dstPort}: ${missing} bytes ${why}` +
           (this.gapWarnings === MAX_GAP_WARNINGS ? " (further gaps not reported)" : ""),
       );
     }
