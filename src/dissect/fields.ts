@@ -167,7 +167,7 @@ export class Fields {
     const children: FieldNode[] = [];
     for (const b of bits) {
       const lo = lowestBit(b.mask);
-      const fv = Math.floor(((v >>> 0) & b.mask) / lo) >>> 0;
+      const fv = Math.floor((((v >>> 0) & b.mask) >>> 0) / lo) >>> 0;
       const pat = bitPattern(v >>> 0, b.mask, size * 8);
       let text: string;
       if (b.vals || b.mask / lo > 1) {
