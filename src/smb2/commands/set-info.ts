@@ -1,4 +1,42 @@
-/** SMB2 SET_INFO (command 0x11). TODO(dissector): request and response bodies. */
-import type { Smb2Command } from "../dissect.js";
+/** SMB2 SET_INFO (command 0x11, MS-SMB2 2.2.39 / 2.2.40). */
+import type { Fields } from "../../dissect/fields.js";
+import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
+import {
+  additionalInfo,
+  classAndLevel,
+  classAndLevelFromRequest,
+  infoData,
+  infoDetail,
+} from "../info/classes.js";
+import { fileIdWithName } from "../info/common.js";
+import { structureSize } from "../info/fscc.js";
 
-export const setInfo: Smb2Command = {};
+export const setInfo: Smb2Command = {
+  request(f: Fields, m: Smb2Msg) {
+    structureSize(f);
+    const { type, cls } = classAndLevel(f);
+    m.rec.infoType = type;
+    m.rec.infoClass = cls;
+    const detail = infoDetail(type, cls);
+    m.info.detail = detail;
+    sum(m, ` ${detail}`);
+    const len = f.uint("smb2.setinfo_size", "Setinfo Size", 4);
+    const off = f.uint("smb2.setinfo_offset", "Setinfo Offset", 2, { base: "hex" });
+    f.uint("smb2.setinfo_reserved", "Reserved", 2);
+    additionalInfo(f, type);
+    fileIdWithName(f, m);
+    if (!len) return;
+    const at = m.h.at + off;
+    if (!f.c.has(1, at)) return;
+    f.c.seek(at);
+    infoData(f, type, cls, len, true);
+  },
+  response(f: Fields, m: Smb2Msg) {
+    const { infoType, infoClass } = m.rec;
+    if (infoType !== undefined && infoClass !== undefined) {
+      m.info.detail = infoDetail(infoType, infoClass);
+      classAndLevelFromRequest(f, infoType, infoClass);
+    }
+    structureSize(f);
+  },
+};

@@ -1,0 +1,19 @@
+/** Helpers shared by GetInfo/SetInfo/Ioctl: FileId with the Info-column file name. */
+import type { Fields } from "../../dissect/fields.js";
+import { fileId } from "../common.js";
+import { type Smb2Msg, sum } from "../dissect.js";
+
+/**
+ * The FileId node; appends ` File: name` to the summary when the handle's open was seen (as
+ * Wireshark does, even for an empty name), and records it on the request.
+ */
+export function fileIdWithName(f: Fields, m: Smb2Msg, sep = " File: "): string {
+  const hex = fileId(f, m);
+  const rec = m.ctx.state.files.get(hex);
+  if (!m.h.isResponse) m.rec.fileId = hex;
+  if (rec) {
+    sum(m, `${sep}${rec.name}`);
+    if (!m.h.isResponse) m.rec.path = rec.name;
+  }
+  return hex;
+}
