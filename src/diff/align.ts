@@ -10,14 +10,14 @@
  * 4. Ids (session, tree, async, FileId) are bound in the identity map walking the rows in order.
  * Field differences of a row are computed on demand (`fieldDiff`) and cached per rule version.
  */
-import type { FieldNode } from "../dissect/tree.js";
+import { type FieldNode, renderText } from "../dissect/tree.js";
 import type { Trace } from "../trace/types.js";
-import { IdentityMap, type IdKind, type Side } from "./identity.js";
+import { IdentityMap, type Side } from "./identity.js";
 import type { IgnoreRules } from "./ignore.js";
 import { Interner, myersMatches } from "./myers.js";
 import { buildOps, fullSig, type MsgRef, messageAt, type Op } from "./ops.js";
 import { profileRules } from "./profiles.js";
-import { countDiffs, type DiffNode, diffTrees } from "./tree-diff.js";
+import { countDiffs, type DiffNode, diffText, diffTrees } from "./tree-diff.js";
 
 export type OpRef = Op;
 export type RowKind = "same" | "differ" | "only-a" | "only-b";
@@ -245,13 +245,10 @@ function bindMessages(idmap: IdentityMap, ta: Trace, ra: MsgRef, tb: Trace, rb: 
 }
 
 function nameIds(idmap: IdentityMap, side: Side, t: Trace, op: Op): void {
-  for (const r of opMessages(op)) {
+  // Handles are named after the path the dissector attached to the op's messages.
+  for (const r of [op.req, op.resp]) {
+    if (!r) continue;
     const m = messageAt(t, r);
-    const see = (k: IdKind, v: string | number | undefined) => {
-      if (v !== undefined && v !== "") idmap.see(side, k, v);
-    };
-    see("session", m.sesId);
-    see("fid", m.fileId);
     if (m.fileId && m.path) idmap.name(side, "fid", m.fileId, m.path);
   }
 }
@@ -421,4 +418,20 @@ export function diffPackets(
 /** Frame numbers of an op's messages (request, interim, response). */
 export function opFrames(t: Trace, op: Op): number[] {
   return opMessages(op).map((r) => t.packets[r.pkt]!.no);
+}
+
+/**
+ * Text mode (the original smbcmp's `-m text`): unified diff of the two packets' indented renderings,
+ * no ignore rules. Empty string when the renderings are equal.
+ */
+export function diffPacketsText(
+  a: Trace,
+  noA: number,
+  b: Trace,
+  noB: number,
+  opts: { context?: number; allLayers?: boolean } = {},
+): string {
+  const ta = renderText(a.tree(noA, { allLayers: opts.allLayers }));
+  const tb = renderText(b.tree(noB, { allLayers: opts.allLayers }));
+  return diffText(ta, tb, { context: opts.context, aName: `${a.path}:${noA}`, bName: `${b.path}:${noB}` });
 }

@@ -41,6 +41,7 @@ export function identityKind(name: string): IdKind | undefined {
 
 const GUID_RE = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/;
 const NUMERIC: ReadonlySet<IdKind> = new Set(["session", "tree", "async"]);
+const HEX_RE = /^[0-9a-f]+$/;
 
 function swapBytes(h: string): string {
   let s = "";
@@ -53,16 +54,17 @@ function swapBytes(h: string): string {
  * and MessageInfo fields (hex without 0x, raw FileId bytes in hex) meet on the same key.
  */
 export function canonicalId(kind: IdKind, v: FieldValue): string {
+  if (typeof v === "number") return Math.trunc(v).toString(16);
   const s = String(v).trim().toLowerCase();
-  if (NUMERIC.has(kind) || (kind === "fid" && typeof v === "number")) {
-    try {
-      if (typeof v === "number") return BigInt(Math.trunc(v)).toString(16);
-      const h = s.startsWith("0x") ? s : /^[0-9a-f]+$/.test(s) && kind !== "tree" ? `0x${s}` : s;
-      return BigInt(h).toString(16);
-    } catch {
-      return s;
-    }
+  if (NUMERIC.has(kind)) {
+    // Hex with or without 0x (tree `show`, MessageInfo), decimal only for tree ids (MessageInfo.tid
+    // is a number; a decimal string comes from a dec-based tree field).
+    const hex = s.startsWith("0x") ? s.slice(2) : kind !== "tree" && HEX_RE.test(s) ? s : undefined;
+    if (hex !== undefined && HEX_RE.test(hex)) return hex.replace(/^0+(?=.)/, "");
+    if (/^\d+$/.test(s)) return BigInt(s).toString(16);
+    return s;
   }
+  if (HEX_RE.test(s)) return s;
   const g = GUID_RE.exec(s);
   // MS-DTYP GUID text shows the first three groups little-endian; go back to wire byte order.
   if (g) return swapBytes(g[1]!) + swapBytes(g[2]!) + swapBytes(g[3]!) + g[4]! + g[5]!;
@@ -76,13 +78,15 @@ function isSpecial(c: string): boolean {
 
 export type Side = "a" | "b";
 
-interface SideState {
-  /** canonical id → bound canonical id on the other side. */
-  map: Map<string, string>;
-  /** canonical id → ordinal of first appearance (1-based) per kind. */
-  ordinal: Map<string, number>;
-  names: Map<string, string>;
+interface Entry {
+  /** Ordinal of first appearance (1-based) per side and kind. */
+  ordinal: number;
+  /** The canonical id this one is bound to on the other side. */
+  partner?: string;
+  name?: string;
 }
+
+type SideState = Map<string, Entry>;
 
 const NOUN: Record<IdKind, string> = {
   fid: "handle",
@@ -103,24 +107,31 @@ export class IdentityMap {
   private side(s: Side, kind: IdKind): SideState {
     let st = this.state[s].get(kind);
     if (!st) {
-      st = { map: new Map(), ordinal: new Map(), names: new Map() };
+      st = new Map();
       this.state[s].set(kind, st);
     }
     return st;
   }
 
-  /** Notes that `side` used id `v` (for `#n` ordinals in displays) without binding it. */
-  see(s: Side, kind: IdKind, v: FieldValue): void {
-    const c = canonicalId(kind, v);
-    const st = this.side(s, kind);
-    if (!st.ordinal.has(c)) st.ordinal.set(c, st.ordinal.size + 1);
+  private entry(st: SideState, c: string): Entry {
+    let e = st.get(c);
+    if (!e) {
+      e = { ordinal: st.size + 1 };
+      st.set(c, e);
+    }
+    return e;
   }
 
-  /** Gives an id a human name (file name of a handle, share of a tree). */
+  /** Notes that `side` used id `v` (for `#n` ordinals in displays) without binding it. */
+  see(s: Side, kind: IdKind, v: FieldValue): void {
+    this.entry(this.side(s, kind), canonicalId(kind, v));
+  }
+
+  /** Gives an id a human name (file name of a handle, share of a tree); the first name stays. */
   name(s: Side, kind: IdKind, v: FieldValue, name: string): void {
-    const c = canonicalId(kind, v);
-    const st = this.side(s, kind);
-    if (!st.names.has(c) && name) st.names.set(c, name);
+    if (!name) return;
+    const e = this.entry(this.side(s, kind), canonicalId(kind, v));
+    e.name ??= name;
   }
 
   /**
@@ -135,40 +146,35 @@ export class IdentityMap {
   compare(kind: IdKind, a: FieldValue, b: FieldValue, bindNew = true): Comparison {
     const ca = canonicalId(kind, a);
     const cb = canonicalId(kind, b);
-    this.see("a", kind, a);
-    this.see("b", kind, b);
-    const sa = this.side("a", kind);
-    const sb = this.side("b", kind);
+    const ea = this.entry(this.side("a", kind), ca);
+    const eb = this.entry(this.side("b", kind), cb);
     if (isSpecial(ca) || isSpecial(cb)) return ca === cb ? "equal" : "mismatch";
-    const fa = sa.map.get(ca);
-    const fb = sb.map.get(cb);
-    if (fa === undefined && fb === undefined) {
+    if (ea.partner === undefined && eb.partner === undefined) {
       if (!bindNew) return ca === cb ? "equal" : "mismatch";
-      sa.map.set(ca, cb);
-      sb.map.set(cb, ca);
+      ea.partner = cb;
+      eb.partner = ca;
       return ca === cb ? "equal" : "mapped";
     }
-    if (fa === cb) return ca === cb ? "equal" : "mapped";
+    if (ea.partner === cb) return ca === cb ? "equal" : "mapped";
     return "mismatch";
   }
 
   /** The id `side`'s id `v` is paired with on the other side, if any. */
   partner(s: Side, kind: IdKind, v: FieldValue): string | undefined {
-    return this.side(s, kind).map.get(canonicalId(kind, v));
+    return this.side(s, kind).get(canonicalId(kind, v))?.partner;
   }
 
   /** `<handle of foo.txt>`, `<session #1>`: what an id stands for, for displays. */
   describe(s: Side, kind: IdKind, v: FieldValue): string {
-    const c = canonicalId(kind, v);
-    const st = this.side(s, kind);
-    const nm = st.names.get(c);
-    if (nm) return `<${NOUN[kind]} of ${nm}>`;
-    const n = st.ordinal.get(c);
-    return n ? `<${NOUN[kind]} #${n}>` : `<${NOUN[kind]} ${String(v)}>`;
+    const e = this.side(s, kind).get(canonicalId(kind, v));
+    if (e?.name) return `<${NOUN[kind]} of ${e.name}>`;
+    return e ? `<${NOUN[kind]} #${e.ordinal}>` : `<${NOUN[kind]} ${String(v)}>`;
   }
 
-  /** Number of bound pairs per kind (for summaries and tests). */
+  /** Number of bound ids of side A per kind (for summaries and tests). */
   size(kind: IdKind): number {
-    return this.side("a", kind).map.size;
+    let n = 0;
+    for (const e of this.side("a", kind).values()) if (e.partner !== undefined) n++;
+    return n;
   }
 }

@@ -5,6 +5,7 @@ export {
   alignOps,
   type DiffOptions,
   diffPackets,
+  diffPacketsText,
   diffTraces,
   type FieldDiffPart,
   matchConnections,

@@ -81,9 +81,21 @@ export function packetAt(trace: Trace, r: MsgRef): PacketInfo {
 /** Builds the operation list of a trace, in order of the first message of each operation. */
 export function buildOps(trace: Pick<Trace, "packets">): Op[] {
   const ops: Op[] = [];
-  const pending = new Map<string, Op>();
+  // Requests awaiting their final response: connection → "proto:msgId" → op.
+  const pendingByConn = new Map<number, Map<string, Op>>();
+  // Paths repeat a lot (every op on a handle carries its file name): normalize each once.
+  const paths = new Map<string, string>();
+  const norm = (raw: string | undefined): string => {
+    if (!raw) return "";
+    let n = paths.get(raw);
+    if (n === undefined) {
+      n = normalizePath(raw);
+      paths.set(raw, n);
+    }
+    return n;
+  };
   const mk = (kind: OpKind, p: PacketInfo, m: MessageInfo): Op => {
-    const path = normalizePath(m.path);
+    const path = norm(m.path);
     const detail = m.detail ?? "";
     return {
       index: ops.length,
@@ -105,7 +117,12 @@ export function buildOps(trace: Pick<Trace, "packets">): Op[] {
     for (let mi = 0; mi < p.messages.length; mi++) {
       const m = p.messages[mi]!;
       const ref = { pkt: pi, msg: mi };
-      const key = `${p.conn}:${m.proto}:${m.msgId}`;
+      let pending = pendingByConn.get(p.conn);
+      if (!pending) {
+        pending = new Map();
+        pendingByConn.set(p.conn, pending);
+      }
+      const key = m.proto === 2 ? m.msgId : `1:${m.msgId}`;
       if (!m.isResponse) {
         const cancel =
           (m.proto === 2 && m.cmd === SMB2_CANCEL) || (m.proto === 1 && m.cmd === SMB1_NT_CANCEL);
@@ -134,7 +151,7 @@ export function buildOps(trace: Pick<Trace, "packets">): Op[] {
         // Responses can name the path when the request could not (a create's response does not
         // change it, but a request resolved only by FileId may gain it later).
         if (!op.path && m.path) {
-          op.path = normalizePath(m.path);
+          op.path = norm(m.path);
           op.sig = sigOf(op.kind, op.proto, op.cmd, op.path, op.detail);
         }
         pending.delete(key);
@@ -147,6 +164,7 @@ export function buildOps(trace: Pick<Trace, "packets">): Op[] {
     }
   }
   // Requests still pending have no response in this capture.
-  for (const op of pending.values()) if (!op.resp && op.kind === "call") op.kind = "no-response";
+  for (const pending of pendingByConn.values())
+    for (const op of pending.values()) if (!op.resp && op.kind === "call") op.kind = "no-response";
   return ops;
 }

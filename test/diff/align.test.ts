@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { alignOps, diffPackets, diffTraces, messageTree } from "../../src/diff/align.js";
+import { alignOps, diffPackets, diffPacketsText, diffTraces, messageTree } from "../../src/diff/align.js";
 import { exitCodeFor } from "../../src/diff/exit.js";
 import { IgnoreRules } from "../../src/diff/ignore.js";
 import { buildOps, normalizePath, type Op } from "../../src/diff/ops.js";
@@ -292,6 +292,16 @@ describe("identity mapping through alignment", () => {
     assert.equal(exitCodeFor(d), 1);
     assert.equal(countDiffs(diffPackets(a, 1, b, 1).nodes), 0);
     assert.equal(exitCodeFor(diffPackets(a, 1, b, 99)), 2);
+  });
+
+  it("diffPacketsText is a unified diff of the indented trees (text mode, no rules)", () => {
+    const a = opTrace("A", [{ cmd: CREATE, path: "foo.txt", sesId: "00000000000000aa" }]);
+    const b = opTrace("B", [{ cmd: CREATE, path: "foo.txt", sesId: "00000000000000bb" }]);
+    const t = diffPacketsText(a, 1, b, 1);
+    assert.match(t, /^--- A:1\n\+\+\+ B:1\n@@ /);
+    assert.match(t, /^- {8}Session Id: 0x00000000000000aa$/m);
+    assert.match(t, /^\+ {8}Session Id: 0x00000000000000bb$/m);
+    assert.equal(diffPacketsText(a, 1, a, 1), "");
   });
 });
 

@@ -26,6 +26,8 @@ interface Line {
   /** A difference (real or ignored) is on this line. */
   changed: boolean;
   style: "" | keyof typeof C;
+  /** Tree depth, so the ancestors of a shown line are shown too. */
+  depth?: number;
 }
 
 const PREFIX: Record<DiffNode["kind"], string> = { same: " ", modified: "~", added: "+", removed: "-" };
@@ -52,7 +54,7 @@ function nodeLines(nodes: readonly DiffNode[], o: TextOptions, depth: number, ou
       text = `${title}: ${n.a} → ${n.b}`;
     } else text = n.kind === "added" ? (n.bLabel ?? n.label) : n.label;
     const ownChange = n.kind !== "same" && (n.a !== undefined || n.kind !== "modified" || !n.children);
-    out.push({ text: `${PREFIX[n.kind]} ${pad}${text}`, changed: ownChange, style });
+    out.push({ text: `${PREFIX[n.kind]} ${pad}${text}`, changed: ownChange, style, depth });
     if (n.lines) {
       for (const l of n.lines) {
         const ls: Line["style"] = n.ignored ? "dim" : l.op === "-" ? "red" : l.op === "+" ? "green" : "";
@@ -86,6 +88,14 @@ function select(lines: Line[], o: TextOptions): (Line | null)[] {
   lines.forEach((l, i) => {
     if (!l.changed) return;
     for (let k = Math.max(0, i - ctx); k <= Math.min(lines.length - 1, i + ctx); k++) keep[k] = 1;
+  });
+  // Keep the ancestors of every kept line: a change is only readable with its path.
+  const stack: number[] = [];
+  lines.forEach((l, i) => {
+    const d = l.depth ?? 0;
+    stack.length = Math.min(stack.length, d);
+    if (keep[i]) for (const k of stack) keep[k] = 1;
+    stack[d] = i;
   });
   const out: (Line | null)[] = [];
   let skipped = false;
