@@ -91,7 +91,7 @@ function confValue(v: ConfValue): string {
 
 export function buildConf(dir: string, port: number, sc: Scenario): string {
   const global: Record<string, ConfValue> = {
-    "netbios name": "SMBCMP",
+    "netbios name": "SMBCMP-HARNESS",
     workgroup: "WORKGROUP",
     "server role": "standalone",
     interfaces: "lo",
@@ -246,7 +246,9 @@ export async function runScenario(scenario: Scenario | string, opts: RunOptions)
   const keyFile = join(outDir, `${sc.name}.keys`);
   const logFile = join(outDir, `${sc.name}.log`);
   const logParts: string[] = [];
+  const t0 = Date.now();
   const log = (s: string) => logParts.push(s);
+  const phase = (what: string) => logParts.push(`# +${Date.now() - t0} ms ${what}`);
 
   const res = new RunResources();
   registerRun(res);
@@ -278,14 +280,21 @@ export async function runScenario(scenario: Scenario | string, opts: RunOptions)
     log(`# scenario ${sc.name}\n# port ${port}\n# smb.conf\n${confText}`);
     execFileSync("smbpasswd", ["-c", conf, "-s", "-a", USER], {
       input: `${PASSWORD}\n${PASSWORD}\n`,
+      env: { ...process.env, _NO_WINBINDD: "1" },
       stdio: ["pipe", "ignore", "pipe"],
     });
 
-    const smbd = res.spawn("smbd", "smbd", ["-s", conf, "-F", "--no-process-group", "--debug-stdout"]);
+    // _NO_WINBINDD keeps this standalone server away from any winbindd on the machine (nsswitch
+    // may list winbind): SID->uid mapping must come from our own passdb only.
+    const smbd = res.spawn("smbd", "smbd", ["-s", conf, "-F", "--no-process-group", "--debug-stdout"], {
+      env: { ...process.env, _NO_WINBINDD: "1" },
+    });
     smbdOut = collect(smbd);
     await waitForPort(port, smbd, Math.min(deadline, Date.now() + 15_000));
+    phase("smbd listening");
 
     const tcpdump = await startTcpdump(res, pcap, port, Math.min(deadline, Date.now() + 10_000));
+    phase("tcpdump listening");
     opts.onStart?.({ tmpDir: tmp, pids: [smbd.pid, tcpdump.pid] });
 
     const timeoutPromise = new Promise<never>((_, rej) => {
@@ -306,7 +315,9 @@ export async function runScenario(scenario: Scenario | string, opts: RunOptions)
       const text = out.text();
       keyTexts.push(text);
       log(`\n# step ${i}: ${cmd} ${args.map((a) => (/\s|;/.test(a) ? JSON.stringify(a) : a)).join(" ")}`);
-      log(`# exit ${code}\n${text}`);
+      log(`# exit ${code}`);
+      phase(`step ${i} done`);
+      log(text);
       if (code !== 0 && !step.mayFail) {
         throw new StepError(`scenario ${sc.name}: step ${i} (${cmd}) exited with ${code}`);
       }
@@ -325,9 +336,12 @@ export async function runScenario(scenario: Scenario | string, opts: RunOptions)
     await Promise.race([steps, timeoutPromise]);
 
     // Let the last FIN/ACKs land, then stop tcpdump first so the file is complete and flushed.
+    phase("steps done");
     await sleep(300);
     await res.stop(tcpdump, "SIGINT", 5000);
+    phase("tcpdump stopped");
     await res.stop(smbd, "SIGTERM", 3000);
+    phase("smbd stopped");
     const pcapPort = opts.keepPort ? port : 445;
 
     const keys = parseKeys(keyTexts.join("\n"));

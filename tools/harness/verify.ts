@@ -23,6 +23,8 @@ export interface CaptureSummary {
   smb1Frames: number;
   /** Frames with a transform header tshark could not decrypt. */
   undecrypted: number;
+  /** Oplock levels granted in CREATE responses. */
+  grantedOplocks: string[];
 }
 
 export interface Expectation {
@@ -40,6 +42,10 @@ export interface Expectation {
   commands?: number[];
   /** At least one SMB1 frame. */
   smb1?: boolean;
+  /** Oplock levels (smb2.create.oplock, e.g. "0xff" = lease) that must appear in CREATE responses. */
+  oplocks?: string[];
+  /** Oplock levels that must not appear in CREATE responses. */
+  noOplocks?: string[];
 }
 
 export const STATUS_NAMES: Record<string, string> = {
@@ -102,11 +108,13 @@ export function summarise(pcap: string, keys: KeyEntry[] = []): CaptureSummary {
       "smb2.header.transform.msg_size",
       "smb2.dialect",
       "smb.cmd",
+      "smb2.create.oplock",
     ],
     keys,
   );
   const yes = (v: string | undefined) => v === "True" || v === "1";
-  for (const [frame, cmds, resp, statuses, signs, transform, dialect, smb1] of raw) {
+  const oplocks = new Set<string>();
+  for (const [frame, cmds, resp, statuses, signs, transform, dialect, smb1, oplock] of raw) {
     if (smb1) smb1Frames++;
     const c = cmds ? cmds.split(",") : [];
     const r = resp ? resp.split(",") : [];
@@ -114,6 +122,8 @@ export function summarise(pcap: string, keys: KeyEntry[] = []): CaptureSummary {
     const sg = signs ? signs.split(",") : [];
     if (transform && c.length === 0) undecrypted++;
     for (const d of dialect ? dialect.split(",") : []) if (yes(r[0])) dialects.add(d);
+    // CREATEs are not compounded by our clients, so a response frame's oplock fields are its own.
+    if (r.length > 0 && r.every(yes)) for (const o of oplock ? oplock.split(",") : []) oplocks.add(o);
     c.forEach((cmd, i) => {
       const response = yes(r[i]);
       rows.push({
@@ -126,7 +136,7 @@ export function summarise(pcap: string, keys: KeyEntry[] = []): CaptureSummary {
       });
     });
   }
-  return { rows, dialects: [...dialects], smb1Frames, undecrypted };
+  return { rows, dialects: [...dialects], smb1Frames, undecrypted, grantedOplocks: [...oplocks] };
 }
 
 /** Problems found (empty = the expectation holds). */
@@ -139,8 +149,12 @@ export function check(summary: CaptureSummary, exp: Expectation): string[] {
     errs.push(`dialect ${exp.dialect} not negotiated (saw ${summary.dialects.join(",") || "none"})`);
   // Session setup (cmd 1) and negotiate (cmd 0) are exempt: they are signed/encrypted only partly.
   const after = summary.rows.filter((r) => r.cmd > 1 && r.cmd !== 18);
-  if (exp.signed === true && !after.some((r) => r.signed)) errs.push("no signed messages");
-  if (exp.signed === false && summary.rows.some((r) => r.signed)) errs.push("signed messages present");
+  // 3.1.1 clients sign TREE_CONNECT even without signing (MS-SMB2 3.2.4.1.1), so judge signing
+  // on the file operations (CREATE and later), where only negotiated signing applies.
+  const fileOps = summary.rows.filter((r) => r.cmd >= 5 && r.cmd !== 18 && r.status !== "0x00000103");
+  if (exp.signed === true && (!fileOps.length || fileOps.some((r) => !r.signed)))
+    errs.push("unsigned file operations");
+  if (exp.signed === false && fileOps.some((r) => r.signed)) errs.push("signed file operations present");
   if (exp.encrypted === true && (!after.length || after.some((r) => !r.encrypted) || summary.undecrypted))
     errs.push(`not all traffic encrypted+decrypted (undecrypted frames: ${summary.undecrypted})`);
   if (exp.encrypted === false && summary.rows.some((r) => r.encrypted))
@@ -148,5 +162,10 @@ export function check(summary: CaptureSummary, exp: Expectation): string[] {
   const cmds = new Set(summary.rows.map((r) => r.cmd));
   for (const c of exp.commands ?? []) if (!cmds.has(c)) errs.push(`missing command ${c}`);
   if (exp.smb1 && summary.smb1Frames === 0) errs.push("no SMB1 frames");
+  for (const o of exp.oplocks ?? [])
+    if (!summary.grantedOplocks.includes(o))
+      errs.push(`oplock ${o} not granted (saw ${summary.grantedOplocks})`);
+  for (const o of exp.noOplocks ?? [])
+    if (summary.grantedOplocks.includes(o)) errs.push(`oplock ${o} granted`);
   return errs;
 }
