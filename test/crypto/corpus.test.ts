@@ -66,6 +66,9 @@ for (const [name, cipher, count] of [
   ["samba-aes256gcm", Cipher.AES256GCM, 32],
   ["samba-aes256ccm", Cipher.AES256CCM, 32],
   ["samba-smb302enc", Cipher.AES128CCM, 36],
+  ["samba-krb-aes256gcm", Cipher.AES256GCM, 24],
+  ["samba-krb-aes256ccm", Cipher.AES256CCM, 24],
+  ["samba-krb-aes128gcm", Cipher.AES128GCM, 24],
 ] as const) {
   test(`${name}: tracker + session key -> every PDU decrypts to tshark's plaintext`, () => {
     const f = loadFixture(`${name}.json`);

@@ -15,6 +15,10 @@ const cases: [string, number][] = [
   ["smb302enc", Cipher.AES128CCM],
   ["gmacsign", Cipher.AES128GCM],
   ["cmacsign311", Cipher.AES128GCM],
+  // Kerberos: 32-byte session keys. AES-256 keys derive from all 32 bytes, the others from 16.
+  ["krb-aes256gcm", Cipher.AES256GCM],
+  ["krb-aes256ccm", Cipher.AES256CCM],
+  ["krb-aes128gcm", Cipher.AES128GCM],
 ];
 
 for (const [name, cipher] of cases) {
@@ -33,6 +37,7 @@ for (const [name, cipher] of cases) {
     assert.equal(k.serverInKey.toString("hex"), dump["ServerIn Key"]);
     assert.equal(k.serverOutKey.toString("hex"), dump["ServerOut Key"]);
     assert.equal(k.serverInKey.length, cipher === Cipher.AES256CCM || cipher === Cipher.AES256GCM ? 32 : 16);
+    assert.equal(dump["Session Key"]!.length, name.startsWith("krb-") ? 64 : 32);
   });
 }
 

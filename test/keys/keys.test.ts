@@ -89,6 +89,13 @@ test("Samba debug log: whole smbclient -d 10 log, and key excerpts", () => {
   assert.equal(two.length, 2);
   assert.notEqual(two[0]!.sesId, two[1]!.sesId);
   assert.equal(two[1]!.serverIn?.length, 16);
+  // Kerberos: a 32-byte session key over two dump lines.
+  const krb = parseSambaLog(read("samba/krb-aes256gcm.keys.txt"));
+  assert.equal(krb[0]!.sessionKey?.length, 32);
+  assert.equal(
+    krb[0]!.sessionKey?.toString("hex"),
+    (JSON.parse(read("samba-krb-aes256gcm.json")) as { key: string }).key,
+  );
   // ASCII columns that look like hex must not leak into the keys.
   const tricky =
     "Session Id    [0000] 01 00 00 00 00 00 00 00                             ........\n" +
