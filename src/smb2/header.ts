@@ -338,3 +338,45 @@ const BUFFER_CODE_BITS: readonly BitSpec[] = [
   { name: "smb2.buffer_code.length", label: "Fixed Part Length", mask: 0xfffe },
   { name: "smb2.buffer_code.dynamic", label: "Dynamic Part", mask: 0x1 },
 ];
+
+/** Wireshark shows masked multi-bit hex fields zero-padded to the field width; fixes the last node's child. */
+export function hexChild(f: Fields, child: string, digits: number): void {
+  if (f.light) return;
+  const c = f.nodes[f.nodes.length - 1]?.children?.find((x) => x.name === child);
+  if (!c) return;
+  const v = Number(c.value);
+  const s = hexN(v, digits);
+  c.show = s;
+  c.label = c.label.replace(/: 0x[0-9a-f]+$/, `: ${s}`);
+}
+
+/** Replaces the label of the node just added (e.g. to drop Wireshark-absent set-bit summaries). */
+export function relabel(f: Fields, label: string): void {
+  if (f.light) return;
+  const n = f.nodes[f.nodes.length - 1];
+  if (n) n.label = label;
+}
+
+export const SEC_MODE_BITS: readonly BitSpec[] = [
+  { name: "smb2.sec_mode.sign_enabled", label: "Signing enabled", mask: 0x1 },
+  { name: "smb2.sec_mode.sign_required", label: "Signing required", mask: 0x2 },
+];
+
+const cap = (name: string, label: string, mask: number, what = label): BitSpec => ({
+  name: `smb2.capabilities.${name}`,
+  label,
+  mask,
+  t: `This host supports ${what}`,
+  f: `This host does NOT support ${what}`,
+});
+
+/** Global capabilities (MS-SMB2 2.2.3). */
+export const CAPABILITY_BITS: readonly BitSpec[] = [
+  cap("dfs", "DFS", 0x1),
+  cap("leasing", "LEASING", 0x2),
+  cap("large_mtu", "LARGE MTU", 0x4, "LARGE_MTU"),
+  cap("multi_channel", "MULTI CHANNEL", 0x8),
+  cap("persistent_handles", "PERSISTENT HANDLES", 0x10),
+  cap("directory_leasing", "DIRECTORY LEASING", 0x20),
+  cap("encryption", "ENCRYPTION", 0x40),
+];

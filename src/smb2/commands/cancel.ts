@@ -1,4 +1,10 @@
-/** SMB2 CANCEL (command 0x0c). TODO(dissector): request and response bodies. */
+/** SMB2 CANCEL (MS-SMB2 2.2.30): request only. */
 import type { Smb2Command } from "../dissect.js";
+import { bufferCode } from "../header.js";
 
-export const cancel: Smb2Command = {};
+export const cancel: Smb2Command = {
+  request(f) {
+    bufferCode(f);
+    f.bytes("smb2.unknown", "Unknown", 2);
+  },
+};
