@@ -33,6 +33,7 @@ export {
   check,
   type Expectation,
   type Smb2Row,
+  STATUS_NAMES,
   summarise,
   tsharkFields,
 } from "./verify.js";
