@@ -240,12 +240,17 @@ function lznt1Compress(data: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
-/** LZ77+Huffman with every symbol 9 bits long (a complete canonical code: code = symbol). */
-function lz77HuffmanCompress(data: Buffer): Buffer {
+/**
+ * LZ77+Huffman with every symbol 9 bits long (a complete canonical code: code = symbol). Long-match
+ * length bytes go where the decoder reads them: after the 16-bit words it has fetched by then (two at
+ * the block start, one more each time its 16 spare bits run out).
+ */
+function lz77HuffmanCompress(data: Buffer, maxLen = 17): Buffer {
   const parts: Buffer[] = [];
-  for (let b = 0; b < data.length; b += 65536) {
-    const end = Math.min(b + 65536, data.length);
+  // A block ends after 65536 output bytes, or after the match that crosses that point.
+  for (let b = 0; b < data.length; ) {
     const words: number[] = [];
+    const inserts: { afterWords: number; bytes: number[] }[] = [];
     let acc = 0;
     let nbits = 0;
     let total = 0;
@@ -260,21 +265,40 @@ function lz77HuffmanCompress(data: Buffer): Buffer {
       }
       total += n;
     };
-    for (const t of tokens(data, 65535, 17, b, end)) {
+    const wordsRead = () => 2 + Math.max(0, Math.ceil((total - 16) / 16));
+    let next = data.length;
+    for (const t of tokens(data, 65535, maxLen, b, data.length)) {
+      if (t.at >= b + 65536) {
+        next = t.at;
+        break;
+      }
       if (!t.match) {
         put(t.byte, 9);
         continue;
       }
       const ob = 31 - Math.clz32(t.off);
-      put(256 + (t.len - 3) + (ob << 4), 9);
+      const l = t.len - 3;
+      put(256 + Math.min(l, 15) + (ob << 4), 9);
+      if (l >= 15) {
+        let bytes: number[];
+        if (l - 15 < 255) bytes = [l - 15];
+        else if (l <= 0xffff) bytes = [255, l & 0xff, l >> 8];
+        else bytes = [255, 0, 0, l & 0xff, (l >>> 8) & 0xff, (l >>> 16) & 0xff, l >>> 24];
+        inserts.push({ afterWords: wordsRead(), bytes });
+      }
       if (ob) put(t.off - (1 << ob), ob);
     }
     if (nbits) words.push(acc << (16 - nbits));
     // The decoder reads ceil(bits / 16) + 1 words of a block before the next table.
     while (words.length < Math.ceil(total / 16) + 1) words.push(0);
-    const stream = Buffer.alloc(words.length * 2);
-    for (let i = 0; i < words.length; i++) stream.writeUInt16LE(words[i]!, 2 * i);
-    parts.push(Buffer.alloc(256, 0x99), stream);
+    const out: number[] = [];
+    let k = 0;
+    for (let w = 0; w <= words.length; w++) {
+      while (k < inserts.length && inserts[k]!.afterWords === w) out.push(...inserts[k++]!.bytes);
+      if (w < words.length) out.push(words[w]! & 0xff, words[w]! >> 8);
+    }
+    parts.push(Buffer.alloc(256, 0x99), Buffer.from(out));
+    b = next;
   }
   return Buffer.concat(parts);
 }
@@ -307,13 +331,21 @@ test("round trips through the test compressors", () => {
     assert.deepEqual(lznt1Decompress(lznt1Compress(d), n), d, `lznt1 ${n}`);
     if (n > 0) assert.deepEqual(lz77HuffmanDecompress(lz77HuffmanCompress(d), n), d, `huffman ${n}`);
   }
-  // Long runs exercise LZ77's 16- and 32-bit length escapes.
-  for (const n of [300, 70_000, 300_000]) {
-    const d = Buffer.concat([Buffer.from("xyz"), Buffer.alloc(n, 7)]);
+  // Long runs exercise the 8-, 16- and 32-bit length escapes of LZ77 and LZ77+Huffman.
+  for (const n of [30, 300, 70_000, 300_000]) {
+    const d = Buffer.concat([
+      Buffer.from("xyz"),
+      Buffer.alloc(n, 7),
+      Buffer.from("tail"),
+      sampleData(3000, n),
+    ]);
     const c = lz77Compress(d);
-    assert.ok(c.length < 80, `run of ${n} compresses to ${c.length}`);
     assert.deepEqual(lz77Decompress(c, d.length), d);
+    const h = lz77HuffmanCompress(d, 200_000);
+    assert.deepEqual(lz77HuffmanDecompress(h, d.length), d, `huffman run ${n}`);
   }
+  const mixed = sampleData(150_000, 11);
+  assert.deepEqual(lz77HuffmanDecompress(lz77HuffmanCompress(mixed, 1000), mixed.length), mixed);
 });
 
 // ---------- SMB2 compression transform ----------

@@ -76,17 +76,23 @@ export function lz77HuffmanDecompress(input: Buffer, outputSize: number): Buffer
       let length = m & 15;
       const offsetBits = m >>> 4;
       if (length === 15) {
+        // Escapes: a byte (added to 15); 255 means a 16-bit value that is the whole length - 3,
+        // and a 16-bit 0 means a 32-bit one (as Windows and Samba write them).
         if (ip >= input.length) throw new DecompressError(NAME, `match length truncated at byte ${ip}`);
         length = input[ip++]!;
         if (length === 255) {
           if (ip + 2 > input.length) throw new DecompressError(NAME, `match length truncated at byte ${ip}`);
           length = input.readUInt16LE(ip);
           ip += 2;
-          if (length < 15)
-            throw new DecompressError(NAME, `invalid match length ${length} at byte ${ip - 2}`);
-          length -= 15;
+          if (length === 0) {
+            if (ip + 4 > input.length)
+              throw new DecompressError(NAME, `match length truncated at byte ${ip}`);
+            length = input.readUInt32LE(ip);
+            ip += 4;
+          }
+        } else {
+          length += 15;
         }
-        length += 15;
       }
       length += 3;
       let offset = 1 << offsetBits;
