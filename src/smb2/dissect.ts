@@ -44,6 +44,8 @@ export interface Smb2Command {
   label?(f: Fields, m: Smb2Msg): string | undefined;
   request?(f: Fields, m: Smb2Msg): void;
   response?(f: Fields, m: Smb2Msg): void;
+  /** Info-column text for an ERROR response to this command (e.g. Find's ` LEVEL Pattern: x`). */
+  errorSummary?(m: Smb2Msg): void;
 }
 
 /** Appends text to the message's Info summary. */
