@@ -104,7 +104,7 @@ export function alignOps(
   const kb = new Int32Array(opsB.length);
   for (let i = 0; i < opsA.length; i++) ka[i] = it.id(opsA[i]!.sig);
   for (let i = 0; i < opsB.length; i++) kb[i] = it.id(opsB[i]!.sig);
-  const m = myersMatches(ka, kb, { maxCost: opts.maxCost });
+  const m = slideMatches(myersMatches(ka, kb, { maxCost: opts.maxCost }), opsA, opsB);
   const rows: AlignRow[] = [];
   const pairSimilar = opts.pairSimilar !== false;
   let i = 0;
@@ -138,6 +138,80 @@ export function alignOps(
   }
   gap(opsA.length, opsB.length);
   return rows;
+}
+
+/** How far a one-sided block may slide each way when looking for a better place. */
+const SLIDE = 64;
+
+/**
+ * Which op of a run of equal signatures is the inserted/deleted one is arbitrary for the LCS; pick
+ * the position where most pairs also agree on status (so a failing create deleted next to a
+ * succeeding one is reported as the failing one). Works on pure insertion or deletion blocks
+ * between diagonal runs of matches; ties keep Myers' choice.
+ */
+export function slideMatches(m: number[], opsA: readonly Op[], opsB: readonly Op[]): number[] {
+  const n = m.length / 2;
+  if (n === 0) return m;
+  const mi = (k: number) => m[2 * k]!;
+  const mj = (k: number) => m[2 * k + 1]!;
+  const full = (x: Op) => fullSig(x);
+  // Gap between match k-1 and match k (k in 1..n-1; edges have no diagonal on one side).
+  for (let k = 1; k < n; k++) {
+    const da = mi(k) - mi(k - 1) - 1;
+    const db = mj(k) - mj(k - 1) - 1;
+    if ((da === 0) === (db === 0)) continue; // no gap, or a gap on both sides
+    const delA = da > 0;
+    const len = delA ? da : db;
+    // Diagonal run above (ending at k-1) and below (starting at k).
+    let up = 0;
+    while (
+      up < SLIDE &&
+      k - 1 - up - 1 >= 0 &&
+      mi(k - 1 - up) - mi(k - 2 - up) === 1 &&
+      mj(k - 1 - up) - mj(k - 2 - up) === 1
+    )
+      up++;
+    up++; // match k-1 itself
+    let down = 1; // match k itself
+    while (
+      down < SLIDE &&
+      k + down < n &&
+      mi(k + down) - mi(k + down - 1) === 1 &&
+      mj(k + down) - mj(k + down - 1) === 1
+    )
+      down++;
+    // The long side (with the block) and the short side segments.
+    const longOps = delA ? opsA : opsB;
+    const shortOps = delA ? opsB : opsA;
+    const longStart = delA ? mi(k - up) : mj(k - up);
+    const shortStart = delA ? mj(k - up) : mi(k - up);
+    const pairsN = up + down;
+    let best = up; // block after `up` pairs = Myers' position
+    let bestScore = -1;
+    for (let t = 0; t <= pairsN; t++) {
+      let score = 0;
+      let ok = true;
+      for (let p = 0; p < pairsN && ok; p++) {
+        const lo = longOps[longStart + (p < t ? p : p + len)]!;
+        const so = shortOps[shortStart + p]!;
+        if (lo.sig !== so.sig) ok = false;
+        else if (full(lo) === full(so)) score++;
+      }
+      if (ok && (score > bestScore || (score === bestScore && t === up))) {
+        best = t;
+        bestScore = score;
+      }
+    }
+    if (best === up) continue;
+    for (let p = 0; p < pairsN; p++) {
+      const li = longStart + (p < best ? p : p + len);
+      const si = shortStart + p;
+      const slot = k - up + p;
+      m[2 * slot] = delA ? li : si;
+      m[2 * slot + 1] = delA ? si : li;
+    }
+  }
+  return m;
 }
 
 function byConn(ops: readonly Op[]): Map<number, Op[]> {

@@ -35,7 +35,11 @@ const DEFAULT_RULES: readonly string[] = [
   "tcp.*",
   "nbss.length",
   // Generated cross references and response times.
-  "smbcmp.*",
+  "smbcmp.*_in",
+  "smbcmp.*_to",
+  "smbcmp.*frame*",
+  "dcerpc.nt.open_frame",
+  "dcerpc.nt.close_frame",
   "smb2.response_to",
   "smb2.response_in",
   "smb2.time",
@@ -57,6 +61,13 @@ const DEFAULT_RULES: readonly string[] = [
   "smb2.*_timestamp",
   "smb.*time",
   "smb.server_timezone",
+  // Free space reported by the server (file system info) moves between runs.
+  "smb.free_alloc_units",
+  "smb.caller_free_alloc_units",
+  "smb.actual_free_alloc_units",
+  "smb.avail.units",
+  "smb.free_units",
+  "smb.free_block.count",
   // Header sequencing.
   "smb2.msg_id",
   "smb2.pid",

@@ -155,6 +155,26 @@ describe("alignment", () => {
     assert.deepEqual(r.summary, { ops: 7, same: 5, differ: 0, onlyA: 1, onlyB: 1 });
   });
 
+  it("a deleted op in a run of equal signatures is the one whose status makes the rest agree", () => {
+    const a: OpSpec[] = [
+      { cmd: CREATE, path: "x" },
+      { cmd: CREATE, path: "x" },
+      { cmd: CREATE, path: "x", status: 0xc00000ba },
+      { cmd: CREATE, path: "x" },
+      { cmd: CLOSE, path: "x" },
+    ];
+    const b = a.filter((_, i) => i !== 2);
+    const r = diffTraces(opTrace("A", a), opTrace("B", b));
+    assert.deepEqual(
+      r.rows.map((x) => `${x.kind}:${x.a?.index ?? "-"}`),
+      ["same:0", "same:1", "only-a:2", "same:3", "same:4"],
+    );
+    // Inserted on B's side: symmetric.
+    const r2 = diffTraces(opTrace("B", b), opTrace("A", a));
+    assert.equal(kinds(r2.rows), "==+==");
+    assert.equal(r2.rows[2]!.b!.index, 2);
+  });
+
   it("same-command ops left in a gap pair up as 'differ' (pairSimilar), or not", () => {
     const b = base.map((o, i) => (i === 4 ? { ...o, detail: "0x05" } : o));
     assert.equal(kinds(diffTraces(opTrace("A", base), opTrace("B", b)).rows), "====!=");

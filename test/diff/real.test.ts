@@ -1,0 +1,69 @@
+/**
+ * The diff engine on real captures from the corpus, read by the real trace builder: a trace against
+ * itself is equal, and a trace against a copy missing one operation shows exactly that operation.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { diffTraces } from "../../src/diff/align.js";
+import { exitCodeFor } from "../../src/diff/exit.js";
+import { buildOps, fullSig } from "../../src/diff/ops.js";
+import { renderAlignHtml } from "../../src/diff/render/html.js";
+import { renderJson } from "../../src/diff/render/json.js";
+import { openTrace } from "../../src/trace/index.js";
+import type { Trace } from "../../src/trace/types.js";
+
+const CORPUS = fileURLToPath(new URL("../fixtures/corpus/", import.meta.url));
+const FILES = [
+  "OISF__suricata-verify/tests/dcerpc-smb-test-01/input.pcap",
+  "zeek__zeek/testing/btest/Traces/smb/smb2.delete-on-close-perms-delete-existing.pcap",
+];
+
+/** A view of a trace without some packets (by frame number). */
+function without(t: Trace, drop: Set<number>): Trace {
+  const packets = t.packets.filter((p) => !drop.has(p.no));
+  const idx = new Map(packets.map((p, i) => [p.no, i]));
+  return {
+    path: `${t.path} (edited)`,
+    packets,
+    warnings: t.warnings,
+    indexOf: (no) => idx.get(no) ?? -1,
+    tree: (no, o) => t.tree(no, o),
+    close() {},
+  };
+}
+
+describe("real captures", () => {
+  for (const f of FILES) {
+    it(`${f.split("/").slice(-2).join("/")}: equal to itself, one removed op found`, async () => {
+      const a = await openTrace(CORPUS + f);
+      const b = await openTrace(CORPUS + f);
+      const same = diffTraces(a, b, { deep: true });
+      assert.ok(same.rows.length > 5);
+      assert.equal(same.firstDivergence, -1, "a trace equals itself");
+      assert.deepEqual(same.errors, []);
+      assert.equal(exitCodeFor(same), 0);
+
+      // Drop one complete request/response op from the middle.
+      const ops = buildOps(b);
+      const victim =
+        ops.filter((o) => o.kind === "call" && o.req && o.resp && o.req.pkt !== o.resp.pkt)[
+          Math.floor(ops.length / 3)
+        ] ?? ops.find((o) => o.kind === "call" && o.req && o.resp && o.req.pkt !== o.resp.pkt)!;
+      const shared = (r: { pkt: number }) => b.packets[r.pkt]!.messages.length > 1;
+      assert.ok(!shared(victim.req!) && !shared(victim.resp!), "victim not in a compound packet");
+      const edited = without(b, new Set([b.packets[victim.req!.pkt]!.no, b.packets[victim.resp!.pkt]!.no]));
+      const r = diffTraces(a, edited, { deep: true });
+      const diff = r.rows.filter((x) => x.kind !== "same");
+      assert.deepEqual(
+        diff.map((x) => x.kind),
+        ["only-a"],
+      );
+      // In a run of identical ops any one of them may be "the" missing one.
+      assert.equal(fullSig(diff[0]!.a!), fullSig(victim));
+      assert.equal(exitCodeFor(r), 1);
+      JSON.parse(renderJson(r));
+      assert.doesNotMatch(renderAlignHtml(r), /https?:\/\//);
+    });
+  }
+});
