@@ -12,6 +12,9 @@
  *     decryptAnyDirection(pdu, {serverIn, serverOut}, cipherId?)   // direction (and cipher) unknown,
  *       or with serverIn/serverOut straight from a key source (KeyEntry) instead of deriveKeys
  *   verifySignature(oneMessage, t.signingAlgo, keys.signingKey) -> "good" | "bad"
+ *   With a KeyEntry from src/keys (session key and/or explicit keys):
+ *     resolveSessionKeys(entry, t.dialect, t.sessionHash(S), t.cipherId) -> ResolvedKeys
+ *       {signingKey?, serverInKey?, serverOutKey?, applicationKey?, note?}; explicit keys win.
  *
  * API:
  *   deriveKeys(dialect, sessionKey, preauthHash | undefined, cipherId): SessionKeys
@@ -31,6 +34,7 @@ export { aesCmac } from "./cmac.js";
 export { Cipher, cipherNames, Dialect, SigningAlgo, type SigningAlgoId } from "./constants.js";
 export { deriveKeys, type SessionKeys, sp800108 } from "./kdf.js";
 export { headerMeta, type MessageMeta, PreauthTracker } from "./preauth.js";
+export { type KeyMaterial, type ResolvedKeys, resolveSessionKeys } from "./session.js";
 export { computeSignature, defaultSigningAlgo, type SignOptions, verifySignature } from "./signing.js";
 export {
   type DecryptAnyResult,
