@@ -1,0 +1,268 @@
+/**
+ * DCE/RPC connection-oriented PDU headers (C706 12.6, MS-RPCE 2.2.2) carried over SMB named pipes.
+ * Wireshark shows DCE/RPC as its own protocol beside smb2, so the tree built here is queued for the
+ * message and handed to the driver through `takeDcerpcTrees` (stub data stays raw: no NDR).
+ */
+import { ShortRead } from "../dissect/cursor.js";
+import { bitPattern, Fields } from "../dissect/fields.js";
+import { guidString } from "../dissect/format.js";
+import { type FieldNode, node } from "../dissect/tree.js";
+import type { Smb2Msg } from "../smb2/dissect.js";
+import { INTERFACES, PTYPES } from "./names.js";
+
+const queued = new WeakMap<object, FieldNode[]>();
+
+/** Top-level `dcerpc` trees dissected for this message (the driver appends them after `smb2`). */
+export function takeDcerpcTrees(m: object): FieldNode[] {
+  const t = queued.get(m) ?? [];
+  queued.delete(m);
+  return t;
+}
+
+export interface DcerpcSummary {
+  ptype: number;
+  callId: number;
+  opnum?: number;
+  ctxId?: number;
+  /** Interface names bound (bind/alter_context). */
+  interfaces?: string[];
+}
+
+/** Context id → interface UUID per (connection, file), learnt from binds, for opnum names. */
+const bindings = new Map<string, string>();
+
+const FLAG_BITS = [
+  ["object", "Object", 0x80],
+  ["maybe", "Maybe", 0x40],
+  ["dne", "Did Not Execute", 0x20],
+  ["mpx", "Multiplex", 0x10],
+  ["reserved", "Reserved", 0x08],
+  ["cancel_pending", "Cancel Pending", 0x04],
+  ["last_frag", "Last Frag", 0x02],
+  ["first_frag", "First Frag", 0x01],
+] as const;
+
+function uuidName(u: string): string {
+  return INTERFACES[u]?.name ?? u;
+}
+
+/**
+ * Dissects the DCE/RPC PDUs in the `len` bytes at `f.c.pos` (one pipe read/write/transceive
+ * payload) without moving the caller's cursor, queues their trees for `m`, and returns a summary
+ * of the first PDU (undefined when the data is not DCE/RPC v5).
+ */
+export function dcerpcFromPipe(f: Fields, len: number, m: Smb2Msg): DcerpcSummary | undefined {
+  const start = f.c.pos;
+  const c = f.c.sub(start, len);
+  if (!c.has(16) || c.peekU8() !== 5) return undefined;
+  const out: FieldNode[] = [];
+  const g = new Fields(c, out, f.light);
+  let first: DcerpcSummary | undefined;
+  const key = `${m.ctx.conn}:${m.info.fileId ?? ""}`;
+  for (let guard = 0; guard < 64 && c.has(16) && c.peekU8(c.pos) === 5; guard++) {
+    const at = c.pos;
+    const fragLen = c.peekU16(at + 8);
+    if (fragLen < 16) break;
+    const s = pdu(g, at, fragLen, key);
+    first ??= s;
+    c.seek(at + fragLen);
+  }
+  if (!f.light && out.length) {
+    const list = queued.get(m) ?? [];
+    list.push(...out);
+    queued.set(m, list);
+  }
+  return first;
+}
+
+function pdu(f: Fields, at: number, fragLen: number, key: string): DcerpcSummary {
+  const ptype = f.c.peekU8(at + 2);
+  const callId = f.c.peekU32(at + 12);
+  const s: DcerpcSummary = { ptype, callId };
+  const fl = f.c.peekU8(at + 3);
+  const frag = (fl & 3) === 3 ? "Single" : fl & 1 ? "First" : fl & 2 ? "Last" : "Middle";
+  const label = `Distributed Computing Environment / Remote Procedure Call (DCE/RPC) ${PTYPES[ptype] ?? "Unknown"}, Fragment: ${frag}, FragLen: ${fragLen}, Call: ${callId}`;
+  const top = node("dcerpc", label, "", "", at, fragLen);
+  top.children = [];
+  const saved = f.nodes;
+  if (!f.light) f.add(top);
+  f.nodes = top.children;
+  const end = at + fragLen;
+  try {
+    f.within(at, fragLen, () => {
+      f.c.seek(at);
+      f.uint("dcerpc.ver", "Version", 1);
+      f.uint("dcerpc.ver_minor", "Version (minor)", 1);
+      f.uint("dcerpc.pkt_type", "Packet type", 1, { vals: PTYPES });
+      const fat = f.c.pos;
+      const fv = f.uint("dcerpc.cn_flags", "Packet Flags", 1, { base: "hex" });
+      if (!f.light)
+        f.nodes[f.nodes.length - 1]!.children = FLAG_BITS.map(([n, l, mask]) =>
+          node(
+            `dcerpc.cn_flags.${n}`,
+            `${bitPattern(fv, mask, 8)} = ${l}: ${fv & mask ? "Set" : "Not set"}`,
+            fv & mask ? "1" : "0",
+            fv & mask ? 1 : 0,
+            fat,
+            1,
+          ),
+        );
+      drep(f);
+      f.uint("dcerpc.cn_frag_len", "Frag Length", 2);
+      const authLen = f.uint("dcerpc.cn_auth_len", "Auth Length", 2);
+      f.uint("dcerpc.cn_call_id", "Call ID", 4);
+      const bodyEnd = authLen ? end - authLen - 8 : end;
+      if (ptype === 0) {
+        f.uint("dcerpc.cn_alloc_hint", "Alloc hint", 4);
+        s.ctxId = f.uint("dcerpc.cn_ctx_id", "Context ID", 2);
+        s.opnum = f.uint("dcerpc.opnum", "Opnum", 2);
+        if (fl & 0x80) f.guid("dcerpc.obj_id", "Object");
+        const iface = INTERFACES[bindings.get(`${key}:${s.ctxId}`) ?? ""];
+        const op = iface?.ops?.[s.opnum];
+        if (op && !f.light) f.nodes[f.nodes.length - 1]!.label += ` (${op})`;
+        stub(f, bodyEnd);
+      } else if (ptype === 2 || ptype === 3) {
+        f.uint("dcerpc.cn_alloc_hint", "Alloc hint", 4);
+        s.ctxId = f.uint("dcerpc.cn_ctx_id", "Context ID", 2);
+        f.uint("dcerpc.cn_cancel_count", "Cancel count", 1);
+        if (ptype === 3) {
+          f.uint("dcerpc.cn_fault_flags", "Fault flags", 1, { base: "hex" });
+          f.uint("dcerpc.cn_status", "Status", 4, { base: "hex" });
+          f.c.skip(Math.min(4, f.c.remaining));
+        } else f.c.skip(1);
+        stub(f, bodyEnd);
+      } else if (ptype === 11 || ptype === 14) s.interfaces = bind(f, key);
+      else if (ptype === 12 || ptype === 15) bindAck(f);
+      if (authLen && f.c.has(8, bodyEnd)) {
+        f.c.seek(bodyEnd);
+        f.tree("smbcmp.dcerpc.auth", "Auth Info", () => {
+          f.uint("dcerpc.auth_type", "Auth type", 1);
+          f.uint("dcerpc.auth_level", "Auth level", 1);
+          f.uint("dcerpc.auth_pad_len", "Auth pad len", 1);
+          f.uint("dcerpc.auth_rsrvd", "Auth Rsrvd", 1);
+          f.uint("dcerpc.auth_ctx_id", "Auth Context ID", 4);
+          f.bytes("dcerpc.auth_credentials", "Auth Credentials", Math.min(authLen, f.c.remaining));
+        });
+      }
+    });
+  } catch (e) {
+    if (!(e instanceof ShortRead)) throw e;
+    f.malformed("DCE/RPC PDU truncated");
+  } finally {
+    f.nodes = saved;
+  }
+  return s;
+}
+
+function drep(f: Fields): void {
+  const at = f.c.pos;
+  const b = f.c.bytes(4);
+  if (f.light) return;
+  const order = b[0]! >> 4 ? "Little-endian" : "Big-endian";
+  const ch = b[0]! & 0xf ? "EBCDIC" : "ASCII";
+  const fp = ["IEEE", "VAX", "Cray", "IBM"][b[1]!] ?? "Unknown";
+  const hx = b.toString("hex");
+  const n = node(
+    "dcerpc.drep",
+    `Data Representation: ${hx} (Order: ${order}, Char: ${ch}, Float: ${fp})`,
+    Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(":"),
+    hx,
+    at,
+    4,
+  );
+  n.children = [
+    node(
+      "dcerpc.drep.byteorder",
+      `Byte order: ${order} (${b[0]! >> 4})`,
+      String(b[0]! >> 4),
+      b[0]! >> 4,
+      at,
+      1,
+    ),
+    node(
+      "dcerpc.drep.character",
+      `Character: ${ch} (${b[0]! & 0xf})`,
+      String(b[0]! & 0xf),
+      b[0]! & 0xf,
+      at,
+      1,
+    ),
+    node("dcerpc.drep.fp", `Floating-point: ${fp} (${b[1]})`, String(b[1]), b[1]!, at + 1, 1),
+  ];
+  f.add(n);
+}
+
+function stub(f: Fields, end: number): void {
+  const n = Math.max(0, end - f.c.pos);
+  if (n) f.bytes("dcerpc.stub_data", "Stub data", Math.min(n, f.c.remaining));
+}
+
+function syntax(f: Fields, uuidName: string, verName: string, verLabel: string): string {
+  const u = f.guid(uuidName, uuidName === "dcerpc.cn_bind_to_uuid" ? "Interface UUID" : "Transfer Syntax");
+  if (!f.light) {
+    const n = f.nodes[f.nodes.length - 1]!;
+    const nm = INTERFACES[u]?.name;
+    if (nm) n.label = n.label.replace(u, `${nm} (${u})`);
+  }
+  f.uint(verName, verLabel, verName === "dcerpc.cn_bind_if_ver" ? 2 : 4);
+  if (verName === "dcerpc.cn_bind_if_ver") f.uint("dcerpc.cn_bind_if_ver_minor", "Interface Ver Minor", 2);
+  return u;
+}
+
+function bind(f: Fields, key: string): string[] {
+  f.uint("dcerpc.cn_max_xmit", "Max Xmit Frag", 2);
+  f.uint("dcerpc.cn_max_recv", "Max Recv Frag", 2);
+  f.uint("dcerpc.cn_assoc_group", "Assoc Group", 4, { base: "hex" });
+  const n = f.uint("dcerpc.cn_num_ctx_items", "Num Ctx Items", 1);
+  f.c.skip(3);
+  const names: string[] = [];
+  for (let i = 0; i < n && f.c.remaining >= 4; i++) {
+    const ctx = f.c.peekU16();
+    const nt = f.c.peekU8(f.c.pos + 2);
+    const u = f.c.has(16, f.c.pos + 4) ? guidString(f.c.buf.subarray(f.c.pos + 4, f.c.pos + 20)) : "";
+    names.push(uuidName(u));
+    bindings.set(`${key}:${ctx}`, u);
+    f.tree("dcerpc.cn_ctx_item", `Ctx Item[${i + 1}]: Context ID:${ctx}, ${uuidName(u)}`, () => {
+      f.uint("dcerpc.cn_ctx_id", "Context ID", 2);
+      f.uint("dcerpc.cn_num_trans_items", "Num Trans Items", 1);
+      f.c.skip(1);
+      f.tree("dcerpc.cn_bind_abstract_syntax", `Abstract Syntax: ${uuidName(u)}`, () =>
+        syntax(f, "dcerpc.cn_bind_to_uuid", "dcerpc.cn_bind_if_ver", "Interface Ver"),
+      );
+      for (let j = 0; j < nt && f.c.remaining >= 20; j++) {
+        const t = guidString(f.c.buf.subarray(f.c.pos, f.c.pos + 16));
+        f.tree("dcerpc.cn_bind_trans", `Transfer Syntax[${j + 1}]: ${uuidName(t)}`, () =>
+          syntax(f, "dcerpc.cn_bind_trans_id", "dcerpc.cn_bind_trans_ver", "ver"),
+        );
+      }
+    });
+  }
+  return names;
+}
+
+const ACK_RESULTS: Readonly<Record<number, string>> = {
+  0: "Acceptance",
+  1: "User rejection",
+  2: "Provider rejection",
+  3: "Negotiate ACK",
+};
+
+function bindAck(f: Fields): void {
+  f.uint("dcerpc.cn_max_xmit", "Max Xmit Frag", 2);
+  f.uint("dcerpc.cn_max_recv", "Max Recv Frag", 2);
+  f.uint("dcerpc.cn_assoc_group", "Assoc Group", 4, { base: "hex" });
+  const sl = f.uint("dcerpc.cn_sec_addr_len", "Scndry Addr len", 2);
+  if (sl) f.ascii("dcerpc.cn_sec_addr", "Scndry Addr", Math.min(sl, f.c.remaining));
+  const pad = (4 - ((f.c.pos - 0) % 4)) % 4;
+  f.c.skip(Math.min(pad, f.c.remaining));
+  const n = f.uint("dcerpc.cn_num_results", "Num results", 1);
+  f.c.skip(3);
+  for (let i = 0; i < n && f.c.remaining >= 24; i++) {
+    f.tree("smbcmp.dcerpc.ctx_result", `Ctx Item[${i + 1}]`, () => {
+      f.uint("dcerpc.cn_ack_result", "Ack result", 2, { vals: ACK_RESULTS });
+      f.uint("dcerpc.cn_ack_reason", "Ack reason", 2);
+      f.guid("dcerpc.cn_ack_trans_id", "Transfer Syntax");
+      f.uint("dcerpc.cn_ack_trans_ver", "Syntax ver", 4);
+    });
+  }
+}
