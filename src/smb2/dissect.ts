@@ -12,7 +12,7 @@ import { COMMANDS } from "./commands/index.js";
 import { dissectHeader, hex16, parseHeader, SMB2_HEADER_LEN, type Smb2Header } from "./header.js";
 import { cmdName, SMB2_FLAGS, STATUS } from "./names.js";
 import type { RequestRecord, Smb2State } from "./state.js";
-import { isError, statusText } from "./status.js";
+import { statusText } from "./status.js";
 
 export interface Smb2Ctx {
   state: Smb2State;
@@ -44,8 +44,11 @@ export interface Smb2Command {
   label?(f: Fields, m: Smb2Msg): string | undefined;
   request?(f: Fields, m: Smb2Msg): void;
   response?(f: Fields, m: Smb2Msg): void;
-  /** Info-column text for an ERROR response to this command (e.g. Find's ` LEVEL Pattern: x`). */
-  errorSummary?(m: Smb2Msg): void;
+  /**
+   * Runs before an ERROR response body: generated fields and Info text Wireshark still shows from
+   * the request (GetInfo's class/level, Find's level and ` LEVEL Pattern: x`).
+   */
+  errorPrefix?(f: Fields, m: Smb2Msg): void;
 }
 
 /** Appends text to the message's Info summary. */
@@ -193,10 +196,23 @@ function dissectBody(f: Fields, m: Smb2Msg): void {
   );
 }
 
-/** Error responses (MS-SMB2 2.2.2) replace the body, except where a command's own body carries a non-success status. */
+/** Non-zero statuses whose responses still carry the command's own body (Wireshark's per-command rule). */
+const BODY_STATUSES: Readonly<Record<number, readonly number[]>> = {
+  1: [STATUS.MORE_PROCESSING_REQUIRED],
+  8: [STATUS.BUFFER_OVERFLOW],
+  11: [STATUS.BUFFER_OVERFLOW],
+  16: [STATUS.BUFFER_OVERFLOW],
+};
+
+/**
+ * Error responses (MS-SMB2 2.2.2) replace the body for warning and error statuses (e.g.
+ * STATUS_NO_MORE_FILES) and interim STATUS_PENDING, unless the command's body carries that status;
+ * success-class statuses such as STATUS_NOTIFY_ENUM_DIR keep the command body.
+ */
 function isErrorResponse(f: Fields, m: Smb2Msg): boolean {
   const { status, cmd } = m.h;
-  if (!isError(status) && !(m.h.isAsync && status === STATUS.PENDING)) return false;
-  if (cmd === 1 && status === STATUS.MORE_PROCESSING_REQUIRED) return false;
+  if (status === STATUS.SUCCESS) return false;
+  if (status >>> 30 < 2 && status !== STATUS.PENDING) return false;
+  if (BODY_STATUSES[cmd]?.includes(status)) return false;
   return f.c.has(2) && f.c.peekU16() === 9;
 }
