@@ -198,7 +198,6 @@ function dissectBody(f: Fields, m: Smb2Msg): void {
 
 /** Non-zero statuses whose responses still carry the command's own body (Wireshark's per-command rule). */
 const BODY_STATUSES: Readonly<Record<number, readonly number[]>> = {
-  1: [STATUS.MORE_PROCESSING_REQUIRED],
   8: [STATUS.BUFFER_OVERFLOW],
   11: [STATUS.BUFFER_OVERFLOW],
   16: [STATUS.BUFFER_OVERFLOW],
@@ -211,7 +210,8 @@ const BODY_STATUSES: Readonly<Record<number, readonly number[]>> = {
  */
 function isErrorResponse(f: Fields, m: Smb2Msg): boolean {
   const { status, cmd } = m.h;
-  if (status === STATUS.SUCCESS) return false;
+  // Session setup responses always carry their own body (even STATUS_ACCESS_DENIED).
+  if (status === STATUS.SUCCESS || cmd === 1) return false;
   if (status >>> 30 < 2 && status !== STATUS.PENDING) return false;
   if (BODY_STATUSES[cmd]?.includes(status)) return false;
   return f.c.has(2) && f.c.peekU16() === 9;
