@@ -24,6 +24,7 @@ test("file-ops-311: SMB 3.1.1 job is captured on port 445 with the expected comm
   assert.equal(r.port, 445);
   assert.ok(r.smbdPort > 1024);
   assert.equal(r.keys.length, 1, "one session, one key set");
+  assert.equal(r.dropped, 0, "tcpdump lost nothing");
   const s = summarise(r.pcap);
   assert.deepEqual(s.dialects, ["0x0311"]);
   const cmds = new Set(s.rows.map((x) => x.cmd));

@@ -1,4 +1,5 @@
 // Command line: node --import tsx tools/harness/cli.ts <list|run|pair|pairs> ...
+import { makeExamples } from "./examples.js";
 import { loadPairs, runPair, verifyPair } from "./pairs.js";
 import { runScenario } from "./run.js";
 import { listScenarios, loadScenario } from "./scenario.js";
@@ -9,6 +10,7 @@ const USAGE = `usage:
   cli.ts run <scenario|file.json>... [--out DIR] [--verify] [--keep-port] [--timeout MS]
   cli.ts pair <pair>... [--out DIR] [--verify]
   cli.ts pairs [--out DIR] [--verify]          run every pair
+  cli.ts examples [--out DIR]                  regenerate the example captures (default DIR: examples)
 Captures go to DIR (default ./captures): <name>.pcap, <name>.keys, <name>.log`;
 
 function main(argv: string[]): Promise<number> | number {
@@ -54,6 +56,7 @@ function main(argv: string[]): Promise<number> | number {
             continue;
           }
           console.log(`${sc.name}: ${r.pcap} (${r.keys.length} key(s), ${Date.now() - t0} ms)`);
+          if (r.dropped) console.log(`  WARNING tcpdump dropped ${r.dropped} packets`);
           if (verify && sc.expect) {
             const errs = check(summarise(r.pcap, r.keys), sc.expect);
             for (const e of errs) console.log(`  FAIL ${e}`);
@@ -62,6 +65,13 @@ function main(argv: string[]): Promise<number> | number {
           }
         }
         return bad ? 1 : 0;
+      })();
+    case "examples":
+      return (async () => {
+        const files = await makeExamples(String(flags.get("--out") ?? "examples"));
+        for (const f of files)
+          console.log(`${f.file}: ${f.bytes} bytes${f.frames ? `, ${f.frames} SMB2 PDUs` : ""}`);
+        return 0;
       })();
     case "pair":
     case "pairs": {

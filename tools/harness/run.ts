@@ -30,6 +30,8 @@ export interface CaptureResult {
   port: number;
   /** The free high port the private smbd really listened on. */
   smbdPort: number;
+  /** Packets tcpdump reported as dropped by the kernel (0 = the capture is complete). */
+  dropped: number;
 }
 
 export interface RunOptions {
@@ -181,14 +183,15 @@ async function startTcpdump(
   pcap: string,
   port: number,
   deadline: number,
-): Promise<Tracked> {
+): Promise<{ t: Tracked; stderr: () => string }> {
   const t = res.spawn("tcpdump", "tcpdump", [
     "-i",
     "lo",
     "-s",
     "0",
     "-B",
-    "4096",
+    // 64 MiB: loopback carries 64 KiB segments back to back; 4 MiB lost data on multi-MB transfers.
+    "65536",
     "-U",
     "--immediate-mode",
     "-w",
@@ -207,7 +210,7 @@ async function startTcpdump(
     throw new Error("tcpdump did not start");
   });
   await Promise.race([ready, timeout]);
-  return t;
+  return { t, stderr: () => err };
 }
 
 /** Command line of one client step. Keys are dumped with debugencryption at debug level 10. */
@@ -293,7 +296,12 @@ export async function runScenario(scenario: Scenario | string, opts: RunOptions)
     await waitForPort(port, smbd, Math.min(deadline, Date.now() + 15_000));
     phase("smbd listening");
 
-    const tcpdump = await startTcpdump(res, pcap, port, Math.min(deadline, Date.now() + 10_000));
+    const { t: tcpdump, stderr: tcpdumpErr } = await startTcpdump(
+      res,
+      pcap,
+      port,
+      Math.min(deadline, Date.now() + 10_000),
+    );
     phase("tcpdump listening");
     opts.onStart?.({ tmpDir: tmp, pids: [smbd.pid, tcpdump.pid] });
 
@@ -340,13 +348,15 @@ export async function runScenario(scenario: Scenario | string, opts: RunOptions)
     await sleep(300);
     await res.stop(tcpdump, "SIGINT", 5000);
     phase("tcpdump stopped");
+    log(`# tcpdump: ${tcpdumpErr().trim().replace(/\n/g, "; ")}`);
+    const dropped = Number(/(\d+) packets? dropped by kernel/.exec(tcpdumpErr())?.[1] ?? 0);
     await res.stop(smbd, "SIGTERM", 3000);
     phase("smbd stopped");
     const pcapPort = opts.keepPort ? port : 445;
 
     const keys = parseKeys(keyTexts.join("\n"));
     writeFileSync(keyFile, formatKeyFile(keys, `scenario ${sc.name}, port ${port}`));
-    return { pcap, keys, log: logFile, port: pcapPort, smbdPort: port };
+    return { pcap, keys, log: logFile, port: pcapPort, smbdPort: port, dropped };
   } finally {
     clearTimeout(overall);
     await res.stopAll();
