@@ -195,36 +195,29 @@ function lznt1Compress(data: Buffer): Buffer {
         if (t.match) throw new Error("unreachable");
         continue;
       }
-      let lengthBits = 12;
-      for (let p = pos - 1; p >= 0x10; p >>= 1) lengthBits--;
-      const maxLen = (1 << lengthBits) + 2;
-      const maxOff = 1 << (16 - lengthBits);
-      if (t.off > maxOff) {
-        // Too far for this position: emit the bytes as literals instead (rare with these inputs).
-        for (let k = 0; k < t.len; k++) {
-          if (bit === 8) {
-            flagIdx = body.length;
-            body.push(0);
-            bit = 0;
-          }
-          body.push(data[t.at + k]!);
-          bit++;
-        }
-        continue;
-      }
-      const len = Math.min(t.len, maxLen);
-      const token = ((t.off - 1) << lengthBits) | (len - 3);
-      body[flagIdx]! |= 1 << bit;
-      body.push(token & 0xff, token >> 8);
-      bit++;
-      for (let k = len; k < t.len; k++) {
+      // Split long matches into tokens that fit the position-dependent offset/length split.
+      let done = 0;
+      while (done < t.len) {
         if (bit === 8) {
           flagIdx = body.length;
           body.push(0);
           bit = 0;
         }
-        body.push(data[t.at + k]!);
+        const p = pos + done;
+        let lengthBits = 12;
+        for (let q = p - 1; q >= 0x10; q >>= 1) lengthBits--;
+        const len = Math.min(t.len - done, (1 << lengthBits) + 2);
+        if (len < 3 || t.off > 1 << (16 - lengthBits)) {
+          body.push(data[t.at + done]!);
+          bit++;
+          done++;
+          continue;
+        }
+        const token = ((t.off - 1) << lengthBits) | (len - 3);
+        body[flagIdx]! |= 1 << bit;
+        body.push(token & 0xff, token >> 8);
         bit++;
+        done += len;
       }
     }
     const raw = data.subarray(c, end);

@@ -13,10 +13,18 @@ export function copyMatch(out: Buffer, op: number, offset: number, length: numbe
   if (op + length > out.length) {
     throw new DecompressError(name, `output exceeds ${out.length} bytes (match of ${length} at ${op})`);
   }
-  if (offset >= length) {
-    out.copyWithin(op, op - offset, op - offset + length);
-  } else {
-    for (let i = 0; i < length; i++) out[op + i] = out[op + i - offset]!;
+  const src = op - offset;
+  if (length <= 16) {
+    for (let i = 0; i < length; i++) out[op + i] = out[src + i]!;
+    return op + length;
+  }
+  // An overlapping match repeats the last `offset` bytes: copy whole periods, doubling each time,
+  // so the source range is always already written.
+  let done = 0;
+  while (done < length) {
+    const n = Math.min(length - done, offset + done - (done % offset));
+    out.copyWithin(op + done, src, src + n);
+    done += n;
   }
   return op + length;
 }
