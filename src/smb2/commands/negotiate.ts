@@ -103,7 +103,7 @@ function response(f: Fields, m: Smb2Msg): void {
   const len = f.c.u16();
   olbNodes(f, offAt, off, lenAt, len);
   const blobEnd = f.c.pos + 4;
-  if (len) blob(f, m.h.at + off, len);
+  blob(f, m.h.at + off, len);
   f.c.seek(blobEnd - 4);
   const ctxOff = f.uint("smb2.negotiate_context.offset", "NegotiateContextOffset", 4, { base: "hex" });
   m.info.detail = DIALECTS[dialect] ?? dialect.toString(16);
@@ -121,6 +121,10 @@ function response(f: Fields, m: Smb2Msg): void {
 /** The security blob at [at, at+len) as `smb2.security_blob` with its GSS-API subtree. */
 export function blob(f: Fields, at: number, len: number): ReturnType<typeof securityBlob> {
   let res: ReturnType<typeof securityBlob> = {};
+  if (!len) {
+    if (!f.light) f.add(F.bytesNode("smb2.security_blob", "Security Blob", Buffer.alloc(0), f.c.pos));
+    return res;
+  }
   if (!f.c.has(1, at)) {
     f.malformed("security blob outside the message", at);
     return res;

@@ -56,7 +56,7 @@ function request(f: Fields, m: Smb2Msg): void {
   const len = f.c.u16();
   f.u64("smb2.previous_sesid", "Previous Session Id", { base: "hex" });
   olbNodes(f, offAt, off, lenAt, len);
-  const auth = len ? blob(f, m.h.at + off, len) : {};
+  const auth = blob(f, m.h.at + off, len);
   sum(m, authSummary(auth));
   const sesId = hex16(m.h.sesId);
   if (m.ctx.first) {
@@ -78,7 +78,7 @@ function response(f: Fields, m: Smb2Msg): void {
   const lenAt = f.c.pos;
   const len = f.c.u16();
   olbNodes(f, offAt, off, lenAt, len);
-  const auth = len ? blob(f, m.h.at + off, len) : {};
+  const auth = blob(f, m.h.at + off, len);
   sum(m, authSummary(auth));
   if (m.ctx.first) {
     m.ctx.state.session(hex16(m.h.sesId)).setupFrames.push(m.ctx.frame);
