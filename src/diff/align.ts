@@ -289,6 +289,14 @@ function mergeByTime(lists: AlignRow[][], t0a: number, t0b: number): AlignRow[] 
   return keyed.map((x) => x.r);
 }
 
+function markIgnored(nodes: DiffNode[]): void {
+  for (const n of nodes) {
+    if (n.kind !== "same") n.ignored = true;
+    n.diffs = 0;
+    if (n.children) markIgnored(n.children);
+  }
+}
+
 function summarize(rows: readonly AlignRow[]): Summary {
   const s: Summary = { ops: rows.length, same: 0, differ: 0, onlyA: 0, onlyB: 0 };
   for (const r of rows) {
@@ -423,6 +431,9 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
         const part = (role: FieldDiffPart["role"], x: MsgRef | undefined, y: MsgRef | undefined) => {
           if (!x && !y) return;
           const nodes = diffTrees(tree(a, x), tree(b, y), { rules, idmap });
+          // Whether a server sends an interim response first depends on timing: one missing on
+          // one side is shown, as noise.
+          if (role === "interim" && (!x || !y)) markIgnored(nodes);
           d.parts.push({ role, aFrame: frame(a, x), bFrame: frame(b, y), nodes });
           d.count += countDiffs(nodes);
         };

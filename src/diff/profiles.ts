@@ -68,6 +68,8 @@ const DEFAULT_RULES: readonly string[] = [
   "smb.avail.units",
   "smb.free_units",
   "smb.free_block.count",
+  // Whether the server answers with an interim STATUS_PENDING first depends on timing.
+  "smb2.flags.async",
   // Header sequencing.
   "smb2.msg_id",
   "smb2.pid",
@@ -104,6 +106,8 @@ const DEFAULT_RULES: readonly string[] = [
   "ntlmssp.ntlmv2_response.time",
   "ntlmssp.ntlmv2_response.timestamp",
   "ntlmssp.ntlmv2_response.chal",
+  // MsvAvSingleHost carries a random per-client machine id.
+  "ntlmssp.ntlmv2_response.restrictions",
   "ntlmssp.ntlmv2_response.mic",
   "ntlmssp.challenge.target_info.timestamp",
   "ntlmssp.auth.lmresponse",

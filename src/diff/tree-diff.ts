@@ -215,8 +215,9 @@ function diffPair(x: FieldNode, y: FieldNode, ctx: Ctx, forceIgnore: boolean): D
       if (c.kind !== "same") changed = true;
     }
     if (changed) d.kind = "modified";
-    // A changed parent value is usually the sum of its children (flags and their bits): count once.
-    d.diffs = cd > 0 ? cd : own;
+    // A parent value is the sum of its children (flags and their bits): when children changed,
+    // they carry the difference (and an ignored bit leaves nothing to count).
+    d.diffs = changed ? cd : own;
   } else d.diffs = own;
   if (d.kind !== "same") d.ignored = d.diffs === 0;
   return d;

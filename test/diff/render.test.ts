@@ -144,7 +144,7 @@ describe("text renderer", () => {
       t,
       [
         "~ SMB2",
-        "~     Message ID: 1 → 2",
+        "~     Message ID: 1 → 2  (ignored)",
         "~     Command: Create (5) → Close (6)",
         "-     X: 1",
         "+     Y: 1",

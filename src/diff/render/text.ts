@@ -76,7 +76,9 @@ function nodeLines(nodes: readonly DiffNode[], o: TextOptions, depth: number, ou
 }
 
 function paint(l: Line, color: boolean): string {
-  if (!color || !l.style) return l.text;
+  // Without color, noise must still be told apart from real differences.
+  if (!color) return l.style === "dim" && l.changed ? `${l.text}  (ignored)` : l.text;
+  if (!l.style) return l.text;
   return C[l.style] + l.text + C.reset;
 }
 
