@@ -88,6 +88,12 @@ export interface NtlmResult {
   challenge?: string;
 }
 
+/** Wireshark stops strings at the first NUL. */
+const cstr = (s: string): string => {
+  const i = s.indexOf("\0");
+  return i < 0 ? s : s.slice(0, i);
+};
+
 const clip = (s: string): string => (s.length > 239 ? s.slice(0, 239) : s);
 
 /**
@@ -284,8 +290,8 @@ function avPairs(f: Fields, prefix: string, itemLabel: string): void {
     const name = info?.[0] ?? "Unknown";
     let text = "";
     if (AV_STRINGS.has(id) && f.c.has(len, f.c.pos + 4))
-      text = f.c.buf.subarray(f.c.pos + 4, f.c.pos + 4 + (len & ~1)).toString("utf16le");
-    const label = AV_STRINGS.has(id) ? `Attribute: ${name}: ${text}` : `Attribute: ${name}`;
+      text = cstr(f.c.buf.subarray(f.c.pos + 4, f.c.pos + 4 + (len & ~1)).toString("utf16le"));
+    const label = AV_STRINGS.has(id) && len ? `Attribute: ${name}: ${text}` : `Attribute: ${name}`;
     f.tree(
       "smbcmp.ntlmssp.attribute",
       label,
@@ -300,8 +306,12 @@ function avPairs(f: Fields, prefix: string, itemLabel: string): void {
           return;
         }
         const field = `${prefix}.${info[1]}`;
-        if (AV_STRINGS.has(id)) f.utf16(field, info[2], Math.min(len, f.c.remaining));
-        else if (id === 6) f.uint(field, info[2], 4, { base: "hex" });
+        if (AV_STRINGS.has(id)) {
+          const n = Math.min(len, f.c.remaining);
+          const at = f.c.pos;
+          f.c.skip(n);
+          if (!f.light) f.add(node(field, `${info[2]}: ${text}`, text, text, at, n));
+        } else if (id === 6) f.uint(field, info[2], 4, { base: "hex" });
         else if (id === 7) f.filetime(field, info[2]);
         else f.bytes(field, info[2], Math.min(len, f.c.remaining));
       },
@@ -319,7 +329,8 @@ function authMsg(f: Fields, base: number, res: NtlmResult): void {
   const unicode = (flags0 & NTLMSSP_NEGOTIATE_UNICODE) !== 0;
   const ntLen = f.c.has(2, p + 8) ? b.readUInt16LE(p + 8) : 0;
   const lm = ntlmBlob(f, base, "ntlmssp.auth.lmresponse", "Lan Manager Response");
-  if (!f.light && lm && lm.length === 24 && ntLen > 24)
+  // Wireshark shows the LMv2 client challenge only for an all-zero LM response with NTLMv2.
+  if (!f.light && lm && lm.length === 24 && ntLen > 24 && lm.every((x) => x === 0))
     f.add(
       Fields.bytesNode("ntlmssp.ntlmclientchallenge", "LMv2 Client Challenge", lm.subarray(16, 24), f.c.pos),
     );

@@ -245,7 +245,10 @@ function innerToken(f: Fields, tok: Tlv, res: AuthResult): void {
   if (app && app.cls === 1 && app.tag === 0) {
     const oidT = readTlv(b, app.start, app.end);
     if (!oidT || oidT.tag !== 6) return;
-    const raw = b.subarray(tok.start, tok.end);
+    // Wireshark's krb5_blob ends after TOK_ID when it cannot dissect the token body.
+    const tokId = oidT.end + 2 <= app.end ? b.readUInt16LE(oidT.end) : 0;
+    const known = tokId >= 1 && tokId <= 3;
+    const raw = b.subarray(tok.start, known ? tok.end : Math.min(tok.end, oidT.end + 2));
     const n = Fields.bytesNode("spnego.krb5.blob", "krb5_blob", raw, tok.start);
     f.within(tok.start, len, () =>
       f.tree(
