@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import { Defrag, LinkType, linkLayer, type Piece } from "./net.js";
 import { RecordReader } from "./records.js";
-import { CaptureError, openSource, type Source } from "./source.js";
+import { openSource, type Source } from "./source.js";
 import { type Dir, type PduSink, Tcp } from "./tcp.js";
 import type { FileRange, Pdu, ReadOptions } from "./types.js";
 
@@ -56,7 +56,6 @@ class CaptureImpl implements Capture, PduSink {
   private nanos = 0;
   private readonly ts = { sec: 0, nanos: 0 };
   private readonly l2 = { proto: 0 };
-  private warnedTrunc = false;
   private started = false;
   private closed = false;
 

@@ -75,7 +75,7 @@ export class RecordReader {
   constructor(
     private readonly fd: number,
     readonly size: number,
-    private readonly name: string,
+    name: string,
   ) {
     this.buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(64, size)));
     this.fill(24);

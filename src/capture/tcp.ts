@@ -48,6 +48,8 @@ export class Dir {
   /** First sequence number seen (SYN's ISN or first data), -1 if none. */
   baseSeq = -1;
   nextSeq = -1;
+  /** Highest sequence number known to have been sent (from ACKs and bare segments), -1 if none. */
+  sentTo = -1;
   /** Framing position known. */
   sync = false;
   seenData = false;
@@ -226,8 +228,7 @@ export class Tcp {
     }
     if (flags & TH_ACK) {
       const peer = d.peer;
-      // The peer acknowledged bytes we never saw: the capture lost them.
-      if (c.nbss === 1 && peer.nextSeq !== -1 && ((ack - peer.nextSeq) | 0) > 0) this.ackedHole(peer, ack);
+      if (c.nbss === 1 && peer.nextSeq !== -1 && ((ack - peer.nextSeq) | 0) > 0) this.sent(peer, ack);
     }
 
     const len = end - p - hl;
@@ -268,7 +269,7 @@ export class Tcp {
         !(flags & (TH_SYN | TH_RST)) &&
         ((seq - d.nextSeq) | 0) > 0
       )
-        this.ackedHole(d, seq);
+        this.sent(d, seq);
     }
 
     if (flags & (TH_FIN | TH_RST)) {
@@ -316,11 +317,16 @@ export class Tcp {
       this.flushOoo(d);
       this.gap(d, seq);
       this.deliver(d, b, q, end);
-    } else if (d.hdrHave === 0 && !d.inBody && looksLikeNbssSmb(b, q, end, d.conn.is139)) {
-      // A PDU start beyond a hole while between PDUs: most likely the capture lost the bytes in
-      // between (as Wireshark assumes); show it now rather than wait for data that may never come.
+    } else if (
+      (d.sentTo !== -1 && ((d.sentTo - seq) | 0) >= 0) ||
+      (d.hdrHave === 0 && !d.inBody && looksLikeNbssSmb(b, q, end, d.conn.is139))
+    ) {
+      // Data beyond a hole the peer already acknowledged, or a PDU start beyond a hole while
+      // between PDUs: the capture most likely lost the bytes in between (as Wireshark assumes);
+      // go on now rather than wait for data that may never come.
       while (((seq - d.nextSeq) | 0) > 0 && this.ackedHole(d, seq));
-      return this.data(d, b, q, end, seq);
+      this.data(d, b, q, end, seq);
+      return;
     } else {
       this.queue(d, b, q, end, seq);
       return;
@@ -359,7 +365,17 @@ export class Tcp {
     this.pieces = savePieces;
   }
 
-  /** Bytes of d before `ack` were sent (acknowledged, or passed by the sender): unseen ones are lost. */
+  /**
+   * Bytes of d before `to` were sent (the peer acknowledged them, or the sender moved past them).
+   * Data may still show up late (captures reorder directions), so this is only evidence; but
+   * bytes queued behind such a hole are released now.
+   */
+  private sent(d: Dir, to: number): void {
+    if (d.sentTo === -1 || ((to - d.sentTo) | 0) > 0) d.sentTo = to;
+    if (d.ooo.length > 0) this.ackedHole(d, to);
+  }
+
+  /** Declares bytes of d before min(ack, first queued segment) lost, and delivers what follows. */
   private ackedHole(d: Dir, ack: number): boolean {
     const first = d.ooo[0];
     const to = first !== undefined && ((first.seq - ack) | 0) < 0 ? first.seq : ack;
@@ -440,7 +456,11 @@ export class Tcp {
     d.nextSeq = (d.nextSeq + (end - p)) >>> 0;
     const is139 = d.conn.is139;
     if (!d.sync) {
-      if (!looksLikeNbssSmb(b, p, end, is139)) return;
+      // Resynchronise on an SMB message, allowing empty session messages before it.
+      let z = p;
+      while (z + 4 <= end && z < p + 64 && b[z] === 0 && b[z + 1] === 0 && b[z + 2] === 0 && b[z + 3] === 0)
+        z += 4;
+      if (!looksLikeNbssSmb(b, z, end, is139)) return;
       d.sync = true;
     }
     while (p < end) {
@@ -460,9 +480,16 @@ export class Tcp {
       if (d.hdrHave === 0 && end - p >= 4) {
         type = b[p]!;
         len = this.nbssLen(b[p + 1]!, b[p + 2]!, b[p + 3]!, type, is139);
-        if (len < 0) return this.lost(d, type);
+        if (len < 0) {
+          this.lost(d, type);
+          return;
+        }
         if (end - p - 4 >= len) {
           // Fast path: the whole PDU is in this segment; hand out a view.
+          if (len === 0 && type === 0) {
+            p += 4; // an empty session message carries nothing
+            continue;
+          }
           const r: FileRange[] = [];
           this.addRange(r, p, len + 4);
           this.sink.emit(d, type, b.subarray(p + 4, p + 4 + len), r, undefined, false);
@@ -482,7 +509,10 @@ export class Tcp {
         const h = d.hdr;
         type = h[0]!;
         len = this.nbssLen(h[1]!, h[2]!, h[3]!, type, is139);
-        if (len < 0) return this.lost(d, type);
+        if (len < 0) {
+          this.lost(d, type);
+          return;
+        }
       }
       d.pduType = type;
       d.pduLen = len;
@@ -490,7 +520,10 @@ export class Tcp {
       d.have = 0;
       d.body = null;
       if (d.frames[d.frames.length - 1] !== this.frame) d.frames.push(this.frame);
-      if (len === 0) this.finish(d);
+      if (len === 0) {
+        if (type === 0) d.resetPdu();
+        else this.finish(d);
+      }
     }
   }
 
