@@ -90,6 +90,13 @@ test("negotiate contexts give dialect, cipher, signing and compression; hashes c
   t.feed(msg(1, false, 0, 5n, 9n, Buffer.from("reauth")));
   t.feed(msg(1, true, 0, 5n, 9n, Buffer.from("reauth ok")));
   assert.deepEqual(t.sessionHash(5n), sha(sha(sha(conn, a1), a1r), a2));
+  assert.equal(t.isBinding(5n), false);
+  // A channel binding of session 9 (SMB2_SESSION_FLAG_BINDING) is recognised.
+  const bind = msg(1, false, 0, 9n, 11n, Buffer.from([25, 0, 1, 0, 0, 0, 0, 0]));
+  t.feed(bind);
+  t.feed(msg(1, true, 0, 9n, 11n, Buffer.from("bound")));
+  assert.equal(t.isBinding(9n), true);
+  assert.deepEqual(t.sessionHash(9n), sha(conn, bind));
   // Other commands are not hashed.
   t.feed(msg(3, false, 0, 5n, 10n, Buffer.from("tree connect")));
   assert.deepEqual(t.connectionHash(), conn);

@@ -21,7 +21,9 @@
  *       { signingKey, serverInKey (client→server), serverOutKey (server→client), applicationKey };
  *       throws only for 3.1.1 without a 64-byte preauth hash. sp800108(ki, label, context, bits).
  *   class PreauthTracker { feed(raw, meta?); sessionHash(sesId: bigint); connectionHash();
- *       partialSessionHash(sesId); dialect; cipherId; signingAlgo; compressionAlgos; compressionChained }
+ *       partialSessionHash(sesId); isBinding(sesId); dialect; cipherId; signingAlgo; compressionAlgos;
+ *       compressionChained }  (a binding's hash gives only that channel's signing key; encryption keys
+ *       come from the connection that established the session)
  *   parseTransformHeader(buf) -> {ok, value: TransformHeader} | {ok:false, error}; isTransform(buf)
  *   decryptTransform(pdu, key, cipherId): DecryptResult; decryptAnyDirection(pdu, keys, cipherId?)
  *   computeSignature(msg, algo, key, opts?): Buffer (throws on short input);

@@ -65,6 +65,7 @@ export class PreauthTracker {
   private sessions = new Map<bigint, SessionState>();
   /** First-leg SESSION_SETUP requests carry SessionId 0; the response assigns it. Keyed by MessageId. */
   private pending = new Map<bigint, Buffer>();
+  private bindings = new Set<bigint>();
 
   /** Feeds one SMB2 message (header included, the message alone if compounded) in connection order. */
   feed(raw: Buffer, meta: MessageMeta | undefined = headerMeta(raw)): void {
@@ -82,6 +83,8 @@ export class PreauthTracker {
     if (!meta.isResponse) {
       const s = meta.sesId === 0n ? undefined : this.sessions.get(meta.sesId);
       if (s?.final) return; // re-authentication: the keys stay those of the first authentication
+      // SMB2_SESSION_FLAG_BINDING: a new channel of a session established on another connection.
+      if (raw.length > 66 && raw[66]! & 1 && meta.sesId !== 0n) this.bindings.add(meta.sesId);
       const base = s ? s.hash : this.connHash;
       const h = sha512(base, raw);
       if (meta.sesId === 0n) this.pending.set(meta.messageId, h);
@@ -114,6 +117,15 @@ export class PreauthTracker {
   sessionHash(sesId: bigint): Buffer | undefined {
     if (this.dialect !== Dialect.SMB311) return undefined;
     return this.sessions.get(sesId)?.final;
+  }
+
+  /**
+   * True when this connection's SESSION_SETUP for `sesId` bound a new channel to an existing session:
+   * its hash then gives only this channel's signing key; the encryption keys are those derived on the
+   * connection that first established the session.
+   */
+  isBinding(sesId: bigint): boolean {
+    return this.bindings.has(sesId);
   }
 
   /** The in-progress hash (for diagnostics, e.g. a capture that misses the final response). */
