@@ -1,6 +1,16 @@
 // Run one scenario: private smbd on loopback, tcpdump on lo, client steps, keys, cleanup.
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
@@ -82,7 +92,11 @@ export function ensureUser(): { uid: number; gid: number } {
   try {
     return userIds();
   } catch {
-    execFileSync("useradd", ["-M", "-s", "/usr/sbin/nologin", USER], { stdio: "ignore" });
+    try {
+      execFileSync("useradd", ["-M", "-s", "/usr/sbin/nologin", USER], { stdio: "ignore" });
+    } catch {
+      // a concurrent run may have created it first; userIds() below decides
+    }
     return userIds();
   }
 }
@@ -147,6 +161,29 @@ function createFiles(root: string, files: FileSpec[] | undefined, ids: { uid: nu
     else writeFileSync(p, f.size !== undefined ? filler(f.size) : (f.content ?? ""));
     if (f.owner !== "root") chownSync(p, ids.uid, ids.gid);
     if (f.mode) chmodSync(p, Number.parseInt(f.mode, 8));
+  }
+}
+
+/** True when the TCP listener on 127.0.0.1:port is a socket held by process `pid` (Linux /proc). */
+export function listenerIsOurs(port: number, pid: number): boolean {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  let inode = "";
+  for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    // local_address 0100007F:PORT, state 0A = LISTEN, inode in column 10
+    if (f[1] === `0100007F:${hexPort}` && f[3] === "0A") inode = f[9];
+  }
+  if (!inode) return false;
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === `socket:[${inode}]`;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
   }
 }
 
@@ -275,25 +312,39 @@ export async function runScenario(scenario: Scenario | string, opts: RunOptions)
     createFiles(share, sc.setup, ids);
     createFiles(join(tmp, "local"), sc.local, { uid: 0, gid: 0 });
 
-    const port = await freePort();
-    smbdPort = port;
+    // The port is free when chosen but could be taken before smbd binds it: retry with a new one,
+    // and never talk to a listener that is not our smbd.
     const conf = join(tmp, "smb.conf");
-    const confText = buildConf(tmp, port, sc);
-    writeFileSync(conf, confText);
-    log(`# scenario ${sc.name}\n# port ${port}\n# smb.conf\n${confText}`);
-    execFileSync("smbpasswd", ["-c", conf, "-s", "-a", USER], {
-      input: `${PASSWORD}\n${PASSWORD}\n`,
-      env: { ...process.env, _NO_WINBINDD: "1" },
-      stdio: ["pipe", "ignore", "pipe"],
-    });
-
-    // _NO_WINBINDD keeps this standalone server away from any winbindd on the machine (nsswitch
-    // may list winbind): SID->uid mapping must come from our own passdb only.
-    const smbd = res.spawn("smbd", "smbd", ["-s", conf, "-F", "--no-process-group", "--debug-stdout"], {
-      env: { ...process.env, _NO_WINBINDD: "1" },
-    });
-    smbdOut = collect(smbd);
-    await waitForPort(port, smbd, Math.min(deadline, Date.now() + 15_000));
+    let port = 0;
+    let smbd: Tracked | undefined;
+    for (let attempt = 1; !smbd; attempt++) {
+      port = await freePort();
+      smbdPort = port;
+      const confText = buildConf(tmp, port, sc);
+      writeFileSync(conf, confText);
+      log(`# scenario ${sc.name}\n# port ${port}\n# smb.conf\n${confText}`);
+      execFileSync("smbpasswd", ["-c", conf, "-s", "-a", USER], {
+        input: `${PASSWORD}\n${PASSWORD}\n`,
+        env: { ...process.env, _NO_WINBINDD: "1" },
+        stdio: ["pipe", "ignore", "pipe"],
+      });
+      // _NO_WINBINDD keeps this standalone server away from any winbindd on the machine (nsswitch
+      // may list winbind): SID->uid mapping must come from our own passdb only.
+      const t = res.spawn("smbd", "smbd", ["-s", conf, "-F", "--no-process-group", "--debug-stdout"], {
+        env: { ...process.env, _NO_WINBINDD: "1" },
+      });
+      smbdOut = collect(t);
+      try {
+        await waitForPort(port, t, Math.min(deadline, Date.now() + 15_000));
+        if (!listenerIsOurs(port, t.pid)) throw new Error(`port ${port} is served by another process`);
+        smbd = t;
+      } catch (e) {
+        await res.stop(t, "SIGTERM", 2000);
+        log(`# smbd attempt ${attempt} failed: ${(e as Error).message}\n${smbdOut.text()}`);
+        smbdOut = undefined;
+        if (attempt >= 3) throw e;
+      }
+    }
     phase("smbd listening");
 
     const { t: tcpdump, stderr: tcpdumpErr } = await startTcpdump(
