@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  allStatusCodes,
+  facility,
+  isError,
+  isWarning,
+  Severity,
+  severity,
+  statusName,
+  statusText,
+} from "../../src/smb2/status.js";
+
+describe("NTSTATUS table", () => {
+  it("names codes as Wireshark does", () => {
+    assert.equal(statusName(0), "STATUS_SUCCESS");
+    assert.equal(statusName(0xc0000022), "STATUS_ACCESS_DENIED");
+    assert.equal(statusName(0x80000006), "STATUS_NO_MORE_FILES");
+    assert.equal(statusName(0xc000cf00), undefined);
+    assert.equal(statusText(0xc000cf00), "0xc000cf00");
+    assert.ok(allStatusCodes().length > 800);
+  });
+  it("severity and facility", () => {
+    assert.equal(severity(0xc0000016), Severity.Error);
+    assert.equal(severity(0x103), Severity.Success);
+    assert.ok(isWarning(0x80000005));
+    assert.ok(isError(0xc000009a));
+    assert.equal(facility(0xc00d0001), 0x00d);
+  });
+});

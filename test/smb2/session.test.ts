@@ -1,0 +1,117 @@
+/**
+ * Session-level commands and the header against tshark 4.0.17: messages from corpus captures with
+ * every field tshark shows (name + show), in capture order so the session/tree state builds up.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import type { FieldNode } from "../../src/dissect/tree.js";
+import { dissectSmb2, type Smb2Ctx } from "../../src/smb2/dissect.js";
+import { Smb2State } from "../../src/smb2/state.js";
+import type { MessageInfo } from "../../src/trace/types.js";
+
+interface Fixture {
+  group: string;
+  frame: number;
+  conn: number;
+  time: number;
+  hex: string;
+  info: string | null;
+  header: boolean;
+  expect: [string, string][];
+}
+
+const fixtures: Fixture[] = JSON.parse(
+  readFileSync(new URL("../fixtures/smb2/session/messages.json", import.meta.url), "utf8"),
+);
+
+function flat(nodes: readonly FieldNode[] | undefined, out: string[]): void {
+  for (const n of nodes ?? []) {
+    if (n.name.startsWith("smbcmp.")) out.push(`TEXT|${n.label}`);
+    // tshark's single pass cannot know the response frame of a request.
+    else if (!n.name.startsWith("_ws.") && n.name !== "smb2.response_in") out.push(`${n.name}|${n.show}`);
+    flat(n.children, out);
+  }
+}
+
+/** Runs the indexing pass then the tree pass over a group, like the trace engine does. */
+function run(group: Fixture[]): { tree: FieldNode; info: MessageInfo }[] {
+  const state = new Smb2State();
+  const out: { tree: FieldNode; info: MessageInfo }[] = [];
+  for (const pass of [0, 1]) {
+    for (const fx of group) {
+      const ctx: Smb2Ctx = {
+        state,
+        frame: fx.frame,
+        conn: fx.conn,
+        time: fx.time,
+        light: pass === 0,
+        first: pass === 0,
+      };
+      const nodes: FieldNode[] = [];
+      const infos: MessageInfo[] = [];
+      dissectSmb2(Buffer.from(fx.hex, "hex"), 0, ctx, nodes, infos);
+      if (pass === 1) out.push({ tree: nodes[0]!, info: infos[0]! });
+      else assert.equal(nodes.length, 0, "light mode builds no nodes");
+    }
+  }
+  return out;
+}
+
+const groups = [...new Set(fixtures.map((f) => f.group))];
+
+describe("SMB2 session commands vs tshark", () => {
+  for (const g of groups) {
+    const group = fixtures.filter((f) => f.group === g);
+    it(`${g}: every tshark field, nothing extra, same Info`, () => {
+      const res = run(group);
+      group.forEach((fx, i) => {
+        const r = res[i]!;
+        const ours: string[] = [];
+        flat(fx.header ? r.tree.children : r.tree.children?.slice(1), ours);
+        const want = fx.expect.map(([n, s]) => `${n}|${s}`);
+        const bag = new Map<string, number>();
+        for (const x of ours) bag.set(x, (bag.get(x) ?? 0) + 1);
+        const missing: string[] = [];
+        for (const x of want) {
+          const k = bag.get(x) ?? 0;
+          if (k) bag.set(x, k - 1);
+          else missing.push(x);
+        }
+        const extra = [...bag].filter(([, v]) => v > 0).map(([k]) => k);
+        assert.deepEqual(missing, [], `frame ${fx.frame}: missing`);
+        assert.deepEqual(extra, [], `frame ${fx.frame}: extra`);
+        if (fx.info !== null) assert.equal(r.info.summary, fx.info, `frame ${fx.frame}: Info`);
+      });
+    });
+  }
+
+  it("records session identity, tree and connection state", () => {
+    const state = new Smb2State();
+    for (const fx of fixtures.filter((f) => f.group === "ntlm")) {
+      const ctx: Smb2Ctx = { state, frame: fx.frame, conn: fx.conn, time: fx.time, light: true, first: true };
+      dissectSmb2(Buffer.from(fx.hex, "hex"), 0, ctx, [], []);
+    }
+    const ses = state.sessions.get("00012c0000000025");
+    assert.equal(ses?.user, "Administrator");
+    assert.equal(ses?.domain, "WIN-I82B81NSLLJ");
+    assert.equal(ses?.host, "WIN-I82B81NSLLJ");
+    const trees = [...state.trees.values()].map((t) => t.name);
+    assert.deepEqual(trees, ["\\\\172.31.112.16\\IPC$"]);
+    assert.equal([...state.connections.values()].find((c) => c.dialect)?.dialect, 0x0311);
+  });
+
+  it("truncated and corrupted messages are flagged, never thrown", () => {
+    for (const fx of fixtures) {
+      const full = Buffer.from(fx.hex, "hex");
+      for (let cut = 64; cut < full.length; cut += Math.max(1, Math.floor(full.length / 40))) {
+        for (const light of [true, false]) {
+          const buf = Buffer.from(full.subarray(0, cut));
+          if (cut > 80) buf[cut - 7] ^= 0xff; // also corrupt a byte near the end
+          const ctx: Smb2Ctx = { state: new Smb2State(), frame: 1, conn: 0, time: 0, light, first: light };
+          assert.doesNotThrow(() => dissectSmb2(buf, 0, ctx, [], []), `frame ${fx.frame} cut ${cut}`);
+        }
+      }
+    }
+  });
+});
