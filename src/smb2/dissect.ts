@@ -161,11 +161,13 @@ function dissectMessage(
     rec ??= { frame: 0, time: 0, cmd: h.cmd };
   }
   const m: Smb2Msg = { h, ctx, end, info, rec, prev };
-  const tree = node("smb2", PROTO_LABEL, "", "", h.at, end - h.at);
-  tree.children = [];
-  const f = new Fields(new Cursor(buf, h.at, end), tree.children, ctx.light);
+  const tree = ctx.light ? LIGHT_NODE : node("smb2", PROTO_LABEL, "", "", h.at, end - h.at);
+  if (!ctx.light) tree.children = [];
+  const f = new Fields(new Cursor(buf, h.at, end), tree.children ?? [], ctx.light);
   try {
-    dissectHeader(f, m);
+    // The header subtree is display only: the index pass already has the parsed header.
+    if (ctx.light) f.c.pos = h.at + SMB2_HEADER_LEN;
+    else dissectHeader(f, m);
     dissectBody(f, m);
   } catch (e) {
     if (!(e instanceof ShortRead)) throw e;
@@ -178,9 +180,18 @@ function dissectMessage(
   return m;
 }
 
+/** Stands in for the message node in light mode, where no tree is built. */
+const LIGHT_NODE: FieldNode = node("smb2", PROTO_LABEL, "", "", 0, 0);
+
 function dissectBody(f: Fields, m: Smb2Msg): void {
   const { h } = m;
   const cmd = COMMANDS[h.cmd];
+  if (f.light) {
+    if (h.isResponse && isErrorResponse(f, m)) errorResponse(f, m);
+    else if (h.isResponse) cmd?.response?.(f, m);
+    else cmd?.request?.(f, m);
+    return;
+  }
   const label =
     cmd?.label?.(f, m) ??
     `${cmdName(h.cmd)} ${h.isResponse ? "Response" : "Request"} (0x${h.cmd.toString(16).padStart(2, "0")})`;
