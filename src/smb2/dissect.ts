@@ -186,23 +186,19 @@ const LIGHT_NODE: FieldNode = node("smb2", PROTO_LABEL, "", "", 0, 0);
 function dissectBody(f: Fields, m: Smb2Msg): void {
   const { h } = m;
   const cmd = COMMANDS[h.cmd];
-  if (f.light) {
+  const body = () => {
     if (h.isResponse && isErrorResponse(f, m)) errorResponse(f, m);
     else if (h.isResponse) cmd?.response?.(f, m);
     else cmd?.request?.(f, m);
-    return;
-  }
+  };
+  if (f.light) return body();
   const label =
     cmd?.label?.(f, m) ??
     `${cmdName(h.cmd)} ${h.isResponse ? "Response" : "Request"} (0x${h.cmd.toString(16).padStart(2, "0")})`;
   f.tree(
     "smbcmp.smb2.body",
     label,
-    () => {
-      if (h.isResponse && isErrorResponse(f, m)) errorResponse(f, m);
-      else if (h.isResponse) cmd?.response?.(f, m);
-      else cmd?.request?.(f, m);
-    },
+    body,
     m.end - f.c.pos,
   );
 }
