@@ -1,0 +1,696 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, describe, test } from "node:test";
+import * as zlib from "node:zlib";
+import {
+  CaptureError,
+  type CaptureWarning,
+  openCapture,
+  type Pdu,
+  type ReadOptions,
+} from "../../src/capture/index.js";
+import {
+  ether,
+  Flow,
+  ipv4,
+  ipv6,
+  nbss,
+  nullLink,
+  pcap,
+  pcapngSection,
+  type Rec,
+  sll,
+  sll2,
+  smb2,
+  TCP,
+  tcp,
+} from "./writer.js";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "smbcmp-capture-test-"));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+let nfile = 0;
+
+interface Result {
+  pdus: Pdu[];
+  warnings: CaptureWarning[];
+  frames: number;
+  /** Every PDU's bytes re-read through readRanges. */
+  reread: Buffer[];
+}
+
+async function read(bytes: Buffer, opts: ReadOptions = {}): Promise<Result> {
+  const file = path.join(dir, `c${nfile++}`);
+  fs.writeFileSync(file, bytes);
+  const warnings: CaptureWarning[] = [];
+  const cap = await openCapture(file, { ...opts, onWarning: (w) => warnings.push(w) });
+  try {
+    const pdus = [...cap.pdus()];
+    const reread = pdus.map((p) => cap.readRanges(p.ranges).subarray(p.skip));
+    return { pdus, warnings, frames: cap.frameCount, reread };
+  } finally {
+    cap.close();
+  }
+}
+
+const recs = (frames: Buffer[], link: (b: Buffer) => Buffer = ether): Rec[] =>
+  frames.map((d, i) => ({ data: link(d), sec: 1700000000 + i, nanos: i * 1000 + 123000 }));
+
+/** Handshake + request + response, the smallest useful conversation. */
+function simple(f = new Flow()): { frames: Buffer[]; req: Buffer; resp: Buffer } {
+  const req = smb2(100, 1);
+  const resp = smb2(120, 2);
+  return { frames: [...f.handshake(), f.seg(true, nbss(req)), f.seg(false, nbss(resp))], req, resp };
+}
+
+function checkSimple(r: Result, req: Buffer, resp: Buffer, first = 4): void {
+  assert.equal(r.pdus.length, 2);
+  assert.deepEqual(
+    r.pdus.map((p) => p.frame),
+    [first, first + 1],
+  );
+  assert.deepEqual(r.pdus[0]!.data, req);
+  assert.deepEqual(r.pdus[1]!.data, resp);
+  for (let i = 0; i < r.pdus.length; i++) assert.deepEqual(r.reread[i], r.pdus[i]!.data);
+}
+
+describe("pcap", () => {
+  test("all four magics and the modified format; times and endpoints", async () => {
+    for (const le of [true, false])
+      for (const nanos of [false, true]) {
+        const { frames, req, resp } = simple();
+        const r = await read(pcap(recs(frames), { le, nanos }));
+        checkSimple(r, req, resp);
+        const p = r.pdus[0]!;
+        assert.equal(p.nanos, 126000);
+        assert.equal(p.time, 1700000003.000126);
+        assert.equal(p.src, "10.0.0.1");
+        assert.equal(p.dst, "10.0.0.2");
+        assert.equal(p.srcPort, 50000);
+        assert.equal(p.dstPort, 445);
+        assert.equal(p.nbssType, 0);
+        assert.equal(p.skip, 4);
+        assert.equal(r.pdus[1]!.src, "10.0.0.2");
+        assert.equal(r.frames, 5);
+      }
+    const { frames, req, resp } = simple();
+    checkSimple(await read(pcap(recs(frames), { le: false, modified: true })), req, resp);
+  });
+
+  test("ns timestamps keep full precision", async () => {
+    const { frames } = simple();
+    const rs = recs(frames).map((r) => ({ ...r, nanos: 987654321 }));
+    const r = await read(pcap(rs, { nanos: true }));
+    assert.equal(r.pdus[0]!.nanos, 987654321);
+  });
+
+  test("snaplen-truncated record: the PDU is yielded, flagged incomplete, framing continues", async () => {
+    const f = new Flow();
+    const big = smb2(1000, 3);
+    const next = smb2(90, 4);
+    const frames = [...f.handshake(), f.seg(true, nbss(big)), f.seg(true, nbss(next))];
+    const rs = recs(frames);
+    const cut = rs[3]!;
+    rs[3] = { ...cut, data: cut.data.subarray(0, 300), origLen: cut.data.length };
+    const r = await read(pcap(rs));
+    assert.equal(r.pdus.length, 2);
+    const p = r.pdus[0]!;
+    assert.equal(p.frame, 4);
+    assert.equal(p.incomplete, true);
+    assert.equal(p.data.length, 1000);
+    assert.deepEqual(p.data.subarray(0, 100), big.subarray(0, 100));
+    assert.deepEqual(r.reread[0], p.data);
+    assert.deepEqual(r.pdus[1]!.data, next);
+    assert.equal(r.pdus[1]!.frame, 5);
+  });
+
+  test("truncated file: PDUs before the cut, one warning", async () => {
+    const { frames, req } = simple();
+    const whole = pcap(recs(frames));
+    const r = await read(whole.subarray(0, whole.length - 30));
+    assert.equal(r.pdus.length, 1);
+    assert.deepEqual(r.pdus[0]!.data, req);
+    assert.equal(r.frames, 4);
+    assert.equal(r.warnings.length, 1);
+    assert.match(r.warnings[0]!.message, /truncated/);
+  });
+
+  test("not a capture / empty file / truncated header: CaptureError with one line", async () => {
+    for (const bytes of [
+      Buffer.from("hello world, not a capture\n"),
+      Buffer.alloc(0),
+      pcap([]).subarray(0, 10),
+    ]) {
+      await assert.rejects(read(bytes), (e: unknown) => {
+        assert.ok(e instanceof CaptureError);
+        assert.ok(!e.message.includes("\n"));
+        return true;
+      });
+    }
+    await assert.rejects(openCapture(path.join(dir, "does-not-exist")), CaptureError);
+  });
+
+  test("gzip-compressed pcap and pcapng are detected by magic; temp file removed on close", async () => {
+    const { frames, req, resp } = simple();
+    checkSimple(await read(zlib.gzipSync(pcap(recs(frames)))), req, resp);
+    const ng = pcapngSection({
+      ifaces: [{ linktype: 1 }],
+      blocks: recs(frames).map((rec) => ({ kind: "epb", rec })),
+    });
+    checkSimple(await read(zlib.gzipSync(ng)), req, resp);
+    const file = path.join(dir, "plain-name.pcap");
+    fs.writeFileSync(file, zlib.gzipSync(pcap(recs(frames))));
+    const before = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith("smbcmp-") && !dir.endsWith(n));
+    const cap = await openCapture(file);
+    assert.equal([...cap.pdus()].length, 2);
+    assert.equal(cap.readFrame(4)?.data.length, ether(frames[3]!).length);
+    cap.close();
+    const afterClose = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith("smbcmp-") && !dir.endsWith(n));
+    assert.deepEqual(afterClose.sort(), before.sort());
+  });
+
+  test("truncated gzip: what was decompressed is read, with a warning", async () => {
+    const { frames } = simple();
+    const gz = zlib.gzipSync(pcap(recs(frames)));
+    const r = await read(gz.subarray(0, gz.length - 12));
+    assert.ok(r.warnings.length >= 1);
+    assert.ok(r.pdus.length >= 1);
+  });
+});
+
+describe("pcapng", () => {
+  test("sections of both byte orders, interfaces with different link types and tsresol, EPB/SPB/PB, unknown blocks", async () => {
+    const f = new Flow();
+    const [syn, synack, ack] = f.handshake();
+    const req = smb2(100, 1);
+    const resp = smb2(110, 2);
+    const req2 = smb2(130, 3);
+    const s1 = pcapngSection({
+      le: true,
+      ifaces: [{ linktype: 1 }, { linktype: 113, tsresol: 9 }],
+      blocks: [
+        { kind: "epb", rec: { data: ether(syn!), sec: 100, iface: 0 } },
+        { kind: "raw", type: 0x0bad, body: Buffer.from("custom block") },
+        { kind: "epb", rec: { data: sll(synack!), sec: 101, nanos: 123456789, iface: 1 } },
+        { kind: "raw", type: 4, body: Buffer.alloc(8) }, // name resolution block
+        { kind: "pb", rec: { data: ether(ack!), sec: 102, iface: 0 } },
+      ],
+    });
+    const s2 = pcapngSection({
+      le: false,
+      ifaces: [{ linktype: 101 }, { linktype: 1, tsresol: 0x80 | 20, tsoffset: 1000 }],
+      blocks: [
+        { kind: "spb", rec: { data: f.seg(true, nbss(req)) } },
+        { kind: "epb", rec: { data: ether(f.seg(false, nbss(resp))), sec: 103, nanos: 500000000, iface: 1 } },
+        { kind: "raw", type: 5, body: Buffer.alloc(12) }, // interface statistics
+        { kind: "epb", rec: { data: f.seg(true, nbss(req2)), sec: 104, nanos: 1000, iface: 0 } },
+      ],
+    });
+    const file = path.join(dir, "multi.pcapng");
+    fs.writeFileSync(file, Buffer.concat([s1, s2]));
+    const cap = await openCapture(file);
+    const pdus = [...cap.pdus()];
+    assert.equal(cap.frameCount, 6);
+    assert.deepEqual(
+      pdus.map((p) => [p.frame, p.conn]),
+      [
+        [4, 0],
+        [5, 0],
+        [6, 0],
+      ],
+    );
+    assert.deepEqual(pdus[0]!.data, req);
+    assert.deepEqual(pdus[1]!.data, resp);
+    assert.deepEqual(pdus[2]!.data, req2);
+    assert.equal(pdus[1]!.time, 1103.5);
+    assert.equal(pdus[2]!.nanos, 1000);
+    const f2 = cap.readFrame(2)!;
+    assert.equal(f2.linktype, 113);
+    assert.equal(f2.nanos, 123456789);
+    assert.equal(f2.time, 101.123456789);
+    assert.equal(cap.readFrame(4)!.linktype, 101);
+    assert.equal(cap.readFrame(5)!.linktype, 1);
+    assert.equal(cap.readFrame(5)!.time, 1103.5);
+    assert.equal(cap.readFrame(7), undefined);
+    assert.equal(cap.readFrame(0), undefined);
+    for (const p of pdus) assert.deepEqual(cap.readRanges(p.ranges).subarray(p.skip), p.data);
+    cap.close();
+  });
+
+  test("truncated last block warns once", async () => {
+    const { frames, req } = simple();
+    const ng = pcapngSection({
+      ifaces: [{ linktype: 1 }],
+      blocks: recs(frames).map((rec) => ({ kind: "epb", rec })),
+    });
+    const r = await read(ng.subarray(0, ng.length - 20));
+    assert.equal(r.pdus.length, 1);
+    assert.deepEqual(r.pdus[0]!.data, req);
+    assert.equal(r.warnings.length, 1);
+  });
+});
+
+describe("link layers", () => {
+  test("Ethernet with 802.1Q, QinQ (0x88a8) and 0x9100 tags", async () => {
+    for (const vlans of [
+      [[0x8100, 10]],
+      [
+        [0x88a8, 100],
+        [0x8100, 10],
+      ],
+      [
+        [0x9100, 5],
+        [0x8100, 7],
+      ],
+    ] as [number, number][][]) {
+      const { frames, req, resp } = simple();
+      checkSimple(await read(pcap(recs(frames, (d) => ether(d, 0x0800, vlans)))), req, resp);
+    }
+  });
+
+  test("Linux SLL and SLL2", async () => {
+    let s = simple();
+    checkSimple(
+      await read(
+        pcap(
+          recs(s.frames, (d) => sll(d)),
+          { linktype: 113 },
+        ),
+      ),
+      s.req,
+      s.resp,
+    );
+    s = simple();
+    checkSimple(
+      await read(
+        pcap(
+          recs(s.frames, (d) => sll2(d)),
+          { linktype: 276 },
+        ),
+      ),
+      s.req,
+      s.resp,
+    );
+  });
+
+  test("BSD null (both byte orders), LOOP, raw IP link types", async () => {
+    for (const le of [true, false]) {
+      const s = simple();
+      checkSimple(
+        await read(
+          pcap(
+            recs(s.frames, (d) => nullLink(d, 2, le)),
+            { linktype: 0 },
+          ),
+        ),
+        s.req,
+        s.resp,
+      );
+    }
+    let s = simple();
+    checkSimple(
+      await read(
+        pcap(
+          recs(s.frames, (d) => nullLink(d, 2, false)),
+          { linktype: 108 },
+        ),
+      ),
+      s.req,
+      s.resp,
+    );
+    for (const lt of [101, 228, 12, 14]) {
+      s = simple();
+      checkSimple(
+        await read(
+          pcap(
+            recs(s.frames, (d) => d),
+            { linktype: lt },
+          ),
+        ),
+        s.req,
+        s.resp,
+      );
+    }
+  });
+
+  test("IPv6 over null (AF 24/30), raw 229, with extension headers", async () => {
+    const mk = (ext: [number, Buffer][]) => {
+      const f = new Flow();
+      const req = smb2(100, 1);
+      const pkts = [
+        f.seg(true, undefined, TCP.SYN),
+        f.seg(false, undefined, TCP.SYN | TCP.ACK),
+        f.seg(true, nbss(req)),
+      ].map((p) => {
+        // Re-wrap the TCP segment of each IPv4 packet in IPv6.
+        const src = p[12] === 10 && p[15] === 1 ? "fd00::1" : "fd00::2";
+        const dst = src === "fd00::1" ? "fd00::2" : "fd00::1";
+        return ipv6({ src, dst, payload: p.subarray(20), ext });
+      });
+      return { pkts, req };
+    };
+    const ext: [number, Buffer][] = [
+      [0, Buffer.alloc(6)],
+      [43, Buffer.from([0, 0, 0, 0, 0, 0])],
+      [60, Buffer.alloc(12)],
+    ];
+    for (const [lt, link] of [
+      [0, (d: Buffer) => nullLink(d, 30, true)],
+      [0, (d: Buffer) => nullLink(d, 24, false)],
+      [229, (d: Buffer) => d],
+      [1, (d: Buffer) => ether(d, 0x86dd)],
+    ] as [number, (d: Buffer) => Buffer][]) {
+      const { pkts, req } = mk(ext);
+      const r = await read(pcap(recs(pkts, link), { linktype: lt }));
+      assert.equal(r.pdus.length, 1);
+      assert.deepEqual(r.pdus[0]!.data, req);
+      assert.equal(r.pdus[0]!.src, "fd00::1");
+      assert.deepEqual(r.reread[0], req);
+    }
+  });
+
+  test("IPv6 fragments are reassembled; ranges cover both pieces", async () => {
+    const f = new Flow();
+    const req = smb2(600, 9);
+    const hs = f
+      .handshake()
+      .map((p) =>
+        ipv6({
+          src: p[15] === 1 ? "fd00::1" : "fd00::2",
+          dst: p[15] === 1 ? "fd00::2" : "fd00::1",
+          payload: p.subarray(20),
+        }),
+      );
+    const seg = f.seg(true, nbss(req)).subarray(20);
+    const fragHdr = (off: number, more: boolean) => {
+      const b = Buffer.alloc(6);
+      b.writeUInt16BE(off | (more ? 1 : 0), 0);
+      b.writeUInt32BE(0xabcd, 2);
+      return b;
+    };
+    const a = ipv6({
+      src: "fd00::1",
+      dst: "fd00::2",
+      payload: seg.subarray(0, 304),
+      ext: [[44, fragHdr(0, true)]],
+    });
+    const b = ipv6({
+      src: "fd00::1",
+      dst: "fd00::2",
+      payload: seg.subarray(304),
+      ext: [[44, fragHdr(304, false)]],
+    });
+    const r = await read(pcap(recs([...hs, b, a], (d) => ether(d, 0x86dd))));
+    assert.equal(r.pdus.length, 1);
+    assert.equal(r.pdus[0]!.frame, 5);
+    assert.deepEqual(r.pdus[0]!.data, req);
+    assert.deepEqual(r.reread[0], req);
+    assert.ok(r.pdus[0]!.ranges.length >= 2);
+  });
+});
+
+describe("IPv4", () => {
+  test("options are skipped; Ethernet padding is trimmed by the total length", async () => {
+    const f = new Flow();
+    const req = smb2(100, 1);
+    const hs = f.handshake();
+    const seg = f.seg(true, nbss(req));
+    const withOpts = ipv4({
+      src: "10.0.0.1",
+      dst: "10.0.0.2",
+      payload: seg.subarray(20),
+      options: Buffer.from([1, 1, 1, 0]),
+    });
+    const padded = Buffer.concat([withOpts, Buffer.alloc(10, 0xee)]);
+    const r = await read(pcap(recs([...hs, padded])));
+    assert.equal(r.pdus.length, 1);
+    assert.deepEqual(r.pdus[0]!.data, req);
+  });
+
+  test("fragments (out of order) are reassembled at the completing frame; ranges are several pieces", async () => {
+    const f = new Flow();
+    const req = smb2(1000, 5);
+    const hs = f.handshake();
+    const whole = f.seg(true, nbss(req));
+    const tcpSeg = whole.subarray(20);
+    const fr = (off: number, end: number, mf: boolean) =>
+      ipv4({
+        src: "10.0.0.1",
+        dst: "10.0.0.2",
+        payload: tcpSeg.subarray(off, end),
+        id: 77,
+        fragOff: off,
+        mf,
+      });
+    const frames = [...hs, fr(400, 800, true), fr(0, 400, true), fr(800, tcpSeg.length, false)];
+    const r = await read(pcap(recs(frames)));
+    assert.equal(r.pdus.length, 1);
+    assert.equal(r.pdus[0]!.frame, 6);
+    assert.deepEqual(r.pdus[0]!.data, req);
+    assert.deepEqual(r.reread[0], req);
+    assert.equal(r.pdus[0]!.ranges.length, 3);
+  });
+});
+
+describe("TCP reassembly", () => {
+  test("PDU over several segments, reported at the completing frame, with the other frames", async () => {
+    const f = new Flow();
+    const req = nbss(smb2(3000, 1));
+    const frames = [
+      ...f.handshake(),
+      f.seg(true, req.subarray(0, 1000)),
+      f.seg(true, req.subarray(1000, 2000)),
+      f.seg(true, req.subarray(2000)),
+    ];
+    const r = await read(pcap(recs(frames)));
+    assert.equal(r.pdus.length, 1);
+    assert.equal(r.pdus[0]!.frame, 6);
+    assert.deepEqual(r.pdus[0]!.frames, [4, 5]);
+    assert.deepEqual(r.pdus[0]!.data, req.subarray(4));
+    assert.deepEqual(r.reread[0], req.subarray(4));
+  });
+
+  test("several PDUs in one segment; NBSS header split 1+3 across segments", async () => {
+    const f = new Flow();
+    const a = nbss(smb2(70, 1));
+    const b = nbss(smb2(80, 2));
+    const c = nbss(smb2(90, 3));
+    const stream = Buffer.concat([a, b, c]);
+    const cut = a.length + b.length + 1;
+    const frames = [
+      ...f.handshake(),
+      f.seg(true, stream.subarray(0, cut)),
+      f.seg(true, stream.subarray(cut)),
+    ];
+    const r = await read(pcap(recs(frames)));
+    assert.deepEqual(
+      r.pdus.map((p) => [p.frame, p.data[12]]),
+      [
+        [4, 1],
+        [4, 2],
+        [5, 3],
+      ],
+    );
+    assert.deepEqual(r.reread[2], c.subarray(4));
+  });
+
+  test("out-of-order segments are put back in order", async () => {
+    const f = new Flow();
+    const req = nbss(smb2(3000, 1));
+    const hs = f.handshake();
+    const s1 = f.seg(true, req.subarray(0, 1000));
+    const s2 = f.seg(true, req.subarray(1000, 2000));
+    const s3 = f.seg(true, req.subarray(2000));
+    const r = await read(pcap(recs([...hs, s1, s3, s2])));
+    assert.equal(r.pdus.length, 1);
+    assert.equal(r.pdus[0]!.frame, 6);
+    assert.deepEqual(r.pdus[0]!.data, req.subarray(4));
+    assert.deepEqual(r.reread[0], req.subarray(4));
+    assert.equal(r.pdus[0]!.incomplete, undefined);
+  });
+
+  test("retransmissions and overlapping segments", async () => {
+    const f = new Flow();
+    const req = nbss(smb2(2000, 1));
+    const resp = nbss(smb2(100, 2));
+    const hs = f.handshake();
+    const base = f.cseq;
+    const s1 = f.seg(true, req.subarray(0, 1200));
+    const again = f.seg(true, req.subarray(0, 1200), TCP.ACK, base); // retransmission
+    const overlap = f.seg(true, req.subarray(800), TCP.ACK, base + 800); // overlaps 800..1200
+    f.cseq = base + req.length;
+    const r1 = f.seg(false, resp);
+    const dup = f.seg(false, resp, TCP.ACK, f.sseq - resp.length);
+    const r = await read(pcap(recs([...hs, s1, again, overlap, r1, dup])));
+    assert.deepEqual(
+      r.pdus.map((p) => p.frame),
+      [6, 7],
+    );
+    assert.deepEqual(r.pdus[0]!.data, req.subarray(4));
+    assert.deepEqual(r.reread[0], req.subarray(4));
+  });
+
+  test("gap between PDUs: warn and resynchronise on the next NBSS+SMB header", async () => {
+    const f = new Flow();
+    const a = nbss(smb2(100, 1));
+    const lost = nbss(smb2(200, 2));
+    const c = nbss(smb2(300, 3));
+    const hs = f.handshake();
+    const s1 = f.seg(true, a);
+    f.seg(true, lost); // never captured
+    const s3 = f.seg(true, c);
+    const r = await read(pcap(recs([...hs, s1, s3])));
+    assert.deepEqual(
+      r.pdus.map((p) => [p.frame, p.data[12]]),
+      [
+        [4, 1],
+        [5, 3],
+      ],
+    );
+    assert.equal(r.warnings.length, 1);
+    assert.match(r.warnings[0]!.message, /204 bytes missing/);
+  });
+
+  test("gap inside a PDU: zero-filled, flagged incomplete, framing kept", async () => {
+    const f = new Flow();
+    const req = nbss(smb2(3000, 1));
+    const next = nbss(smb2(100, 2));
+    const hs = f.handshake();
+    const s1 = f.seg(true, req.subarray(0, 1000));
+    f.seg(true, req.subarray(1000, 2000)); // lost
+    const s3 = f.seg(true, req.subarray(2000));
+    const ack = f.seg(false); // server acknowledges everything
+    const s4 = f.seg(true, next);
+    const r = await read(pcap(recs([...hs, s1, s3, ack, s4])));
+    assert.equal(r.pdus.length, 2);
+    const p = r.pdus[0]!;
+    assert.equal(p.frame, 6);
+    assert.equal(p.incomplete, true);
+    assert.equal(p.data.length, 3000);
+    assert.deepEqual(p.data.subarray(0, 996), req.subarray(4, 1000));
+    assert.ok(p.data.subarray(996, 1996).every((x) => x === 0));
+    assert.deepEqual(p.data.subarray(1996), req.subarray(2000));
+    assert.deepEqual(r.reread[0], p.data);
+    assert.deepEqual(r.pdus[1]!.data, next.subarray(4));
+  });
+
+  test("mid-stream capture without SYN starts at the first NBSS+SMB segment", async () => {
+    const f = new Flow();
+    const tail = nbss(smb2(500, 1)).subarray(200);
+    const b = nbss(smb2(100, 2));
+    const resp = nbss(smb2(120, 3));
+    const r = await read(pcap(recs([f.seg(true, tail), f.seg(true, b), f.seg(false, resp)])));
+    assert.deepEqual(
+      r.pdus.map((p) => [p.frame, p.data[12]]),
+      [
+        [2, 2],
+        [3, 3],
+      ],
+    );
+  });
+
+  test("connections: index per 4-tuple, port reuse after FIN with a new SYN gets a new index", async () => {
+    const f1 = new Flow("10.0.0.1", "10.0.0.2", 50000);
+    const f2 = new Flow("10.0.0.1", "10.0.0.2", 50001);
+    const frames = [
+      ...f1.handshake(),
+      ...f2.handshake(),
+      f2.seg(true, nbss(smb2(80, 1))),
+      f1.seg(true, nbss(smb2(80, 2))),
+    ];
+    frames.push(
+      f1.seg(true, undefined, TCP.FIN | TCP.ACK),
+      f1.seg(false, undefined, TCP.FIN | TCP.ACK),
+      f1.seg(true),
+    );
+    const f3 = new Flow("10.0.0.1", "10.0.0.2", 50000);
+    f3.cseq = 777777;
+    frames.push(...f3.handshake(), f3.seg(true, nbss(smb2(80, 3))));
+    const r = await read(pcap(recs(frames)));
+    assert.deepEqual(
+      r.pdus.map((p) => [p.data[12], p.conn]),
+      [
+        [1, 1],
+        [2, 0],
+        [3, 2],
+      ],
+    );
+  });
+
+  test("SMB on a non-standard port is found; opts.ports forces NBSS; other traffic is ignored", async () => {
+    const f = new Flow("10.0.0.1", "10.0.0.2", 40000, 4445);
+    const req = smb2(100, 1);
+    const http = new Flow("10.0.0.1", "10.0.0.3", 40001, 80);
+    const frames = [
+      ...f.handshake(),
+      ...http.handshake(),
+      http.seg(true, Buffer.from("GET / HTTP/1.1\r\n\r\n")),
+      f.seg(true, nbss(req)),
+    ];
+    const r = await read(pcap(recs(frames)));
+    assert.equal(r.pdus.length, 1);
+    assert.equal(r.pdus[0]!.dstPort, 4445);
+    // NBSS keepalive first: not detectable on its own, but opts.ports says so.
+    const g = new Flow("10.0.0.1", "10.0.0.2", 40000, 7777);
+    const frames2 = [...g.handshake(), g.seg(true, nbss(Buffer.alloc(0), 0x85)), g.seg(true, nbss(req))];
+    assert.equal((await read(pcap(recs(frames2)))).pdus.length, 1);
+    assert.equal((await read(pcap(recs(frames2)), { ports: [7777] })).pdus.length, 2);
+  });
+
+  test("NBSS session request / positive response / keepalive on port 139", async () => {
+    const f = new Flow("10.0.0.1", "10.0.0.2", 50000, 139);
+    const reqName = Buffer.alloc(68, 0x41);
+    const frames = [
+      ...f.handshake(),
+      f.seg(true, nbss(reqName, 0x81)),
+      f.seg(false, nbss(Buffer.alloc(0), 0x82)),
+      f.seg(true, nbss(Buffer.alloc(0), 0x85)),
+      f.seg(true, nbss(smb2(100, 1).fill(0xff, 0, 1))),
+    ];
+    const r = await read(pcap(recs(frames)));
+    assert.deepEqual(
+      r.pdus.map((p) => [p.frame, p.nbssType, p.data.length]),
+      [
+        [4, 0x81, 68],
+        [5, 0x82, 0],
+        [6, 0x85, 0],
+        [7, 0, 100],
+      ],
+    );
+  });
+
+  test("big PDU (8 MB write over 1448-byte segments) is reassembled correctly and fast", async () => {
+    const f = new Flow();
+    const w = nbss(smb2(8 << 20, 7));
+    const frames = [...f.handshake()];
+    for (let o = 0; o < w.length; o += 1448) frames.push(f.seg(true, w.subarray(o, o + 1448)));
+    frames.push(f.seg(false, nbss(smb2(80, 8))));
+    const bytes = pcap(recs(frames));
+    const t0 = performance.now();
+    const r = await read(bytes);
+    const ms = performance.now() - t0;
+    assert.equal(r.pdus.length, 2);
+    assert.ok(r.pdus[0]!.data.equals(w.subarray(4)));
+    assert.ok(r.reread[0]!.equals(w.subarray(4)));
+    assert.equal(r.pdus[0]!.frames!.length, frames.length - 5);
+    assert.ok(ms < 3000, `took ${ms} ms`);
+  });
+
+  test("malformed TCP/IP headers never throw", async () => {
+    const f = new Flow();
+    const { frames } = simple(f);
+    const junk = [
+      Buffer.from([0x45, 0, 0, 10]),
+      ipv4({ src: "1.2.3.4", dst: "5.6.7.8", payload: Buffer.from([1, 2, 3]) }),
+      ipv4({
+        src: "1.2.3.4",
+        dst: "5.6.7.8",
+        payload: tcp({ sport: 1, dport: 445, seq: 1, payload: Buffer.alloc(5) }).fill(0xff, 12, 13),
+      }),
+      Buffer.from([0x60, 0, 0, 0, 0, 8, 0, 64]),
+    ];
+    const r = await read(pcap(recs([...junk, ...frames])));
+    assert.equal(r.pdus.length, 2);
+  });
+});
