@@ -1,0 +1,1298 @@
+/** SMB1 command dissectors (MS-CIFS 2.2.4, MS-SMB 2.2.4), registered by command code. */
+import type { BitSpec, Fields } from "../dissect/fields.js";
+import { hexN } from "../dissect/format.js";
+import { FieldFlag, node } from "../dissect/tree.js";
+import {
+  accessMask,
+  andx,
+  bcc,
+  createFlags,
+  createOptions,
+  dosDateTime,
+  fidHex,
+  fidNode,
+  fileAttributes,
+  gen,
+  plainBits,
+  relabel,
+  reserved,
+  shareAccess,
+  smbString,
+  utime,
+  wct,
+} from "./common.js";
+import { type Smb1Command, type Smb1Msg, sum } from "./dissect.js";
+import { CREATE_ACTION, CREATE_DISPOSITION, FILE_TYPE, IMPERSONATION, OPLOCK_LEVEL } from "./names.js";
+import { ntTransact, trans, trans2 } from "./trans.js";
+
+/** Reads the words as raw bytes when the count is not one this dissector knows. */
+function rawWords(f: Fields, w: number): void {
+  if (w > 0) f.bytes("smb.unknown_data", "Unknown Data", Math.min(2 * w, f.c.remaining));
+}
+
+/** Byte count plus any bytes not otherwise dissected. */
+function bccRaw(f: Fields): void {
+  if (!f.c.has(2)) return;
+  const { n } = bcc(f);
+  if (n > 0) f.bytes("smb.unknown_data", "Unknown Data", Math.min(n, f.c.remaining));
+}
+
+/** Responses with WCT 0 (errors): word count and byte count only. */
+function emptyBody(f: Fields): void {
+  wct(f);
+  bccRaw(f);
+}
+
+/** Moves the cursor to `end` (the end of the byte block) if it is not there yet. */
+function toEnd(f: Fields, end: number): void {
+  if (f.c.pos < end) f.c.pos = Math.min(end, f.c.end);
+}
+
+function setNext(f: Fields, m: Smb1Msg, at: number): void {
+  const b = f.c.buf;
+  if (at + 4 <= f.c.end) m.next = { cmd: b[at + 1]!, offset: b.readUInt16LE(at + 3) };
+}
+
+function bytesText(n: number): string {
+  return n === 1 ? "1 byte" : `${n} bytes`;
+}
+
+export const CAP_BITS: readonly BitSpec[] = [
+  cap(
+    "raw_mode",
+    "Raw Mode",
+    0x1,
+    "Read Raw and Write Raw are supported",
+    "Read Raw and Write Raw are not supported",
+  ),
+  cap(
+    "mpx_mode",
+    "MPX Mode",
+    0x2,
+    "Read Mpx and Write Mpx are supported",
+    "Read Mpx and Write Mpx are not supported",
+  ),
+  cap("unicode", "Unicode", 0x4, "Unicode strings are supported", "Unicode strings are not supported"),
+  cap("large_files", "Large Files", 0x8, "Large files are supported", "Large files are not supported"),
+  cap("nt_smbs", "NT SMBs", 0x10, "NT SMBs are supported", "NT SMBs are not supported"),
+  cap(
+    "rpc_remote_apis",
+    "RPC Remote APIs",
+    0x20,
+    "RPC remote APIs are supported",
+    "RPC remote APIs are not supported",
+  ),
+  cap(
+    "nt_status",
+    "NT Status Codes",
+    0x40,
+    "NT status codes are supported",
+    "NT status codes are not supported",
+  ),
+  cap(
+    "level_2_oplocks",
+    "Level 2 Oplocks",
+    0x80,
+    "Level 2 oplocks are supported",
+    "Level 2 oplocks are not supported",
+  ),
+  cap(
+    "lock_and_read",
+    "Lock and Read",
+    0x100,
+    "Lock and Read is supported",
+    "Lock and Read is not supported",
+  ),
+  cap("nt_find", "NT Find", 0x200, "NT Find is supported", "NT Find is not supported"),
+  cap("dfs", "Dfs", 0x1000, "Dfs is supported", "Dfs is not supported"),
+  cap(
+    "infolevel_passthru",
+    "Infolevel Passthru",
+    0x2000,
+    "NT information level request passthrough is supported",
+    "NT information level request passthrough is not supported",
+  ),
+  cap(
+    "large_readx",
+    "Large ReadX",
+    0x4000,
+    "Large Read andX is supported",
+    "Large Read andX is not supported",
+  ),
+  cap(
+    "large_writex",
+    "Large WriteX",
+    0x8000,
+    "Large Write andX is supported",
+    "Large Write andX is not supported",
+  ),
+  cap("lwio", "LWIO", 0x10000, "LWIO ioctl/fsctl is supported", "LWIO ioctl/fsctl is not supported"),
+  cap("unix", "UNIX", 0x800000, "UNIX extensions are supported", "UNIX extensions are not supported"),
+  cap(
+    "compressed_data",
+    "Compressed Data",
+    0x2000000,
+    "Compressed data transfer is supported",
+    "Compressed data transfer is not supported",
+  ),
+  cap(
+    "dynamic_reauth",
+    "Dynamic Reauth",
+    0x20000000,
+    "Dynamic Reauth is supported",
+    "Dynamic Reauth is not supported",
+  ),
+  cap(
+    "extended_security",
+    "Extended Security",
+    0x80000000,
+    "Extended security exchanges are supported",
+    "Extended security exchanges are not supported",
+  ),
+];
+
+function cap(n: string, label: string, mask: number, t: string, fl: string): BitSpec {
+  return { name: `smb.server_cap.${n}`, label, mask, t, f: fl };
+}
+
+function capabilities(f: Fields): number {
+  return f.bitmask("smb.server_cap", "Capabilities", 4, CAP_BITS);
+}
+
+// ---------------------------------------------------------------- negotiate (0x72)
+
+function negotiateRequest(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  rawWords(f, w);
+  const { end } = bcc(f);
+  const names: string[] = [];
+  f.tree(
+    "smbcmp.smb.dialects",
+    "Requested Dialects",
+    () => {
+      while (f.c.pos < end) {
+        const at = f.c.pos;
+        let p = at + 1;
+        while (p < end && f.c.buf[p] !== 0) p++;
+        const name = f.c.buf.subarray(at + 1, p).toString("latin1");
+        names.push(name);
+        f.tree(
+          "smb.dialect",
+          `Dialect: ${name}`,
+          () => {
+            f.uint("smb.buffer_format", "Buffer Format", 1, { vals: BUFFER_FORMAT });
+            f.within(at + 1, end - at - 1, () =>
+              smbString(f, m, "smb.dialect.name", "Name", { unicode: false }),
+            );
+            f.c.pos = Math.min(end, p + 1);
+          },
+          Math.min(end, p + 1) - at,
+          name,
+          name,
+        );
+        f.c.pos = Math.min(end, p + 1);
+      }
+    },
+    0,
+  );
+  m.rec.dialects = names;
+  if (m.ctx.first) m.ctx.state.dialects.set(m.ctx.conn, names);
+}
+
+const BUFFER_FORMAT: Readonly<Record<number, string>> = {
+  1: "Data Block",
+  2: "Dialect",
+  3: "Pathname",
+  4: "ASCII",
+  5: "Variable Block",
+};
+
+const SM_BITS: readonly BitSpec[] = [
+  { name: "smb.sm.mode", label: "Mode", mask: 0x1, t: "USER security mode", f: "SHARE security mode" },
+  {
+    name: "smb.sm.password",
+    label: "Password",
+    mask: 0x2,
+    t: "ENCRYPTED password. Use challenge/response",
+    f: "PLAINTEXT password",
+  },
+  {
+    name: "smb.sm.signatures",
+    label: "Signatures",
+    mask: 0x4,
+    t: "Security signatures ENABLED",
+    f: "Security signatures NOT enabled",
+  },
+  {
+    name: "smb.sm.sig_required",
+    label: "Sig Req",
+    mask: 0x8,
+    t: "Security signatures REQUIRED",
+    f: "Security signatures NOT required",
+  },
+];
+
+const RM_BITS: readonly BitSpec[] = [
+  {
+    name: "smb.rm.read",
+    label: "Read Raw",
+    mask: 0x1,
+    t: "Read Raw is supported",
+    f: "Read Raw is not supported",
+  },
+  {
+    name: "smb.rm.write",
+    label: "Write Raw",
+    mask: 0x2,
+    t: "Write Raw is supported",
+    f: "Write Raw is not supported",
+  },
+];
+
+function timezone(f: Fields): void {
+  const at = f.c.pos;
+  f.c.need(2);
+  const v = f.c.buf.readInt16LE(at);
+  f.c.pos += 2;
+  if (!f.light)
+    f.add(node("smb.server_timezone", `Server Time Zone: ${v} min from UTC`, String(v), v, at, 2));
+}
+
+function negotiateResponse(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  const dialects = m.rec.dialects ?? m.ctx.state.dialects.get(m.ctx.conn);
+  const idxAt = f.c.pos;
+  if (w === 0) {
+    bccRaw(f);
+    return;
+  }
+  const idx = f.uint("smb.dialect.index", "Selected Index", 2);
+  if (w === 17) {
+    relabel(f, `Selected Index: ${idx}: ${dialects?.[idx] ?? "unknown"}`);
+    f.bitmask("smb.sm", "Security Mode", 1, SM_BITS);
+    f.uint("smb.max_mpx_count", "Max Mpx Count", 2);
+    f.uint("smb.max_vcs", "Max VCs", 2);
+    f.uint("smb.max_bufsize", "Max Buffer Size", 4);
+    f.uint("smb.max_raw", "Max Raw Buffer", 4);
+    f.uint("smb.session_key", "Session Key", 4, { base: "hex" });
+    const caps = capabilities(f);
+    f.filetime("smb.system.time", "System Time");
+    timezone(f);
+    const clen = f.uint("smb.challenge_length", "Challenge Length", 1);
+    const { n, end } = bcc(f);
+    if (caps & 0x80000000) {
+      if (n >= 16) f.guid("smb.server_guid", "Server GUID");
+      if (end > f.c.pos) f.bytes("smb.security_blob", "Security Blob", end - f.c.pos);
+    } else {
+      if (clen > 0) f.bytes("smb.challenge", "Challenge", Math.min(clen, end - f.c.pos));
+      f.within(f.c.pos, end - f.c.pos, () => {
+        if (f.c.remaining > 0) smbString(f, m, "smb.primary_domain", "Primary Domain");
+        if (f.c.remaining > 0) smbString(f, m, "smb.server", "Server");
+      });
+    }
+    toEnd(f, end);
+  } else if (w === 13) {
+    relabel(f, `Selected Index: ${idx}, ${lanmanDialect(dialects?.[idx])}`);
+    f.bitmask("smb.sm", "Security Mode", 2, SM_BITS);
+    f.uint("smb.max_bufsize", "Max Buffer Size", 2);
+    f.uint("smb.max_mpx_count", "Max Mpx Count", 2);
+    f.uint("smb.max_vcs", "Max VCs", 2);
+    f.bitmask("smb.rm", "Raw Mode", 2, RM_BITS);
+    relabel(f, `Raw Mode: ${hexN(f.c.buf.readUInt16LE(f.c.pos - 2), 4)}`);
+    f.uint("smb.session_key", "Session Key", 4, { base: "hex" });
+    dosDateTime(f, "smb.server_date_time", "Server Date and Time", true);
+    timezone(f);
+    const clen = f.uint("smb.challenge_length", "Challenge Length", 2);
+    reserved(f, 2);
+    const { end } = bcc(f);
+    if (clen > 0) f.bytes("smb.challenge", "Challenge", Math.min(clen, end - f.c.pos));
+    f.within(f.c.pos, end - f.c.pos, () => {
+      if (f.c.remaining > 0) smbString(f, m, "smb.primary_domain", "Primary Domain", { unicode: false });
+    });
+    toEnd(f, end);
+  } else {
+    relabel(f, `Selected Index: ${idx}: ${dialects?.[idx] ?? "unknown"}`);
+    f.c.pos = idxAt + 2;
+    rawWords(f, w - 1);
+    bccRaw(f);
+  }
+}
+
+function lanmanDialect(name: string | undefined): string {
+  switch (name) {
+    case "PC NETWORK PROGRAM 1.0":
+      return "PC NETWORK PROGRAM 1.0";
+    case "LANMAN1.0":
+    case "MICROSOFT NETWORKS 3.0":
+      return "Greater than CORE PROTOCOL and up to LANMAN1.0";
+    case "LM1.2X002":
+    case "DOS LM1.2X002":
+    case "LANMAN2.1":
+    case "DOS LANMAN2.1":
+    case "Samba":
+      return "Greater than CORE PROTOCOL and up to LANMAN2.1";
+    default:
+      return "Greater than CORE PROTOCOL and up to LANMAN2.1";
+  }
+}
+
+// ---------------------------------------------------------------- session setup (0x73)
+
+/** NTLMSSP message inside a (possibly SPNEGO-wrapped) security blob: Info-column text. */
+export function ntlmsspSummary(blob: Buffer): string {
+  const sig = blob.indexOf("NTLMSSP\0", 0, "latin1");
+  if (sig < 0 || sig + 12 > blob.length) return "";
+  const b = blob.subarray(sig);
+  const type = b.readUInt32LE(8);
+  if (type === 1) return ", NTLMSSP_NEGOTIATE";
+  if (type === 2) return ", NTLMSSP_CHALLENGE";
+  if (type !== 3) return "";
+  if (b.length < 64) return ", NTLMSSP_AUTH";
+  const flags = b.readUInt32LE(60);
+  const str = (off: number): string => {
+    const len = b.readUInt16LE(off);
+    const at = b.readUInt32LE(off + 4);
+    if (!len || at + len > b.length) return "";
+    return flags & 1
+      ? b.subarray(at, at + (len & ~1)).toString("utf16le")
+      : b.subarray(at, at + len).toString("latin1");
+  };
+  return `, NTLMSSP_AUTH, User: ${str(28)}\\${str(36)}`;
+}
+
+function sessionSetupRequest(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  if (w !== 10 && w !== 12 && w !== 13) {
+    rawWords(f, w);
+    bccRaw(f);
+    return;
+  }
+  setNext(f, m, f.c.pos - 1);
+  andx(f);
+  f.uint("smb.max_buf", "Max Buffer", 2);
+  f.uint("smb.max_mpx_count", "Max Mpx Count", 2);
+  f.uint("smb.vc", "VC Number", 2);
+  f.uint("smb.session_key", "Session Key", 4, { base: "hex" });
+  if (w === 12) {
+    const blen = f.uint("smb.security_blob_len", "Security Blob Length", 2);
+    reserved(f, 4);
+    capabilities(f);
+    const { end } = bcc(f);
+    const blob = f.bytes("smb.security_blob", "Security Blob", Math.min(blen, end - f.c.pos));
+    sum(m, ntlmsspSummary(blob));
+    f.within(f.c.pos, end - f.c.pos, () => {
+      if (f.c.remaining > 0) smbString(f, m, "smb.native_os", "Native OS");
+      if (f.c.remaining > 0) smbString(f, m, "smb.native_lanman", "Native LAN Manager");
+      if (f.c.remaining > 0) smbString(f, m, "smb.primary_domain", "Primary Domain");
+    });
+    toEnd(f, end);
+    return;
+  }
+  let apw: number;
+  let upw = 0;
+  if (w === 13) {
+    apw = f.uint("smb.ansi_pwlen", "ANSI Password Length", 2);
+    upw = f.uint("smb.unicode_pwlen", "Unicode Password Length", 2);
+    reserved(f, 4);
+    capabilities(f);
+  } else {
+    apw = f.uint("smb.pwlen", "Password Length", 2);
+    reserved(f, 4);
+  }
+  const { end } = bcc(f);
+  let account = "";
+  let domain = "";
+  f.within(f.c.pos, end - f.c.pos, () => {
+    if (w === 13) {
+      if (apw) f.bytes("smb.ansi_password", "ANSI Password", Math.min(apw, f.c.remaining));
+      if (upw) f.bytes("smb.unicode_password", "Unicode Password", Math.min(upw, f.c.remaining));
+    } else if (apw) f.bytes("smb.password", "Password", Math.min(apw, f.c.remaining));
+    if (f.c.remaining > 0) account = smbString(f, m, "smb.account", "Account");
+    if (f.c.remaining > 0) domain = smbString(f, m, "smb.primary_domain", "Primary Domain");
+    if (f.c.remaining > 0) smbString(f, m, "smb.native_os", "Native OS");
+    if (f.c.remaining > 0) smbString(f, m, "smb.native_lanman", "Native LAN Manager");
+  });
+  toEnd(f, end);
+  if (account) sum(m, `, User: ${domain}\\${account}`);
+}
+
+const ACTION_BITS: readonly BitSpec[] = [
+  {
+    name: "smb.setup.action.guest",
+    label: "Guest",
+    mask: 0x1,
+    t: "Logged in as GUEST",
+    f: "Not logged in as GUEST",
+  },
+];
+
+function sessionSetupResponse(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  if (w !== 3 && w !== 4) {
+    rawWords(f, w);
+    bccRaw(f);
+    return;
+  }
+  setNext(f, m, f.c.pos - 1);
+  andx(f);
+  f.bitmask("smb.setup.action", "Action", 2, ACTION_BITS);
+  let blen = 0;
+  if (w === 4) blen = f.uint("smb.security_blob_len", "Security Blob Length", 2);
+  const { end } = bcc(f);
+  if (w === 4) {
+    const blob = f.bytes("smb.security_blob", "Security Blob", Math.min(blen, end - f.c.pos));
+    sum(m, ntlmsspSummary(blob));
+  }
+  f.within(f.c.pos, end - f.c.pos, () => {
+    if (f.c.remaining > 0) smbString(f, m, "smb.native_os", "Native OS");
+    if (f.c.remaining > 0) smbString(f, m, "smb.native_lanman", "Native LAN Manager");
+    if (f.c.remaining > 0) smbString(f, m, "smb.primary_domain", "Primary Domain");
+  });
+  toEnd(f, end);
+}
+
+// ---------------------------------------------------------------- tree connect (0x75)
+
+const CONNECT_FLAGS: readonly BitSpec[] = [
+  {
+    name: "smb.connect.flags.dtid",
+    label: "Disconnect TID",
+    mask: 0x1,
+    t: "DISCONNECT TID",
+    f: "Do NOT disconnect TID",
+  },
+  {
+    name: "smb.connect.flags.extendedsig",
+    label: "Extended Signature",
+    mask: 0x4,
+    t: "Extended Signature",
+    f: "NOT Extended Signature",
+  },
+  {
+    name: "smb.connect.flags.extendedresp",
+    label: "Extended Response",
+    mask: 0x8,
+    t: "Extended Response",
+    f: "NOT Extended Response",
+  },
+];
+
+const CSC: Readonly<Record<number, string>> = {
+  0: "Automatic file-to-file reintegration NOT permitted",
+  1: "Automatic file-to-file reintegration permitted",
+  2: "All files may be cached",
+  3: "Offline caching NOT allow for the share",
+};
+
+const SUPPORT_BITS: readonly BitSpec[] = [
+  {
+    name: "smb.connect.support.search",
+    label: "Search Bits",
+    mask: 0x1,
+    t: "Exclusive search bits supported",
+    f: "Exclusive search bits not supported",
+  },
+  {
+    name: "smb.connect.support.dfs",
+    label: "In Dfs",
+    mask: 0x2,
+    t: "Share is in Dfs",
+    f: "Share isn't in Dfs",
+  },
+  { name: "smb.connect.support.cscmask", label: "CSC Mask", mask: 0xc, vals: CSC },
+  {
+    name: "smb.connect.support.uniqfilename",
+    label: "Unique File Name",
+    mask: 0x10,
+    t: "Client allowed to cache share namespaces",
+    f: "Client NOT allowed to cache share namespaces",
+  },
+  {
+    name: "smb.connect.support.extendedsig",
+    label: "Extended Signatures",
+    mask: 0x20,
+    t: "Extended signature",
+    f: "NOT extended signature",
+  },
+];
+
+function treeConnectRequest(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  if (w !== 4) {
+    rawWords(f, w);
+    bccRaw(f);
+    return;
+  }
+  setNext(f, m, f.c.pos - 1);
+  andx(f);
+  f.bitmask("smb.connect.flags", "Flags", 2, CONNECT_FLAGS);
+  const pw = f.uint("smb.pwlen", "Password Length", 2);
+  const { end } = bcc(f);
+  let path = "";
+  f.within(f.c.pos, end - f.c.pos, () => {
+    if (pw) f.bytes("smb.password", "Password", Math.min(pw, f.c.remaining));
+    if (f.c.remaining > 0) path = smbString(f, m, "smb.path", "Path");
+    if (f.c.remaining > 0) smbString(f, m, "smb.service", "Service", { unicode: false });
+  });
+  toEnd(f, end);
+  m.rec.path = path;
+  m.info.path = path;
+  sum(m, `, Path: ${path}`);
+}
+
+function treeConnectResponse(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  if (w !== 3 && w !== 7) {
+    rawWords(f, w);
+    bccRaw(f);
+    return;
+  }
+  setNext(f, m, f.c.pos - 1);
+  andx(f);
+  const sup = f.bitmask("smb.connect.support", "Optional Support", 2, SUPPORT_BITS);
+  if (!f.light) {
+    const n = f.nodes[f.nodes.length - 1]!;
+    const parts: string[] = [];
+    if (sup & 1) parts.push("Search Bits");
+    if (sup & 2) parts.push("In Dfs");
+    parts.push(`CSC Mask: ${CSC[(sup >> 2) & 3]}`);
+    if (sup & 0x10) parts.push("Unique File Name");
+    if (sup & 0x20) parts.push("Extended Signatures");
+    n.label = `Optional Support: ${hexN(sup, 4)}, ${parts.join(", ")}`;
+  }
+  if (w === 7) {
+    f.tree("smbcmp.smb.max_share_access", "Maximal Share Access Rights", () => accessMask(f));
+    f.tree("smbcmp.smb.guest_max_share_access", "Guest Maximal Share Access Rights", () => accessMask(f));
+  }
+  const { end } = bcc(f);
+  let service = "";
+  f.within(f.c.pos, end - f.c.pos, () => {
+    if (f.c.remaining > 0) service = smbString(f, m, "smb.service", "Service", { unicode: false });
+    if (f.c.remaining > 0) smbString(f, m, "smb.native_fs", "Native File System");
+  });
+  toEnd(f, end);
+  if (
+    m.ctx.first &&
+    m.pdu.frame &&
+    m.h.tid !== 0xffff &&
+    (m.h.ntError ? m.h.status === 0 : m.h.errClass === 0)
+  )
+    m.ctx.state.addTree(m.ctx.conn, {
+      tid: m.h.tid,
+      path: m.rec.path ?? "",
+      mappedIn: m.ctx.frame,
+      service,
+    });
+}
+
+// ---------------------------------------------------------------- NT create (0xa2)
+
+const SECURITY_FLAGS: readonly BitSpec[] = [
+  {
+    name: "smb.security.flags.context_tracking",
+    label: "Context Tracking",
+    mask: 0x1,
+    t: "Security tracking mode is DYNAMIC",
+    f: "Security tracking mode is STATIC",
+  },
+  {
+    name: "smb.security.flags.effective_only",
+    label: "Effective Only",
+    mask: 0x2,
+    t: "ONLY ENABLED aspects of the client's security context are available",
+    f: "ALL aspects of the client's security context are available",
+  },
+];
+
+function ntCreateRequest(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  if (w !== 24) {
+    rawWords(f, w);
+    bccRaw(f);
+    return;
+  }
+  setNext(f, m, f.c.pos - 1);
+  andx(f);
+  reserved(f, 1);
+  const nlen = f.uint("smb.file_name_len", "File Name Len", 2);
+  const flags = createFlags(f);
+  f.uint("smb.rfid", "Root FID", 4, { base: "hex" });
+  const access = accessMask(f);
+  f.u64("smb.alloc_size64", "Allocation Size");
+  const attrs = fileAttributes(f);
+  const share = shareAccess(f);
+  const disposition = f.uint("smb.create.disposition", "Disposition", 4, { vals: CREATE_DISPOSITION });
+  const options = createOptions(f);
+  f.uint("smb.impersonation.level", "Impersonation", 4, { vals: IMPERSONATION });
+  f.bitmask("smb.security.flags", "Security Flags", 1, SECURITY_FLAGS);
+  const { end } = bcc(f);
+  let name = "";
+  f.within(f.c.pos, end - f.c.pos, () => {
+    name = smbString(f, m, "smb.file", "File Name", { len: undefined });
+  });
+  toEnd(f, end);
+  void nlen;
+  m.rec.path = name;
+  m.rec.extra = { flags, access, attrs, share, disposition, options };
+  m.info.path = name;
+  m.info.detail = CREATE_DISPOSITION[disposition]?.split(" ")[0] ?? String(disposition);
+  sum(m, `, Path: ${name}`);
+}
+
+const IPC_STATE_BITS: readonly BitSpec[] = [
+  {
+    name: "smb.ipc_state.nonblocking",
+    label: "Nonblocking",
+    mask: 0x8000,
+    t: "Reads/writes return immediately if no data available",
+    f: "Reads/writes block if no data available",
+  },
+  {
+    name: "smb.ipc_state.endpoint",
+    label: "Endpoint",
+    mask: 0x4000,
+    vals: { 0: "Consumer end of pipe", 1: "Server end of pipe" },
+  },
+  {
+    name: "smb.ipc_state.pipe_type",
+    label: "Pipe Type",
+    mask: 0x0c00,
+    vals: { 0: "Byte stream pipe", 1: "Message pipe" },
+  },
+  {
+    name: "smb.ipc_state.read_mode",
+    label: "Read Mode",
+    mask: 0x0300,
+    vals: { 0: "Read pipe as a byte stream", 1: "Read messages from pipe" },
+  },
+  { name: "smb.ipc_state.icount", label: "Icount", mask: 0x00ff },
+];
+
+export function ipcState(f: Fields): void {
+  const v = f.bitmask("smb.ipc_state", "IPC State", 2, IPC_STATE_BITS);
+  if (f.light) return;
+  const n = f.nodes[f.nodes.length - 1]!;
+  const ep = (v >> 14) & 1 ? "Server end of pipe" : "Consumer end of pipe";
+  const pt = ((v >> 10) & 3) === 1 ? "Message pipe" : ((v >> 10) & 3) === 0 ? "Byte stream pipe" : "Unknown";
+  const rm =
+    ((v >> 8) & 3) === 1
+      ? "Read messages from pipe"
+      : ((v >> 8) & 3) === 0
+        ? "Read pipe as a byte stream"
+        : "Unknown";
+  const parts: string[] = [];
+  if (v & 0x8000) parts.push("Nonblocking");
+  parts.push(`Endpoint: ${ep}`, `Pipe Type: ${pt}`, `Read Mode: ${rm}`);
+  n.label = `IPC State: ${hexN(v, 4)}, ${parts.join(", ")}`;
+}
+
+function ntCreateResponse(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  if (w !== 34 && w !== 42 && w !== 50) {
+    rawWords(f, w);
+    bccRaw(f);
+    return;
+  }
+  setNext(f, m, f.c.pos - 1);
+  andx(f);
+  f.uint("smb.oplock.level", "Oplock level", 1, { vals: OPLOCK_LEVEL });
+  const fid = f.c.peekU16();
+  if (m.ctx.first && m.pdu.frame) {
+    const x = m.rec.extra as
+      | { flags: number; access: number; attrs: number; share: number; disposition: number; options: number }
+      | undefined;
+    const t = m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame);
+    m.ctx.state.addFile(m.ctx.conn, {
+      fid,
+      name: m.rec.path ?? "",
+      openFrame: m.ctx.frame,
+      create: x,
+      pipe: t?.service === "IPC",
+    });
+  }
+  fidNode(f, m, { full: true });
+  f.uint("smb.create.action", "Create action", 4, { vals: CREATE_ACTION });
+  f.filetime("smb.create.time", "Created");
+  f.filetime("smb.access.time", "Last Access");
+  f.filetime("smb.last_write.time", "Last Write");
+  f.filetime("smb.change.time", "Change");
+  fileAttributes(f);
+  f.u64("smb.alloc_size64", "Allocation Size");
+  f.u64("smb.end_of_file", "End Of File");
+  f.uint("smb.file_type", "File Type", 2, { vals: FILE_TYPE });
+  ipcState(f);
+  f.uint("smb.is_directory", "Is Directory", 1, {
+    vals: { 0: "This is NOT a directory", 1: "This is a DIRECTORY" },
+  });
+  if (w >= 42) {
+    f.guid("smb.volume_guid", "Volume GUID");
+    f.u64("smb.create.file_id_64b", "Server unique 64-bit file ID", { base: "hex" });
+    f.tree("smbcmp.smb.max_access", "Maximal Access Rights", () => accessMask(f));
+    f.tree("smbcmp.smb.guest_max_access", "Guest Maximal Access Rights", () => accessMask(f));
+  }
+  bccRaw(f);
+  sum(m, `, FID: ${hexN(fid, 4)}`);
+}
+
+// ---------------------------------------------------------------- open AndX (0x2d)
+
+function openAndxRequest(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  if (w !== 15) {
+    rawWords(f, w);
+    bccRaw(f);
+    return;
+  }
+  setNext(f, m, f.c.pos - 1);
+  andx(f);
+  f.uint("smb.open.flags", "Flags", 2, { base: "hex" });
+  f.uint("smb.access.desired", "Desired Access", 2, { base: "hex" });
+  f.uint("smb.search.attribute", "Search Attributes", 2, { base: "hex" });
+  fileAttributes(f, 2);
+  utime(f, "smb.create.time", "Created");
+  f.uint("smb.open.function", "Open Function", 2, { base: "hex" });
+  f.uint("smb.alloc_size", "Allocation Size", 4);
+  f.uint("smb.timeout", "Timeout", 4);
+  reserved(f, 4);
+  const { end } = bcc(f);
+  let name = "";
+  f.within(f.c.pos, end - f.c.pos, () => {
+    name = smbString(f, m, "smb.file", "File Name");
+  });
+  toEnd(f, end);
+  m.rec.path = name;
+  m.info.path = name;
+  sum(m, `, Path: ${name}`);
+}
+
+function openAndxResponse(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  if (w !== 15 && w !== 19) {
+    rawWords(f, w);
+    bccRaw(f);
+    return;
+  }
+  setNext(f, m, f.c.pos - 1);
+  andx(f);
+  const fid = f.c.peekU16();
+  if (m.ctx.first && m.pdu.frame) {
+    const t = m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame);
+    m.ctx.state.addFile(m.ctx.conn, {
+      fid,
+      name: m.rec.path ?? "",
+      openFrame: m.ctx.frame,
+      pipe: t?.service === "IPC",
+    });
+  }
+  fidNode(f, m, { full: true });
+  fileAttributes(f, 2);
+  utime(f, "smb.last_write.time", "Last Write");
+  f.uint("smb.file_size", "File Size", 4);
+  f.uint("smb.access.granted", "Granted Access", 2, { base: "hex" });
+  f.uint("smb.file_type", "File Type", 2, { vals: FILE_TYPE });
+  ipcState(f);
+  f.uint("smb.open.action", "Action", 2, { base: "hex" });
+  f.uint("smb.server_fid", "Server FID", 4, { base: "hex" });
+  reserved(f, 2 * (w - 13));
+  bccRaw(f);
+  sum(m, `, FID: ${hexN(fid, 4)}`);
+}
+
+// ---------------------------------------------------------------- read / write AndX
+
+function rw(f: Fields, offset: number, len: number): void {
+  if (f.light) return;
+  f.add(gen("smb.file.rw.offset", "File Offset", offset));
+  f.add(gen("smb.file.rw.length", "File RW Length", len));
+}
+
+function readAndxRequest(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  if (w !== 10 && w !== 12) {
+    rawWords(f, w);
+    bccRaw(f);
+    return;
+  }
+  setNext(f, m, f.c.pos - 1);
+  andx(f);
+  const fid = fidNode(f, m);
+  let off = f.uint("smb.offset", "Offset", 4);
+  const lo = f.uint("smb.maxcount_low", "Max Count Low", 2);
+  f.uint("smb.mincount", "Min Count", 2);
+  const hi = f.uint("smb.maxcount_high", "Max Count High (multiply with 64K)", 4);
+  f.uint("smb.remaining", "Remaining", 2);
+  if (w === 12) off += f.uint("smb.offset_high", "High Offset", 4) * 2 ** 32;
+  const len = hi !== 0xffffffff ? lo + (hi & 0xffff) * 65536 : lo;
+  rw(f, off, len);
+  bccRaw(f);
+  m.rec.offset = off;
+  m.rec.extra = { len };
+  sum(m, `, FID: ${hexN(fid, 4)}, ${bytesText(len)} at offset ${off}`);
+}
+
+function isPipe(m: Smb1Msg, fid: number | undefined): boolean {
+  if (fid === undefined) return false;
+  const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame);
+  if (r?.pipe !== undefined) return r.pipe;
+  return m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame)?.service === "IPC";
+}
+
+function readAndxResponse(f: Fields, m: Smb1Msg): void {
+  const fid = m.rec.fid;
+  if (fid !== undefined) fidNode(f, m, { generated: fid });
+  const w = wct(f);
+  if (w !== 12) {
+    rawWords(f, w);
+    bccRaw(f);
+    return;
+  }
+  setNext(f, m, f.c.pos - 1);
+  andx(f);
+  const reqLen = (m.rec.extra?.len as number | undefined) ?? 0;
+  if (m.rec.offset !== undefined) rw(f, m.rec.offset, reqLen);
+  f.uint("smb.remaining", "Remaining", 2);
+  f.uint("smb.dcm", "Data Compaction Mode", 2);
+  reserved(f, 2);
+  const lo = f.uint("smb.data_len_low", "Data Length Low", 2);
+  const doff = f.uint("smb.data_offset", "Data Offset", 2);
+  const hi = f.uint("smb.data_len_high", "Data Length High (multiply with 64K)", 4);
+  reserved(f, 6);
+  const { end } = bcc(f);
+  const len = lo + (hi & 0xffff) * 65536;
+  const dat = m.h.at + doff;
+  if (dat > f.c.pos && dat <= f.c.end) f.bytes("smb.padding", "Padding", dat - f.c.pos);
+  const avail = Math.min(len, f.c.end - f.c.pos);
+  if (avail > 0 && !isPipe(m, fid)) f.bytes("smb.file_data", "File Data", avail);
+  else if (avail > 0) f.c.skip(avail);
+  toEnd(f, end);
+  sum(m, `${fid !== undefined ? `, FID: ${hexN(fid, 4)}` : ""}, ${bytesText(len)}`);
+}
+
+const WRITE_MODE: readonly BitSpec[] = [
+  {
+    name: "smb.write.mode.message_start",
+    label: "Message Start",
+    mask: 0x8,
+    t: "This is the START of a MESSAGE (pipe)",
+    f: "This is NOT the start of a message (pipe)",
+  },
+  {
+    name: "smb.write.mode.raw",
+    label: "Write Raw",
+    mask: 0x4,
+    t: "Use WriteRawNamedPipe (pipe)",
+    f: "DON'T use WriteRawNamedPipe (pipe)",
+  },
+  {
+    name: "smb.write.mode.return_remaining",
+    label: "Return Remaining",
+    mask: 0x2,
+    t: "RETURN remaining (pipe/dev)",
+    f: "DON'T return remaining (pipe/dev)",
+  },
+  {
+    name: "smb.write.mode.write_through",
+    label: "Write Through",
+    mask: 0x1,
+    t: "WRITE THROUGH requested",
+    f: "Write through not requested",
+  },
+];
+
+function writeAndxRequest(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  if (w !== 12 && w !== 14) {
+    rawWords(f, w);
+    bccRaw(f);
+    return;
+  }
+  setNext(f, m, f.c.pos - 1);
+  andx(f);
+  const fid = fidNode(f, m);
+  let off = f.uint("smb.offset", "Offset", 4);
+  reserved(f, 4);
+  plainBits(f, "smb.write.mode", "Write Mode", 2, WRITE_MODE);
+  f.uint("smb.remaining", "Remaining", 2);
+  const hi = f.uint("smb.data_len_high", "Data Length High (multiply with 64K)", 2);
+  const lo = f.uint("smb.data_len_low", "Data Length Low", 2);
+  const doff = f.uint("smb.data_offset", "Data Offset", 2);
+  if (w === 14) off += f.uint("smb.offset_high", "High Offset", 4) * 2 ** 32;
+  const len = lo + hi * 65536;
+  rw(f, off, len);
+  const { end } = bcc(f);
+  const dat = m.h.at + doff;
+  if (dat > f.c.pos && dat <= f.c.end) f.bytes("smb.padding", "Padding", dat - f.c.pos);
+  const avail = Math.min(len, f.c.end - f.c.pos);
+  if (avail > 0 && !isPipe(m, fid)) f.bytes("smb.file_data", "File Data", avail);
+  else if (avail > 0) f.c.skip(avail);
+  toEnd(f, end);
+  m.rec.offset = off;
+  m.rec.extra = { len };
+  sum(m, `, FID: ${hexN(fid, 4)}, ${bytesText(len)} at offset ${off}`);
+}
+
+function writeAndxResponse(f: Fields, m: Smb1Msg): void {
+  const fid = m.rec.fid;
+  if (fid !== undefined) fidNode(f, m, { generated: fid });
+  const w = wct(f);
+  if (w !== 6) {
+    rawWords(f, w);
+    bccRaw(f);
+    return;
+  }
+  setNext(f, m, f.c.pos - 1);
+  andx(f);
+  if (m.rec.offset !== undefined) rw(f, m.rec.offset, (m.rec.extra?.len as number | undefined) ?? 0);
+  const lo = f.uint("smb.count_low", "Count Low", 2);
+  f.uint("smb.remaining", "Remaining", 2);
+  const hi = f.uint("smb.count_high", "Count High (multiply with 64K)", 2);
+  reserved(f, 2);
+  bccRaw(f);
+  sum(m, `${fid !== undefined ? `, FID: ${hexN(fid, 4)}` : ""}, ${bytesText(lo + hi * 65536)}`);
+}
+
+// ---------------------------------------------------------------- close (0x04), flush (0x05)
+
+function closeRequest(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  if (w !== 3) {
+    rawWords(f, w);
+    bccRaw(f);
+    return;
+  }
+  const fid = f.c.peekU16();
+  if (m.ctx.first) {
+    const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame);
+    if (r && r.closeFrame === undefined) r.closeFrame = m.ctx.frame;
+  }
+  fidNode(f, m);
+  utime(f, "smb.last_write.time", "Last Write");
+  bccRaw(f);
+  sum(m, `, FID: ${hexN(fid, 4)}`);
+}
+
+function fidResponse(f: Fields, m: Smb1Msg): void {
+  const fid = m.rec.fid;
+  if (fid !== undefined) {
+    fidNode(f, m, { generated: fid });
+    sum(m, `, FID: ${hexN(fid, 4)}`);
+  }
+  emptyBody(f);
+}
+
+function fidRequest(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  if (w < 1) {
+    bccRaw(f);
+    return;
+  }
+  const fid = fidNode(f, m);
+  rawWords(f, w - 1);
+  bccRaw(f);
+  sum(m, `, FID: ${hexN(fid, 4)}`);
+}
+
+// ---------------------------------------------------------------- locking AndX (0x24)
+
+const LOCK_TYPE: readonly BitSpec[] = [
+  {
+    name: "smb.lock.type.large",
+    label: "Large Files",
+    mask: 0x10,
+    t: "Large file locking format requested",
+    f: "Large file locking format not requested",
+  },
+  {
+    name: "smb.lock.type.cancel",
+    label: "Cancel",
+    mask: 0x8,
+    t: "Cancel outstanding lock request",
+    f: "Don't cancel outstanding lock request",
+  },
+  {
+    name: "smb.lock.type.change",
+    label: "Change",
+    mask: 0x4,
+    t: "Change lock type",
+    f: "Don't change lock type",
+  },
+  {
+    name: "smb.lock.type.oplock_release",
+    label: "Oplock Break",
+    mask: 0x2,
+    t: "This is an oplock break notification/response",
+    f: "This is not an oplock break notification/response",
+  },
+  {
+    name: "smb.lock.type.shared",
+    label: "Shared",
+    mask: 0x1,
+    t: "This is a shared lock",
+    f: "This is an exclusive lock",
+  },
+];
+
+const LOCK_OPLOCK: Readonly<Record<number, string>> = {
+  0: "Client is not holding oplock on this file",
+  1: "Level 2 oplock currently held by client",
+};
+
+export function timeout(f: Fields): void {
+  const v = f.uint("smb.timeout", "Timeout", 4);
+  let text: string;
+  if (v === 0) text = "Return immediately (0)";
+  else if (v === 0xffffffff) text = "Wait indefinitely (-1)";
+  else if (v === 0xfffffffe) text = "Default timeout (-2)";
+  else text = `${(v / 1000).toString()} second${v === 1000 ? "" : "s"}`;
+  relabel(f, `Timeout: ${text}`);
+}
+
+function lockingRequest(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  if (w !== 8) {
+    rawWords(f, w);
+    bccRaw(f);
+    return;
+  }
+  setNext(f, m, f.c.pos - 1);
+  andx(f);
+  const fid = fidNode(f, m);
+  const type = f.bitmask("smb.lock.type", "Lock Type", 1, LOCK_TYPE);
+  f.uint("smb.locking.oplock.level", "Oplock Level", 1, { vals: LOCK_OPLOCK });
+  timeout(f);
+  const nu = f.uint("smb.locking.num_unlocks", "Number of Unlocks", 2);
+  const nl = f.uint("smb.locking.num_locks", "Number of Locks", 2);
+  const { end } = bcc(f);
+  const large = (type & 0x10) !== 0;
+  const ranges = (title: string, item: string, n: number) => {
+    if (!n) return;
+    f.tree(`smbcmp.smb.${title.toLowerCase()}`, title, () => {
+      for (let i = 0; i < n; i++)
+        f.tree(`smbcmp.smb.${item.toLowerCase()}`, item, () => {
+          f.uint("smb.pid", "Process ID", 2);
+          if (large) {
+            reserved(f, 2);
+            const oh = f.c.peekU32();
+            const ol = f.c.peekU32(f.c.pos + 4);
+            lockU64(f, "smb.lock.offset", "Offset", oh, ol, 8);
+            const lh = f.c.peekU32();
+            const ll = f.c.peekU32(f.c.pos + 4);
+            lockU64(f, "smb.lock.length", "Length", lh, ll, 8);
+          } else {
+            f.uint("smb.lock.offset", "Offset", 4);
+            f.uint("smb.lock.length", "Length", 4);
+          }
+        });
+    });
+  };
+  f.within(f.c.pos, end - f.c.pos, () => {
+    ranges("Unlocks", "Unlock", nu);
+    ranges("Locks", "Lock", nl);
+  });
+  toEnd(f, end);
+  sum(m, `, FID: ${hexN(fid, 4)}`);
+}
+
+/** A 64-bit value stored as high then low 32-bit halves (large lock ranges). */
+function lockU64(f: Fields, name: string, label: string, hi: number, lo: number, size: number): void {
+  const at = f.c.pos;
+  f.c.skip(size);
+  if (f.light) return;
+  const v = (BigInt(hi) << 32n) | BigInt(lo);
+  f.add(node(name, `${label}: ${v}`, v.toString(), v.toString(), at, size));
+}
+
+function lockingResponse(f: Fields, m: Smb1Msg): void {
+  const fid = m.rec.fid;
+  if (fid !== undefined) fidNode(f, m, { generated: fid });
+  const w = wct(f);
+  if (w === 2) {
+    setNext(f, m, f.c.pos - 1);
+    andx(f);
+  } else rawWords(f, w);
+  bccRaw(f);
+  if (fid !== undefined) sum(m, `, FID: ${hexN(fid, 4)}`);
+}
+
+// ---------------------------------------------------------------- small commands
+
+function echoRequest(f: Fields): void {
+  const w = wct(f);
+  if (w === 1) f.uint("smb.echo.count", "Echo Count", 2);
+  else rawWords(f, w);
+  const { n } = bcc(f);
+  if (n > 0) f.bytes("smb.echo.data", "Echo Data", Math.min(n, f.c.remaining));
+}
+
+function echoResponse(f: Fields): void {
+  const w = wct(f);
+  if (w === 1) f.uint("smb.echo.seq_num", "Echo Seq Num", 2);
+  else rawWords(f, w);
+  const { n } = bcc(f);
+  if (n > 0) f.bytes("smb.echo.data", "Echo Data", Math.min(n, f.c.remaining));
+}
+
+function andxOnly(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  if (w >= 2) {
+    setNext(f, m, f.c.pos - 1);
+    andx(f);
+    rawWords(f, w - 2);
+  } else rawWords(f, w);
+  bccRaw(f);
+}
+
+/** Commands whose byte block is a buffer format byte plus a path name. */
+function pathCommand(fieldName: string, label: string, summaryLabel: string, words?: (f: Fields) => void) {
+  return (f: Fields, m: Smb1Msg): void => {
+    const w = wct(f);
+    if (words && w > 0) words(f);
+    else rawWords(f, w);
+    const { end } = bcc(f);
+    let name = "";
+    f.within(f.c.pos, end - f.c.pos, () => {
+      if (f.c.remaining > 0) f.uint("smb.buffer_format", "Buffer Format", 1, { vals: BUFFER_FORMAT });
+      if (f.c.remaining > 0) name = smbString(f, m, fieldName, label);
+    });
+    toEnd(f, end);
+    m.rec.path = name;
+    m.info.path = name;
+    sum(m, `, ${summaryLabel}: ${name}`);
+  };
+}
+
+const SEARCH_ATTR: readonly BitSpec[] = [
+  {
+    name: "smb.search.attribute.read_only",
+    label: "Read Only",
+    mask: 0x1,
+    t: "Include READ ONLY files in search results",
+    f: "Do NOT include read only files in search results",
+  },
+  {
+    name: "smb.search.attribute.hidden",
+    label: "Hidden",
+    mask: 0x2,
+    t: "Include HIDDEN files in search results",
+    f: "Do NOT include hidden files in search results",
+  },
+  {
+    name: "smb.search.attribute.system",
+    label: "System",
+    mask: 0x4,
+    t: "Include SYSTEM files in search results",
+    f: "Do NOT include system files in search results",
+  },
+  {
+    name: "smb.search.attribute.volume",
+    label: "Volume ID",
+    mask: 0x8,
+    t: "Include VOLUME IDs in search results",
+    f: "Do NOT include volume IDs in search results",
+  },
+  {
+    name: "smb.search.attribute.directory",
+    label: "Directory",
+    mask: 0x10,
+    t: "Include DIRECTORIES in search results",
+    f: "Do NOT include directories in search results",
+  },
+  {
+    name: "smb.search.attribute.archive",
+    label: "Archive",
+    mask: 0x20,
+    t: "Include ARCHIVE files in search results",
+    f: "Do NOT include archive files in search results",
+  },
+];
+
+export function searchAttributes(f: Fields): number {
+  return plainBits(f, "smb.search.attribute", "Search Attributes", 2, SEARCH_ATTR);
+}
+
+function renameRequest(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  if (w === 1) searchAttributes(f);
+  else rawWords(f, w);
+  const { end } = bcc(f);
+  let oldName = "";
+  let newName = "";
+  f.within(f.c.pos, end - f.c.pos, () => {
+    if (f.c.remaining > 0) f.uint("smb.buffer_format", "Buffer Format", 1, { vals: BUFFER_FORMAT });
+    if (f.c.remaining > 0) oldName = smbString(f, m, "smb.old_file", "Old File Name");
+    if (f.c.remaining > 0) f.uint("smb.buffer_format", "Buffer Format", 1, { vals: BUFFER_FORMAT });
+    if (f.c.remaining > 0) newName = smbString(f, m, "smb.file", "File Name");
+  });
+  toEnd(f, end);
+  m.info.path = oldName;
+  m.rec.path = oldName;
+  sum(m, `, Old Name: ${oldName}, New Name: ${newName}`);
+}
+
+function queryInformationResponse(f: Fields): void {
+  const w = wct(f);
+  if (w !== 10) {
+    rawWords(f, w);
+    bccRaw(f);
+    return;
+  }
+  fileAttributes(f, 2);
+  utime(f, "smb.last_write.time", "Last Write");
+  f.uint("smb.file_size", "File Size", 4);
+  reserved(f, 10);
+  bccRaw(f);
+}
+
+function treeDisconnectRequest(f: Fields, m: Smb1Msg): void {
+  emptyBody(f);
+  void m;
+}
+
+function ntCancelRequest(f: Fields, m: Smb1Msg): void {
+  const r = m.ctx.state.requests.get(m.ctx.state.requestKey(m.ctx.conn, m.h.pid, m.h.mid));
+  if (r && r.frame !== m.ctx.frame && !f.light) f.add(gen("smb.cancel_to", "Cancel to", r.frame));
+  emptyBody(f);
+}
+
+function findClose2(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  if (w === 1) f.uint("smb.search_id", "Search ID", 2, { base: "hex" });
+  else rawWords(f, w);
+  bccRaw(f);
+  void m;
+}
+
+export const COMMANDS: Readonly<Record<number, Smb1Command>> = {
+  0: { request: pathCommand("smb.dir_name", "Directory", "Directory"), response: (f) => emptyBody(f) },
+  1: { request: pathCommand("smb.dir_name", "Directory", "Directory"), response: (f) => emptyBody(f) },
+  4: { request: closeRequest, response: fidResponse },
+  5: { request: fidRequest, response: fidResponse },
+  6: {
+    request: pathCommand("smb.file", "File Name", "Path", searchAttributes),
+    response: (f) => emptyBody(f),
+  },
+  7: { request: renameRequest, response: (f) => emptyBody(f) },
+  8: { request: pathCommand("smb.file", "File Name", "Path"), response: queryInformationResponse },
+  16: { request: pathCommand("smb.dir_name", "Directory", "Directory"), response: (f) => emptyBody(f) },
+  36: { request: lockingRequest, response: lockingResponse },
+  37: trans,
+  38: trans,
+  43: { request: echoRequest, response: echoResponse },
+  45: { request: openAndxRequest, response: openAndxResponse },
+  46: { request: readAndxRequest, response: readAndxResponse },
+  47: { request: writeAndxRequest, response: writeAndxResponse },
+  50: trans2,
+  51: trans2,
+  52: { request: findClose2, response: (f) => emptyBody(f) },
+  113: { request: treeDisconnectRequest, response: (f) => emptyBody(f) },
+  114: { request: negotiateRequest, response: negotiateResponse },
+  115: { request: sessionSetupRequest, response: sessionSetupResponse },
+  116: { request: andxOnly, response: andxOnly },
+  117: { request: treeConnectRequest, response: treeConnectResponse },
+  160: ntTransact,
+  161: ntTransact,
+  162: { request: ntCreateRequest, response: ntCreateResponse },
+  164: { request: ntCancelRequest },
+};
+
+export { FieldFlag, fidHex };

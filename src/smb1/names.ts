@@ -1,0 +1,403 @@
+/** SMB1 value tables (MS-CIFS 2.2.2, MS-SMB 2.2), with the display names Wireshark uses. */
+
+export const SMB1_CMD_NAMES: Readonly<Record<number, string>> = {
+  0: "Create Directory",
+  1: "Delete Directory",
+  2: "Open",
+  3: "Create",
+  4: "Close",
+  5: "Flush",
+  6: "Delete",
+  7: "Rename",
+  8: "Query Information",
+  9: "Set Information",
+  10: "Read",
+  11: "Write",
+  12: "Lock Byte Range",
+  13: "Unlock Byte Range",
+  14: "Create Temp",
+  15: "Create New",
+  16: "Check Directory",
+  17: "Process Exit",
+  18: "Seek",
+  19: "Lock And Read",
+  20: "Write And Unlock",
+  26: "Read Raw",
+  27: "Read MPX",
+  28: "Read MPX Secondary",
+  29: "Write Raw",
+  30: "Write MPX",
+  31: "Write MPX Secondary",
+  32: "Write Complete",
+  33: "Query Server (reserved)",
+  34: "Set Information2",
+  35: "Query Information2",
+  36: "Locking AndX",
+  37: "Trans",
+  38: "Trans Secondary",
+  39: "IOCTL",
+  40: "IOCTL Secondary",
+  41: "Copy",
+  42: "Move",
+  43: "Echo",
+  44: "Write And Close",
+  45: "Open AndX",
+  46: "Read AndX",
+  47: "Write AndX",
+  48: "New File Size",
+  49: "Close And Tree Disconnect",
+  50: "Trans2",
+  51: "Trans2 Secondary",
+  52: "Find Close2",
+  53: "Find Notify Close",
+  112: "Tree Connect",
+  113: "Tree Disconnect",
+  114: "Negotiate Protocol",
+  115: "Session Setup AndX",
+  116: "Logoff AndX",
+  117: "Tree Connect AndX",
+  126: "Security Package AndX",
+  128: "Query Information Disk",
+  129: "Search",
+  130: "Find",
+  131: "Find Unique",
+  132: "Find Close",
+  160: "NT Trans",
+  161: "NT Trans Secondary",
+  162: "NT Create AndX",
+  164: "NT Cancel",
+  165: "NT Rename",
+  192: "Open Print File",
+  193: "Write Print File",
+  194: "Close Print File",
+  195: "Get Print Queue",
+  216: "Read Bulk",
+  217: "Write Bulk",
+  218: "Write Bulk Data",
+  254: "Invalid",
+  255: "No further commands",
+};
+
+export function cmdName(cmd: number): string {
+  return SMB1_CMD_NAMES[cmd] ?? `Unknown (0x${cmd.toString(16).padStart(2, "0")})`;
+}
+
+export const ERROR_CLASS: Readonly<Record<number, string>> = {
+  0: "Success",
+  1: "DOS Error",
+  2: "Server Error",
+  3: "Hardware Error",
+  255: 'Command was not in the "SMB" format',
+};
+
+/** ERRDOS codes (MS-CIFS 2.2.2.4). */
+const DOS_ERRORS: Readonly<Record<number, string>> = {
+  1: "Invalid function",
+  2: "File not found",
+  3: "Directory invalid",
+  4: "Too many open files",
+  5: "Access denied",
+  6: "Invalid handle",
+  7: "Memory control blocks destroyed",
+  8: "Insufficient server memory to perform the requested function",
+  9: "Invalid memory block address",
+  10: "Invalid environment",
+  11: "Invalid format",
+  12: "Invalid open mode",
+  13: "Invalid data",
+  15: "Invalid drive",
+  16: "Attempt to remove server's current directory",
+  17: "Not same device",
+  18: "No files found",
+  32: "Sharing mode conflict",
+  33: "Lock conflict",
+  50: "Request unsupported",
+  80: "File already exists",
+  87: "Invalid parameter",
+  110: "Cannot open the file specified",
+  124: "Unknown level",
+  145: "Directory not empty",
+  183: "File already exists",
+  230: "Named pipe invalid",
+  231: "All instances of pipe are busy",
+  232: "Named pipe close in progress",
+  233: "No process on other end of named pipe",
+  234: "More data to be returned",
+  267: "Invalid directory name in a path.",
+  275: "Extended attributes didn't fit",
+  282: "Extended attributes not supported",
+};
+
+/** ERRSRV codes. */
+const SRV_ERRORS: Readonly<Record<number, string>> = {
+  1: "Non specific error code",
+  2: "Bad password",
+  3: "Reserved",
+  4: "No permissions to perform the requested operation",
+  5: "TID invalid",
+  6: "Invalid servername",
+  7: "Invalid device",
+  22: "Unknown SMB, from NT 3.5 response",
+  49: "Print queue full",
+  50: "Queued item too big",
+  51: "EOF on print queue dump",
+  52: "Invalid print file in smb_fid",
+  64: "Unrecognised command",
+  65: "SMB server internal error",
+  67: "Fid and pathname invalid combination",
+  68: "Bad link in request ???",
+  69: "Access specified for a file is not valid",
+  70: "Bad process id in request",
+  71: "Attribute mode invalid",
+  81: "Message server paused",
+  82: "Not receiving messages",
+  83: "No room for message",
+  87: "Too many remote usernames",
+  88: "Operation timed out",
+  89: "No resources currently available for request",
+  90: "Too many userids",
+  91: "Bad userid",
+  250: "Temporarily unable to use raw mode, use MPX mode",
+  251: "Temporarily unable to use raw mode, use standard mode",
+  252: "Continue in MPX mode",
+  65535: "Function not supported by the server",
+};
+
+/** ERRHRD codes. */
+const HRD_ERRORS: Readonly<Record<number, string>> = {
+  19: "Write protected media",
+  20: "Unknown unit",
+  21: "Drive not ready",
+  22: "Unknown command",
+  23: "CRC error",
+  24: "Bad request",
+  25: "Seek error",
+  26: "Unknown media type",
+  27: "Sector not found",
+  28: "Printer out of paper",
+  29: "Write fault",
+  30: "Read fault",
+  31: "General failure",
+  32: "Sharing violation",
+  33: "Lock conflict",
+  34: "Wrong disk",
+  35: "FCB unavailable",
+  36: "Sharing buffer exceeded",
+  39: "Disk full",
+};
+
+/** Display text of a DOS error code within its class. */
+export function dosErrorText(cls: number, code: number): string {
+  if (cls === 0) return code === 0 ? "No Error" : "Unknown error class!";
+  const table = cls === 1 ? DOS_ERRORS : cls === 2 ? SRV_ERRORS : cls === 3 ? HRD_ERRORS : undefined;
+  if (!table) return "Unknown error class!";
+  return table[code] ?? "Unknown DOS error";
+}
+
+/**
+ * MessageInfo.status for a DOS error: 0xE0000000 | class << 16 | code (0 for success). The 0xE
+ * nibble cannot be a real NTSTATUS severity+customer combination used by SMB, so both kinds of
+ * status can be compared in one field.
+ */
+export function dosStatus(cls: number, code: number): number {
+  if (cls === 0 && code === 0) return 0;
+  return (0xe0000000 | ((cls & 0xff) << 16) | (code & 0xffff)) >>> 0;
+}
+
+export const TRANS2_NAMES: Readonly<Record<number, string>> = {
+  0: "OPEN2",
+  1: "FIND_FIRST2",
+  2: "FIND_NEXT2",
+  3: "QUERY_FS_INFO",
+  4: "SET_FS_INFO",
+  5: "QUERY_PATH_INFO",
+  6: "SET_PATH_INFO",
+  7: "QUERY_FILE_INFO",
+  8: "SET_FILE_INFO",
+  9: "FSCTL",
+  10: "IOCTL2",
+  11: "FIND_NOTIFY_FIRST",
+  12: "FIND_NOTIFY_NEXT",
+  13: "CREATE_DIRECTORY",
+  14: "SESSION_SETUP",
+  16: "GET_DFS_REFERRAL",
+  17: "REPORT_DFS_INCONSISTENCY",
+};
+
+export const NT_TRANS_NAMES: Readonly<Record<number, string>> = {
+  1: "NT CREATE",
+  2: "NT IOCTL",
+  3: "NT SET SECURITY DESC",
+  4: "NT NOTIFY",
+  5: "NT RENAME",
+  6: "NT QUERY SECURITY DESC",
+  7: "NT GET USER QUOTA",
+  8: "NT SET USER QUOTA",
+};
+
+/** Query/set file and path information levels (trans2), including pass-through (1000+) and Unix levels. */
+export const QPI_LEVELS: Readonly<Record<number, string>> = {
+  1: "Info Standard",
+  2: "Info Query EA Size",
+  3: "Info Query EAs From List",
+  4: "Info Query All EAs",
+  6: "Info Is Name Valid",
+  257: "Query File Basic Info",
+  258: "Query File Standard Info",
+  259: "Query File EA Info",
+  260: "Query File Name Info",
+  263: "Query File All Info",
+  264: "Query File Alt Name Info",
+  265: "Query File Stream Info",
+  267: "Query File Compression Info",
+  512: "Query File Unix Basic",
+  513: "Query File Unix Link",
+  514: "Query File Unix Hardlink",
+  516: "Query File Unix ACL",
+  517: "Query File Unix XATTR",
+  518: "Query File Unix Attr Flags",
+  523: "Query File Unix Info2",
+  1004: "Query File Basic Info",
+  1005: "Query File Standard Info",
+  1006: "Query File Internal Info",
+  1007: "Query File EA Info",
+  1008: "Query File Access Info",
+  1009: "Query File Name Info",
+  1010: "Query File Rename Info",
+  1013: "Query File Disposition Info",
+  1014: "Query File Position Info",
+  1016: "Query File Mode Info",
+  1017: "Query File Alignment Info",
+  1018: "Query File All Info",
+  1019: "Query File Allocation Info",
+  1020: "Query File End of File Info",
+  1021: "Query File Alt Name Info",
+  1022: "Query File Stream Info",
+  1023: "Query File Pipe Info",
+  1028: "Query File Compression Info",
+  1034: "Query File Network Open Info",
+  1035: "Query File Attribute Tag Info",
+};
+
+export const SPI_LEVELS: Readonly<Record<number, string>> = {
+  1: "Info Standard",
+  2: "Info Query EA Size",
+  257: "Set File Basic Info",
+  258: "Set File Disposition Info",
+  259: "Set File Allocation Info",
+  260: "Set File End Of File Info",
+  512: "Set File Unix Basic",
+  513: "Set File Unix Link",
+  514: "Set File Unix HardLink",
+  516: "Set File Unix ACL",
+  517: "Set File Unix XATTR",
+  518: "Set File Unix Attr Flags",
+  520: "Set File Posix Lock",
+  521: "Set File Posix Open",
+  522: "Set File Posix Unlink",
+  523: "Set File Unix Info2",
+  1004: "Set File Basic Info",
+  1010: "Set Rename Information",
+  1013: "Set Disposition Information",
+  1014: "Set Position Information",
+  1016: "Set Mode Information",
+  1019: "Set Allocation Information",
+  1020: "Set EOF Information",
+  1023: "Set File Pipe Information",
+  1025: "Set Valid Data Length Information",
+  1026: "Set Short Name Information",
+  1039: "Set Ioctl Timeouts Information",
+  1040: "Set Object Id Information",
+  1041: "Set Move Cluster Information",
+  1042: "Set Tracking Information",
+  1044: "Set Object Id Information",
+};
+
+export const QFSI_LEVELS: Readonly<Record<number, string>> = {
+  1: "Info Allocation",
+  2: "Info Volume",
+  258: "Query FS Volume Info",
+  259: "Query FS Size Info",
+  260: "Query FS Device Info",
+  261: "Query FS Attribute Info",
+  512: "Unix Query FS Info",
+  513: "Unix Query POSIX whoami",
+  514: "Unix Query FS Info",
+  769: "Mac Query FS INFO",
+  1001: "Query FS Label Info",
+  1002: "Query FS Volume Info",
+  1003: "Query FS Size Info",
+  1004: "Query FS Device Info",
+  1005: "Query FS Attribute Info",
+  1006: "Query FS Quota Info",
+  1007: "Query Full FS Size Info",
+  1008: "Object ID Information",
+};
+
+export const FF2_LEVELS: Readonly<Record<number, string>> = {
+  1: "Info Standard",
+  2: "Info Query EA Size",
+  3: "Info Query EAs From List",
+  257: "Find File Directory Info",
+  258: "Find File Full Directory Info",
+  259: "Find File Names Info",
+  260: "Find File Both Directory Info",
+  261: "Find File Id Full Directory Info",
+  262: "Find File Id Both Directory Info",
+  514: "Find File UNIX",
+  523: "Find File UNIX Info2",
+};
+
+/** Named pipe functions of TRANSACTION setup words (MS-CIFS 2.2.5). */
+export const PIPE_FUNCTIONS: Readonly<Record<number, string>> = {
+  1: "SetNmPHandState",
+  17: "RawReadNmPipe",
+  33: "QNmPHandState",
+  34: "QNmPipeInfo",
+  35: "PeekNamedPipe",
+  36: "QNmPipeInfo",
+  38: "TransactNmPipe",
+  49: "RawWriteNmPipe",
+  54: "ReadNmPipe",
+  55: "WriteNmPipe",
+  83: "WaitNamedPipe",
+  84: "CallNamedPipe",
+};
+
+export const CREATE_DISPOSITION: Readonly<Record<number, string>> = {
+  0: "Supersede (supersede existing file (if it exists))",
+  1: "Open (if file exists open it, else fail)",
+  2: "Create (if file exists fail, else create it)",
+  3: "Open If (if file exists open it, else create it)",
+  4: "Overwrite (if file exists overwrite, else fail)",
+  5: "Overwrite If (if file exists overwrite, else create it)",
+};
+
+export const CREATE_ACTION: Readonly<Record<number, string>> = {
+  0: "The file existed and was superseded",
+  1: "The file existed and was opened",
+  2: "The file did not exist but was created",
+  3: "The file existed and was truncated",
+};
+
+export const IMPERSONATION: Readonly<Record<number, string>> = {
+  0: "Anonymous",
+  1: "Identification",
+  2: "Impersonation",
+  3: "Delegation",
+};
+
+export const OPLOCK_LEVEL: Readonly<Record<number, string>> = {
+  0: "No oplock granted",
+  1: "Exclusive oplock granted",
+  2: "Batch oplock granted",
+  3: "Level II oplock granted",
+};
+
+export const FILE_TYPE: Readonly<Record<number, string>> = {
+  0: "Disk file or directory",
+  1: "Named pipe in byte mode",
+  2: "Named pipe in message mode",
+  3: "Printer device",
+  4: "Character device",
+};

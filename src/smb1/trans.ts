@@ -1,0 +1,1086 @@
+/**
+ * SMB1 transactions: TRANSACTION (named pipes, mailslots), TRANSACTION2 (file system operations with
+ * info levels, MS-CIFS 2.2.6) and NT_TRANSACT (MS-CIFS 2.2.7), primary and secondary requests.
+ */
+import type { BitSpec, Fields } from "../dissect/fields.js";
+import { hexN } from "../dissect/format.js";
+import { FieldFlag, node } from "../dissect/tree.js";
+import { searchAttributes, timeout } from "./commands.js";
+import {
+  bcc,
+  fidNode,
+  fileAttributes,
+  plainBits,
+  relabel,
+  reserved,
+  smbString,
+  uintNode,
+  wct,
+} from "./common.js";
+import { type Smb1Command, type Smb1Msg, sum } from "./dissect.js";
+import {
+  FF2_LEVELS,
+  NT_TRANS_NAMES,
+  PIPE_FUNCTIONS,
+  QFSI_LEVELS,
+  QPI_LEVELS,
+  SPI_LEVELS,
+  TRANS2_NAMES,
+} from "./names.js";
+
+const TRANS_FLAGS: readonly BitSpec[] = [
+  {
+    name: "smb.transaction.flags.owt",
+    label: "One Way Transaction",
+    mask: 0x2,
+    t: "One way transaction",
+    f: "Two way transaction",
+  },
+  {
+    name: "smb.transaction.flags.dtid",
+    label: "Disconnect TID",
+    mask: 0x1,
+    t: "Disconnect TID",
+    f: "Do NOT disconnect TID",
+  },
+];
+
+interface Blocks {
+  pc: number;
+  po: number;
+  dc: number;
+  doff: number;
+  bccEnd: number;
+}
+
+/** Padding up to `to` (offset from the SMB header), if ahead of the cursor. */
+function padTo(f: Fields, m: Smb1Msg, to: number): void {
+  const at = m.h.at + to;
+  if (at > f.c.pos && at <= f.c.end) f.bytes("smb.padding", "Padding", at - f.c.pos);
+}
+
+/** Runs `fn` over the parameter or data block, inside a text subtree, never past the block. */
+function block(
+  f: Fields,
+  m: Smb1Msg,
+  name: string,
+  label: string,
+  off: number,
+  len: number,
+  fn: () => void,
+): void {
+  if (len <= 0) return;
+  padTo(f, m, off);
+  const at = m.h.at + off;
+  if (at < f.c.pos || at >= f.c.end) return;
+  const n = Math.min(len, f.c.end - at);
+  f.c.pos = at;
+  f.tree(name, label, () => f.within(at, n, fn), n);
+  f.c.pos = at + n;
+}
+
+function rest(f: Fields): void {
+  if (f.c.remaining > 0) f.bytes("smb.unknown_data", "Unknown Data", f.c.remaining);
+}
+
+// ------------------------------------------------------------------ TRANSACTION / TRANSACTION2
+
+function primaryRequestWords(f: Fields, nt: false): Blocks & { sc: number } {
+  f.uint("smb.tpc", "Total Parameter Count", 2);
+  f.uint("smb.tdc", "Total Data Count", 2);
+  f.uint("smb.mpc", "Max Parameter Count", 2);
+  f.uint("smb.mdc", "Max Data Count", 2);
+  f.uint("smb.msc", "Max Setup Count", 1);
+  reserved(f, 1);
+  f.bitmask("smb.transaction.flags", "Flags", 2, TRANS_FLAGS);
+  relabel(f, `Flags: ${hexN(f.c.buf.readUInt16LE(f.c.pos - 2), 4)}`);
+  timeout(f);
+  reserved(f, 2);
+  const pc = f.uint("smb.pc", "Parameter Count", 2);
+  const po = f.uint("smb.po", "Parameter Offset", 2);
+  const dc = f.uint("smb.dc", "Data Count", 2);
+  const doff = f.uint("smb.data_offset", "Data Offset", 2);
+  const sc = f.uint("smb.sc", "Setup Count", 1);
+  reserved(f, 1);
+  void nt;
+  return { pc, po, dc, doff, sc, bccEnd: 0 };
+}
+
+function secondaryRequestWords(f: Fields, trans2: boolean): Blocks {
+  f.uint("smb.tpc", "Total Parameter Count", 2);
+  f.uint("smb.tdc", "Total Data Count", 2);
+  const pc = f.uint("smb.pc", "Parameter Count", 2);
+  const po = f.uint("smb.po", "Parameter Offset", 2);
+  f.uint("smb.pd", "Parameter Displacement", 2);
+  const dc = f.uint("smb.dc", "Data Count", 2);
+  const doff = f.uint("smb.data_offset", "Data Offset", 2);
+  f.uint("smb.data_disp", "Data Displacement", 2);
+  if (trans2) fidNode(f, {} as Smb1Msg);
+  return { pc, po, dc, doff, bccEnd: 0 };
+}
+
+function responseWords(f: Fields): Blocks & { sc: number } {
+  f.uint("smb.tpc", "Total Parameter Count", 2);
+  f.uint("smb.tdc", "Total Data Count", 2);
+  reserved(f, 2);
+  const pc = f.uint("smb.pc", "Parameter Count", 2);
+  const po = f.uint("smb.po", "Parameter Offset", 2);
+  f.uint("smb.pd", "Parameter Displacement", 2);
+  const dc = f.uint("smb.dc", "Data Count", 2);
+  const doff = f.uint("smb.data_offset", "Data Offset", 2);
+  f.uint("smb.data_disp", "Data Displacement", 2);
+  const sc = f.uint("smb.sc", "Setup Count", 1);
+  reserved(f, 1);
+  return { pc, po, dc, doff, sc, bccEnd: 0 };
+}
+
+function transRequest(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  const is2 = m.cmd === 0x32 || m.cmd === 0x33;
+  if (m.cmd === 0x26 || m.cmd === 0x33) {
+    secondaryRequest(f, m, w, is2);
+    return;
+  }
+  if (w < 14) {
+    if (w) f.bytes("smb.unknown_data", "Unknown Data", Math.min(2 * w, f.c.remaining));
+    return;
+  }
+  const b = primaryRequestWords(f, false);
+  if (is2) {
+    trans2Request(f, m, b);
+    return;
+  }
+  // TRANSACTION: the setup words belong to the pipe/mailslot protocol (not shown in the SMB tree).
+  const setupAt = f.c.pos;
+  const setup: number[] = [];
+  for (let i = 0; i < b.sc && f.c.has(2, setupAt + 2 * i); i++)
+    setup.push(f.c.buf.readUInt16LE(setupAt + 2 * i));
+  f.c.pos = Math.min(f.c.end, setupAt + 2 * b.sc);
+  const { end } = bcc(f);
+  let name = "";
+  f.within(f.c.pos, end - f.c.pos, () => {
+    name = smbString(f, m, "smb.trans_name", "Transaction Name");
+  });
+  m.rec.transName = name;
+  m.info.path = name;
+  const upper = name.toUpperCase();
+  if (upper.startsWith("\\PIPE\\") && upper !== "\\PIPE\\LANMAN" && setup.length >= 1) {
+    const fn = setup[0]!;
+    m.rec.sub = fn;
+    const fnName = PIPE_FUNCTIONS[fn] ?? "Unknown";
+    const hasFid = setup.length >= 2 && fn !== 0x53 && fn !== 0x54;
+    m.info.summary = `${fnName} Request`;
+    m.info.detail = fnName;
+    if (hasFid) {
+      m.rec.fid = setup[1]!;
+      const rec = m.ctx.state.file(m.ctx.conn, setup[1]!, m.ctx.frame);
+      m.info.fileId = setup[1]!.toString(16).padStart(4, "0");
+      if (rec) m.info.path = rec.name;
+      m.info.summary += `, FID: ${hexN(setup[1]!, 4)}`;
+    }
+    padTo(f, m, b.pc ? b.po : b.doff);
+    f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
+    return;
+  }
+  if (b.pc > 0) {
+    padTo(f, m, b.po);
+    const at = m.h.at + b.po;
+    if (at >= f.c.pos && at < f.c.end) {
+      f.c.pos = at;
+      f.bytes("smb.trans_data.parameters", "Parameters", Math.min(b.pc, f.c.end - at));
+    }
+  }
+  if (b.dc > 0) {
+    padTo(f, m, b.doff);
+    const at = m.h.at + b.doff;
+    if (at >= f.c.pos && at < f.c.end) {
+      f.c.pos = at;
+      f.bytes("smb.trans_data", "Data", Math.min(b.dc, f.c.end - at));
+    }
+  }
+}
+
+function secondaryRequest(f: Fields, m: Smb1Msg, w: number, is2: boolean): void {
+  if (w < 8) {
+    if (w) f.bytes("smb.unknown_data", "Unknown Data", Math.min(2 * w, f.c.remaining));
+    return;
+  }
+  const b = {
+    tpc: f.uint("smb.tpc", "Total Parameter Count", 2),
+    tdc: f.uint("smb.tdc", "Total Data Count", 2),
+    pc: f.uint("smb.pc", "Parameter Count", 2),
+    po: f.uint("smb.po", "Parameter Offset", 2),
+    pd: f.uint("smb.pd", "Parameter Displacement", 2),
+    dc: f.uint("smb.dc", "Data Count", 2),
+    doff: f.uint("smb.data_offset", "Data Offset", 2),
+    dd: f.uint("smb.data_disp", "Data Displacement", 2),
+  };
+  if (is2 && w >= 9) {
+    const fid = fidNode(f, m);
+    sum(m, `, FID: ${hexN(fid, 4)}`);
+  }
+  const { end } = bcc(f);
+  void end;
+  void b;
+}
+
+function transResponse(f: Fields, m: Smb1Msg): void {
+  const is2 = m.cmd === 0x32;
+  const known = m.pdu.frame !== 0;
+  const sub = m.rec.sub;
+  if (!is2) {
+    if (m.rec.fid !== undefined) fidNode(f, m, { generated: m.rec.fid });
+    const tn = (m.rec.transName ?? "").toUpperCase();
+    if (known && tn.startsWith("\\PIPE\\") && tn !== "\\PIPE\\LANMAN" && sub !== undefined) {
+      m.info.summary = `${PIPE_FUNCTIONS[sub] ?? "Unknown"} Response`;
+      m.info.detail = PIPE_FUNCTIONS[sub];
+      if (m.rec.fid !== undefined) m.info.summary += `, FID: ${hexN(m.rec.fid, 4)}`;
+    }
+  } else {
+    if (m.rec.fid !== undefined) fidNode(f, m, { generated: m.rec.fid });
+    const s = known && sub !== undefined ? sub : 0xffff;
+    uintNode(f, "smb.trans2.cmd", "Subcommand", s, 2, { base: "hex" });
+    if (s === 0xffff && !f.light)
+      f.nodes[f.nodes.length - 1]!.label = "Subcommand: <UNKNOWN> since request packet wasn't seen";
+    else if (!f.light)
+      f.nodes[f.nodes.length - 1]!.label = `Subcommand: ${TRANS2_NAMES[s] ?? "Unknown"} (${hexN(s, 4)})`;
+    if (known && sub !== undefined) {
+      generatedLevel(f, m, sub);
+      if (m.rec.fid !== undefined) sum(m, `, FID: ${hexN(m.rec.fid, 4)}`);
+      sum(m, `, ${TRANS2_NAMES[sub] ?? "Unknown"}`);
+      m.info.detail = detailOf(m);
+    }
+  }
+  const w = wct(f);
+  if (w < 10) {
+    if (w) f.bytes("smb.unknown_data", "Unknown Data", Math.min(2 * w, f.c.remaining));
+    if (f.c.has(2)) {
+      const { n } = bcc(f);
+      if (n) f.bytes("smb.unknown_data", "Unknown Data", Math.min(n, f.c.remaining));
+    }
+    return;
+  }
+  const b = responseWords(f);
+  if (b.sc) f.c.skip(Math.min(2 * b.sc, f.c.remaining));
+  const { end } = bcc(f);
+  if (!is2) {
+    if (f.c.pos < end) {
+      const first = m.h.at + (b.pc ? b.po : b.doff);
+      padTo(f, m, first - m.h.at);
+    }
+    const tn = (m.rec.transName ?? "").toUpperCase();
+    if (!(tn.startsWith("\\PIPE\\") && tn !== "\\PIPE\\LANMAN")) {
+      if (b.pc > 0 && m.h.at + b.po >= f.c.pos) {
+        f.c.pos = m.h.at + b.po;
+        f.bytes("smb.trans_data.parameters", "Parameters", Math.min(b.pc, f.c.end - f.c.pos));
+      }
+      if (b.dc > 0) {
+        padTo(f, m, b.doff);
+        if (m.h.at + b.doff >= f.c.pos && m.h.at + b.doff < f.c.end) {
+          f.c.pos = m.h.at + b.doff;
+          f.bytes("smb.trans_data", "Data", Math.min(b.dc, f.c.end - f.c.pos));
+        }
+      }
+    }
+    f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
+    return;
+  }
+  if (!known || sub === undefined) {
+    f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
+    return;
+  }
+  const name = TRANS2_NAMES[sub] ?? `Unknown Transaction2`;
+  block(f, m, "smbcmp.smb.trans2.params", `${name} Parameters`, b.po, b.pc, () =>
+    trans2RespParams(f, m, sub),
+  );
+  block(f, m, "smbcmp.smb.trans2.data", `${name} Data`, b.doff, b.dc, () => trans2RespData(f, m, sub));
+  f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
+}
+
+function detailOf(m: Smb1Msg): string {
+  const sub = m.rec.sub ?? 0;
+  const lvl = m.rec.level;
+  return lvl !== undefined
+    ? `${TRANS2_NAMES[sub] ?? sub}/${hexN(lvl, 4)}`
+    : (TRANS2_NAMES[sub] ?? String(sub));
+}
+
+function levelField(f: Fields, sub: number, v?: number): number {
+  const spec = levelSpec(sub);
+  if (!spec) return 0;
+  if (v === undefined) return f.uint(spec.name, "Level of Interest", 2, { base: spec.base, vals: spec.vals });
+  uintNode(f, spec.name, "Level of Interest", v, 2, { base: spec.base, vals: spec.vals });
+  return v;
+}
+
+function levelSpec(sub: number) {
+  switch (sub) {
+    case 1:
+    case 2:
+      return { name: "smb.ff2_loi", vals: FF2_LEVELS, base: "dec" as const };
+    case 3:
+      return { name: "smb.qfsi_loi", vals: QFSI_LEVELS, base: "hex" as const };
+    case 5:
+    case 7:
+      return { name: "smb.qpi_loi", vals: QPI_LEVELS, base: "dec" as const };
+    case 6:
+    case 8:
+      return { name: "smb.spi_loi", vals: SPI_LEVELS, base: "dec" as const };
+    default:
+      return undefined;
+  }
+}
+
+/** What Wireshark repeats at the top of a TRANS2 response: the level and the path or pattern. */
+function generatedLevel(f: Fields, m: Smb1Msg, sub: number): void {
+  if (m.rec.level !== undefined) levelField(f, sub, m.rec.level);
+  if (f.light) return;
+  if ((sub === 5 || sub === 6) && m.rec.path !== undefined)
+    f.add(node("smb.file", `File Name: ${m.rec.path}`, m.rec.path, m.rec.path, -1, 0, FieldFlag.Generated));
+  if ((sub === 1 || sub === 2) && m.rec.pattern !== undefined)
+    f.add(
+      node(
+        "smb.search_pattern",
+        `Search Pattern: ${m.rec.pattern}`,
+        m.rec.pattern,
+        m.rec.pattern,
+        -1,
+        0,
+        FieldFlag.Generated,
+      ),
+    );
+}
+
+const FF2_FLAGS: readonly BitSpec[] = [
+  {
+    name: "smb.find_first2.flags.backup",
+    label: "Backup Intent",
+    mask: 0x10,
+    t: "Find with backup intent",
+    f: "No backup intent",
+  },
+  {
+    name: "smb.find_first2.flags.continue",
+    label: "Continue",
+    mask: 0x8,
+    t: "CONTINUE search from previous position",
+    f: "New search, do NOT continue from previous position",
+  },
+  {
+    name: "smb.find_first2.flags.resume",
+    label: "Resume",
+    mask: 0x4,
+    t: "Return RESUME keys",
+    f: "Do NOT return resume keys",
+  },
+  {
+    name: "smb.find_first2.flags.eos",
+    label: "Close on EOS",
+    mask: 0x2,
+    t: "CLOSE search if END OF SEARCH is reached",
+    f: "Do NOT close search if end of search is reached",
+  },
+  {
+    name: "smb.find_first2.flags.close",
+    label: "Close",
+    mask: 0x1,
+    t: "CLOSE search after this request",
+    f: "Do NOT close search after this request",
+  },
+];
+
+function trans2Request(f: Fields, m: Smb1Msg, b: Blocks & { sc: number }): void {
+  let sub = 0xffff;
+  if (b.sc >= 1) {
+    sub = f.uint("smb.trans2.cmd", "Subcommand", 2, { base: "hex", vals: TRANS2_NAMES });
+    if (b.sc > 1) f.c.skip(Math.min(2 * (b.sc - 1), f.c.remaining));
+  }
+  m.rec.sub = sub;
+  const name = TRANS2_NAMES[sub];
+  sum(m, `, ${name ?? "Unknown"}`);
+  const { end } = bcc(f);
+  const pname = name ?? "Unknown Transaction2";
+  block(f, m, "smbcmp.smb.trans2.params", `${pname} Parameters`, b.po, b.pc, () =>
+    trans2ReqParams(f, m, sub),
+  );
+  block(f, m, "smbcmp.smb.trans2.data", `${pname} Data`, b.doff, b.dc, () => trans2ReqData(f, m, sub));
+  f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
+  m.info.detail = detailOf(m);
+}
+
+function trans2ReqParams(f: Fields, m: Smb1Msg, sub: number): void {
+  switch (sub) {
+    case 1: {
+      searchAttributes(f);
+      f.uint("smb.search_count", "Search Count", 2);
+      f.bitmask("smb.find_first2.flags", "Flags", 2, FF2_FLAGS);
+      m.rec.level = levelField(f, sub);
+      f.uint("smb.storage_type", "Storage Type", 4);
+      const p = smbString(f, m, "smb.search_pattern", "Search Pattern");
+      m.rec.pattern = p;
+      m.info.path = p;
+      sum(m, `, Pattern: ${p}`);
+      return;
+    }
+    case 2: {
+      f.uint("smb.search_id", "Search ID", 2, { base: "hex" });
+      f.uint("smb.search_count", "Search Count", 2);
+      m.rec.level = levelField(f, sub);
+      f.uint("smb.resume", "Resume Key", 4);
+      f.bitmask("smb.find_first2.flags", "Flags", 2, FF2_FLAGS);
+      const p = smbString(f, m, "smb.search_pattern", "File Name");
+      m.rec.pattern = p;
+      sum(m, `, Continue: ${p}`);
+      return;
+    }
+    case 3: {
+      const l = levelField(f, sub);
+      m.rec.level = l;
+      sum(m, `, ${QFSI_LEVELS[l] ?? "Unknown"}`);
+      return;
+    }
+    case 5:
+    case 6: {
+      const l = levelField(f, sub);
+      m.rec.level = l;
+      reserved(f, 4);
+      const p = smbString(f, m, "smb.file", "File Name");
+      m.rec.path = p;
+      m.info.path = p;
+      const lv = (sub === 5 ? QPI_LEVELS : SPI_LEVELS)[l];
+      sum(m, `, ${lv ?? "Unknown"}, Path: ${p}`);
+      return;
+    }
+    case 7:
+    case 8: {
+      const fid = fidNode(f, m);
+      const l = levelField(f, sub);
+      m.rec.level = l;
+      sum(m, `, FID: ${hexN(fid, 4)}`);
+      if (sub === 7) sum(m, `, ${QPI_LEVELS[l] ?? "Unknown"}`);
+      if (sub === 8 && f.c.remaining >= 2) reserved(f, 2);
+      return;
+    }
+    case 0x10: {
+      f.uint("smb.max_referral_level", "Max Referral Level", 2);
+      const p = smbString(f, m, "smb.file", "File Name");
+      m.rec.path = p;
+      m.info.path = p;
+      sum(m, `, File: ${p}`);
+      return;
+    }
+    default:
+      rest(f);
+  }
+}
+
+function trans2ReqData(f: Fields, m: Smb1Msg, sub: number): void {
+  if ((sub === 6 || sub === 8) && m.rec.level !== undefined) {
+    infoData(f, m, m.rec.level, true);
+    return;
+  }
+  rest(f);
+}
+
+function trans2RespParams(f: Fields, m: Smb1Msg, sub: number): void {
+  switch (sub) {
+    case 1:
+    case 2:
+      if (m.rec.level !== undefined) levelField(f, sub, m.rec.level);
+      if (sub === 1) f.uint("smb.search_id", "Search ID", 2, { base: "hex" });
+      f.uint("smb.search_count", "Search Count", 2);
+      f.uint("smb.end_of_search", "End Of Search", 2);
+      f.uint("smb.ea.error_offset", "EA Error offset", 2);
+      f.uint("smb.last_name_offset", "Last Name Offset", 2);
+      return;
+    case 5:
+    case 6:
+    case 7:
+    case 8:
+      f.uint("smb.ea.error_offset", "EA Error offset", 2);
+      rest(f);
+      return;
+    default:
+      rest(f);
+  }
+}
+
+function trans2RespData(f: Fields, m: Smb1Msg, sub: number): void {
+  const lvl = m.rec.level;
+  if ((sub === 1 || sub === 2) && lvl !== undefined) {
+    findData(f, m, lvl);
+    return;
+  }
+  if (sub === 3 && lvl !== undefined) {
+    fsData(f, m, lvl);
+    return;
+  }
+  if ((sub === 5 || sub === 7) && lvl !== undefined) {
+    infoData(f, m, lvl, false);
+    return;
+  }
+  rest(f);
+}
+
+const DELETE_PENDING: Readonly<Record<number, string>> = {
+  0: "Normal, no pending delete",
+  1: "This object has DELETE PENDING",
+};
+
+const IS_DIR: Readonly<Record<number, string>> = { 0: "This is NOT a directory", 1: "This is a DIRECTORY" };
+
+function basicInfo(f: Fields): void {
+  f.filetime("smb.create.time", "Created");
+  f.filetime("smb.access.time", "Last Access");
+  f.filetime("smb.last_write.time", "Last Write");
+  f.filetime("smb.change.time", "Change");
+  fileAttributes(f);
+}
+
+/** QUERY/SET path and file information data (MS-CIFS 2.2.8, MS-FSCC 2.4 pass-through levels). */
+function infoData(f: Fields, m: Smb1Msg, lvl: number, set: boolean): void {
+  switch (lvl) {
+    case 0x101:
+    case 1004:
+      basicInfo(f);
+      if (f.c.remaining >= 4) f.bytes("smb.unknown_data", "Unknown Data", 4);
+      break;
+    case 0x102:
+    case 1005:
+      if (set && lvl === 0x102) {
+        f.uint("smb.disposition.delete_on_close", "Delete on close", 1);
+        break;
+      }
+      f.u64("smb.alloc_size64", "Allocation Size");
+      f.u64("smb.end_of_file", "End Of File");
+      f.uint("smb.link_count", "Link Count", 4);
+      f.uint("smb.delete_pending", "Delete Pending", 1, { vals: DELETE_PENDING });
+      f.uint("smb.is_directory", "Is Directory", 1, { vals: IS_DIR });
+      if (f.c.remaining >= 2) f.bytes("smb.unknown_data", "Unknown Data", 2);
+      break;
+    case 1006:
+      f.u64("smb.index_number", "Index Number", { base: "hex" });
+      break;
+    case 0x103:
+    case 1007:
+      f.uint("smb.ea.list_length", "EA List Length", 4);
+      break;
+    case 1013:
+      f.bitmask("smb.disposition.delete_on_close", "Delete on close", 1, [
+        {
+          name: "smb.disposition.delete_on_close",
+          label: "Delete on close",
+          mask: 1,
+          t: "DELETE this file when closed",
+          f: "Normal access, do not delete on close",
+        },
+      ]);
+      // Wireshark shows the flag itself, not a parent: keep the child only.
+      if (!f.light) {
+        const n = f.nodes.pop()!;
+        f.nodes.push(n.children![0]!);
+      }
+      break;
+    case 0x104:
+    case 1009: {
+      const l = f.uint("smb.file_name_len", "File Name Len", 4);
+      smbString(f, m, "smb.file", "File Name", { len: l, unicode: true });
+      break;
+    }
+    case 0x107:
+    case 263: {
+      basicInfo(f);
+      f.c.skip(Math.min(4, f.c.remaining));
+      f.u64("smb.alloc_size64", "Allocation Size");
+      f.u64("smb.end_of_file", "End Of File");
+      f.uint("smb.link_count", "Link Count", 4);
+      f.uint("smb.delete_pending", "Delete Pending", 1, { vals: DELETE_PENDING });
+      f.uint("smb.is_directory", "Is Directory", 1, { vals: IS_DIR });
+      f.c.skip(Math.min(2, f.c.remaining));
+      f.uint("smb.ea.list_length", "EA List Length", 4);
+      const l = f.uint("smb.file_name_len", "File Name Len", 4);
+      smbString(f, m, "smb.file", "File Name", { len: l, align: false });
+      break;
+    }
+    case 0x109:
+    case 1022:
+      streamInfo(f, m);
+      break;
+    default:
+      rest(f);
+  }
+}
+
+function streamInfo(f: Fields, m: Smb1Msg): void {
+  for (let guard = 0; guard < 4096 && f.c.remaining >= 24; guard++) {
+    const at = f.c.pos;
+    const next = f.c.peekU32();
+    const nlen = f.c.peekU32(at + 4);
+    const name = f.c.has(nlen, at + 24)
+      ? f.c.buf.subarray(at + 24, at + 24 + (nlen & ~1)).toString("utf16le")
+      : "";
+    f.tree("smbcmp.smb.stream_info", `Stream Info: ${name}`, () => {
+      f.uint("smb.next_entry_offset", "Next Entry Offset", 4);
+      f.uint("smb.stream_name_len", "Stream Name Length", 4);
+      f.u64("smb.stream_size", "Stream Size");
+      f.u64("smb.alloc_size64", "Allocation Size");
+      smbString(f, m, "smb.stream_name", "Stream Name", { len: nlen, unicode: true, align: false });
+    });
+    if (!next) break;
+    f.c.pos = at + next;
+  }
+}
+
+function fsData(f: Fields, m: Smb1Msg, lvl: number): void {
+  switch (lvl) {
+    case 0x102:
+    case 1001: {
+      f.filetime("smb.create.time", "Created");
+      f.uint("smb.volume.serial", "Volume Serial Number", 4, { base: "hex" });
+      const l = f.uint("smb.volume.label.len", "Label Length", 4);
+      reserved(f, 2);
+      if (l) smbString(f, m, "smb.volume.label", "Label", { len: l, unicode: true, align: false });
+      break;
+    }
+    case 0x103:
+    case 1003:
+      f.u64("smb.alloc_size64", "Allocation Size");
+      f.u64("smb.free_alloc_units", "Free Units");
+      f.uint("smb.fs_sector_per_unit", "Sectors/Unit", 4);
+      f.uint("smb.fs_bytes_per_sector", "Bytes per Sector", 4);
+      break;
+    case 0x105:
+    case 1005: {
+      f.bitmask("smb.fs_attr", "FS Attributes", 4, FS_ATTR);
+      f.uint("smb.fs_max_name_len", "Max name length", 4);
+      const l = f.uint("smb.fs_name.len", "Label Length", 4);
+      smbString(f, m, "smb.fs_name", "FS Name", { len: l, unicode: true, align: false });
+      break;
+    }
+    default:
+      rest(f);
+  }
+}
+
+const FS_ATTR: readonly BitSpec[] = [
+  fsa(
+    "css",
+    "Case Sensitive Search",
+    0x1,
+    "This FS supports CASE SENSITIVE SEARCHes",
+    "This FS does NOT support case sensitive searches",
+  ),
+  fsa(
+    "cpn",
+    "Case Preserving",
+    0x2,
+    "This FS supports CASE PRESERVED NAMES",
+    "This FS does NOT support case preserved names",
+  ),
+  fsa(
+    "uod",
+    "Unicode On Disk",
+    0x4,
+    "This FS supports UNICODE NAMES",
+    "This FS does NOT support unicode names",
+  ),
+  fsa(
+    "pacls",
+    "Persistent ACLs",
+    0x8,
+    "This FS supports PERSISTENT ACLs",
+    "This FS does NOT support persistent acls",
+  ),
+  fsa(
+    "fc",
+    "Compression",
+    0x10,
+    "This FS supports COMPRESSED FILES",
+    "This FS does NOT support compressed files",
+  ),
+  fsa(
+    "vq",
+    "Volume Quotas",
+    0x20,
+    "This FS supports VOLUME QUOTAS",
+    "This FS does NOT support volume quotas",
+  ),
+  fsa("ssf", "Sparse Files", 0x40, "This FS supports SPARSE FILES", "This FS does NOT support sparse files"),
+  fsa(
+    "srp",
+    "Reparse Points",
+    0x80,
+    "This FS supports REPARSE POINTS",
+    "This FS does NOT support reparse points",
+  ),
+  fsa(
+    "srs",
+    "Remote Storage",
+    0x100,
+    "This FS supports REMOTE STORAGE",
+    "This FS does NOT support remote storage",
+  ),
+  fsa("sla", "LFN APIs", 0x4000, "This FS supports LFN APIs", "This FS does NOT support lfn apis"),
+  fsa(
+    "vis",
+    "Volume Is Compressed",
+    0x8000,
+    "This FS volume is COMPRESSED",
+    "This FS volume is NOT compressed",
+  ),
+  fsa("soids", "Supports OIDs", 0x10000, "This FS supports OIDs", "This FS does NOT support OIDs"),
+  fsa(
+    "se",
+    "Supports Encryption",
+    0x20000,
+    "This FS supports ENCRYPTION",
+    "This FS does NOT support encryption",
+  ),
+  fsa(
+    "ns",
+    "Named Streams",
+    0x40000,
+    "This FS supports NAMED STREAMS",
+    "This FS does NOT support named streams",
+  ),
+  fsa("rov", "Read Only Volume", 0x80000, "This is a READ ONLY volume", "This is a read/write volume"),
+  fsa(
+    "swo",
+    "Sequential Write Once",
+    0x100000,
+    "This is a SEQUENTIAL WRITE ONCE volume",
+    "This is NOT a sequential write once volume",
+  ),
+  fsa(
+    "st",
+    "Transactions",
+    0x200000,
+    "This filesystem supports TRANSACTIONS",
+    "This filesystem does NOT support transactions",
+  ),
+  fsa(
+    "shl",
+    "Hard Links",
+    0x400000,
+    "This filesystem supports HARD LINKS",
+    "This filesystem does NOT support hard links",
+  ),
+  fsa(
+    "sis",
+    "Integrity Streams",
+    0x4000000,
+    "This filesystem supports INTEGRITY STREAMS",
+    "This filesystem does NOT support integrity streams",
+  ),
+  fsa(
+    "sbr",
+    "Block Refcounting",
+    0x8000000,
+    "This filesystem supports BLOCK REFCOUNTING",
+    "This filesystem does NOT support block refcounting",
+  ),
+  fsa(
+    "ssv",
+    "Sparse VDL",
+    0x10000000,
+    "This filesystem supports SPARSE VDL",
+    "This filesystem does NOT support sparse vdl",
+  ),
+];
+
+function fsa(n: string, label: string, mask: number, t: string, fl: string): BitSpec {
+  return { name: `smb.fs_attr.${n}`, label, mask, t, f: fl };
+}
+
+/** FIND_FIRST2/FIND_NEXT2 result entries. */
+function findData(f: Fields, m: Smb1Msg, lvl: number): void {
+  const names: string[] = [];
+  const label = FF2_LEVELS[lvl] ?? "Unknown";
+  if (lvl !== 0x104 && lvl !== 0x101 && lvl !== 0x102 && lvl !== 0x105 && lvl !== 0x106) {
+    rest(f);
+    return;
+  }
+  for (let guard = 0; guard < 65536 && f.c.remaining >= 4; guard++) {
+    const at = f.c.pos;
+    const next = f.c.peekU32();
+    const nlenAt = at + 60;
+    const nlen = f.c.has(4, nlenAt) ? f.c.peekU32(nlenAt) : 0;
+    const nameAt =
+      at + (lvl === 0x101 ? 64 : lvl === 0x102 ? 68 : lvl === 0x104 ? 94 : lvl === 0x105 ? 80 : 104);
+    const name = f.c.has(nlen, nameAt)
+      ? f.c.buf.subarray(nameAt, nameAt + (nlen & ~1)).toString(m.unicode ? "utf16le" : "latin1")
+      : "";
+    names.push(name);
+    const len = next ? next : Math.min(f.c.remaining, nameAt + nlen - at);
+    f.tree(
+      "smbcmp.smb.find_entry",
+      `${label} File: ${name}`,
+      () => {
+        f.uint("smb.next_entry_offset", "Next Entry Offset", 4);
+        f.uint("smb.file_index", "File Index", 4);
+        f.filetime("smb.create.time", "Created");
+        f.filetime("smb.access.time", "Last Access");
+        f.filetime("smb.last_write.time", "Last Write");
+        f.filetime("smb.change.time", "Change");
+        f.u64("smb.end_of_file", "End Of File");
+        f.u64("smb.alloc_size64", "Allocation Size");
+        fileAttributes(f);
+        f.uint("smb.file_name_len", "File Name Len", 4);
+        if (lvl !== 0x101) f.uint("smb.ea.list_length", "EA List Length", 4);
+        if (lvl === 0x104 || lvl === 0x106) {
+          const sl = f.uint("smb.short_file_name_len", "Short File Name Len", 1);
+          reserved(f, 1);
+          smbString(f, m, "smb.short_file", "Short File Name", { len: 24, unicode: true, align: false });
+          if (!f.light) {
+            const sn = f.nodes[f.nodes.length - 1]!;
+            const s = f.c.buf.subarray(f.c.pos - 24, f.c.pos - 24 + (sl & ~1)).toString("utf16le");
+            sn.label = `Short File Name: ${s}`;
+            sn.show = s;
+            sn.value = s;
+          }
+        }
+        if (lvl === 0x105 || lvl === 0x106) {
+          if (lvl === 0x105) reserved(f, 4);
+          else reserved(f, 2);
+          f.u64("smb.file_id", "File Id", { base: "hex" });
+        }
+        f.c.pos = nameAt;
+        smbString(f, m, "smb.file", "File Name", { len: nlen, align: false });
+        if (next && at + next > f.c.pos && at + next <= f.c.end) f.c.pos = at + next;
+      },
+      len,
+    );
+    if (!next) break;
+    f.c.pos = at + next;
+  }
+  if (f.c.remaining > 0) rest(f);
+  if (names.length) sum(m, `, Files: ${names.join(" ")}`);
+}
+
+// ------------------------------------------------------------------ NT TRANSACT
+
+const NOTIFY_BITS: readonly BitSpec[] = [
+  nfy("file_name", "File Name Change", 0x1, "FILE NAME", "file name"),
+  nfy("dir_name", "Directory Name Change", 0x2, "DIR NAME", "dir name"),
+  nfy("attributes", "Attribute Change", 0x4, "ATTRIBUTES", "attributes"),
+  nfy("size", "Size Change", 0x8, "SIZE", "size"),
+  nfy("last_write", "Last Write Change", 0x10, "LAST WRITE TIME", "last write time"),
+  nfy("last_access", "Last Access Change", 0x20, "LAST ACCESS TIME", "last access time"),
+  nfy("creation", "Created Change", 0x40, "CREATION TIME", "creation time"),
+  nfy("ea", "EA Change", 0x80, "EA", "EA"),
+  nfy("security", "Security Change", 0x100, "SECURITY", "security"),
+  nfy("stream_name", "Stream Name Change", 0x200, "STREAM NAME", "stream name"),
+  nfy("stream_size", "Stream Size Change", 0x400, "STREAM SIZE", "stream size"),
+  nfy("stream_write", "Stream Write", 0x800, "STREAM WRITE", "stream write"),
+];
+
+function nfy(n: string, label: string, mask: number, t: string, fl: string): BitSpec {
+  return {
+    name: `smb.nt.notify.${n}`,
+    label,
+    mask,
+    t: `Notify on changes to ${t}`,
+    f: `Do NOT notify on changes to ${fl}`,
+  };
+}
+
+const NOTIFY_ACTION: Readonly<Record<number, string>> = {
+  1: "ADDED (object was added)",
+  2: "REMOVED (object was removed)",
+  3: "MODIFIED (object was modified)",
+  4: "RENAMED_OLD_NAME (this is the old name of object)",
+  5: "RENAMED_NEW_NAME (this is the new name of object)",
+  6: "ADDED_STREAM (a stream was added)",
+  7: "REMOVED_STREAM (a stream was removed)",
+  8: "MODIFIED_STREAM (a stream was modified)",
+};
+
+function ntName(fn: number | undefined): string {
+  if (fn === undefined) return "<unknown>";
+  return NT_TRANS_NAMES[fn] ?? `<unknown (${fn})>`;
+}
+
+function ntRequest(f: Fields, m: Smb1Msg): void {
+  const w = wct(f);
+  if (m.cmd === 0xa1) {
+    m.info.summary += " (secondary request)";
+    if (w >= 18) {
+      reserved(f, 3);
+      f.uint("smb.tpc", "Total Parameter Count", 4);
+      f.uint("smb.tdc", "Total Data Count", 4);
+      f.uint("smb.pc", "Parameter Count", 4);
+      f.uint("smb.po", "Parameter Offset", 4);
+      f.uint("smb.pd", "Parameter Displacement", 4);
+      f.uint("smb.dc", "Data Count", 4);
+      f.uint("smb.data_offset", "Data Offset", 4);
+      f.uint("smb.data_disp", "Data Displacement", 4);
+      if (w > 18) f.c.skip(Math.min(2 * (w - 18), f.c.remaining));
+    } else if (w) f.bytes("smb.unknown_data", "Unknown Data", Math.min(2 * w, f.c.remaining));
+    bcc(f);
+    return;
+  }
+  if (w < 19) {
+    if (w) f.bytes("smb.unknown_data", "Unknown Data", Math.min(2 * w, f.c.remaining));
+    if (f.c.has(2)) bcc(f);
+    return;
+  }
+  f.uint("smb.msc", "Max Setup Count", 1);
+  reserved(f, 2);
+  f.uint("smb.tpc", "Total Parameter Count", 4);
+  f.uint("smb.tdc", "Total Data Count", 4);
+  f.uint("smb.mpc", "Max Parameter Count", 4);
+  f.uint("smb.mdc", "Max Data Count", 4);
+  const pc = f.uint("smb.pc", "Parameter Count", 4);
+  const po = f.uint("smb.po", "Parameter Offset", 4);
+  const dc = f.uint("smb.dc", "Data Count", 4);
+  const doff = f.uint("smb.data_offset", "Data Offset", 4);
+  const sc = f.uint("smb.sc", "Setup Count", 1);
+  const fn = f.uint("smb.nt.function", "Function", 2, { vals: (v) => NT_TRANS_NAMES[v] });
+  m.rec.sub = fn;
+  const name = NT_TRANS_NAMES[fn];
+  const title = name ?? `Unknown NT transaction (${fn})`;
+  sum(m, `, ${name ?? "<unknown>"}`);
+  m.info.detail = name ?? String(fn);
+  const setupEnd = f.c.pos + 2 * sc;
+  if (sc > 0)
+    f.tree(
+      "smbcmp.smb.nt.setup",
+      `${title} Setup`,
+      () => {
+        f.within(f.c.pos, 2 * sc, () => {
+          if (fn === 4 && sc >= 4) {
+            plainNotify(f);
+            const fid = fidNode(f, m);
+            f.uint("smb.nt.notify.watch_tree", "Watch Tree", 1, {
+              vals: { 0: "Current directory only", 1: "Subdirectories also" },
+            });
+            reserved(f, 1);
+            sum(m, `, FID: ${hexN(fid, 4)}`);
+          } else if (fn === 2 && sc >= 4) {
+            f.uint("smb.nt.ioctl.function", "Function", 4, { base: "hex" });
+            const fid = fidNode(f, m);
+            f.uint("smb.nt.ioctl.isfsctl", "IsFSctl", 1);
+            f.uint("smb.nt.ioctl.completion_filter", "Completion Filter", 1, { base: "hex" });
+            sum(m, `, FID: ${hexN(fid, 4)}`);
+          } else rest(f);
+        });
+        f.c.pos = setupEnd;
+      },
+      2 * sc,
+    );
+  f.c.pos = Math.min(f.c.end, setupEnd);
+  const { end } = bcc(f);
+  block(f, m, "smbcmp.smb.nt.params", `${title} Parameters`, po, pc, () => ntReqParams(f, m, fn));
+  block(f, m, "smbcmp.smb.nt.data", `${title} Data`, doff, dc, () => rest(f));
+  f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
+}
+
+function plainNotify(f: Fields): void {
+  plainBits(f, "smb.nt.notify.completion_filter", "Completion Filter", 4, NOTIFY_BITS);
+  if (!f.light) {
+    // Wireshark lists the set flags in this parent.
+    const n = f.nodes[f.nodes.length - 1]!;
+    const v = n.value as number;
+    const set = NOTIFY_BITS.filter((b) => v & b.mask).map((b) => b.label);
+    n.label = `Completion Filter: ${hexN(v, 8)}${set.length ? `, ${set.join(", ")}` : ""}`;
+  }
+}
+
+function ntReqParams(f: Fields, m: Smb1Msg, fn: number): void {
+  switch (fn) {
+    case 6: {
+      const fid = fidNode(f, m);
+      reserved(f, 2);
+      f.uint("smb.sec_desc_info", "Security Information", 4, { base: "hex" });
+      sum(m, `, FID: ${hexN(fid, 4)}`);
+      return;
+    }
+    case 3: {
+      const fid = fidNode(f, m);
+      reserved(f, 2);
+      f.uint("smb.sec_desc_info", "Security Information", 4, { base: "hex" });
+      sum(m, `, FID: ${hexN(fid, 4)}`);
+      return;
+    }
+    case 5:
+      // NT RENAME parameters are not broken down by Wireshark.
+      f.c.pos = f.c.end;
+      return;
+    default:
+      rest(f);
+  }
+}
+
+function ntResponse(f: Fields, m: Smb1Msg): void {
+  const known = m.pdu.frame !== 0;
+  const fn = known ? m.rec.sub : undefined;
+  if (m.rec.fid !== undefined) {
+    fidNode(f, m, { generated: m.rec.fid });
+    sum(m, `, FID: ${hexN(m.rec.fid, 4)}`);
+  }
+  if (fn !== undefined) uintNode(f, "smb.nt.function", "Function", fn, 2, { vals: (v) => NT_TRANS_NAMES[v] });
+  else if (!f.light)
+    f.add(
+      node(
+        "smb.nt.function",
+        "Function: <unknown function - could not find matching request>",
+        "4294967295",
+        4294967295,
+        -1,
+        0,
+        FieldFlag.Generated,
+      ),
+    );
+  sum(m, `, ${ntName(fn)}`);
+  if (fn !== undefined) m.info.detail = NT_TRANS_NAMES[fn] ?? String(fn);
+  const w = wct(f);
+  if (w < 18) {
+    if (w) f.bytes("smb.unknown_data", "Unknown Data", Math.min(2 * w, f.c.remaining));
+    if (f.c.has(2)) bcc(f);
+    return;
+  }
+  reserved(f, 3);
+  f.uint("smb.tpc", "Total Parameter Count", 4);
+  f.uint("smb.tdc", "Total Data Count", 4);
+  const pc = f.uint("smb.pc", "Parameter Count", 4);
+  const po = f.uint("smb.po", "Parameter Offset", 4);
+  f.uint("smb.pd", "Parameter Displacement", 4);
+  const dc = f.uint("smb.dc", "Data Count", 4);
+  const doff = f.uint("smb.data_offset", "Data Offset", 4);
+  f.uint("smb.data_disp", "Data Displacement", 4);
+  const sc = f.uint("smb.sc", "Setup Count", 1);
+  if (sc) f.c.skip(Math.min(2 * sc, f.c.remaining));
+  const { end } = bcc(f);
+  const title =
+    fn === undefined ? "Unknown NT Transaction" : (NT_TRANS_NAMES[fn] ?? `Unknown NT transaction (${fn})`);
+  const suffix = fn === undefined ? " (matching request not seen)" : "";
+  block(f, m, "smbcmp.smb.nt.params", `${title} Parameters${suffix}`, po, pc, () => ntRespParams(f, m, fn));
+  block(f, m, "smbcmp.smb.nt.data", `${title} Data${suffix}`, doff, dc, () => rest(f));
+  f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
+}
+
+function ntRespParams(f: Fields, m: Smb1Msg, fn: number | undefined): void {
+  if (fn === 4) {
+    for (let guard = 0; guard < 4096 && f.c.remaining >= 12; guard++) {
+      const at = f.c.pos;
+      const next = f.uint("smb.next_entry_offset", "Next Entry Offset", 4);
+      f.uint("smb.nt.notify.action", "Action", 4, { vals: NOTIFY_ACTION });
+      const l = f.uint("smb.file_name_len", "File Name Len", 4);
+      smbString(f, m, "smb.file", "File Name", { len: l, unicode: true, align: false });
+      if (!next) break;
+      f.c.pos = at + next;
+    }
+    return;
+  }
+  if (fn === 6) {
+    f.uint("smb.sec_desc_len", "Security Descriptor Length", 4);
+    return;
+  }
+  rest(f);
+}
+
+export const trans: Smb1Command = { request: transRequest, response: transResponse };
+export const trans2: Smb1Command = { request: transRequest, response: transResponse };
+export const ntTransact: Smb1Command = { request: ntRequest, response: ntResponse };
+
+export { fileAttributes, secondaryRequestWords };
