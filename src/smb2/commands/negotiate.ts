@@ -3,6 +3,7 @@
  * pass records the dialect, cipher, signing algorithm and compression algorithms per connection.
  */
 
+import { createHash } from "node:crypto";
 import { securityBlob } from "../../auth/spnego.js";
 import type { BitSpec, Fields } from "../../dissect/fields.js";
 import { Fields as F } from "../../dissect/fields.js";
@@ -66,7 +67,65 @@ interface Negotiated {
   compression?: number[];
 }
 
+/**
+ * Wireshark's "Preauth Hash" (smb2.preauth_hash), shown on NEGOTIATE and SESSION_SETUP messages for
+ * every dialect: SHA-512 chained over the messages (MS-SMB2 3.2.5.2). A NEGOTIATE request restarts
+ * the connection chain; a session starts from the connection's, and its final success response is
+ * not hashed (failures are). Computed in the first pass (capture order), looked up afterwards.
+ */
+interface PreauthView {
+  conn: Map<number, Buffer>;
+  ses: Map<string, Buffer>;
+  shown: Map<string, Buffer>;
+}
+const preauthViews = new WeakMap<object, PreauthView>();
+
+function pview(m: Smb2Msg): PreauthView {
+  let v = preauthViews.get(m.ctx.state);
+  if (!v) {
+    v = { conn: new Map(), ses: new Map(), shown: new Map() };
+    preauthViews.set(m.ctx.state, v);
+  }
+  return v;
+}
+
+const sha512 = (a: Buffer, b: Buffer): Buffer => createHash("sha512").update(a).update(b).digest();
+const ZERO64 = Buffer.alloc(64);
+
+export type PreauthStep = "negotiate-request" | "negotiate-response" | "session-request" | "session-response";
+
+/** Updates (first pass) and shows the preauth hash of this message as the body's first field. */
+export function preauthHash(f: Fields, m: Smb2Msg, step: PreauthStep): void {
+  const v = pview(m);
+  const key = `${m.ctx.frame}:${m.h.at}`;
+  if (m.ctx.first) {
+    const msg = f.c.buf.subarray(m.h.at, m.end);
+    const conn = m.ctx.conn;
+    const ses = `${conn}:${m.h.sesId}`;
+    let h: Buffer | undefined;
+    if (step === "negotiate-request") h = sha512(ZERO64, msg);
+    else if (step === "negotiate-response")
+      h = m.rec.frame ? sha512(v.conn.get(conn) ?? ZERO64, msg) : undefined;
+    else if (step === "session-request") {
+      const base = (m.h.sesId && v.ses.get(ses)) || v.conn.get(conn) || ZERO64;
+      h = sha512(base, msg);
+      m.rec.extra = { ...m.rec.extra, preauth: h };
+    } else {
+      const base = (m.rec.extra?.preauth as Buffer | undefined) ?? v.ses.get(ses);
+      h = base && m.h.status !== 0 ? sha512(base, msg) : base;
+    }
+    if (h) {
+      if (step.startsWith("negotiate")) v.conn.set(conn, h);
+      else v.ses.set(ses, h);
+      v.shown.set(key, h);
+    }
+  }
+  const h = v.shown.get(key);
+  if (h && !f.light) f.add(F.bytesNode("smb2.preauth_hash", "Preauth Hash", h, m.h.at));
+}
+
 function request(f: Fields, m: Smb2Msg): void {
+  preauthHash(f, m, "negotiate-request");
   bufferCode(f);
   const count = f.uint("smb2.dialect_count", "Dialect count", 2);
   f.bitmask("smb2.sec_mode", "Security mode", 1, SEC_MODE_BITS);
@@ -85,6 +144,7 @@ function request(f: Fields, m: Smb2Msg): void {
 }
 
 function response(f: Fields, m: Smb2Msg): void {
+  preauthHash(f, m, "negotiate-response");
   bufferCode(f);
   f.bitmask("smb2.sec_mode", "Security mode", 1, SEC_MODE_BITS);
   f.c.skip(1); // SecurityMode is 16 bits in the response; Wireshark shows the low byte

@@ -16,7 +16,7 @@ import {
   noteSessionUp,
   SEC_MODE_BITS,
 } from "../header.js";
-import { blob } from "./negotiate.js";
+import { blob, preauthHash } from "./negotiate.js";
 import { olbNodes } from "./tree-connect.js";
 
 const REQ_FLAG_BITS: readonly BitSpec[] = [
@@ -37,6 +37,7 @@ const CHANNELS: Readonly<Record<number, string>> = {
 };
 
 function request(f: Fields, m: Smb2Msg): void {
+  preauthHash(f, m, "session-request");
   bufferCode(f);
   const fl = f.bitmask("smb2.ses_req_flags", "Flags", 1, REQ_FLAG_BITS);
   if (!f.light) {
@@ -71,6 +72,7 @@ function request(f: Fields, m: Smb2Msg): void {
 }
 
 function response(f: Fields, m: Smb2Msg): void {
+  preauthHash(f, m, "session-response");
   bufferCode(f);
   f.bitmask("smb2.session_flags", "Session Flags", 2, SES_FLAG_BITS);
   const offAt = f.c.pos;
