@@ -16,11 +16,36 @@ export interface OpenOptions extends ReadOptions {
   transforms?: (state: Smb2State) => TransformHandler;
 }
 
+/**
+ * Where each packet's PDUs are in the file, packed in one growable Float64Array so millions of
+ * packets cost a few numbers each: per packet `nPdus`, then per PDU `nbssType, skip, nRanges,
+ * (offset, length) * nRanges`.
+ */
+class LocPool {
+  private a = new Float64Array(1 << 16);
+  private n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Float64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+  get length(): number {
+    return this.n;
+  }
+  set(i: number, v: number): void {
+    this.a[i] = v;
+  }
+  get(i: number): number {
+    return this.a[i]!;
+  }
+}
+
 interface PduLoc {
   ranges: FileRange[];
   skip: number;
-  conn: number;
-  time: number;
   nbssType: number;
 }
 
@@ -29,9 +54,9 @@ export class TraceError extends Error {}
 class CaptureTrace implements Trace {
   readonly packets: PacketInfo[] = [];
   readonly warnings: string[] = [];
-  /** Per packet (same index), where its PDUs are. */
-  readonly locs: PduLoc[][] = [];
-  private byNo = new Map<number, number>();
+  /** Per packet (same index), the start of its PDU locations in `pool`. */
+  private locStart: number[] = [];
+  readonly pool = new LocPool();
   private cache = new Map<string, FieldNode[]>();
   readonly smb2 = new Smb2State();
   readonly smb1 = new Smb1State();
@@ -42,14 +67,51 @@ class CaptureTrace implements Trace {
     readonly capture: Capture,
   ) {}
 
+  /** Packets are in frame order: binary search. */
   indexOf(no: number): number {
-    return this.byNo.get(no) ?? -1;
+    const ps = this.packets;
+    let lo = 0;
+    let hi = ps.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = ps[mid]!.no;
+      if (v === no) return mid;
+      if (v < no) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   add(p: PacketInfo, locs: PduLoc[]): void {
-    this.byNo.set(p.no, this.packets.length);
     this.packets.push(p);
-    this.locs.push(locs);
+    this.locStart.push(this.pool.length);
+    const pool = this.pool;
+    pool.push(locs.length);
+    for (const l of locs) {
+      pool.push(l.nbssType);
+      pool.push(l.skip);
+      pool.push(l.ranges.length);
+      for (const r of l.ranges) {
+        pool.push(r.offset);
+        pool.push(r.length);
+      }
+    }
+  }
+
+  locsOf(i: number): PduLoc[] {
+    const pool = this.pool;
+    let k = this.locStart[i]!;
+    const n = pool.get(k++);
+    const out: PduLoc[] = [];
+    for (let j = 0; j < n; j++) {
+      const nbssType = pool.get(k++);
+      const skip = pool.get(k++);
+      const nr = pool.get(k++);
+      const ranges: FileRange[] = [];
+      for (let r = 0; r < nr; r++) ranges.push({ offset: pool.get(k++), length: pool.get(k++) });
+      out.push({ nbssType, skip, ranges });
+    }
+    return out;
   }
 
   tree(no: number, opts: TreeOptions = {}): FieldNode[] {
@@ -64,7 +126,8 @@ class CaptureTrace implements Trace {
     if (i < 0) throw new TraceError(`${this.path}: no SMB packet number ${no}`);
     const out: FieldNode[] = [];
     // TODO(layers): frame/eth/ip/tcp trees once the capture layer exports them
-    for (const loc of this.locs[i]!) {
+    const p = this.packets[i]!;
+    for (const loc of this.locsOf(i)) {
       const data = this.capture.readRanges(loc.ranges).subarray(loc.skip);
       if (opts.allLayers) {
         const n = node("nbss", "NetBIOS Session Service", "", "", 0, data.length + 4);
@@ -85,8 +148,8 @@ class CaptureTrace implements Trace {
         smb2: this.smb2,
         smb1: this.smb1,
         frame: no,
-        conn: loc.conn,
-        time: loc.time,
+        conn: p.conn,
+        time: p.time,
         light: false,
         first: false,
         transforms: this.transforms,
@@ -129,12 +192,21 @@ export async function openTrace(path: string, opts: OpenOptions = {}): Promise<T
     },
   });
   const t = new CaptureTrace(path, capture);
+  // Addresses and session ids repeat on every packet: keep one copy of each string.
+  const strings = new Map<string, string>();
+  const intern = (s: string): string => {
+    const hit = strings.get(s);
+    if (hit !== undefined) return hit;
+    if (strings.size < 100_000) strings.set(s, s);
+    return s;
+  };
   t.transforms = opts.transforms?.(t.smb2);
   let cur: PacketInfo | undefined;
   let curLocs: PduLoc[] = [];
   const flush = () => {
     if (cur) {
-      cur.summary = cur.messages.map((m) => m.summary).join(";");
+      const ms = cur.messages;
+      cur.summary = ms.length === 1 ? ms[0]!.summary : ms.map((m) => m.summary).join(";");
       t.add(cur, curLocs);
     }
     cur = undefined;
@@ -159,8 +231,8 @@ export async function openTrace(path: string, opts: OpenOptions = {}): Promise<T
       cur = {
         no: pdu.frame,
         time: pdu.time,
-        src: pdu.src,
-        dst: pdu.dst,
+        src: intern(pdu.src),
+        dst: intern(pdu.dst),
         srcPort: pdu.srcPort,
         dstPort: pdu.dstPort,
         conn: pdu.conn,
@@ -168,12 +240,13 @@ export async function openTrace(path: string, opts: OpenOptions = {}): Promise<T
         messages: [],
       };
     }
-    cur.messages.push(...infos);
+    for (const m of infos) {
+      m.sesId = intern(m.sesId);
+      cur.messages.push(m);
+    }
     curLocs.push({
       ranges: pdu.ranges,
       skip: pdu.skip,
-      conn: pdu.conn,
-      time: pdu.time,
       nbssType: pdu.nbssType,
     });
   }

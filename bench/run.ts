@@ -1,0 +1,147 @@
+/**
+ * smbcmp benchmarks, each measured against tshark in the same run (ratios, not absolute targets).
+ *
+ *   npm run bench                 # all benchmarks (generates big captures in bench/out/ once)
+ *   npm run bench -- list show    # a subset
+ *   npm run bench -- --mb 100     # a smaller bulk capture
+ *   npm run bench -- --record     # also write bench/RESULTS.md
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { openTrace } from "../src/trace/index.js";
+
+const ROOT = join(import.meta.dirname, "..");
+const OUT = join(ROOT, "bench/out");
+const CLI = join(ROOT, "dist/src/cli/main.js");
+
+interface Timed {
+  secs: number;
+  rssMB: number;
+  ok: boolean;
+}
+
+/** Wall time and peak RSS of a command, through /usr/bin/time; output discarded. */
+function timed(cmd: string, args: string[]): Timed {
+  const r = spawnSync("/usr/bin/time", ["-f", "%e %M", cmd, ...args], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const last = r.stderr.trim().split("\n").pop() ?? "";
+  const [secs, kb] = last.split(" ").map(Number);
+  return { secs: secs ?? Number.NaN, rssMB: (kb ?? 0) / 1024, ok: r.status === 0 };
+}
+
+function ensure(name: string, kind: string, size: number): string {
+  const p = join(OUT, name);
+  if (!existsSync(p)) {
+    mkdirSync(OUT, { recursive: true });
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "tsx", join(ROOT, "bench/gen.ts"), kind, p, String(size)],
+      { stdio: "inherit" },
+    );
+    if (r.status !== 0) throw new Error(`generating ${p} failed`);
+  }
+  return p;
+}
+
+const rows: string[][] = [];
+function row(...cells: (string | number)[]): void {
+  const r = cells.map(String);
+  rows.push(r);
+  console.log(r.join(" | "));
+}
+
+function listBench(label: string, path: string): void {
+  const mb = statSync(path).size / 1e6;
+  const cat = timed("cat", [path]);
+  const tshark = timed("tshark", ["-r", path, "-Y", "smb2"]);
+  const ours = timed(process.execPath, [CLI, "list", path, "-q"]);
+  row(
+    `list ${label} (${mb.toFixed(0)} MB)`,
+    `${ours.secs.toFixed(2)} s`,
+    `${tshark.secs.toFixed(2)} s`,
+    `${(tshark.secs / ours.secs).toFixed(1)}x faster`,
+    `${ours.rssMB.toFixed(0)} MB peak (tshark ${tshark.rssMB.toFixed(0)} MB)`,
+    `${(ours.secs / Math.max(cat.secs, 0.01)).toFixed(1)}x cat`,
+  );
+}
+
+async function showBench(label: string, path: string): Promise<void> {
+  const t = await openTrace(path);
+  const n = t.packets.length;
+  const picks = Array.from(
+    { length: 200 },
+    (_, i) => t.packets[Math.floor((((i * 7919) % 1000) / 1000) * n)]!.no,
+  );
+  const times: number[] = [];
+  for (const no of picks) {
+    const t0 = performance.now();
+    t.tree(no);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const p50 = times[Math.floor(times.length / 2)]!;
+  const p95 = times[Math.floor(times.length * 0.95)]!;
+  // Original smbcmp's model: one tshark pass per click.
+  const click = timed("tshark", ["-r", path, "-V", "-Y", `frame.number==${picks[5]}`]);
+  row(
+    `show ${label}`,
+    `${p50.toFixed(2)} ms p50, ${p95.toFixed(2)} ms p95`,
+    `${(click.secs * 1000).toFixed(0)} ms per tshark -V click`,
+    `${((click.secs * 1000) / p95).toFixed(0)}x faster`,
+    "",
+    "",
+  );
+  t.close();
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const record = args.includes("--record");
+  const mbIdx = args.indexOf("--mb");
+  const mb = mbIdx >= 0 ? Number(args[mbIdx + 1]) : 400;
+  const which = args.filter((a, i) => !a.startsWith("--") && !(mbIdx >= 0 && i === mbIdx + 1));
+  const want = (k: string) => !which.length || which.includes(k);
+  if (!existsSync(CLI)) spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
+  console.log("benchmark | smbcmp | tshark | ratio | memory | vs cat");
+  const bulk = want("list") || want("show") ? ensure(`bulk-${mb}mb.pcap`, "bulk", mb) : "";
+  const ops = want("list") || want("show") ? ensure("ops-900k.pcap", "ops", 900000) : "";
+  if (want("list")) {
+    listBench("bulk read/write", bulk);
+    listBench("900k-packet ops", ops);
+  }
+  if (want("show")) {
+    await showBench(`bulk ${mb} MB`, bulk);
+    await showBench("900k-packet ops", ops);
+  }
+  if (want("diff") && existsSync(join(ROOT, "bench/diff.ts"))) {
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench/diff.ts")], {
+      encoding: "utf8",
+    });
+    console.log(r.stdout.trim());
+    row("diff/align 2x100k ops", r.stdout.trim().split("\n").pop() ?? "", "", "", "", "");
+  }
+  if (record) {
+    const md = [
+      "# Benchmark results",
+      "",
+      `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${spawnSync("tshark", ["--version"], { encoding: "utf8" }).stdout.split("\n")[0]}`,
+      `Date: ${new Date().toISOString().slice(0, 10)}. Command: \`npm run bench -- --record\``,
+      "",
+      "| benchmark | smbcmp | tshark | ratio | memory | vs cat |",
+      "|---|---|---|---|---|---|",
+      ...rows.map((r) => `| ${r.join(" | ")} |`),
+      "",
+    ].join("\n");
+    writeFileSync(join(ROOT, "bench/RESULTS.md"), md);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
