@@ -877,9 +877,9 @@ export function statusName(v: number): string | undefined {
   return NAMES.get(v >>> 0);
 }
 
-/** Name, or `0x%08x` for codes without one (as tshark's Info column prints them). */
+/** Name, or `Unknown (0x%08X)` for codes without one, as tshark's Info column prints them. */
 export function statusText(v: number): string {
-  return statusName(v) ?? `0x${(v >>> 0).toString(16).padStart(8, "0")}`;
+  return statusName(v) ?? `Unknown (0x${(v >>> 0).toString(16).toUpperCase().padStart(8, "0")})`;
 }
 
 /** MS-ERREF 2.3 severity (the top two bits). */

@@ -17,7 +17,7 @@ describe("NTSTATUS table", () => {
     assert.equal(statusName(0xc0000022), "STATUS_ACCESS_DENIED");
     assert.equal(statusName(0x80000006), "STATUS_NO_MORE_FILES");
     assert.equal(statusName(0xc000cf00), undefined);
-    assert.equal(statusText(0xc000cf00), "0xc000cf00");
+    assert.equal(statusText(0xc000cf00), "Unknown (0xC000CF00)");
     assert.ok(allStatusCodes().length > 800);
   });
   it("severity and facility", () => {
