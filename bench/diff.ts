@@ -7,7 +7,8 @@
  * Targets: < 2 s, < 1 GB.
  */
 import { availableParallelism, loadavg } from "node:os";
-import { diffTraces } from "../src/diff/align.js";
+import { alignOps, diffTraces, matchConnections } from "../src/diff/align.js";
+import { buildOps, type Op } from "../src/diff/ops.js";
 import type { MessageInfo, PacketInfo, Trace } from "../src/trace/types.js";
 
 const N = Number(process.argv[2] ?? 100_000);
@@ -137,3 +138,48 @@ console.log(
 console.log(
   `diffTraces: ${ms.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs; RSS before ${mb(rssBefore)}, peak RSS ${mb(peak)}`,
 );
+
+// Phase breakdown (CPU ms), separately from the timed run above.
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+let c = cpuMs();
+const oa = buildOps(ta);
+const ob = buildOps(tb);
+const tBuild = cpuMs() - c;
+c = cpuMs();
+const byConn = (ops: Op[]) => {
+  const m = new Map<number, Op[]>();
+  for (const o of ops) {
+    let l = m.get(o.conn);
+    if (!l) m.set(o.conn, (l = []));
+    l.push(o);
+  }
+  return m;
+};
+const ca = byConn(oa);
+const cb = byConn(ob);
+const pairs = matchConnections(ca, cb);
+const tMatch = cpuMs() - c;
+c = cpuMs();
+for (const [x, y] of pairs) alignOps(ca.get(x)!, cb.get(y)!);
+const tAlign = cpuMs() - c;
+console.log(
+  `phases (CPU): buildOps x2 ${tBuild.toFixed(0)} ms, matchConnections ${tMatch.toFixed(0)} ms, alignOps ${tAlign.toFixed(0)} ms; rest of diffTraces (merge, identity) ≈ ${((cpu.user + cpu.system) / 1000 - tBuild - tMatch - tAlign).toFixed(0)} ms`,
+);
+
+// Calibration: the same Map workload takes ~40 ms on an idle 2020s laptop; on a loaded shared
+// machine it shows how much slower everything above ran.
+{
+  const t1 = performance.now();
+  const m = new Map<string, number>();
+  for (let i = 0; i < 100_000; i++) m.set(`0:2:${i}`, i);
+  for (let i = 0; i < 100_000; i++) {
+    m.get(`0:2:${i}`);
+    m.delete(`0:2:${i}`);
+  }
+  console.log(
+    `calibration (100k Map set/get/delete with string keys): ${(performance.now() - t1).toFixed(0)} ms wall`,
+  );
+}

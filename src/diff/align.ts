@@ -97,13 +97,20 @@ function rulesOf(opts: DiffOptions): IgnoreRules {
 export function alignOps(
   opsA: readonly Op[],
   opsB: readonly Op[],
-  opts: { pairSimilar?: boolean; maxCost?: number; interner?: Interner } = {},
+  opts: {
+    pairSimilar?: boolean;
+    maxCost?: number;
+    interner?: Interner;
+    /** Precomputed signature ids by `op.index` for each side. */
+    ids?: [ArrayLike<number>, ArrayLike<number>];
+  } = {},
 ): AlignRow[] {
   const it = opts.interner ?? new Interner();
   const ka = new Int32Array(opsA.length);
   const kb = new Int32Array(opsB.length);
-  for (let i = 0; i < opsA.length; i++) ka[i] = it.id(opsA[i]!.sig);
-  for (let i = 0; i < opsB.length; i++) kb[i] = it.id(opsB[i]!.sig);
+  const ids = opts.ids;
+  for (let i = 0; i < opsA.length; i++) ka[i] = ids ? ids[0][opsA[i]!.index]! : it.id(opsA[i]!.sig);
+  for (let i = 0; i < opsB.length; i++) kb[i] = ids ? ids[1][opsB[i]!.index]! : it.id(opsB[i]!.sig);
   const m = slideMatches(myersMatches(ka, kb, { maxCost: opts.maxCost }), opsA, opsB);
   const rows: AlignRow[] = [];
   const pairSimilar = opts.pairSimilar !== false;
@@ -231,7 +238,11 @@ function byConn(ops: readonly Op[]): Map<number, Op[]> {
  * Pairs connections of A and B by similarity of their op-signature multisets (greedy, best first);
  * connections left over are paired in order of first appearance.
  */
-export function matchConnections(ca: Map<number, Op[]>, cb: Map<number, Op[]>): [number, number][] {
+export function matchConnections(
+  ca: Map<number, Op[]>,
+  cb: Map<number, Op[]>,
+  ids?: [ArrayLike<number>, ArrayLike<number>],
+): [number, number][] {
   const ka = [...ca.keys()];
   const kb = [...cb.keys()];
   if (ka.length === 1 && kb.length === 1) return [[ka[0]!, kb[0]!]];
@@ -239,13 +250,16 @@ export function matchConnections(ca: Map<number, Op[]>, cb: Map<number, Op[]>): 
   const usedA = new Set<number>();
   const usedB = new Set<number>();
   if (ka.length * kb.length <= 250_000) {
-    const ms = (ops: Op[]) => {
-      const m = new Map<string, number>();
-      for (const o of ops) m.set(o.sig, (m.get(o.sig) ?? 0) + 1);
+    const ms = (ops: Op[], side: 0 | 1) => {
+      const m = new Map<string | number, number>();
+      for (const o of ops) {
+        const k = ids ? ids[side][o.index]! : o.sig;
+        m.set(k, (m.get(k) ?? 0) + 1);
+      }
       return m;
     };
-    const ma = ka.map((k) => ms(ca.get(k)!));
-    const mb = kb.map((k) => ms(cb.get(k)!));
+    const ma = ka.map((k) => ms(ca.get(k)!, 0));
+    const mb = kb.map((k) => ms(cb.get(k)!, 1));
     const cand: { s: number; x: number; y: number }[] = [];
     for (let x = 0; x < ka.length; x++) {
       for (let y = 0; y < kb.length; y++) {
@@ -365,8 +379,13 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
   const opsB = buildOps(b);
   const ca = byConn(opsA);
   const cb = byConn(opsB);
-  const connPairs = ca.size && cb.size ? matchConnections(ca, cb) : [];
   const it = new Interner();
+  // Signatures as small integers, once: connection matching and Myers both compare them.
+  const ids: [Int32Array, Int32Array] = [
+    Int32Array.from(opsA, (o) => it.id(o.sig)),
+    Int32Array.from(opsB, (o) => it.id(o.sig)),
+  ];
+  const connPairs = ca.size && cb.size ? matchConnections(ca, cb, ids) : [];
   const lists: AlignRow[][] = [];
   const usedA = new Set<number>();
   const usedB = new Set<number>();
@@ -377,7 +396,7 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
       alignOps(ca.get(x)!, cb.get(y)!, {
         pairSimilar: opts.pairSimilar,
         maxCost: opts.maxCost,
-        interner: it,
+        ids,
       }),
     );
   }

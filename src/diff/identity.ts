@@ -103,6 +103,25 @@ export type Comparison = "equal" | "mapped" | "mismatch";
 
 export class IdentityMap {
   private state: Record<Side, Map<IdKind, SideState>> = { a: new Map(), b: new Map() };
+  /** Raw value → canonical id per kind: ids repeat in every message, canonicalize once. */
+  private canon = new Map<IdKind, Map<FieldValue, string>>();
+  /** The last pair bound per kind: a session or handle is bound again on every message. */
+  private last = new Map<IdKind, [FieldValue, FieldValue, Comparison]>();
+
+  private key(kind: IdKind, v: FieldValue): string {
+    let m = this.canon.get(kind);
+    if (!m) {
+      m = new Map();
+      this.canon.set(kind, m);
+    }
+    let c = m.get(v);
+    if (c === undefined) {
+      c = canonicalId(kind, v);
+      if (m.size > 1_000_000) m.clear();
+      m.set(v, c);
+    }
+    return c;
+  }
 
   private side(s: Side, kind: IdKind): SideState {
     let st = this.state[s].get(kind);
@@ -124,13 +143,13 @@ export class IdentityMap {
 
   /** Notes that `side` used id `v` (for `#n` ordinals in displays) without binding it. */
   see(s: Side, kind: IdKind, v: FieldValue): void {
-    this.entry(this.side(s, kind), canonicalId(kind, v));
+    this.entry(this.side(s, kind), this.key(kind, v));
   }
 
   /** Gives an id a human name (file name of a handle, share of a tree); the first name stays. */
   name(s: Side, kind: IdKind, v: FieldValue, name: string): void {
     if (!name) return;
-    const e = this.entry(this.side(s, kind), canonicalId(kind, v));
+    const e = this.entry(this.side(s, kind), this.key(kind, v));
     e.name ??= name;
   }
 
@@ -144,8 +163,17 @@ export class IdentityMap {
 
   /** How two ids relate; with `bindNew`, unbound ids get bound to each other. */
   compare(kind: IdKind, a: FieldValue, b: FieldValue, bindNew = true): Comparison {
-    const ca = canonicalId(kind, a);
-    const cb = canonicalId(kind, b);
+    const last = this.last.get(kind);
+    // Bindings never change once made, so the same pair always compares the same.
+    if (last && last[0] === a && last[1] === b) return last[2];
+    const r = this.compareNew(kind, a, b, bindNew);
+    if (bindNew) this.last.set(kind, [a, b, r]);
+    return r;
+  }
+
+  private compareNew(kind: IdKind, a: FieldValue, b: FieldValue, bindNew: boolean): Comparison {
+    const ca = this.key(kind, a);
+    const cb = this.key(kind, b);
     const ea = this.entry(this.side("a", kind), ca);
     const eb = this.entry(this.side("b", kind), cb);
     if (isSpecial(ca) || isSpecial(cb)) return ca === cb ? "equal" : "mismatch";
@@ -161,12 +189,12 @@ export class IdentityMap {
 
   /** The id `side`'s id `v` is paired with on the other side, if any. */
   partner(s: Side, kind: IdKind, v: FieldValue): string | undefined {
-    return this.side(s, kind).get(canonicalId(kind, v))?.partner;
+    return this.side(s, kind).get(this.key(kind, v))?.partner;
   }
 
   /** `<handle of foo.txt>`, `<session #1>`: what an id stands for, for displays. */
   describe(s: Side, kind: IdKind, v: FieldValue): string {
-    const e = this.side(s, kind).get(canonicalId(kind, v));
+    const e = this.side(s, kind).get(this.key(kind, v));
     if (e?.name) return `<${NOUN[kind]} of ${e.name}>`;
     return e ? `<${NOUN[kind]} #${e.ordinal}>` : `<${NOUN[kind]} ${String(v)}>`;
   }
