@@ -152,9 +152,9 @@ c = cpuMs();
 const byConn = (ops: Op[]) => {
   const m = new Map<number, Op[]>();
   for (const o of ops) {
-    let l = m.get(o.conn);
-    if (!l) m.set(o.conn, (l = []));
-    l.push(o);
+    const l = m.get(o.conn);
+    if (l) l.push(o);
+    else m.set(o.conn, [o]);
   }
   return m;
 };
