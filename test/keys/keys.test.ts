@@ -96,6 +96,13 @@ test("Samba debug log: whole smbclient -d 10 log, and key excerpts", () => {
     krb[0]!.sessionKey?.toString("hex"),
     (JSON.parse(read("samba-krb-aes256gcm.json")) as { key: string }).key,
   );
+  // smbd's own log (server side, `debug encryption = yes`): indented, with algorithm lines between.
+  const srv = detectAndParse(read("samba/smbd-server.log"), "log.127.0.0.1");
+  assert.equal(srv.length, 1);
+  assert.equal(srv[0]!.sessionKey?.length, 16);
+  assert.equal(srv[0]!.serverIn?.length, 16);
+  assert.equal(srv[0]!.serverOut?.length, 16);
+  assert.notDeepEqual(srv[0]!.serverIn, srv[0]!.serverOut);
   // ASCII columns that look like hex must not leak into the keys.
   const tricky =
     "Session Id    [0000] 01 00 00 00 00 00 00 00                             ........\n" +
