@@ -121,4 +121,8 @@ test("3.0 and 2.1 negotiate responses; malformed input is ignored", () => {
   t3.feed(Buffer.alloc(3));
   t3.feed(Buffer.from("not smb2 at all, but long enough to look like a header........................"));
   assert.equal(t3.dialect, Dialect.SMB311);
+  // A flood of unanswered first legs stays bounded; the latest ones still pair with their responses.
+  for (let i = 0; i < 5000; i++) t3.feed(msg(1, false, 0, 0n, BigInt(i), Buffer.from("x")));
+  t3.feed(msg(1, true, 0, 77n, 4999n, Buffer.from("ok")));
+  assert.ok(t3.sessionHash(77n));
 });

@@ -16,6 +16,7 @@ import {
 const CMD_NEGOTIATE = 0;
 const CMD_SESSION_SETUP = 1;
 const CAP_ENCRYPTION = 0x40;
+const MAX_PENDING = 1024;
 
 export interface MessageMeta {
   cmd: number;
@@ -87,8 +88,11 @@ export class PreauthTracker {
       if (raw.length > 66 && raw[66]! & 1 && meta.sesId !== 0n) this.bindings.add(meta.sesId);
       const base = s ? s.hash : this.connHash;
       const h = sha512(base, raw);
-      if (meta.sesId === 0n) this.pending.set(meta.messageId, h);
-      else this.sessions.set(meta.sesId, { hash: h });
+      if (meta.sesId === 0n) {
+        // Unanswered first legs (a capture cut short, or a flood) must not grow without bound.
+        if (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value as bigint);
+        this.pending.set(meta.messageId, h);
+      } else this.sessions.set(meta.sesId, { hash: h });
       return;
     }
     const pend = this.pending.get(meta.messageId);
