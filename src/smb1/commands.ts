@@ -6,6 +6,7 @@ import {
   accessMask,
   andx,
   bcc,
+  bounded,
   createFlags,
   createOptions,
   dosDateTime,
@@ -23,6 +24,7 @@ import {
 } from "./common.js";
 import { type Smb1Command, type Smb1Msg, sum } from "./dissect.js";
 import { CREATE_ACTION, CREATE_DISPOSITION, FILE_TYPE, IMPERSONATION, OPLOCK_LEVEL } from "./names.js";
+import type { Smb1CreateParams } from "./state.js";
 import { ntTransact, trans, trans2 } from "./trans.js";
 
 /** Reads the words as raw bytes when the count is not one this dissector knows. */
@@ -285,7 +287,7 @@ function negotiateResponse(f: Fields, m: Smb1Msg): void {
       if (end > f.c.pos) f.bytes("smb.security_blob", "Security Blob", end - f.c.pos);
     } else {
       if (clen > 0) f.bytes("smb.challenge", "Challenge", Math.min(clen, end - f.c.pos));
-      f.within(f.c.pos, end - f.c.pos, () => {
+      bounded(f, end, () => {
         if (f.c.remaining > 0) smbString(f, m, "smb.primary_domain", "Primary Domain");
         if (f.c.remaining > 0) smbString(f, m, "smb.server", "Server");
       });
@@ -306,7 +308,7 @@ function negotiateResponse(f: Fields, m: Smb1Msg): void {
     reserved(f, 2);
     const { end } = bcc(f);
     if (clen > 0) f.bytes("smb.challenge", "Challenge", Math.min(clen, end - f.c.pos));
-    f.within(f.c.pos, end - f.c.pos, () => {
+    bounded(f, end, () => {
       if (f.c.remaining > 0) smbString(f, m, "smb.primary_domain", "Primary Domain", { unicode: false });
     });
     toEnd(f, end);
@@ -380,7 +382,7 @@ function sessionSetupRequest(f: Fields, m: Smb1Msg): void {
     const { end } = bcc(f);
     const blob = f.bytes("smb.security_blob", "Security Blob", Math.min(blen, end - f.c.pos));
     sum(m, ntlmsspSummary(blob));
-    f.within(f.c.pos, end - f.c.pos, () => {
+    bounded(f, end, () => {
       if (f.c.remaining > 0) smbString(f, m, "smb.native_os", "Native OS");
       if (f.c.remaining > 0) smbString(f, m, "smb.native_lanman", "Native LAN Manager");
       if (f.c.remaining > 0) smbString(f, m, "smb.primary_domain", "Primary Domain");
@@ -402,7 +404,7 @@ function sessionSetupRequest(f: Fields, m: Smb1Msg): void {
   const { end } = bcc(f);
   let account = "";
   let domain = "";
-  f.within(f.c.pos, end - f.c.pos, () => {
+  bounded(f, end, () => {
     if (w === 13) {
       if (apw) f.bytes("smb.ansi_password", "ANSI Password", Math.min(apw, f.c.remaining));
       if (upw) f.bytes("smb.unicode_password", "Unicode Password", Math.min(upw, f.c.remaining));
@@ -443,7 +445,7 @@ function sessionSetupResponse(f: Fields, m: Smb1Msg): void {
     const blob = f.bytes("smb.security_blob", "Security Blob", Math.min(blen, end - f.c.pos));
     sum(m, ntlmsspSummary(blob));
   }
-  f.within(f.c.pos, end - f.c.pos, () => {
+  bounded(f, end, () => {
     if (f.c.remaining > 0) smbString(f, m, "smb.native_os", "Native OS");
     if (f.c.remaining > 0) smbString(f, m, "smb.native_lanman", "Native LAN Manager");
     if (f.c.remaining > 0) smbString(f, m, "smb.primary_domain", "Primary Domain");
@@ -529,7 +531,7 @@ function treeConnectRequest(f: Fields, m: Smb1Msg): void {
   const pw = f.uint("smb.pwlen", "Password Length", 2);
   const { end } = bcc(f);
   let path = "";
-  f.within(f.c.pos, end - f.c.pos, () => {
+  bounded(f, end, () => {
     if (pw) f.bytes("smb.password", "Password", Math.min(pw, f.c.remaining));
     if (f.c.remaining > 0) path = smbString(f, m, "smb.path", "Path");
     if (f.c.remaining > 0) smbString(f, m, "smb.service", "Service", { unicode: false });
@@ -566,7 +568,7 @@ function treeConnectResponse(f: Fields, m: Smb1Msg): void {
   }
   const { end } = bcc(f);
   let service = "";
-  f.within(f.c.pos, end - f.c.pos, () => {
+  bounded(f, end, () => {
     if (f.c.remaining > 0) service = smbString(f, m, "smb.service", "Service", { unicode: false });
     if (f.c.remaining > 0) smbString(f, m, "smb.native_fs", "Native File System");
   });
@@ -627,7 +629,7 @@ function ntCreateRequest(f: Fields, m: Smb1Msg): void {
   f.bitmask("smb.security.flags", "Security Flags", 1, SECURITY_FLAGS);
   const { end } = bcc(f);
   let name = "";
-  f.within(f.c.pos, end - f.c.pos, () => {
+  bounded(f, end, () => {
     name = smbString(f, m, "smb.file", "File Name", { len: undefined });
   });
   toEnd(f, end);
@@ -687,6 +689,22 @@ export function ipcState(f: Fields): void {
 }
 
 function ntCreateResponse(f: Fields, m: Smb1Msg): void {
+  if (f.c.has(1) && f.c.peekU8() === 0 && m.pdu.frame) {
+    // An error response has no FID; Wireshark still records FID 0 for the request's name,
+    // opened and closed in this frame.
+    if (m.ctx.first)
+      m.ctx.state.addFile(m.ctx.conn, {
+        fid: 0,
+        name: m.rec.path ?? "",
+        openFrame: m.ctx.frame,
+        closeFrame: m.ctx.frame,
+        create: m.rec.extra as Smb1CreateParams | undefined,
+      });
+    fidNode(f, m, { generated: 0 });
+    sum(m, ", FID: 0x0000");
+    emptyBody(f);
+    return;
+  }
   const w = wct(f);
   if (w !== 34 && w !== 42 && w !== 50) {
     rawWords(f, w);
@@ -698,10 +716,8 @@ function ntCreateResponse(f: Fields, m: Smb1Msg): void {
   f.uint("smb.oplock.level", "Oplock level", 1, { vals: OPLOCK_LEVEL });
   const fid = f.c.peekU16();
   if (m.ctx.first && m.pdu.frame) {
-    const x = m.rec.extra as
-      | { flags: number; access: number; attrs: number; share: number; disposition: number; options: number }
-      | undefined;
-    const t = m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame);
+    const x = m.rec.extra as Smb1CreateParams | undefined;
+    const t = m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame, m.ctx.first);
     m.ctx.state.addFile(m.ctx.conn, {
       fid,
       name: m.rec.path ?? "",
@@ -756,7 +772,7 @@ function openAndxRequest(f: Fields, m: Smb1Msg): void {
   reserved(f, 4);
   const { end } = bcc(f);
   let name = "";
-  f.within(f.c.pos, end - f.c.pos, () => {
+  bounded(f, end, () => {
     name = smbString(f, m, "smb.file", "File Name");
   });
   toEnd(f, end);
@@ -776,7 +792,7 @@ function openAndxResponse(f: Fields, m: Smb1Msg): void {
   andx(f);
   const fid = f.c.peekU16();
   if (m.ctx.first && m.pdu.frame) {
-    const t = m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame);
+    const t = m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame, m.ctx.first);
     m.ctx.state.addFile(m.ctx.conn, {
       fid,
       name: m.rec.path ?? "",
@@ -819,10 +835,15 @@ function readAndxRequest(f: Fields, m: Smb1Msg): void {
   let off = f.uint("smb.offset", "Offset", 4);
   const lo = f.uint("smb.maxcount_low", "Max Count Low", 2);
   f.uint("smb.mincount", "Min Count", 2);
-  const hi = f.uint("smb.maxcount_high", "Max Count High (multiply with 64K)", 4);
+  // 0xffffffff here is a timeout (MS-SMB 2.2.4.2.1), not a count: Wireshark shows no field.
+  const hiRaw = f.c.has(4) ? f.c.peekU32() : 0;
+  const hi =
+    hiRaw === 0xffffffff
+      ? (f.c.skip(4), 0)
+      : f.uint("smb.maxcount_high", "Max Count High (multiply with 64K)", 4);
   f.uint("smb.remaining", "Remaining", 2);
   if (w === 12) off += f.uint("smb.offset_high", "High Offset", 4) * 2 ** 32;
-  const len = hi !== 0xffffffff ? lo + (hi & 0xffff) * 65536 : lo;
+  const len = lo + (hi & 0xffff) * 65536;
   rw(f, off, len);
   bccRaw(f);
   m.rec.offset = off;
@@ -834,7 +855,7 @@ function isPipe(m: Smb1Msg, fid: number | undefined): boolean {
   if (fid === undefined) return false;
   const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame);
   if (r?.pipe !== undefined) return r.pipe;
-  return m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame)?.service === "IPC";
+  return m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame, m.ctx.first)?.service === "IPC";
 }
 
 function readAndxResponse(f: Fields, m: Smb1Msg): void {
@@ -1085,7 +1106,7 @@ function lockingRequest(f: Fields, m: Smb1Msg): void {
         });
     });
   };
-  f.within(f.c.pos, end - f.c.pos, () => {
+  bounded(f, end, () => {
     ranges("Unlocks", "Unlock", nu);
     ranges("Locks", "Lock", nl);
   });
@@ -1150,7 +1171,7 @@ function pathCommand(fieldName: string, label: string, summaryLabel: string, wor
     else rawWords(f, w);
     const { end } = bcc(f);
     let name = "";
-    f.within(f.c.pos, end - f.c.pos, () => {
+    bounded(f, end, () => {
       if (f.c.remaining > 0) f.uint("smb.buffer_format", "Buffer Format", 1, { vals: BUFFER_FORMAT });
       if (f.c.remaining > 0) name = smbString(f, m, fieldName, label);
     });
@@ -1207,7 +1228,7 @@ const SEARCH_ATTR: readonly BitSpec[] = [
 ];
 
 export function searchAttributes(f: Fields): number {
-  return plainBits(f, "smb.search.attribute", "Search Attributes", 2, SEARCH_ATTR);
+  return f.bitmask("smb.search.attribute", "Search Attributes", 2, SEARCH_ATTR);
 }
 
 function renameRequest(f: Fields, m: Smb1Msg): void {
@@ -1217,7 +1238,7 @@ function renameRequest(f: Fields, m: Smb1Msg): void {
   const { end } = bcc(f);
   let oldName = "";
   let newName = "";
-  f.within(f.c.pos, end - f.c.pos, () => {
+  bounded(f, end, () => {
     if (f.c.remaining > 0) f.uint("smb.buffer_format", "Buffer Format", 1, { vals: BUFFER_FORMAT });
     if (f.c.remaining > 0) oldName = smbString(f, m, "smb.old_file", "Old File Name");
     if (f.c.remaining > 0) f.uint("smb.buffer_format", "Buffer Format", 1, { vals: BUFFER_FORMAT });

@@ -125,6 +125,22 @@ export function peekString(m: Smb1Msg, buf: Buffer, at: number, end: number, uni
   return buf.subarray(at, p).toString("latin1");
 }
 
+/**
+ * Runs `fn` with the cursor limited to `end` (e.g. the end of the byte block); unlike
+ * `Fields.within`, the position reached is kept.
+ */
+export function bounded<T>(f: Fields, end: number, fn: () => T): T {
+  const saved = f.c;
+  f.c = saved.sub(saved.pos, Math.max(0, end - saved.pos));
+  try {
+    return fn();
+  } finally {
+    const p = f.c.pos;
+    f.c = saved;
+    saved.pos = p;
+  }
+}
+
 /** Word count, as its own node. */
 export function wct(f: Fields): number {
   return f.uint("smb.wct", "Word Count (WCT)", 1);
@@ -202,27 +218,27 @@ export const ACCESS_BITS: readonly BitSpec[] = [
     label: "Read Control",
     mask: 0x20000,
     t: "READ ACCESS to owner, group and ACL of the SID",
-    f: "NO read access to owner, group and ACL of the SID",
+    f: "Read access is NOT granted to owner, group and ACL of the SID",
   },
   {
     name: "smb.access.write_dac",
     label: "Write DAC",
     mask: 0x40000,
-    t: "Owner may write to the DAC",
+    t: "OWNER may WRITE the DAC",
     f: "Owner may NOT write to the DAC",
   },
   {
     name: "smb.access.write_owner",
     label: "Write Owner",
     mask: 0x80000,
-    t: "Can write owner (take ownership)",
+    t: "Can WRITE OWNER (take ownership)",
     f: "Can NOT write owner (take ownership)",
   },
   {
     name: "smb.access.synchronize",
     label: "Synchronize",
     mask: 0x100000,
-    t: "Can wait on handle to synchronize on completion of I/O",
+    t: "Can wait on handle to SYNCHRONIZE on completion of I/O",
     f: "Can NOT wait on handle to synchronize on completion of I/O",
   },
   {
@@ -243,28 +259,28 @@ export const ACCESS_BITS: readonly BitSpec[] = [
     name: "smb.access.generic_all",
     label: "Generic All",
     mask: 0x10000000,
-    t: "Generic all is set",
+    t: "GENERIC ALL is set",
     f: "Generic all is NOT set",
   },
   {
     name: "smb.access.generic_execute",
     label: "Generic Execute",
     mask: 0x20000000,
-    t: "Generic execute is set",
+    t: "GENERIC EXECUTE is set",
     f: "Generic execute is NOT set",
   },
   {
     name: "smb.access.generic_write",
     label: "Generic Write",
     mask: 0x40000000,
-    t: "Generic write is set",
+    t: "GENERIC WRITE is set",
     f: "Generic write is NOT set",
   },
   {
     name: "smb.access.generic_read",
     label: "Generic Read",
     mask: 0x80000000,
-    t: "Generic read is set",
+    t: "GENERIC READ is set",
     f: "Generic read is NOT set",
   },
 ];
@@ -291,7 +307,7 @@ export const FILE_ATTR_BITS: readonly BitSpec[] = [
     name: "smb.file_attribute.archive",
     label: "Archive",
     mask: 0x20,
-    t: "MODIFIED since last archive",
+    t: "Modified since last ARCHIVE",
     f: "Has NOT been modified since last archive",
   },
   { name: "smb.file_attribute.device", label: "Device", mask: 0x40, t: "A DEVICE", f: "NOT a device" },
@@ -453,7 +469,7 @@ export const CREATE_OPTIONS_BITS: readonly BitSpec[] = [
     label: "Non-Directory",
     mask: 0x40,
     t: "File being created/opened must not be a directory",
-    f: "File being created/opened can be a directory",
+    f: "File being created/opened must be a directory",
   },
   {
     name: "smb.nt.create_options.create_tree_connection",
@@ -536,7 +552,7 @@ export const CREATE_OPTIONS_BITS: readonly BitSpec[] = [
     name: "smb.nt.create_options.open_no_recall",
     label: "Open No Recall",
     mask: 0x400000,
-    t: "Open no recall is SET",
+    t: "Open No Recall is SET",
     f: "Open no recall is NOT set",
   },
   {
@@ -623,7 +639,7 @@ export function fidNode(f: Fields, m: Smb1Msg, o: { generated?: number; full?: b
       n.children.push(
         node("smb.file", `File Name: ${rec.name}`, rec.name, rec.name, -1, 0, FieldFlag.Generated),
       );
-      if (rec.create && (o.full || !rec.pipe)) createParamNodes(f, rec.create);
+      if (rec.create) createParamNodes(f, rec.create);
     }
   } finally {
     f.nodes = saved;
@@ -647,8 +663,7 @@ export function utime(f: Fields, name: string, label: string): number {
   const v = f.c.u32();
   if (f.light) return v;
   const show = formatAbsTime(BigInt(v), 0);
-  const text =
-    v === 0 || v === 0xffffffff ? `No time specified (0x${v.toString(16).padStart(8, "0")})` : show;
+  const text = v === 0xffffffff ? "No time specified (0xffffffff)" : show;
   f.add(node(name, `${label}: ${text}`, show, show, at, 4));
   return v;
 }

@@ -16,7 +16,7 @@ import { statusName, statusText } from "../smb2/status.js";
 import { type MessageInfo, MsgFlag } from "../trace/types.js";
 import { COMMANDS } from "./commands.js";
 import { gen, relabel } from "./common.js";
-import { cmdName, dosErrorText, dosStatus, ERROR_CLASS } from "./names.js";
+import { cmdName, dosErrorText, dosStatus, ERROR_CLASS, SMB1_CMD_NAMES } from "./names.js";
 import type { Smb1CmdRecord, Smb1Request, Smb1State } from "./state.js";
 
 export { Smb1State } from "./state.js";
@@ -419,11 +419,12 @@ function dissectHeader(f: Fields, h: Smb1Header, ctx: Smb1Ctx, pdu: Smb1Request,
       if (pre) {
         f.add(gen(pre.name, pre.label, pre.v));
         if (pre.name === "smb.response_to" && pdu.frame) {
-          const dt = (ctx.time - pdu.time).toFixed(9);
+          // Capture times are µs-precise doubles: round away float noise.
+          const dt = (Math.round((ctx.time - pdu.time) * 1e6) / 1e6).toFixed(9);
           f.generated("smb.time", "Time from request", dt, Number(dt)).label += " seconds";
         }
       }
-      f.uint("smb.cmd", "SMB Command", 1, { base: "hex", vals: (v) => cmdName(v) });
+      f.uint("smb.cmd", "SMB Command", 1, { base: "hex", vals: (v) => SMB1_CMD_NAMES[v] ?? "Unknown" });
       if (h.ntError) {
         f.uint("smb.nt_status", "NT Status", 4, { base: "hex", vals: statusName });
       } else {

@@ -89,9 +89,14 @@ export class Smb1State {
     else if (!list.some((x) => x.openFrame === f.openFrame)) list.push(f);
   }
 
-  tree(conn: number, tid: number, frame: number): Smb1Tree | undefined {
+  /**
+   * The tree mapped to `tid`. Like Wireshark's second pass, the latest mapping of the TID wins
+   * (even for frames before it); `frame` bounds the lookup only while the first pass runs.
+   */
+  tree(conn: number, tid: number, frame: number, first = false): Smb1Tree | undefined {
     const list = this.trees.get(`${conn}:${tid}`);
     if (!list) return undefined;
+    if (!first) return list[list.length - 1];
     for (let i = list.length - 1; i >= 0; i--) if (list[i]!.mappedIn <= frame) return list[i];
     return undefined;
   }

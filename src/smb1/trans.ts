@@ -8,6 +8,7 @@ import { FieldFlag, node } from "../dissect/tree.js";
 import { searchAttributes, timeout } from "./commands.js";
 import {
   bcc,
+  bounded,
   fidNode,
   fileAttributes,
   plainBits,
@@ -158,7 +159,7 @@ function transRequest(f: Fields, m: Smb1Msg): void {
   f.c.pos = Math.min(f.c.end, setupAt + 2 * b.sc);
   const { end } = bcc(f);
   let name = "";
-  f.within(f.c.pos, end - f.c.pos, () => {
+  bounded(f, end, () => {
     name = smbString(f, m, "smb.trans_name", "Transaction Name");
   });
   m.rec.transName = name;
