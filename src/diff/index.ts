@@ -16,6 +16,7 @@ export {
   type PacketDiff,
   type RowKind,
   type Summary,
+  slideMatches,
 } from "./align.js";
 export { configPath, formatProfile, loadConfig, parseConfig, type SmbcmpConfig } from "./config.js";
 export { type ExitCode, exitCodeFor } from "./exit.js";
@@ -29,8 +30,8 @@ export {
   RuleSyntaxError,
   splitRules,
 } from "./ignore.js";
-export { Interner, myersMatches } from "./myers.js";
-export { buildOps, normalizePath, type Op, type OpKind } from "./ops.js";
+export { DEFAULT_MAX_COST, Interner, myersMatches } from "./myers.js";
+export { buildOps, fullSig, type MsgRef, normalizePath, type Op, type OpKind } from "./ops.js";
 export { BUILTIN_PROFILES, IDENTITY_RULES, profileNames, profileRules } from "./profiles.js";
 export { esc, renderAlignHtml, renderPacketHtml } from "./render/html.js";
 export { alignToJson, JSON_SCHEMA_VERSION, packetToJson, renderJson } from "./render/json.js";

@@ -32,6 +32,7 @@ tr.first td{border-top:2px solid #c60}
 .tree div{margin-left:1.2em;white-space:pre-wrap}
 .modified{color:#8a6d00} .added{color:#177a17} .removed{color:#b31b1b} .ignored{color:#999}
 .same{color:#444} del{color:#b31b1b;text-decoration:none} ins{color:#177a17;text-decoration:none}
+.ignored del,.ignored ins{color:inherit}
 `;
 
 function cls(n: DiffNode): string {
@@ -108,7 +109,7 @@ export function renderAlignHtml(r: AlignResult, o: HtmlOptions = {}): string {
   });
   const body = `<h1>${esc(title)}</h1>
 <div class="sum">${esc(summaryText(r))}${r.firstDivergence >= 0 ? ` — <a href="#r${r.firstDivergence}">jump</a>` : ""}</div>
-<div class="sum">ignore rules: ${esc(r.rules.toString() || "(none)")}</div>
+<details class="sum"><summary>ignore rules (${r.rules.rules.length})</summary>${esc(r.rules.toString() || "(none)")}</details>
 <table><thead><tr><th>#</th><th>A frames</th><th>${esc(r.a.path)}</th><th>B frames</th><th>${esc(r.b.path)}</th></tr></thead>
 <tbody>
 ${rows.join("\n")}
