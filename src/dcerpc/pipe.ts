@@ -12,6 +12,9 @@ import { INTERFACES, PTYPES } from "./names.js";
 
 const queued = new WeakMap<object, FieldNode[]>();
 
+/** Observer of every DCE/RPC tree built in full mode (tests and conformance tools use it). */
+export const dcerpcObserver: { fn?: (trees: FieldNode[]) => void } = {};
+
 /** Top-level `dcerpc` trees dissected for this message (the driver appends them after `smb2`). */
 export function takeDcerpcTrees(m: object): FieldNode[] {
   const t = queued.get(m) ?? [];
@@ -30,6 +33,22 @@ export interface DcerpcSummary {
 
 /** Context id → interface UUID per (connection, file), learnt from binds, for opnum names. */
 const bindings = new Map<string, string>();
+
+interface Call {
+  reqFrame: number;
+  reqTime: number;
+  opnum: number;
+}
+/** Request/response matching per capture (keyed by its SMB2 state), filled in the indexing pass. */
+const calls = new WeakMap<object, { open: Map<string, Call>; byResp: Map<string, Call> }>();
+function callTable(m: Smb2Msg) {
+  let t = calls.get(m.ctx.state);
+  if (!t) {
+    t = { open: new Map(), byResp: new Map() };
+    calls.set(m.ctx.state, t);
+  }
+  return t;
+}
 
 const FLAG_BITS = [
   ["object", "Object", 0x80],
@@ -63,11 +82,12 @@ export function dcerpcFromPipe(f: Fields, len: number, m: Smb2Msg): DcerpcSummar
     const at = c.pos;
     const fragLen = c.peekU16(at + 8);
     if (fragLen < 16) break;
-    const s = pdu(g, at, fragLen, key);
+    const s = pdu(g, at, fragLen, key, m);
     first ??= s;
     c.seek(at + fragLen);
   }
   if (!f.light && out.length) {
+    dcerpcObserver.fn?.(out);
     const list = queued.get(m) ?? [];
     list.push(...out);
     queued.set(m, list);
@@ -75,7 +95,7 @@ export function dcerpcFromPipe(f: Fields, len: number, m: Smb2Msg): DcerpcSummar
   return first;
 }
 
-function pdu(f: Fields, at: number, fragLen: number, key: string): DcerpcSummary {
+function pdu(f: Fields, at: number, fragLen: number, key: string, m: Smb2Msg): DcerpcSummary {
   const ptype = f.c.peekU8(at + 2);
   const callId = f.c.peekU32(at + 12);
   const s: DcerpcSummary = { ptype, callId };
@@ -120,7 +140,13 @@ function pdu(f: Fields, at: number, fragLen: number, key: string): DcerpcSummary
         const iface = INTERFACES[bindings.get(`${key}:${s.ctxId}`) ?? ""];
         const op = iface?.ops?.[s.opnum];
         if (op && !f.light) f.nodes[f.nodes.length - 1]!.label += ` (${op})`;
-        stub(f, bodyEnd);
+        const bound = bindings.get(`${key}:${s.ctxId}`);
+        const t = callTable(m);
+        if (m.ctx.first && fl & 1 && bound !== undefined) {
+          const call: Call = { reqFrame: m.ctx.frame, reqTime: m.ctx.time, opnum: s.opnum };
+          t.open.set(`${m.ctx.conn}:${callId}`, call);
+        }
+        stub(f, bodyEnd, bound);
       } else if (ptype === 2 || ptype === 3) {
         f.uint("dcerpc.cn_alloc_hint", "Alloc hint", 4);
         s.ctxId = f.uint("dcerpc.cn_ctx_id", "Context ID", 2);
@@ -130,18 +156,40 @@ function pdu(f: Fields, at: number, fragLen: number, key: string): DcerpcSummary
           f.uint("dcerpc.cn_status", "Status", 4, { base: "hex" });
           f.c.skip(Math.min(4, f.c.remaining));
         } else f.c.skip(1);
-        stub(f, bodyEnd);
+        const t = callTable(m);
+        if (m.ctx.first && fl & 2) {
+          const k = `${m.ctx.conn}:${callId}`;
+          const call = t.open.get(k);
+          if (call && call.reqFrame < m.ctx.frame) {
+            t.byResp.set(`${m.ctx.frame}:${callId}`, call);
+            t.open.delete(k);
+          }
+        }
+        const call = t.byResp.get(`${m.ctx.frame}:${callId}`);
+        if (call) {
+          f.generated("dcerpc.opnum", "Opnum", String(call.opnum), call.opnum);
+          f.generated("dcerpc.request_in", "Request in frame", String(call.reqFrame), call.reqFrame);
+          // Epoch seconds in a double carry ~0.2 us of noise: round to the capture's microseconds.
+          const dt = (Math.round((m.ctx.time - call.reqTime) * 1e6) / 1e6).toFixed(9);
+          f.generated("dcerpc.time", "Time from request", dt, Number(dt)).label += " seconds";
+        }
+        stub(f, bodyEnd, call ? bindings.get(`${key}:${s.ctxId}`) : undefined);
       } else if (ptype === 11 || ptype === 14) s.interfaces = bind(f, key);
-      else if (ptype === 12 || ptype === 15) bindAck(f);
+      else if (ptype === 12 || ptype === 15) bindAck(f, at);
       if (authLen && f.c.has(8, bodyEnd)) {
         f.c.seek(bodyEnd);
-        f.tree("smbcmp.dcerpc.auth", "Auth Info", () => {
-          f.uint("dcerpc.auth_type", "Auth type", 1);
-          f.uint("dcerpc.auth_level", "Auth level", 1);
+        const ty = f.c.peekU8();
+        const lv = f.c.peekU8(f.c.pos + 1);
+        const actx = f.c.peekU32(f.c.pos + 4);
+        const lbl = `Auth Info: ${AUTH_TYPES[ty] ?? "Unknown"}, ${AUTH_LEVELS[lv] ?? "Unknown"}, AuthContextId(${actx})`;
+        f.tree("dcerpc.auth_info", lbl, () => {
+          f.uint("dcerpc.auth_type", "Auth type", 1, { vals: AUTH_TYPES });
+          f.uint("dcerpc.auth_level", "Auth level", 1, { vals: AUTH_LEVELS });
           f.uint("dcerpc.auth_pad_len", "Auth pad len", 1);
           f.uint("dcerpc.auth_rsrvd", "Auth Rsrvd", 1);
           f.uint("dcerpc.auth_ctx_id", "Auth Context ID", 4);
-          f.bytes("dcerpc.auth_credentials", "Auth Credentials", Math.min(authLen, f.c.remaining));
+          // Wireshark hands these to the auth dissector (NTLMSSP verifier...): kept raw here.
+          f.bytes("smbcmp.dcerpc.auth_credentials", "Auth Credentials", Math.min(authLen, f.c.remaining));
         });
       }
     });
@@ -192,17 +240,48 @@ function drep(f: Fields): void {
   f.add(n);
 }
 
-function stub(f: Fields, end: number): void {
-  const n = Math.max(0, end - f.c.pos);
-  if (n) f.bytes("dcerpc.stub_data", "Stub data", Math.min(n, f.c.remaining));
+/** Interfaces Wireshark decodes with NDR (it then shows "Payload stub data" instead of the bytes). */
+const NDR_KNOWN = new Set(
+  Object.entries(INTERFACES)
+    .filter(
+      ([, v]) => v.ops || ["RPC_NETLOGON", "SPOOLSS", "ATSVC", "ITaskSchedulerService"].includes(v.name),
+    )
+    .map(([k]) => k),
+);
+
+/**
+ * Stub data stays undecoded (no NDR). Shown like Wireshark: "Complete stub data" for interfaces it
+ * decodes, raw `dcerpc.stub_data` otherwise, with a no-bind note when the bind was not seen.
+ */
+function stub(f: Fields, end: number, iface: string | undefined): void {
+  const n = Math.min(Math.max(0, end - f.c.pos), f.c.remaining);
+  if (!n) return;
+  if (iface === undefined || !NDR_KNOWN.has(iface)) {
+    if (iface === undefined && !f.light)
+      f.add(node("dcerpc.cn_ctx_id.no_bind", "[No bind info for interface Context ID]", "", "", f.c.pos, 0));
+    f.bytes("dcerpc.stub_data", "Stub data", n);
+    return;
+  }
+  f.tree(
+    "smbcmp.dcerpc.stub",
+    `Complete stub data (${n} bytes)`,
+    () => {
+      if (!f.light)
+        f.add(node("dcerpc.payload_stub_data", `Payload stub data (${n} bytes)`, "", "", f.c.pos, n));
+      f.c.skip(n);
+    },
+    n,
+  );
 }
 
 function syntax(f: Fields, uuidName: string, verName: string, verLabel: string): string {
-  const u = f.guid(uuidName, uuidName === "dcerpc.cn_bind_to_uuid" ? "Interface UUID" : "Transfer Syntax");
+  const isIf = uuidName === "dcerpc.cn_bind_to_uuid";
+  const u = f.guid(uuidName, isIf ? "Interface UUID" : "Transfer Syntax");
   if (!f.light) {
     const n = f.nodes[f.nodes.length - 1]!;
     const nm = INTERFACES[u]?.name;
-    if (nm) n.label = n.label.replace(u, `${nm} (${u})`);
+    if (isIf) n.label = nm ? `Interface: ${nm} UUID: ${u}` : `Interface UUID: ${u}`;
+    else n.label = nm ? `Transfer Syntax: ${nm} UUID:${u}` : `Transfer Syntax: ${u}`;
   }
   f.uint(verName, verLabel, verName === "dcerpc.cn_bind_if_ver" ? 2 : 4);
   if (verName === "dcerpc.cn_bind_if_ver") f.uint("dcerpc.cn_bind_if_ver_minor", "Interface Ver Minor", 2);
@@ -220,25 +299,52 @@ function bind(f: Fields, key: string): string[] {
     const ctx = f.c.peekU16();
     const nt = f.c.peekU8(f.c.pos + 2);
     const u = f.c.has(16, f.c.pos + 4) ? guidString(f.c.buf.subarray(f.c.pos + 4, f.c.pos + 20)) : "";
+    const ifv = f.c.has(4, f.c.pos + 20) ? `V${f.c.peekU16(f.c.pos + 20)}.${f.c.peekU16(f.c.pos + 22)}` : "";
+    const t0 = f.c.has(20, f.c.pos + 24) ? guidString(f.c.buf.subarray(f.c.pos + 24, f.c.pos + 40)) : "";
     names.push(uuidName(u));
     bindings.set(`${key}:${ctx}`, u);
-    f.tree("dcerpc.cn_ctx_item", `Ctx Item[${i + 1}]: Context ID:${ctx}, ${uuidName(u)}`, () => {
-      f.uint("dcerpc.cn_ctx_id", "Context ID", 2);
-      f.uint("dcerpc.cn_num_trans_items", "Num Trans Items", 1);
-      f.c.skip(1);
-      f.tree("dcerpc.cn_bind_abstract_syntax", `Abstract Syntax: ${uuidName(u)}`, () =>
-        syntax(f, "dcerpc.cn_bind_to_uuid", "dcerpc.cn_bind_if_ver", "Interface Ver"),
-      );
-      for (let j = 0; j < nt && f.c.remaining >= 20; j++) {
-        const t = guidString(f.c.buf.subarray(f.c.pos, f.c.pos + 16));
-        f.tree("dcerpc.cn_bind_trans", `Transfer Syntax[${j + 1}]: ${uuidName(t)}`, () =>
-          syntax(f, "dcerpc.cn_bind_trans_id", "dcerpc.cn_bind_trans_ver", "ver"),
+    f.tree(
+      "dcerpc.cn_ctx_item",
+      `Ctx Item[${i + 1}]: Context ID:${ctx}, ${uuidName(u)}, ${uuidName(t0)}`,
+      () => {
+        f.uint("dcerpc.cn_ctx_id", "Context ID", 2);
+        f.uint("dcerpc.cn_num_trans_items", "Num Trans Items", 1);
+        f.c.skip(1);
+        f.tree("dcerpc.cn_bind_abstract_syntax", `Abstract Syntax: ${uuidName(u)} ${ifv}`, () =>
+          syntax(f, "dcerpc.cn_bind_to_uuid", "dcerpc.cn_bind_if_ver", "Interface Ver"),
         );
-      }
-    });
+        for (let j = 0; j < nt && f.c.remaining >= 20; j++) {
+          const t = guidString(f.c.buf.subarray(f.c.pos, f.c.pos + 16));
+          const tv = f.c.peekU32(f.c.pos + 16);
+          f.tree("dcerpc.cn_bind_trans", `Transfer Syntax[${j + 1}]: ${uuidName(t)} V${tv}`, () =>
+            syntax(f, "dcerpc.cn_bind_trans_id", "dcerpc.cn_bind_trans_ver", "ver"),
+          );
+        }
+      },
+    );
   }
   return names;
 }
+
+const AUTH_TYPES: Readonly<Record<number, string>> = {
+  0: "None",
+  1: "Kerberos 5",
+  9: "SPNEGO",
+  10: "NTLMSSP",
+  14: "SCHANNEL",
+  16: "Kerberos 5",
+  68: "NETLOGON Secure Channel",
+  255: "Default",
+};
+const AUTH_LEVELS: Readonly<Record<number, string>> = {
+  0: "Default",
+  1: "None",
+  2: "Connect",
+  3: "Call",
+  4: "Packet",
+  5: "Packet integrity",
+  6: "Packet privacy",
+};
 
 const ACK_RESULTS: Readonly<Record<number, string>> = {
   0: "Acceptance",
@@ -247,22 +353,37 @@ const ACK_RESULTS: Readonly<Record<number, string>> = {
   3: "Negotiate ACK",
 };
 
-function bindAck(f: Fields): void {
+const ACK_REASONS: Readonly<Record<number, string>> = {
+  0: "Reason not specified",
+  1: "Abstract syntax not supported",
+  2: "Proposed transfer syntaxes not supported",
+  3: "Local limit exceeded",
+};
+
+function bindAck(f: Fields, pduAt: number): void {
   f.uint("dcerpc.cn_max_xmit", "Max Xmit Frag", 2);
   f.uint("dcerpc.cn_max_recv", "Max Recv Frag", 2);
   f.uint("dcerpc.cn_assoc_group", "Assoc Group", 4, { base: "hex" });
   const sl = f.uint("dcerpc.cn_sec_addr_len", "Scndry Addr len", 2);
   if (sl) f.ascii("dcerpc.cn_sec_addr", "Scndry Addr", Math.min(sl, f.c.remaining));
-  const pad = (4 - ((f.c.pos - 0) % 4)) % 4;
+  const pad = (4 - ((f.c.pos - pduAt) % 4)) % 4;
   f.c.skip(Math.min(pad, f.c.remaining));
   const n = f.uint("dcerpc.cn_num_results", "Num results", 1);
   f.c.skip(3);
   for (let i = 0; i < n && f.c.remaining >= 24; i++) {
-    f.tree("smbcmp.dcerpc.ctx_result", `Ctx Item[${i + 1}]`, () => {
-      f.uint("dcerpc.cn_ack_result", "Ack result", 2, { vals: ACK_RESULTS });
-      f.uint("dcerpc.cn_ack_reason", "Ack reason", 2);
-      f.guid("dcerpc.cn_ack_trans_id", "Transfer Syntax");
-      f.uint("dcerpc.cn_ack_trans_ver", "Syntax ver", 4);
-    });
+    const res = f.c.peekU16();
+    const t = guidString(f.c.buf.subarray(f.c.pos + 4, f.c.pos + 20));
+    f.tree(
+      "smbcmp.dcerpc.ctx_result",
+      `Ctx Item[${i + 1}]: ${ACK_RESULTS[res] ?? "Unknown"}, ${uuidName(t)}`,
+      () => {
+        f.uint("dcerpc.cn_ack_result", "Ack result", 2, { vals: ACK_RESULTS });
+        if (res) f.uint("dcerpc.cn_ack_reason", "Ack reason", 2, { vals: ACK_REASONS });
+        else f.c.skip(2);
+        const u = f.guid("dcerpc.cn_ack_trans_id", "Transfer Syntax");
+        if (!f.light) f.nodes[f.nodes.length - 1]!.label = `Transfer Syntax: ${uuidName(u)}`;
+        f.uint("dcerpc.cn_ack_trans_ver", "Syntax ver", 4);
+      },
+    );
   }
 }

@@ -87,7 +87,8 @@ function blobs(f: Fields, m: Smb2Msg, code: number, inB: Blob, outB: Blob): void
       f.c.seek(at);
       f.tree(`smb2.ioctl.${b.which}`, label, () => fsctlData(f, code, b.which, avail), avail);
     });
-    if (code === PIPE_TRANSCEIVE) dcerpcFromPipe(new Fields(f.c.sub(at, avail), [], f.light), avail, m);
+    // The request's input and the response's output carry the RPC PDUs (MS-SMB2 2.2.31.1).
+    if (code === PIPE_TRANSCEIVE && (b.which === "in") !== m.h.isResponse) dcerpcFromPipe(new Fields(f.c.sub(at, avail), [], f.light), avail, m);
   }
 }
 
