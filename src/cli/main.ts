@@ -2,6 +2,7 @@
 /** smbcmp command-line entry point: subcommand dispatch and uniform error handling. */
 import { readFileSync } from "node:fs";
 import { closest, UsageError } from "./args.js";
+import { keysCommand } from "./commands/keys.js";
 import { listCommand } from "./commands/list.js";
 import { showCommand } from "./commands/show.js";
 import { CliError } from "./common.js";
@@ -11,6 +12,7 @@ type Handler = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, [Handler, string]> = {
   list: [listCommand, "list the SMB packets of a capture"],
   show: [showCommand, "show the detail tree of packets"],
+  keys: [keysCommand, "list the sessions of a capture and whether their keys work"],
 };
 
 function version(): string {

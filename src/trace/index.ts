@@ -6,14 +6,16 @@
 import { type Capture, openCapture } from "../capture/index.js";
 import type { FileRange, ReadOptions } from "../capture/types.js";
 import { type FieldNode, node } from "../dissect/tree.js";
+import type { KeyEntry } from "../keys/index.js";
 import { Smb1State } from "../smb1/dissect.js";
 import { Smb2State } from "../smb2/state.js";
-import { dissectPdu, isSmbMagic, magicOf, type PduCtx, type TransformHandler } from "./pdu.js";
+import { dissectPdu, isSmbMagic, magicOf, type PduCtx } from "./pdu.js";
+import { Security } from "./security.js";
 import type { MessageInfo, PacketInfo, Trace, TreeOptions } from "./types.js";
 
 export interface OpenOptions extends ReadOptions {
-  /** Decrypts/decompresses SMB3 transforms (see src/keys); without it they stay opaque. */
-  transforms?: (state: Smb2State) => TransformHandler;
+  /** Session keys from any key source (see src/keys); encrypted traffic of other sessions stays opaque. */
+  keys?: KeyEntry[];
 }
 
 /**
@@ -60,7 +62,7 @@ class CaptureTrace implements Trace {
   private cache = new Map<string, FieldNode[]>();
   readonly smb2 = new Smb2State();
   readonly smb1 = new Smb1State();
-  transforms?: TransformHandler;
+  security = new Security();
 
   constructor(
     readonly path: string,
@@ -152,7 +154,7 @@ class CaptureTrace implements Trace {
         time: p.time,
         light: false,
         first: false,
-        transforms: this.transforms,
+        security: this.security,
       };
       dissectPdu(data, ctx, out, []);
     }
@@ -182,7 +184,10 @@ function nbssTypeName(t: number): string {
 }
 
 /** Opens a capture and indexes its SMB packets. Throws CaptureError/TraceError with one clear line. */
-export async function openTrace(path: string, opts: OpenOptions = {}): Promise<Trace & { smb2: Smb2State }> {
+export async function openTrace(
+  path: string,
+  opts: OpenOptions = {},
+): Promise<Trace & { smb2: Smb2State; security: Security }> {
   const warnings: string[] = [];
   const capture = await openCapture(path, {
     ...opts,
@@ -200,7 +205,7 @@ export async function openTrace(path: string, opts: OpenOptions = {}): Promise<T
     if (strings.size < 100_000) strings.set(s, s);
     return s;
   };
-  t.transforms = opts.transforms?.(t.smb2);
+  t.security = new Security(opts.keys ?? []);
   let cur: PacketInfo | undefined;
   let curLocs: PduLoc[] = [];
   const flush = () => {
@@ -224,7 +229,7 @@ export async function openTrace(path: string, opts: OpenOptions = {}): Promise<T
       time: pdu.time,
       light: true,
       first: true,
-      transforms: t.transforms,
+      security: t.security,
     };
     dissectPdu(pdu.data, ctx, [], infos);
     if (!cur) {

@@ -7,6 +7,7 @@ import { dissectSmb1, type Smb1State } from "../smb1/dissect.js";
 import { dissectSmb2, type Smb2Ctx } from "../smb2/dissect.js";
 import { SMB1_MAGIC, SMB2_COMPRESSION_MAGIC, SMB2_MAGIC, SMB2_TRANSFORM_MAGIC } from "../smb2/header.js";
 import type { Smb2State } from "../smb2/state.js";
+import type { Security } from "./security.js";
 import { type MessageInfo, MsgFlag } from "./types.js";
 
 export interface PduCtx {
@@ -17,8 +18,8 @@ export interface PduCtx {
   time: number;
   light: boolean;
   first: boolean;
-  /** Decrypts/decompresses transforms; installed by the trace when crypto support is present. */
-  transforms?: TransformHandler;
+  /** Decrypts/decompresses transforms and follows the preauth hash chain. */
+  security?: Security;
 }
 
 export interface TransformResult {
@@ -30,8 +31,6 @@ export interface TransformResult {
   error?: string;
   flag: number;
 }
-
-export type TransformHandler = (data: Buffer, ctx: PduCtx) => TransformResult;
 
 export function magicOf(data: Buffer): number {
   return data.length >= 4 ? data.readUInt32LE(0) : 0;
@@ -59,6 +58,7 @@ export function dissectPdu(
     first: ctx.first,
   };
   if (magic === SMB2_MAGIC) {
+    ctx.security?.observe(data, ctx);
     dissectSmb2(data, 0, s2, out, infos);
   } else if (magic === SMB1_MAGIC) {
     dissectSmb1(
@@ -76,25 +76,29 @@ export function dissectPdu(
       infos,
     );
   } else if ((magic === SMB2_TRANSFORM_MAGIC || magic === SMB2_COMPRESSION_MAGIC) && depth < 4) {
-    const r = ctx.transforms?.(data, ctx) ?? opaqueTransform(data, magic);
+    const r = ctx.security?.transform(data, ctx) ?? opaqueTransform(data, magic);
     const inner: MessageInfo[] = [];
     const innerNodes: FieldNode[] = [];
     if (r.plain) dissectPdu(r.plain, ctx, innerNodes, inner, depth + 1);
     if (!ctx.light) {
+      // As in Wireshark: the transform's smb2 node holds the header and then the inner messages.
       const top = node("smb2", "SMB2 (Server Message Block Protocol version 2)", "", "", 0, data.length);
       top.children = [...r.nodes];
       if (r.error)
         top.children.push(
           node("smbcmp.transform.error", `[${r.error}]`, r.error, r.error, -1, 0, FieldFlag.Generated),
         );
-      out.push(top);
+      const holder = top.children.find((n) => n.name === "smbcmp.smb2.encrypted_data") ?? top;
       for (const n of innerNodes) {
         n.flags = (n.flags ?? 0) | FieldFlag.Decrypted;
-        out.push(n);
+        (holder.children ??= []).push(n);
       }
+      out.push(top);
     }
     if (inner.length) {
       for (const m of inner) m.flags |= r.flag;
+      // Wireshark's Info column marks the PDU's first message.
+      if (r.flag === MsgFlag.Decrypted) inner[0]!.summary = `Decrypted SMB3;${inner[0]!.summary}`;
       infos.push(...inner);
     } else {
       const encrypted = magic === SMB2_TRANSFORM_MAGIC;

@@ -1,7 +1,7 @@
 /** `smbcmp list CAPFILE`: one line per SMB packet, like Wireshark's packet list. */
 import type { PacketInfo } from "../../trace/types.js";
 import { parseArgs } from "../args.js";
-import { CliError, COMMON_OPTS, loadTrace, out } from "../common.js";
+import { CliError, COMMON_OPTS, loadOpts, loadTrace, out } from "../common.js";
 
 export const LIST_OPTS = [...COMMON_OPTS];
 
@@ -45,7 +45,7 @@ export async function listCommand(argv: string[]): Promise<number> {
   }
   if (rest.length !== 1) throw new CliError("list needs exactly one CAPFILE (see smbcmp list -h)");
   const path = rest[0]!;
-  const t = await loadTrace(path, { ports: opts.port as string[] | undefined, quiet: !!opts.quiet });
+  const t = await loadTrace(path, loadOpts(opts));
   try {
     if (!t.packets.length) throw new CliError(`No SMB packet in ${path}`);
     const t0 = t.packets[0]!.time;

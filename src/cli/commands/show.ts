@@ -2,7 +2,7 @@
 import type { FieldNode } from "../../dissect/tree.js";
 import { renderText } from "../../dissect/tree.js";
 import { parseArgs } from "../args.js";
-import { CliError, COMMON_OPTS, loadTrace, out, splitCapNo } from "../common.js";
+import { CliError, COMMON_OPTS, loadOpts, loadTrace, out, splitCapNo } from "../common.js";
 
 export const SHOW_OPTS = [
   ...COMMON_OPTS,
@@ -49,7 +49,7 @@ export async function showCommand(argv: string[]): Promise<number> {
     }),
   ];
   if (!nums.length) throw new CliError("show needs at least one packet number");
-  const t = await loadTrace(path, { ports: opts.port as string[] | undefined, quiet: !!opts.quiet });
+  const t = await loadTrace(path, loadOpts(opts));
   try {
     for (const no of nums) {
       const i = t.indexOf(no);
