@@ -18,7 +18,9 @@ function check(name: string) {
     const miss = missing(fx.expect, pairs(r.trees.at(-1)!));
     assert.deepEqual(miss, [], `${name}: fields tshark has that we lack`);
   }
-  fx.info.forEach((inf, i) => assert.equal(r.infos[i]![0]!.summary.trimEnd(), inf, `${name}: summary ${i}`));
+  fx.info.forEach((inf, i) => {
+    assert.equal(r.infos[i]![0]!.summary.trimEnd(), inf, `${name}: summary ${i}`);
+  });
   return r;
 }
 

@@ -88,7 +88,8 @@ function blobs(f: Fields, m: Smb2Msg, code: number, inB: Blob, outB: Blob): void
       f.tree(`smb2.ioctl.${b.which}`, label, () => fsctlData(f, code, b.which, avail), avail);
     });
     // The request's input and the response's output carry the RPC PDUs (MS-SMB2 2.2.31.1).
-    if (code === PIPE_TRANSCEIVE && (b.which === "in") !== m.h.isResponse) dcerpcFromPipe(new Fields(f.c.sub(at, avail), [], f.light), avail, m);
+    if (code === PIPE_TRANSCEIVE && (b.which === "in") !== m.h.isResponse)
+      dcerpcFromPipe(new Fields(f.c.sub(at, avail), [], f.light), avail, m);
   }
 }
 
