@@ -89,9 +89,10 @@ export function dissectPdu(
           node("smbcmp.transform.error", `[${r.error}]`, r.error, r.error, -1, 0, FieldFlag.Generated),
         );
       const holder = top.children.find((n) => n.name === "smbcmp.smb2.encrypted_data") ?? top;
+      holder.children ??= [];
       for (const n of innerNodes) {
         n.flags = (n.flags ?? 0) | FieldFlag.Decrypted;
-        (holder.children ??= []).push(n);
+        holder.children.push(n);
       }
       out.push(top);
     }
