@@ -4,7 +4,7 @@
  */
 import type { BitSpec, Fields } from "../../dissect/fields.js";
 import { fileId } from "../common.js";
-import type { Smb2Command, Smb2Msg } from "../dissect.js";
+import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
 import { bufferCode } from "../header.js";
 
 const NOTIFICATION_ID = 0xffffffffffffffffn;
@@ -38,10 +38,16 @@ function kind(f: Fields, m: Smb2Msg): string {
 }
 
 function oplockBody(f: Fields, m: Smb2Msg): void {
-  f.uint("smb2.oplock", "Oplock", 1, { base: "hex", vals: OPLOCK_LEVELS });
+  f.uint("smb2.create.oplock", "Oplock", 1, { base: "hex", vals: OPLOCK_LEVELS });
   f.bytes("smb2.reserved", "Reserved", 1);
   f.bytes("smb2.reserved", "Reserved", 4);
+  const notification = m.h.isResponse && m.h.msgId === NOTIFICATION_ID;
   fileId(f, m);
+  if (notification) {
+    // Wireshark names the file only for acknowledgments and responses.
+    const n = f.nodes[f.nodes.length - 1];
+    if (!f.light && n?.name === "smbcmp.smb2.handle") n.label = "GUID handle";
+  } else if (m.info.path !== undefined) sum(m, ` File: ${m.info.path}`);
 }
 
 function leaseNotification(f: Fields): void {
