@@ -7,6 +7,7 @@ actions (run in order):
            byte-range lock + conflicting lock + unlock, echo, query directory, close, delete
   lease    open a file with an SMB2_CREATE_REQUEST_LEASE (RWH) context and print what was granted
   oplock   open a file requesting a batch oplock and print the granted level
+  lockread lock a byte range on one handle, then read/write it through a second handle
 Exit status 0 when every step behaved as expected for the server (errors are printed, not fatal,
 when they are the point of the scenario).
 """
@@ -14,6 +15,7 @@ import os
 import struct
 import sys
 
+from impacket import smb3 as smb3mod
 from impacket import smb3structs as s3
 from impacket.smbconnection import SMBConnection, SessionError
 
@@ -80,8 +82,11 @@ def step(label, fn):
         r = fn()
         print(f"{label}: ok" + (f" {r}" if r is not None else ""))
         return r
-    except SessionError as e:
-        print(f"{label}: {e.getErrorString()[0]}")
+    except (SessionError, smb3mod.SessionError) as e:
+        from impacket.nt_errors import ERROR_MESSAGES
+
+        code = e.get_error_code()
+        print(f"{label}: {ERROR_MESSAGES.get(code, (hex(code),))[0]}")
         return None
 
 
@@ -133,6 +138,22 @@ def do_ops(conn, smb3, tid):
     conn.disconnectTree(tid_ipc)
 
 
+def do_lockread(conn, smb3, tid):
+    """Handle 1 locks bytes 0-99 exclusively; handle 2 reads and writes them (strict locking decides)."""
+    fid = open_file(smb3, tid, "locked.bin", s3.FILE_OVERWRITE_IF)
+    data = b"L" * 4096
+    smb3.write(tid, fid, data, 0, len(data))
+    step("lock 0+100", lambda: hex(lock(smb3, tid, fid, 0, 100, s3.SMB2_LOCKFLAG_EXCLUSIVE_LOCK | s3.SMB2_LOCKFLAG_FAIL_IMMEDIATELY)))
+    fid2 = open_file(smb3, tid, "locked.bin")
+    step("read locked range", lambda: len(smb3.read(tid, fid2, 0, 50)))
+    step("write locked range", lambda: smb3.write(tid, fid2, b"x" * 10, 10, 10))
+    step("read unlocked range", lambda: len(smb3.read(tid, fid2, 200, 50)))
+    close(smb3, tid, fid2)
+    step("unlock", lambda: hex(lock(smb3, tid, fid, 0, 100, s3.SMB2_LOCKFLAG_UNLOCK)))
+    close(smb3, tid, fid)
+    step("delete", lambda: conn.deleteFile(conn._share, "locked.bin"))
+
+
 def do_lease(conn, smb3, tid):
     lease = s3.SMB2_CREATE_REQUEST_LEASE()
     lease["LeaseKey"] = b"smbcmp-leasekey!"
@@ -163,7 +184,7 @@ def main():
     smb3 = conn.getSMBServer()
     tid = conn.connectTree(share)
     for a in actions or ["ops"]:
-        {"ops": do_ops, "lease": do_lease, "oplock": do_oplock}[a](conn, smb3, tid)
+        {"ops": do_ops, "lease": do_lease, "oplock": do_oplock, "lockread": do_lockread}[a](conn, smb3, tid)
     conn.disconnectTree(tid)
     conn.logoff()
 
