@@ -39,7 +39,12 @@ export function nameAt(m: Smb2Msg, f: Fields, offset: number, length: number): s
 
 /** StructureSize (MS-SMB2 2.2.x) with Wireshark's length/dynamic split. */
 export function structureSize(f: Fields): number {
-  return f.bitmask("smb2.buffer_code", "StructureSize", 2, STRUCTURE_SIZE_BITS);
+  const v = f.bitmask("smb2.buffer_code", "StructureSize", 2, STRUCTURE_SIZE_BITS);
+  if (!f.light) {
+    const n = f.nodes.at(-1);
+    if (n?.name === "smb2.buffer_code") n.label = `StructureSize: ${n.show}`;
+  }
+  return v;
 }
 
 const STRUCTURE_SIZE_BITS: readonly BitSpec[] = [

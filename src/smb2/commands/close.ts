@@ -1,4 +1,36 @@
-/** SMB2 CLOSE (command 0x06). TODO(dissector): request and response bodies. */
-import type { Smb2Command } from "../dissect.js";
+/** SMB2 CLOSE (command 0x06), MS-SMB2 2.2.15 / 2.2.16. */
+import type { BitSpec, Fields } from "../../dissect/fields.js";
+import { fileAttributes, fileId, fileTimes, structureSize } from "../common.js";
+import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
 
-export const close: Smb2Command = {};
+const CLOSE_FLAGS: readonly BitSpec[] = [
+  { name: "smb2.close.pq_attrib", label: "PostQuery Attrib", mask: 0x1 },
+];
+
+function request(f: Fields, m: Smb2Msg): void {
+  structureSize(f);
+  f.bitmask("smb2.close.flags", "Close Flags", 2, CLOSE_FLAGS);
+  f.c.skip(4); // Reserved
+  const c = f.c;
+  c.need(16);
+  const hex = c.buf.subarray(c.pos, c.pos + 16).toString("hex");
+  // Wireshark's "Frame handle closed" is the close request's frame.
+  const rec = m.ctx.state.files.get(hex);
+  if (m.ctx.first && rec && rec.closeFrame === undefined) rec.closeFrame = m.ctx.frame;
+  fileId(f, m);
+  if (m.ctx.first && m.info.path !== undefined) m.rec.path = m.info.path;
+  sum(m, ` File: ${m.info.path ?? ""}`);
+}
+
+function response(f: Fields, m: Smb2Msg): void {
+  structureSize(f);
+  f.bitmask("smb2.close.flags", "Close Flags", 2, CLOSE_FLAGS);
+  f.bytes("smb2.reserved", "Reserved", 4);
+  fileTimes(f);
+  f.u64("smb2.allocation_size", "Allocation Size");
+  f.u64("smb2.eof", "End Of File");
+  fileAttributes(f);
+  if (m.rec.path !== undefined) m.info.path = m.rec.path;
+}
+
+export const close: Smb2Command = { request, response };

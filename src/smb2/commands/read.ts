@@ -1,4 +1,107 @@
-/** SMB2 READ (command 0x08). TODO(dissector): request and response bodies. */
-import type { Smb2Command } from "../dissect.js";
+/** SMB2 READ (command 0x08), MS-SMB2 2.2.19 / 2.2.20. */
+import type { BitSpec, Fields } from "../../dissect/fields.js";
+import { node } from "../../dissect/tree.js";
+import { fileId, structureSize } from "../common.js";
+import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
 
-export const read: Smb2Command = {};
+export const CHANNELS: Readonly<Record<number, string>> = {
+  0: "None",
+  1: "RDMA V1",
+  2: "RDMA V1_INVALIDATE",
+  3: "RDMA TRANSFORM",
+};
+
+const READ_FLAGS: readonly BitSpec[] = [
+  {
+    name: "smb2.read_flags.unbuffered",
+    label: "Unbuffered",
+    mask: 0x1,
+    t: "Client is asking for UNBUFFERED read",
+    f: "Client is NOT asking for UNBUFFERED read",
+  },
+  {
+    name: "smb2.read_flags.compressed",
+    label: "Compressed",
+    mask: 0x2,
+    t: "Client is asking for COMPRESSED data",
+    f: "Client is NOT asking for COMPRESSED data",
+  },
+];
+
+/**
+ * The channel info (offset, length) pair and its blob (SMB_DIRECT buffer descriptors), shared by
+ * READ and WRITE requests.
+ */
+export function channelInfo(f: Fields, m: Smb2Msg): void {
+  const off = f.uint("smb2.olb.offset", "Blob Offset", 2);
+  if (!f.light) {
+    const n = f.nodes.at(-1)!;
+    n.show = `0x${off.toString(16).padStart(8, "0")}`;
+    n.label = `Blob Offset: ${n.show}`;
+  }
+  const len = f.uint("smb2.olb.length", "Blob Length", 2);
+  if (f.light) return;
+  const at = m.h.at + off;
+  if (!len || !f.c.has(len, at)) {
+    f.add(node("smb2.channel_info_blob", "Channel Info Blob: NO DATA", "", "", at, 0));
+    return;
+  }
+  f.within(at, len, () => {
+    f.tree(
+      "smb2.channel_info_blob",
+      "Channel Info Blob",
+      () => {
+        while (f.c.remaining >= 16) {
+          f.u64("smb2.buffer_descriptor.offset", "Offset");
+          f.uint("smb2.buffer_descriptor.token", "Token", 4, { base: "hex" });
+          f.uint("smb2.buffer_descriptor.length", "Length", 4);
+        }
+      },
+      len,
+    );
+  });
+}
+
+function request(f: Fields, m: Smb2Msg): void {
+  structureSize(f);
+  f.uint("smb2.read_padding", "Padding", 1, { base: "hex" });
+  f.bitmask("smb2.read_flags", "Flags", 1, READ_FLAGS);
+  const len = f.uint("smb2.read_length", "Read Length", 4);
+  const off = f.u64("smb2.file_offset", "File Offset");
+  fileId(f, m);
+  f.uint("smb2.min_count", "Min Count", 4);
+  f.uint("smb2.channel", "Channel", 4, { base: "hex", vals: CHANNELS });
+  f.uint("smb2.remaining_bytes", "Remaining Bytes", 4);
+  channelInfo(f, m);
+  if (m.ctx.first && m.info.path !== undefined) m.rec.path = m.info.path;
+  sum(m, ` Len:${len} Off:${off} File: ${m.info.path ?? ""}`);
+}
+
+function response(f: Fields, m: Smb2Msg): void {
+  const c = f.c;
+  const start = c.pos;
+  structureSize(f);
+  // Wireshark lists DataRemaining and Reserved2 before DataOffset/Reserved/DataLength.
+  c.pos = start + 8;
+  f.uint("smb2.read_remaining", "Read Remaining", 4);
+  f.bytes("smb2.reserved", "Reserved", 4);
+  c.pos = start + 2;
+  const off = f.uint("smb2.olb.offset", "Blob Offset", 1);
+  if (!f.light) {
+    const n = f.nodes.at(-1)!;
+    n.show = `0x${off.toString(16).padStart(8, "0")}`;
+    n.label = `Blob Offset: ${n.show}`;
+  }
+  f.bytes("smb2.reserved", "Reserved", 1);
+  const len = f.uint("smb2.olb.length", "Blob Length", 4);
+  c.pos = start + 16;
+  if (m.rec.path !== undefined) m.info.path = m.rec.path;
+  if (!len) return;
+  const at = m.h.at + off;
+  // Data is never decoded; in light mode it is not even looked at.
+  if (f.light) return;
+  const avail = Math.max(0, Math.min(len, c.end - at));
+  f.within(at, avail, () => f.bytes("smb2.read.blob", "Info", avail));
+}
+
+export const read: Smb2Command = { request, response };
