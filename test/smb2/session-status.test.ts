@@ -28,3 +28,12 @@ describe("NTSTATUS table", () => {
     assert.equal(facility(0xc00d0001), 0x00d);
   });
 });
+
+describe("MS-ERREF names beyond Wireshark's", () => {
+  it("statusNameFull falls back to MS-ERREF names; labels stay tshark's", async () => {
+    const { statusNameFull } = await import("../../src/smb2/status.js");
+    assert.equal(statusNameFull(0xc0000022), "STATUS_ACCESS_DENIED");
+    assert.equal(statusNameFull(0x00000120), "STATUS_TRANSLATION_COMPLETE");
+    assert.equal(statusName(0x00000120), undefined);
+  });
+});
