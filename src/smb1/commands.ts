@@ -607,6 +607,8 @@ const SECURITY_FLAGS: readonly BitSpec[] = [
 ];
 
 function ntCreateRequest(f: Fields, m: Smb1Msg): void {
+  const rf = m.rec.extra?.respFid as number | undefined;
+  if (rf !== undefined && !m.ctx.first) fidNode(f, m, { generated: rf });
   const w = wct(f);
   if (w !== 24) {
     rawWords(f, w);
@@ -635,7 +637,7 @@ function ntCreateRequest(f: Fields, m: Smb1Msg): void {
   toEnd(f, end);
   void nlen;
   m.rec.path = name;
-  m.rec.extra = { flags, access, attrs, share, disposition, options };
+  m.rec.extra = { ...m.rec.extra, flags, access, attrs, share, disposition, options };
   m.info.path = name;
   m.info.detail = CREATE_DISPOSITION[disposition]?.split(" ")[0] ?? String(disposition);
   sum(m, `, Path: ${name}`);
@@ -726,6 +728,7 @@ function ntCreateResponse(f: Fields, m: Smb1Msg): void {
       pipe: t?.service === "IPC",
     });
   }
+  if (m.ctx.first && m.pdu.frame) m.rec.extra = { ...m.rec.extra, respFid: fid };
   fidNode(f, m, { full: true });
   f.uint("smb.create.action", "Create action", 4, { vals: CREATE_ACTION });
   f.filetime("smb.create.time", "Created");

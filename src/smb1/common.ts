@@ -108,8 +108,23 @@ export function smbString(
     if (o.len !== undefined) len = end - at;
   }
   c.pos = at + len;
-  if (!f.light) f.add(node(name, `${label}: ${s}`, s, s, at, len));
+  if (!f.light) {
+    const e = escShow(s);
+    f.add(node(name, `${label}: ${escInfo(s)}`, e, e, at, len));
+  }
   return s;
+}
+
+/** Control characters as Wireshark's labels show them (`\005`). */
+export function escInfo(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point
+  return s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, "0")}`);
+}
+
+/** Control characters as Wireshark's field values show them (`\x5`). */
+export function escShow(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point
+  return s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`);
 }
 
 /** Peeks an SMB string without consuming it or adding nodes. */
@@ -620,12 +635,21 @@ export function fidNode(f: Fields, m: Smb1Msg, o: { generated?: number; full?: b
     fid = f.c.u16();
   }
   const rec = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame);
+  // Responses repeat the request's FID only when Wireshark tracks it.
+  if (o.generated !== undefined && !rec && !o.full) return fid;
   m.info.fileId = fidHex(fid);
   if (rec && m.info.path === undefined) m.info.path = rec.name;
   m.rec.fid ??= fid;
   if (f.light) return fid;
   const show = hexN(fid, 4);
-  const n = node("smb.fid", `FID: ${show}${rec ? ` (${rec.name})` : ""}`, show, fid, at, at < 0 ? 0 : 2);
+  const n = node(
+    "smb.fid",
+    `FID: ${show}${rec ? ` (${escInfo(rec.name)})` : ""}`,
+    show,
+    fid,
+    at,
+    at < 0 ? 0 : 2,
+  );
   if (at < 0) n.flags = FieldFlag.Generated;
   n.children = [];
   f.add(n);
@@ -637,7 +661,15 @@ export function fidNode(f: Fields, m: Smb1Msg, o: { generated?: number; full?: b
       if (rec.closeFrame !== undefined)
         n.children.push(gen("smb.fid.closed_in", "Closed in", rec.closeFrame));
       n.children.push(
-        node("smb.file", `File Name: ${rec.name}`, rec.name, rec.name, -1, 0, FieldFlag.Generated),
+        node(
+          "smb.file",
+          `File Name: ${escInfo(rec.name)}`,
+          escShow(rec.name),
+          escShow(rec.name),
+          -1,
+          0,
+          FieldFlag.Generated,
+        ),
       );
       if (rec.create) createParamNodes(f, rec.create);
     }

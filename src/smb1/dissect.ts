@@ -15,7 +15,7 @@ import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 import { statusName, statusText } from "../smb2/status.js";
 import { type MessageInfo, MsgFlag } from "../trace/types.js";
 import { COMMANDS } from "./commands.js";
-import { gen, relabel } from "./common.js";
+import { escInfo, gen, relabel } from "./common.js";
 import { cmdName, dosErrorText, dosStatus, ERROR_CLASS, SMB1_CMD_NAMES } from "./names.js";
 import type { Smb1CmdRecord, Smb1Request, Smb1State } from "./state.js";
 
@@ -80,7 +80,7 @@ const PROTO_LABEL = "SMB (Server Message Block Protocol)";
 
 /** Appends text to the message's Info summary. */
 export function sum(m: Smb1Msg, text: string): void {
-  m.info.summary += text;
+  m.info.summary += escInfo(text);
 }
 
 export function parseHeader(buf: Buffer, at: number): Smb1Header | undefined {
@@ -221,7 +221,8 @@ export function dissectSmb1(
   if (h.isResponse) {
     const last = mine[mine.length - 1]!;
     if (h.ntError) {
-      if (h.status !== 0) last.summary += `, Error: ${statusText(h.status)}`;
+      // Wireshark reports error severities only (not warnings such as STATUS_BUFFER_OVERFLOW).
+      if (h.status >>> 30 === 3) last.summary += `, Error: ${statusText(h.status)}`;
     } else if (h.errClass !== 0 || h.errCode !== 0) {
       last.summary += `, Error: ${dosErrorText(h.errClass, h.errCode)}`;
     }
