@@ -16,6 +16,8 @@ import type { MessageInfo, PacketInfo, Trace, TreeOptions } from "./types.js";
 export interface OpenOptions extends ReadOptions {
   /** Session keys from any key source (see src/keys); encrypted traffic of other sessions stays opaque. */
   keys?: KeyEntry[];
+  /** Called for each packet as soon as it is indexed (progressive lists in UIs). */
+  onPacket?: (p: PacketInfo) => void;
 }
 
 /**
@@ -163,6 +165,13 @@ class CaptureTrace implements Trace {
     return out;
   }
 
+  /** The bytes of packet `no`'s PDUs (NBSS bodies), in order; tree offsets are relative to these. */
+  pduBytes(no: number): Buffer[] {
+    const i = this.indexOf(no);
+    if (i < 0) throw new TraceError(`${this.path}: no SMB packet number ${no}`);
+    return this.locsOf(i).map((loc) => this.capture.readRanges(loc.ranges).subarray(loc.skip));
+  }
+
   close(): void {
     this.capture.close();
   }
@@ -213,6 +222,7 @@ export async function openTrace(
       const ms = cur.messages;
       cur.summary = ms.length === 1 ? ms[0]!.summary : ms.map((m) => m.summary).join(";");
       t.add(cur, curLocs);
+      opts.onPacket?.(cur);
     }
     cur = undefined;
     curLocs = [];

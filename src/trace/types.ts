@@ -72,5 +72,7 @@ export interface Trace {
   tree(no: number, opts?: TreeOptions): FieldNode[];
   /** Warnings met while reading (truncated capture, gaps, no key...). */
   readonly warnings: readonly string[];
+  /** The bytes of packet `no`'s PDUs (NBSS bodies), in order; tree offsets are relative to these. */
+  pduBytes?(no: number): Buffer[];
   close(): void;
 }
