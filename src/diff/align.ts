@@ -147,6 +147,9 @@ export function alignOps(
   return rows;
 }
 
+/** Field diffs kept per alignment result. */
+const CACHE_MAX = 4096;
+
 /** How far a one-sided block may slide each way when looking for a better place. */
 const SLIDE = 64;
 
@@ -367,10 +370,11 @@ export function messageTree(t: Trace, r: MsgRef): FieldNode[] {
   let nth = 0;
   for (let k = 0; k < r.msg; k++) if (p.messages[k]!.proto === proto) nth++;
   const nodes = tree.filter((n) => n.name === top);
-  const mine = nodes[nth];
+  // SMB1 AndX chains are several messages in one `smb` node.
+  const mine = nodes[nth] ?? (nodes.length === 1 ? nodes[0] : undefined);
   if (mine) return [mine];
   // The dissector disagrees with the message list: compare what there is rather than nothing.
-  return p.messages.length === 1 ? tree : [];
+  return tree;
 }
 
 export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignResult {
@@ -463,13 +467,18 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
         d.error = e instanceof Error ? e.message : String(e);
         errors.push(`row ${i}: ${d.error}`);
       }
+      // Bounded: a UI scrolling through 100k rows must not keep every tree diff alive.
+      if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
       cache.set(i, { version: rules.version, d });
       return d;
     },
     deepen(): void {
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i]!;
-        if (r.kind === "same" && result.fieldDiff(i).count > 0) r.kind = "differ";
+        if (r.kind !== "same") continue;
+        if (result.fieldDiff(i).count > 0) r.kind = "differ";
+        // Equal pairs are cheap to recompute and most numerous: keep memory for the differences.
+        else cache.delete(i);
       }
       result.summary = summarize(rows);
       result.firstDivergence = rows.findIndex((r) => r.kind !== "same");

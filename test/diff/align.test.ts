@@ -98,6 +98,31 @@ describe("operations", () => {
   });
 });
 
+describe("messageTree with SMB1", () => {
+  it("an AndX chain (several messages, one `smb` node) gives each message that node", () => {
+    const smb = {
+      name: "smb",
+      label: "SMB",
+      show: "",
+      value: "",
+      offset: 0,
+      length: 0,
+      children: [leaf("smb.cmd", 0x2d)],
+    };
+    const t = fakeTrace("a", [
+      {
+        messages: [
+          { proto: 1, cmd: 0x2d, msgId: "1", tree: [smb] },
+          { proto: 1, cmd: 0x2e, msgId: "1", tree: [] },
+        ],
+      },
+    ]);
+    const ops = buildOps(t);
+    assert.equal(messageTree(t, ops[0]!.req!)[0], smb);
+    assert.equal(messageTree(t, ops[1]!.req!)[0], smb);
+  });
+});
+
 describe("alignment", () => {
   const base: OpSpec[] = [
     { cmd: CREATE, path: "foo.txt", fileId: "01".repeat(16) },
