@@ -7,13 +7,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { runScenario, type Scenario } from "../../tools/harness/index.js";
-import { alive, assertCleanedUp, processesMentioning } from "./util.js";
+import { alive, assertCleanedUp, captureSkipReason, processesMentioning } from "./util.js";
+
+const skip = captureSkipReason();
 
 const out = mkdtempSync(join(tmpdir(), "smbcmp-harness-out-"));
 after(() => rmSync(out, { recursive: true, force: true }));
 const repo = join(import.meta.dirname, "..", "..");
 
-test("a failing scenario rejects and still cleans up", async () => {
+test("a failing scenario rejects and still cleans up", { skip }, async () => {
   const bad: Scenario = {
     name: "bad-share",
     steps: [{ smbclient: ["ls"], share: "nosuchshare" }],
@@ -39,7 +41,9 @@ test("invalid scenarios are refused before anything starts", async () => {
   await assert.rejects(runScenario("no-such-scenario", { outDir: out }), /not found/);
 });
 
-test("SIGINT to the CLI mid-scenario kills smbd/tcpdump/clients and removes the temp dir", async () => {
+test("SIGINT to the CLI mid-scenario kills smbd/tcpdump/clients and removes the temp dir", {
+  skip,
+}, async () => {
   // A client that blocks (change notify waits forever) keeps the run busy until we interrupt it.
   const sc: Scenario = {
     name: "blocks",

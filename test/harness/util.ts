@@ -35,3 +35,12 @@ export function assertCleanedUp(info: { tmpDir: string; pids: number[] }): strin
   if (left.length) problems.push(`processes still using ${info.tmpDir}: ${left.join(",")}`);
   return problems;
 }
+
+/** Why end-to-end capture tests cannot run here (false = they can): they need root and Samba. */
+export function captureSkipReason(): string | false {
+  if (process.getuid?.() !== 0) return "needs root (useradd, smbpasswd, tcpdump)";
+  for (const tool of ["/usr/sbin/smbd", "/usr/bin/smbclient", "/usr/bin/tcpdump", "/usr/bin/tshark"]) {
+    if (!existsSync(tool)) return `${tool} not installed`;
+  }
+  return false;
+}
