@@ -87,8 +87,11 @@ class CaptureImpl implements Capture, PduSink {
       this.tcp.frame = n;
       this.onFrame(r.buf, r.dataPos, r.dataPos + r.caplen, r.linktype());
       if (out.length > 0) {
-        for (let i = 0; i < out.length; i++) yield out[i]!;
-        out.length = 0;
+        if (out.length === 1) yield out.pop()!;
+        else {
+          for (let i = 0; i < out.length; i++) yield out[i]!;
+          out.length = 0;
+        }
       }
       if (onProgress && r.done >= nextProgress) {
         onProgress(r.done, total);

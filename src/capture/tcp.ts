@@ -150,7 +150,10 @@ export function formatAddr(a: number | string): string {
 }
 
 export class Tcp {
-  private readonly conns = new Map<string, Conn>();
+  /** IPv4 connections by (lower endpoint key, higher endpoint key): no string keys in the hot path. */
+  private readonly conns4 = new Map<number, Map<number, Conn>>();
+  private readonly conns6 = new Map<string, Conn>();
+  private readonly all: Conn[] = [];
   private nconn = 0;
   private last: Conn | null = null;
   private lastKb: number | string = -1;
@@ -200,9 +203,8 @@ export class Tcp {
 
     let c = this.last;
     if (!(c !== null && ((c.ka === ka && this.lastKb === kb) || (c.ka === kb && this.lastKb === ka)))) {
-      const key = ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`;
-      c = this.conns.get(key) ?? null;
-      if (c === null) c = this.newConn(key, ka, sport, dport, sa, da);
+      c = this.lookup(ka, kb);
+      if (c === null) c = this.newConn(ka, kb, sport, dport, sa, da);
       this.last = c;
       this.lastKb = c.ka === ka ? kb : ka;
     }
@@ -210,8 +212,7 @@ export class Tcp {
 
     if ((flags & (TH_SYN | TH_ACK)) === TH_SYN && d.baseSeq !== -1 && (seq !== d.baseSeq || c.closed)) {
       // A new connection reusing the ports.
-      const key = ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`;
-      c = this.newConn(key, ka, sport, dport, sa, da);
+      c = this.newConn(ka, kb, sport, dport, sa, da);
       this.last = c;
       this.lastKb = kb;
       d = c.a;
@@ -279,9 +280,18 @@ export class Tcp {
     }
   }
 
+  private lookup(ka: number | string, kb: number | string): Conn | null {
+    if (typeof ka === "number") {
+      const b = kb as number;
+      const m = this.conns4.get(ka < b ? ka : b);
+      return m?.get(ka < b ? b : ka) ?? null;
+    }
+    return this.conns6.get(ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`) ?? null;
+  }
+
   private newConn(
-    key: string,
     ka: number | string,
+    kb: number | string,
     sport: number,
     dport: number,
     sa: number | string,
@@ -294,7 +304,18 @@ export class Tcp {
     c.b = new Dir(c, t, s, dport, sport);
     c.is139 = sport === 139 || dport === 139;
     if (this.ports.has(sport) || this.ports.has(dport)) c.nbss = 1;
-    this.conns.set(key, c);
+    if (typeof ka === "number") {
+      const b = kb as number;
+      let m = this.conns4.get(ka < b ? ka : b);
+      if (!m) {
+        m = new Map();
+        this.conns4.set(ka < b ? ka : b, m);
+      }
+      m.set(ka < b ? b : ka, c);
+    } else {
+      this.conns6.set(ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`, c);
+    }
+    this.all.push(c);
     return c;
   }
 
@@ -440,13 +461,15 @@ export class Tcp {
     }
   }
 
+  /**
+   * Makes room for `need` body bytes. The whole declared length is allocated at once (at most
+   * 16 MB; allocUnsafe leaves untouched pages unmapped, so a bogus length costs little), which
+   * copies each byte exactly once.
+   */
   private grow(d: Dir, need: number): void {
     const body = d.body;
     if (body !== null && body.length >= need) return;
-    let size = body === null ? Math.min(d.pduLen, 1 << 16) : body.length * 2;
-    if (size < need) size = need;
-    if (size > d.pduLen) size = d.pduLen;
-    const nb = Buffer.allocUnsafe(size);
+    const nb = Buffer.allocUnsafe(Math.max(need, d.pduLen));
     if (body !== null) body.copy(nb, 0, 0, d.have);
     d.body = nb;
   }
@@ -556,7 +579,7 @@ export class Tcp {
 
   /** End of capture: deliver what is queued after its holes; incomplete PDUs are dropped. */
   finishAll(): void {
-    for (const c of this.conns.values()) {
+    for (const c of this.all) {
       for (const d of [c.a, c.b]) {
         while (d.ooo.length > 0) {
           this.gap(d, d.ooo[0]!.seq);

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { openCapture } from "../../src/capture/index.js";
 import { ether, Flow, nbss, smb2 } from "./writer.js";
 
-function writeBig(file: string, targetMB: number): void {
+function writeBig(file: string, targetMB: number, bulkEvery: number): void {
   const fd = fs.openSync(file, "w");
   const hdr = Buffer.from("d4c3b2a1020004000000000000000000ffff000001000000", "hex");
   fs.writeSync(fd, hdr);
@@ -35,7 +35,7 @@ function writeBig(file: string, targetMB: number): void {
   let i = 0;
   while (size < targetMB * 1e6) {
     const f = flows[i++ % flows.length]!;
-    if (i % 200 === 0) {
+    if (bulkEvery > 0 && i % bulkEvery === 0) {
       const w = nbss(smb2(1 << 20, i));
       for (let o = 0; o < w.length; o += 1448) rec(ether(f.seg(true, w.subarray(o, o + 1448))));
       rec(ether(f.seg(false, nbss(smb2(80, i)))));
@@ -50,9 +50,15 @@ function writeBig(file: string, targetMB: number): void {
 
 const files = process.argv.slice(2);
 if (files.length === 0) {
-  const f = path.join(os.tmpdir(), "smbcmp-bench-400mb.pcap");
-  if (!fs.existsSync(f)) writeBig(f, 400);
-  files.push(f);
+  // Mostly bulk data, and only small operations.
+  for (const [name, every] of [
+    ["smbcmp-bench-400mb.pcap", 200],
+    ["smbcmp-bench-400mb-small.pcap", 0],
+  ] as const) {
+    const f = path.join(os.tmpdir(), name);
+    if (!fs.existsSync(f)) writeBig(f, 400, every);
+    files.push(f);
+  }
 }
 for (const f of files) {
   const size = fs.statSync(f).size;

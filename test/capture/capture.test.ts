@@ -373,15 +373,15 @@ describe("link layers", () => {
   test("IPv6 fragments are reassembled; ranges cover both pieces", async () => {
     const f = new Flow();
     const req = smb2(600, 9);
-    const hs = f
-      .handshake()
-      .map((p) =>
-        ipv6({
-          src: p[15] === 1 ? "fd00::1" : "fd00::2",
-          dst: p[15] === 1 ? "fd00::2" : "fd00::1",
-          payload: p.subarray(20),
-        }),
-      );
+    const to6 = (p: Buffer) => {
+      const c = p[15] === 1;
+      return ipv6({
+        src: c ? "fd00::1" : "fd00::2",
+        dst: c ? "fd00::2" : "fd00::1",
+        payload: p.subarray(20),
+      });
+    };
+    const hs = f.handshake().map(to6);
     const seg = f.seg(true, nbss(req)).subarray(20);
     const fragHdr = (off: number, more: boolean) => {
       const b = Buffer.alloc(6);
