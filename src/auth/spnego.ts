@@ -3,7 +3,8 @@
  * (mechTypes, mechToken, negHints), negTokenResp (negResult, supportedMech, responseToken,
  * mechListMIC), with the inner NTLMSSP or Kerberos token dissected.
  */
-import { Fields } from "../dissect/fields.js";
+import { type BitSpec, Fields } from "../dissect/fields.js";
+import { node } from "../dissect/tree.js";
 import { children, oidString, readTlv, type Tlv } from "./asn1.js";
 import { type KrbResult, kerberos } from "./kerberos.js";
 import { NTLMSSP_SIGNATURE, type NtlmResult, ntlmSummary, ntlmssp } from "./ntlmssp.js";
@@ -211,10 +212,45 @@ function negTokenResp(f: Fields, list: Tlv[], res: AuthResult): void {
   if (mic && !f.light) mechListMic(f, mic, res);
 }
 
+const CFX_FLAG_BITS: readonly BitSpec[] = [
+  { name: "spnego.krb5.acceptor_subkey", label: "AcceptorSubkey", mask: 0x4, t: "Set", f: "Not set" },
+  { name: "spnego.krb5.sealed", label: "Sealed", mask: 0x2, t: "Set", f: "Not set" },
+  { name: "spnego.krb5.send_by_acceptor", label: "SendByAcceptor", mask: 0x1, t: "Set", f: "Not set" },
+];
+
+/** RFC 4121 4.2.6.1 MIC token (TOK_ID 04 04), as in Kerberos mechListMICs. */
+function cfxGetMic(f: Fields, t: Tlv): void {
+  const b = f.c.buf;
+  const raw = b.subarray(t.start, t.end);
+  const n = Fields.bytesNode("spnego.krb5.blob", "krb5_blob", raw, t.start);
+  f.within(t.start, raw.length, () =>
+    f.tree(
+      "spnego.krb5.blob",
+      n.label,
+      () => {
+        f.uint("spnego.krb5.tok_id", "krb5_tok_id", 2, { base: "hex", vals: KRB5_TOK_IDS });
+        f.bitmask("spnego.krb5.cfx_flags", "krb5_cfx_flags", 1, CFX_FLAG_BITS);
+        f.bytes("spnego.krb5.filler", "krb5_filler", 5);
+        const at = f.c.pos;
+        const seq = f.c.bytes(8).readBigUInt64BE();
+        f.add(node("spnego.krb5.cfx_seq", `krb5_cfx_seq: ${seq}`, String(seq), String(seq), at, 8));
+        if (f.c.remaining) f.bytes("spnego.krb5.sgn_cksum", "krb5_sgn_cksum", f.c.remaining);
+      },
+      raw.length,
+      n.show,
+      n.value,
+    ),
+  );
+}
+
 function mechListMic(f: Fields, t: Tlv, res: AuthResult): void {
   bytesAt(f, t, "spnego.mechListMIC", "mechListMIC");
   const b = f.c.buf;
   const len = t.end - t.start;
+  if (len >= 16 && b[t.start] === 0x04 && b[t.start + 1] === 0x04) {
+    cfxGetMic(f, t);
+    return;
+  }
   // An NTLMSSP_MESSAGE_SIGNATURE (MS-NLMP 2.2.2.9): version 1 + 12 bytes.
   if (len === 16 && b.readUInt32LE(t.start) === 1 && !res.krb) {
     f.within(t.start, 16, () =>
