@@ -15,12 +15,13 @@ export function fileId(f: Fields, m: Smb2Msg): string {
   if (rec && m.info.path === undefined) m.info.path = rec.name;
   f.tree(
     "smbcmp.smb2.handle",
-    `GUID handle File: ${rec?.name ?? ""}`,
+    rec ? `GUID handle File: ${rec.name}` : "GUID handle",
     () => {
       f.guid("smb2.fid", "File Id");
       if (rec) {
         f.generated("dcerpc.nt.open_frame", "Frame handle opened", String(rec.openFrame), rec.openFrame);
-        if (rec.closeFrame !== undefined)
+        // tshark's single pass knows the close only from the close request on.
+        if (rec.closeFrame !== undefined && rec.closeFrame <= m.ctx.frame)
           f.generated("dcerpc.nt.close_frame", "Frame handle closed", String(rec.closeFrame), rec.closeFrame);
       }
     },

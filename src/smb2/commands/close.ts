@@ -19,7 +19,7 @@ function request(f: Fields, m: Smb2Msg): void {
   if (m.ctx.first && rec && rec.closeFrame === undefined) rec.closeFrame = m.ctx.frame;
   fileId(f, m);
   if (m.ctx.first && m.info.path !== undefined) m.rec.path = m.info.path;
-  sum(m, ` File: ${m.info.path ?? ""}`);
+  sum(m, m.info.path !== undefined ? ` File: ${m.info.path}` : "");
 }
 
 function response(f: Fields, m: Smb2Msg): void {

@@ -9,7 +9,7 @@ function request(f: Fields, m: Smb2Msg): void {
   f.bytes("smb2.reserved", "Reserved", 4);
   fileId(f, m);
   if (m.ctx.first && m.info.path !== undefined) m.rec.path = m.info.path;
-  sum(m, ` File: ${m.info.path ?? ""}`);
+  sum(m, m.info.path !== undefined ? ` File: ${m.info.path}` : "");
 }
 
 function response(f: Fields, m: Smb2Msg): void {

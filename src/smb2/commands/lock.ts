@@ -35,7 +35,7 @@ function request(f: Fields, m: Smb2Msg): void {
     c.pos = at + 24;
   }
   if (m.ctx.first && m.info.path !== undefined) m.rec.path = m.info.path;
-  sum(m, ` File: ${m.info.path ?? ""}`);
+  sum(m, m.info.path !== undefined ? ` File: ${m.info.path}` : "");
 }
 
 function response(f: Fields, m: Smb2Msg): void {

@@ -74,7 +74,7 @@ function request(f: Fields, m: Smb2Msg): void {
   f.uint("smb2.remaining_bytes", "Remaining Bytes", 4);
   channelInfo(f, m);
   if (m.ctx.first && m.info.path !== undefined) m.rec.path = m.info.path;
-  sum(m, ` Len:${len} Off:${off} File: ${m.info.path ?? ""}`);
+  sum(m, ` Len:${len} Off:${off}${m.info.path !== undefined ? ` File: ${m.info.path}` : ""}`);
 }
 
 function response(f: Fields, m: Smb2Msg): void {

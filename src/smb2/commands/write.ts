@@ -33,7 +33,7 @@ function request(f: Fields, m: Smb2Msg): void {
   channelInfo(f, m);
   // The written data is not shown as a field (tshark shows none for file writes); never decoded.
   if (m.ctx.first && m.info.path !== undefined) m.rec.path = m.info.path;
-  sum(m, ` Len:${len} Off:${off} File: ${m.info.path ?? ""}`);
+  sum(m, ` Len:${len} Off:${off}${m.info.path !== undefined ? ` File: ${m.info.path}` : ""}`);
 }
 
 function response(f: Fields, m: Smb2Msg): void {
