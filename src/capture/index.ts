@@ -10,7 +10,7 @@ import { openSource, type Source } from "./source.js";
 import { type Dir, type PduSink, Tcp } from "./tcp.js";
 import type { FileRange, Pdu, ReadOptions } from "./types.js";
 
-export { dissectLayers } from "./layers.js";
+export { dissectLayers, type LayerFrame } from "./layers.js";
 export { CaptureError } from "./source.js";
 export type { CaptureWarning, FileRange, Pdu, ReadOptions } from "./types.js";
 
