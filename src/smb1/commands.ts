@@ -1,5 +1,5 @@
 /** SMB1 command dissectors (MS-CIFS 2.2.4, MS-SMB 2.2.4), registered by command code. */
-import type { BitSpec, Fields } from "../dissect/fields.js";
+import { type BitSpec, Fields } from "../dissect/fields.js";
 import { hexN } from "../dissect/format.js";
 import { FieldFlag, node } from "../dissect/tree.js";
 import {
@@ -538,6 +538,7 @@ function treeConnectRequest(f: Fields, m: Smb1Msg): void {
   });
   toEnd(f, end);
   m.rec.path = path;
+  m.rec.extra = { reqTid: m.h.tid };
   m.info.path = path;
   sum(m, `, Path: ${path}`);
 }
@@ -573,18 +574,14 @@ function treeConnectResponse(f: Fields, m: Smb1Msg): void {
     if (f.c.remaining > 0) smbString(f, m, "smb.native_fs", "Native File System");
   });
   toEnd(f, end);
-  if (
-    m.ctx.first &&
-    m.pdu.frame &&
-    m.h.tid !== 0xffff &&
-    (m.h.ntError ? m.h.status === 0 : m.h.errClass === 0)
-  )
-    m.ctx.state.addTree(m.ctx.conn, {
-      tid: m.h.tid,
-      path: m.rec.path ?? "",
-      mappedIn: m.ctx.frame,
-      service,
-    });
+  if (m.ctx.first && m.pdu.frame) {
+    const t = { tid: m.h.tid, path: m.rec.path ?? "", mappedIn: m.ctx.frame, service };
+    m.ctx.state.addTree(m.ctx.conn, t);
+    // Wireshark also files the tree under the TID the request carried (0xffff), so that TID
+    // displays the latest tree connected with it.
+    const reqTid = m.rec.extra?.reqTid as number | undefined;
+    if (reqTid === 0xffff && reqTid !== m.h.tid) m.ctx.state.addTree(m.ctx.conn, { ...t, tid: reqTid });
+  }
 }
 
 // ---------------------------------------------------------------- NT create (0xa2)
@@ -1082,30 +1079,35 @@ function lockingRequest(f: Fields, m: Smb1Msg): void {
   andx(f);
   const fid = fidNode(f, m);
   const type = f.bitmask("smb.lock.type", "Lock Type", 1, LOCK_TYPE);
-  f.uint("smb.locking.oplock.level", "Oplock Level", 1, { vals: LOCK_OPLOCK });
+  const oplock = f.uint("smb.locking.oplock.level", "Oplock Level", 1, { vals: LOCK_OPLOCK });
   timeout(f);
   const nu = f.uint("smb.locking.num_unlocks", "Number of Unlocks", 2);
   const nl = f.uint("smb.locking.num_locks", "Number of Locks", 2);
   const { end } = bcc(f);
   const large = (type & 0x10) !== 0;
+  const lockList: LockRange[] = [];
+  const unlockList: LockRange[] = [];
   const ranges = (title: string, item: string, n: number) => {
     if (!n) return;
     f.tree(`smbcmp.smb.${title.toLowerCase()}`, title, () => {
       for (let i = 0; i < n; i++)
         f.tree(`smbcmp.smb.${item.toLowerCase()}`, item, () => {
-          f.uint("smb.pid", "Process ID", 2);
+          const pid = f.uint("smb.pid", "Process ID", 2);
+          let off: bigint;
+          let len: bigint;
           if (large) {
             reserved(f, 2);
             const oh = f.c.peekU32();
             const ol = f.c.peekU32(f.c.pos + 4);
-            lockU64(f, "smb.lock.offset", "Offset", oh, ol, 8);
+            off = lockU64(f, "smb.lock.offset", "Offset", oh, ol, 8);
             const lh = f.c.peekU32();
             const ll = f.c.peekU32(f.c.pos + 4);
-            lockU64(f, "smb.lock.length", "Length", lh, ll, 8);
+            len = lockU64(f, "smb.lock.length", "Length", lh, ll, 8);
           } else {
-            f.uint("smb.lock.offset", "Offset", 4);
-            f.uint("smb.lock.length", "Length", 4);
+            off = BigInt(f.uint("smb.lock.offset", "Offset", 4));
+            len = BigInt(f.uint("smb.lock.length", "Length", 4));
           }
+          (item === "Lock" ? lockList : unlockList).push({ pid, off: off.toString(), len: len.toString() });
         });
     });
   };
@@ -1114,21 +1116,74 @@ function lockingRequest(f: Fields, m: Smb1Msg): void {
     ranges("Locks", "Lock", nl);
   });
   toEnd(f, end);
+  m.rec.extra = { lock: { type, oplock, nu, nl, locks: lockList, unlocks: unlockList } satisfies LockInfo };
   sum(m, `, FID: ${hexN(fid, 4)}`);
 }
 
+interface LockRange {
+  pid: number;
+  off: string;
+  len: string;
+}
+
+interface LockInfo {
+  type: number;
+  oplock: number;
+  nu: number;
+  nl: number;
+  locks: LockRange[];
+  unlocks: LockRange[];
+}
+
 /** A 64-bit value stored as high then low 32-bit halves (large lock ranges). */
-function lockU64(f: Fields, name: string, label: string, hi: number, lo: number, size: number): void {
+function lockU64(f: Fields, name: string, label: string, hi: number, lo: number, size: number): bigint {
   const at = f.c.pos;
   f.c.skip(size);
-  if (f.light) return;
   const v = (BigInt(hi) << 32n) | BigInt(lo);
-  f.add(node(name, `${label}: ${v}`, v.toString(), v.toString(), at, size));
+  if (!f.light) f.add(node(name, `${label}: ${v}`, v.toString(), v.toString(), at, size));
+  return v;
+}
+
+/** Wireshark repeats the request's lock parameters under the response's Lock Type. */
+function lockSummaryNode(f: Fields, x: LockInfo): void {
+  if (f.light) return;
+  const n = Fields.bitmaskNode("smb.lock.type", "Lock Type", x.type, 1, -1, LOCK_TYPE);
+  n.label = `Lock Type: ${hexN(x.type, 2)}`;
+  n.flags = FieldFlag.Generated;
+  const kids = n.children!;
+  const u = (name: string, label: string, v: number, vals?: Readonly<Record<number, string>>) =>
+    kids.push(node(name, Fields.uintLabel(label, v, 1, { vals }), String(v), v, -1, 0, FieldFlag.Generated));
+  u("smb.locking.oplock.level", "Oplock Level", x.oplock, LOCK_OPLOCK);
+  u("smb.locking.num_unlocks", "Number of Unlocks", x.nu);
+  u("smb.locking.num_locks", "Number of Locks", x.nl);
+  const list = (title: string, ranges: LockRange[]) => {
+    const t = node(
+      `smbcmp.smb.${title.toLowerCase()}`,
+      title,
+      "",
+      "",
+      -1,
+      0,
+      FieldFlag.Generated | FieldFlag.Text,
+    );
+    t.children = [];
+    for (const r of ranges) {
+      t.children.push(gen("smb.pid", "Process ID", r.pid));
+      t.children.push(node("smb.lock.offset", `Offset: ${r.off}`, r.off, r.off, -1, 0, FieldFlag.Generated));
+      t.children.push(node("smb.lock.length", `Length: ${r.len}`, r.len, r.len, -1, 0, FieldFlag.Generated));
+    }
+    kids.push(t);
+  };
+  list("Locks", x.locks);
+  list("Unlocks", x.unlocks);
+  f.add(n);
 }
 
 function lockingResponse(f: Fields, m: Smb1Msg): void {
   const fid = m.rec.fid;
   if (fid !== undefined) fidNode(f, m, { generated: fid });
+  const lk = m.rec.extra?.lock as LockInfo | undefined;
+  if (lk) lockSummaryNode(f, lk);
   const w = wct(f);
   if (w === 2) {
     setNext(f, m, f.c.pos - 1);

@@ -644,7 +644,7 @@ export function fidNode(f: Fields, m: Smb1Msg, o: { generated?: number; full?: b
   const show = hexN(fid, 4);
   const n = node(
     "smb.fid",
-    `FID: ${show}${rec ? ` (${escInfo(rec.name)})` : ""}`,
+    `FID: ${show}${rec ? ` (${escShow(rec.name)})` : ""}`,
     show,
     fid,
     at,
