@@ -291,15 +291,37 @@ export function matchConnections(
 /** Merges per-connection row lists by time relative to each trace's first operation. */
 function mergeByTime(lists: AlignRow[][], t0a: number, t0b: number): AlignRow[] {
   if (lists.length === 1) return lists[0]!;
+  const key = (r: AlignRow) => (r.a ? r.a.time - t0a : r.b!.time - t0b);
+  const total = lists.reduce((n, l) => n + l.length, 0);
+  const out: AlignRow[] = new Array(total);
+  const pos = new Int32Array(lists.length);
+  // Each list keeps its own order whatever the clocks say: its head key never goes backwards.
+  const floor = new Float64Array(lists.length).fill(Number.NEGATIVE_INFINITY);
+  if (lists.length <= 32) {
+    for (let o = 0; o < total; o++) {
+      let best = -1;
+      let bestKey = 0;
+      for (let l = 0; l < lists.length; l++) {
+        const row = lists[l]![pos[l]!];
+        if (!row) continue;
+        const k = Math.max(key(row), floor[l]!);
+        if (best < 0 || k < bestKey) {
+          best = l;
+          bestKey = k;
+        }
+      }
+      floor[best] = bestKey;
+      out[o] = lists[best]![pos[best]!++]!;
+    }
+    return out;
+  }
+  // Many connections: sort once on clamped keys (stable on list, then position).
   const keyed: { k: number; l: number; p: number; r: AlignRow }[] = [];
   lists.forEach((rows, l) => {
     let prev = Number.NEGATIVE_INFINITY;
     rows.forEach((r, p) => {
-      let k = r.a ? r.a.time - t0a : r.b!.time - t0b;
-      // Keep each list's own order whatever the clocks say.
-      if (k < prev) k = prev;
-      prev = k;
-      keyed.push({ k, l, p, r });
+      prev = Math.max(prev, key(r));
+      keyed.push({ k: prev, l, p, r });
     });
   });
   keyed.sort((x, y) => x.k - y.k || x.l - y.l || x.p - y.p);

@@ -209,6 +209,20 @@ describe("alignment", () => {
     );
   });
 
+  it("an interim STATUS_PENDING response on one side only is shown but not counted", () => {
+    const a = base.map((o, i) => (i === 1 ? { ...o, asyncId: "42" } : o));
+    const r = diffTraces(opTrace("A", a), opTrace("B", base), { deep: true });
+    assert.equal(kinds(r.rows), "======");
+    const d = r.fieldDiff(1);
+    const interim = d.parts.find((p) => p.role === "interim")!;
+    assert.equal(interim.bFrame, undefined);
+    assert.ok(
+      interim.nodes.length > 0 &&
+        interim.nodes.every((n) => n.kind === "removed" && n.ignored && n.diffs === 0),
+    );
+    assert.equal(d.count, 0);
+  });
+
   it("deep mode turns pairs with field differences into 'differ'", () => {
     const b = base.map((o, i) => (i === 1 ? { ...o, reqBody: [leaf("smb2.read_length", 4096)] } : o));
     const a = base.map((o, i) => (i === 1 ? { ...o, reqBody: [leaf("smb2.read_length", 65536)] } : o));
