@@ -39,6 +39,22 @@ test("invalid scenarios are refused before anything starts", async () => {
     /newline/,
   );
   await assert.rejects(runScenario("no-such-scenario", { outDir: out }), /not found/);
+  await assert.rejects(
+    runScenario({ name: "x", steps: [{ smbclient: ["ls; rm x"] }] }, { outDir: out }),
+    /';'/,
+  );
+  await assert.rejects(
+    runScenario({ name: "x", steps: [{ smbtorture: ["--help"] }] }, { outDir: out }),
+    /test names/,
+  );
+  await assert.rejects(
+    runScenario({ name: "x", steps: [{ impacket: "../x.py" }] }, { outDir: out }),
+    /impacket/,
+  );
+  await assert.rejects(
+    runScenario({ name: "../x", steps: [{ smbclient: ["ls"] }] }, { outDir: out }),
+    /name/,
+  );
 });
 
 test("SIGINT to the CLI mid-scenario kills smbd/tcpdump/clients and removes the temp dir", {

@@ -136,8 +136,22 @@ export function validateScenario(s: unknown, where = "<object>"): Scenario {
   sc.steps.forEach((st, i) => {
     const kinds = [isSmbclient(st), isSmbtorture(st), isImpacket(st)].filter(Boolean).length;
     if (kinds !== 1) fail(where, `step ${i}: needs exactly one of smbclient, smbtorture, impacket`);
-    if (isSmbclient(st)) checkConf(`${where} step ${i} options`, st.options);
-    if (isSmbtorture(st)) checkConf(`${where} step ${i} options`, st.options);
+    const strings = (a: unknown[]) => a.every((x) => typeof x === "string" && !/[\r\n]/.test(x));
+    if (isSmbclient(st)) {
+      checkConf(`${where} step ${i} options`, st.options);
+      // commands are joined with ";" for -c, so one entry must not smuggle in another
+      if (!strings(st.smbclient) || st.smbclient.some((c) => c.includes(";")))
+        fail(where, `step ${i}: smbclient commands must be strings without ';' or newlines`);
+    }
+    if (isSmbtorture(st)) {
+      checkConf(`${where} step ${i} options`, st.options);
+      if (!st.smbtorture.every((t) => typeof t === "string" && /^[A-Za-z][A-Za-z0-9_.-]*$/.test(t)))
+        fail(where, `step ${i}: smbtorture entries must be test names`);
+    }
+    if (isImpacket(st)) {
+      if (st.impacket.split("/").includes("..") || (st.args !== undefined && !strings(st.args)))
+        fail(where, `step ${i}: bad impacket script or args`);
+    }
   });
   return sc;
 }
