@@ -8,7 +8,7 @@ import {
   infoData,
   infoDetail,
 } from "../info/classes.js";
-import { fileIdWithName } from "../info/common.js";
+import { fileIdWithName, markMalformed } from "../info/common.js";
 import { olb, reserved, structureSize } from "../info/fscc.js";
 
 function bool8(f: Fields, name: string, label: string): void {
@@ -81,7 +81,7 @@ export const queryInfo: Smb2Command = {
     const dataAt = m.h.at + offset;
     if (!f.c.has(1, dataAt)) return;
     f.c.seek(dataAt);
-    if (known) infoData(f, infoType, infoClass, length);
+    if (known) infoData(f, infoType, infoClass, length, false, () => markMalformed(m));
     else f.bytes("smb2.unknown", "Unknown", Math.min(length, f.c.remaining));
   },
 };

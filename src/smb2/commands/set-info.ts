@@ -8,7 +8,7 @@ import {
   infoData,
   infoDetail,
 } from "../info/classes.js";
-import { fileIdWithName } from "../info/common.js";
+import { fileIdWithName, markMalformed } from "../info/common.js";
 import { structureSize } from "../info/fscc.js";
 
 export const setInfo: Smb2Command = {
@@ -29,7 +29,13 @@ export const setInfo: Smb2Command = {
     const at = m.h.at + off;
     if (!f.c.has(1, at)) return;
     f.c.seek(at);
-    infoData(f, type, cls, len, true);
+    if (type === 1 && cls === 0x0a && f.c.has(24)) {
+      // Rename: Wireshark's Info column adds the target name.
+      const n = f.c.peekU32(f.c.pos + 16);
+      const at = f.c.pos + 20;
+      if (f.c.has(n, at)) sum(m, ` NewName:${f.c.buf.subarray(at, at + (n & ~1)).toString("utf16le")}`);
+    }
+    infoData(f, type, cls, len, true, () => markMalformed(m));
   },
   response(f: Fields, m: Smb2Msg) {
     const { infoType, infoClass } = m.rec;

@@ -333,16 +333,20 @@ function range(f: Fields): void {
   );
 }
 
+function resumeKey(f: Fields): void {
+  const at = f.c.pos;
+  const b = f.c.bytes(24);
+  if (!f.light) {
+    const n = node("smb2.fsctl.cchunk.resume_key", "ResumeKey: Opaque Data", "", "", at, 24);
+    n.show = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(":");
+    n.value = b.toString("hex");
+    f.add(n);
+  }
+}
+
 const copychunk: Decoder = (f, _len, dir) => {
   if (dir === "in") {
-    const at = f.c.pos;
-    const b = f.c.bytes(24);
-    if (!f.light) {
-      const n = node("smb2.fsctl.cchunk.resume_key", "ResumeKey: Opaque Data", "", "", at, 24);
-      n.show = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(":");
-      n.value = b.toString("hex");
-      f.add(n);
-    }
+    resumeKey(f);
     const count = f.uint("smb2.fsctl.cchunk.count", "Chunk Count", 4);
     reserved(f, 4);
     for (let i = 0; i < count && f.c.remaining >= 24; i++)
@@ -420,11 +424,11 @@ const none: Decoder = () => undefined;
 
 /** Per code: decoder for each direction (`null` = Wireshark shows nothing, absent = raw). */
 const DECODERS: Readonly<Record<number, Partial<Record<Dir, Decoder | null>>>> = {
-  1311236: { in: validateNegotiate, out: validateNegotiate },
-  1311228: { in: null, out: networkInterfaces },
-  393620: { in: dfsReferrals, out: dfsReferrals },
-  1163287: { in: null, out: null },
-  1114136: {
+  /* 0x00140204 */ 1311236: { in: validateNegotiate, out: validateNegotiate },
+  /* 0x001401fc */ 1311228: { in: null, out: networkInterfaces },
+  /* 0x00060194 */ 393620: { in: dfsReferrals, out: dfsReferrals },
+  /* 0x0011c017 */ 1163287: { in: null, out: null },
+  /* 0x00110018 */ 1114136: {
     in: (f) => {
       i64(f, "smb2.fsctl.wait.timeout", "Timeout");
       const n = f.c.u32();
@@ -433,20 +437,26 @@ const DECODERS: Readonly<Record<number, Partial<Record<Dir, Decoder | null>>>> =
     },
     out: null,
   },
-  1310840: { in: null },
-  1327346: { in: copychunk, out: copychunk },
-  1343730: { in: copychunk, out: copychunk },
-  589992: { in: null, out: (f, len) => reparseBuffer(f, len) },
-  589988: { in: (f, len) => reparseBuffer(f, len), out: null },
-  590020: { in: (f) => bool8(f, "smb2.fsctl.set_sparse", "SetSparse"), out: null },
-  622792: { in: range, out: null },
-  606415: {
+  /* 0x00140078 */ 1310840: {
+    in: null,
+    out: (f) => {
+      resumeKey(f);
+      reserved(f, 4);
+    },
+  },
+  /* 0x001440f2 */ 1327346: { in: copychunk, out: copychunk },
+  /* 0x001480f2 */ 1343730: { in: copychunk, out: copychunk },
+  /* 0x000900a8 */ 589992: { in: null, out: (f, len) => reparseBuffer(f, len) },
+  /* 0x000900a4 */ 589988: { in: (f, len) => reparseBuffer(f, len), out: null },
+  /* 0x000900c4 */ 590020: { in: (f) => bool8(f, "smb2.fsctl.set_sparse", "SetSparse"), out: null },
+  /* 0x000980c8 */ 622792: { in: range, out: null },
+  /* 0x000940cf */ 606415: {
     in: range,
     out: (f, len) => {
       for (let i = 0; i + 16 <= len; i += 16) range(f);
     },
   },
-  1327204: {
+  /* 0x00144064 */ 1327204: {
     in: null,
     out: (f) => {
       f.uint("smb2.ioctl.enumerate_snapshots.num_snapshots", "Number of snapshots", 4);
@@ -474,14 +484,14 @@ const DECODERS: Readonly<Record<number, Partial<Record<Dir, Decoder | null>>>> =
       }
     },
   },
-  1311188: {
+  /* 0x001401d4 */ 1311188: {
     in: (f) => {
       f.uint("smb2.ioctl.resiliency.timeout", "Timeout", 4);
       f.uint("smb2.ioctl.resiliency.reserved", "Reserved", 4);
     },
     out: null,
   },
-  606820: {
+  /* 0x00094264 */ 606820: {
     in: (f) => {
       f.uint("smb2.fsctl.odx.size", "Size", 4);
       f.uint("smb2.fsctl.odx.flags", "Flags", 4, { base: "hex" });
@@ -497,7 +507,7 @@ const DECODERS: Readonly<Record<number, Partial<Record<Dir, Decoder | null>>>> =
       odxToken(f);
     },
   },
-  623208: {
+  /* 0x00098268 */ 623208: {
     in: (f) => {
       f.uint("smb2.fsctl.odx.size", "Size", 4);
       f.uint("smb2.fsctl.odx.flags", "Flags", 4, { base: "hex" });
@@ -512,7 +522,7 @@ const DECODERS: Readonly<Record<number, Partial<Record<Dir, Decoder | null>>>> =
       f.u64("smb2.fsctl.odx.xfer_length", "TransferLength");
     },
   },
-  639616: {
+  /* 0x0009c280 */ 639616: {
     in: (f) => {
       f.uint("smb2.checksum_algorithm", "Checksum Algorithm", 2, {
         base: "hex",
@@ -536,9 +546,9 @@ const DECODERS: Readonly<Record<number, Partial<Record<Dir, Decoder | null>>>> =
     },
     out: null,
   },
-  589980: { in: null, out: (f) => objectIdBuffer(f) },
-  590016: { in: null, out: (f) => objectIdBuffer(f) },
-  590592: {
+  /* 0x0009009c */ 589980: { in: null, out: (f) => objectIdBuffer(f) },
+  /* 0x000900c0 */ 590016: { in: null, out: (f) => objectIdBuffer(f) },
+  /* 0x00090300 */ 590592: {
     in: null,
     out: (f) => {
       f.uint("smb2.ioctl.shared_virtual_disk.support", "SharedVirtualDiskSupport", 4, {
@@ -551,11 +561,11 @@ const DECODERS: Readonly<Record<number, Partial<Record<Dir, Decoder | null>>>> =
       });
     },
   },
-  589884: {
+  /* 0x0009003c */ 589884: {
     in: null,
     out: (f) => void f.uint("smb2.compression_format", "Compression Format", 2, { vals: COMPRESSION }),
   },
-  639040: {
+  /* 0x0009c040 */ 639040: {
     in: (f) => void f.uint("smb2.compression_format", "Compression Format", 2, { vals: COMPRESSION }),
     out: null,
   },

@@ -6,6 +6,7 @@
 import { Cursor, ShortRead } from "../../dissect/cursor.js";
 import { bitPattern, type Fields } from "../../dissect/fields.js";
 import { hexN } from "../../dissect/format.js";
+import { node } from "../../dissect/tree.js";
 import {
   ALIGNMENT,
   DEVICE_CHARS,
@@ -197,17 +198,29 @@ function all(f: Fields): void {
   f.u64("smb2.file_id", "File Id", { base: "hex" });
   f.uint("smb2.ea_size", "EA Size", 4);
   smbAccessMask(f);
-  f.u64("smb2.position_info", "Position Information");
+  // Wireshark 4.0 reads this one field big-endian; matched so the trees compare equal.
+  f.c.need(8);
+  const pAt = f.c.pos;
+  const pos = f.c.buf.readBigUInt64BE(pAt);
+  f.c.skip(8);
+  if (!f.light)
+    f.add(node("smb2.position_info", `Position Information: ${pos}`, pos.toString(), pos.toString(), pAt, 8));
   modeInfo(f);
   f.uint("smb2.alignment_info", "Alignment Information", 4, { base: "hex", vals: ALIGNMENT });
   const n = f.uint("smb2.filename.len", "Filename Length", 4);
-  utf16Avail(f, "smb2.filename", "Filename", n);
+  // Wireshark stops here (malformed) when the name is cut short, without a filename field.
+  if (!f.c.has(n)) throw new ShortRead(f.c.pos, n, f.c.end);
+  f.utf16("smb2.filename", "Filename", n);
 }
 
 /** FileName-style: u32 length then UTF-16 (alternate / normalized name). */
 function nameInfo(f: Fields): void {
   const n = f.uint("smb.file_name_len", "File Name Len", 4);
+  if (!n) return;
+  // A name cut by a short output buffer: what is there, then Wireshark's "Truncated..." marker.
+  const cut = n > f.c.remaining;
   utf16Avail(f, "smb.file", "File Name", n);
+  if (cut && !f.light) f.add(node("smb2.truncated", "Truncated...", "", "", f.c.pos, 0));
 }
 
 function streams(f: Fields, len: number): void {
@@ -273,6 +286,8 @@ function rename(f: Fields): void {
   f.bytes("smb2.reserved.random", "Reserved (Random)", 7);
   f.bytes("smb2.root_directory", "Root Dir Handle (MBZ)", 8);
   const n = f.uint("smb2.filename.len", "Filename Length", 4);
+  // Wireshark stops here (malformed) when the name is cut short, without a filename field.
+  if (!f.c.has(n)) throw new ShortRead(f.c.pos, n, f.c.end);
   f.utf16("smb2.filename", "Filename", n);
 }
 
@@ -480,7 +495,14 @@ function quotaInfo(f: Fields, len: number): void {
  * Dissects `len` bytes of info data of (type, cls) at the cursor, inside the class's subtree.
  * Never throws on short data: a truncated class leaves a malformed marker.
  */
-export function infoData(f: Fields, type: number, cls: number, len: number, set = false): void {
+export function infoData(
+  f: Fields,
+  type: number,
+  cls: number,
+  len: number,
+  set = false,
+  onMalformed?: () => void,
+): void {
   if (len <= 0) return;
   const start = f.c.pos;
   const avail = Math.min(len, f.c.remaining);
@@ -506,6 +528,7 @@ export function infoData(f: Fields, type: number, cls: number, len: number, set 
     } catch (e) {
       if (!(e instanceof ShortRead)) throw e;
       f.malformed(`${label} truncated`);
+      onMalformed?.();
     }
   });
   f.c.seek(start + avail);

@@ -1,5 +1,6 @@
 /** Helpers shared by GetInfo/SetInfo/Ioctl: FileId with the Info-column file name. */
 import type { Fields } from "../../dissect/fields.js";
+import { MsgFlag } from "../../trace/types.js";
 import { fileId } from "../common.js";
 import { type Smb2Msg, sum } from "../dissect.js";
 
@@ -16,4 +17,10 @@ export function fileIdWithName(f: Fields, m: Smb2Msg, sep = " File: "): string {
     if (!m.h.isResponse) m.rec.path = rec.name;
   }
   return hex;
+}
+
+/** Marks a message malformed the way Wireshark's Info column shows it (no space before). */
+export function markMalformed(m: Smb2Msg): void {
+  m.info.flags |= MsgFlag.Malformed;
+  if (!m.info.summary.includes("[Malformed")) m.info.summary += "[Malformed Packet]";
 }
