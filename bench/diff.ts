@@ -173,13 +173,15 @@ console.log(
 // machine it shows how much slower everything above ran.
 {
   const t1 = performance.now();
+  const c1 = process.cpuUsage();
   const m = new Map<string, number>();
   for (let i = 0; i < 100_000; i++) m.set(`0:2:${i}`, i);
   for (let i = 0; i < 100_000; i++) {
     m.get(`0:2:${i}`);
     m.delete(`0:2:${i}`);
   }
+  const cc = process.cpuUsage(c1);
   console.log(
-    `calibration (100k Map set/get/delete with string keys): ${(performance.now() - t1).toFixed(0)} ms wall`,
+    `calibration (100k Map set/get/delete with string keys, ~40 ms on an idle machine): ${(performance.now() - t1).toFixed(0)} ms wall, ${((cc.user + cc.system) / 1000).toFixed(0)} ms CPU`,
   );
 }
