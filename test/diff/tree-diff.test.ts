@@ -16,6 +16,10 @@ import { leaf, prng, tree } from "./fake.js";
 
 const none = { rules: new IgnoreRules() };
 
+function node0(name: string, value: string | number | boolean): FieldNode {
+  return { name, label: "", show: String(value), value, offset: -1, length: 0 };
+}
+
 function flat(d: DiffNode[]): string[] {
   const out: string[] = [];
   walkDiff(d, (n, depth) => {
@@ -201,6 +205,25 @@ describe("diffTrees", () => {
       ),
       0,
     );
+  });
+
+  it("a long child list (20k directory entries) with one extra entry: one ADDED, quickly", () => {
+    const entry = (i: number) =>
+      tree("smb2.fs_info", `File: f${i}`, [leaf("smb2.filename", `f${i}`), leaf("smb2.end_of_file", i)]);
+    const a = Array.from({ length: 20000 }, (_, i) => entry(i));
+    const b = [...a.slice(0, 12345), entry(99999), ...a.slice(12345)];
+    const t0 = performance.now();
+    const d = diffTrees([tree("smb2", "SMB2", a)], [tree("smb2", "SMB2", b)], none);
+    assert.equal(countDiffs(d), 1);
+    assert.equal(d[0]!.children![12345]!.kind, "added");
+    assert.ok(performance.now() - t0 < 20000);
+  });
+
+  it("odd values never throw: empty labels, NaN, booleans, missing children", () => {
+    const a = [node0("x", Number.NaN), node0("y", true), { ...node0("z", ""), children: [] }];
+    const b = [node0("x", Number.NaN), node0("y", false), node0("z", "")];
+    const d = diffTrees(a, b, { rules: new IgnoreRules(["y=within:1"]) });
+    assert.equal(countDiffs(d), 0, "NaN equals NaN as text; true/false within 1");
   });
 
   it("property: diff(A, A) is empty for random trees", () => {
