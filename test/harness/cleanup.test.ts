@@ -2,7 +2,7 @@
 // not when the CLI is interrupted with SIGINT in the middle of a run.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -94,4 +94,7 @@ test("SIGINT to the CLI mid-scenario kills smbd/tcpdump/clients and removes the 
   const how = await exited;
   assert.ok(how === "SIGINT" || how === 130, `cli ended by SIGINT (got ${how})`);
   assert.deepEqual(assertCleanedUp(info), []);
+  // The interrupted run still leaves its log and the partial capture (port rewritten to 445).
+  assert.match(readFileSync(join(out, "blocks.log"), "utf8"), /# smbd output/);
+  assert.ok(existsSync(join(out, "blocks.pcap")));
 });

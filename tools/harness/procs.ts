@@ -17,6 +17,8 @@ export interface Tracked {
 export class RunResources {
   readonly procs = new Set<Tracked>();
   readonly dirs = new Set<string>();
+  /** Run after an interrupt tore the processes down (write logs, fix up the partial capture). */
+  readonly finalizers: (() => void)[] = [];
 
   spawn(name: string, cmd: string, args: string[], opts: SpawnOptions = {}): Tracked {
     const child = spawn(cmd, args, {
@@ -107,6 +109,15 @@ async function onSignal(sig: NodeJS.Signals): Promise<void> {
     process.exit(sig === "SIGINT" ? 130 : 143);
   }, 5000);
   await Promise.all([...active].map((r) => r.stopAll()));
+  for (const r of active) {
+    for (const f of r.finalizers) {
+      try {
+        f();
+      } catch {
+        // finalizers are best effort
+      }
+    }
+  }
   active.clear();
   clearTimeout(hard);
   // Re-raise with default disposition so the exit status reflects the signal.

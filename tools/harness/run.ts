@@ -290,13 +290,36 @@ export async function runScenario(scenario: Scenario | string, opts: RunOptions)
   const log = (s: string) => logParts.push(s);
   const phase = (what: string) => logParts.push(`# +${Date.now() - t0} ms ${what}`);
 
+  let smbdPort = 0;
+  let smbdOut: { text: () => string } | undefined;
   const res = new RunResources();
+  let finished = false;
+  // Runs once, after the processes are gone: on success, on failure, and from the SIGINT/SIGTERM
+  // handler (which exits before this function's finally could run).
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    if (smbdOut) log(`\n# smbd output\n${smbdOut.text()}`);
+    // Also on failure: the partial capture is what one wants to look at.
+    if (!opts.keepPort && smbdPort && existsSync(pcap)) {
+      try {
+        rewritePort(pcap, smbdPort, 445);
+      } catch {
+        // an empty/garbled capture is left as is
+      }
+    }
+    // Write what we have even on failure: it is the first thing to read when a scenario breaks.
+    try {
+      writeFileSync(logFile, logParts.join("\n"));
+    } catch {
+      // outDir may be gone
+    }
+  };
+  res.finalizers.push(finish);
   registerRun(res);
   const tmp = mkdtempSync(join(tmpdir(), "smbcmp-harness-"));
   res.dirs.add(tmp);
   let overall: NodeJS.Timeout | undefined;
-  let smbdPort = 0;
-  let smbdOut: { text: () => string } | undefined;
   try {
     // smbd serves the share as smbtest, who must be able to traverse the temp dir.
     chmodSync(tmp, 0o755);
@@ -412,20 +435,6 @@ export async function runScenario(scenario: Scenario | string, opts: RunOptions)
     clearTimeout(overall);
     await res.stopAll();
     unregisterRun(res);
-    if (smbdOut) log(`\n# smbd output\n${smbdOut.text()}`);
-    // Also on failure: the partial capture is what one wants to look at.
-    if (!opts.keepPort && smbdPort && existsSync(pcap)) {
-      try {
-        rewritePort(pcap, smbdPort, 445);
-      } catch {
-        // an empty/garbled capture is left as is
-      }
-    }
-    // Write what we have even on failure: it is the first thing to read when a scenario breaks.
-    try {
-      writeFileSync(logFile, logParts.join("\n"));
-    } catch {
-      // outDir may be gone
-    }
+    finish();
   }
 }
