@@ -52,7 +52,7 @@ function toEnd(f: Fields, end: number): void {
 
 function setNext(f: Fields, m: Smb1Msg, at: number): void {
   const b = f.c.buf;
-  if (at + 4 <= f.c.end) m.next = { cmd: b[at + 1]!, offset: b.readUInt16LE(at + 3) };
+  if (at + 5 <= f.c.end) m.next = { cmd: b[at + 1]!, offset: b.readUInt16LE(at + 3) };
 }
 
 function bytesText(n: number): string {

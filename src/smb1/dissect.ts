@@ -212,11 +212,15 @@ export function dissectSmb1(
       at = nat;
     }
   } catch (e) {
-    if (!(e instanceof ShortRead)) throw e;
+    // Bad input must not crash the trace: truncation (ShortRead) or an out-of-range read.
+    if (!(e instanceof ShortRead) && !(e instanceof RangeError)) throw e;
     const last = lastInfo ?? newInfo(h, h.cmd, 0);
     if (!lastInfo) mine.push(last);
     last.flags |= MsgFlag.Malformed;
-    f.malformed("SMB PDU truncated", e.at);
+    f.malformed(
+      e instanceof ShortRead ? "SMB PDU truncated" : "SMB PDU malformed",
+      e instanceof ShortRead ? e.at : f.c.pos,
+    );
   }
   if (h.isResponse) {
     const last = mine[mine.length - 1]!;
