@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /** smbcmp command-line entry point: subcommand dispatch and uniform error handling. */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { closest, UsageError } from "./args.js";
 import { keysCommand } from "./commands/keys.js";
 import { listCommand } from "./commands/list.js";
 import { showCommand } from "./commands/show.js";
+import { tuiCommand } from "./commands/tui.js";
 import { CliError } from "./common.js";
 
 type Handler = (argv: string[]) => Promise<number>;
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, [Handler, string]> = {
   list: [listCommand, "list the SMB packets of a capture"],
   show: [showCommand, "show the detail tree of packets"],
   keys: [keysCommand, "list the sessions of a capture and whether their keys work"],
+  tui: [tuiCommand, "interactive terminal UI on one capture or a pair (smbcmp A [B] on a terminal)"],
 };
 
 function version(): string {
@@ -48,6 +50,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const entry = COMMANDS[cmd];
+    // `smbcmp A.pcap [B.pcap]` on a terminal opens the TUI, as the original smbcmp did.
+    if (!entry && process.stdout.isTTY && process.stdin.isTTY && existsSync(cmd.replace(/:\d+$/, "")))
+      return await tuiCommand(argv);
     if (!entry) {
       const near = closest(cmd, Object.keys(COMMANDS));
       throw new UsageError(

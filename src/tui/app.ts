@@ -1,0 +1,911 @@
+/**
+ * The terminal UI: packet list(s) on top, the selected packet's detail tree (or the selected
+ * pair's diff) below, as in the original smbcmp; plus search, filter, divergence jumps, profiles,
+ * hex pane, mouse and help. State lives here; drawing goes through the diffing `Screen`.
+ */
+import { type AlignResult, diffPackets, diffTraces } from "../diff/align.js";
+import type { SmbcmpConfig } from "../diff/config.js";
+import type { IgnoreRules } from "../diff/ignore.js";
+import type { Op } from "../diff/ops.js";
+import { profileNames, profileRules } from "../diff/profiles.js";
+import { opText } from "../diff/render/common.js";
+import { MsgFlag, type PacketInfo } from "../trace/types.js";
+import { type InputEvent, parseInput } from "./input.js";
+import { type Action, type Bindings, DEFAULT_BINDINGS, makeBindings } from "./keys.js";
+import type { WorkerTrace } from "./loader.js";
+import { A, bg, C, fg, Screen } from "./screen.js";
+import { diffLines, type Folds, fieldLines, hexLines, type Line } from "./view.js";
+
+type PaneId = "list" | "listB" | "detail";
+
+interface Pane {
+  cur: number;
+  top: number;
+  /** Rows shown at the last render (for paging). */
+  h: number;
+}
+
+interface Area {
+  pane: PaneId;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface AppOptions {
+  a: WorkerTrace;
+  b?: WorkerTrace;
+  config: SmbcmpConfig;
+  profile?: string;
+  /** Initial frame numbers (`FILE:NO`). */
+  startA?: number;
+  startB?: number;
+  write(s: string): void;
+  onQuit(): void;
+}
+
+const STATUS_PENDING = 0x103;
+const MORE_PROCESSING = 0xc0000016;
+
+function isError(p: PacketInfo): boolean {
+  return p.messages.some(
+    (m) =>
+      (m.flags & MsgFlag.Malformed) !== 0 ||
+      (m.isResponse && m.status >>> 30 === 3 && m.status >>> 0 !== MORE_PROCESSING),
+  );
+}
+
+function packetAttr(p: PacketInfo): number {
+  if (p.messages.some((m) => m.flags & MsgFlag.Malformed)) return fg(C.red) | A.bold;
+  if (isError(p)) return fg(C.red);
+  if (p.messages.some((m) => m.flags & MsgFlag.Encrypted)) return fg(C.magenta);
+  if (p.messages.some((m) => m.status === STATUS_PENDING)) return A.dim;
+  return 0;
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.max(lo, Math.min(hi, v));
+}
+
+export class App {
+  readonly screen: Screen;
+  private bind: Bindings;
+  private a: WorkerTrace;
+  private b?: WorkerTrace;
+  private panes: Record<PaneId, Pane> = {
+    list: { cur: 0, top: 0, h: 1 },
+    listB: { cur: 0, top: 0, h: 1 },
+    detail: { cur: 0, top: 0, h: 1 },
+  };
+  private focus: PaneId = "list";
+  private linked = true;
+  private hex = false;
+  private showSame = false;
+  private help = false;
+  private folds: Folds = new Map();
+  private prompt?: { kind: "search" | "filter"; text: string };
+  private search = "";
+  private filter = "";
+  private status = "";
+  private statusAttr = 0;
+  private profile: string;
+  private rules?: IgnoreRules;
+  private result?: AlignResult;
+  /** Row indices (aligned rows in linked diff mode, packet indices otherwise) after filtering. */
+  private rowsA: number[] = [];
+  private rowsB: number[] = [];
+  private filteredFor = "";
+  private lines: Line[] = [];
+  private linesFor = "";
+  private areas: Area[] = [];
+  private ratio: number;
+  private scheduled = false;
+  private lastProgress = 0;
+
+  constructor(private readonly o: AppOptions) {
+    this.screen = new Screen(o.write);
+    this.a = o.a;
+    this.b = o.b;
+    this.bind = makeBindings(o.config.keys);
+    this.profile = o.profile ?? o.config.defaultProfile ?? "default";
+    const r = o.config.vsplitRatio;
+    this.ratio = r !== undefined && r > 0.05 && r < 0.95 ? r : 0.5;
+    const warn = [...o.config.warnings, ...this.bind.warnings];
+    if (warn.length) this.setStatus(`config: ${warn[0]}`, fg(C.yellow));
+  }
+
+  get diffMode(): boolean {
+    return !!this.b;
+  }
+
+  private setStatus(s: string, attr = 0): void {
+    this.status = s;
+    this.statusAttr = attr;
+  }
+
+  // ---- loading --------------------------------------------------------------------------
+
+  onProgress(): void {
+    const now = Date.now();
+    if (now - this.lastProgress < 50) return;
+    this.lastProgress = now;
+    this.invalidateRows();
+    this.render();
+  }
+
+  onLoaded(): void {
+    const t = this.b ? (this.a.loaded && this.b.loaded ? this.b : undefined) : this.a;
+    if (!t) {
+      this.invalidateRows();
+      this.render();
+      return;
+    }
+    if (this.b) this.align();
+    const w = [...this.a.warnings, ...(this.b?.warnings ?? [])];
+    if (w.length)
+      this.setStatus(`warning: ${w[0]}${w.length > 1 ? ` (+${w.length - 1} more)` : ""}`, fg(C.yellow));
+    else if (!this.status) this.setStatus("press ? for help");
+    this.invalidateRows();
+    this.jumpToStart();
+    this.render();
+  }
+
+  onError(): void {
+    const e = this.a.error ?? this.b?.error;
+    this.setStatus(`error: ${e} — press q to quit`, fg(C.red) | A.bold);
+    this.render();
+  }
+
+  private align(): void {
+    if (!this.b) return;
+    try {
+      this.rules = profileRules(this.profile, this.o.config.profiles);
+    } catch (e) {
+      this.setStatus(`profile: ${(e as Error).message}`, fg(C.red));
+      this.profile = "default";
+      this.rules = profileRules("default", this.o.config.profiles);
+    }
+    try {
+      this.result = diffTraces(this.a, this.b, { rules: this.rules });
+      const s = this.result.summary;
+      this.setStatus(
+        `${s.ops} ops: ${s.same} same, ${s.differ} differ, ${s.onlyA} only in A, ${s.onlyB} only in B — ] next divergence, ? help`,
+      );
+    } catch (e) {
+      this.result = undefined;
+      this.setStatus(`diff failed: ${(e as Error).message}`, fg(C.red));
+    }
+  }
+
+  private jumpToStart(): void {
+    const { startA, startB } = this.o;
+    if (this.diffMode && this.result) {
+      if (startA !== undefined || startB !== undefined) {
+        // `A.pcap:12 B.pcap:14`: the original smbcmp's pair selection, unlinked.
+        this.linked = false;
+        this.panes.list.cur = Math.max(0, this.rowsA.indexOf(this.a.indexOf(startA ?? -1)));
+        this.panes.listB.cur = Math.max(0, this.rowsB.indexOf(this.b!.indexOf(startB ?? -1)));
+        this.invalidateRows();
+      } else if (this.result.firstDivergence >= 0) {
+        this.panes.list.cur = Math.max(0, this.rowsA.indexOf(this.result.firstDivergence));
+      }
+    } else if (startA !== undefined) {
+      this.panes.list.cur = Math.max(0, this.rowsA.indexOf(this.a.indexOf(startA)));
+    }
+  }
+
+  // ---- rows -----------------------------------------------------------------------------
+
+  private invalidateRows(): void {
+    this.filteredFor = "";
+  }
+
+  private opLabel(t: WorkerTrace, op: Op | undefined): string {
+    if (!op) return "";
+    const first = op.req ?? op.resp;
+    const no = first ? t.packets[first.pkt]!.no : 0;
+    return `${String(no).padStart(6)} ${opText(t, op)}`;
+  }
+
+  private packetLabel(p: PacketInfo, t0: number): string {
+    return `${String(p.no).padStart(6)} ${(p.time - t0).toFixed(6).padStart(11)}  ${p.summary}`;
+  }
+
+  private refreshRows(): void {
+    const key = `${this.filter}|${this.linked}|${this.a.packets.length}|${this.b?.packets.length}|${!!this.result}|${this.result?.rules.version}|${this.profile}`;
+    if (key === this.filteredFor) return;
+    this.filteredFor = key;
+    const f = this.filter.toLowerCase();
+    const match = (s: string) => !f || s.toLowerCase().includes(f);
+    if (this.result && this.linked) {
+      const r = this.result;
+      this.rowsA = [];
+      r.rows.forEach((row, i) => {
+        if (!f || match(this.opLabel(this.a, row.a)) || match(this.opLabel(this.b!, row.b)))
+          this.rowsA.push(i);
+      });
+      this.rowsB = this.rowsA;
+    } else {
+      const pick = (t: WorkerTrace) => {
+        const out: number[] = [];
+        t.packets.forEach((p, i) => {
+          if (!f || match(p.summary) || String(p.no) === f) out.push(i);
+        });
+        return out;
+      };
+      this.rowsA = pick(this.a);
+      this.rowsB = this.b ? pick(this.b) : [];
+    }
+    for (const id of ["list", "listB"] as const) {
+      const p = this.panes[id];
+      const n = id === "list" ? this.rowsA.length : this.rowsB.length;
+      p.cur = clamp(p.cur, 0, Math.max(0, n - 1));
+    }
+  }
+
+  /** The detail pane's identity: what it shows (to keep its cursor when nothing changed). */
+  private detailKey(): string {
+    return `${this.detailItem()}:${this.a.loaded}:${this.b?.loaded}`;
+  }
+
+  private detailItem(): string {
+    const pa = this.panes.list.cur;
+    if (this.result && this.linked)
+      return `row:${this.rowsA[pa]}:${this.result.rules.version}:${this.showSame}:${this.profile}`;
+    if (this.b)
+      return `pair:${this.rowsA[pa]}:${this.rowsB[this.panes.listB.cur]}:${this.rules?.version}:${this.showSame}`;
+    return `pkt:${this.rowsA[pa]}`;
+  }
+
+  private buildLines(all = false): Line[] {
+    if (!this.a.loaded || (this.b && !this.b.loaded)) return [];
+    try {
+      if (this.result && this.linked) {
+        const i = this.rowsA[this.panes.list.cur];
+        if (i === undefined) return [];
+        const d = this.result.fieldDiff(i);
+        const out: Line[] = [];
+        const head = (text: string, attr: number): Line => ({
+          text,
+          attr,
+          depth: 0,
+          key: "",
+          hasChildren: false,
+          expanded: false,
+          parents: [],
+        });
+        if (d.error) out.push(head(`error: ${d.error}`, fg(C.red) | A.bold));
+        const row = this.result.rows[i]!;
+        out.push(
+          head(
+            `${row.kind.toUpperCase()} — ${d.count} difference${d.count === 1 ? "" : "s"} (profile ${this.profile}${this.showSame ? "" : ", SAME hidden: s"})`,
+            A.bold,
+          ),
+        );
+        for (const part of d.parts) {
+          const fa = part.aFrame !== undefined ? `A#${part.aFrame}` : "A —";
+          const fb = part.bFrame !== undefined ? `B#${part.bFrame}` : "B —";
+          out.push(head(`── ${part.role}  ${fa} ↔ ${fb}`, fg(C.cyan) | A.bold));
+          out.push(...diffLines(part.nodes, this.folds, this.showSame, `${part.role}`, all));
+        }
+        return out;
+      }
+      if (this.b) {
+        const pa = this.a.packets[this.rowsA[this.panes.list.cur] ?? -1];
+        const pb = this.b.packets[this.rowsB[this.panes.listB.cur] ?? -1];
+        if (!pa || !pb) return [];
+        const d = diffPackets(this.a, pa.no, this.b, pb.no, { rules: this.pairRules() });
+        const head: Line = {
+          text: `A#${pa.no} ↔ B#${pb.no} — ${d.count} difference${d.count === 1 ? "" : "s"} (unlinked; u to link)`,
+          attr: A.bold,
+          depth: 0,
+          key: "",
+          hasChildren: false,
+          expanded: false,
+          parents: [],
+        };
+        if (d.error) return [head, { ...head, text: `error: ${d.error}`, attr: fg(C.red) }];
+        return [head, ...diffLines(d.nodes, this.folds, this.showSame, "pkt", all)];
+      }
+      const p = this.a.packets[this.rowsA[this.panes.list.cur] ?? -1];
+      if (!p) return [];
+      return fieldLines(this.a.tree(p.no, { allLayers: true }), this.folds, all);
+    } catch (e) {
+      return [
+        {
+          text: `cannot build this packet's tree: ${(e as Error).message}`,
+          attr: fg(C.red),
+          depth: 0,
+          key: "",
+          hasChildren: false,
+          expanded: false,
+          parents: [],
+        },
+      ];
+    }
+  }
+
+  private pairRules(): IgnoreRules {
+    this.rules ??= profileRules(this.profile, this.o.config.profiles);
+    return this.rules;
+  }
+
+  private refreshLines(): void {
+    const key = this.detailKey();
+    if (key === this.linesFor) return;
+    const sameItem = key.split(":").slice(0, 3).join(":") === this.linesFor.split(":").slice(0, 3).join(":");
+    this.linesFor = key;
+    this.lines = this.buildLines();
+    if (!sameItem) {
+      this.panes.detail.cur = 0;
+      this.panes.detail.top = 0;
+    }
+    this.panes.detail.cur = clamp(this.panes.detail.cur, 0, Math.max(0, this.lines.length - 1));
+  }
+
+  private rebuildLines(): void {
+    this.linesFor = "";
+    const { cur, top } = this.panes.detail;
+    this.refreshLines();
+    this.panes.detail.cur = clamp(cur, 0, Math.max(0, this.lines.length - 1));
+    this.panes.detail.top = top;
+  }
+
+  // ---- input ----------------------------------------------------------------------------
+
+  onData(data: string): void {
+    for (const ev of parseInput(data)) this.onEvent(ev);
+    this.render();
+  }
+
+  private onEvent(ev: InputEvent): void {
+    if (ev.type === "mouse") {
+      this.onMouse(ev);
+      return;
+    }
+    const key = ev.key;
+    if (this.prompt) {
+      this.onPromptKey(key);
+      return;
+    }
+    if (this.help) {
+      this.help = false;
+      return;
+    }
+    if (key === "esc") {
+      if (this.search) {
+        this.search = "";
+        this.setStatus("search cleared");
+      }
+      return;
+    }
+    let action = this.bind.map.get(key);
+    // While a search is active, n / N step through matches (n otherwise scrolls the diff).
+    if (this.search && key === "n") action = "search_next";
+    if (this.search && key === "N") action = "search_prev";
+    if (action) this.act(action);
+  }
+
+  private onPromptKey(key: string): void {
+    const p = this.prompt!;
+    if (key === "esc" || key === "C-c" || key === "C-g") {
+      this.prompt = undefined;
+      return;
+    }
+    if (key === "enter") {
+      this.prompt = undefined;
+      if (p.kind === "search") {
+        this.search = p.text;
+        if (p.text) this.findNext(1, true);
+      } else {
+        this.filter = p.text;
+        this.invalidateRows();
+        this.refreshRows();
+        const n = this.rowsA.length;
+        this.setStatus(p.text ? `filter "${p.text}": ${n} row${n === 1 ? "" : "s"}` : "filter cleared");
+      }
+      return;
+    }
+    if (key === "backspace") p.text = p.text.slice(0, -1);
+    else if (key === "space") p.text += " ";
+    else if ([...key].length === 1) p.text += key;
+  }
+
+  private listPane(): "list" | "listB" {
+    return this.focus === "listB" ? "listB" : "list";
+  }
+
+  private listLen(id: "list" | "listB"): number {
+    return id === "list" ? this.rowsA.length : this.rowsB.length;
+  }
+
+  private moveList(id: "list" | "listB", delta: number, abs?: number): void {
+    const p = this.panes[id];
+    const n = this.listLen(id);
+    p.cur = clamp(abs ?? p.cur + delta, 0, Math.max(0, n - 1));
+  }
+
+  private moveDetail(delta: number, abs?: number): void {
+    const p = this.panes.detail;
+    p.cur = clamp(abs ?? p.cur + delta, 0, Math.max(0, this.lines.length - 1));
+  }
+
+  private move(delta: number, abs?: number): void {
+    if (this.focus === "detail") this.moveDetail(delta, abs);
+    else this.moveList(this.listPane(), delta, abs);
+  }
+
+  private act(a: Action): void {
+    const page = Math.max(1, (this.focus === "detail" ? this.panes.detail.h : this.panes.list.h) - 1);
+    switch (a) {
+      case "quit":
+        this.o.onQuit();
+        return;
+      case "up":
+        this.move(-1);
+        return;
+      case "down":
+        this.move(1);
+        return;
+      case "page_up":
+        this.move(-page);
+        return;
+      case "page_down":
+        this.move(page);
+        return;
+      case "top":
+        this.move(0, 0);
+        return;
+      case "bottom":
+        this.move(0, Number.MAX_SAFE_INTEGER);
+        return;
+      case "prev":
+        this.moveList(this.linked ? "list" : this.listPane(), -1);
+        return;
+      case "next":
+        this.moveList(this.linked ? "list" : this.listPane(), 1);
+        return;
+      case "scroll_up":
+      case "scroll_down": {
+        const d = this.panes.detail;
+        const step = Math.max(1, d.h - 2) * (a === "scroll_up" ? -1 : 1);
+        d.top = clamp(d.top + step, 0, Math.max(0, this.lines.length - d.h));
+        d.cur = clamp(d.cur + step, d.top, Math.max(d.top, Math.min(this.lines.length - 1, d.top + d.h - 1)));
+        return;
+      }
+      case "next_div":
+      case "prev_div":
+        this.jumpDivergence(a === "next_div" ? 1 : -1);
+        return;
+      case "ignore":
+        this.toggleIgnore();
+        return;
+      case "same":
+        this.showSame = !this.showSame;
+        this.setStatus(this.showSame ? "SAME fields shown (dim)" : "SAME fields hidden");
+        this.rebuildLines();
+        return;
+      case "profile":
+        this.nextProfile();
+        return;
+      case "link":
+        this.toggleLink();
+        return;
+      case "focus": {
+        const order: PaneId[] = this.b && !this.linked ? ["list", "listB", "detail"] : ["list", "detail"];
+        this.focus = order[(order.indexOf(this.focus) + 1) % order.length]!;
+        return;
+      }
+      case "toggle":
+        this.toggleFold();
+        return;
+      case "expand_all":
+      case "collapse_all":
+        this.foldAll(a === "expand_all");
+        return;
+      case "hex":
+        if (this.b) {
+          this.setStatus("the hex pane is for single-trace mode");
+          return;
+        }
+        this.hex = !this.hex;
+        return;
+      case "search":
+        this.prompt = { kind: "search", text: "" };
+        return;
+      case "search_next":
+      case "search_prev":
+        if (!this.search) this.setStatus("no search: press / first");
+        else this.findNext(a === "search_next" ? 1 : -1, false);
+        return;
+      case "filter":
+        this.prompt = { kind: "filter", text: this.filter };
+        return;
+      case "help":
+        this.help = true;
+        return;
+      case "redraw":
+        this.screen.invalidate();
+        return;
+    }
+  }
+
+  private toggleLink(): void {
+    if (!this.b || !this.result) {
+      this.setStatus(this.b ? "still loading" : "link/unlink is for diff mode");
+      return;
+    }
+    const row = this.result.rows[this.rowsA[this.panes.list.cur] ?? -1];
+    this.linked = !this.linked;
+    this.invalidateRows();
+    this.refreshRows();
+    if (!this.linked) {
+      // Keep the pair that was selected.
+      const pk = (op: Op | undefined) => (op ? (op.req ?? op.resp)?.pkt : undefined);
+      const ia = pk(row?.a);
+      const ib = pk(row?.b);
+      if (ia !== undefined) this.panes.list.cur = Math.max(0, this.rowsA.indexOf(ia));
+      if (ib !== undefined) this.panes.listB.cur = Math.max(0, this.rowsB.indexOf(ib));
+      this.setStatus("lists unlinked: tab to pick a side, d/f or j/k to move it; u to link again");
+    } else {
+      const ia = this.rowsA[this.panes.list.cur];
+      const r = this.result.rows.findIndex((x) => (x.a?.req ?? x.a?.resp)?.pkt === ia);
+      this.panes.list.cur = Math.max(0, this.rowsA.indexOf(r));
+      if (this.focus === "listB") this.focus = "list";
+      this.setStatus("lists linked");
+    }
+  }
+
+  private jumpDivergence(dir: 1 | -1): void {
+    const id = this.linked ? "list" : this.listPane();
+    const rows = id === "list" ? this.rowsA : this.rowsB;
+    const bad = (i: number): boolean => {
+      if (this.result && this.linked) return this.result.rows[i]!.kind !== "same";
+      const t = id === "list" ? this.a : this.b!;
+      return isError(t.packets[i]!);
+    };
+    const p = this.panes[id];
+    for (let k = p.cur + dir; k >= 0 && k < rows.length; k += dir)
+      if (bad(rows[k]!)) {
+        p.cur = k;
+        return;
+      }
+    this.setStatus(
+      `no ${dir > 0 ? "next" : "previous"} ${this.result && this.linked ? "divergence" : "error"}`,
+    );
+  }
+
+  private toggleIgnore(): void {
+    if (!this.b) {
+      this.setStatus("ignoring fields is for diff mode");
+      return;
+    }
+    const l = this.lines[this.panes.detail.cur];
+    if (!l?.name) {
+      this.setStatus("no field under the diff cursor (tab to the diff pane, j/k to pick one)");
+      return;
+    }
+    const rules = this.result?.rules ?? this.pairRules();
+    const now = rules.toggle(l.name);
+    this.setStatus(`${l.name} ${now ? "ignored" : "no longer ignored"}`, fg(C.cyan));
+    this.rebuildLines();
+  }
+
+  private nextProfile(): void {
+    if (!this.b) {
+      this.setStatus("profiles are for diff mode");
+      return;
+    }
+    const names = profileNames(this.o.config.profiles);
+    this.profile = names[(names.indexOf(this.profile) + 1) % names.length]!;
+    const row = this.rowsA[this.panes.list.cur];
+    this.rules = undefined;
+    if (this.a.loaded && this.b.loaded) this.align();
+    else this.rules = profileRules(this.profile, this.o.config.profiles);
+    this.invalidateRows();
+    this.refreshRows();
+    if (row !== undefined) this.panes.list.cur = Math.max(0, this.rowsA.indexOf(row));
+    this.setStatus(`profile: ${this.profile} (${names.join(", ")})`, fg(C.cyan));
+    this.rebuildLines();
+  }
+
+  private toggleFold(): void {
+    if (this.focus !== "detail") {
+      this.focus = "detail";
+      return;
+    }
+    const l = this.lines[this.panes.detail.cur];
+    if (!l?.hasChildren) return;
+    this.folds.set(l.key, !l.expanded);
+    this.rebuildLines();
+  }
+
+  private foldAll(open: boolean): void {
+    for (const l of this.buildLines(true)) if (l.hasChildren) this.folds.set(l.key, open);
+    this.rebuildLines();
+  }
+
+  private findNext(dir: 1 | -1, fromHere: boolean): void {
+    const q = this.search.toLowerCase();
+    if (this.focus === "detail") {
+      const all = this.buildLines(true);
+      const curKey = this.lines[this.panes.detail.cur]?.key;
+      let start = all.findIndex((l) => l.key === curKey && l.key !== "");
+      if (start < 0) start = this.panes.detail.cur;
+      for (let k = 1; k <= all.length; k++) {
+        const i = (start + (fromHere ? k - 1 : k) * dir + all.length * 2) % all.length;
+        const l = all[i]!;
+        if (l.text.toLowerCase().includes(q)) {
+          for (const p of l.parents) this.folds.set(p, true);
+          this.rebuildLines();
+          const j = this.lines.findIndex((x) => x.key === l.key && x.text === l.text);
+          if (j >= 0) this.panes.detail.cur = j;
+          return;
+        }
+      }
+    } else {
+      const id = this.listPane();
+      const rows = id === "list" ? this.rowsA : this.rowsB;
+      const p = this.panes[id];
+      for (let k = 1; k <= rows.length; k++) {
+        const i = (p.cur + (fromHere ? k - 1 : k) * dir + rows.length * 2) % rows.length;
+        if (this.rowText(id, rows[i]!).text.toLowerCase().includes(q)) {
+          p.cur = i;
+          return;
+        }
+      }
+    }
+    this.setStatus(`"${this.search}" not found`, fg(C.yellow));
+  }
+
+  private onMouse(ev: Extract<InputEvent, { type: "mouse" }>): void {
+    if (ev.release) return;
+    const area = this.areas.find((r) => ev.x >= r.x && ev.x < r.x + r.w && ev.y >= r.y && ev.y < r.y + r.h);
+    if (!area) return;
+    const btn = ev.button & ~(4 | 8 | 16 | 32);
+    if (btn === 64 || btn === 65) {
+      const d = btn === 64 ? -3 : 3;
+      if (area.pane === "detail") {
+        const p = this.panes.detail;
+        p.top = clamp(p.top + d, 0, Math.max(0, this.lines.length - p.h));
+        p.cur = clamp(p.cur, p.top, p.top + p.h - 1);
+      } else this.moveList(this.linked ? "list" : area.pane, d);
+      return;
+    }
+    if (btn !== 0 || ev.button & 32) return;
+    const pane = this.linked && area.pane === "listB" ? "list" : area.pane;
+    const idx = this.panes[pane].top + (ev.y - area.y);
+    if (pane === "detail") {
+      if (idx >= this.lines.length) return;
+      const again = this.focus === "detail" && this.panes.detail.cur === idx;
+      this.focus = "detail";
+      this.panes.detail.cur = idx;
+      if (again) this.toggleFold();
+    } else {
+      this.focus = pane;
+      if (idx < this.listLen(pane)) this.panes[pane].cur = idx;
+    }
+  }
+
+  // ---- drawing --------------------------------------------------------------------------
+
+  resize(w: number, h: number): void {
+    this.screen.resize(w, h);
+    this.render();
+  }
+
+  /** Coalesces renders requested from several events in one tick. */
+  requestRender(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.render();
+    });
+  }
+
+  private rowText(id: "list" | "listB", i: number): { text: string; attr: number } {
+    if (this.result && this.linked) {
+      const row = this.result.rows[i]!;
+      const op = id === "list" ? row.a : row.b;
+      const t = id === "list" ? this.a : this.b!;
+      const mark = { same: " ", differ: "!", "only-a": "-", "only-b": "+" }[row.kind];
+      const attr =
+        row.kind === "differ"
+          ? fg(C.yellow) | A.bold
+          : row.kind === "only-a"
+            ? fg(C.red)
+            : row.kind === "only-b"
+              ? fg(C.green)
+              : 0;
+      if (!op)
+        return { text: `${mark}     ·  (only in ${row.kind === "only-a" ? "A" : "B"})`, attr: attr | A.dim };
+      return { text: `${mark}${this.opLabel(t, op)}`, attr };
+    }
+    const t = id === "list" ? this.a : this.b!;
+    const p = t.packets[i]!;
+    return { text: this.packetLabel(p, t.packets[0]?.time ?? 0), attr: packetAttr(p) };
+  }
+
+  private drawList(id: "list" | "listB", x: number, y: number, w: number, h: number): void {
+    const s = this.screen;
+    const p = this.panes[id];
+    p.h = h;
+    const rows = id === "list" ? this.rowsA : this.rowsB;
+    const n = rows.length;
+    if (p.cur < p.top) p.top = p.cur;
+    if (p.cur >= p.top + h) p.top = p.cur - h + 1;
+    p.top = clamp(p.top, 0, Math.max(0, n - h));
+    this.areas.push({ pane: id, x, y, w, h });
+    const focused = this.focus === id || (this.linked && this.focus === "listB");
+    for (let r = 0; r < h; r++) {
+      const k = p.top + r;
+      if (k >= n) break;
+      const { text, attr } = this.rowText(id, rows[k]!);
+      s.text(x, y + r, text, attr, w);
+      this.highlight(x, y + r, w, text);
+      if (k === p.cur) s.paint(x, y + r, w, focused ? A.reverse : A.underline);
+    }
+    if (!n) {
+      const t = id === "list" ? this.a : this.b!;
+      const msg = t.error
+        ? `cannot open: ${t.error}`
+        : !t.loaded
+          ? "loading…"
+          : this.filter
+            ? `no packet matches "${this.filter}" (F to change)`
+            : "no SMB packets in this capture";
+      s.text(x + 1, y, msg, t.error ? fg(C.red) | A.bold : A.dim, w - 1);
+    }
+  }
+
+  private highlight(x: number, y: number, w: number, text: string): void {
+    if (!this.search) return;
+    const q = this.search.toLowerCase();
+    const lt = text.toLowerCase();
+    for (let i = lt.indexOf(q); i >= 0 && i < w; i = lt.indexOf(q, i + 1))
+      this.screen.paint(x + i, y, Math.min(q.length, w - i), bg(C.yellow) | fg(0) | A.bold);
+  }
+
+  private drawDetail(x: number, y: number, w: number, h: number): void {
+    const s = this.screen;
+    const p = this.panes.detail;
+    p.h = h;
+    const n = this.lines.length;
+    if (p.cur < p.top) p.top = p.cur;
+    if (p.cur >= p.top + h) p.top = p.cur - h + 1;
+    p.top = clamp(p.top, 0, Math.max(0, n - h));
+    this.areas.push({ pane: "detail", x, y, w, h });
+    for (let r = 0; r < h; r++) {
+      const k = p.top + r;
+      const l = this.lines[k];
+      if (!l) break;
+      const marker = l.hasChildren ? (l.expanded ? "▾ " : "▸ ") : "  ";
+      const text = `${"  ".repeat(l.depth)}${marker}${l.text}`;
+      s.text(x, y + r, text, l.attr, w);
+      this.highlight(x, y + r, w, text);
+      if (k === p.cur) s.paint(x, y + r, w, this.focus === "detail" ? A.reverse : A.underline);
+    }
+    if (!n) {
+      const msg =
+        this.a.error || this.b?.error ? "" : !this.a.loaded || (this.b && !this.b.loaded) ? "loading…" : "";
+      s.text(x + 1, y, msg, A.dim, w - 1);
+    }
+  }
+
+  private drawHex(x: number, y: number, w: number, h: number): void {
+    const s = this.screen;
+    const l = this.lines[this.panes.detail.cur];
+    const p = this.a.packets[this.rowsA[this.panes.list.cur] ?? -1];
+    if (!p || !this.a.loaded) return;
+    let bytes: Buffer[];
+    try {
+      bytes = this.a.pduBytes(p.no);
+    } catch (e) {
+      s.text(x, y, `no bytes: ${(e as Error).message}`, fg(C.red), w);
+      return;
+    }
+    const pdu = bytes[Math.max(0, l?.pdu ?? 0)] ?? bytes[0];
+    if (!pdu) return;
+    const f = l?.field;
+    const inNbss = l?.name?.startsWith("nbss");
+    const from = f && f.offset >= 0 && !inNbss ? f.offset : -1;
+    const to = from >= 0 ? from + f!.length : -1;
+    const hl = hexLines(pdu, from, to);
+    const first = from >= 0 ? Math.floor(from / 16) : 0;
+    const top = clamp(first - 1, 0, Math.max(0, hl.length - h));
+    for (let r = 0; r < h && top + r < hl.length; r++) {
+      const line = hl[top + r]!;
+      s.text(x, y + r, line.text, 0, w);
+      for (const [c, n] of line.hl) s.paint(x + c, y + r, n, A.reverse | fg(C.cyan), true);
+    }
+  }
+
+  render(): void {
+    const s = this.screen;
+    if (!s.w) return;
+    this.refreshRows();
+    this.refreshLines();
+    s.clear();
+    this.areas = [];
+    const W = s.w;
+    const H = s.h;
+    // Title bar.
+    const title = this.titleText();
+    s.fill(0, 0, W, 1, A.reverse);
+    s.text(0, 0, title, A.reverse | A.bold);
+    const loading = [this.a, this.b].filter((t): t is WorkerTrace => !!t && !t.loaded && !t.error);
+    if (loading.length) {
+      const done = loading.reduce((x, t) => x + t.done, 0);
+      const total = loading.reduce((x, t) => x + t.total, 0) || 1;
+      const bw = Math.min(30, Math.floor(W / 4));
+      const fillN = Math.round((bw * done) / total);
+      const bar = `loading ${"█".repeat(fillN)}${"░".repeat(bw - fillN)} ${Math.floor((100 * done) / total)}%`;
+      s.text(W - bar.length - 1, 0, bar, A.reverse | fg(C.yellow));
+    }
+    const avail = Math.max(2, H - 3);
+    const listH = clamp(Math.round(avail * this.ratio), 1, avail - 1);
+    const detailY = 2 + listH;
+    let detailH = Math.max(1, H - 1 - detailY);
+    if (this.b) {
+      const lw = Math.floor((W - 1) / 2);
+      this.drawList("list", 0, 1, lw, listH);
+      s.fill(lw, 1, 1, listH, A.dim, "│");
+      this.drawList("listB", lw + 1, 1, W - lw - 1, listH);
+    } else this.drawList("list", 0, 1, W, listH);
+    // Separator with what the lower pane shows.
+    const sep = this.b ? (this.linked ? " pair diff " : " pair diff (unlinked) ") : " detail ";
+    s.fill(0, 1 + listH, W, 1, A.dim, "─");
+    s.text(2, 1 + listH, sep, this.focus === "detail" ? A.bold : A.dim);
+    if (this.hex && !this.b) {
+      const hexH = clamp(Math.floor(detailH / 2), 2, 12);
+      detailH -= hexH + 1;
+      if (detailH >= 1) {
+        this.drawDetail(0, detailY, W, detailH);
+        s.fill(0, detailY + detailH, W, 1, A.dim, "─");
+        s.text(2, detailY + detailH, " bytes ", A.dim);
+        this.drawHex(0, detailY + detailH + 1, W, hexH);
+      }
+    } else this.drawDetail(0, detailY, W, detailH);
+    // Status / prompt line.
+    if (this.prompt) {
+      const label = this.prompt.kind === "search" ? "/" : "filter (substring of the summary): ";
+      const end = s.text(0, H - 1, `${label}${this.prompt.text}`, A.bold);
+      s.paint(Math.min(end, W - 1), H - 1, 1, A.reverse);
+    } else s.text(0, H - 1, this.status, this.statusAttr);
+    if (this.help) this.drawHelp();
+    s.flush();
+  }
+
+  private titleText(): string {
+    const base = (p: string) => p.split("/").pop() ?? p;
+    const n = (t: WorkerTrace) => `${t.packets.length} pkts`;
+    const parts = this.b
+      ? [
+          `A: ${base(this.a.path)} (${n(this.a)})`,
+          `B: ${base(this.b.path)} (${n(this.b)})`,
+          `profile ${this.profile}`,
+        ]
+      : [`${base(this.a.path)} (${n(this.a)})`];
+    if (this.filter) parts.push(`filter "${this.filter}"`);
+    if (this.search) parts.push(`search "${this.search}"`);
+    return ` smbcmp — ${parts.join(" │ ")}  ? help`;
+  }
+
+  private drawHelp(): void {
+    const s = this.screen;
+    const lines = DEFAULT_BINDINGS.map(
+      ([a, , h]) => `${(this.bind.keys.get(a) ?? []).join(" ").padEnd(16)} ${h}`,
+    );
+    lines.unshift("Keys (rebind in ~/.smbcmp [global] key_<action> = <key>)", "");
+    lines.push("", "mouse: click selects, click again folds, wheel scrolls", "press any key to close");
+    const w = Math.min(s.w - 2, Math.max(...lines.map((l) => l.length)) + 4);
+    const h = Math.min(s.h - 2, lines.length + 2);
+    const x = Math.floor((s.w - w) / 2);
+    const y = Math.floor((s.h - h) / 2);
+    s.fill(x, y, w, h, bg(C.blue) | fg(C.white));
+    for (let i = 0; i < h - 2; i++)
+      s.text(x + 2, y + 1 + i, lines[i]!, bg(C.blue) | fg(C.white) | A.bold, w - 4);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * A Trace whose indexing runs in a worker thread: the packet list grows while the UI stays
+ * responsive, and once loaded, `tree()` / `pduBytes()` are synchronous calls into the worker
+ * (Atomics.wait + receiveMessageOnPort), so the diff engine can use it like any Trace.
+ */
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import type { LoadOpts } from "../cli/common.js";
+import type { FieldNode } from "../dissect/tree.js";
+import type { PacketInfo, Trace, TreeOptions } from "../trace/types.js";
+import type { Req, WorkerInit, WorkerMsg } from "./load-worker.js";
+
+export interface LoadEvents {
+  onProgress(done: number, total: number): void;
+  onDone(): void;
+  onError(message: string): void;
+}
+
+export class WorkerTrace implements Trace {
+  readonly packets: PacketInfo[] = [];
+  readonly warnings: string[] = [];
+  loaded = false;
+  error?: string;
+  done = 0;
+  total = 0;
+  private worker: Worker;
+  private port: MessagePort;
+  private flag = new Int32Array(new SharedArrayBuffer(4));
+  private byNo = new Map<number, number>();
+  private cache = new Map<string, FieldNode[]>();
+
+  constructor(
+    readonly path: string,
+    load: LoadOpts,
+    ev: LoadEvents,
+  ) {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const here = import.meta.url;
+    const init: WorkerInit = { path, load, port: port2, flag: this.flag };
+    const opts = { workerData: init, transferList: [port2] };
+    // Under tsx (tests, `node --import tsx`) the worker must register the TypeScript loader itself.
+    this.worker = here.endsWith(".ts")
+      ? new Worker(
+          `import("tsx/esm/api").then((m) => m.register()).then(() => import(${JSON.stringify(new URL("./load-worker.ts", here).href)}))`,
+          { ...opts, eval: true },
+        )
+      : new Worker(new URL("./load-worker.js", here), opts);
+    this.worker.unref();
+    const add = (ps: PacketInfo[]) => {
+      for (const p of ps) {
+        this.byNo.set(p.no, this.packets.length);
+        this.packets.push(p);
+      }
+    };
+    this.worker.on("message", (m: WorkerMsg) => {
+      if (m.type === "progress") {
+        add(m.packets);
+        this.done = m.done;
+        this.total = m.total;
+        ev.onProgress(m.done, m.total);
+      } else if (m.type === "done") {
+        add(m.packets);
+        this.warnings.push(...m.warnings);
+        this.loaded = true;
+        ev.onDone();
+      } else {
+        this.error = m.message;
+        ev.onError(m.message);
+      }
+    });
+    this.worker.on("error", (e) => {
+      this.error = `internal error: ${e.message}`;
+      ev.onError(this.error);
+    });
+  }
+
+  indexOf(no: number): number {
+    return this.byNo.get(no) ?? -1;
+  }
+
+  private call<T>(req: Req): T {
+    if (!this.loaded) throw new Error(this.error ?? "still loading");
+    Atomics.store(this.flag, 0, 0);
+    this.port.postMessage(req);
+    if (Atomics.wait(this.flag, 0, 0, 10_000) === "timed-out")
+      throw new Error("trace worker does not answer");
+    const r = receiveMessageOnPort(this.port)?.message as { ok?: T; error?: string } | undefined;
+    if (!r || r.error !== undefined || r.ok === undefined) throw new Error(r?.error ?? "no answer");
+    return r.ok;
+  }
+
+  tree(no: number, opts: TreeOptions = {}): FieldNode[] {
+    const key = `${no}:${opts.allLayers ? 1 : 0}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const t = this.call<FieldNode[]>({ op: "tree", no, allLayers: opts.allLayers });
+    this.cache.set(key, t);
+    if (this.cache.size > 256) this.cache.delete(this.cache.keys().next().value!);
+    return t;
+  }
+
+  pduBytes(no: number): Buffer[] {
+    return this.call<Uint8Array[]>({ op: "bytes", no }).map((u) =>
+      Buffer.from(u.buffer, u.byteOffset, u.length),
+    );
+  }
+
+  close(): void {
+    void this.worker.terminate();
+  }
+}
