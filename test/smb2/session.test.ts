@@ -29,6 +29,8 @@ const fixtures: Fixture[] = JSON.parse(
 
 function flat(nodes: readonly FieldNode[] | undefined, out: string[], noHandle = false): void {
   for (const n of nodes ?? []) {
+    // Tree connect contexts (3.1.1) are ours: Wireshark 4.0 does not dissect them.
+    if (n.name === "smbcmp.smb2.tc.context") continue;
     if (noHandle && n.name === "smbcmp.smb2.handle") {
       flat(
         n.children?.filter((c) => c.name === "smb2.fid"),
@@ -122,5 +124,38 @@ describe("SMB2 session commands vs tshark", () => {
         }
       }
     }
+  });
+});
+
+describe("TREE_CONNECT 3.1.1 extension", () => {
+  it("shows tree connect contexts (offset from the request body)", () => {
+    const hdr = Buffer.alloc(64);
+    hdr.writeUInt32BE(0xfe534d42, 0);
+    hdr.writeUInt16LE(64, 4);
+    hdr.writeUInt16LE(3, 12);
+    const path = Buffer.from("\\\\srv\\share", "utf16le");
+    const body = Buffer.alloc(24);
+    body.writeUInt16LE(9, 0);
+    body.writeUInt16LE(4, 2); // EXTENSION_PRESENT
+    body.writeUInt16LE(64 + 24, 4);
+    body.writeUInt16LE(path.length, 6);
+    const ctxAt = 24 + path.length + ((8 - ((24 + path.length) % 8)) % 8);
+    body.writeUInt32LE(ctxAt, 8);
+    body.writeUInt16LE(1, 12);
+    const ctx = Buffer.concat([Buffer.from([1, 0, 4, 0, 0, 0, 0, 0]), Buffer.from("abcd")]);
+    const pad = Buffer.alloc(ctxAt - 24 - path.length);
+    const msg = Buffer.concat([hdr, body, path, pad, ctx]);
+    const nodes: FieldNode[] = [];
+    const infos: MessageInfo[] = [];
+    const ctxt: Smb2Ctx = { state: new Smb2State(), frame: 1, conn: 0, time: 0, light: false, first: true };
+    dissectSmb2(msg, 0, ctxt, nodes, infos);
+    const out: string[] = [];
+    flat(nodes, out);
+    assert.equal(infos[0]?.summary, "Tree Connect Request Tree: \\\\srv\\share");
+    assert.ok(out.includes("TEXT|Tree Connect Request (0x03), EXTENSION_PRESENT"));
+    assert.ok(
+      out.includes("TEXT|Tree Connect Context: SMB2_REMOTED_IDENTITY_TREE_CONNECT_CONTEXT_ID"),
+      out.join("\n"),
+    );
   });
 });

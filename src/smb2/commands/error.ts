@@ -3,10 +3,11 @@
  * 3.1.1 error contexts (2.2.2.1), the symbolic link error response (2.2.2.2.1), the share redirect
  * context (2.2.2.2.2) and STATUS_BUFFER_TOO_SMALL's required size.
  */
-import type { Fields } from "../../dissect/fields.js";
+import { Fields as F, type Fields } from "../../dissect/fields.js";
 import type { Smb2Msg } from "../dissect.js";
 import { bufferCode } from "../header.js";
 import { COMMANDS } from "./index.js";
+import { olbNodes } from "./tree-connect.js";
 
 const STATUS_STOPPED_ON_SYMLINK = 0x8000002d;
 const STATUS_BUFFER_TOO_SMALL = 0xc0000023;
@@ -41,6 +42,12 @@ export function errorResponse(f: Fields, m: Smb2Msg): void {
   // Some commands show request details even on errors (GetInfo class/level, Find level and pattern).
   COMMANDS[m.h.cmd]?.errorPrefix?.(f, m);
   bufferCode(f);
+  if (m.h.cmd === 16 && m.h.status === STATUS_BUFFER_TOO_SMALL && f.c.has(10)) {
+    // Wireshark's GetInfo response shows only the size the output buffer needs.
+    f.c.skip(6);
+    f.uint("smb2.required_size", "Required Buffer Size", 4);
+    return;
+  }
   const ctxCount = f.uint("smb2.error.context_count", "Error Context Count", 1);
   f.uint("smb2.error.reserved", "Reserved", 1, { base: "hex" });
   const byteCount = f.uint("smb2.error.byte_count", "Byte Count", 4);
@@ -50,18 +57,27 @@ export function errorResponse(f: Fields, m: Smb2Msg): void {
     return;
   }
   const len = Math.min(byteCount, f.c.remaining);
-  f.within(f.c.pos, len, () => {
+  dataNode(f, len, () => {
     if (ctxCount) errorContexts(f, m, ctxCount);
-    else errorData(f, m.h.status, len, m);
+    else errorData(f, m.h.status, f.c.remaining, m);
   });
   if (len < byteCount) f.malformed("error data truncated");
+}
+
+/** `smb2.error.data` bytes with the decoded structure as its children. */
+function dataNode(f: Fields, len: number, fn: () => void): void {
+  const at = f.c.pos;
+  const raw = f.c.buf.subarray(at, at + len);
+  const shown = F.bytesNode("smb2.error.data", "Error Data", raw, at);
+  f.within(at, len, () => f.tree("smb2.error.data", shown.label, fn, len, shown.show, shown.value));
+  f.c.seek(at + len);
 }
 
 function errorData(f: Fields, status: number, len: number, m: Smb2Msg): void {
   if (status === STATUS_STOPPED_ON_SYMLINK && len >= 28) symlinkError(f, m);
   else if (status === STATUS_BUFFER_TOO_SMALL && len >= 4)
     f.uint("smb2.error.min_buf_length", "Minimum required buffer length", 4);
-  else f.bytes("smb2.error.data", "Error Data", len);
+  else f.c.skip(len);
 }
 
 function errorContexts(f: Fields, m: Smb2Msg, count: number): void {
@@ -69,29 +85,29 @@ function errorContexts(f: Fields, m: Smb2Msg, count: number): void {
     const at = f.c.pos;
     const dlen = f.c.peekU32();
     const id = f.c.peekU32(at + 4);
-    const total = Math.min(8 + dlen, f.c.end - at);
-    const raw = f.c.buf.subarray(at, at + total);
-    f.within(at, total, () =>
-      f.tree(
-        "smb2.error.context",
-        `Error Context: ${raw.subarray(0, 36).toString("hex")}${raw.length > 36 ? "…" : ""}`,
-        () => {
-          f.uint("smb2.error.context.length", "Type", 4);
-          f.uint("smb2.error.context.id", "Type", 4, { base: "hex", vals: ERROR_CONTEXT_IDS });
-          const n = f.c.remaining;
+    // Wireshark's Error Context item runs to the end of the error data.
+    const raw = f.c.buf.subarray(at, f.c.end);
+    const shown = F.bytesNode("smb2.error.context", "Error Context", raw, at);
+    f.tree(
+      "smb2.error.context",
+      shown.label,
+      () => {
+        f.uint("smb2.error.context.length", "Type", 4);
+        f.uint("smb2.error.context.id", "Type", 4, { base: "hex", vals: ERROR_CONTEXT_IDS });
+        const n = Math.min(dlen, f.c.remaining);
+        if (!n) return;
+        dataNode(f, n, () => {
           if (id === 0x72645253 && m.h.status === STATUS_BAD_NETWORK_NAME) shareRedirect(f);
           else if (m.h.status === STATUS_STOPPED_ON_SYMLINK && n >= 28) symlinkError(f, m);
-          else if (m.h.status === STATUS_BUFFER_TOO_SMALL && n >= 4)
-            f.uint("smb2.error.min_buf_length", "Minimum required buffer length", 4);
-          else if (n) f.bytes("smb2.error.data", "Error Data", n);
-        },
-        total,
-        raw.toString("hex").replace(/(..)(?=.)/g, "$1:"),
-        raw.toString("hex"),
-      ),
+          else f.c.skip(n);
+        });
+      },
+      raw.length,
+      shown.show,
+      shown.value,
     );
     // Each context is 8-byte aligned.
-    f.c.seek(Math.min(f.c.end, at + ((total + 7) & ~7)));
+    f.c.seek(Math.min(f.c.end, at + ((8 + dlen + 7) & ~7)));
   }
 }
 
@@ -104,17 +120,22 @@ function symlinkError(f: Fields, _m: Smb2Msg): void {
     f.uint("smb2.reparse_tag", "Reparse Tag", 4, { base: "hex", vals: REPARSE_TAGS });
     f.uint("smb2.reparse_data_length", "Reparse Data Length", 2);
     f.uint("smb2.symlink.unparsed_path_length", "Unparsed Path Length", 2);
+    const d = start + 16;
     const subOff = f.c.u16();
     const subLen = f.c.u16();
     const prOff = f.c.u16();
     const prLen = f.c.u16();
     f.uint("smb2.symlink.flags", "Flags", 4);
     const buf = start + 28;
-    for (const [name, label, off, len] of [
-      ["smb2.symlink.substitute_name", "Substitute Name", subOff, subLen],
-      ["smb2.symlink.print_name", "Print Name", prOff, prLen],
+    for (const [name, label, off, len, descAt] of [
+      ["smb2.symlink.substitute_name", "Substitute Name", subOff, subLen, d],
+      ["smb2.symlink.print_name", "Print Name", prOff, prLen, d + 4],
     ] as const) {
-      if (len && f.c.has(len, buf + off)) f.within(buf + off, len, () => f.utf16(name, label, len));
+      if (!len || !f.c.has(len, buf + off)) continue;
+      const s = f.c.buf.subarray(buf + off, buf + off + (len & ~1)).toString("utf16le");
+      f.within(buf + off, len, () =>
+        f.tree(name, `${label}: ${s}`, () => olbNodes(f, descAt, off, descAt + 2, len), len, s, s),
+      );
     }
   });
 }
@@ -130,7 +151,9 @@ function shareRedirect(f: Fields): void {
     f.uint("smb2.error.share_redirect.flags", "Flags", 2, { base: "hex" });
     f.uint("smb2.error.share_redirect.target_type", "Target Type", 2, { base: "hex" });
     const ips = f.uint("smb2.error.share_redirect.ip_count", "IP Addr Count", 4);
-    f.tree("smb2.error.share_redirect.ip_list", "IP Addr List", () => {
+    const fam = f.c.has(4) ? f.c.peekU32() : 0;
+    const famText = ips ? `, Family: ${fam} (0x${fam.toString(16).padStart(4, "0")})` : "";
+    f.tree("smb2.error.share_redirect.ip_list", `IP Addr List${famText}`, () => {
       // MOVE_DST_IPADDR: Type(4) Reserved(4) IPv4/IPv6(16).
       for (let i = 0; i < ips && f.c.has(24); i++) {
         const type = f.c.u32();

@@ -14,7 +14,7 @@ const TC_FLAG_BITS: readonly BitSpec[] = [
   { name: "smb2.tc.cluster_reconnect", label: "Cluster Reconnect", mask: 0x1, t: "Set", f: "Not set" },
   { name: "smb2.tc.redirect_to_owner", label: "Redirect To Owner", mask: 0x2, t: "Set", f: "Not set" },
   { name: "smb2.tc.extension_present", label: "Extension Present", mask: 0x4, t: "Set", f: "Not set" },
-  { name: "smb2.tc.reserved", label: "Reserved", mask: 0xfff8, hex: true },
+  { name: "smb2.tc.reserved", label: "Reserved", mask: 0xfff8, hex: true, short: "" },
 ];
 
 const SHARE_FLAG_BITS: readonly BitSpec[] = [
@@ -185,10 +185,6 @@ const TC_CONTEXT_TYPES: Readonly<Record<number, string>> = {
 function request(f: Fields, m: Smb2Msg): void {
   bufferCode(f);
   const flags = f.bitmask("smb2.tc.flags", "Flags", 2, TC_FLAG_BITS);
-  if (!f.light) {
-    const n = f.nodes[f.nodes.length - 1];
-    if (n) n.label = `Flags: ${hexN(flags, 4)}`;
-  }
   hexChild(f, "smb2.tc.reserved", 4);
   const offAt = f.c.pos;
   const off = f.c.u16();
@@ -197,10 +193,10 @@ function request(f: Fields, m: Smb2Msg): void {
   let ctxOff = 0;
   let ctxCount = 0;
   if (flags & 0x4 && f.c.has(8)) {
-    // TREE_CONNECT_Request_Extension (3.1.1): contexts follow the path.
+    // TREE_CONNECT_Request_Extension (2.2.9.1): offset, count, 10 reserved bytes.
     ctxOff = f.c.u32();
     ctxCount = f.c.u16();
-    f.c.skip(2);
+    if (f.c.has(10)) f.c.skip(10);
   }
   const name = nameAt(m, f, off, len);
   m.rec.path = name;
@@ -224,7 +220,8 @@ function request(f: Fields, m: Smb2Msg): void {
   } else {
     olbNodes(f, offAt, off, lenAt, len);
   }
-  if (ctxCount && !f.light) treeConnectContexts(f, m.h.at + ctxOff, ctxCount);
+  // The context offset counts from the start of the TREE_CONNECT request body (2.2.9.1).
+  if (ctxCount && !f.light) treeConnectContexts(f, m.h.at + 64 + ctxOff, ctxCount);
 }
 
 function treeConnectContexts(f: Fields, at: number, count: number): void {
@@ -277,4 +274,12 @@ function response(f: Fields, m: Smb2Msg): void {
   if (m.ctx.first && m.h.status === 0 && m.rec.path !== undefined) noteTreeConnect(m, m.rec.path, type);
 }
 
-export const treeConnect: Smb2Command = { request, response };
+export const treeConnect: Smb2Command = {
+  // Wireshark marks the 3.1.1 extension in the body label.
+  label: (f, m) =>
+    !m.h.isResponse && f.c.has(4) && f.c.peekU16(f.c.pos + 2) & 0x4
+      ? "Tree Connect Request (0x03), EXTENSION_PRESENT"
+      : undefined,
+  request,
+  response,
+};
