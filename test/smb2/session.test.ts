@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import type { FieldNode } from "../../src/dissect/tree.js";
+import { type FieldNode, find } from "../../src/dissect/tree.js";
 import { dissectSmb2, type Smb2Ctx } from "../../src/smb2/dissect.js";
 import { Smb2State } from "../../src/smb2/state.js";
 import type { MessageInfo } from "../../src/trace/types.js";
