@@ -42,7 +42,17 @@ function queryQuotaInfo(f: Fields, len: number): void {
   );
 }
 
-export const queryInfo: Smb2Command = {
+export const queryInfo: Smb2Command & { errorPrefix(f: Fields, m: Smb2Msg): void } = {
+  /**
+   * For the driver to call before dissecting an error response body: Wireshark shows the
+   * request's class and level first there too.
+   */
+  errorPrefix(f: Fields, m: Smb2Msg) {
+    const { infoType, infoClass } = m.rec;
+    if (infoType === undefined || infoClass === undefined) return;
+    m.info.detail = infoDetail(infoType, infoClass);
+    classAndLevelFromRequest(f, infoType, infoClass);
+  },
   request(f: Fields, m: Smb2Msg) {
     structureSize(f);
     const { type, cls } = classAndLevel(f);

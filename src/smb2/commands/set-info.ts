@@ -11,7 +11,17 @@ import {
 import { fileIdWithName, markMalformed } from "../info/common.js";
 import { structureSize } from "../info/fscc.js";
 
-export const setInfo: Smb2Command = {
+export const setInfo: Smb2Command & { errorPrefix(f: Fields, m: Smb2Msg): void } = {
+  /**
+   * For the driver to call before dissecting an error response body: Wireshark shows the
+   * request's class and level first there too.
+   */
+  errorPrefix(f: Fields, m: Smb2Msg) {
+    const { infoType, infoClass } = m.rec;
+    if (infoType === undefined || infoClass === undefined) return;
+    m.info.detail = infoDetail(infoType, infoClass);
+    classAndLevelFromRequest(f, infoType, infoClass);
+  },
   request(f: Fields, m: Smb2Msg) {
     structureSize(f);
     const { type, cls } = classAndLevel(f);

@@ -7,6 +7,7 @@ import { Cursor, ShortRead } from "../../dissect/cursor.js";
 import { bitPattern, type Fields } from "../../dissect/fields.js";
 import { hexN } from "../../dissect/format.js";
 import { node } from "../../dissect/tree.js";
+import { securityDescriptor } from "../../dtyp/index.js";
 import {
   ALIGNMENT,
   DEVICE_CHARS,
@@ -467,13 +468,6 @@ const FS_DECODERS: Readonly<Record<number, { node: string; fn: Decoder }>> = {
 const DECODER_LABEL = (n: string, type: number, cls: number): string =>
   type === 1 ? (FILE_LEVELS[cls] ?? n) : type === 2 ? (FS_LEVELS[cls] ?? n) : n;
 
-/** A security descriptor decoder supplied by the MS-DTYP module once it exists (raw until then). */
-export type SdDecoder = (f: Fields, len: number) => void;
-let sdDecoder: SdDecoder | undefined;
-export function setSecurityDescriptorDecoder(fn: SdDecoder): void {
-  sdDecoder = fn;
-}
-
 /** FILE_QUOTA_INFORMATION entries (MS-FSCC 2.4.36): shown as Wireshark's smb.quota.* fields. */
 function quotaInfo(f: Fields, len: number): void {
   const end = f.c.pos + len;
@@ -512,8 +506,7 @@ export function infoData(
   else if (type === 3 && cls === 0)
     d = {
       node: "smb2.sec_info_00",
-      fn: (ff, l) =>
-        sdDecoder ? sdDecoder(ff, l) : ff.bytes("smbcmp.smb2.sec_desc", "Security Descriptor", l),
+      fn: (ff, l) => securityDescriptor(ff, l),
     };
   else if (type === 4) d = { node: "smb2.quota_info", fn: (ff, l) => quotaInfo(ff, l) };
   if (!d) {
