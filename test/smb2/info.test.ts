@@ -71,3 +71,27 @@ test("truncated GetInfo responses never throw and are flagged", () => {
   bad.writeUInt16LE(0xfff0, 64 + 2);
   assert.doesNotThrow(() => run([req, bad]));
 });
+
+test("errorPrefix shows the request's class and level on an error response", async () => {
+  const { Fields } = await import("../../src/dissect/fields.js");
+  const { Cursor } = await import("../../src/dissect/cursor.js");
+  const { queryInfo } = await import("../../src/smb2/commands/query-info.js");
+  const { Smb2State } = await import("../../src/smb2/state.js");
+  const nodes: import("../../src/dissect/tree.js").FieldNode[] = [];
+  const f = new Fields(new Cursor(Buffer.alloc(9), 0), nodes);
+  const m = {
+    rec: { frame: 1, time: 0, cmd: 16, infoType: 1, infoClass: 0x12 },
+    info: { summary: "" },
+    ctx: { state: new Smb2State() },
+  } as unknown as Parameters<typeof queryInfo.errorPrefix>[1];
+  queryInfo.errorPrefix(f, m);
+  assert.deepEqual(
+    nodes.map((n) => [n.name, n.show, n.offset]),
+    [
+      ["smb2.class", "0x01", 0],
+      ["smb2.file_info.infolevel", "0x12", 1],
+    ],
+  );
+  assert.equal(f.c.pos, 0, "nothing consumed");
+  assert.equal(m.info.detail, "FILE_INFO/SMB2_FILE_ALL_INFO");
+});
