@@ -153,9 +153,9 @@ describe("TREE_CONNECT 3.1.1 extension", () => {
     flat(nodes, out);
     assert.equal(infos[0]?.summary, "Tree Connect Request Tree: \\\\srv\\share");
     assert.ok(out.includes("TEXT|Tree Connect Request (0x03), EXTENSION_PRESENT"));
-    assert.ok(
-      out.includes("TEXT|Tree Connect Context: SMB2_REMOTED_IDENTITY_TREE_CONNECT_CONTEXT_ID"),
-      out.join("\n"),
+    assert.equal(
+      find(nodes, "smbcmp.smb2.tc.context")?.label,
+      "Tree Connect Context: SMB2_REMOTED_IDENTITY_TREE_CONNECT_CONTEXT_ID",
     );
   });
 });
