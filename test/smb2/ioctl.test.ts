@@ -68,3 +68,23 @@ test("truncated IOCTLs never throw", () => {
   bad.writeUInt32LE(0xffffff00, 64 + 32);
   assert.doesNotThrow(() => run([req, bad]));
 });
+
+test("random corruption of GetInfo/SetInfo/IOCTL/DCE-RPC messages never throws", () => {
+  let seed = 12345;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed;
+  };
+  for (const fx of FIXTURES) {
+    const msgs = fx.msgs.map((h) => Buffer.from(h, "hex"));
+    for (let i = 0; i < 40; i++) {
+      const bad = msgs.map((b) => {
+        const c = Buffer.from(b);
+        // Keep the SMB2 header sane so the body dissectors are reached.
+        for (let k = 0; k < 6; k++) c[64 + (rnd() % Math.max(1, c.length - 64))] = rnd() & 0xff;
+        return c;
+      });
+      assert.doesNotThrow(() => run(bad), fx.name);
+    }
+  }
+});
