@@ -7,8 +7,7 @@
  * Targets: < 2 s, < 1 GB.
  */
 import { availableParallelism, loadavg } from "node:os";
-import { alignOps, diffTraces, matchConnections } from "../src/diff/align.js";
-import { buildOps, type Op } from "../src/diff/ops.js";
+import { diffTraces } from "../src/diff/align.js";
 import type { MessageInfo, PacketInfo, Trace } from "../src/trace/types.js";
 
 const N = Number(process.argv[2] ?? 100_000);
@@ -124,7 +123,8 @@ const tb = makeTrace("B", b, 2);
 const rssBefore = process.memoryUsage().rss;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-const res = diffTraces(ta, tb);
+const timings: Record<string, number> = {};
+const res = diffTraces(ta, tb, { timings });
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const peak = process.resourceUsage().maxRSS * 1024;
@@ -139,34 +139,10 @@ console.log(
   `diffTraces: ${ms.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs; RSS before ${mb(rssBefore)}, peak RSS ${mb(peak)}`,
 );
 
-// Phase breakdown (CPU ms), separately from the timed run above.
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-let c = cpuMs();
-const oa = buildOps(ta);
-const ob = buildOps(tb);
-const tBuild = cpuMs() - c;
-c = cpuMs();
-const byConn = (ops: Op[]) => {
-  const m = new Map<number, Op[]>();
-  for (const o of ops) {
-    const l = m.get(o.conn);
-    if (l) l.push(o);
-    else m.set(o.conn, [o]);
-  }
-  return m;
-};
-const ca = byConn(oa);
-const cb = byConn(ob);
-const pairs = matchConnections(ca, cb);
-const tMatch = cpuMs() - c;
-c = cpuMs();
-for (const [x, y] of pairs) alignOps(ca.get(x)!, cb.get(y)!);
-const tAlign = cpuMs() - c;
 console.log(
-  `phases (CPU): buildOps x2 ${tBuild.toFixed(0)} ms, matchConnections ${tMatch.toFixed(0)} ms, alignOps ${tAlign.toFixed(0)} ms; rest of diffTraces (merge, identity) ≈ ${((cpu.user + cpu.system) / 1000 - tBuild - tMatch - tAlign).toFixed(0)} ms`,
+  `phases (CPU ms): ${Object.entries(timings)
+    .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+    .join(", ")}`,
 );
 
 // Calibration: the same Map workload takes ~40 ms on an idle 2020s laptop; on a loaded shared

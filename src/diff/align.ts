@@ -66,6 +66,8 @@ export interface DiffOptions {
   pairSimilar?: boolean;
   /** Myers cost bound before its heuristic kicks in. */
   maxCost?: number;
+  /** Filled with CPU milliseconds per phase (ops, connections, align, merge, identity), for benchmarks. */
+  timings?: Record<string, number>;
 }
 
 export interface AlignResult {
@@ -366,12 +368,12 @@ function bindMessages(idmap: IdentityMap, ta: Trace, ra: MsgRef, tb: Trace, rb: 
 }
 
 function nameIds(idmap: IdentityMap, side: Side, t: Trace, op: Op): void {
-  // Handles are named after the path the dissector attached to the op's messages.
-  for (const r of [op.req, op.resp]) {
-    if (!r) continue;
-    const m = messageAt(t, r);
-    if (m.fileId && m.path) idmap.name(side, "fid", m.fileId, m.path);
-  }
+  // Handles are named after the path the dissector attached to the op's messages (a create's
+  // response carries the new handle; other ops name the handle they use).
+  const r = op.resp ?? op.req;
+  if (!r) return;
+  const m = messageAt(t, r);
+  if (m.fileId && m.path) idmap.name(side, "fid", m.fileId, m.path);
 }
 
 function pairRefs(a: readonly MsgRef[], b: readonly MsgRef[]): [MsgRef | undefined, MsgRef | undefined][] {
@@ -401,8 +403,17 @@ export function messageTree(t: Trace, r: MsgRef): FieldNode[] {
 
 export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignResult {
   const rules = rulesOf(opts);
+  const tm = opts.timings;
+  let t0 = tm ? process.cpuUsage() : undefined;
+  const lap = (name: string) => {
+    if (!tm || !t0) return;
+    const u = process.cpuUsage(t0);
+    tm[name] = (tm[name] ?? 0) + (u.user + u.system) / 1000;
+    t0 = process.cpuUsage();
+  };
   const opsA = buildOps(a);
   const opsB = buildOps(b);
+  lap("ops");
   const ca = byConn(opsA);
   const cb = byConn(opsB);
   const it = new Interner();
@@ -412,6 +423,7 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
     Int32Array.from(opsB, (o) => it.id(o.sig)),
   ];
   const connPairs = ca.size && cb.size ? matchConnections(ca, cb, ids) : [];
+  lap("connections");
   const lists: AlignRow[][] = [];
   const usedA = new Set<number>();
   const usedB = new Set<number>();
@@ -430,7 +442,9 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
     if (!usedA.has(k)) lists.push(ops.map((o) => ({ a: o, kind: "only-a" as const })));
   for (const [k, ops] of cb)
     if (!usedB.has(k)) lists.push(ops.map((o) => ({ b: o, kind: "only-b" as const })));
+  lap("align");
   const rows = lists.length ? mergeByTime(lists, opsA[0]?.time ?? 0, opsB[0]?.time ?? 0) : [];
+  lap("merge");
 
   const idmap = opts.identity === false ? undefined : new IdentityMap();
   if (idmap) {
@@ -447,6 +461,7 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
     }
   }
 
+  lap("identity");
   const cache = new Map<number, { version: number; d: OpDiff }>();
   const errors: string[] = [];
   const tree = (t: Trace, r: MsgRef | undefined): FieldNode[] => (r ? messageTree(t, r) : []);
