@@ -66,7 +66,7 @@ class CaptureImpl implements Capture, PduSink {
   ) {
     this.reader = new RecordReader(src.fd, src.size, path);
     if (this.reader.format === "pcapng") this.ifs = new Int32Array(1024);
-    this.tcp = new Tcp(this, opts.ports ?? []);
+    this.tcp = new Tcp(this, opts.ports ?? [], opts.maxOutOfOrder);
   }
 
   get format(): string {

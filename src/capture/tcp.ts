@@ -38,6 +38,35 @@ export function looksLikeNbssSmb(b: Uint8Array, p: number, end: number, is139: b
   return len >= 4;
 }
 
+/** A strongly plausible NBSS+SMB header at b[i] (for resynchronising inside a segment). */
+function plausiblePdu(b: Uint8Array, i: number, end: number, is139: boolean): boolean {
+  if (!looksLikeNbssSmb(b, i, end, is139)) return false;
+  const len = (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!;
+  const m = b[i + 4];
+  if (m === 0xfe) {
+    // SMB2 header: StructureSize 64.
+    if (end - i >= 10 && (b[i + 8] !== 64 || b[i + 9] !== 0)) return false;
+    if (len < 64) return false;
+  } else if (m === 0xff && len < 32) return false;
+  const next = i + 4 + len;
+  // If the next header is in view, it must look right too.
+  return next >= end - 8 || looksLikeNbssSmb(b, next, end, is139);
+}
+
+/** Offset of the first plausible PDU start in b[from, end), or -1. */
+function findPduStart(b: Buffer, from: number, end: number, is139: boolean): number {
+  const v = b.subarray(0, end); // so indexOf stops at `end`
+  let i = from + 5;
+  while (i < end) {
+    const j = v.indexOf(0x53, i); // the 'S' of ?SMB
+    if (j < 0 || j + 3 > end) return -1;
+    const h = j - 5;
+    if (h >= from && plausiblePdu(b, h, end, is139)) return h;
+    i = j + 1;
+  }
+  return -1;
+}
+
 interface Seg {
   seq: number;
   data: Buffer;
@@ -67,6 +96,7 @@ export class Dir {
   incomplete = false;
   ooo: Seg[] = [];
   oooBytes = 0;
+  oooWarned = false;
 
   constructor(
     readonly conn: Conn,
@@ -168,6 +198,7 @@ export class Tcp {
   constructor(
     private readonly sink: PduSink,
     extraPorts: readonly number[] = [],
+    private readonly maxOoo = MAX_OOO,
   ) {
     this.ports = new Set([445, 139, ...extraPorts]);
   }
@@ -331,13 +362,26 @@ export class Tcp {
     } else if (diff < 0) {
       if (diff + len <= 0) return; // retransmission
       this.deliver(d, b, q - diff, end);
-    } else if (diff > MAX_OOO || d.oooBytes + len > MAX_OOO) {
-      this.warn(
-        `TCP ${d.src}:${d.srcPort} → ${d.dst}:${d.dstPort}: too much out-of-order data, skipping ahead`,
-      );
+    } else if (diff >= 0x40000000) {
+      // Beyond any TCP window (corrupt, or a reset stream): skip ahead.
       this.flushOoo(d);
       this.gap(d, seq);
       this.deliver(d, b, q, end);
+    } else if (d.oooBytes + len > this.maxOoo) {
+      // Too much queued behind a hole: give the hole up and release what is queued.
+      if (!d.oooWarned) {
+        d.oooWarned = true;
+        this.warn(
+          `TCP ${d.src}:${d.srcPort} → ${d.dst}:${d.dstPort}: more than ${this.maxOoo} bytes queued behind a hole, giving it up`,
+        );
+      }
+      while (d.ooo.length > 0 && d.oooBytes + len > this.maxOoo) {
+        this.gap(d, d.ooo[0]!.seq);
+        this.drain(d);
+      }
+      if (d.oooBytes + len > this.maxOoo) this.gap(d, seq);
+      this.data(d, b, q, end, seq);
+      return;
     } else if (
       (d.sentTo !== -1 && ((d.sentTo - seq) | 0) >= 0) ||
       (d.hdrHave === 0 && !d.inBody && looksLikeNbssSmb(b, q, end, d.conn.is139))
@@ -372,16 +416,18 @@ export class Tcp {
   private drain(d: Dir): void {
     const saveBase = this.base;
     const savePieces = this.pieces;
-    while (d.ooo.length > 0) {
-      const s = d.ooo[0]!;
+    const q = d.ooo;
+    let i = 0;
+    for (; i < q.length; i++) {
+      const s = q[i]!;
       const diff = (s.seq - d.nextSeq) | 0;
       if (diff > 0) break;
-      d.ooo.shift();
       d.oooBytes -= s.data.length;
       if (diff + s.data.length <= 0) continue;
       this.pieces = s.pieces;
       this.deliver(d, s.data, -diff, s.data.length);
     }
+    if (i > 0) q.splice(0, i);
     this.base = saveBase;
     this.pieces = savePieces;
   }
@@ -483,7 +529,11 @@ export class Tcp {
       let z = p;
       while (z + 4 <= end && z < p + 64 && b[z] === 0 && b[z + 1] === 0 && b[z + 2] === 0 && b[z + 3] === 0)
         z += 4;
-      if (!looksLikeNbssSmb(b, z, end, is139)) return;
+      if (!looksLikeNbssSmb(b, z, end, is139)) {
+        z = findPduStart(b, p + 1, end, is139);
+        if (z < 0) return;
+        p = z;
+      }
       d.sync = true;
     }
     while (p < end) {

@@ -6,6 +6,7 @@
 
 /** A byte range of the (decompressed) capture file. */
 export interface FileRange {
+  /** File offset, or -1 for bytes missing from the capture (a TCP gap; they read as zeros). */
   offset: number;
   length: number;
 }
@@ -49,4 +50,6 @@ export interface ReadOptions {
   onWarning?: (w: CaptureWarning) => void;
   /** Called every so often with bytes consumed and total, for progress indicators. */
   onProgress?: (done: number, total: number) => void;
+  /** Cap on out-of-order TCP bytes queued per direction (default 64 MB); beyond it, skip ahead. */
+  maxOutOfOrder?: number;
 }

@@ -694,3 +694,25 @@ describe("TCP reassembly", () => {
     assert.equal(r.pdus.length, 2);
   });
 });
+
+describe("bounds", () => {
+  test("out-of-order data beyond the cap: warn once, give the hole up, keep going", async () => {
+    const f = new Flow();
+    const hs = f.handshake();
+    const first = nbss(smb2(100, 1));
+    const frames = [...hs, f.seg(true, first)];
+    f.seg(true, Buffer.alloc(500)); // a hole that never fills (no ACKs either)
+    const later: Buffer[] = [];
+    for (let i = 0; i < 20; i++) later.push(nbss(smb2(1000, 10 + i)));
+    // The first later segment does not start at a PDU boundary, so everything queues.
+    const stream = Buffer.concat([Buffer.alloc(100), ...later]);
+    for (let o = 0; o < stream.length; o += 1000) frames.push(f.seg(true, stream.subarray(o, o + 1000)));
+    const r = await read(pcap(recs(frames)), { maxOutOfOrder: 5000 });
+    assert.equal(r.warnings.filter((w) => /queued behind a hole/.test(w.message)).length, 1);
+    const tags = r.pdus.map((p) => p.data[12]);
+    assert.equal(tags[0], 1);
+    assert.ok(tags.length >= 15, `only ${tags.length} PDUs`);
+    assert.ok(tags.includes(29));
+    for (const p of r.pdus) assert.equal(p.data.length, p.data[12] === 1 ? 100 : 1000);
+  });
+});
