@@ -52,8 +52,8 @@ export function errorResponse(f: Fields, m: Smb2Msg): void {
   f.uint("smb2.error.reserved", "Reserved", 1, { base: "hex" });
   const byteCount = f.uint("smb2.error.byte_count", "Byte Count", 4);
   if (!byteCount) {
-    // ErrorData is one byte even when ByteCount is 0.
-    if (f.c.has(1)) f.bytes("smb2.error.data", "Error Data", 1);
+    // ErrorData is one byte even when ByteCount is 0; Wireshark shows <MISSING> when it is absent.
+    f.bytes("smb2.error.data", "Error Data", Math.min(1, f.c.remaining));
     return;
   }
   const len = Math.min(byteCount, f.c.remaining);
