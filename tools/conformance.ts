@@ -6,32 +6,70 @@
  *   node --import tsx tools/conformance.ts F --frame 12    # field-level detail of one frame
  *   ... --json                                             # machine-readable report
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { type CaptureReport, compareCapture, pct } from "./oracle/compare.js";
 import { readIndex, splitArgs } from "./oracle/pdml.js";
 
 const CORPUS = resolve(import.meta.dirname, "../test/fixtures/corpus");
 
-export function corpusEntries(): {
+export interface CorpusEntry {
   path: string;
   args: string[];
+  keys: { sesid: string; key: string }[];
   row: ReturnType<typeof readIndex>[number];
-}[] {
+}
+
+export function corpusEntries(): CorpusEntry[] {
   const rows = readIndex("INDEX.tsv", readFileSync(join(CORPUS, "INDEX.tsv"), "utf8"));
-  return rows.map((row) => ({ path: join(CORPUS, row.path), args: splitArgs(row.tshark_args), row }));
+  const keyRows = readFileSync(join(CORPUS, "KEYS.tsv"), "utf8")
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((l) => l.split("\t"));
+  return rows.map((row) => ({
+    path: join(CORPUS, row.path),
+    args: splitArgs(row.tshark_args),
+    keys: keyRows.filter((k) => k[0] === row.path).map((k) => ({ sesid: k[1]!, key: k[2]! })),
+    row,
+  }));
+}
+
+export const BASELINE = join(import.meta.dirname, "../test/conformance/baseline.json");
+
+export interface BaselineEntry {
+  recall: number;
+  precision: number;
+  summaries: number;
+}
+
+export function scores(r: CaptureReport): BaselineEntry {
+  const f = (a: number, b: number) => (b ? Math.floor((10000 * a) / b) / 100 : 100);
+  return { recall: f(r.matched, r.tsharkFields), precision: f(r.matched, r.ourFields), summaries: f(r.summariesEqual, r.summaries) };
+}
+
+/** Records per-capture scores; the conformance test fails on any regression below them. */
+function writeBaseline(proto: string, reports: CaptureReport[]): void {
+  const all: Record<string, Record<string, BaselineEntry>> = existsSync(BASELINE) ? JSON.parse(readFileSync(BASELINE, "utf8")) : {};
+  const mine: Record<string, BaselineEntry> = {};
+  for (const r of reports) mine[r.path.slice(CORPUS.length + 1)] = scores(r);
+  all[proto] = mine;
+  writeFileSync(BASELINE, `${JSON.stringify(all, null, 1)}\n`);
+  console.log(`recorded ${reports.length} captures in ${BASELINE}`);
 }
 
 async function main() {
   const argv = process.argv.slice(2);
   let proto = "smb2";
   let json = false;
+  let record = false;
   const frames: number[] = [];
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--proto") proto = argv[++i]!;
     else if (a === "--json") json = true;
+    else if (a === "--record") record = true;
     else if (a === "--frame") frames.push(Number(argv[++i]));
     else files.push(a);
   }
@@ -40,7 +78,7 @@ async function main() {
     ? files.map((f) => {
         const abs = resolve(f);
         const hit = corpusEntries().find((e) => e.path === abs);
-        return { path: abs, args: hit?.args ?? [] };
+        return { path: abs, args: hit?.args ?? [], keys: hit?.keys ?? [] };
       })
     : corpusEntries().filter((e) => (proto === "smb" ? e.row.smb1_frames : e.row.smb2_frames) > 0);
   const reports: CaptureReport[] = [];
@@ -48,6 +86,7 @@ async function main() {
     const r = await compareCapture(e.path, {
       protos,
       extraArgs: e.args,
+      keys: e.keys,
       frames: frames.length ? frames : undefined,
       perFrame: frames.length > 0,
     });
@@ -81,6 +120,7 @@ async function main() {
       .sort((a, b) => b[1] - a[1])
       .slice(0, 25);
   };
+  if (record) writeBaseline(proto, reports);
   if (json) {
     console.log(JSON.stringify({ reports, total: tot }, null, 1));
     return;

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FieldFlag, type FieldNode, walk } from "../../src/dissect/tree.js";
+import { parseKeyArg } from "../../src/keys/index.js";
 import { openTrace } from "../../src/trace/index.js";
 import type { Trace } from "../../src/trace/types.js";
 import { infoColumn, type OracleField, pdmlFields, splitArgs } from "./pdml.js";
@@ -80,12 +81,16 @@ export interface CompareOptions {
   frames?: number[];
   perFrame?: boolean;
   trace?: Trace;
+  /** Session keys as Wireshark's uat takes them: session id as the 8 wire bytes in hex, key hex. */
+  keys?: { sesid: string; key: string }[];
 }
 
 export async function compareCapture(path: string, o: CompareOptions = {}): Promise<CaptureReport> {
   const protos = o.protos ?? ["smb2"];
-  const extra = o.extraArgs ?? [];
-  const trace = o.trace ?? (await openTrace(path, { ports: o.ports }));
+  const extra = [...(o.extraArgs ?? [])];
+  for (const k of o.keys ?? []) extra.push("-o", `uat:smb2_seskey_list:${k.sesid},${k.key},"",""`);
+  const keys = (o.keys ?? []).map((k) => parseKeyArg(`${k.sesid},${k.key}`));
+  const trace = o.trace ?? (await openTrace(path, { ports: o.ports, keys }));
   const oracle = await pdmlFields(path, protos, extra);
   const info = infoColumn(path, protos, extra);
   const names = wiresharkNames();
