@@ -355,7 +355,12 @@ export class App {
   // ---- input ----------------------------------------------------------------------------
 
   onData(data: string): void {
-    for (const ev of parseInput(data)) this.onEvent(ev);
+    for (const ev of parseInput(data)) {
+      // Each key acts on what the previous one left on screen (keys often arrive in one chunk).
+      this.refreshRows();
+      this.refreshLines();
+      this.onEvent(ev);
+    }
     this.render();
   }
 
@@ -730,7 +735,8 @@ export class App {
 
   private drawList(id: "list" | "listB", x: number, y: number, w: number, h: number): void {
     const s = this.screen;
-    const p = this.panes[id];
+    // Linked lists share one cursor and one scroll position: they scroll together.
+    const p = this.result && this.linked ? this.panes.list : this.panes[id];
     p.h = h;
     const rows = id === "list" ? this.rowsA : this.rowsB;
     const n = rows.length;

@@ -1,0 +1,356 @@
+/**
+ * Drives the real `smbcmp tui` in tmux (one private tmux server per test process) and checks what
+ * the terminal shows after each key.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const SOCK = `smbcmp-test-${process.pid}`;
+const GOOD = join(ROOT, "examples/good.pcap");
+const BAD = join(ROOT, "examples/bad.pcap");
+const BIG = join(ROOT, "test/fixtures/corpus/zeek__zeek/testing/btest/Traces/smb/smb2_100_small_files.pcap");
+const TMP = mkdtempSync(join(tmpdir(), "smbcmp-tui-"));
+const CONFIG = join(TMP, "smbcmp.ini");
+writeFileSync(CONFIG, "[global]\nvsplit_ratio = 0.3\nkey_next = t\n");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function tmux(...args: string[]): string {
+  const r = spawnSync("tmux", ["-L", SOCK, ...args], { encoding: "utf8" });
+  return r.stdout;
+}
+
+after(() => {
+  spawnSync("tmux", ["-L", SOCK, "kill-server"]);
+});
+
+class Term {
+  constructor(readonly name: string) {}
+
+  static async start(name: string, args: string, env = ""): Promise<Term> {
+    const cmd = `cd ${ROOT} && SMBCMP_CONFIG=${CONFIG} ${env} node --import tsx src/cli/main.ts ${args}; echo EXIT=$?; sleep 120`;
+    tmux("new-session", "-d", "-s", name, "-x", "160", "-y", "50", cmd);
+    return new Term(name);
+  }
+
+  screen(): string {
+    return tmux("capture-pane", "-p", "-t", this.name);
+  }
+
+  lines(): string[] {
+    return this.screen().split("\n");
+  }
+
+  async waitFor(re: RegExp, ms = 40_000): Promise<string> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const s = this.screen();
+      if (re.test(s)) return s;
+      if (Date.now() > end) assert.fail(`timed out waiting for ${re} in:\n${s}`);
+      await sleep(100);
+    }
+  }
+
+  /** Sends keys (tmux key names) and waits until the screen settles. */
+  async keys(...k: string[]): Promise<string> {
+    tmux("send-keys", "-t", this.name, ...k);
+    return this.settle();
+  }
+
+  async type(text: string): Promise<string> {
+    tmux("send-keys", "-t", this.name, "-l", text);
+    return this.settle();
+  }
+
+  async settle(): Promise<string> {
+    let prev = "";
+    for (let i = 0; i < 40; i++) {
+      await sleep(60);
+      const s = this.screen();
+      if (s === prev) return s;
+      prev = s;
+    }
+    return prev;
+  }
+
+  /** The row the cursor (reverse video) is on, from tmux's escape-coded capture. */
+  cursorLine(): string {
+    // tmux only emits attribute changes, carried across lines: follow the SGR state.
+    const esc = tmux("capture-pane", "-p", "-e", "-t", this.name).split("\n");
+    const plain = this.lines();
+    let rev = false;
+    for (let i = 0; i < esc.length; i++) {
+      let hit = false;
+      for (const m of esc[i]!.matchAll(/\x1b\[([0-9;]*)m|([^\x1b]+)/g)) {
+        if (m[2] !== undefined) {
+          if (rev && m[2].trim()) hit = true;
+          continue;
+        }
+        for (const p of (m[1] || "0").split(";")) {
+          if (p === "0" || p === "") rev = false;
+          else if (p === "7") rev = true;
+          else if (p === "27") rev = false;
+        }
+      }
+      if (hit && i > 0) return plain[i] ?? "";
+    }
+    return "";
+  }
+
+  kill(): void {
+    tmux("kill-session", "-t", this.name);
+  }
+}
+
+describe("smbcmp tui", { concurrency: true }, () => {
+  test("single-trace mode: list, detail tree, fold, hex, search, filter, errors, help, quit", async () => {
+    const t = await Term.start("single", `tui ${GOOD}`);
+    let s = await t.waitFor(/press \? for help/);
+    assert.match(s, /good\.pcap \(176 pkts\)/);
+    assert.match(s, /^\s+4\s+0\.000000\s+Negotiate Protocol Request/m);
+    assert.match(s, /── detail/);
+    assert.match(s, /▾ SMB2 \(Server Message Block Protocol version 2\)/);
+    // vsplit_ratio 0.3 of 47 rows: the list is 14 rows.
+    assert.equal(
+      t.lines().findIndex((l) => l.startsWith("── detail")),
+      15,
+    );
+    // j/k and arrows move; the detail follows the selected packet.
+    s = await t.keys("j", "j", "Down");
+    assert.match(t.cursorLine(), /^\s+10 .*Session Setup Response/);
+    assert.match(s, /▸ Session Setup Response \(0x01\)/);
+    s = await t.keys("k", "Up");
+    assert.match(t.cursorLine(), /^\s+6 .*Negotiate Protocol Response/);
+    // d/f (f rebound to t by the config) = previous/next packet.
+    await t.keys("t");
+    assert.match(t.cursorLine(), /^\s+8 /);
+    await t.keys("d");
+    assert.match(t.cursorLine(), /^\s+6 /);
+    // ] jumps to the next error packet.
+    await t.keys("]");
+    assert.match(t.cursorLine(), /^\s+16 .*STATUS_NOT_FOUND/);
+    await t.keys("[");
+    assert.match(t.cursorLine(), /^\s+16 |^\s+10 /);
+    // tab to the tree, expand the header with Enter.
+    await t.keys("g", "Tab", "j", "j");
+    assert.match(t.cursorLine(), /SMB2 Header/);
+    s = await t.keys("Enter");
+    assert.match(s, /▾ SMB2 Header/);
+    assert.match(s, /ProtocolId: 0xfe534d42/);
+    s = await t.keys("Space");
+    assert.doesNotMatch(s, /ProtocolId/);
+    // e expands everything, c collapses everything.
+    s = await t.keys("e");
+    assert.match(s, /ProtocolId/);
+    s = await t.keys("c");
+    assert.doesNotMatch(s, /ProtocolId/);
+    // x: hex pane with the PDU bytes.
+    s = await t.keys("x");
+    assert.match(s, /── bytes/);
+    assert.match(s, /^0000 {2}fe 53 4d 42 /m);
+    s = await t.keys("x");
+    assert.doesNotMatch(s, /── bytes/);
+    // Search in the tree unfolds the hit; n/N step; Esc clears.
+    await t.keys("/");
+    await t.type("Credit Charge");
+    s = await t.keys("Enter");
+    assert.match(s, /search "Credit Charge"/);
+    assert.match(t.cursorLine(), /Credit Charge: /);
+    await t.keys("n");
+    assert.match(t.cursorLine(), /Credit Charge: /);
+    s = await t.keys("Escape");
+    assert.match(s, /search cleared/);
+    // Search in the list.
+    await t.keys("Tab", "/");
+    await t.type("readme");
+    await t.keys("Enter");
+    assert.match(t.cursorLine(), /readme\.txt/);
+    await t.keys("N");
+    assert.match(t.cursorLine(), /readme\.txt/);
+    await t.keys("Escape");
+    // F: substring filter on the summary.
+    await t.keys("F");
+    await t.type("Tree Connect");
+    s = await t.keys("Enter");
+    assert.match(s, /filter "Tree Connect"/);
+    const rows = t
+      .lines()
+      .slice(1, 15)
+      .filter((l) => /^\s+\d+ /.test(l));
+    assert.ok(rows.length >= 2);
+    for (const r of rows) assert.match(r, /Tree Connect/);
+    await t.keys("F", "C-u");
+    for (let i = 0; i < 20; i++) await t.keys("BSpace");
+    s = await t.keys("Enter");
+    assert.match(s, /filter cleared/);
+    // b/n, PgUp/PgDn scroll the detail; C-b/C-f page, G/g end/start.
+    await t.keys("e", "n", "PgDn", "b", "PgUp", "C-f", "C-b", "G");
+    assert.match(t.cursorLine(), /^\s+\d+ /);
+    await t.keys("g");
+    assert.match(t.cursorLine(), /^\s+4 /);
+    // Diff-only keys explain themselves in single mode.
+    assert.match(await t.keys("a"), /ignoring fields is for diff mode/);
+    assert.match(await t.keys("p"), /profiles are for diff mode/);
+    assert.match(await t.keys("u"), /link\/unlink is for diff mode/);
+    assert.match(await t.keys("s"), /SAME fields/);
+    // ? help lists every key, with the rebinding; any key closes it.
+    s = await t.keys("?");
+    assert.match(s, /Keys \(rebind in ~\/\.smbcmp/);
+    assert.match(s, /t {16}next packet \/ pair/);
+    assert.match(s, /\] {16}next divergence/);
+    s = await t.keys("q");
+    assert.doesNotMatch(s, /Keys \(rebind/);
+    await t.keys("C-l");
+    s = await t.keys("q");
+    assert.match(await t.waitFor(/EXIT=0/), /EXIT=0/);
+    t.kill();
+  });
+
+  test("mouse: click selects, wheel scrolls", async () => {
+    const t = await Term.start("mouse", `tui ${GOOD}`);
+    await t.waitFor(/press \? for help/);
+    // SGR mouse reports as the terminal would send them: left click on screen row 4 (list row 3).
+    tmux("send-keys", "-t", "mouse", "-l", "\x1b[<0;10;4M\x1b[<0;10;4m");
+    await t.settle();
+    assert.match(t.cursorLine(), /^\s+8 .*Session Setup Request/);
+    tmux("send-keys", "-t", "mouse", "-l", "\x1b[<65;10;4M");
+    await t.settle();
+    assert.match(t.cursorLine(), /^\s+12 /);
+    t.kill();
+  });
+
+  test("diff mode: aligned lists, pair diff, divergences, ignore, profile, unlink", async () => {
+    const t = await Term.start("diff", `tui ${GOOD} ${BAD}`);
+    let s = await t.waitFor(/\d+ ops: \d+ same, \d+ differ/);
+    assert.match(s, /A: good\.pcap \(176 pkts\) │ B: bad\.pcap \(136 pkts\) │ profile default/);
+    // Opens on the first divergence, marked '!', with the pair diff below.
+    assert.match(t.cursorLine(), /^!\s+\d+ .*│!\s+\d+ /);
+    assert.match(s, /── pair diff/);
+    assert.match(s, /DIFFER — \d+ difference/);
+    assert.match(s, /── request {2}A#\d+ ↔ B#\d+/);
+    // The two lists scroll together: each row shows both sides' same command.
+    await t.keys("g");
+    s = t.cursorLine();
+    assert.match(s, /Negotiate Protocol Request.*│\s+\d+ Negotiate Protocol Request/);
+    // ] / [ move between divergences; only-in-A rows are marked.
+    await t.keys("]");
+    assert.match(t.cursorLine(), /^[!\-+]/);
+    const first = t.cursorLine();
+    await t.keys("]", "[");
+    assert.equal(t.cursorLine(), first);
+    s = t.screen();
+    assert.match(s, /NT Status: STATUS_SUCCESS \(0x00000000\) → STATUS_\w+ \(0xc0000034\)/);
+    // s shows SAME fields (dim), s again hides them.
+    s = await t.keys("s");
+    assert.match(s, /SAME fields shown/);
+    assert.match(s, /ProtocolId: 0xfe534d42/);
+    s = await t.keys("s");
+    assert.doesNotMatch(s, /ProtocolId/);
+    // a on the status line of the diff toggles ignoring smb2.nt_status.
+    await t.keys("Tab", "/");
+    await t.type("NT Status");
+    await t.keys("Enter");
+    assert.match(t.cursorLine(), /NT Status/);
+    s = await t.keys("a");
+    assert.match(s, /smb2\.nt_status ignored/);
+    assert.match(s, /NT Status: .*\(ignored\)/);
+    s = await t.keys("a");
+    assert.match(s, /smb2\.nt_status no longer ignored/);
+    await t.keys("Escape");
+    // b/n scroll the diff.
+    await t.keys("n", "b", "PgDn", "PgUp");
+    // f/d next/previous pair.
+    await t.keys("Tab", "g", "t");
+    assert.match(t.cursorLine(), /Session Setup Request/);
+    await t.keys("d");
+    assert.match(t.cursorLine(), /Negotiate Protocol Request/);
+    // p switches profile and re-aligns.
+    s = await t.keys("p");
+    assert.match(s, /profile: none/);
+    assert.match(s, /│ profile none/);
+    s = await t.keys("p");
+    assert.match(s, /profile: default/);
+    // u unlinks: each side has its own list; tab picks the side.
+    s = await t.keys("u");
+    assert.match(s, /lists unlinked/);
+    assert.match(s, /pair diff \(unlinked\)/);
+    assert.match(s, /A#4 ↔ B#4/);
+    await t.keys("Tab", "j");
+    s = t.screen();
+    assert.match(s, /A#4 ↔ B#6/);
+    s = await t.keys("x");
+    assert.match(s, /hex pane is for single-trace mode/);
+    s = await t.keys("u");
+    assert.match(s, /lists linked/);
+    await t.keys("F");
+    await t.type("readme");
+    s = await t.keys("Enter");
+    assert.match(s, /filter "readme": \d+ rows/);
+    await t.keys("q");
+    await t.waitFor(/EXIT=0/);
+    t.kill();
+  });
+
+  test("resize re-lays out", async () => {
+    const t = await Term.start("resize", `tui ${GOOD} ${BAD}`);
+    await t.waitFor(/ops:/);
+    tmux("resize-window", "-t", "resize", "-x", "100", "-y", "30");
+    let s = await t.settle();
+    const lines = s.split("\n");
+    assert.ok(lines.length <= 31);
+    assert.ok(lines.every((l) => l.length <= 100));
+    assert.match(lines[0]!, /smbcmp — A: good\.pcap/);
+    assert.ok(lines.some((l) => l.startsWith("── pair diff")));
+    tmux("resize-window", "-t", "resize", "-x", "160", "-y", "50");
+    s = await t.settle();
+    assert.ok(s.split("\n").some((l) => l.length > 120));
+    t.kill();
+  });
+
+  test("big capture loads progressively and stays responsive", async () => {
+    const t = await Term.start("big", `tui ${BIG}`);
+    const s = await t.waitFor(/press \? for help/);
+    assert.match(s, /\(813 pkts\)/);
+    const t0 = Date.now();
+    await t.keys("G");
+    assert.match(t.cursorLine(), /^\s+\d+ /);
+    await t.keys("g", "Tab", "e", "G", "Tab");
+    assert.ok(Date.now() - t0 < 15_000);
+    t.kill();
+  });
+
+  test("bad input: missing file, corrupt file, bad key, not a terminal", async () => {
+    const missing = spawnSync("node", ["--import", "tsx", "src/cli/main.ts", "tui", "/nonexistent.pcap"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /^smbcmp: tui needs a terminal|^smbcmp: cannot open/);
+    const corrupt = join(TMP, "corrupt.pcap");
+    writeFileSync(corrupt, Buffer.from("this is not a capture file at all, just text\n".repeat(20)));
+    const t = await Term.start("bad", `tui ${corrupt}`);
+    const s = await t.waitFor(/error: .*press q to quit/);
+    assert.match(s, /cannot open: /);
+    await t.keys("j", "Tab", "Enter", "x", "q");
+    await t.waitFor(/EXIT=0/);
+    t.kill();
+    const m = await Term.start("missing", "tui /nonexistent.pcap");
+    assert.match(await m.waitFor(/EXIT=/), /smbcmp: cannot open \/nonexistent\.pcap: no such file\s+EXIT=2/);
+    m.kill();
+    const k = await Term.start("badkey", `tui ${GOOD} -k nonsense`);
+    const ks = await k.waitFor(/EXIT=/);
+    assert.match(ks, /^smbcmp: .+\n+EXIT=2/m);
+    assert.doesNotMatch(ks, /at .*\.ts:\d+/);
+    k.kill();
+    // No subcommand on a terminal opens the TUI, as the original smbcmp did.
+    const d = await Term.start("default", `${GOOD}`);
+    await d.waitFor(/press \? for help/);
+    await d.keys("q");
+    await d.waitFor(/EXIT=0/);
+    d.kill();
+  });
+});
