@@ -148,8 +148,13 @@ function dissectMessage(
   if (!h.isResponse) {
     rec = ctx.first ? undefined : state.requests.get(key);
     if (!rec || rec.frame !== ctx.frame) {
+      const cancelled = h.cmd === 12 ? state.requests.get(key) : undefined;
       rec = { frame: ctx.frame, time: ctx.time, cmd: h.cmd };
-      if (ctx.first) state.requests.set(key, rec);
+      // CANCEL reuses the MessageId of the request it cancels: keep that record (its response still
+      // needs it) and note the cancel, which Wireshark then shows as "Response to".
+      if (ctx.first && cancelled && cancelled.cmd !== 12)
+        cancelled.extra = { ...cancelled.extra, cancelFrame: ctx.frame, cancelTime: ctx.time };
+      else if (ctx.first) state.requests.set(key, rec);
     }
   } else {
     rec = state.requests.get(key);
@@ -195,12 +200,7 @@ function dissectBody(f: Fields, m: Smb2Msg): void {
   const label =
     cmd?.label?.(f, m) ??
     `${cmdName(h.cmd)} ${h.isResponse ? "Response" : "Request"} (0x${h.cmd.toString(16).padStart(2, "0")})`;
-  f.tree(
-    "smbcmp.smb2.body",
-    label,
-    body,
-    m.end - f.c.pos,
-  );
+  f.tree("smbcmp.smb2.body", label, body, m.end - f.c.pos);
 }
 
 /** Non-zero statuses whose responses still carry the command's own body (Wireshark's per-command rule). */
