@@ -254,9 +254,14 @@ export function dissectHeader(f: Fields, m: Smb2Msg): void {
       if (!h.isResponse && rec.responseFrame)
         f.generated("smb2.response_in", "Response in", String(rec.responseFrame), rec.responseFrame);
       if (h.isResponse && rec.frame) {
-        f.generated("smb2.response_to", "Response to", String(rec.frame), rec.frame);
+        // After a CANCEL with the same MessageId, Wireshark matches responses to the cancel.
+        const cf = rec.extra?.cancelFrame;
+        const cancel = typeof cf === "number" && cf < ctx.frame;
+        const to = cancel ? cf : rec.frame;
+        const t0 = cancel ? Number(rec.extra?.cancelTime) : rec.time;
+        f.generated("smb2.response_to", "Response to", String(to), to);
         // Capture times are float seconds: round to µs so float noise does not show.
-        const dt = (Math.round((ctx.time - rec.time) * 1e6) / 1e6).toFixed(9);
+        const dt = (Math.round((ctx.time - t0) * 1e6) / 1e6).toFixed(9);
         f.generated("smb2.time", "Time from request", dt, Number(dt)).label += " seconds";
       }
     },
