@@ -45,12 +45,18 @@ export interface BaselineEntry {
 
 export function scores(r: CaptureReport): BaselineEntry {
   const f = (a: number, b: number) => (b ? Math.floor((10000 * a) / b) / 100 : 100);
-  return { recall: f(r.matched, r.tsharkFields), precision: f(r.matched, r.ourFields), summaries: f(r.summariesEqual, r.summaries) };
+  return {
+    recall: f(r.matched, r.tsharkFields),
+    precision: f(r.matched, r.ourFields),
+    summaries: f(r.summariesEqual, r.summaries),
+  };
 }
 
 /** Records per-capture scores; the conformance test fails on any regression below them. */
 function writeBaseline(proto: string, reports: CaptureReport[]): void {
-  const all: Record<string, Record<string, BaselineEntry>> = existsSync(BASELINE) ? JSON.parse(readFileSync(BASELINE, "utf8")) : {};
+  const all: Record<string, Record<string, BaselineEntry>> = existsSync(BASELINE)
+    ? JSON.parse(readFileSync(BASELINE, "utf8"))
+    : {};
   const mine: Record<string, BaselineEntry> = {};
   for (const r of reports) mine[r.path.slice(CORPUS.length + 1)] = scores(r);
   all[proto] = mine;

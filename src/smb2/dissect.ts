@@ -196,7 +196,10 @@ function dissectBody(f: Fields, m: Smb2Msg): void {
     else if (h.isResponse) cmd?.response?.(f, m);
     else cmd?.request?.(f, m);
   };
-  if (f.light) return body();
+  if (f.light) {
+    body();
+    return;
+  }
   const label =
     cmd?.label?.(f, m) ??
     `${cmdName(h.cmd)} ${h.isResponse ? "Response" : "Request"} (0x${h.cmd.toString(16).padStart(2, "0")})`;

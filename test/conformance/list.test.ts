@@ -124,7 +124,11 @@ test("packet list matches tshark on every corpus capture", async (t) => {
         for (const no of frames) {
           const a = oracle.get(no);
           const b = ours.get(no);
-          const same = a !== undefined && b !== undefined && strip(a) === strip(b) && statusesAgree(b, statusLists.get(no));
+          const same =
+            a !== undefined &&
+            b !== undefined &&
+            strip(a) === strip(b) &&
+            statusesAgree(b, statusLists.get(no));
           if (same) capAgree++;
           else if (!known.has(`${rel}\t${no}`))
             problems.push(

@@ -32,7 +32,9 @@ for (const proto of Object.keys(baseline)) {
       for (const k of ["recall", "precision", "summaries"] as const)
         if (got[k] < want[k]) regressions.push(`${rel}: ${k} ${got[k]}% < recorded ${want[k]}%`);
     }
-    t.diagnostic(`TOTAL recall ${pct(tot.m, tot.t)} precision ${pct(tot.m, tot.o)} summaries ${pct(tot.se, tot.s)}`);
+    t.diagnostic(
+      `TOTAL recall ${pct(tot.m, tot.t)} precision ${pct(tot.m, tot.o)} summaries ${pct(tot.se, tot.s)}`,
+    );
     assert.deepEqual(regressions, []);
   });
 }
