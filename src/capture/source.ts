@@ -33,9 +33,17 @@ function registerTemp(p: string): void {
   tempFiles.add(p);
   if (!exitHook) {
     exitHook = true;
-    process.on("exit", () => {
+    const cleanup = () => {
       for (const t of [...tempFiles]) removeTemp(t);
-    });
+    };
+    process.on("exit", cleanup);
+    // Signals skip "exit": clean up, then die as the signal would have unless someone else handles it.
+    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      process.once(sig, () => {
+        cleanup();
+        if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+      });
+    }
   }
 }
 
@@ -67,7 +75,7 @@ export async function openSource(p: string): Promise<Source> {
   const n = fs.readSync(fd, magic, 0, 2, 0);
   if (n === 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
     fs.closeSync(fd);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "smbcmp-"));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "smbcmp-gunzip-"));
     const tmp = path.join(dir, "capture");
     registerTemp(tmp);
     let gzipError: string | undefined;
