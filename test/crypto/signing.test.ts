@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createCipheriv, createHmac, randomBytes } from "node:crypto";
 import { test } from "node:test";
 import { aesCmac, subkeys } from "../../src/smb2/crypto/cmac.js";
-import { SigningAlgo } from "../../src/smb2/crypto/constants.js";
+import { SigningAlgo, type SigningAlgoId } from "../../src/smb2/crypto/constants.js";
 import { deriveKeys } from "../../src/smb2/crypto/kdf.js";
 import { PreauthTracker } from "../../src/smb2/crypto/preauth.js";
 import { computeSignature, verifySignature } from "../../src/smb2/crypto/signing.js";
@@ -88,7 +88,7 @@ test("signatures agree with independent computations (HMAC, CMAC, GMAC nonce lay
     assert.equal(verifySignature(m, SigningAlgo.AESCMAC, key), "bad");
   }
   assert.equal(verifySignature(Buffer.alloc(10), SigningAlgo.AESCMAC, key), "bad");
-  assert.equal(verifySignature(fakeMessage(0, 0, 0n, 0), 7 as SigningAlgo, key), "bad");
+  assert.equal(verifySignature(fakeMessage(0, 0, 0n, 0), 7 as SigningAlgoId, key), "bad");
 });
 
 const captures: [string, number, number][] = [
