@@ -149,7 +149,7 @@ export function kerberos(f: Fields): KrbResult {
   const res: KrbResult = {};
   const b = f.c.buf;
   const app = readTlv(b, f.c.pos, f.c.end);
-  if (!app || app.cls !== 1) return res;
+  if (app?.cls !== 1) return res;
   const seq = readTlv(b, app.start, app.end);
   const list = seq?.constructed ? children(b, seq) : [];
   f.tree(

@@ -77,7 +77,7 @@ export function securityBlob(f: Fields): AuthResult {
       if (top.cls === 1 && top.tag === 0) {
         // InitialContextToken: [APPLICATION 0] { thisMech OID, innerContextToken }
         const oidT = readTlv(b, top.start, top.end);
-        if (!oidT || oidT.tag !== 6) return;
+        if (oidT?.tag !== 6) return;
         const oid = oidNode(f, oidT, "gss-api.OID", "OID");
         const rest = readTlv(b, oidT.end, top.end);
         if (oid === OID.SPNEGO && rest) spnego(f, rest, res);
@@ -280,7 +280,7 @@ function innerToken(f: Fields, tok: Tlv, res: AuthResult): void {
   const app = readTlv(b, tok.start, tok.end);
   if (app && app.cls === 1 && app.tag === 0) {
     const oidT = readTlv(b, app.start, app.end);
-    if (!oidT || oidT.tag !== 6) return;
+    if (oidT?.tag !== 6) return;
     // Wireshark's krb5_blob ends after TOK_ID when it cannot dissect the token body.
     const tokId = oidT.end + 2 <= app.end ? b.readUInt16LE(oidT.end) : 0;
     const known = tokId >= 1 && tokId <= 3;
