@@ -33,6 +33,8 @@ export interface Capture {
   readonly frameCount: number;
   /** "pcap" or "pcapng". */
   readonly format: string;
+  /** The file actually read: `path`, or the decompressed temp file for gzip input. */
+  readonly dataFile: string;
   /** Concatenated bytes of `ranges` (offset -1 = bytes missing from the capture, read as zeros). */
   readRanges(ranges: readonly FileRange[]): Buffer;
   /** Frame n (1-based) as recorded, once the pass has reached it. */
@@ -67,6 +69,10 @@ class CaptureImpl implements Capture, PduSink {
     this.reader = new RecordReader(src.fd, src.size, path);
     if (this.reader.format === "pcapng") this.ifs = new Int32Array(1024);
     this.tcp = new Tcp(this, opts.ports ?? [], opts.maxOutOfOrder);
+  }
+
+  get dataFile(): string {
+    return this.src.file;
   }
 
   get format(): string {
