@@ -414,7 +414,7 @@ const FS_DECODERS: Readonly<Record<number, { node: string; fn: Decoder }>> = {
       f.uint("smb.volume.serial", "Volume Serial Number", 4, { base: "hex" });
       const n = f.uint("smb.volume.label.len", "Label Length", 4);
       f.bytes("smb.reserved", "Reserved", 2);
-      utf16Avail(f, "smb.volume.label", "Label", n);
+      if (n) utf16Avail(f, "smb.volume.label", "Label", n);
     },
   },
   3: {

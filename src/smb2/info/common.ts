@@ -12,7 +12,8 @@ export function fileIdWithName(f: Fields, m: Smb2Msg, sep = " File: "): string {
   const hex = fileId(f, m);
   const rec = m.ctx.state.files.get(hex);
   if (!m.h.isResponse) m.rec.fileId = hex;
-  if (rec) {
+  // Wireshark loses the name on the final response of an async (STATUS_PENDING) operation.
+  if (rec && !(m.h.isResponse && m.h.isAsync)) {
     sum(m, `${sep}${rec.name}`);
     if (!m.h.isResponse) m.rec.path = rec.name;
   }
