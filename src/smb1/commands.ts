@@ -17,6 +17,7 @@ import {
   plainBits,
   relabel,
   reserved,
+  securityBlobNode,
   shareAccess,
   smbString,
   utime,
@@ -284,7 +285,7 @@ function negotiateResponse(f: Fields, m: Smb1Msg): void {
     const { n, end } = bcc(f);
     if (caps & 0x80000000) {
       if (n >= 16) f.guid("smb.server_guid", "Server GUID");
-      if (end > f.c.pos) f.bytes("smb.security_blob", "Security Blob", end - f.c.pos);
+      if (end > f.c.pos) securityBlobNode(f, end - f.c.pos);
     } else {
       if (clen > 0) f.bytes("smb.challenge", "Challenge", Math.min(clen, end - f.c.pos));
       bounded(f, end, () => {
@@ -380,8 +381,7 @@ function sessionSetupRequest(f: Fields, m: Smb1Msg): void {
     reserved(f, 4);
     capabilities(f);
     const { end } = bcc(f);
-    const blob = f.bytes("smb.security_blob", "Security Blob", Math.min(blen, end - f.c.pos));
-    sum(m, ntlmsspSummary(blob));
+    sum(m, securityBlobNode(f, Math.min(blen, end - f.c.pos)));
     bounded(f, end, () => {
       if (f.c.remaining > 0) smbString(f, m, "smb.native_os", "Native OS");
       if (f.c.remaining > 0) smbString(f, m, "smb.native_lanman", "Native LAN Manager");
@@ -442,8 +442,7 @@ function sessionSetupResponse(f: Fields, m: Smb1Msg): void {
   if (w === 4) blen = f.uint("smb.security_blob_len", "Security Blob Length", 2);
   const { end } = bcc(f);
   if (w === 4) {
-    const blob = f.bytes("smb.security_blob", "Security Blob", Math.min(blen, end - f.c.pos));
-    sum(m, ntlmsspSummary(blob));
+    sum(m, securityBlobNode(f, Math.min(blen, end - f.c.pos)));
   }
   bounded(f, end, () => {
     if (f.c.remaining > 0) smbString(f, m, "smb.native_os", "Native OS");

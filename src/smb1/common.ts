@@ -1,4 +1,6 @@
 /** Building blocks shared by SMB1 command dissectors: strings, FIDs, common bitmasks, AndX words. */
+import { type AuthResult, authSummary, securityBlob } from "../auth/spnego.js";
+import { ShortRead } from "../dissect/cursor.js";
 import { type BitSpec, Fields, type UintOpts } from "../dissect/fields.js";
 import { formatAbsTime, formatFiletime, hexN } from "../dissect/format.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
@@ -154,6 +156,39 @@ export function bounded<T>(f: Fields, end: number, fn: () => T): T {
     f.c = saved;
     saved.pos = p;
   }
+}
+
+/**
+ * The security blob at the cursor (`len` bytes, clamped) as `smb.security_blob`, with the
+ * GSS-API/SPNEGO/NTLMSSP subtree dissected by src/auth. Returns the Info-column suffix.
+ */
+export function securityBlobNode(f: Fields, len: number): string {
+  const at = f.c.pos;
+  const n = Math.max(0, Math.min(len, f.c.end - at));
+  const raw = f.c.buf.subarray(at, at + n);
+  const shown = Fields.bytesNode("smb.security_blob", "Security Blob", raw, at);
+  let res: AuthResult = {};
+  try {
+    f.tree(
+      "smb.security_blob",
+      shown.label,
+      () => {
+        if (n)
+          f.within(at, n, () => {
+            res = securityBlob(f);
+          });
+      },
+      n,
+      shown.show,
+      shown.value,
+    );
+  } catch (e) {
+    // A broken token must not hide the rest of the SMB message.
+    if (!(e instanceof ShortRead) && !(e instanceof RangeError)) throw e;
+    f.malformed("security blob", at);
+  }
+  f.c.pos = at + n;
+  return authSummary(res);
 }
 
 /** Word count, as its own node. */

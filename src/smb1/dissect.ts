@@ -173,6 +173,8 @@ export function dissectSmb1(
       prefix = { name: "smb.response_in", label: "Response in", v: pdu.responseFrame };
     else if (h.isResponse && pdu.frame)
       prefix = { name: "smb.response_to", label: "Response to", v: pdu.frame };
+    else if (!h.isResponse && secondary && h.cmd !== 0xa4 && pdu.frame)
+      prefix = { name: "smb.continuation_to", label: "Continuation to", v: pdu.frame };
     dissectHeader(f, h, ctx, pdu, prefix);
     // AndX chain walk.
     let cmd = h.cmd;

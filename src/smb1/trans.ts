@@ -80,6 +80,15 @@ function block(
   f.c.pos = at + n;
 }
 
+/** Words and bytes of a message not broken down further. */
+function rawBody(f: Fields): void {
+  const w = wct(f);
+  if (w) f.bytes("smb.unknown_data", "Unknown Data", Math.min(2 * w, f.c.remaining));
+  if (!f.c.has(2)) return;
+  const { n } = bcc(f);
+  if (n) f.bytes("smb.unknown_data", "Unknown Data", Math.min(n, f.c.remaining));
+}
+
 function rest(f: Fields): void {
   if (f.c.remaining > 0) f.bytes("smb.unknown_data", "Unknown Data", f.c.remaining);
 }
@@ -221,13 +230,30 @@ function secondaryRequest(f: Fields, m: Smb1Msg, w: number, is2: boolean): void 
     sum(m, `, FID: ${hexN(fid, 4)}`);
   }
   const { end } = bcc(f);
-  void end;
-  void b;
+  // Wireshark does not reassemble the pieces here: parameter bytes show as padding up to the
+  // data, and the data as extra bytes.
+  bounded(f, end, () => {
+    if (b.pc || b.dc) padTo(f, m, b.po);
+    if (b.dc) padTo(f, m, b.doff);
+    if (f.c.remaining > 0) f.bytes("smb.extra_byte_parameters", "Extra byte parameters", f.c.remaining);
+  });
+  f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
+}
+
+/** A later response to an already answered transaction (multi-part response). */
+function continuation(m: Smb1Msg): boolean {
+  return m.pdu.frame !== 0 && m.pdu.responseFrame !== undefined && m.pdu.responseFrame !== m.ctx.frame;
 }
 
 function transResponse(f: Fields, m: Smb1Msg): void {
   const is2 = m.cmd === 0x32;
   const known = m.pdu.frame !== 0;
+  if (continuation(m)) {
+    m.info.summary += is2 && m.rec.sub !== undefined ? `, ${TRANS2_NAMES[m.rec.sub] ?? "Unknown"}` : "";
+    m.info.summary += "[transact continuation]";
+    rawBody(f);
+    return;
+  }
   const sub = m.rec.sub;
   if (!is2) {
     if (m.rec.fid !== undefined) fidNode(f, m, { generated: m.rec.fid });
