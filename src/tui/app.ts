@@ -530,6 +530,10 @@ export class App {
       case "help":
         this.help = true;
         return;
+      case "split_up":
+      case "split_down":
+        this.ratio = clamp(this.ratio + (a === "split_up" ? -0.05 : 0.05), 0.1, 0.9);
+        return;
       case "redraw":
         this.screen.invalidate();
         return;

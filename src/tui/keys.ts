@@ -28,6 +28,8 @@ export type Action =
   | "page_up"
   | "page_down"
   | "help"
+  | "split_up"
+  | "split_down"
   | "redraw";
 
 /** Action, default keys, help text (in help-screen order). */
@@ -57,22 +59,30 @@ export const DEFAULT_BINDINGS: readonly [Action, readonly string[], string][] = 
   ["search_next", [], "next match (n while a search is active)"],
   ["search_prev", ["N"], "previous match"],
   ["filter", ["F"], "filter the packet lists (substring of the summary; empty clears)"],
+  ["split_up", ["-"], "move the list/detail split up"],
+  ["split_down", ["+", "="], "move the list/detail split down"],
   ["help", ["?", "h"], "this help"],
   ["redraw", ["C-l"], "redraw the screen"],
   ["quit", ["q", "C-c"], "quit"],
 ];
 
-/** Config names accepted besides the action names (spellings used by smbcmp configs). */
+/**
+ * The original smbcmp's `[global] key_*` names, so an existing ~/.smbcmp keeps working: lwin = left
+ * (A) list, rwin = right (B) list, top = both lists, bwin = bottom (diff) pane.
+ */
 const ALIASES: Record<string, Action> = {
-  previous: "prev",
-  prev_pair: "prev",
-  next_pair: "next",
-  diff_up: "scroll_up",
-  diff_down: "scroll_down",
-  scrollup: "scroll_up",
-  scrolldown: "scroll_down",
+  lwin_next: "next",
+  lwin_prev: "prev",
+  rwin_next: "down",
+  rwin_prev: "up",
+  top_next: "down",
+  top_prev: "up",
+  bwin_next: "scroll_down",
+  bwin_prev: "scroll_up",
+  vsplit_up: "split_up",
+  vsplit_down: "split_down",
   toggle_ignore: "ignore",
-  ignore_field: "ignore",
+  previous: "prev",
   exit: "quit",
 };
 
@@ -117,6 +127,7 @@ export function makeBindings(cfgKeys: Readonly<Record<string, string>> = {}): Bi
   for (const [a, ks] of DEFAULT_BINDINGS) keys.set(a, [...ks]);
   const warnings: string[] = [];
   const actions = new Set(DEFAULT_BINDINGS.map((b) => b[0]));
+  const rebound = new Set<Action>();
   for (const [name, val] of Object.entries(cfgKeys)) {
     const a = (actions.has(name as Action) ? name : ALIASES[name]) as Action | undefined;
     const k = keyName(val);
@@ -124,13 +135,17 @@ export function makeBindings(cfgKeys: Readonly<Record<string, string>> = {}): Bi
     else if (!k) warnings.push(`key_${name}: unknown key "${val}"`);
     else {
       // The new key replaces the action's default letter keys; arrows and page keys stay.
-      const kept = keys.get(a)!.filter((x) => x.length > 1 && !x.startsWith("C-"));
+      // Several config names may feed one action (rwin_next and top_next): the later ones add.
+      const kept = rebound.has(a)
+        ? keys.get(a)!
+        : keys.get(a)!.filter((x) => x.length > 1 && !x.startsWith("C-"));
+      rebound.add(a);
       for (const [b, ks] of keys)
         keys.set(
           b,
           ks.filter((x) => x !== k),
         );
-      keys.set(a, [k, ...kept]);
+      keys.set(a, [k, ...kept.filter((x) => x !== k)]);
     }
   }
   const map = new Map<string, Action>();
