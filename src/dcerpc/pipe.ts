@@ -32,7 +32,16 @@ export interface DcerpcSummary {
 }
 
 /** Context id → interface UUID per (connection, file), learnt from binds, for opnum names. */
-const bindings = new Map<string, string>();
+const bindingsByState = new WeakMap<object, Map<string, string>>();
+let bindings = new Map<string, string>();
+function useBindings(m: Smb2Msg): void {
+  let b = bindingsByState.get(m.ctx.state);
+  if (!b) {
+    b = new Map();
+    bindingsByState.set(m.ctx.state, b);
+  }
+  bindings = b;
+}
 
 interface Call {
   reqFrame: number;
@@ -78,6 +87,7 @@ export function dcerpcFromPipe(f: Fields, len: number, m: Smb2Msg): DcerpcSummar
   const g = new Fields(c, out, f.light);
   let first: DcerpcSummary | undefined;
   const key = `${m.ctx.conn}:${m.info.fileId ?? ""}`;
+  useBindings(m);
   for (let guard = 0; guard < 64 && c.has(16) && c.peekU8(c.pos) === 5; guard++) {
     const at = c.pos;
     const fragLen = c.peekU16(at + 8);
