@@ -284,7 +284,14 @@ function negotiateResponse(f: Fields, m: Smb1Msg): void {
     const clen = f.uint("smb.challenge_length", "Challenge Length", 1);
     const { n, end } = bcc(f);
     if (caps & 0x80000000) {
-      if (n >= 16) f.guid("smb.server_guid", "Server GUID");
+      if (n >= 16) {
+        // Wireshark shows this GUID in wire (big-endian) byte order.
+        const g = f.c.buf.subarray(f.c.pos, f.c.pos + 16).toString("hex");
+        const s = `${g.slice(0, 8)}-${g.slice(8, 12)}-${g.slice(12, 16)}-${g.slice(16, 20)}-${g.slice(20)}`;
+        const at = f.c.pos;
+        f.c.skip(16);
+        if (!f.light) f.add(node("smb.server_guid", `Server GUID: ${s}`, s, s, at, 16));
+      }
       if (end > f.c.pos) securityBlobNode(f, end - f.c.pos);
     } else {
       if (clen > 0) f.bytes("smb.challenge", "Challenge", Math.min(clen, end - f.c.pos));

@@ -676,6 +676,13 @@ function fsData(f: Fields, m: Smb1Msg, lvl: number): void {
       f.uint("smb.fs_sector_per_unit", "Sectors/Unit", 4);
       f.uint("smb.fs_bytes_per_sector", "Bytes per Sector", 4);
       break;
+    case 1007:
+      f.u64("smb.alloc_size64", "Allocation Size");
+      f.u64("smb.caller_free_alloc_units", "Caller Free Units");
+      f.u64("smb.actual_free_alloc_units", "Actual Free Units");
+      f.uint("smb.fs_sector_per_unit", "Sectors/Unit", 4);
+      f.uint("smb.fs_bytes_per_sector", "Bytes per Sector", 4);
+      break;
     case 0x105:
     case 1005: {
       f.bitmask("smb.fs_attr", "FS Attributes", 4, FS_ATTR);
