@@ -43,25 +43,28 @@ function sgr(attr: number): string {
   return `\x1b[${p.join(";")}m`;
 }
 
-/**
- * One display cell per code point: control characters, combining marks and wide characters are
- * replaced so that column arithmetic stays exact on every terminal.
- */
-export function cellChar(ch: string): string {
-  const c = ch.codePointAt(0)!;
-  if (c < 0x20 || (c >= 0x7f && c < 0xa0)) return "·";
-  if (c >= 0x300 && c < 0x370) return "";
+/** Terminal columns of a code point: 0 (combining), 2 (East Asian wide, emoji) or 1. */
+export function charWidth(c: number): number {
+  if (c >= 0x300 && c < 0x370) return 0;
   if (
     (c >= 0x1100 && c <= 0x115f) ||
-    (c >= 0x2e80 && c <= 0xa4cf) ||
+    (c >= 0x2e80 && c <= 0xa4cf && c !== 0x303f) ||
     (c >= 0xac00 && c <= 0xd7a3) ||
     (c >= 0xf900 && c <= 0xfaff) ||
     (c >= 0xfe30 && c <= 0xfe4f) ||
     (c >= 0xff00 && c <= 0xff60) ||
     (c >= 0xffe0 && c <= 0xffe6) ||
-    c >= 0x1f000
+    (c >= 0x1f300 && c <= 0x1faff) ||
+    (c >= 0x20000 && c <= 0x3fffd)
   )
-    return "?";
+    return 2;
+  return 1;
+}
+
+/** What a code point shows as: control characters become a dot so column arithmetic stays exact. */
+export function cellChar(ch: string): string {
+  const c = ch.codePointAt(0)!;
+  if (c < 0x20 || (c >= 0x7f && c < 0xa0)) return "·";
   return ch;
 }
 
@@ -103,14 +106,24 @@ export class Screen {
     const end = Math.min(this.w, x + Math.max(0, maxW));
     for (const raw of s) {
       if (x >= end) break;
-      const c = cellChar(raw);
-      if (!c) continue;
+      let c = cellChar(raw);
+      let cw = charWidth(c.codePointAt(0)!);
+      if (cw === 0) continue;
+      // A wide character takes its cell plus a continuation cell ("").
+      if (cw === 2 && x + 1 >= end) {
+        c = "…";
+        cw = 1;
+      }
       if (x >= 0) {
         const i = y * this.w + x;
         this.ch[i] = c;
         this.at[i] = attr;
+        if (cw === 2) {
+          this.ch[i + 1] = "";
+          this.at[i + 1] = attr;
+        }
       }
-      x++;
+      x += cw;
     }
     return x;
   }
@@ -141,13 +154,30 @@ export class Screen {
     let curX = -1;
     let curY = -1;
     if (this.dirty) out += "\x1b[0m\x1b[2J";
+    // A wide character overwritten by a narrow one leaves half a pair: repair before diffing.
+    const wide = (c: string) => c !== "" && c.charCodeAt(0) >= 0x1100 && charWidth(c.codePointAt(0)!) === 2;
+    for (let i = 0; i < this.ch.length; i++) {
+      const c = this.ch[i]!;
+      if (c === "" && (i % this.w === 0 || !wide(this.ch[i - 1]!))) this.ch[i] = " ";
+      else if (wide(c) && (i % this.w === this.w - 1 || this.ch[i + 1] !== "")) this.ch[i] = "?";
+    }
+    // Wide characters: when either half of a pair changes, both cells are resent (the lead draws both).
+    const n = this.w * this.h;
+    for (let i = 0; i < n; i++) {
+      if (this.ch[i] === this.prevCh[i] && this.at[i] === this.prevAt[i]) continue;
+      if ((this.ch[i] === "" || this.prevCh[i] === "") && i > 0) this.prevAt[i - 1] = -1;
+      if (i + 1 < n && (this.ch[i + 1] === "" || this.prevCh[i + 1] === "")) this.prevAt[i + 1] = -1;
+    }
     for (let y = 0; y < this.h; y++) {
       for (let x = 0; x < this.w; x++) {
         const i = y * this.w + x;
         const c = this.ch[i]!;
         const a = this.at[i]!;
         if (!this.dirty && c === this.prevCh[i] && a === this.prevAt[i]) continue;
-        // The last cell of the screen is skipped: writing it scrolls some terminals.
+        this.prevCh[i] = c;
+        this.prevAt[i] = a;
+        if (c === "") continue; // drawn by its lead cell
+        // The last cell of the screen is never written: that scrolls some terminals.
         if (y === this.h - 1 && x === this.w - 1) continue;
         if (curY !== y || curX !== x) out += `\x1b[${y + 1};${x + 1}H`;
         if (a !== cur) {
@@ -155,10 +185,8 @@ export class Screen {
           cur = a;
         }
         out += c;
-        curX = x + 1;
+        curX = x + (this.ch[i + 1] === "" && x + 1 < this.w ? 2 : 1);
         curY = y;
-        this.prevCh[i] = c;
-        this.prevAt[i] = a;
       }
     }
     this.dirty = false;

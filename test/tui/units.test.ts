@@ -109,9 +109,21 @@ test("screen: a second frame sends only the changed cells", () => {
   assert.match(out, /\x1b\[4;1H/);
   out = "";
   assert.equal(s.flush(), 0);
-  // Control and wide characters take exactly one cell.
+  // Control characters take one cell, wide ones two; half-overwritten pairs are repaired.
   s.clear();
-  assert.equal(s.text(0, 0, "a\tb中c"), 5);
+  assert.equal(s.text(0, 0, "a\tb中c"), 6);
+  s.text(0, 1, "中文");
+  s.text(1, 1, "x");
+  out = "";
+  s.flush();
+  assert.match(out, /a·b中c/);
+  assert.match(out, /\?x文/);
+  out = "";
+  s.clear();
+  s.text(0, 0, "a\tb中c");
+  s.text(0, 1, "中文");
+  s.text(1, 1, "x");
+  assert.equal(s.flush(), 0);
 });
 
 test("hex lines mark the field's bytes", () => {
