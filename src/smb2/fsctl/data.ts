@@ -394,10 +394,10 @@ function reparseBuffer(f: Fields, len: number): void {
       reserved(f, 2);
       const body = f.c.pos;
       if (tag === 0xa000000c && dlen >= 12) {
-        const subOff = f.uint("smb2.symlink.substitute_name.offset", "Substitute Name Offset", 2);
-        const subLen = f.uint("smb2.symlink.substitute_name.length", "Substitute Name Length", 2);
-        const prOff = f.uint("smb2.symlink.print_name.offset", "Print Name Offset", 2);
-        const prLen = f.uint("smb2.symlink.print_name.length", "Print Name Length", 2);
+        const subOff = f.uint("smbcmp.smb2.symlink.substitute_name.offset", "Substitute Name Offset", 2);
+        const subLen = f.uint("smbcmp.smb2.symlink.substitute_name.length", "Substitute Name Length", 2);
+        const prOff = f.uint("smbcmp.smb2.symlink.print_name.offset", "Print Name Offset", 2);
+        const prLen = f.uint("smbcmp.smb2.symlink.print_name.length", "Print Name Length", 2);
         f.uint("smb2.symlink.flags", "Flags", 4);
         const names = f.c.pos;
         f.c.seek(names + subOff);

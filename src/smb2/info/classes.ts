@@ -7,7 +7,7 @@ import { Cursor, ShortRead } from "../../dissect/cursor.js";
 import { bitPattern, type Fields } from "../../dissect/fields.js";
 import { hexN } from "../../dissect/format.js";
 import { node } from "../../dissect/tree.js";
-import { securityDescriptor } from "../../dtyp/index.js";
+import { securityDescriptor, sid } from "../../dtyp/index.js";
 import {
   ALIGNMENT,
   DEVICE_CHARS,
@@ -474,12 +474,12 @@ function quotaInfo(f: Fields, len: number): void {
   for (let guard = 0; guard < 4096 && f.c.pos + 40 <= end; guard++) {
     const start = f.c.pos;
     const next = f.uint("smb.quota.user.offset", "Next Offset", 4);
-    const sidLen = f.uint("smb.sid_len", "SID Length", 4);
+    const sidLen = f.uint("smb.length_of_sid", "Length of SID", 4);
     f.filetime("smb.change.time", "Change");
     f.u64("smb.quota.used", "Used Space");
     f.u64("smb.quota.soft.default", "(Soft) Quota Threshold");
     f.u64("smb.quota.hard.default", "(Hard) Quota Limit");
-    if (sidLen) f.bytes("smb2.unknown", "SID", Math.min(sidLen, f.c.remaining));
+    if (sidLen) f.within(f.c.pos, sidLen, () => sid(f));
     if (!next) break;
     f.c.seek(start + next);
   }
