@@ -10,6 +10,10 @@ export interface OptSpec {
   repeat?: boolean;
   help: string;
   arg?: string;
+  /** Allowed values (checked by parseArgs, offered by shell completion). */
+  choices?: string[];
+  /** Completion hint for the value: a capture/any file. */
+  complete?: "file" | "capture";
 }
 
 export interface Parsed {
@@ -51,6 +55,12 @@ export function parseArgs(argv: readonly string[], specs: readonly OptSpec[]): P
   const byLong = new Map(specs.map((s) => [s.name, s]));
   const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short!, s]));
   const set = (s: OptSpec, v: string | boolean) => {
+    if (s.choices && typeof v === "string" && !s.choices.includes(v)) {
+      const near = closest(v, s.choices);
+      throw new UsageError(
+        `bad value '${v}' for --${s.name} (${s.choices.join(", ")})${near ? `; did you mean '${near}'?` : ""}`,
+      );
+    }
     if (s.repeat) {
       const arr = (opts[s.name] as string[] | undefined) ?? [];
       arr.push(String(v));
@@ -82,7 +92,10 @@ export function parseArgs(argv: readonly string[], specs: readonly OptSpec[]): P
     } else if (a.startsWith("-") && a.length > 1 && !/^-\d/.test(a)) {
       for (let k = 1; k < a.length; k++) {
         const s = byShort.get(a[k]!);
-        if (!s) throw new UsageError(`unknown option -${a[k]}`);
+        if (!s) {
+          const near = closest(a.slice(1), [...byLong.keys()]);
+          throw new UsageError(`unknown option -${a[k]}${near ? ` (did you mean --${near}?)` : ""}`);
+        }
         if (s.value) {
           const v = k + 1 < a.length ? a.slice(k + 1) : argv[++i];
           if (v === undefined) throw new UsageError(`option -${a[k]} needs a value`);

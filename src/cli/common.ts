@@ -1,5 +1,6 @@
 /** Shared CLI plumbing: trace loading with the user's options, output, errors. */
 import { readFileSync } from "node:fs";
+import { compileFilter, type Filter, FilterSyntaxError, filterTrace } from "../filter/index.js";
 import { detectAndParse, type KeyEntry, KeyParseError, parseKeyArg } from "../keys/index.js";
 import { openTrace } from "../trace/index.js";
 import type { Trace } from "../trace/types.js";
@@ -41,7 +42,14 @@ export const COMMON_OPTS: OptSpec[] = [
     arg: "PORT",
     help: "also decode this TCP port as SMB (445, 139 and SMB-looking ports always are)",
   },
-  { name: "json", help: "machine-readable output (one JSON object per line for lists)" },
+  { name: "json", help: "machine-readable output (schema: docs/json.md)" },
+  {
+    name: "color",
+    value: true,
+    arg: "WHEN",
+    choices: ["auto", "always", "never"],
+    help: "color: auto (a terminal and no $NO_COLOR), always, never",
+  },
   { name: "quiet", short: "q", help: "no warnings on stderr" },
   { name: "debug", help: "show stack traces of internal errors" },
   { name: "help", short: "h", help: "show this help" },
@@ -50,6 +58,8 @@ export const COMMON_OPTS: OptSpec[] = [
 export interface LoadOpts {
   ports?: string[];
   quiet?: boolean;
+  /** Display filter (-Y): only matching packets are kept. */
+  filter?: Filter;
   key?: string[];
   keys?: string[];
 }
@@ -105,17 +115,66 @@ export function loadOpts(opts: Record<string, string | boolean | string[]>): Loa
   };
 }
 
+export const FILTER_OPT: OptSpec = {
+  name: "display-filter",
+  short: "Y",
+  value: true,
+  arg: "FILTER",
+  help: "only packets matching this display filter (Wireshark-like syntax, see docs/filters.md)",
+};
+
+/** Compiles -Y; a syntax error is a one-line CliError with the column. */
+export function parseFilterOpt(text: string | undefined): Filter | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return compileFilter(text);
+  } catch (e) {
+    if (e instanceof FilterSyntaxError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+/** --color auto|always|never → whether to color stdout. */
+export function colorOf(opts: Record<string, string | boolean | string[]>): boolean {
+  const c = (opts.color as string | undefined) ?? "auto";
+  if (c === "always") return true;
+  if (c === "never") return false;
+  if (c !== "auto") throw new CliError(`bad --color value '${c}' (auto, always or never)`);
+  return !process.env.NO_COLOR && Boolean(process.stdout.isTTY);
+}
+
+/** A progress line on stderr for loads lasting over a second, only when stderr is a terminal. */
+function progress(path: string, quiet?: boolean): ((done: number, total: number) => void) | undefined {
+  if (quiet || !process.stderr.isTTY) return undefined;
+  const start = Date.now();
+  let last = 0;
+  let shown = false;
+  return (done, total) => {
+    const now = Date.now();
+    if (done >= total) {
+      if (shown) process.stderr.write("\r\x1b[K");
+      return;
+    }
+    if (now - start < 1000 || now - last < 200) return;
+    last = now;
+    shown = true;
+    const pct = total ? Math.floor((done * 100) / total) : 0;
+    process.stderr.write(`\r\x1b[Kloading ${path}: ${pct}%`);
+  };
+}
+
 export async function loadTrace(path: string, o: LoadOpts): Promise<Trace> {
   let warned = 0;
   const t = await openTrace(path, {
     ports: parsePorts(o.ports),
     keys: gatherKeys(o),
+    onProgress: progress(path, o.quiet),
     onWarning: (w) => {
       if (o.quiet || warned++) return;
       process.stderr.write(`smbcmp: warning: ${path}: ${w.frame ? `frame ${w.frame}: ` : ""}${w.message}\n`);
     },
   });
-  return t;
+  return o.filter ? filterTrace(t, o.filter) : t;
 }
 
 /** Writes to stdout; a closed pipe (`| head`) ends the process quietly. */

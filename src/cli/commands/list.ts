@@ -1,17 +1,28 @@
 /** `smbcmp list CAPFILE`: one line per SMB packet, like Wireshark's packet list. */
 import type { PacketInfo } from "../../trace/types.js";
 import { parseArgs } from "../args.js";
-import { CliError, COMMON_OPTS, loadOpts, loadTrace, out } from "../common.js";
+import {
+  CliError,
+  COMMON_OPTS,
+  colorOf,
+  FILTER_OPT,
+  loadOpts,
+  loadTrace,
+  out,
+  parseFilterOpt,
+} from "../common.js";
 
-export const LIST_OPTS = [...COMMON_OPTS];
+export const LIST_OPTS = [...COMMON_OPTS, FILTER_OPT];
 
 export const LIST_HELP = `usage: smbcmp list CAPFILE [options]
 
 Lists the SMB packets of a capture: frame number (as in Wireshark), time since the first
-packet, source → destination and the Info summary.
+packet, source → destination and the Info summary. With --color, error responses are red.
 
 Examples:
   smbcmp list examples/good.pcap
+  smbcmp list examples/bad.pcap -Y 'smb2.cmd == 5 && smb2.nt_status != 0'
+  smbcmp list trace.pcap -Y 'smb2.filename contains "tmp"' 
   smbcmp list trace.pcapng --json | jq .summary
   smbcmp list odd-port.pcap --port 4455`;
 
@@ -45,17 +56,23 @@ export async function listCommand(argv: string[]): Promise<number> {
   }
   if (rest.length !== 1) throw new CliError("list needs exactly one CAPFILE (see smbcmp list -h)");
   const path = rest[0]!;
+  const color = colorOf(opts);
+  const filter = parseFilterOpt(opts["display-filter"] as string | undefined);
   const t = await loadTrace(path, loadOpts(opts));
   try {
     if (!t.packets.length) throw new CliError(`No SMB packet in ${path}`);
     const t0 = t.packets[0]!.time;
     const lines: string[] = [];
-    for (const p of t.packets) {
+    // Filtered as we go, so the first matches print while later ones (maybe building trees) are tested.
+    for (let i = 0; i < t.packets.length; i++) {
+      if (filter && !filter.matches(t, i)) continue;
+      const p = t.packets[i]!;
       if (opts.json) lines.push(JSON.stringify(packetJson(p)));
-      else
-        lines.push(
-          `${String(p.no).padStart(6)} ${(p.time - t0).toFixed(6).padStart(12)} ${p.src} → ${p.dst} ${p.summary}`,
-        );
+      else {
+        const line = `${String(p.no).padStart(6)} ${(p.time - t0).toFixed(6).padStart(12)} ${p.src} → ${p.dst} ${p.summary}`;
+        const bad = color && p.messages.some((m) => m.isResponse && m.status >>> 30 === 3);
+        lines.push(bad ? `\x1b[31m${line}\x1b[0m` : line);
+      }
       if (lines.length >= 512) {
         out(`${lines.join("\n")}\n`);
         lines.length = 0;

@@ -1,0 +1,263 @@
+/**
+ * Capture statistics: per-command counts, error statuses, service response times (like
+ * `tshark -z smb2,srt`), sessions, tree connects and dialects; and the comparison of two.
+ */
+import { cmdName as smb1Name } from "../smb1/names.js";
+import { cmdName as smb2Name } from "../smb2/names.js";
+import type { Smb2State } from "../smb2/state.js";
+import { statusText } from "../smb2/status.js";
+import type { Trace } from "../trace/types.js";
+
+const STATUS_PENDING = 0x103;
+
+export interface CommandStat {
+  /** `SMB2 Create`, `SMB Negotiate Protocol`. */
+  name: string;
+  proto: 1 | 2;
+  cmd: number;
+  requests: number;
+  responses: number;
+  /** Final responses with a non-success status (severity error or warning). */
+  errors: number;
+}
+
+export interface StatusStat {
+  status: number;
+  /** `0xc0000034`. */
+  hex: string;
+  name: string;
+  count: number;
+  /** Command names it was returned for, most frequent first. */
+  commands: string[];
+}
+
+export interface SrtStat {
+  name: string;
+  proto: 1 | 2;
+  cmd: number;
+  /** Request/final-response pairs measured. */
+  count: number;
+  /** Seconds. */
+  min: number;
+  avg: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  total: number;
+}
+
+export interface TraceStats {
+  path: string;
+  packets: number;
+  messages: number;
+  /** Seconds between the first and last SMB packet. */
+  duration: number;
+  connections: number;
+  commands: CommandStat[];
+  statuses: StatusStat[];
+  srt: SrtStat[];
+  sessions: { session_id: string; user: string; dialect: string }[];
+  trees: { tree_id: string; share: string }[];
+  dialects: { dialect: string; connections: number }[];
+  /** Requests whose response is not in the capture. */
+  unanswered: number;
+}
+
+const DIALECTS: Record<number, string> = {
+  514: "2.0.2",
+  528: "2.1",
+  768: "3.0",
+  770: "3.0.2",
+  785: "3.1.1",
+};
+export const dialectName = (d: number) => DIALECTS[d] ?? `0x${d.toString(16).padStart(4, "0")}`;
+
+const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, "0")}`;
+const nameOf = (proto: 1 | 2, cmd: number) =>
+  proto === 2 ? `SMB2 ${smb2Name(cmd)}` : `SMB ${smb1Name(cmd)}`;
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (!sorted.length) return 0;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+export function traceStats(t: Trace): TraceStats {
+  const cmds = new Map<string, CommandStat>();
+  const statuses = new Map<number, { count: number; cmds: Map<string, number> }>();
+  const pending = new Map<string, { time: number; proto: 1 | 2; cmd: number }>();
+  const times = new Map<string, { proto: 1 | 2; cmd: number; v: number[] }>();
+  const conns = new Set<number>();
+  let messages = 0;
+  for (const p of t.packets) {
+    conns.add(p.conn);
+    for (const m of p.messages) {
+      messages++;
+      const key = `${m.proto}:${m.cmd}`;
+      let c = cmds.get(key);
+      if (!c) {
+        c = {
+          name: nameOf(m.proto, m.cmd),
+          proto: m.proto,
+          cmd: m.cmd,
+          requests: 0,
+          responses: 0,
+          errors: 0,
+        };
+        cmds.set(key, c);
+      }
+      const id = `${p.conn}:${m.proto}:${m.msgId}`;
+      if (!m.isResponse) {
+        c.requests++;
+        // Cancel and oplock-break acks reuse message ids; the first request owns the pairing.
+        if (!pending.has(id) && !(m.proto === 2 && m.cmd === 12))
+          pending.set(id, { time: p.time, proto: m.proto, cmd: m.cmd });
+        continue;
+      }
+      c.responses++;
+      const interim = m.proto === 2 && m.status === STATUS_PENDING;
+      if (m.status !== 0 && !interim) {
+        if (m.status >>> 30 >= 2) c.errors++;
+        let s = statuses.get(m.status >>> 0);
+        if (!s) {
+          s = { count: 0, cmds: new Map() };
+          statuses.set(m.status >>> 0, s);
+        }
+        s.count++;
+        s.cmds.set(c.name, (s.cmds.get(c.name) ?? 0) + 1);
+      }
+      if (interim) continue;
+      const req = pending.get(id);
+      if (req && req.cmd === m.cmd) {
+        pending.delete(id);
+        let l = times.get(key);
+        if (!l) {
+          l = { proto: m.proto, cmd: m.cmd, v: [] };
+          times.set(key, l);
+        }
+        l.v.push(Math.max(0, p.time - req.time));
+      }
+    }
+  }
+  const sortCmd = <T extends { proto: number; cmd: number }>(a: T, b: T) =>
+    b.proto - a.proto || a.cmd - b.cmd;
+  const srt: SrtStat[] = [...times.values()]
+    .map(({ proto, cmd, v }) => {
+      v.sort((x, y) => x - y);
+      const total = v.reduce((s, x) => s + x, 0);
+      return {
+        name: nameOf(proto, cmd),
+        proto,
+        cmd,
+        count: v.length,
+        min: v[0]!,
+        avg: total / v.length,
+        p50: percentile(v, 50),
+        p90: percentile(v, 90),
+        p99: percentile(v, 99),
+        max: v[v.length - 1]!,
+        total,
+      };
+    })
+    .sort(sortCmd);
+  const st = (t as Partial<{ smb2: Smb2State }>).smb2;
+  const sessions = st
+    ? [...st.sessions.values()]
+        .filter((s) => s.sesId !== "0000000000000000")
+        .map((s) => ({
+          session_id: `0x${s.sesId}`,
+          user: s.user ? `${s.domain ? `${s.domain}\\` : ""}${s.user}` : "",
+          dialect: s.dialect === undefined ? "" : dialectName(s.dialect),
+        }))
+    : [];
+  const trees = st
+    ? [...st.trees.entries()].map(([k, v]) => ({ tree_id: hex(Number(k.split(":")[2])), share: v.name }))
+    : [];
+  const dia = new Map<string, number>();
+  if (st)
+    for (const [conn, c] of st.connections)
+      if (c.dialect !== undefined && conns.has(conn))
+        dia.set(dialectName(c.dialect), (dia.get(dialectName(c.dialect)) ?? 0) + 1);
+  const first = t.packets[0]?.time ?? 0;
+  const last = t.packets[t.packets.length - 1]?.time ?? first;
+  return {
+    path: t.path,
+    packets: t.packets.length,
+    messages,
+    duration: Math.max(0, last - first),
+    connections: conns.size,
+    commands: [...cmds.values()].sort(sortCmd),
+    statuses: [...statuses.entries()]
+      .map(([status, s]) => ({
+        status,
+        hex: hex(status),
+        name: statusText(status),
+        count: s.count,
+        commands: [...s.cmds.entries()].sort((a, b) => b[1] - a[1]).map(([n]) => n),
+      }))
+      .sort((a, b) => b.count - a.count || a.status - b.status),
+    srt,
+    sessions,
+    trees,
+    dialects: [...dia.entries()].map(([dialect, connections]) => ({ dialect, connections })),
+    unanswered: pending.size,
+  };
+}
+
+export interface DeltaRow {
+  name: string;
+  a: number;
+  b: number;
+  delta: number;
+}
+
+/** Per-key deltas of two count lists (keys present on either side). */
+export function countDeltas<T>(
+  a: readonly T[],
+  b: readonly T[],
+  key: (x: T) => string,
+  val: (x: T) => number,
+): DeltaRow[] {
+  const m = new Map<string, DeltaRow>();
+  for (const x of a) m.set(key(x), { name: key(x), a: val(x), b: 0, delta: 0 });
+  for (const x of b) {
+    const r = m.get(key(x)) ?? { name: key(x), a: 0, b: 0, delta: 0 };
+    r.b = val(x);
+    m.set(key(x), r);
+  }
+  for (const r of m.values()) r.delta = r.b - r.a;
+  return [...m.values()];
+}
+
+export interface StatsComparison {
+  commands: DeltaRow[];
+  statuses: DeltaRow[];
+  /** p50 response time deltas (seconds), per command measured on both sides. */
+  srt_p50: DeltaRow[];
+}
+
+export function compareStats(a: TraceStats, b: TraceStats): StatsComparison {
+  const bothSrt = new Set(b.srt.map((s) => s.name));
+  return {
+    commands: countDeltas(
+      a.commands,
+      b.commands,
+      (c) => c.name,
+      (c) => c.requests + c.responses,
+    ),
+    statuses: countDeltas(
+      a.statuses,
+      b.statuses,
+      (s) => `${s.name} (${s.hex})`,
+      (s) => s.count,
+    ).sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta)),
+    srt_p50: countDeltas(
+      a.srt.filter((s) => bothSrt.has(s.name)),
+      b.srt.filter((s) => a.srt.some((x) => x.name === s.name)),
+      (s) => s.name,
+      (s) => s.p50,
+    ),
+  };
+}
