@@ -10,6 +10,8 @@ import {
   createFlags,
   createOptions,
   dosDateTime,
+  escInfo,
+  escShow,
   fidHex,
   fidNode,
   fileAttributes,
@@ -636,6 +638,7 @@ function ntCreateRequest(f: Fields, m: Smb1Msg): void {
   let name = "";
   bounded(f, end, () => {
     name = smbString(f, m, "smb.file", "File Name", { len: undefined });
+    if (f.c.remaining > 0) f.bytes("smb.extra_byte_parameters", "Extra byte parameters", f.c.remaining);
   });
   toEnd(f, end);
   void nlen;
@@ -1311,7 +1314,24 @@ function renameRequest(f: Fields, m: Smb1Msg): void {
   toEnd(f, end);
   m.info.path = oldName;
   m.rec.path = oldName;
+  m.rec.extra = { newName };
   sum(m, `, Old Name: ${oldName}, New Name: ${newName}`);
+}
+
+/** Responses to path commands repeat the request's names (generated). */
+function pathResponse(f: Fields, m: Smb1Msg): void {
+  if (!f.light && m.pdu.frame && m.rec.path !== undefined) {
+    const add = (name: string, label: string, v: string) => {
+      const e = escShow(v);
+      f.add(node(name, `${label}: ${escInfo(v)}`, e, e, -1, 0, FieldFlag.Generated));
+    };
+    const nn = m.rec.extra?.newName as string | undefined;
+    if (nn !== undefined) {
+      add("smb.old_file", "Old File Name", m.rec.path);
+      add("smb.file", "File Name", nn);
+    } else add("smb.file", "File Name", m.rec.path);
+  }
+  emptyBody(f);
 }
 
 function queryInformationResponse(f: Fields): void {
@@ -1348,15 +1368,15 @@ function findClose2(f: Fields, m: Smb1Msg): void {
 }
 
 export const COMMANDS: Readonly<Record<number, Smb1Command>> = {
-  0: { request: pathCommand("smb.dir_name", "Directory", "Directory"), response: (f) => emptyBody(f) },
-  1: { request: pathCommand("smb.dir_name", "Directory", "Directory"), response: (f) => emptyBody(f) },
+  0: { request: pathCommand("smb.dir_name", "Directory", "Directory"), response: pathResponse },
+  1: { request: pathCommand("smb.dir_name", "Directory", "Directory"), response: pathResponse },
   4: { request: closeRequest, response: fidResponse },
   5: { request: fidRequest, response: fidResponse },
   6: {
     request: pathCommand("smb.file", "File Name", "Path", searchAttributes),
-    response: (f) => emptyBody(f),
+    response: pathResponse,
   },
-  7: { request: renameRequest, response: (f) => emptyBody(f) },
+  7: { request: renameRequest, response: pathResponse },
   8: { request: pathCommand("smb.file", "File Name", "Path"), response: queryInformationResponse },
   16: { request: pathCommand("smb.dir_name", "Directory", "Directory"), response: (f) => emptyBody(f) },
   36: { request: lockingRequest, response: lockingResponse },

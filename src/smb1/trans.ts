@@ -430,6 +430,7 @@ function trans2Request(f: Fields, m: Smb1Msg, b: Blocks & { sc: number }): void 
   block(f, m, "smbcmp.smb.trans2.params", `${pname} Parameters`, b.po, b.pc, () =>
     trans2ReqParams(f, m, sub),
   );
+  if (b.dc === 0 && b.doff) bounded(f, end, () => padTo(f, m, b.doff));
   block(f, m, "smbcmp.smb.trans2.data", `${pname} Data`, b.doff, b.dc, () => trans2ReqData(f, m, sub));
   f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
   m.info.detail = detailOf(m);
