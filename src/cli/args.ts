@@ -117,3 +117,11 @@ export function optionHelp(specs: readonly OptSpec[]): string {
     })
     .join("\n");
 }
+
+/** A command's help text with its option table inserted before the examples (when not already in it). */
+export function withOptions(help: string, specs: readonly OptSpec[]): string {
+  if (help.includes("\noptions:\n")) return help;
+  const table = `options:\n${optionHelp(specs)}\n\n`;
+  const at = help.indexOf("Examples:");
+  return at < 0 ? `${help}\n\n${table.trimEnd()}` : `${help.slice(0, at)}${table}${help.slice(at)}`;
+}

@@ -2,7 +2,7 @@
  * The command table shared by the help text, the man page (tools/gen-docs.ts) and shell
  * completion: one source, so they cannot drift apart.
  */
-import type { OptSpec } from "./args.js";
+import { type OptSpec, withOptions } from "./args.js";
 import { COMPLETION_HELP, COMPLETION_OPTS } from "./commands/completion.js";
 import { DIFF_OPTS, diffHelp } from "./commands/diff.js";
 import { KEYS_HELP, KEYS_OPTS } from "./commands/keys.js";
@@ -32,14 +32,14 @@ export const SPECS: CommandSpec[] = [
     name: "list",
     summary: "list the SMB packets of a capture",
     opts: LIST_OPTS,
-    help: () => LIST_HELP,
+    help: () => withOptions(LIST_HELP, LIST_OPTS),
     args: "captures",
   },
   {
     name: "show",
     summary: "show the detail tree of packets",
     opts: SHOW_OPTS,
-    help: () => SHOW_HELP,
+    help: () => withOptions(SHOW_HELP, SHOW_OPTS),
     args: "captures",
   },
   {
@@ -53,21 +53,21 @@ export const SPECS: CommandSpec[] = [
     name: "keys",
     summary: "list the sessions of a capture and whether their keys work",
     opts: KEYS_OPTS,
-    help: () => KEYS_HELP,
+    help: () => withOptions(KEYS_HELP, KEYS_OPTS),
     args: "captures",
   },
   {
     name: "tui",
     summary: "interactive terminal UI on one capture or a pair",
     opts: TUI_OPTS,
-    help: () => TUI_HELP,
+    help: () => withOptions(TUI_HELP, TUI_OPTS),
     args: "captures",
   },
   {
     name: "completion",
     summary: "print the bash or zsh completion script",
     opts: COMPLETION_OPTS,
-    help: () => COMPLETION_HELP,
+    help: () => withOptions(COMPLETION_HELP, COMPLETION_OPTS),
     args: "shells",
   },
 ];

@@ -77,8 +77,7 @@ complete -o filenames -o bashdefault -F _smbcmp smbcmp
 `;
 }
 
-const zq = (s: string) =>
-  s.replace(/'/g, "'\\''").replace(/\[/g, "\\[").replace(/\]/g, "\\]").replace(/:/g, "\\:");
+const zq = (s: string) => s.replace(/'/g, "'\\''").replace(/\[/g, "\\[").replace(/\]/g, "\\]");
 
 export function zshCompletion(cmds: readonly Cmd[]): string {
   const fns = cmds

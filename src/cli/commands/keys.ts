@@ -2,7 +2,7 @@
 import { readDmesg } from "../../keys/index.js";
 import { cipherNames } from "../../smb2/crypto/index.js";
 import { openTrace } from "../../trace/index.js";
-import { parseArgs } from "../args.js";
+import { parseArgs, withOptions } from "../args.js";
 import { CliError, COMMON_OPTS, gatherKeys, loadOpts, out, parsePorts } from "../common.js";
 
 export const KEYS_OPTS = [
@@ -26,7 +26,7 @@ const dialectName = (d?: number) => (d === undefined ? "?" : (DIALECTS[d] ?? `0x
 export async function keysCommand(argv: string[]): Promise<number> {
   const { opts, rest } = parseArgs(argv, KEYS_OPTS);
   if (opts.help) {
-    out(`${KEYS_HELP}\n`);
+    out(`${withOptions(KEYS_HELP, KEYS_OPTS)}\n`);
     return 0;
   }
   if (rest.length !== 1) throw new CliError("keys needs exactly one CAPFILE (see smbcmp keys -h)");

@@ -1,6 +1,6 @@
 /** `smbcmp list CAPFILE`: one line per SMB packet, like Wireshark's packet list. */
 import type { PacketInfo } from "../../trace/types.js";
-import { parseArgs } from "../args.js";
+import { parseArgs, withOptions } from "../args.js";
 import {
   CliError,
   COMMON_OPTS,
@@ -51,7 +51,7 @@ export function packetJson(p: PacketInfo) {
 export async function listCommand(argv: string[]): Promise<number> {
   const { opts, rest } = parseArgs(argv, LIST_OPTS);
   if (opts.help) {
-    out(`${LIST_HELP}\n`);
+    out(`${withOptions(LIST_HELP, LIST_OPTS)}\n`);
     return 0;
   }
   if (rest.length !== 1) throw new CliError("list needs exactly one CAPFILE (see smbcmp list -h)");

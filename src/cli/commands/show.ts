@@ -1,7 +1,7 @@
 /** `smbcmp show CAPFILE NO [NO...]`: the detail tree of packets, like `tshark -V`. */
 import type { FieldNode } from "../../dissect/tree.js";
 import { renderText } from "../../dissect/tree.js";
-import { parseArgs } from "../args.js";
+import { parseArgs, withOptions } from "../args.js";
 import { CliError, COMMON_OPTS, loadOpts, loadTrace, out, splitCapNo } from "../common.js";
 
 export const SHOW_OPTS = [
@@ -35,7 +35,7 @@ export function treeJson(nodes: readonly FieldNode[]): unknown[] {
 export async function showCommand(argv: string[]): Promise<number> {
   const { opts, rest } = parseArgs(argv, SHOW_OPTS);
   if (opts.help) {
-    out(`${SHOW_HELP}\n`);
+    out(`${withOptions(SHOW_HELP, SHOW_OPTS)}\n`);
     return 0;
   }
   if (!rest.length) throw new CliError("show needs CAPFILE and packet numbers (see smbcmp show -h)");
