@@ -9,6 +9,7 @@ import { listCommand } from "./commands/list.js";
 import { showCommand } from "./commands/show.js";
 import { statsCommand } from "./commands/stats.js";
 import { tuiCommand } from "./commands/tui.js";
+import { webCommand } from "./commands/web.js";
 import { CliError } from "./common.js";
 
 type Handler = (argv: string[]) => Promise<number>;
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, [Handler, string]> = {
   stats: [statsCommand, "command counts, errors, response times; two captures side by side"],
   keys: [keysCommand, "list the sessions of a capture and whether their keys work"],
   tui: [tuiCommand, "interactive terminal UI on one capture or a pair (smbcmp A [B] on a terminal)"],
+  web: [webCommand, "browser UI on one capture or a pair (local server; static build: tools/build-web.ts)"],
   completion: [completionCommand, "print the bash or zsh completion script"],
 };
 

@@ -1,0 +1,46 @@
+/// <reference lib="dom" />
+/**
+ * Static mode: the engine runs in the page. Dropped files become in-memory files of the node:fs
+ * shim (src/web/shims/fs.ts), so the capture layer reads them as it reads files on disk.
+ */
+import { detectAndParse, type KeyEntry } from "../../keys/index.js";
+import { openTrace } from "../../trace/index.js";
+import { Session, type Side } from "../session.js";
+import { registerFile, unregisterFile } from "../shims/fs.js";
+import type { Backend } from "./backend.js";
+
+export class LocalBackend implements Backend {
+  readonly mode = "static" as const;
+  private session = new Session();
+  private keys: KeyEntry[] = [];
+  private files: Partial<Record<Side, { path: string; name: string }>> = {};
+  private n = 0;
+
+  async call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    if (method === "swap") [this.files.a, this.files.b] = [this.files.b, this.files.a];
+    return this.session.call(method, params) as T;
+  }
+
+  private async open(side: Side, path: string, name: string): Promise<void> {
+    const t = await openTrace(path, { keys: this.keys });
+    const old = this.files[side];
+    this.session.set(side, t, name);
+    if (old && old.path !== path) unregisterFile(old.path);
+    this.files[side] = { path, name };
+  }
+
+  async openFile(side: Side, name: string, data: Blob): Promise<void> {
+    const path = `/mem/${++this.n}/${name}`;
+    registerFile(path, new Uint8Array(await data.arrayBuffer()));
+    await this.open(side, path, name);
+  }
+
+  async setKeys(text: string): Promise<number> {
+    this.keys = detectAndParse(text, "pasted keys");
+    for (const s of ["a", "b"] as const) {
+      const f = this.files[s];
+      if (f) await this.open(s, f.path, f.name);
+    }
+    return this.keys.length;
+  }
+}

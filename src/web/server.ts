@@ -1,0 +1,251 @@
+/**
+ * `smbcmp web` server: node:http on loopback, a random token (URL query once, then an HttpOnly
+ * cookie), static assets from a fixed in-memory map (no file-serving route at all), a JSON API over
+ * Session, and uploads into a private temp dir with a size cap.
+ */
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
+import { detectAndParse, type KeyEntry } from "../keys/index.js";
+import { openTrace } from "../trace/index.js";
+import { Session, type Side } from "./session.js";
+
+export interface ServerOptions {
+  host?: string;
+  port?: number;
+  /** index.html of the UI (the static build); served with the mode switched to "server". */
+  html: string;
+  ports?: number[];
+  keys?: KeyEntry[];
+  /** Largest JSON request body (bytes). */
+  maxBody?: number;
+  /** Largest uploaded capture (bytes). */
+  maxUpload?: number;
+  token?: string;
+}
+
+export interface WebServer {
+  url: string;
+  token: string;
+  port: number;
+  session: Session;
+  open(side: Side, file: string, name?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const COOKIE = "smbcmp_token";
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookieToken(req: http.IncomingMessage): string | undefined {
+  for (const part of (req.headers.cookie ?? "").split(";")) {
+    const [k, v] = part.trim().split("=");
+    if (k === COOKIE) return v;
+  }
+  return undefined;
+}
+
+/** Reads a request body up to `max` bytes (413 beyond, without buffering the rest). */
+function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const len = Number(req.headers["content-length"] ?? 0);
+    if (len > max) return reject(new HttpError(413, `request body over ${max} bytes`));
+    const chunks: Buffer[] = [];
+    let got = 0;
+    req.on("data", (c: Buffer) => {
+      got += c.length;
+      if (got > max) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(new HttpError(413, `request body over ${max} bytes`));
+      } else chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+/** Streams a body into `file` up to `max` bytes. */
+function saveBody(req: http.IncomingMessage, file: string, max: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const len = Number(req.headers["content-length"] ?? 0);
+    if (len > max) return reject(new HttpError(413, `upload over ${max} bytes`));
+    const out = fs.createWriteStream(file, { mode: 0o600 });
+    let got = 0;
+    let failed = false;
+    req.on("data", (c: Buffer) => {
+      got += c.length;
+      if (got > max && !failed) {
+        failed = true;
+        req.unpipe(out);
+        out.destroy();
+        req.resume();
+        fs.rm(file, { force: true }, () => reject(new HttpError(413, `upload over ${max} bytes`)));
+      }
+    });
+    req.pipe(out);
+    out.on("finish", () => !failed && resolve());
+    out.on("error", (e) => !failed && reject(e));
+    req.on("error", reject);
+  });
+}
+
+export async function startServer(o: ServerOptions): Promise<WebServer> {
+  const token = o.token ?? randomBytes(18).toString("base64url");
+  const session = new Session();
+  const maxBody = o.maxBody ?? 256 * 1024;
+  const maxUpload = o.maxUpload ?? 1024 * 1024 * 1024;
+  let keys: KeyEntry[] = [...(o.keys ?? [])];
+  const files: Partial<Record<Side, { file: string; name: string }>> = {};
+  let tmpDir: string | undefined;
+  let uploads = 0;
+
+  const html = o.html.replace(
+    '<meta name="smbcmp-mode" content="static">',
+    '<meta name="smbcmp-mode" content="server">',
+  );
+  // The only things ever served without the API: a fixed map, no file system lookups.
+  const assets = new Map<string, [string, string]>([
+    ["/", ["text/html; charset=utf-8", html]],
+    ["/index.html", ["text/html; charset=utf-8", html]],
+  ]);
+
+  async function open(side: Side, file: string, name = path.basename(file)): Promise<void> {
+    const t = await openTrace(file, { ports: o.ports, keys });
+    session.set(side, t, name);
+    files[side] = { file, name };
+  }
+
+  async function handleApi(req: http.IncomingMessage, url: URL, res: http.ServerResponse): Promise<unknown> {
+    if (req.method !== "POST") throw new HttpError(405, "POST only");
+    const route = url.pathname.slice("/api/".length);
+    if (route === "upload") {
+      const side: Side = url.searchParams.get("side") === "b" ? "b" : "a";
+      const name = (url.searchParams.get("name") ?? "upload").replace(/[^\w.\- ]/g, "_").slice(0, 100);
+      if (!tmpDir) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "smbcmp-web-"));
+        tmpDir = dir;
+        // Uploads are private copies: gone when the server stops, even on Ctrl-C (process.exit).
+        process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+      }
+      const file = path.join(tmpDir, `${++uploads}.cap`);
+      await saveBody(req, file, maxUpload);
+      await open(side, file, name);
+      return session.info();
+    }
+    if (route === "keys") {
+      const text = (await readBody(req, maxBody)).toString("utf8");
+      keys = [...(o.keys ?? []), ...detectAndParse(text, "pasted keys")];
+      // Keys change the dissection: reopen what is open.
+      for (const s of ["a", "b"] as const) {
+        const f = files[s];
+        if (f) await open(s, f.file, f.name);
+      }
+      return { keys: keys.length, info: session.info() };
+    }
+    const m = /^call\/(\w+)$/.exec(route);
+    if (!m) throw new HttpError(404, "no such API");
+    const body = await readBody(req, maxBody);
+    let params: Record<string, unknown> = {};
+    if (body.length) {
+      try {
+        params = JSON.parse(body.toString("utf8"));
+      } catch {
+        throw new HttpError(400, "bad JSON");
+      }
+    }
+    if (m[1] === "swap") {
+      [files.a, files.b] = [files.b, files.a];
+    }
+    if (m[1] === "report") {
+      const r = session.call("report", params) as { html: string };
+      res.setHeader("Content-Disposition", 'attachment; filename="smbcmp-report.html"');
+      return r;
+    }
+    return session.call(m[1]!, params);
+  }
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("Referrer-Policy", "no-referrer");
+    res.setHeader("Cache-Control", "no-store");
+    const send = (status: number, type: string, body: string) => {
+      res.writeHead(status, { "Content-Type": type });
+      res.end(body);
+    };
+    const q = url.searchParams.get("token");
+    const c = cookieToken(req);
+    const h = req.headers["x-smbcmp-token"];
+    const ok =
+      (q !== null && sameToken(q, token)) ||
+      (c !== undefined && sameToken(c, token)) ||
+      (typeof h === "string" && sameToken(h, token));
+    if (!ok) {
+      if (req.method === "POST") req.resume();
+      return send(
+        403,
+        "text/plain; charset=utf-8",
+        "forbidden: open the URL with the token printed by smbcmp web\n",
+      );
+    }
+    if (q !== null) res.setHeader("Set-Cookie", `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+    if (url.pathname.startsWith("/api/")) {
+      handleApi(req, url, res).then(
+        (v) => send(200, "application/json", JSON.stringify(v)),
+        (e: unknown) => {
+          const status = e instanceof HttpError ? e.status : 400;
+          if (!res.headersSent)
+            send(status, "application/json", JSON.stringify({ error: (e as Error).message }));
+          if (status === 413) req.destroy();
+        },
+      );
+      return;
+    }
+    const a = req.method === "GET" || req.method === "HEAD" ? assets.get(url.pathname) : undefined;
+    if (!a) return send(404, "text/plain; charset=utf-8", "not found\n");
+    res.setHeader(
+      "Content-Security-Policy",
+      "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; connect-src 'self'",
+    );
+    send(200, a[0], a[1]);
+  });
+  server.requestTimeout = 0;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port ?? 0, o.host ?? "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  const host = o.host ?? "127.0.0.1";
+  const shown = host.includes(":") ? `[${host}]` : host;
+  return {
+    url: `http://${shown}:${port}/?token=${token}`,
+    token,
+    port,
+    session,
+    open,
+    close: () =>
+      new Promise<void>((resolve) => {
+        session.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+        if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+      }),
+  };
+}

@@ -1,0 +1,386 @@
+/**
+ * The web UI's model, UI-free and JSON in / JSON out, so the same code serves the HTTP API (server
+ * mode) and runs inside the page (static mode): one or two traces, their alignment, ignore rules.
+ */
+import {
+  type AlignResult,
+  type DiffNode,
+  diffPackets,
+  diffTraces,
+  formatProfile,
+  IgnoreRules,
+  profileRules,
+  renderAlignHtml,
+} from "../diff/index.js";
+import { buildOps, messageAt, type Op, packetAt } from "../diff/ops.js";
+import type { FieldNode } from "../dissect/tree.js";
+import { cmdName as smb1Cmd } from "../smb1/names.js";
+import { cmdName as smb2Cmd } from "../smb2/names.js";
+import { statusName } from "../smb2/status.js";
+import { MsgFlag, type PacketInfo, type Trace } from "../trace/types.js";
+
+export type Side = "a" | "b";
+
+/** One packet list row: [no, time, src, dst, summary, flags] (compact: pages of 1M-packet lists). */
+export type PacketRow = [number, number, string, string, string, number];
+
+/** One alignment row: [kind, aFrames, bFrames, aText, bText] (frames: first frame or 0). */
+export type AlignRowJson = [string, number, number, string, string];
+
+export interface TraceInfo {
+  name: string;
+  count: number;
+  warnings: string[];
+}
+
+export interface InfoJson {
+  a?: TraceInfo;
+  b?: TraceInfo;
+  rules: string[];
+  diff?: { rows: number; firstDivergence: number; summary: AlignResult["summary"] };
+}
+
+export interface TreeJson {
+  no: number;
+  nodes: FieldNode[];
+  /** The packet's PDUs in hex, one string per PDU; tree offsets are relative to them. */
+  pdus: string[];
+}
+
+export interface PairJson {
+  row: number;
+  kind: string;
+  count: number;
+  error?: string;
+  parts: { role: string; aFrame?: number; bFrame?: number; nodes: DiffNode[] }[];
+}
+
+export interface StatsJson {
+  total: number;
+  commands: [string, number][];
+  errors: [string, number][];
+  /** Response time histogram: bucket upper bounds in ms (last is +Inf) and counts. */
+  rtt: { bounds: number[]; counts: number[]; median: number; p95: number; max: number };
+}
+
+/** Rule toggles and row flags that are bits in PacketRow[5]. */
+export const RowFlag = { Error: 1, Encrypted: 2, Malformed: 4, Decrypted: 8 } as const;
+
+function packetFlags(p: PacketInfo): number {
+  let f = 0;
+  for (const m of p.messages) {
+    if (m.isResponse && m.status !== 0 && m.status !== 0x103 && m.status !== 0xc0000016) f |= RowFlag.Error;
+    if (m.flags & MsgFlag.Encrypted) f |= RowFlag.Encrypted;
+    if (m.flags & MsgFlag.Malformed) f |= RowFlag.Malformed;
+    if (m.flags & MsgFlag.Decrypted) f |= RowFlag.Decrypted;
+  }
+  return f;
+}
+
+function hex(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i++) s += b[i]!.toString(16).padStart(2, "0");
+  return s;
+}
+
+function firstFrame(t: Trace, op: Op | undefined): number {
+  const r = op ? (op.req ?? op.resp ?? op.interim[0]) : undefined;
+  return r ? packetAt(t, r).no : 0;
+}
+
+function opText(t: Trace, op: Op | undefined): string {
+  if (!op) return "";
+  const first = op.req ?? op.resp;
+  let s = first ? messageAt(t, first).summary : "";
+  if (!s) s = `cmd ${op.cmd}${op.path ? ` ${op.path}` : ""}`;
+  if (op.kind === "break") s += " (break)";
+  if (op.kind === "no-response" && op.req) s += " (no response)";
+  if (op.status !== undefined && op.status !== 0 && op.req)
+    s += ` → ${statusName(op.status) ?? `0x${(op.status >>> 0).toString(16).padStart(8, "0")}`}`;
+  return s;
+}
+
+export class Session {
+  private traces: Partial<Record<Side, Trace>> = {};
+  private names: Partial<Record<Side, string>> = {};
+  private filters: Record<Side, { text: string; idx?: Uint32Array }> = {
+    a: { text: "" },
+    b: { text: "" },
+  };
+  rules: IgnoreRules = profileRules("default");
+  private align?: AlignResult;
+
+  /** Installs a trace (the caller opened it: from a path on the server, from bytes in the page). */
+  set(side: Side, t: Trace, name: string): void {
+    this.traces[side]?.close();
+    this.traces[side] = t;
+    this.names[side] = name;
+    this.filters[side] = { text: "" };
+    this.align = undefined;
+  }
+
+  swap(): void {
+    [this.traces.a, this.traces.b] = [this.traces.b, this.traces.a];
+    [this.names.a, this.names.b] = [this.names.b, this.names.a];
+    [this.filters.a, this.filters.b] = [this.filters.b, this.filters.a];
+    this.align = undefined;
+  }
+
+  close(): void {
+    this.traces.a?.close();
+    this.traces.b?.close();
+  }
+
+  private trace(side: Side): Trace {
+    const t = this.traces[side];
+    if (!t) throw new Error(`no capture ${side.toUpperCase()} open`);
+    return t;
+  }
+
+  private diff(): AlignResult | undefined {
+    if (!this.traces.a || !this.traces.b) return undefined;
+    this.align ??= diffTraces(this.traces.a, this.traces.b, { rules: this.rules });
+    return this.align;
+  }
+
+  info(): InfoJson {
+    const ti = (s: Side): TraceInfo | undefined => {
+      const t = this.traces[s];
+      return t
+        ? { name: this.names[s] ?? t.path, count: t.packets.length, warnings: [...t.warnings] }
+        : undefined;
+    };
+    const d = this.diff();
+    return {
+      a: ti("a"),
+      b: ti("b"),
+      rules: this.rules.serialize(),
+      diff: d ? { rows: d.rows.length, firstDivergence: d.firstDivergence, summary: d.summary } : undefined,
+    };
+  }
+
+  /** Page of packets, through the side's substring filter (summary, addresses, frame number). */
+  packets(side: Side, offset: number, limit: number, filter = ""): { total: number; rows: PacketRow[] } {
+    const t = this.trace(side);
+    const f = this.filters[side];
+    if (f.text !== filter) {
+      f.text = filter;
+      f.idx = undefined;
+      if (filter) {
+        const q = filter.toLowerCase();
+        const hits: number[] = [];
+        t.packets.forEach((p, i) => {
+          if (
+            p.summary.toLowerCase().includes(q) ||
+            p.src.includes(q) ||
+            p.dst.includes(q) ||
+            String(p.no) === q
+          )
+            hits.push(i);
+        });
+        f.idx = Uint32Array.from(hits);
+      }
+    }
+    const total = f.idx ? f.idx.length : t.packets.length;
+    const rows: PacketRow[] = [];
+    const end = Math.min(total, offset + Math.min(limit, 2000));
+    for (let k = Math.max(0, offset); k < end; k++) {
+      const p = t.packets[f.idx ? f.idx[k]! : k]!;
+      rows.push([p.no, p.time, p.src, p.dst, p.summary, packetFlags(p)]);
+    }
+    return { total, rows };
+  }
+
+  /** Position of frame `no` in the (filtered) list, or -1. */
+  find(side: Side, no: number): number {
+    const t = this.trace(side);
+    const i = t.indexOf(no);
+    if (i < 0) return -1;
+    const idx = this.filters[side].idx;
+    if (!idx) return i;
+    let lo = 0;
+    let hi = idx.length - 1;
+    while (lo <= hi) {
+      const m = (lo + hi) >>> 1;
+      if (idx[m] === i) return m;
+      if (idx[m]! < i) lo = m + 1;
+      else hi = m - 1;
+    }
+    return -1;
+  }
+
+  /** Next frame (after `from`, wrapping) whose summary contains `q`, or -1. */
+  search(side: Side, q: string, from: number, back = false): number {
+    const t = this.trace(side);
+    const n = t.packets.length;
+    if (!n || !q) return -1;
+    const s = q.toLowerCase();
+    const start = Math.max(0, t.indexOf(from));
+    for (let k = 1; k <= n; k++) {
+      const i = (((back ? start - k : start + k) % n) + n) % n;
+      if (t.packets[i]!.summary.toLowerCase().includes(s)) return t.packets[i]!.no;
+    }
+    return -1;
+  }
+
+  tree(side: Side, no: number): TreeJson {
+    const t = this.trace(side);
+    const nodes = t.tree(no);
+    const pdus = t.pduBytes ? t.pduBytes(no).map(hex) : [];
+    return { no, nodes, pdus };
+  }
+
+  rows(offset: number, limit: number): { total: number; rows: AlignRowJson[]; divergences: number[] } {
+    const d = this.diff();
+    if (!d) throw new Error("open two captures to compare them");
+    const rows: AlignRowJson[] = [];
+    const end = Math.min(d.rows.length, offset + Math.min(limit, 2000));
+    for (let i = Math.max(0, offset); i < end; i++) {
+      const r = d.rows[i]!;
+      rows.push([r.kind, firstFrame(d.a, r.a), firstFrame(d.b, r.b), opText(d.a, r.a), opText(d.b, r.b)]);
+    }
+    // Divergence positions are only sent with the first page (the minimap and ]/[ need all of them).
+    const divergences: number[] = [];
+    if (offset === 0)
+      for (let i = 0; i < d.rows.length; i++) if (d.rows[i]!.kind !== "same") divergences.push(i);
+    return { total: d.rows.length, rows, divergences };
+  }
+
+  /** Next alignment row (after `from`, wrapping) whose A or B text contains `q`, or -1. */
+  searchRows(q: string, from: number, back = false): number {
+    const d = this.diff();
+    if (!d || !q) return -1;
+    const s = q.toLowerCase();
+    const n = d.rows.length;
+    for (let k = 1; k <= n; k++) {
+      const i = (((back ? from - k : from + k) % n) + n) % n;
+      const r = d.rows[i]!;
+      if (opText(d.a, r.a).toLowerCase().includes(s) || opText(d.b, r.b).toLowerCase().includes(s)) return i;
+    }
+    return -1;
+  }
+
+  pair(row: number): PairJson {
+    const d = this.diff();
+    if (!d) throw new Error("open two captures to compare them");
+    const r = d.rows[row];
+    if (!r) throw new Error(`no row ${row}`);
+    const od = d.fieldDiff(row);
+    return { row, kind: r.kind, count: od.count, error: od.error, parts: od.parts };
+  }
+
+  /** Any packet against any packet (deep links `#a=12&b=14`). */
+  packetPair(noA: number, noB: number): PairJson {
+    const pd = diffPackets(this.trace("a"), noA, this.trace("b"), noB, { rules: this.rules });
+    return {
+      row: -1,
+      kind: pd.count ? "differ" : "same",
+      count: pd.count,
+      error: pd.error,
+      parts: [{ role: "packet", aFrame: noA, bFrame: noB, nodes: pd.nodes }],
+    };
+  }
+
+  /** Toggles ignoring field `name` (or sets the whole list); alignment is recomputed lazily. */
+  setRules(rules: string[] | undefined, toggle?: string): string[] {
+    if (rules) this.rules = new IgnoreRules(rules);
+    if (toggle) this.rules.toggle(toggle);
+    return this.rules.serialize();
+  }
+
+  profile(name: string): string {
+    return formatProfile(name.replace(/[^\w.-]/g, "_") || "web", this.rules.serialize());
+  }
+
+  report(): string {
+    const d = this.diff();
+    if (!d) throw new Error("open two captures to compare them");
+    return renderAlignHtml(d, { title: `smbcmp: ${this.names.a} vs ${this.names.b}` });
+  }
+
+  stats(side: Side): StatsJson {
+    const t = this.trace(side);
+    const cmds = new Map<string, number>();
+    const errs = new Map<string, number>();
+    for (const p of t.packets)
+      for (const m of p.messages) {
+        if (!m.isResponse) {
+          const n = m.proto === 2 ? smb2Cmd(m.cmd) : `SMB1 ${smb1Cmd(m.cmd)}`;
+          cmds.set(n, (cmds.get(n) ?? 0) + 1);
+        } else if (m.status !== 0 && m.status !== 0x103) {
+          const n = statusName(m.status) ?? `0x${(m.status >>> 0).toString(16).padStart(8, "0")}`;
+          errs.set(n, (errs.get(n) ?? 0) + 1);
+        }
+      }
+    const times: number[] = [];
+    for (const op of buildOps(t))
+      if (op.req && op.resp) times.push((packetAt(t, op.resp).time - packetAt(t, op.req).time) * 1000);
+    times.sort((x, y) => x - y);
+    const bounds = [0.1, 1, 10, 100, 1000, Number.POSITIVE_INFINITY];
+    const counts = bounds.map(() => 0);
+    for (const v of times) counts[bounds.findIndex((b) => v <= b)]!++;
+    const q = (f: number) =>
+      times.length ? times[Math.min(times.length - 1, Math.floor(f * times.length))]! : 0;
+    const top = (m: Map<string, number>) => [...m].sort((x, y) => y[1] - x[1]).slice(0, 20);
+    return {
+      total: t.packets.length,
+      commands: top(cmds),
+      errors: top(errs),
+      rtt: {
+        bounds: bounds.map((b) => (Number.isFinite(b) ? b : -1)),
+        counts,
+        median: q(0.5),
+        p95: q(0.95),
+        max: q(1),
+      },
+    };
+  }
+
+  /** The JSON API in one dispatch (server routes and the in-page backend both call this). */
+  call(method: string, p: Record<string, unknown>): unknown {
+    const side = (p.side === "b" ? "b" : "a") as Side;
+    const num = (k: string, d = 0) => {
+      const v = Number(p[k] ?? d);
+      if (!Number.isFinite(v)) throw new Error(`bad ${k}`);
+      return Math.trunc(v);
+    };
+    switch (method) {
+      case "info":
+        return this.info();
+      case "packets":
+        return this.packets(side, num("offset"), num("limit", 200), String(p.filter ?? ""));
+      case "find":
+        return { index: this.find(side, num("no")) };
+      case "search":
+        return { no: this.search(side, String(p.q ?? ""), num("from"), !!p.back) };
+      case "tree":
+        return this.tree(side, num("no"));
+      case "rows":
+        return this.rows(num("offset"), num("limit", 200));
+      case "searchRows":
+        return { row: this.searchRows(String(p.q ?? ""), num("from"), !!p.back) };
+      case "pair":
+        return this.pair(num("row"));
+      case "packetPair":
+        return this.packetPair(num("a"), num("b"));
+      case "rules":
+        return {
+          rules: this.setRules(
+            Array.isArray(p.rules) ? p.rules.map(String) : undefined,
+            p.toggle ? String(p.toggle) : undefined,
+          ),
+        };
+      case "profile":
+        return { text: this.profile(String(p.name ?? "web")) };
+      case "stats":
+        return this.stats(side);
+      case "swap":
+        this.swap();
+        return this.info();
+      case "report":
+        return { html: this.report() };
+      default:
+        throw new Error(`unknown method ${method}`);
+    }
+  }
+}
