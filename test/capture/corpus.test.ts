@@ -48,24 +48,31 @@ function readExceptions(): Map<string, { extra: string; missing: string }> {
   return m;
 }
 
-async function tsharkFrames(file: string, args: string[]): Promise<number[]> {
+/** Frame number → tcp.stream of the frames tshark shows as SMB (-1 when not over TCP). */
+async function tsharkFrames(file: string, args: string[]): Promise<Map<number, number>> {
   const { stdout } = await run(
     "tshark",
-    ["-r", file, ...args, "-Y", "smb || smb2", "-T", "fields", "-e", "frame.number"],
+    ["-r", file, ...args, "-Y", "smb || smb2", "-T", "fields", "-e", "frame.number", "-e", "tcp.stream"],
     {
       maxBuffer: 64 << 20,
     },
   );
-  return stdout.split("\n").filter(Boolean).map(Number);
+  const m = new Map<number, number>();
+  for (const line of stdout.split("\n").filter(Boolean)) {
+    const [n, stream] = line.split("\t");
+    m.set(Number(n), stream ? Number(stream) : -1);
+  }
+  return m;
 }
 
-async function ourFrames(file: string): Promise<{ frames: number[]; count: number }> {
+/** Frame number → connection index of the frames where we yield an SMB message. */
+async function ourFrames(file: string): Promise<{ frames: Map<number, number>; count: number }> {
   const cap = await openCapture(file);
-  const set = new Set<number>();
+  const frames = new Map<number, number>();
   try {
     for (const p of cap.pdus())
-      if (p.nbssType === 0 && p.data.length >= 4 && isSmbMagic(p.data, 0)) set.add(p.frame);
-    return { frames: [...set], count: cap.frameCount };
+      if (p.nbssType === 0 && p.data.length >= 4 && isSmbMagic(p.data, 0)) frames.set(p.frame, p.conn);
+    return { frames, count: cap.frameCount };
   } finally {
     cap.close();
   }
@@ -98,13 +105,14 @@ test("corpus: SMB frames match tshark -Y 'smb || smb2'", async () => {
     const r = rows[i]!;
     const ours = await ourFrames(path.join(corpus, r.path));
     if (ours.count !== r.frames) problems.push(`${r.path}: ${ours.count} frames, INDEX says ${r.frames}`);
-    const theirs = new Set(oracle[i]);
-    const mine = new Set(ours.frames);
-    const extra = ours.frames
+    const theirs = oracle[i]!;
+    const mine = ours.frames;
+    const extra = [...mine.keys()]
       .filter((f) => !theirs.has(f))
       .sort((a, b) => a - b)
       .join(",");
-    const missing = oracle[i]!.filter((f) => !mine.has(f))
+    const missing = [...theirs.keys()]
+      .filter((f) => !mine.has(f))
       .sort((a, b) => a - b)
       .join(",");
     const ex = exceptions.get(r.path) ?? { extra: "", missing: "" };
@@ -112,6 +120,12 @@ test("corpus: SMB frames match tshark -Y 'smb || smb2'", async () => {
       problems.push(
         `${r.path}: extra [${extra}] missing [${missing}] (known: [${ex.extra}] [${ex.missing}])`,
       );
+    // Connection indices are Wireshark's tcp.stream numbers.
+    for (const [f, conn] of mine) {
+      const stream = theirs.get(f);
+      if (stream !== undefined && stream !== conn)
+        problems.push(`${r.path}: frame ${f} conn ${conn}, tcp.stream ${stream}`);
+    }
   }
   assert.deepEqual(problems, []);
 });
