@@ -1,5 +1,6 @@
 /** SMB2 CHANGE_NOTIFY (command 0x0f), MS-SMB2 2.2.35 / 2.2.36, FILE_NOTIFY_INFORMATION (MS-FSCC 2.7.1). */
 import type { BitSpec, Fields } from "../../dissect/fields.js";
+import { node } from "../../dissect/tree.js";
 import { fileId, structureSize } from "../common.js";
 import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
 
@@ -64,8 +65,12 @@ function response(f: Fields, m: Smb2Msg): void {
   }
   const len = f.uint("smb2.olb.length", "Blob Length", 4);
   if (m.rec.path !== undefined) m.info.path = m.rec.path;
-  if (f.light || !len) return;
+  if (f.light) return;
   const start = m.h.at + off;
+  if (!len) {
+    f.add(node("smb2.notify.out", "Out Data", "", "", f.c.pos, 0));
+    return;
+  }
   const end = Math.min(c.end, start + len);
   f.within(start, end - start, () => {
     f.tree(

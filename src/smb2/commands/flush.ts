@@ -5,8 +5,7 @@ import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
 
 function request(f: Fields, m: Smb2Msg): void {
   structureSize(f);
-  f.bytes("smb2.reserved", "Reserved", 2);
-  f.bytes("smb2.reserved", "Reserved", 4);
+  f.bytes("smb2.unknown", "Unknown", 6);
   fileId(f, m);
   if (m.ctx.first && m.info.path !== undefined) m.rec.path = m.info.path;
   sum(m, m.info.path !== undefined ? ` File: ${m.info.path}` : "");
@@ -14,7 +13,7 @@ function request(f: Fields, m: Smb2Msg): void {
 
 function response(f: Fields, m: Smb2Msg): void {
   structureSize(f);
-  f.bytes("smb2.reserved", "Reserved", 2);
+  f.bytes("smb2.unknown", "Unknown", 2);
   if (m.rec.path !== undefined) m.info.path = m.rec.path;
 }
 

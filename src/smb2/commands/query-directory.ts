@@ -82,7 +82,12 @@ function response(f: Fields, m: Smb2Msg): void {
   sum(m, findSummary(m));
   if (f.light || !len) return;
   const at = m.h.at + off;
-  const avail = Math.max(0, Math.min(len, f.c.end - at));
+  if (!f.c.has(len, at)) {
+    // Like tshark, a cut-short output buffer (snap length) is not decoded.
+    f.malformed("output buffer runs past the end of the message", at);
+    return;
+  }
+  const avail = len;
   f.within(at, avail, () => {
     const blob = f.c.buf.subarray(at, at + avail);
     f.c.pos = at;

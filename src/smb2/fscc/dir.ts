@@ -35,7 +35,15 @@ function shortName(f: Fields): void {
   const sl = f.uint("smb2.short_name_len", "Short Name Length", 1);
   f.bytes("smb2.reserved", "Reserved", 1);
   const at = f.c.pos;
-  if (sl) f.utf16("smb2.shortname", "Short Name", Math.min(24, sl));
+  if (sl) {
+    const s = f.utf16("smb2.shortname", "Short Name", Math.min(24, sl));
+    const n = f.nodes.at(-1);
+    // An odd trailing byte decodes to U+FFFD, as in tshark.
+    if (!f.light && sl & 1 && n?.name === "smb2.shortname") {
+      n.show = n.value = `${s}\ufffd`;
+      n.label = `Short Name: ${n.show}`;
+    }
+  }
   f.c.pos = at + 24;
 }
 
