@@ -102,6 +102,7 @@ export class App {
   private ratio: number;
   private scheduled = false;
   private lastProgress = 0;
+  private aligned = false;
 
   constructor(private readonly o: AppOptions) {
     this.screen = new Screen(o.write);
@@ -141,9 +142,20 @@ export class App {
       this.render();
       return;
     }
-    if (this.b) this.align();
+    if (this.b && !this.aligned) {
+      // Alignment runs on this thread: say so before it starts.
+      this.aligned = true;
+      this.setStatus("aligning…", fg(C.yellow));
+      this.render();
+      setImmediate(() => {
+        this.align();
+        this.onLoaded();
+      });
+      return;
+    }
     const w = [...this.a.warnings, ...(this.b?.warnings ?? [])];
-    if (w.length)
+    // In diff mode the status line holds the alignment summary (or why it failed).
+    if (w.length && !this.b)
       this.setStatus(`warning: ${w[0]}${w.length > 1 ? ` (+${w.length - 1} more)` : ""}`, fg(C.yellow));
     else if (!this.status) this.setStatus("press ? for help");
     this.invalidateRows();

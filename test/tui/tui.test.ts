@@ -295,6 +295,17 @@ describe("smbcmp tui", { concurrency: true }, () => {
     t.kill();
   });
 
+  test("FILE:NO opens on that packet; two of them pick that pair, unlinked", async () => {
+    const t = await Term.start("startno", `tui ${GOOD}:11`);
+    await t.waitFor(/press \? for help/);
+    assert.match(t.cursorLine(), /^\s+11 .*Session Setup Request/);
+    t.kill();
+    const d = await Term.start("startpair", `${GOOD}:11 ${BAD}:11`);
+    const s = await d.waitFor(/A#11 ↔ B#11/);
+    assert.match(s, /pair diff \(unlinked\)/);
+    d.kill();
+  });
+
   test("resize re-lays out", async () => {
     const t = await Term.start("resize", `tui ${GOOD} ${BAD}`);
     await t.waitFor(/ops:/);
