@@ -846,10 +846,9 @@ function readAndxRequest(f: Fields, m: Smb1Msg): void {
   f.uint("smb.mincount", "Min Count", 2);
   // 0xffffffff here is a timeout (MS-SMB 2.2.4.2.1), not a count: Wireshark shows no field.
   const hiRaw = f.c.has(4) ? f.c.peekU32() : 0;
-  const hi =
-    hiRaw === 0xffffffff
-      ? (f.c.skip(4), 0)
-      : f.uint("smb.maxcount_high", "Max Count High (multiply with 64K)", 4);
+  let hi = 0;
+  if (hiRaw === 0xffffffff) f.c.skip(4);
+  else hi = f.uint("smb.maxcount_high", "Max Count High (multiply with 64K)", 4);
   f.uint("smb.remaining", "Remaining", 2);
   if (w === 12) off += f.uint("smb.offset_high", "High Offset", 4) * 2 ** 32;
   const len = lo + (hi & 0xffff) * 65536;

@@ -6,7 +6,7 @@ import { formatAbsTime, formatFiletime, hexN } from "../dissect/format.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 import type { Smb1Msg } from "./dissect.js";
 import { CREATE_DISPOSITION, SMB1_CMD_NAMES } from "./names.js";
-import type { Smb1CreateParams, Smb1File } from "./state.js";
+import type { Smb1CreateParams } from "./state.js";
 
 /** Replaces the label of the node just added (no-op in light mode). */
 export function relabel(f: Fields, label: string): void {
@@ -119,13 +119,11 @@ export function smbString(
 
 /** Control characters as Wireshark's labels show them (`\005`). */
 export function escInfo(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point
   return s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, "0")}`);
 }
 
 /** Control characters as Wireshark's field values show them (`\x5`). */
 export function escShow(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point
   return s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`);
 }
 
