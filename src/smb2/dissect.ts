@@ -3,6 +3,8 @@
  * its command module. The same code runs in light mode for the index (summaries + state) and in full
  * mode for detail trees.
  */
+
+import { takeDcerpcTrees } from "../dcerpc/pipe.js";
 import { Cursor, ShortRead } from "../dissect/cursor.js";
 import { Fields } from "../dissect/fields.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
@@ -181,7 +183,11 @@ function dissectMessage(
   }
   if (info.flags & MsgFlag.Malformed && !info.summary.includes("[Malformed"))
     info.summary += " [Malformed Packet]";
-  if (!ctx.light) out.push(tree);
+  if (!ctx.light) {
+    out.push(tree);
+    // DCE/RPC carried in this message is a sibling protocol, as in Wireshark.
+    out.push(...takeDcerpcTrees(m));
+  }
   return m;
 }
 
