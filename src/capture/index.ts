@@ -149,7 +149,9 @@ class CaptureImpl implements Capture, PduSink {
     if (vihl >> 4 !== 4 || ihl < 20) return;
     const tot = (b[p + 2]! << 8) | b[p + 3]!;
     // Total length 0 happens with TSO captures; otherwise it trims link-layer padding.
-    const wire = tot >= ihl ? p + tot : end;
+    // Bytes beyond the captured end are a known hole only when the record was cut by the snaplen.
+    const cut = this.reader.caplen < this.reader.origLen;
+    const wire = tot >= ihl && (cut || p + tot < end) ? p + tot : end;
     if (wire < end) end = wire;
     if (p + ihl > end) return;
     const proto = b[p + 9]!;
@@ -182,7 +184,8 @@ class CaptureImpl implements Capture, PduSink {
     if (end - p < 40 || b[p]! >> 4 !== 6) return;
     const plen = (b[p + 4]! << 8) | b[p + 5]!;
     // Payload length 0 means a jumbogram (or TSO); keep the captured end then.
-    const wire = plen > 0 ? p + 40 + plen : end;
+    const cut = this.reader.caplen < this.reader.origLen;
+    const wire = plen > 0 && (cut || p + 40 + plen < end) ? p + 40 + plen : end;
     if (wire < end) end = wire;
     let next = b[p + 6]!;
     const src = b.toString("latin1", p + 8, p + 24);

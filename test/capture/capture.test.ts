@@ -716,3 +716,14 @@ describe("bounds", () => {
     for (const p of r.pdus) assert.equal(p.data.length, p.data[12] === 1 ? 100 : 1000);
   });
 });
+
+test("an IP total length beyond an uncut frame is not taken as a snaplen hole", async () => {
+  const { frames, req, resp } = simple();
+  const bad = Buffer.from(frames[3]!);
+  bad.writeUInt16BE(bad.readUInt16BE(2) + 100, 2);
+  frames[3] = bad;
+  const r = await read(pcap(recs(frames)));
+  checkSimple(r, req, resp);
+  assert.equal(r.pdus[0]!.incomplete, undefined);
+  assert.equal(r.warnings.length, 0);
+});
