@@ -105,7 +105,10 @@ function response(f: Fields, m: Smb2Msg): void {
   const name = m.rec.path ?? "";
   c.need(16);
   const hex = c.buf.subarray(c.pos, c.pos + 16).toString("hex");
-  if (m.ctx.first && m.rec.frame) m.ctx.state.files.set(hex, { name, openFrame: m.ctx.frame });
+  // Like tshark, a FileId seen again while still open keeps its first open record.
+  const old = m.ctx.state.files.get(hex);
+  if (m.ctx.first && m.rec.frame && (!old || old.closeFrame !== undefined))
+    m.ctx.state.files.set(hex, { name, openFrame: m.ctx.frame });
   fileId(f, m);
   const [ctxOff, ctxLen] = olb(f, 4, 4);
   createContexts(f, ctxLen ? m.h.at + ctxOff : c.pos, ctxLen, true);

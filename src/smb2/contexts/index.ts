@@ -2,7 +2,7 @@
  * SMB2 CREATE contexts (MS-SMB2 2.2.13.2 / 2.2.14.2): the chain of tagged elements after a
  * CREATE request or response, each shown as Wireshark's "Chain Element: NAME "Tag"" subtree.
  */
-import type { BitSpec, Fields } from "../../dissect/fields.js";
+import { type BitSpec, bitPattern, Fields } from "../../dissect/fields.js";
 import { formatFiletime, guidString, hexN } from "../../dissect/format.js";
 import { FieldFlag, node } from "../../dissect/tree.js";
 import { securityDescriptor } from "../../dtyp/secdesc.js";
@@ -94,7 +94,8 @@ function contextData(f: Fields, tag: string, len: number, resp: boolean, out: Cr
         return;
       }
       textTree(f, "smbcmp.smb2.mxac", "MxAc INFO", () => {
-        f.uint("smb2.mxac_status", "Query Status", 4, { base: "hex", vals: (v) => statusText(v) });
+        // tshark 4.0 reads this status big-endian; match it so diffs against it stay quiet.
+        f.uint("smb2.mxac_status", "Query Status", 4, { base: "hex", be: true, vals: (v) => statusText(v) });
         accessMask(f);
       });
       return;
@@ -146,10 +147,9 @@ function contextData(f: Fields, tag: string, len: number, resp: boolean, out: Cr
       if (!resp) f.tree("smb2.file_full_ea_info", "SMB2_FILE_FULL_EA_INFO", () => eaList(f, len), len);
       return;
     case "AAPL":
-      textTree(f, "smbcmp.smb2.aapl", `AAPL Create Context ${resp ? "response" : "request"}`, () => {
-        f.uint("smb2.aapl.command_code", "Command code", 4, { vals: { 1: "Server query", 2: "Resolve ID" } });
-        f.uint("smb2.aapl.reserved", "Reserved", 4, { base: "hex" });
-      });
+      textTree(f, "smbcmp.smb2.aapl", `AAPL Create Context ${resp ? "response" : "request"}`, () =>
+        aapl(f, resp, len),
+      );
       return;
     case "b7d082b9-563b-4f07-a07b-524a8116a010": {
       if (len < 24) return;
@@ -175,6 +175,81 @@ function contextData(f: Fields, tag: string, len: number, resp: boolean, out: Cr
         f.bytes("smb2.svhdx_open_device_context.reserved", "Reserved", 3);
       });
       return;
+  }
+}
+
+const AAPL_QUERY_BITS: readonly BitSpec[] = [
+  { name: "smb2.aapl.bitmask.server_caps", label: "Server capabilities", mask: 0x1 },
+  { name: "smb2.aapl.bitmask.volume_caps", label: "Volume capabilities", mask: 0x2 },
+  { name: "smb2.aapl.bitmask.model_info", label: "Model information", mask: 0x4 },
+];
+const AAPL_CAPS_BITS: readonly BitSpec[] = [
+  { name: "smb2.aapl.caps.supports_read_dir_addr", label: "Supports READDIRATTR", mask: 0x1 },
+  { name: "smb2.aapl.caps.supports_osx_copyfile", label: "Supports macOS copyfile", mask: 0x2 },
+  { name: "smb2.aapl.caps.unix_based", label: "UNIX-based", mask: 0x4 },
+  { name: "smb2.aapl.supports_nfs_ace", label: "Supports NFS ACE", mask: 0x8 },
+];
+const AAPL_VOLUME_BITS: readonly BitSpec[] = [
+  { name: "smb2.aapl.volume_caps.supports_resolve_id", label: "Supports Resolve ID", mask: 0x1 },
+  { name: "smb2.aapl.volume_caps.case_sensitive", label: "Case sensitive", mask: 0x2 },
+  { name: "smb2.aapl.volume_caps.supports_full_sync", label: "Supports full sync", mask: 0x4 },
+];
+
+/** A 64-bit bitmask whose defined bits all live in the low word. */
+function bitmask64(f: Fields, name: string, label: string, bits: readonly BitSpec[]): bigint {
+  const at = f.c.pos;
+  const v = f.c.u64();
+  if (f.light) return v;
+  const lo = Number(v & 0xffffffffn);
+  const n = Fields.bitmaskNode(name, label, lo, 4, at, bits);
+  const show = `0x${v.toString(16).padStart(16, "0")}`;
+  n.label = n.label.replace(/^([^:]*): 0x[0-9a-f]{8}/, `$1: ${show}`);
+  n.show = show;
+  n.value = show;
+  n.length = 8;
+  // The defined bits are in the low word: prefix the 32 high bits to each pattern.
+  for (const ch of n.children ?? []) {
+    ch.label = `${bitPattern(0, 0, 32)} ${ch.label}`;
+    ch.length = 8;
+  }
+  f.add(n);
+  return v;
+}
+
+/** A u32-length-prefixed UTF-16 string (Wireshark FT_UINT_STRING). */
+function uintString(f: Fields, name: string, label: string): void {
+  const at = f.c.pos;
+  const n = f.c.u32();
+  f.c.need(n);
+  const s = f.c.buf.subarray(f.c.pos, f.c.pos + (n & ~1)).toString("utf16le");
+  f.c.pos += n;
+  f.add(node(name, `${label}: ${s}`, s, s, at, 4 + n));
+}
+
+/** Apple's AAPL create context (server query / resolve id). */
+function aapl(f: Fields, resp: boolean, len: number): void {
+  const end = f.c.pos + len;
+  const cmd = f.uint("smb2.aapl.command_code", "Command code", 4, {
+    vals: { 1: "Server query", 2: "Resolve ID" },
+  });
+  f.uint("smb2.aapl.reserved", "Reserved", 4, { base: "hex" });
+  if (cmd === 2) {
+    if (resp) {
+      f.uint("smb2.nt_status", "NT Status", 4, { base: "hex", vals: (v) => statusText(v) });
+      uintString(f, "smb2.aapl.server_path", "Server path");
+    } else f.u64("smb2.file_id", "File Id", { base: "hex" });
+    return;
+  }
+  if (cmd !== 1) return;
+  const q = bitmask64(f, "smb2.aapl.query_bitmask", "Query bitmask", AAPL_QUERY_BITS);
+  if (q & 1n && f.c.pos + 8 <= end)
+    bitmask64(f, "smb2.aapl.caps", "Client/Server capabilities", AAPL_CAPS_BITS);
+  if (!resp) return;
+  if (q & 2n && f.c.pos + 8 <= end)
+    bitmask64(f, "smb2.aapl.volume_caps", "Volume capabilities", AAPL_VOLUME_BITS);
+  if (q & 4n && f.c.pos + 8 <= end) {
+    f.c.skip(4);
+    uintString(f, "smb2.aapl.model_string", "Model string");
   }
 }
 
