@@ -11,7 +11,7 @@ import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 import { type MessageInfo, MsgFlag } from "../trace/types.js";
 import { errorResponse } from "./commands/error.js";
 import { COMMANDS } from "./commands/index.js";
-import { dissectHeader, hex16, parseHeader, SMB2_HEADER_LEN, type Smb2Header } from "./header.js";
+import { dissectHeader, hex16, parseHeader, SMB2_HEADER_LEN, SMB2_MAGIC, type Smb2Header } from "./header.js";
 import { cmdName, SMB2_FLAGS, STATUS } from "./names.js";
 import type { RequestRecord, Smb2State } from "./state.js";
 import { statusText } from "./status.js";
@@ -71,6 +71,12 @@ export function dissectSmb2(
   let at = start;
   let prev: Smb2Msg | undefined;
   for (let guard = 0; guard < 1024 && at < buf.length; guard++) {
+    // A chain offset into bytes that are not an SMB2 header (padding, bytes lost to the snaplen)
+    // ends the chain: the previous message is marked malformed instead of inventing a message.
+    if (prev && (at + 4 > buf.length || buf.readUInt32LE(at) !== SMB2_MAGIC)) {
+      prev.info.flags |= MsgFlag.Malformed;
+      break;
+    }
     const c = new Cursor(buf, at);
     let h: Smb2Header;
     try {
