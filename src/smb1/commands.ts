@@ -58,6 +58,16 @@ function setNext(f: Fields, m: Smb1Msg, at: number): void {
   if (at + 5 <= f.c.end) m.next = { cmd: b[at + 1]!, offset: b.readUInt16LE(at + 3) };
 }
 
+/** Wireshark repeats a request's FID in the response only when it tracks that FID. */
+function known(m: Smb1Msg, fid: number): boolean {
+  return m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame) !== undefined;
+}
+
+/** The response carries an error (NT severity error, or any DOS error class). */
+export function isError(m: Smb1Msg): boolean {
+  return m.h.ntError ? m.h.status >>> 30 === 3 : m.h.errClass !== 0;
+}
+
 function bytesText(n: number): string {
   return n === 1 ? "1 byte" : `${n} bytes`;
 }
@@ -894,7 +904,7 @@ function readAndxResponse(f: Fields, m: Smb1Msg): void {
   if (avail > 0 && !isPipe(m, fid)) f.bytes("smb.file_data", "File Data", avail);
   else if (avail > 0) f.c.skip(avail);
   toEnd(f, end);
-  sum(m, `${fid !== undefined ? `, FID: ${hexN(fid, 4)}` : ""}, ${bytesText(len)}`);
+  sum(m, `${fid !== undefined && known(m, fid) ? `, FID: ${hexN(fid, 4)}` : ""}, ${bytesText(len)}`);
 }
 
 const WRITE_MODE: readonly BitSpec[] = [
@@ -977,7 +987,10 @@ function writeAndxResponse(f: Fields, m: Smb1Msg): void {
   const hi = f.uint("smb.count_high", "Count High (multiply with 64K)", 2);
   reserved(f, 2);
   bccRaw(f);
-  sum(m, `${fid !== undefined ? `, FID: ${hexN(fid, 4)}` : ""}, ${bytesText(lo + hi * 65536)}`);
+  sum(
+    m,
+    `${fid !== undefined && known(m, fid) ? `, FID: ${hexN(fid, 4)}` : ""}, ${bytesText(lo + hi * 65536)}`,
+  );
 }
 
 // ---------------------------------------------------------------- close (0x04), flush (0x05)
@@ -1002,7 +1015,8 @@ function closeRequest(f: Fields, m: Smb1Msg): void {
 
 function fidResponse(f: Fields, m: Smb1Msg): void {
   const fid = m.rec.fid;
-  if (fid !== undefined) {
+  // Error responses (no words) do not repeat the FID.
+  if (fid !== undefined && known(m, fid) && !(isError(m) && f.c.has(1) && f.c.peekU8() === 0)) {
     fidNode(f, m, { generated: fid });
     sum(m, `, FID: ${hexN(fid, 4)}`);
   }

@@ -5,7 +5,7 @@
 import type { BitSpec, Fields } from "../dissect/fields.js";
 import { hexN } from "../dissect/format.js";
 import { FieldFlag, node } from "../dissect/tree.js";
-import { searchAttributes, timeout } from "./commands.js";
+import { isError, searchAttributes, timeout } from "./commands.js";
 import {
   bcc,
   bounded,
@@ -258,7 +258,8 @@ function transResponse(f: Fields, m: Smb1Msg): void {
   if (!is2) {
     if (m.rec.fid !== undefined) fidNode(f, m, { generated: m.rec.fid });
     const tn = (m.rec.transName ?? "").toUpperCase();
-    if (known && tn.startsWith("\\PIPE\\") && tn !== "\\PIPE\\LANMAN" && sub !== undefined) {
+    const empty = isError(m) && f.c.has(1) && f.c.peekU8() === 0;
+    if (known && !empty && tn.startsWith("\\PIPE\\") && tn !== "\\PIPE\\LANMAN" && sub !== undefined) {
       m.info.summary = `${PIPE_FUNCTIONS[sub] ?? "Unknown"} Response`;
       m.info.detail = PIPE_FUNCTIONS[sub];
       if (m.rec.fid !== undefined) m.info.summary += `, FID: ${hexN(m.rec.fid, 4)}`;
