@@ -9,6 +9,7 @@ import type { IgnoreRules } from "../diff/ignore.js";
 import type { Op } from "../diff/ops.js";
 import { profileNames, profileRules } from "../diff/profiles.js";
 import { opText } from "../diff/render/common.js";
+import { compileFilter, type Filter } from "../filter/index.js";
 import { MsgFlag, type PacketInfo } from "../trace/types.js";
 import { type InputEvent, parseInput } from "./input.js";
 import { type Action, type Bindings, DEFAULT_BINDINGS, makeBindings } from "./keys.js";
@@ -64,6 +65,15 @@ function packetAttr(p: PacketInfo): number {
   return 0;
 }
 
+/** Display-filter syntax (an operator, a keyword, or a bare protocol/field name) rather than free text. */
+export function looksLikeFilter(text: string): boolean {
+  const t = text.trim();
+  return (
+    /[=<>!~]|\b(contains|matches|and|or|not)\b|&&|\|\|/.test(t) ||
+    /^(smb2?|nbss|frame|ntlmssp|spnego|gss-api|dcerpc|smbcmp|kerberos|tcp|ip)(\.[\w.]+)?$/i.test(t)
+  );
+}
+
 function clamp(v: number, lo: number, hi: number): number {
   return Math.max(lo, Math.min(hi, v));
 }
@@ -87,6 +97,8 @@ export class App {
   private prompt?: { kind: "search" | "filter"; text: string };
   private search = "";
   private filter = "";
+  /** The filter compiled as a display filter (src/filter), when it reads as one. */
+  private dfilter?: Filter;
   private status = "";
   private statusAttr = 0;
   private profile: string;
@@ -225,25 +237,32 @@ export class App {
   }
 
   private refreshRows(): void {
-    const key = `${this.filter}|${this.linked}|${this.a.packets.length}|${this.b?.packets.length}|${!!this.result}|${this.result?.rules.version}|${this.profile}`;
+    const key = `${this.filter}|${this.linked}|${this.a.packets.length}|${this.b?.packets.length}|${this.a.loaded}|${this.b?.loaded}|${!!this.result}|${this.result?.rules.version}|${this.profile}`;
     if (key === this.filteredFor) return;
     this.filteredFor = key;
     const f = this.filter.toLowerCase();
-    const match = (s: string) => !f || s.toLowerCase().includes(f);
+    const df = this.dfilter;
+    const pktOk = (t: WorkerTrace, i: number): boolean => {
+      if (df) return (t.loaded || !df.needsTree) && df.matches(t, i);
+      const p = t.packets[i]!;
+      return p.summary.toLowerCase().includes(f) || String(p.no) === f;
+    };
+    const opOk = (t: WorkerTrace, op: Op | undefined): boolean => {
+      if (!op) return false;
+      if (!df && this.opLabel(t, op).toLowerCase().includes(f)) return true;
+      return [op.req, ...op.interim, op.resp].some((r) => r !== undefined && pktOk(t, r.pkt));
+    };
     if (this.result && this.linked) {
       const r = this.result;
       this.rowsA = [];
       r.rows.forEach((row, i) => {
-        if (!f || match(this.opLabel(this.a, row.a)) || match(this.opLabel(this.b!, row.b)))
-          this.rowsA.push(i);
+        if (!f || opOk(this.a, row.a) || opOk(this.b!, row.b)) this.rowsA.push(i);
       });
       this.rowsB = this.rowsA;
     } else {
       const pick = (t: WorkerTrace) => {
         const out: number[] = [];
-        t.packets.forEach((p, i) => {
-          if (!f || match(p.summary) || String(p.no) === f) out.push(i);
-        });
+        for (let i = 0; i < t.packets.length; i++) if (!f || pktOk(t, i)) out.push(i);
         return out;
       };
       this.rowsA = pick(this.a);
@@ -417,14 +436,28 @@ export class App {
         if (p.text) this.findNext(1, true);
       } else {
         this.filter = p.text;
+        this.dfilter = undefined;
+        let note = "substring of the summary";
+        if (looksLikeFilter(p.text)) {
+          try {
+            this.dfilter = compileFilter(p.text);
+            note = "display filter";
+          } catch (e) {
+            note = `not a display filter (${(e as Error).message}); substring match`;
+          }
+        }
         this.invalidateRows();
         this.refreshRows();
         const n = this.rowsA.length;
-        this.setStatus(p.text ? `filter "${p.text}": ${n} row${n === 1 ? "" : "s"}` : "filter cleared");
+        this.setStatus(
+          p.text ? `filter "${p.text}" (${note}): ${n} row${n === 1 ? "" : "s"}` : "filter cleared",
+          this.dfilter || !looksLikeFilter(p.text) ? 0 : fg(C.yellow),
+        );
       }
       return;
     }
     if (key === "backspace") p.text = p.text.slice(0, -1);
+    else if (key === "C-u") p.text = "";
     else if (key === "space") p.text += " ";
     else if ([...key].length === 1) p.text += key;
   }
@@ -892,7 +925,7 @@ export class App {
     } else this.drawDetail(0, detailY, W, detailH);
     // Status / prompt line.
     if (this.prompt) {
-      const label = this.prompt.kind === "search" ? "/" : "filter (substring of the summary): ";
+      const label = this.prompt.kind === "search" ? "/" : "filter (display filter or substring): ";
       const end = s.text(0, H - 1, `${label}${this.prompt.text}`, A.bold);
       s.paint(Math.min(end, W - 1), H - 1, 1, A.reverse);
     } else s.text(0, H - 1, this.status, this.statusAttr);

@@ -58,7 +58,7 @@ export const DEFAULT_BINDINGS: readonly [Action, readonly string[], string][] = 
   ["search", ["/"], "search the focused pane (then n / N, Esc to clear)"],
   ["search_next", [], "next match (n while a search is active)"],
   ["search_prev", ["N"], "previous match"],
-  ["filter", ["F"], "filter the packet lists (substring of the summary; empty clears)"],
+  ["filter", ["F"], "filter the lists: display filter (smb2.cmd == 5) or substring"],
   ["split_up", ["-"], "move the list/detail split up"],
   ["split_down", ["+", "="], "move the list/detail split down"],
   ["help", ["?", "h"], "this help"],

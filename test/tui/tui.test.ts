@@ -156,7 +156,8 @@ describe("smbcmp tui", { concurrency: true }, () => {
     assert.doesNotMatch(s, /── bytes/);
     // Search in the tree unfolds the hit; n/N step; Esc clears.
     await t.keys("/");
-    await t.type("Credit Charge");
+    await t.type("Credit Chargex");
+    await t.keys("BSpace");
     s = await t.keys("Enter");
     assert.match(s, /search "Credit Charge"/);
     assert.match(t.cursorLine(), /Credit Charge: /);
@@ -183,8 +184,22 @@ describe("smbcmp tui", { concurrency: true }, () => {
       .filter((l) => /^\s+\d+ /.test(l));
     assert.ok(rows.length >= 2);
     for (const r of rows) assert.match(r, /Tree Connect/);
+    // A display filter (src/filter): only tree connects.
     await t.keys("F", "C-u");
-    for (let i = 0; i < 20; i++) await t.keys("BSpace");
+    await t.type("smb2.cmd == 3");
+    s = await t.keys("Enter");
+    assert.match(s, /filter "smb2\.cmd == 3" \(display filter\): 4 rows/);
+    for (const r of t
+      .lines()
+      .slice(1, 15)
+      .filter((l) => /^\s+\d+ /.test(l)))
+      assert.match(r, /Tree Connect/);
+    // A broken filter falls back to a substring match, and says so.
+    await t.keys("F", "C-u");
+    await t.type("smb2.cmd ==");
+    s = await t.keys("Enter");
+    assert.match(s, /not a display filter/);
+    await t.keys("F", "C-u");
     s = await t.keys("Enter");
     assert.match(s, /filter cleared/);
     // b/n, PgUp/PgDn scroll the detail; C-b/C-f page, G/g end/start.
@@ -289,7 +304,13 @@ describe("smbcmp tui", { concurrency: true }, () => {
     await t.keys("F");
     await t.type("readme");
     s = await t.keys("Enter");
-    assert.match(s, /filter "readme": \d+ rows/);
+    assert.match(s, /filter "readme" \(substring of the summary\): \d+ rows/);
+    // A display filter keeps the rows where either side matches.
+    await t.keys("F", "C-u");
+    await t.type("smb2.nt_status == 0xc0000034");
+    s = await t.keys("Enter");
+    assert.match(s, /\(display filter\): [1-9]\d* rows?/);
+    assert.match(t.cursorLine(), /0xc0000034/);
     await t.keys("q");
     await t.waitFor(/EXIT=0/);
     t.kill();

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseConfig } from "../../src/diff/config.js";
+import { looksLikeFilter } from "../../src/tui/app.js";
 import { parseInput } from "../../src/tui/input.js";
 import { keyName, makeBindings } from "../../src/tui/keys.js";
 import { A, Screen } from "../../src/tui/screen.js";
@@ -131,4 +132,11 @@ test("hex lines mark the field's bytes", () => {
   assert.equal(l.length, 1);
   assert.match(l[0]!.text, /^0000 {2}fe 53 4d 42 40 00 01 00/);
   assert.equal(l[0]!.hl.length, 4);
+});
+
+test("F: display filters vs free text", () => {
+  for (const f of ["smb2.cmd == 5", "smb2", 'smb2.filename contains "a"', "not smb", "frame.number > 3"])
+    assert.ok(looksLikeFilter(f), f);
+  for (const f of ["Tree Connect", "readme.txt", "incoming\\batch1", "STATUS_NOT_FOUND"])
+    assert.ok(!looksLikeFilter(f), f);
 });

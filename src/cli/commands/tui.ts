@@ -20,7 +20,7 @@ export const TUI_HELP = `usage: smbcmp tui CAPFILE[:NO] [CAPFILE[:NO]] [options]
 One capture: packet list on top, the selected packet's detail tree below (x: hex pane).
 Two captures: both lists aligned by the diff engine, the selected pair's diff below.
 Keys: d/f previous/next pair, j/k move, b/n scroll the diff, a ignore field, ] next divergence,
-/ search, F filter, p profile, u unlink lists, tab focus, x hex, ? help, q quit.
+/ search, F filter (display filter or substring), p profile, u unlink lists, tab focus, x hex, ? help, q quit.
 Keys and the list/detail split are configurable in ~/.smbcmp ([global] key_next = f, vsplit_ratio).
 
 options:
