@@ -105,10 +105,11 @@ function response(f: Fields, m: Smb2Msg): void {
   const name = m.rec.path ?? "";
   c.need(16);
   const hex = c.buf.subarray(c.pos, c.pos + 16).toString("hex");
-  // Like tshark, a FileId seen again while still open keeps its first open record.
-  const old = m.ctx.state.files.get(hex);
-  if (m.ctx.first && m.rec.frame && (!old || old.closeFrame !== undefined))
+  // A repeated (retransmitted) response to the same request keeps the first open frame, as in tshark.
+  if (m.ctx.first && m.rec.frame && m.rec.extra?.openedFid !== hex) {
     m.ctx.state.files.set(hex, { name, openFrame: m.ctx.frame });
+    m.rec.extra = { ...m.rec.extra, openedFid: hex };
+  }
   fileId(f, m);
   const [ctxOff, ctxLen] = olb(f, 4, 4);
   createContexts(f, ctxLen ? m.h.at + ctxOff : c.pos, ctxLen, true);
