@@ -231,12 +231,8 @@ function makeDiff() {
   const viewBox = h("div", { class: "view" });
   const pairEl = h("div", { class: "pair", role: "tree", tabindex: "0", "aria-label": "Pair differences" });
   const ignoredBox = h("input", { type: "checkbox", id: "showIgnored" });
-  const pairBar = h(
-    "div",
-    { class: "bar" },
-    h("label", {}, ignoredBox, " show ignored"),
-    h("span", { id: "pairInfo", class: "files" }),
-  );
+  const pairInfo = h("span", { id: "pairInfo", class: "files" });
+  const pairBar = h("div", { class: "bar" }, h("label", {}, ignoredBox, " show ignored"), pairInfo);
   const detail = h("div", { class: "detail" }, pairBar, pairEl);
   root.append(h("div", { class: "pane grow" }, listEl), mini, detail);
   ignoredBox.addEventListener("change", () => {
@@ -337,8 +333,9 @@ function ruleState(name: string): boolean {
 
 function renderPair(el: HTMLElement, p: PairJson): void {
   lastPair = p;
-  $("pairInfo").textContent =
-    `row ${p.row >= 0 ? p.row + 1 : "-"}: ${p.kind}, ${p.count} difference${p.count === 1 ? "" : "s"}${p.error ? ` (${p.error})` : ""}`;
+  const pairInfo = el.parentElement?.querySelector("#pairInfo");
+  if (pairInfo)
+    pairInfo.textContent = `row ${p.row >= 0 ? p.row + 1 : "-"}: ${p.kind}, ${p.count} difference${p.count === 1 ? "" : "s"}${p.error ? ` (${p.error})` : ""}`;
   const root = h("ul", { role: "group" });
   const build = (nodes: DiffNode[], parent: HTMLElement, level: number) => {
     for (const n of nodes) {
@@ -589,8 +586,8 @@ function setHash(v: { a?: number; b?: number; row?: number }): void {
   history.replaceState(null, "", `#${p}`);
 }
 
-async function applyHash(): Promise<void> {
-  const p = new URLSearchParams(location.hash.slice(1));
+async function applyHash(hash = location.hash): Promise<void> {
+  const p = new URLSearchParams(hash.slice(1));
   const a = Number(p.get("a") ?? 0);
   const b = Number(p.get("b") ?? 0);
   const row = p.get("row");
@@ -773,6 +770,8 @@ document.addEventListener("drop", (e) => {
 window.addEventListener("hashchange", () => void applyHash().catch(fail));
 
 async function start(): Promise<void> {
+  // Selecting rows rewrites the hash: keep the deep link the page was opened with.
+  const hash = location.hash;
   const saved = localStorage.getItem(RULES_KEY);
   if (saved) {
     try {
@@ -784,7 +783,7 @@ async function start(): Promise<void> {
   await refresh();
   view = info.a && info.b ? "diff" : "a";
   setView(view);
-  await applyHash();
+  await applyHash(hash);
   document.body.dataset.ready = "1";
 }
 

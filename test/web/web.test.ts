@@ -1,0 +1,339 @@
+/**
+ * The web UI in real headless Chromium (system /usr/bin/chromium, driven by playwright-core): the
+ * static build with dropped files, and `smbcmp web`'s server (token, traversal, size limits, a big
+ * capture). Screenshots go to test-artifacts/web/.
+ */
+import assert from "node:assert/strict";
+import { execFile, execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { promisify } from "node:util";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { startServer, type WebServer } from "../../src/web/server.js";
+import { buildWeb } from "../../tools/build-web.js";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const ex = (f: string) => path.join(root, "examples", f);
+const shots = path.join(root, "test-artifacts/web");
+const CHROMIUM = "/usr/bin/chromium";
+
+let html = "";
+let htmlFile = "";
+let ctx: BrowserContext;
+let profile = "";
+
+async function newPage(): Promise<Page> {
+  const p = await ctx.newPage();
+  p.setDefaultTimeout(20_000);
+  p.on("pageerror", (e) => console.error("pageerror:", e.message));
+  return p;
+}
+
+/** Drops files on the page as a user would (dragenter + drop with a DataTransfer). */
+async function dropFiles(page: Page, files: string[]): Promise<void> {
+  const payload = files.map((f) => ({ name: path.basename(f), b64: fs.readFileSync(f).toString("base64") }));
+  await page.evaluate((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) {
+      const bin = atob(f.b64);
+      const u = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
+      dt.items.add(new File([u], f.name));
+    }
+    document.dispatchEvent(new DragEvent("dragenter", { dataTransfer: dt, bubbles: true }));
+    document.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, payload);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+}
+
+before(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  html = await buildWeb();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "smbcmp-webtest-"));
+  htmlFile = path.join(dir, "index.html");
+  fs.writeFileSync(htmlFile, html);
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), "smbcmp-chromium-"));
+  ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 800 },
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  await ctx?.close();
+  fs.rmSync(path.dirname(htmlFile), { recursive: true, force: true });
+  fs.rmSync(profile, { recursive: true, force: true });
+});
+
+describe("static build", () => {
+  test("loads, drop one capture, select a packet, tree and hex", async () => {
+    const page = await newPage();
+    await page.goto(`file://${htmlFile}`);
+    await page.waitForSelector("body[data-ready='1']");
+    await shot(page, "static-empty");
+    await dropFiles(page, [ex("good.pcap")]);
+    await page.waitForSelector("#list-a .row[aria-selected=true]");
+    const count = await page.locator("#files").textContent();
+    assert.match(count ?? "", /good\.pcap \(176 packets\)/);
+    // Frame 8: session setup; its tree has a header and the hex pane highlights a clicked field.
+    await page.locator("#list-a .row", { hasText: "Session Setup Request" }).first().click();
+    await page.waitForSelector("#view-a .tree .ti");
+    const item = page.locator("#view-a .tree .ti[aria-level='2'] > .lab").first();
+    await item.click();
+    await page.waitForSelector("#view-a .hex mark");
+    assert.ok((await page.locator("#view-a .hex mark").count()) > 0);
+    // j moves the selection.
+    const before = await page.locator("#list-a .row[aria-selected=true] .no").textContent();
+    await page.locator("#list-a").focus();
+    await page.keyboard.press("j");
+    await page.waitForFunction(
+      (b) => document.querySelector("#list-a .row[aria-selected=true] .no")?.textContent !== b,
+      before,
+    );
+    await shot(page, "static-single");
+    await page.close();
+  });
+
+  test("drop two captures: diff, divergence navigation, ignore toggle persists and exports", async () => {
+    const page = await newPage();
+    await page.goto(`file://${htmlFile}`);
+    await page.waitForSelector("body[data-ready='1']");
+    await page.evaluate(() => localStorage.clear());
+    await dropFiles(page, [ex("good.pcap"), ex("bad.pcap")]);
+    await page.waitForSelector("#list-diff .row[aria-selected=true]");
+    // The first selection is the first divergence.
+    const sel = () => page.locator("#list-diff .row[aria-selected=true]").getAttribute("data-i");
+    const first = Number(await sel());
+    assert.ok(first > 0);
+    await page.keyboard.press("]");
+    await page.waitForFunction(
+      (f) =>
+        Number(document.querySelector("#list-diff .row[aria-selected=true]")?.getAttribute("data-i")) > f,
+      first,
+    );
+    const second = Number(await sel());
+    await page.keyboard.press("[");
+    await page.waitForFunction(
+      (f) =>
+        Number(document.querySelector("#list-diff .row[aria-selected=true]")?.getAttribute("data-i")) === f,
+      first,
+    );
+    await page.keyboard.press("f");
+    await page.waitForFunction(
+      (f) =>
+        Number(document.querySelector("#list-diff .row[aria-selected=true]")?.getAttribute("data-i")) ===
+        f + 1,
+      first,
+    );
+    assert.ok(second > first);
+    assert.match(page.url(), /#a=\d+&b=\d+&row=\d+|#.*row=/);
+    await page.waitForSelector(".pair .ti .ign");
+    await shot(page, "static-diff");
+    // Ignore a differing field: the rule is saved and shows up in the exported profile.
+    const li = page.locator(".pair li.modified, .pair li.added, .pair li.removed").first();
+    const name = await li.getAttribute("data-name");
+    assert.ok(name);
+    await li.locator("> .lab").click();
+    await page.keyboard.press("a");
+    await page.waitForFunction(
+      (n) => (JSON.parse(localStorage.getItem("smbcmp.rules") ?? "[]") as string[]).includes(n),
+      name,
+    );
+    const dl = page.waitForEvent("download");
+    await page.click("#profile");
+    const file = await (await dl).path();
+    const ini = fs.readFileSync(file!, "utf8");
+    assert.match(ini, /^\[profile web\]\nignore = /);
+    assert.ok(ini.includes(name!));
+    await page.check("#showIgnored");
+    await page.waitForSelector(`.pair li.ignored[data-name="${name}"]`);
+    await shot(page, "static-diff-ignored");
+    // The rule survives a reload (localStorage) and can be toggled back.
+    await page.reload();
+    await page.waitForSelector("body[data-ready='1']");
+    const saved = await page.evaluate(() => localStorage.getItem("smbcmp.rules"));
+    assert.ok(saved?.includes(name!));
+    await page.evaluate(() => localStorage.clear());
+    // Stats view: SVG charts.
+    await dropFiles(page, [ex("good.pcap"), ex("bad.pcap")]);
+    await page.waitForSelector("#list-diff .row[aria-selected=true]");
+    await page.click("#tabStats");
+    await page.waitForSelector("#view-stats svg rect");
+    await shot(page, "static-stats");
+    await page.close();
+  });
+});
+
+describe("server", () => {
+  let srv: WebServer;
+  let base = "";
+  before(async () => {
+    srv = await startServer({ html, maxBody: 64 * 1024, maxUpload: 256 * 1024 });
+    await srv.open("a", ex("good.pcap"));
+    await srv.open("b", ex("bad.pcap"));
+    base = `http://127.0.0.1:${srv.port}`;
+  });
+  after(async () => srv?.close());
+
+  test("token: 403 without, page and API with it, cookie afterwards", async () => {
+    assert.match(srv.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/);
+    for (const u of ["/", "/index.html", "/?token=wrong"])
+      assert.equal((await fetch(base + u)).status, 403, u);
+    assert.equal((await fetch(`${base}/api/call/info`, { method: "POST" })).status, 403);
+    const r = await fetch(srv.url);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get("set-cookie") ?? "", /smbcmp_token=.*HttpOnly/);
+    const cookie = (r.headers.get("set-cookie") ?? "").split(";")[0]!;
+    const api = await fetch(`${base}/api/call/info`, { method: "POST", headers: { cookie } });
+    assert.equal(api.status, 200);
+    const info = (await api.json()) as { a: { count: number } };
+    assert.equal(info.a.count, 176);
+  });
+
+  test("path traversal and unknown paths never reach the file system", async () => {
+    const h = { "X-Smbcmp-Token": srv.token };
+    for (const u of [
+      "/../../../../etc/passwd",
+      "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+      "/..%2f..%2f..%2fetc%2fpasswd",
+      "/index.html/../../package.json",
+      "/package.json",
+      "/src/web/server.ts",
+      "//etc/passwd",
+      "/static/..\\..\\package.json",
+    ]) {
+      const r = await fetch(base + u, { headers: h });
+      const body = await r.text();
+      assert.ok(r.status === 404 || body.includes("<!doctype html>"), `${u}: ${r.status}`);
+      assert.ok(!body.includes("root:") && !body.includes('"devDependencies"'), u);
+    }
+    // Raw request line with dots (fetch would normalise them); async: the server is in this process.
+    const { stdout: raw } = await promisify(execFile)("curl", [
+      "-s",
+      "--path-as-is",
+      "-H",
+      `X-Smbcmp-Token: ${srv.token}`,
+      `${base}/../../etc/passwd`,
+    ]);
+    assert.ok(!raw.includes("root:"));
+    // The API opens no paths from requests: an unknown API is 404, a path parameter is just ignored.
+    const r = await fetch(`${base}/api/call/open`, {
+      method: "POST",
+      headers: h,
+      body: '{"path":"/etc/passwd"}',
+    });
+    assert.equal(r.status, 400);
+  });
+
+  test("request size limits (JSON body, upload)", async () => {
+    const h = { "X-Smbcmp-Token": srv.token };
+    const big = JSON.stringify({ q: "x".repeat(200 * 1024) });
+    const r = await fetch(`${base}/api/call/info`, { method: "POST", headers: h, body: big }).catch(
+      (e) => e as Error,
+    );
+    assert.ok(r instanceof Error || r.status === 413);
+    const up = await fetch(`${base}/api/upload?side=b&name=x.pcap`, {
+      method: "POST",
+      headers: h,
+      body: new Uint8Array(400 * 1024),
+    }).catch((e) => e as Error);
+    assert.ok(up instanceof Error || up.status === 413);
+    // A small upload within the limit works (and replaces B).
+    const ok = await fetch(`${base}/api/upload?side=b&name=bad.pcap`, {
+      method: "POST",
+      headers: h,
+      body: fs.readFileSync(ex("bad.pcap")),
+    });
+    assert.equal(ok.status, 200);
+    const info = (await ok.json()) as { b: { count: number } };
+    assert.equal(info.b.count, 136);
+  });
+
+  test("UI in server mode: diff view, deep link, report export", async () => {
+    const page = await newPage();
+    await page.goto(`${srv.url}#row=40`);
+    await page.waitForSelector("body[data-ready='1']");
+    await page.waitForSelector("#list-diff .row[aria-selected=true]");
+    await page.waitForFunction(
+      () => document.querySelector("#list-diff .row[aria-selected=true]")?.getAttribute("data-i") === "40",
+    );
+    await page.waitForSelector(".pair .ti");
+    await shot(page, "server-diff");
+    const dl = page.waitForEvent("download");
+    await page.click("#report");
+    const rep = fs.readFileSync((await (await dl).path())!, "utf8");
+    assert.match(rep, /<html/i);
+    assert.ok(rep.includes("good.pcap"));
+    await page.keyboard.press("1");
+    await page.waitForSelector("#list-a .row[aria-selected=true]");
+    await page.fill("#filter", "Close");
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll("#list-a .row:not([hidden]) .sum")].every((e) =>
+        e.textContent?.includes("Close"),
+      ),
+    );
+    await shot(page, "server-filter");
+    await page.close();
+  });
+});
+
+describe("big capture", () => {
+  test("200k-packet capture: list stays virtual, jump to the end", { timeout: 90_000 }, async () => {
+    const file = path.join(os.tmpdir(), `smbcmp-web-big-${process.pid}.pcap`);
+    execFileSync(
+      process.execPath,
+      ["--import", "tsx", path.join(root, "bench/gen.ts"), "ops", file, "200000"],
+      {
+        cwd: root,
+      },
+    );
+    const t0 = Date.now();
+    const srv = await startServer({ html });
+    try {
+      await srv.open("a", file);
+      const loadMs = Date.now() - t0;
+      const page = await newPage();
+      const t1 = Date.now();
+      await page.goto(srv.url);
+      await page.waitForSelector("#list-a .row[aria-selected=true]");
+      const firstPaint = Date.now() - t1;
+      const rows = await page.locator("#list-a .row").count();
+      assert.ok(rows < 100, `only visible rows are in the DOM (${rows})`);
+      await page.locator("#list-a").focus();
+      const t2 = Date.now();
+      await page.keyboard.press("End");
+      await page.waitForFunction(() => {
+        const r = document.querySelector("#list-a .row[aria-selected=true]");
+        return (
+          r &&
+          r.getAttribute("aria-posinset") === r.getAttribute("aria-setsize") &&
+          !r.textContent?.includes("…")
+        );
+      });
+      const endMs = Date.now() - t2;
+      await page.waitForSelector("#view-a .tree .ti");
+      await shot(page, "big-end");
+      console.log(`big: load ${loadMs} ms, first paint ${firstPaint} ms, jump to end ${endMs} ms`);
+      await page.close();
+    } finally {
+      await srv.close();
+      fs.rmSync(file, { force: true });
+    }
+  });
+});
