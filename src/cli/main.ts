@@ -48,6 +48,8 @@ Run 'smbcmp COMMAND -h' for a command's options and examples; 'smbcmp --version'
 
 /** Options taking a value in the original calling form (`smbcmp -k SESSID,KEY A B`). */
 const VALUE_OPTS = new Set([
+  "-c",
+  "--config",
   "-k",
   "--key",
   "--keys",

@@ -42,6 +42,8 @@ export interface AppOptions {
   /** Initial frame numbers (`FILE:NO`). */
   startA?: number;
   startB?: number;
+  /** Initial list filter (-Y). */
+  filter?: string;
   write(s: string): void;
   onQuit(): void;
 }
@@ -126,6 +128,7 @@ export class App {
     this.ratio = r !== undefined && r > 0.05 && r < 0.95 ? r : 0.5;
     const warn = [...o.config.warnings, ...this.bind.warnings];
     if (warn.length) this.setStatus(`config: ${warn[0]}`, fg(C.yellow));
+    if (o.filter) this.applyFilter(o.filter);
   }
 
   get diffMode(): boolean {
@@ -170,6 +173,7 @@ export class App {
     if (w.length && !this.b)
       this.setStatus(`warning: ${w[0]}${w.length > 1 ? ` (+${w.length - 1} more)` : ""}`, fg(C.yellow));
     else if (!this.status) this.setStatus("press ? for help");
+    if (this.filter && !this.b) this.applyFilter(this.filter);
     this.invalidateRows();
     this.jumpToStart();
     this.render();
@@ -435,24 +439,7 @@ export class App {
         this.search = p.text;
         if (p.text) this.findNext(1, true);
       } else {
-        this.filter = p.text;
-        this.dfilter = undefined;
-        let note = "substring of the summary";
-        if (looksLikeFilter(p.text)) {
-          try {
-            this.dfilter = compileFilter(p.text);
-            note = "display filter";
-          } catch (e) {
-            note = `not a display filter (${(e as Error).message}); substring match`;
-          }
-        }
-        this.invalidateRows();
-        this.refreshRows();
-        const n = this.rowsA.length;
-        this.setStatus(
-          p.text ? `filter "${p.text}" (${note}): ${n} row${n === 1 ? "" : "s"}` : "filter cleared",
-          this.dfilter || !looksLikeFilter(p.text) ? 0 : fg(C.yellow),
-        );
+        this.applyFilter(p.text);
       }
       return;
     }
@@ -460,6 +447,31 @@ export class App {
     else if (key === "C-u") p.text = "";
     else if (key === "space") p.text += " ";
     else if ([...key].length === 1) p.text += key;
+  }
+
+  /** Sets the list filter: a display filter when the text reads as one, else a summary substring. */
+  applyFilter(text: string): void {
+    this.filter = text;
+    this.dfilter = undefined;
+    let note = "substring of the summary";
+    if (looksLikeFilter(text)) {
+      try {
+        this.dfilter = compileFilter(text);
+        note = "display filter";
+      } catch (e) {
+        note = `not a display filter (${(e as Error).message}); substring match`;
+      }
+    }
+    this.invalidateRows();
+    this.refreshRows();
+    const n = this.rowsA.length;
+    const loading = !this.a.loaded || (this.b && !this.b.loaded);
+    this.setStatus(
+      text
+        ? `filter "${text}" (${note}): ${loading ? "applied as packets load" : `${n} row${n === 1 ? "" : "s"}`}`
+        : "filter cleared",
+      this.dfilter || !looksLikeFilter(text) ? 0 : fg(C.yellow),
+    );
   }
 
   private listPane(): "list" | "listB" {

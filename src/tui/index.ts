@@ -13,6 +13,10 @@ export interface TuiOptions {
   startB?: number;
   load: LoadOpts;
   profile?: string;
+  /** Initial list filter (display filter or substring). */
+  filter?: string;
+  /** Config file (default ~/.smbcmp or $SMBCMP_CONFIG). */
+  configPath?: string;
 }
 
 /** Why a path cannot be opened, in one line, or undefined. */
@@ -30,7 +34,7 @@ export function checkPath(p: string): string | undefined {
 export function runTui(o: TuiOptions): Promise<number> {
   const stdin = process.stdin;
   const stdout = process.stdout;
-  const config = loadConfig();
+  const config = loadConfig(o.configPath);
   return new Promise((resolve) => {
     let restored = false;
     const restore = () => {
@@ -67,6 +71,7 @@ export function runTui(o: TuiOptions): Promise<number> {
       b,
       config,
       profile: o.profile,
+      filter: o.filter,
       startA: o.startA,
       startB: o.startB,
       write: (s) => stdout.write(s),

@@ -325,6 +325,11 @@ describe("smbcmp tui", { concurrency: true }, () => {
     const s = await d.waitFor(/A#11 ↔ B#11/);
     assert.match(s, /pair diff \(unlinked\)/);
     d.kill();
+    // Original-form options: -c config, -m mode (accepted), -Y initial filter.
+    const y = await Term.start("startfilter", `-c ${CONFIG} -m pdml ${GOOD} -Y 'smb2.cmd == 3'`);
+    const ys = await y.waitFor(/\(display filter\): 4 rows/);
+    assert.match(ys, /filter "smb2\.cmd == 3"/);
+    y.kill();
   });
 
   test("resize re-lays out", async () => {

@@ -6,6 +6,27 @@ import { CliError, COMMON_OPTS, gatherKeys, loadOpts, out, parsePorts, splitCapN
 export const TUI_OPTS = [
   ...COMMON_OPTS.filter((o) => o.name !== "json"),
   {
+    name: "config",
+    short: "c",
+    value: true,
+    arg: "FILE",
+    help: "config file (default ~/.smbcmp or $SMBCMP_CONFIG)",
+  },
+  {
+    name: "display-filter",
+    short: "Y",
+    value: true,
+    arg: "FILTER",
+    help: "initial list filter (display filter, or a substring of the summary)",
+  },
+  {
+    name: "mode",
+    short: "m",
+    value: true,
+    arg: "text|pdml",
+    help: "accepted for the original smbcmp; the TUI always diffs fields",
+  },
+  {
     name: "profile",
     short: "p",
     value: true,
@@ -46,5 +67,19 @@ export async function tuiCommand(argv: string[]): Promise<number> {
   // Bad keys or ports are one-line errors before the screen switches.
   gatherKeys(load);
   parsePorts(load.ports);
-  return runTui({ pathA, pathB, startA, startB, load, profile: opts.profile as string | undefined });
+  const configPath = opts.config as string | undefined;
+  if (configPath) {
+    const bad = checkPath(configPath);
+    if (bad) throw new CliError(`cannot read config ${bad}`);
+  }
+  return runTui({
+    pathA,
+    pathB,
+    startA,
+    startB,
+    load,
+    profile: opts.profile as string | undefined,
+    filter: opts["display-filter"] as string | undefined,
+    configPath,
+  });
 }
