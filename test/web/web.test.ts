@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
+import * as zlib from "node:zlib";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { startServer, type WebServer } from "../../src/web/server.js";
 import { buildWeb } from "../../tools/build-web.js";
@@ -107,6 +108,20 @@ describe("static build", () => {
       before,
     );
     await shot(page, "static-single");
+    await page.close();
+  });
+
+  test("drop a gzip capture with its key file (keys parsed; decryption needs the server)", async () => {
+    const page = await newPage();
+    await page.goto(`file://${htmlFile}`);
+    await page.waitForSelector("body[data-ready='1']");
+    const gz = path.join(path.dirname(htmlFile), "encrypted.pcap.gz");
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(ex("encrypted.pcap"))));
+    await dropFiles(page, [gz, ex("encrypted.keys")]);
+    await page.waitForSelector("#list-a .row[aria-selected=true]");
+    assert.match((await page.locator("#files").textContent()) ?? "", /encrypted\.pcap\.gz \(\d+ packets\)/);
+    assert.match(await page.locator("#keysText").inputValue(), /0000000061ddacfc/);
+    await shot(page, "static-encrypted");
     await page.close();
   });
 

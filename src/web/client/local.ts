@@ -31,7 +31,13 @@ export class LocalBackend implements Backend {
 
   async openFile(side: Side, name: string, data: Blob): Promise<void> {
     const path = `/mem/${++this.n}/${name}`;
-    registerFile(path, new Uint8Array(await data.arrayBuffer()));
+    let bytes = new Uint8Array(await data.arrayBuffer());
+    // gzip captures: the browser decompresses (the engine's gunzip path needs node:zlib and a disk).
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+      const s = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+      bytes = new Uint8Array(await new Response(s).arrayBuffer());
+    }
+    registerFile(path, bytes);
     await this.open(side, path, name);
   }
 
