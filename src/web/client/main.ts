@@ -31,6 +31,9 @@ function h<K extends keyof HTMLElementTagNameMap>(
 const mode = document.querySelector('meta[name="smbcmp-mode"]')?.getAttribute("content");
 const backend: Backend = mode === "server" ? new RemoteBackend() : new LocalBackend();
 const RULES_KEY = "smbcmp.rules";
+/** The in-page engine has no AES/HMAC (sync node:crypto): say so where keys are given. */
+const STATIC_NOTE =
+  mode === "server" ? "" : " (decryption needs 'smbcmp web': not available in the static page)";
 
 let info: InfoJson = { rules: [] };
 let view: View = "a";
@@ -556,7 +559,7 @@ async function openFiles(files: File[], side?: Side): Promise<void> {
     if (keys) {
       ($("keysText") as HTMLTextAreaElement).value = keys;
       const n = await backend.setKeys(keys);
-      status(`${n} key${n === 1 ? "" : "s"} loaded`);
+      status(`${n} key${n === 1 ? "" : "s"} loaded${STATIC_NOTE}`);
     }
     const sides: Side[] = side ? [side] : caps.length >= 2 ? ["a", "b"] : [info.a ? "b" : "a"];
     for (let k = 0; k < Math.min(caps.length, sides.length); k++) {
@@ -708,7 +711,7 @@ $("keysDlg").addEventListener("close", async () => {
   if (d.returnValue !== "ok") return;
   try {
     const n = await backend.setKeys(($("keysText") as HTMLTextAreaElement).value);
-    status(`${n} key${n === 1 ? "" : "s"} loaded`);
+    status(`${n} key${n === 1 ? "" : "s"} loaded${STATIC_NOTE}`);
     await refresh();
   } catch (e) {
     fail(e);
