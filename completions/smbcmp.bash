@@ -74,9 +74,12 @@ _smbcmp() {
         --keys) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --port) COMPREPLY=(); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        --config|-c) COMPREPLY=(); return ;;
+        --display-filter|-Y) COMPREPLY=(); return ;;
+        --mode|-m) COMPREPLY=(); return ;;
         --profile|-p) COMPREPLY=(); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --color --quiet -q --debug --help -h --profile -p" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --color --quiet -q --debug --help -h --config -c --display-filter -Y --mode -m --profile -p" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     completion)
       case "$prev" in
 

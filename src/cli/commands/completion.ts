@@ -1,6 +1,6 @@
 /** `smbcmp completion bash|zsh`: completion scripts generated from the command/option tables. */
 import type { OptSpec } from "../args.js";
-import { parseArgs } from "../args.js";
+import { parseArgs, withOptions } from "../args.js";
 import { CliError, out } from "../common.js";
 
 export const COMPLETION_OPTS: OptSpec[] = [{ name: "help", short: "h", help: "show this help" }];
@@ -136,7 +136,7 @@ _smbcmp "$@"
 export async function completionCommand(argv: string[]): Promise<number> {
   const { opts, rest } = parseArgs(argv, COMPLETION_OPTS);
   if (opts.help) {
-    out(`${COMPLETION_HELP}\n`);
+    out(`${withOptions(COMPLETION_HELP, COMPLETION_OPTS)}\n`);
     return 0;
   }
   // Imported here: the spec table imports every command, including this one.
