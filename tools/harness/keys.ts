@@ -82,11 +82,11 @@ export function parseKeys(log: string): KeyEntry[] {
 export function formatKeyFile(keys: KeyEntry[], comment?: string): string {
   const lines = [
     "# smbcmp key file: sesid sessionkey [serverin serverout]",
-    "# sesid = 64-bit session id as Wireshark displays smb2.sesid (no 0x); keys are hex",
+    "# sesid = session id as Wireshark displays smb2.sesid (a 0x-number); keys are hex",
   ];
   if (comment) lines.push(...comment.split("\n").map((l) => `# ${l}`));
   for (const k of keys) {
-    const parts = [k.sesId, k.sessionKey ?? "-"];
+    const parts = [`0x${k.sesId}`, k.sessionKey ?? "-"];
     if (k.serverIn && k.serverOut) parts.push(k.serverIn, k.serverOut);
     lines.push(parts.join(" "));
   }
@@ -99,8 +99,9 @@ export function parseKeyFile(text: string): KeyEntry[] {
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/#.*/, "").trim();
     if (!line) continue;
-    const [sesId, sessionKey, serverIn, serverOut] = line.split(/\s+/);
-    if (!/^[0-9a-fA-F]{1,16}$/.test(sesId)) continue;
+    const [rawId, sessionKey, serverIn, serverOut] = line.split(/\s+/);
+    const sesId = rawId?.replace(/^0x/i, "");
+    if (!sesId || !/^[0-9a-fA-F]{1,16}$/.test(sesId)) continue;
     const e: KeyEntry = { sesId: sesId.toLowerCase().padStart(16, "0") };
     if (sessionKey && sessionKey !== "-") e.sessionKey = sessionKey.toLowerCase();
     if (serverIn && serverOut) {
