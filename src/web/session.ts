@@ -14,6 +14,7 @@ import {
 } from "../diff/index.js";
 import { buildOps, messageAt, type Op, packetAt } from "../diff/ops.js";
 import type { FieldNode } from "../dissect/tree.js";
+import { compileFilter } from "../filter/index.js";
 import { cmdName as smb1Cmd } from "../smb1/names.js";
 import { cmdName as smb2Cmd } from "../smb2/names.js";
 import { statusName } from "../smb2/status.js";
@@ -100,10 +101,19 @@ function opText(t: Trace, op: Op | undefined): string {
   return s;
 }
 
+/** Display filter syntax (src/filter) or a plain substring? Same heuristic as the TUI's F key. */
+export function looksLikeFilter(text: string): boolean {
+  const t = text.trim();
+  return (
+    /[=<>!~]|\b(contains|matches|and|or|not)\b|&&|\|\|/.test(t) ||
+    /^(smb2?|nbss|frame|ntlmssp|spnego|gss-api|dcerpc|smbcmp|kerberos|tcp|ip)(\.[\w.]+)?$/i.test(t)
+  );
+}
+
 export class Session {
   private traces: Partial<Record<Side, Trace>> = {};
   private names: Partial<Record<Side, string>> = {};
-  private filters: Record<Side, { text: string; idx?: Uint32Array }> = {
+  private filters: Record<Side, { text: string; idx?: Uint32Array; note?: string }> = {
     a: { text: "" },
     b: { text: "" },
   };
@@ -160,21 +170,38 @@ export class Session {
   }
 
   /** Page of packets, through the side's substring filter (summary, addresses, frame number). */
-  packets(side: Side, offset: number, limit: number, filter = ""): { total: number; rows: PacketRow[] } {
+  packets(
+    side: Side,
+    offset: number,
+    limit: number,
+    filter = "",
+  ): { total: number; rows: PacketRow[]; filterNote?: string } {
     const t = this.trace(side);
     const f = this.filters[side];
     if (f.text !== filter) {
       f.text = filter;
       f.idx = undefined;
       if (filter) {
-        const q = filter.toLowerCase();
         const hits: number[] = [];
+        f.note = "substring";
+        let df: ReturnType<typeof compileFilter> | undefined;
+        if (looksLikeFilter(filter)) {
+          try {
+            df = compileFilter(filter);
+            f.note = "display filter";
+          } catch (e) {
+            f.note = `not a display filter (${(e as Error).message}); substring`;
+          }
+        }
+        const q = filter.toLowerCase();
         t.packets.forEach((p, i) => {
           if (
-            p.summary.toLowerCase().includes(q) ||
-            p.src.includes(q) ||
-            p.dst.includes(q) ||
-            String(p.no) === q
+            df
+              ? df.matches(t, i)
+              : p.summary.toLowerCase().includes(q) ||
+                p.src.includes(q) ||
+                p.dst.includes(q) ||
+                String(p.no) === q
           )
             hits.push(i);
         });
@@ -188,7 +215,7 @@ export class Session {
       const p = t.packets[f.idx ? f.idx[k]! : k]!;
       rows.push([p.no, p.time, p.src, p.dst, p.summary, packetFlags(p)]);
     }
-    return { total, rows };
+    return { total, rows, filterNote: f.idx ? f.note : undefined };
   }
 
   /** Position of frame `no` in the (filtered) list, or -1. */

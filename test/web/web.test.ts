@@ -4,7 +4,7 @@
  * capture). Screenshots go to test-artifacts/web/.
  */
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -303,8 +303,51 @@ describe("server", () => {
         e.textContent?.includes("Close"),
       ),
     );
+    await page.fill("#filter", "smb2.cmd == 5 && smb2.flags.response == 1");
+    await page.waitForFunction(() =>
+      document.querySelector("#status")?.textContent?.includes("display filter"),
+    );
+    await page.waitForFunction(() => {
+      const s = [...document.querySelectorAll("#list-a .row:not([hidden]) .sum")].map(
+        (e) => e.textContent ?? "",
+      );
+      return s.length > 0 && s.every((t) => t.startsWith("Create Response"));
+    });
     await shot(page, "server-filter");
     await page.close();
+  });
+});
+
+describe("smbcmp web command", () => {
+  test("prints a tokenized 127.0.0.1 URL, serves, stops on SIGTERM", async () => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(root, "src/cli/main.ts"), "web", ex("good.pcap"), "--no-open"],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    try {
+      let outText = "";
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no URL: ${outText}`)), 30_000);
+        child.stdout.on("data", (d: Buffer) => {
+          outText += d.toString();
+          const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(outText);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[0]);
+          }
+        });
+        child.on("exit", (c) => reject(new Error(`exited ${c}: ${outText}`)));
+      });
+      assert.equal((await fetch(url.replace(/\?token=.*/, ""))).status, 403);
+      const r = await fetch(url);
+      assert.equal(r.status, 200);
+      assert.match(await r.text(), /content="server"/);
+    } finally {
+      const done = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await done;
+    }
   });
 });
 

@@ -103,13 +103,14 @@ function makeSingle(side: Side) {
       return cur;
     },
     async reload() {
-      const r = await backend.call<{ total: number }>("packets", {
+      const r = await backend.call<{ total: number; filterNote?: string }>("packets", {
         side,
         offset: 0,
         limit: 0,
         filter: filters[side],
       });
       list.reset(r.total);
+      if (r.filterNote) status(`filter "${filters[side]}" (${r.filterNote}): ${r.total} packets`);
       if (list.sel < 0 && r.total) list.select(0);
     },
   };
