@@ -7,14 +7,14 @@ _smbcmp() {
   cmd=""
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "${COMP_WORDS[i]}" in
-      diff|list|show|stats|keys|tui|completion) cmd="${COMP_WORDS[i]}"; break ;;
+      diff|list|show|stats|keys|tui|web|completion) cmd="${COMP_WORDS[i]}"; break ;;
     esac
   done
   if [[ -z $cmd ]]; then
     if [[ $cur == -* ]]; then
       COMPREPLY=($(compgen -W "--help --version -k --keys --port" -- "$cur"))
     else
-      COMPREPLY=($(compgen -W "diff list show stats keys tui completion" -- "$cur") $(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur"))
+      COMPREPLY=($(compgen -W "diff list show stats keys tui web completion" -- "$cur") $(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur"))
     fi
     return
   fi
@@ -28,12 +28,13 @@ _smbcmp() {
         --display-filter|-Y) COMPREPLY=(); return ;;
         --ignore|-i) COMPREPLY=(); return ;;
         --profile|-p) COMPREPLY=(); return ;;
+        --config|-c) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --context|-C) COMPREPLY=(); return ;;
         --mode|-m) COMPREPLY=($(compgen -W "tree text pdml" -- "$cur")); return ;;
         --format|-f) COMPREPLY=($(compgen -W "text json html" -- "$cur")); return ;;
         --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --json --color --quiet -q --debug --help -h --display-filter -Y --ignore -i --profile -p --context -C --first --deep --shallow --mode -m --format -f --output -o --all-layers --bisect" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --json --color --quiet -q --debug --help -h --display-filter -Y --ignore -i --profile -p --config -c --context -C --first --deep --shallow --mode -m --format -f --output -o --all-layers --bisect" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     list)
       case "$prev" in
         --key|-k) COMPREPLY=(); return ;;
@@ -80,6 +81,17 @@ _smbcmp() {
         --profile|-p) COMPREPLY=(); return ;;
       esac
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --color --quiet -q --debug --help -h --config -c --display-filter -Y --mode -m --profile -p" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
+    web)
+      case "$prev" in
+        --key|-k) COMPREPLY=(); return ;;
+        --keys) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        --smb-port) COMPREPLY=(); return ;;
+        --port) COMPREPLY=(); return ;;
+        --host) COMPREPLY=(); return ;;
+        --max-upload) COMPREPLY=(); return ;;
+      esac
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --color --quiet -q --debug --help -h --smb-port --port --host --no-open --max-upload" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     completion)
       case "$prev" in
 

@@ -10,6 +10,7 @@ import { LIST_HELP, LIST_OPTS } from "./commands/list.js";
 import { SHOW_HELP, SHOW_OPTS } from "./commands/show.js";
 import { STATS_OPTS, statsHelp } from "./commands/stats.js";
 import { TUI_HELP, TUI_OPTS } from "./commands/tui.js";
+import { WEB_HELP, WEB_OPTS } from "./commands/web.js";
 
 export interface CommandSpec {
   name: string;
@@ -61,6 +62,13 @@ export const SPECS: CommandSpec[] = [
     summary: "interactive terminal UI on one capture or a pair",
     opts: TUI_OPTS,
     help: () => withOptions(TUI_HELP, TUI_OPTS),
+    args: "captures",
+  },
+  {
+    name: "web",
+    summary: "browser UI on one capture or a pair (local server)",
+    opts: WEB_OPTS,
+    help: () => withOptions(WEB_HELP, WEB_OPTS),
     args: "captures",
   },
   {

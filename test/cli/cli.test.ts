@@ -308,6 +308,9 @@ describe("diff", { concurrency: 3 }, () => {
     const mine = await run(["diff", GOOD, BAD, "--json", "--shallow", "-p", "mine"], { SMBCMP_CONFIG: cfg });
     assert.equal(mine.code, 1, mine.stderr);
     assert.ok(JSON.parse(mine.stdout).rules.includes("smb2.*"));
+    const viaC = await run(["diff", GOOD, BAD, "--json", "--shallow", "-c", cfg, "-p", "mine"]);
+    assert.ok(JSON.parse(viaC.stdout).rules.includes("smb2.*"));
+    oneLineError(await run(["diff", GOOD, BAD, "-c", join(TMP, "nope.ini")]), 2, /cannot read config file/);
   });
   test("-Y filters both traces before alignment", async () => {
     const r = await run(["diff", GOOD, BAD, "--json", "-Y", "smb2.cmd == 5"]);

@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import {
   type AlignResult,
   alignToJson,
+  configPath,
   diffPackets,
   diffPacketsText,
   diffTraces,
@@ -55,6 +56,14 @@ export const DIFF_OPTS: OptSpec[] = [
     value: true,
     arg: "NAME",
     help: "ignore profile: default, none or a [profile NAME] of ~/.smbcmp",
+  },
+  {
+    name: "config",
+    short: "c",
+    value: true,
+    arg: "FILE",
+    complete: "file",
+    help: "configuration file instead of ~/.smbcmp ($SMBCMP_CONFIG)",
   },
   { name: "context", short: "C", value: true, arg: "N", help: "unchanged lines/rows shown around changes" },
   { name: "first", help: "stop at the first divergence and show only it" },
@@ -119,7 +128,9 @@ export const diffHelp = () => DIFF_HELP.replace("%OPTIONS%", optionHelp(DIFF_OPT
 function rulesOf(opts: Record<string, string | boolean | string[]>): IgnoreRules {
   let rules: IgnoreRules;
   try {
-    const cfg = loadConfig();
+    const cfg = loadConfig((opts.config as string | undefined) ?? configPath());
+    if (opts.config && !cfg.path) throw new CliError(`cannot read config file ${opts.config}`);
+    if (!opts.quiet) for (const w of cfg.warnings) process.stderr.write(`smbcmp: warning: ${w}\n`);
     const name = (opts.profile as string | undefined) ?? cfg.defaultProfile ?? "default";
     rules = profileRules(name, cfg.profiles);
   } catch (e) {
