@@ -160,8 +160,10 @@ describe("static build", () => {
     assert.match(page.url(), /#a=\d+&b=\d+&row=\d+|#.*row=/);
     await page.waitForSelector(".pair .ti .ign");
     await shot(page, "static-diff");
-    // Ignore a differing field: the rule is saved and shows up in the exported profile.
-    const li = page.locator(".pair li.modified, .pair li.added, .pair li.removed").first();
+    // Ignore a modified field of a "differ" pair: the rule is saved and shows up in the exported profile.
+    await page.locator("#list-diff .row.differ").first().click();
+    await page.waitForSelector(".pair li.modified");
+    const li = page.locator(".pair li.modified:not(:has(li.modified))").first();
     const name = await li.getAttribute("data-name");
     assert.ok(name);
     await li.locator("> .lab").click();
@@ -178,6 +180,10 @@ describe("static build", () => {
     assert.ok(ini.includes(name!));
     await page.check("#showIgnored");
     await page.waitForSelector(`.pair li.ignored[data-name="${name}"]`);
+    assert.equal(
+      await page.locator(`.pair li[data-name="${name}"] > .ign`).first().textContent(),
+      "unignore",
+    );
     await shot(page, "static-diff-ignored");
     // The rule survives a reload (localStorage) and can be toggled back.
     await page.reload();

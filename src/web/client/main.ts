@@ -366,7 +366,8 @@ function renderPair(el: HTMLElement, p: PairJson): void {
         li.append(h("pre", { class: "mono" }, n.lines.map((l) => `${l.op} ${l.text}`).join("\n")));
       }
       if (n.children?.length) {
-        li.setAttribute("aria-expanded", "true");
+        // A one-sided op is all "removed"/"added": open only the top levels.
+        li.setAttribute("aria-expanded", String(!p.kind.startsWith("only") || level < 3));
         const sub = h("ul", { role: "group" });
         build(n.children, sub, level + 1);
         li.append(sub);
