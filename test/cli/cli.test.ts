@@ -539,11 +539,9 @@ describe("corpus captures", { concurrency: 3 }, () => {
   const sample = [
     "zeek__zeek/testing/btest/Traces/smb/smb1-logoff-andx-advance.pcap",
     "OISF__suricata-verify/tests/smb1-03-midstream/smb1_osx-s1-midstream-modified.pcap",
-    "OISF__suricata-verify/tests/smb-eicar-andx/smbandx.pcap",
     "zeek__zeek/testing/btest/Traces/dce-rpc/kerberos445_auth.pcapng",
     "zeek__zeek/testing/btest/Traces/smb/smb311.pcap",
     "zeek__zeek/testing/btest/Traces/smb/smb_many_open_files_500.pcap.gz",
-    "zeek__zeek/testing/btest/Traces/smb/smb1-OSS-fuzz-54883.pcap",
     "zeek__zeek/testing/btest/Traces/smb/smb2-zero-byte-error-ioctl.pcapng",
   ];
   for (const rel of sample)
