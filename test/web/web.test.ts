@@ -400,4 +400,33 @@ describe("big capture", () => {
       fs.rmSync(file, { force: true });
     }
   });
+  test("static build: 50k-packet capture opened from the file picker, in the page", {
+    timeout: 60_000,
+  }, async () => {
+    const file = path.join(os.tmpdir(), `smbcmp-web-50k-${process.pid}.pcap`);
+    execFileSync(
+      process.execPath,
+      ["--import", "tsx", path.join(root, "bench/gen.ts"), "ops", file, "50000"],
+      {
+        cwd: root,
+      },
+    );
+    try {
+      const page = await newPage();
+      await page.goto(`file://${htmlFile}`);
+      await page.waitForSelector("body[data-ready='1']");
+      const t0 = Date.now();
+      await page.setInputFiles("#fileA", file);
+      await page.waitForSelector("#list-a .row[aria-selected=true]", { timeout: 50_000 });
+      const ms = Date.now() - t0;
+      assert.match((await page.locator("#files").textContent()) ?? "", /\(49998 packets\)/);
+      await page.locator("#list-a").focus();
+      await page.keyboard.press("End");
+      await page.waitForSelector("#view-a .tree .ti");
+      console.log(`static 50k: opened in the page in ${ms} ms`);
+      await page.close();
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
 });

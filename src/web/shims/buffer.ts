@@ -91,8 +91,11 @@ export class Buffer extends Uint8Array {
     return encode(s, enc).length;
   }
 
+  private view?: DataView;
   private dv(): DataView {
-    return new DataView(this.buffer, this.byteOffset, this.byteLength);
+    // One DataView per Buffer, made on first read (subarrays are Buffers of their own).
+    this.view ??= new DataView(this.buffer, this.byteOffset, this.byteLength);
+    return this.view;
   }
   private check(off: number, n: number): void {
     if (!(off >= 0 && off + n <= this.length))
