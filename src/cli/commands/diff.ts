@@ -167,11 +167,29 @@ function emit(text: string, file: string | undefined): void {
 }
 
 /** Keeps only the first divergence and its context rows (for --first). */
-function firstOnly(r: AlignResult, ctx: number): AlignResult {
-  if (r.firstDivergence < 0) return r;
-  const end = Math.min(r.rows.length, r.firstDivergence + 1);
-  r.rows.length = end;
-  void ctx;
+/**
+ * --first: compares fields row by row only until the first divergence (a deep diff of the whole
+ * trace is not needed to find it) and keeps the rows up to it; the summary counts those rows.
+ */
+function firstOnly(r: AlignResult, deep: boolean): AlignResult {
+  if (deep)
+    for (let i = 0; i < r.rows.length; i++) {
+      const row = r.rows[i]!;
+      if (row.kind !== "same") break;
+      if (r.fieldDiff(i).count > 0) {
+        row.kind = "differ";
+        break;
+      }
+    }
+  r.firstDivergence = r.rows.findIndex((x) => x.kind !== "same");
+  if (r.firstDivergence >= 0) r.rows.length = r.firstDivergence + 1;
+  const s = { ops: r.rows.length, same: 0, differ: 0, onlyA: 0, onlyB: 0 };
+  for (const row of r.rows)
+    if (row.kind === "same") s.same++;
+    else if (row.kind === "differ") s.differ++;
+    else if (row.kind === "only-a") s.onlyA++;
+    else s.onlyB++;
+  r.summary = s;
   return r;
 }
 
@@ -228,12 +246,12 @@ async function run(
         throw new CliError(filter ? `no packet of ${p} matches the filter` : `No SMB packet in ${p}`);
     const opsMax = Math.max(a.packets.length, b.packets.length);
     const deep = opts.deep ? true : opts.shallow ? false : opsMax <= DEEP_LIMIT;
-    let r = diffTraces(a, b, { rules, deep });
+    let r = diffTraces(a, b, { rules, deep: deep && !opts.first });
     if (!deep && !opts.shallow && !opts.quiet)
       process.stderr.write(
         `smbcmp: note: large captures: rows are compared by command, name and status; add --deep to compare every field\n`,
       );
-    if (opts.first) r = firstOnly(r, context ?? 1);
+    if (opts.first) r = firstOnly(r, deep);
     if (format === "json") {
       const j = alignToJson(r, {});
       emit(`${JSON.stringify({ ...j, deep, first: !!opts.first, filter: filter?.text ?? null })}\n`, file);
