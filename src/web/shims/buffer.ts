@@ -215,7 +215,7 @@ export class Buffer extends Uint8Array {
     if (typeof v === "number") return super.indexOf(v, from);
     const n = typeof v === "string" ? encode(v, enc ?? "utf8") : v;
     if (from < 0) from = Math.max(0, this.length + from);
-    if (!n.length) return from <= this.length ? from : this.length;
+    if (!n.length) return Math.min(from, this.length);
     outer: for (let i = from; i + n.length <= this.length; i++) {
       for (let j = 0; j < n.length; j++) if (this[i + j] !== n[j]) continue outer;
       return i;
