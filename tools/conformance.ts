@@ -47,7 +47,7 @@ export function scores(r: CaptureReport): BaselineEntry {
   const f = (a: number, b: number) => (b ? Math.floor((10000 * a) / b) / 100 : 100);
   return {
     recall: f(r.matched, r.tsharkFields),
-    precision: f(r.matched, r.ourFields),
+    precision: f(r.precise, r.ourFields),
     summaries: f(r.summariesEqual, r.summaries),
   };
 }
@@ -100,7 +100,7 @@ async function main() {
     if (!json) {
       const name = e.path.startsWith(CORPUS) ? e.path.slice(CORPUS.length + 1) : e.path;
       console.log(
-        `${name}: frames ${r.frames} recall ${pct(r.matched, r.tsharkFields)} precision ${pct(r.matched, r.ourFields)} summaries ${pct(r.summariesEqual, r.summaries)}${r.framesOnlyTshark.length ? ` only-tshark ${r.framesOnlyTshark.length}` : ""}${r.framesOnlyOurs.length ? ` only-ours ${r.framesOnlyOurs.length}` : ""}`,
+        `${name}: frames ${r.frames} recall ${pct(r.matched, r.tsharkFields)} precision ${pct(r.precise, r.ourFields)} summaries ${pct(r.summariesEqual, r.summaries)}${r.framesOnlyTshark.length ? ` only-tshark ${r.framesOnlyTshark.length}` : ""}${r.framesOnlyOurs.length ? ` only-ours ${r.framesOnlyOurs.length}` : ""}`,
       );
       for (const fr of r.perFrame ?? []) {
         console.log(`  frame ${fr.frame}: tshark ${fr.tshark} ours ${fr.ours} matched ${fr.matched}`);
@@ -114,10 +114,11 @@ async function main() {
       t: a.t + r.tsharkFields,
       o: a.o + r.ourFields,
       m: a.m + r.matched,
+      p: a.p + r.precise,
       s: a.s + r.summaries,
       se: a.se + r.summariesEqual,
     }),
-    { t: 0, o: 0, m: 0, s: 0, se: 0 },
+    { t: 0, o: 0, m: 0, p: 0, s: 0, se: 0 },
   );
   const merge = (k: "missingByName" | "extraByName") => {
     const acc: Record<string, number> = {};
@@ -132,7 +133,7 @@ async function main() {
     return;
   }
   console.log(
-    `\nTOTAL recall ${pct(tot.m, tot.t)} (${tot.m}/${tot.t}) precision ${pct(tot.m, tot.o)} (${tot.m}/${tot.o}) summaries ${pct(tot.se, tot.s)} (${tot.se}/${tot.s})`,
+    `\nTOTAL recall ${pct(tot.m, tot.t)} (${tot.m}/${tot.t}) precision ${pct(tot.p, tot.o)} (${tot.p}/${tot.o}) summaries ${pct(tot.se, tot.s)} (${tot.se}/${tot.s})`,
   );
   console.log(
     `top missing: ${merge("missingByName")

@@ -20,8 +20,8 @@ export function fileId(f: Fields, m: Smb2Msg): string {
       f.guid("smb2.fid", "File Id");
       if (rec) {
         f.generated("dcerpc.nt.open_frame", "Frame handle opened", String(rec.openFrame), rec.openFrame);
-        // tshark's single pass knows the close only from the close request on.
-        if (rec.closeFrame !== undefined && rec.closeFrame <= m.ctx.frame)
+        // Trees are built after the whole capture is read, like tshark's second pass: the close is known.
+        if (rec.closeFrame !== undefined)
           f.generated("dcerpc.nt.close_frame", "Frame handle closed", String(rec.closeFrame), rec.closeFrame);
       }
     },

@@ -16,6 +16,8 @@ export interface FrameReport {
   tshark: number;
   ours: number;
   matched: number;
+  /** Our Wireshark-named fields that one of tshark's passes shows with the same value. */
+  precise: number;
   missing: string[];
   extra: string[];
 }
@@ -29,6 +31,7 @@ export interface CaptureReport {
   tsharkFields: number;
   ourFields: number;
   matched: number;
+  precise: number;
   summaries: number;
   summariesEqual: number;
   summaryDiffs: { frame: number; tshark: string; ours: string }[];
@@ -91,7 +94,10 @@ export async function compareCapture(path: string, o: CompareOptions = {}): Prom
   for (const k of o.keys ?? []) extra.push("-o", `uat:smb2_seskey_list:${k.sesid},${k.key},"",""`);
   const keys = (o.keys ?? []).map((k) => parseKeyArg(`${k.sesid},${k.key}`));
   const trace = o.trace ?? (await openTrace(path, { ports: o.ports, keys }));
-  const oracle = await pdmlFields(path, protos, extra);
+  // Recall is measured against tshark's two-pass tree (ours is built after the whole capture is
+  // read, like its second pass); a field of ours is precise when either pass shows it, since the
+  // passes differ in details (two-pass drops the account of a session, one-pass lacks response-in).
+  const [oracle, onePass] = await Promise.all([pdmlFields(path, protos, extra, true), pdmlFields(path, protos, extra, false)]);
   const info = infoColumn(path, protos, extra);
   const names = wiresharkNames();
   const rep: CaptureReport = {
@@ -102,6 +108,7 @@ export async function compareCapture(path: string, o: CompareOptions = {}): Prom
     tsharkFields: 0,
     ourFields: 0,
     matched: 0,
+    precise: 0,
     summaries: 0,
     summariesEqual: 0,
     summaryDiffs: [],
@@ -121,8 +128,14 @@ export async function compareCapture(path: string, o: CompareOptions = {}): Prom
     const ours = ourFields(tree);
     const counts = new Map<string, number>();
     for (const f of ours) counts.set(key(f.name, f.show), (counts.get(key(f.name, f.show)) ?? 0) + 1);
-    const fr: FrameReport = { frame, tshark: 0, ours: 0, matched: 0, missing: [], extra: [] };
+    const fr: FrameReport = { frame, tshark: 0, ours: 0, matched: 0, precise: 0, missing: [], extra: [] };
     const tcounts = new Map<string, number>();
+    const ocounts = new Map<string, number>();
+    for (const f of onePass.get(frame) ?? []) {
+      if (skipOracle(f)) continue;
+      const k = key(f.name, f.show);
+      ocounts.set(k, (ocounts.get(k) ?? 0) + 1);
+    }
     for (const f of tfields) {
       if (skipOracle(f)) continue;
       fr.tshark++;
@@ -142,8 +155,12 @@ export async function compareCapture(path: string, o: CompareOptions = {}): Prom
       fr.ours++;
       const k = key(f.name, f.show);
       const c = tcounts.get(k) ?? 0;
-      if (c > 0) tcounts.set(k, c - 1);
-      else {
+      const c1 = ocounts.get(k) ?? 0;
+      if (c > 0 || c1 > 0) {
+        tcounts.set(k, c - 1);
+        ocounts.set(k, c1 - 1);
+        fr.precise++;
+      } else {
         rep.extraByName[f.name] = (rep.extraByName[f.name] ?? 0) + 1;
         fr.extra.push(`${f.name} = ${f.show}`);
       }
@@ -151,6 +168,7 @@ export async function compareCapture(path: string, o: CompareOptions = {}): Prom
     rep.tsharkFields += fr.tshark;
     rep.ourFields += fr.ours;
     rep.matched += fr.matched;
+    rep.precise += fr.precise;
     rep.perFrame?.push(fr);
   }
   for (const p of trace.packets) {

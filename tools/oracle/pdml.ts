@@ -67,9 +67,11 @@ export async function pdmlFields(
   path: string,
   protos: string[],
   extra: string[] = [],
+  twoPass = true,
 ): Promise<Map<number, OracleField[]>> {
   const filter = protos.join(" || ");
-  const child = spawn("tshark", ["-r", path, "-T", "pdml", "-Y", filter, ...extra], {
+  // Two passes, like our trees (built after the whole capture is read): response-in, close frames.
+  const child = spawn("tshark", ["-r", path, ...(twoPass ? ["-2"] : []), "-T", "pdml", "-Y", filter, ...extra], {
     stdio: ["ignore", "pipe", "ignore"],
   });
   const rl = createInterface({ input: child.stdout });
