@@ -97,7 +97,10 @@ export async function compareCapture(path: string, o: CompareOptions = {}): Prom
   // Recall is measured against tshark's two-pass tree (ours is built after the whole capture is
   // read, like its second pass); a field of ours is precise when either pass shows it, since the
   // passes differ in details (two-pass drops the account of a session, one-pass lacks response-in).
-  const [oracle, onePass] = await Promise.all([pdmlFields(path, protos, extra, true), pdmlFields(path, protos, extra, false)]);
+  const [oracle, onePass] = await Promise.all([
+    pdmlFields(path, protos, extra, true),
+    pdmlFields(path, protos, extra, false),
+  ]);
   const info = infoColumn(path, protos, extra);
   const names = wiresharkNames();
   const rep: CaptureReport = {

@@ -71,9 +71,13 @@ export async function pdmlFields(
 ): Promise<Map<number, OracleField[]>> {
   const filter = protos.join(" || ");
   // Two passes, like our trees (built after the whole capture is read): response-in, close frames.
-  const child = spawn("tshark", ["-r", path, ...(twoPass ? ["-2"] : []), "-T", "pdml", "-Y", filter, ...extra], {
-    stdio: ["ignore", "pipe", "ignore"],
-  });
+  const child = spawn(
+    "tshark",
+    ["-r", path, ...(twoPass ? ["-2"] : []), "-T", "pdml", "-Y", filter, ...extra],
+    {
+      stdio: ["ignore", "pipe", "ignore"],
+    },
+  );
   const rl = createInterface({ input: child.stdout });
   const frames = new Map<number, OracleField[]>();
   let frame = 0;
@@ -137,7 +141,8 @@ export function infoColumn(path: string, protos: string[], extra: string[] = [])
   const m = new Map<number, string>();
   for (const l of r.stdout.split("\n")) {
     const tab = l.indexOf("\t");
-    if (tab > 0) m.set(Number(l.slice(0, tab)), l.slice(tab + 1));
+    // TCP expert notes ("[TCP Previous segment not captured] ") are not part of the SMB summary.
+    if (tab > 0) m.set(Number(l.slice(0, tab)), l.slice(tab + 1).replace(/^(\[TCP [^\]]*\] )+/, ""));
   }
   return m;
 }

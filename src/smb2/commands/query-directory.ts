@@ -108,4 +108,20 @@ function response(f: Fields, m: Smb2Msg): void {
   });
 }
 
-export const queryDirectory: Smb2Command = { request, response };
+export const queryDirectory: Smb2Command = {
+  request,
+  response,
+  /** Error responses (e.g. STATUS_NO_MORE_FILES) still show the request's level and pattern, as Wireshark does. */
+  errorPrefix(f: Fields, m: Smb2Msg) {
+    const level = m.rec.level;
+    if (level === undefined) return;
+    m.info.detail ??= levelText(level);
+    sum(m, findSummary(m));
+    if (!f.light) {
+      const n = f.generated("smb2.find.infolevel", "Info Level", String(level), level);
+      n.label = `Info Level: ${levelText(level)} (${level})`;
+      n.flags = 0;
+      n.offset = f.c.pos;
+    }
+  },
+};
