@@ -60,7 +60,7 @@ function writeBaseline(proto: string, reports: CaptureReport[]): void {
   const mine: Record<string, BaselineEntry> = {};
   for (const r of reports) mine[r.path.slice(CORPUS.length + 1)] = scores(r);
   all[proto] = mine;
-  writeFileSync(BASELINE, `${JSON.stringify(all, null, 1)}\n`);
+  writeFileSync(BASELINE, `${JSON.stringify(all, null, 2)}\n`);
   console.log(`recorded ${reports.length} captures in ${BASELINE}`);
 }
 
