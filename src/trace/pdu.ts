@@ -59,7 +59,9 @@ export function dissectPdu(
   };
   if (magic === SMB2_MAGIC) {
     ctx.security?.observe(data, ctx);
+    const first = out.length;
     dissectSmb2(data, 0, s2, out, infos);
+    if (!ctx.light && ctx.security?.hasKeys) markSignatures(data, ctx, out.slice(first));
   } else if (magic === SMB1_MAGIC) {
     dissectSmb1(
       data,
@@ -166,4 +168,26 @@ function opaqueTransform(data: Buffer, magic: number): TransformResult {
     flag: magic === SMB2_TRANSFORM_MAGIC ? MsgFlag.Encrypted : MsgFlag.Compressed,
     error: magic === SMB2_TRANSFORM_MAGIC ? "no key for this session" : undefined,
   };
+}
+
+/** Adds `smbcmp.signature_status` (good/bad/unknown) to the header of each signed message. */
+function markSignatures(data: Buffer, ctx: PduCtx, nodes: FieldNode[]): void {
+  const msgs = nodes.filter((n) => n.name === "smb2");
+  let at = 0;
+  for (const n of msgs) {
+    if (at + 64 > data.length || data.readUInt32LE(at) !== SMB2_MAGIC) break;
+    const next = data.readUInt32LE(at + 20);
+    const end = next && at + next <= data.length ? at + next : data.length;
+    const flags = data.readUInt32LE(at + 16);
+    const sesId = data.readBigUInt64LE(at + 40);
+    if (flags & 8 && sesId !== 0n) {
+      const status = ctx.security!.signatureStatus(data.subarray(at, end), sesId, ctx.conn);
+      const header = n.children?.find((c) => c.name === "smbcmp.smb2.header");
+      header?.children?.push(
+        node("smbcmp.signature_status", `[Signature: ${status}]`, status, status, -1, 0, FieldFlag.Generated),
+      );
+    }
+    if (!next) break;
+    at = end;
+  }
 }

@@ -14,7 +14,9 @@ import {
   deriveKeys,
   PreauthTracker,
   parseTransformHeader,
+  verifySignature,
 } from "../smb2/crypto/index.js";
+import { resolveSessionKeys } from "../smb2/crypto/session.js";
 import { hex16, SMB2_HEADER_LEN, SMB2_MAGIC, SMB2_TRANSFORM_MAGIC } from "../smb2/header.js";
 import type { PduCtx, TransformResult } from "./pdu.js";
 import { MsgFlag } from "./types.js";
@@ -110,6 +112,42 @@ export class Security {
     }
     this.derived.set(cacheKey, r);
     return r;
+  }
+
+  private readonly signing = new Map<string, { key: Buffer; algo: number } | undefined>();
+
+  /** The tracker that saw the session's setup (any connection: multichannel binds reuse keys). */
+  private owner(sesBig: bigint, conn: number): PreauthTracker | undefined {
+    const t = this.trackers.get(conn);
+    return [t, ...this.trackers.values()].find(
+      (x) => x && x.dialect !== undefined && (x.dialect < 0x311 || x.sessionHash(sesBig)),
+    );
+  }
+
+  /**
+   * Verifies one SMB2 message's signature (HMAC-SHA256, AES-CMAC or AES-GMAC as negotiated):
+   * "unknown" when the session's key is not known.
+   */
+  signatureStatus(msg: Buffer, sesBig: bigint, conn: number): "good" | "bad" | "unknown" {
+    const sesId = hex16(sesBig);
+    const cacheKey = `${conn}:${sesId}`;
+    if (!this.signing.has(cacheKey)) {
+      const e = this.keys.get(sesId);
+      const owner = e ? this.owner(sesBig, conn) : undefined;
+      let key = e?.signingKey;
+      if (e && !key && owner?.dialect !== undefined)
+        key = resolveSessionKeys(
+          e,
+          owner.dialect,
+          owner.dialect >= 0x311 ? owner.sessionHash(sesBig) : undefined,
+          owner.cipherId ?? 1,
+        ).signingKey;
+      const t = this.trackers.get(conn) ?? owner;
+      this.signing.set(cacheKey, key && t ? { key, algo: t.signingAlgo } : undefined);
+    }
+    const k = this.signing.get(cacheKey);
+    if (!k) return "unknown";
+    return verifySignature(msg, k.algo as Parameters<typeof verifySignature>[1], k.key);
   }
 
   private stat(sesId: string, conn: number): SessionKeyStatus {
