@@ -36,11 +36,14 @@ export function assertCleanedUp(info: { tmpDir: string; pids: number[] }): strin
   return problems;
 }
 
-/** Why end-to-end capture tests cannot run here (false = they can): they need root and Samba. */
-export function captureSkipReason(): string | false {
-  if (process.getuid?.() !== 0) return "needs root (useradd, smbpasswd, tcpdump)";
+/**
+ * The end-to-end capture tests need root and Samba; scripts/ci.sh installs the tools, so a missing
+ * one is a failure, never a skip. Returns false (do not skip) or throws with what is missing.
+ */
+export function captureSkipReason(): false {
+  if (process.getuid?.() !== 0) throw new Error("harness tests need root (useradd, smbpasswd, tcpdump)");
   for (const tool of ["/usr/sbin/smbd", "/usr/bin/smbclient", "/usr/bin/tcpdump", "/usr/bin/tshark"]) {
-    if (!existsSync(tool)) return `${tool} not installed`;
+    if (!existsSync(tool)) throw new Error(`${tool} not installed: run scripts/ci.sh`);
   }
   return false;
 }
