@@ -1,7 +1,8 @@
 /** Shared CLI plumbing: trace loading with the user's options, output, errors. */
 import { readFileSync } from "node:fs";
+import { loadConfig } from "../diff/config.js";
 import { compileFilter, type Filter, FilterSyntaxError, filterTrace } from "../filter/index.js";
-import { detectAndParse, type KeyEntry, KeyParseError, parseKeyArg } from "../keys/index.js";
+import { detectAndParse, type KeyEntry, KeyParseError, parseKeyArg, parseKeyFile } from "../keys/index.js";
 import { openTrace } from "../trace/index.js";
 import type { Trace } from "../trace/types.js";
 import type { OptSpec } from "./args.js";
@@ -62,14 +63,31 @@ export interface LoadOpts {
   filter?: Filter;
   key?: string[];
   keys?: string[];
+  /** Config file (default ~/.smbcmp or SMBCMP_CONFIG). */
+  config?: string;
 }
 
-/** Keys from -k, --keys files and the SMBCMP_KEYS environment variable (a ':'-separated list of files). */
+/**
+ * Keys from -k, --keys files, the SMBCMP_KEYS environment variable (a ':'-separated list of files)
+ * and the `[keys]` section of ~/.smbcmp (`SESID = KEY [SERVERIN SERVEROUT]` lines, or
+ * `files = PATH[:PATH...]`).
+ */
 export function gatherKeys(o: LoadOpts): KeyEntry[] {
   const out: KeyEntry[] = [];
   try {
     for (const k of o.key ?? []) out.push(parseKeyArg(k));
-    const files = [...(o.keys ?? []), ...(process.env.SMBCMP_KEYS ?? "").split(":").filter(Boolean)];
+    const cfg = loadConfig(o.config);
+    const section = cfg.sections.keys ?? {};
+    const cfgFiles: string[] = [];
+    for (const [k, v] of Object.entries(section)) {
+      if (k === "files" || k === "file") cfgFiles.push(...v.split(":").filter(Boolean));
+      else out.push(...parseKeyFile(`${k} ${v}`, `${cfg.path ?? "config"} [keys]`));
+    }
+    const files = [
+      ...(o.keys ?? []),
+      ...(process.env.SMBCMP_KEYS ?? "").split(":").filter(Boolean),
+      ...cfgFiles,
+    ];
     for (const f of files) {
       let text: string;
       try {
@@ -112,6 +130,7 @@ export function loadOpts(opts: Record<string, string | boolean | string[]>): Loa
     quiet: !!opts.quiet,
     key: opts.key as string[] | undefined,
     keys: opts.keys as string[] | undefined,
+    config: typeof opts.config === "string" ? opts.config : undefined,
   };
 }
 
