@@ -6,7 +6,7 @@ import { ShortRead } from "../dissect/cursor.js";
 import { type BitSpec, Fields } from "../dissect/fields.js";
 import { hexN } from "../dissect/format.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
-import { type Sid, sid, sidDisplay } from "./sid.js";
+import { sid, sidDisplay } from "./sid.js";
 
 /** Wireshark truncates item labels to 239 characters. */
 function clip(s: string): string {
