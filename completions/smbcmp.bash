@@ -24,6 +24,7 @@ _smbcmp() {
         --key|-k) COMPREPLY=(); return ;;
         --keys) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --port) COMPREPLY=(); return ;;
+        --engine) COMPREPLY=($(compgen -W "native tshark" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --display-filter|-Y) COMPREPLY=(); return ;;
         --ignore|-i) COMPREPLY=(); return ;;
@@ -34,64 +35,70 @@ _smbcmp() {
         --format|-f) COMPREPLY=($(compgen -W "text json html" -- "$cur")); return ;;
         --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --json --color --quiet -q --debug --help -h --display-filter -Y --ignore -i --profile -p --config -c --context -C --first --deep --shallow --mode -m --format -f --output -o --all-layers --bisect" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --json --color --quiet -q --debug --help -h --display-filter -Y --ignore -i --profile -p --config -c --context -C --first --deep --shallow --mode -m --format -f --output -o --all-layers --bisect" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     list)
       case "$prev" in
         --key|-k) COMPREPLY=(); return ;;
         --keys) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --port) COMPREPLY=(); return ;;
+        --engine) COMPREPLY=($(compgen -W "native tshark" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --display-filter|-Y) COMPREPLY=(); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --json --color --quiet -q --debug --help -h --display-filter -Y" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --json --color --quiet -q --debug --help -h --display-filter -Y" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     show)
       case "$prev" in
         --key|-k) COMPREPLY=(); return ;;
         --keys) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --port) COMPREPLY=(); return ;;
+        --engine) COMPREPLY=($(compgen -W "native tshark" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --json --color --quiet -q --debug --help -h --all-layers" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --json --color --quiet -q --debug --help -h --all-layers" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     stats)
       case "$prev" in
         --key|-k) COMPREPLY=(); return ;;
         --keys) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --port) COMPREPLY=(); return ;;
+        --engine) COMPREPLY=($(compgen -W "native tshark" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --display-filter|-Y) COMPREPLY=(); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --json --color --quiet -q --debug --help -h --display-filter -Y" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --json --color --quiet -q --debug --help -h --display-filter -Y" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     keys)
       case "$prev" in
         --key|-k) COMPREPLY=(); return ;;
         --keys) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --port) COMPREPLY=(); return ;;
+        --engine) COMPREPLY=($(compgen -W "native tshark" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --json --color --quiet -q --debug --help -h --dmesg" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --json --color --quiet -q --debug --help -h --dmesg" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     tui)
       case "$prev" in
         --key|-k) COMPREPLY=(); return ;;
         --keys) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --port) COMPREPLY=(); return ;;
+        --engine) COMPREPLY=($(compgen -W "native tshark" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --config|-c) COMPREPLY=(); return ;;
         --display-filter|-Y) COMPREPLY=(); return ;;
         --mode|-m) COMPREPLY=(); return ;;
         --profile|-p) COMPREPLY=(); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --color --quiet -q --debug --help -h --config -c --display-filter -Y --mode -m --profile -p" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --color --quiet -q --debug --help -h --config -c --display-filter -Y --mode -m --profile -p" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     web)
       case "$prev" in
         --key|-k) COMPREPLY=(); return ;;
         --keys) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --engine) COMPREPLY=($(compgen -W "native tshark" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --smb-port) COMPREPLY=(); return ;;
         --port) COMPREPLY=(); return ;;
         --host) COMPREPLY=(); return ;;
         --max-upload) COMPREPLY=(); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --color --quiet -q --debug --help -h --smb-port --port --host --no-open --max-upload" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --engine --color --quiet -q --debug --help -h --smb-port --port --host --no-open --max-upload" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     completion)
       case "$prev" in
 

@@ -1,6 +1,7 @@
 /** Shared CLI plumbing: trace loading with the user's options, output, errors. */
 import { readFileSync } from "node:fs";
 import { loadConfig } from "../diff/config.js";
+import { openTsharkTrace } from "../engine/tshark.js";
 import { compileFilter, type Filter, FilterSyntaxError, filterTrace } from "../filter/index.js";
 import { detectAndParse, type KeyEntry, KeyParseError, parseKeyArg, parseKeyFile } from "../keys/index.js";
 import { openTrace } from "../trace/index.js";
@@ -43,6 +44,13 @@ export const COMMON_OPTS: OptSpec[] = [
     arg: "PORT",
     help: "also decode this TCP port as SMB (445, 139 and SMB-looking ports always are)",
   },
+  {
+    name: "engine",
+    value: true,
+    arg: "ENGINE",
+    choices: ["native", "tshark"],
+    help: "dissector: native (default, smbcmp's own) or tshark (one tshark -2 PDML pass, in memory)",
+  },
   { name: "json", help: "machine-readable output (schema: docs/json.md)" },
   {
     name: "color",
@@ -65,6 +73,8 @@ export interface LoadOpts {
   keys?: string[];
   /** Config file (default ~/.smbcmp or SMBCMP_CONFIG). */
   config?: string;
+  /** "native" (default) or "tshark". */
+  engine?: string;
 }
 
 /**
@@ -131,6 +141,7 @@ export function loadOpts(opts: Record<string, string | boolean | string[]>): Loa
     key: opts.key as string[] | undefined,
     keys: opts.keys as string[] | undefined,
     config: typeof opts.config === "string" ? opts.config : undefined,
+    engine: typeof opts.engine === "string" ? opts.engine : undefined,
   };
 }
 
@@ -184,6 +195,11 @@ function progress(path: string, quiet?: boolean): ((done: number, total: number)
 
 export async function loadTrace(path: string, o: LoadOpts): Promise<Trace> {
   let warned = 0;
+  if (o.engine === "tshark") {
+    const tshark = loadConfig(o.config).tsharkPath;
+    const t = await openTsharkTrace(path, { ports: parsePorts(o.ports), keys: gatherKeys(o), tshark });
+    return o.filter ? filterTrace(t, o.filter) : t;
+  }
   const t = await openTrace(path, {
     ports: parsePorts(o.ports),
     keys: gatherKeys(o),

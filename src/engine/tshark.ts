@@ -1,0 +1,208 @@
+/**
+ * The tshark engine: the same Trace interface, built from one `tshark -2 -T pdml` pass over the
+ * capture (cached in memory), for users whose newer Wireshark dissects something we don't. Keys are
+ * handed to tshark's smb2_seskey_list (4 fields, as tshark 4.0 wants; newer versions accept it too).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { createInterface } from "node:readline";
+import { FieldFlag, type FieldNode, find, findAll, node } from "../dissect/tree.js";
+import type { KeyEntry } from "../keys/index.js";
+import type { MessageInfo, PacketInfo, Trace } from "../trace/types.js";
+
+export class TsharkError extends Error {
+  override name = "TraceError";
+}
+
+const ENT: Record<string, string> = { quot: '"', amp: "&", lt: "<", gt: ">", apos: "'" };
+function unescapeXml(s: string): string {
+  return s.replace(/&(#x[0-9a-fA-F]+|#\d+|\w+);/g, (m, e: string) => {
+    if (e[0] === "#")
+      return String.fromCodePoint(e[1] === "x" ? Number.parseInt(e.slice(2), 16) : Number(e.slice(1)));
+    return ENT[e] ?? m;
+  });
+}
+
+function attr(line: string, name: string): string | undefined {
+  const i = line.indexOf(` ${name}="`);
+  if (i < 0) return undefined;
+  const start = i + name.length + 3;
+  return unescapeXml(line.slice(start, line.indexOf('"', start)));
+}
+
+/** Session id (16 hex digits of the number) → the 8 wire bytes tshark's uat wants. */
+const wire = (sesId: string) => Buffer.from(sesId, "hex").reverse().toString("hex");
+
+export interface TsharkOptions {
+  ports?: number[];
+  keys?: KeyEntry[];
+  tshark?: string;
+}
+
+interface Parsed {
+  no: number;
+  time: number;
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  conn: number;
+  smb: FieldNode[];
+  all: FieldNode[];
+}
+
+const SMB_PROTOS = new Set(["smb", "smb2", "dcerpc"]);
+
+export async function openTsharkTrace(path: string, o: TsharkOptions = {}): Promise<Trace> {
+  const base = ["-r", path, "-Y", "smb || smb2"];
+  for (const p of o.ports ?? []) base.push("-d", `tcp.port==${p},nbss`);
+  for (const k of o.keys ?? [])
+    if (k.sessionKey)
+      base.push("-o", `uat:smb2_seskey_list:${wire(k.sesId)},${k.sessionKey.toString("hex")},"",""`);
+  const child = spawn(o.tshark ?? "tshark", [...base, "-2", "-T", "pdml"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    if (stderr.length < 4000) stderr += d;
+  });
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.on("error", (e) => reject(new TsharkError(`cannot run tshark: ${e.message}`)));
+    child.on("spawn", () => resolve());
+  });
+  await spawned;
+  const rl = createInterface({ input: child.stdout });
+  const packets: Parsed[] = [];
+  let stack: FieldNode[][] = [];
+  let cur: Parsed | undefined;
+  for await (const raw of rl) {
+    const line = raw.trimStart();
+    if (line.startsWith("<packet>")) {
+      cur = { no: 0, time: 0, src: "", dst: "", srcPort: 0, dstPort: 0, conn: 0, smb: [], all: [] };
+      stack = [cur.all];
+    } else if (line.startsWith("</packet>")) {
+      if (cur) {
+        cur.smb = cur.all.filter((n) => SMB_PROTOS.has(n.name));
+        packets.push(cur);
+      }
+      cur = undefined;
+    } else if (cur && (line.startsWith("<proto ") || line.startsWith("<field "))) {
+      const name = attr(line, "name") ?? "";
+      const show = attr(line, "show") ?? "";
+      const showname = attr(line, "showname");
+      const pos = Number(attr(line, "pos") ?? 0);
+      const size = Number(attr(line, "size") ?? 0);
+      if (name === "num") cur.no = Number(show);
+      else if (name === "timestamp") cur.time = Number(attr(line, "value") ?? 0);
+      else if (name === "ip.src" || name === "ipv6.src") cur.src = show;
+      else if (name === "ip.dst" || name === "ipv6.dst") cur.dst = show;
+      else if (name === "tcp.srcport") cur.srcPort = Number(show);
+      else if (name === "tcp.dstport") cur.dstPort = Number(show);
+      else if (name === "tcp.stream") cur.conn = Number(show);
+      const n = node(
+        name || "smbcmp.text",
+        showname ?? show,
+        showname === undefined && !name ? "" : show,
+        attr(line, "value") ?? show,
+        pos,
+        size,
+        name ? 0 : FieldFlag.Text,
+      );
+      if (attr(line, "hide") !== "yes" && name !== "geninfo") stack[stack.length - 1]!.push(n);
+      if (!line.endsWith("/>")) {
+        n.children = [];
+        stack.push(n.children);
+      }
+    } else if (cur && (line.startsWith("</proto>") || line.startsWith("</field>"))) {
+      if (stack.length > 1) stack.pop();
+    }
+  }
+  const code = await new Promise<number | null>((r) => child.on("close", r));
+  if (code !== 0)
+    throw new TsharkError(`tshark failed on ${path}: ${stderr.trim().split("\n").pop() ?? `exit ${code}`}`);
+
+  const infos = packets.map((p) => ({
+    no: p.no,
+    time: p.time,
+    src: p.src,
+    dst: p.dst,
+    srcPort: p.srcPort,
+    dstPort: p.dstPort,
+    conn: p.conn,
+    messages: messagesOf(p.smb),
+    summary: "",
+  }));
+  // The packet summary is tshark's own Info column (SMB part: DCE/RPC disabled, like our list).
+  const info = spawnSync(
+    o.tshark ?? "tshark",
+    [...base, "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info", "--disable-protocol", "dcerpc"],
+    { encoding: "utf8", maxBuffer: 1 << 30 },
+  );
+  const col = new Map<number, string>();
+  for (const l of (info.stdout ?? "").split("\n")) {
+    const tab = l.indexOf("\t");
+    if (tab > 0) col.set(Number(l.slice(0, tab)), l.slice(tab + 1));
+  }
+  for (const p of infos) {
+    p.summary = col.get(p.no) ?? p.messages.map((m) => m.summary).join(";");
+    const parts = p.summary.split(";");
+    if (parts.length === p.messages.length) for (const [i, m] of p.messages.entries()) m.summary = parts[i]!;
+  }
+  const byNo = new Map(packets.map((p, i) => [p.no, i]));
+  return {
+    path,
+    packets: infos satisfies PacketInfo[],
+    warnings: [],
+    indexOf: (no) => byNo.get(no) ?? -1,
+    tree(no, opts = {}) {
+      const i = byNo.get(no);
+      if (i === undefined) throw new TsharkError(`${path}: no SMB packet number ${no}`);
+      return opts.allLayers ? packets[i]!.all : packets[i]!.smb;
+    },
+    close() {},
+  };
+}
+
+/** One MessageInfo per smb2/smb proto node, from its Wireshark fields. */
+function messagesOf(protos: FieldNode[]): MessageInfo[] {
+  const out: MessageInfo[] = [];
+  for (const p of protos) {
+    if (p.name !== "smb2" && p.name !== "smb") continue;
+    const kids = p.children ?? [];
+    const inner = findAll(kids, p.name).filter((x) => x !== p);
+    if (inner.length) {
+      out.push(...messagesOf(inner));
+      continue;
+    }
+    const f = (n: string) => find(kids, n);
+    const num = (n: string) => {
+      const x = f(n);
+      return x ? Number(x.show) : undefined;
+    };
+    const smb2 = p.name === "smb2";
+    const cmd = num(smb2 ? "smb2.cmd" : "smb.cmd") ?? -1;
+    const isResponse = (smb2 ? f("smb2.flags.response")?.show : f("smb.flags.response")?.show) === "1";
+    const status = Number(f(smb2 ? "smb2.nt_status" : "smb.nt_status")?.show ?? 0) >>> 0;
+    const ses = f(smb2 ? "smb2.sesid" : "smb.uid")?.show ?? "0";
+    const body = kids.find((k) => k.flags === FieldFlag.Text && /(Request|Response)/.test(k.label));
+    const name = f("smb2.filename")?.show ?? f("smb.file")?.show;
+    out.push({
+      proto: smb2 ? 2 : 1,
+      cmd,
+      isResponse,
+      status: isResponse ? status : 0,
+      msgId: f(smb2 ? "smb2.msg_id" : "smb.mid")?.show ?? "0",
+      sesId: BigInt(ses.startsWith("0x") ? ses : Number(ses))
+        .toString(16)
+        .padStart(16, "0"),
+      tid: Number(f(smb2 ? "smb2.tid" : "smb.tid")?.show ?? 0),
+      fileId: f("smb2.fid")?.show,
+      path: name,
+      summary: (body?.label ?? (cmd >= 0 ? `command ${cmd}` : "Encrypted SMB3")).replace(
+        / \(0x[0-9a-f]+\)$/,
+        "",
+      ),
+      flags: 0,
+    });
+  }
+  return out;
+}
