@@ -5,6 +5,7 @@
 import type { BitSpec, Fields } from "../dissect/fields.js";
 import { hexN } from "../dissect/format.js";
 import { FieldFlag, node } from "../dissect/tree.js";
+import { FS_ATTRS } from "../smb2/info/fscc.js";
 import { isError, searchAttributes, timeout } from "./commands.js";
 import {
   bcc,
@@ -687,7 +688,7 @@ function fsData(f: Fields, m: Smb1Msg, lvl: number): void {
       break;
     case 0x105:
     case 1005: {
-      f.bitmask("smb.fs_attr", "FS Attributes", 4, FS_ATTR);
+      f.bitmask("smb.fs_attr", "FS Attributes", 4, FS_ATTRS);
       f.uint("smb.fs_max_name_len", "Max name length", 4);
       const l = f.uint("smb.fs_name.len", "Label Length", 4);
       smbString(f, m, "smb.fs_name", "FS Name", { len: l, unicode: true, align: false });
@@ -696,136 +697,6 @@ function fsData(f: Fields, m: Smb1Msg, lvl: number): void {
     default:
       rest(f);
   }
-}
-
-const FS_ATTR: readonly BitSpec[] = [
-  fsa(
-    "css",
-    "Case Sensitive Search",
-    0x1,
-    "This FS supports CASE SENSITIVE SEARCHes",
-    "This FS does NOT support case sensitive searches",
-  ),
-  fsa(
-    "cpn",
-    "Case Preserving",
-    0x2,
-    "This FS supports CASE PRESERVED NAMES",
-    "This FS does NOT support case preserved names",
-  ),
-  fsa(
-    "uod",
-    "Unicode On Disk",
-    0x4,
-    "This FS supports UNICODE NAMES",
-    "This FS does NOT support unicode names",
-  ),
-  fsa(
-    "pacls",
-    "Persistent ACLs",
-    0x8,
-    "This FS supports PERSISTENT ACLs",
-    "This FS does NOT support persistent acls",
-  ),
-  fsa(
-    "fc",
-    "Compression",
-    0x10,
-    "This FS supports COMPRESSED FILES",
-    "This FS does NOT support compressed files",
-  ),
-  fsa(
-    "vq",
-    "Volume Quotas",
-    0x20,
-    "This FS supports VOLUME QUOTAS",
-    "This FS does NOT support volume quotas",
-  ),
-  fsa("ssf", "Sparse Files", 0x40, "This FS supports SPARSE FILES", "This FS does NOT support sparse files"),
-  fsa(
-    "srp",
-    "Reparse Points",
-    0x80,
-    "This FS supports REPARSE POINTS",
-    "This FS does NOT support reparse points",
-  ),
-  fsa(
-    "srs",
-    "Remote Storage",
-    0x100,
-    "This FS supports REMOTE STORAGE",
-    "This FS does NOT support remote storage",
-  ),
-  fsa("sla", "LFN APIs", 0x4000, "This FS supports LFN APIs", "This FS does NOT support lfn apis"),
-  fsa(
-    "vis",
-    "Volume Is Compressed",
-    0x8000,
-    "This FS volume is COMPRESSED",
-    "This FS volume is NOT compressed",
-  ),
-  fsa("soids", "Supports OIDs", 0x10000, "This FS supports OIDs", "This FS does NOT support OIDs"),
-  fsa(
-    "se",
-    "Supports Encryption",
-    0x20000,
-    "This FS supports ENCRYPTION",
-    "This FS does NOT support encryption",
-  ),
-  fsa(
-    "ns",
-    "Named Streams",
-    0x40000,
-    "This FS supports NAMED STREAMS",
-    "This FS does NOT support named streams",
-  ),
-  fsa("rov", "Read Only Volume", 0x80000, "This is a READ ONLY volume", "This is a read/write volume"),
-  fsa(
-    "swo",
-    "Sequential Write Once",
-    0x100000,
-    "This is a SEQUENTIAL WRITE ONCE volume",
-    "This is NOT a sequential write once volume",
-  ),
-  fsa(
-    "st",
-    "Transactions",
-    0x200000,
-    "This filesystem supports TRANSACTIONS",
-    "This filesystem does NOT support transactions",
-  ),
-  fsa(
-    "shl",
-    "Hard Links",
-    0x400000,
-    "This filesystem supports HARD LINKS",
-    "This filesystem does NOT support hard links",
-  ),
-  fsa(
-    "sis",
-    "Integrity Streams",
-    0x4000000,
-    "This filesystem supports INTEGRITY STREAMS",
-    "This filesystem does NOT support integrity streams",
-  ),
-  fsa(
-    "sbr",
-    "Block Refcounting",
-    0x8000000,
-    "This filesystem supports BLOCK REFCOUNTING",
-    "This filesystem does NOT support block refcounting",
-  ),
-  fsa(
-    "ssv",
-    "Sparse VDL",
-    0x10000000,
-    "This filesystem supports SPARSE VDL",
-    "This filesystem does NOT support sparse vdl",
-  ),
-];
-
-function fsa(n: string, label: string, mask: number, t: string, fl: string): BitSpec {
-  return { name: `smb.fs_attr.${n}`, label, mask, t, f: fl };
 }
 
 /** FIND_FIRST2/FIND_NEXT2 result entries. */
