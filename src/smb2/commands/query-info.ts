@@ -1,15 +1,10 @@
 /** SMB2 QUERY_INFO (command 0x10, MS-SMB2 2.2.37 / 2.2.38). */
 import { bitPattern, type Fields } from "../../dissect/fields.js";
-import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
-import {
-  additionalInfo,
-  classAndLevel,
-  classAndLevelFromRequest,
-  infoData,
-  infoDetail,
-} from "../info/classes.js";
+import type { Smb2Command, Smb2Msg } from "../dissect.js";
+import { additionalInfo, classAndLevelFromRequest, infoData, infoDetail } from "../info/classes.js";
 import { fileIdWithName, markMalformed } from "../info/common.js";
 import { olb, reserved, structureSize } from "../info/fscc.js";
+import { infoErrorPrefix, infoRequestHead } from "../info/request.js";
 
 function bool8(f: Fields, name: string, label: string): void {
   const at = f.c.pos;
@@ -43,24 +38,9 @@ function queryQuotaInfo(f: Fields, len: number): void {
 }
 
 export const queryInfo: Smb2Command & { errorPrefix(f: Fields, m: Smb2Msg): void } = {
-  /**
-   * For the driver to call before dissecting an error response body: Wireshark shows the
-   * request's class and level first there too.
-   */
-  errorPrefix(f: Fields, m: Smb2Msg) {
-    const { infoType, infoClass } = m.rec;
-    if (infoType === undefined || infoClass === undefined) return;
-    m.info.detail = infoDetail(infoType, infoClass);
-    classAndLevelFromRequest(f, infoType, infoClass);
-  },
+  errorPrefix: infoErrorPrefix,
   request(f: Fields, m: Smb2Msg) {
-    structureSize(f);
-    const { type, cls } = classAndLevel(f);
-    m.rec.infoType = type;
-    m.rec.infoClass = cls;
-    const detail = infoDetail(type, cls);
-    m.info.detail = detail;
-    sum(m, ` ${detail}`);
+    const { type } = infoRequestHead(f, m);
     f.uint("smb2.max_response_size", "Max Response Size", 4);
     const inOff = f.uint("smb2.getinfo_input_offset", "Getinfo Input Offset", 2, { base: "hex" });
     reserved(f, 2);

@@ -1,35 +1,15 @@
 /** SMB2 SET_INFO (command 0x11, MS-SMB2 2.2.39 / 2.2.40). */
 import type { Fields } from "../../dissect/fields.js";
 import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
-import {
-  additionalInfo,
-  classAndLevel,
-  classAndLevelFromRequest,
-  infoData,
-  infoDetail,
-} from "../info/classes.js";
+import { additionalInfo, classAndLevelFromRequest, infoData, infoDetail } from "../info/classes.js";
 import { fileIdWithName, markMalformed } from "../info/common.js";
 import { structureSize } from "../info/fscc.js";
+import { infoErrorPrefix, infoRequestHead } from "../info/request.js";
 
 export const setInfo: Smb2Command & { errorPrefix(f: Fields, m: Smb2Msg): void } = {
-  /**
-   * For the driver to call before dissecting an error response body: Wireshark shows the
-   * request's class and level first there too.
-   */
-  errorPrefix(f: Fields, m: Smb2Msg) {
-    const { infoType, infoClass } = m.rec;
-    if (infoType === undefined || infoClass === undefined) return;
-    m.info.detail = infoDetail(infoType, infoClass);
-    classAndLevelFromRequest(f, infoType, infoClass);
-  },
+  errorPrefix: infoErrorPrefix,
   request(f: Fields, m: Smb2Msg) {
-    structureSize(f);
-    const { type, cls } = classAndLevel(f);
-    m.rec.infoType = type;
-    m.rec.infoClass = cls;
-    const detail = infoDetail(type, cls);
-    m.info.detail = detail;
-    sum(m, ` ${detail}`);
+    const { type, cls } = infoRequestHead(f, m);
     const len = f.uint("smb2.setinfo_size", "Setinfo Size", 4);
     const off = f.uint("smb2.setinfo_offset", "Setinfo Offset", 2, { base: "hex" });
     f.uint("smb2.setinfo_reserved", "Reserved", 2);
