@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pair in tshark:tshark smbd:samba smbclient:smbclient smbtorture:samba-testsuite tcpdump:tcpdump tmux:tmux chromium:chromium; do
+for pair in tshark:tshark smbd:samba smbclient:smbclient smbtorture:samba-testsuite tcpdump:tcpdump tmux:tmux chromium:chromium firefox-esr:firefox-esr; do
   cmd=${pair%%:*}; pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
 done

@@ -9,7 +9,7 @@ import { type FieldNode, node } from "../dissect/tree.js";
 import type { KeyEntry } from "../keys/index.js";
 import { Smb1State } from "../smb1/dissect.js";
 import { Smb2State } from "../smb2/state.js";
-import { dissectPdu, isSmbMagic, magicOf, type PduCtx } from "./pdu.js";
+import { dissectPdu, isSmbMagic, magicOf, type PduCtx, packetSummary } from "./pdu.js";
 import { Security } from "./security.js";
 import type { MessageInfo, PacketInfo, Trace, TreeOptions } from "./types.js";
 
@@ -220,7 +220,7 @@ export async function openTrace(
   const flush = () => {
     if (cur) {
       const ms = cur.messages;
-      cur.summary = ms.length === 1 ? ms[0]!.summary : ms.map((m) => m.summary).join(";");
+      cur.summary = packetSummary(ms);
       t.add(cur, curLocs);
       opts.onPacket?.(cur);
     }

@@ -191,3 +191,8 @@ function markSignatures(data: Buffer, ctx: PduCtx, nodes: FieldNode[]): void {
     at = end;
   }
 }
+
+/** The Info column (SMB part) of a packet from its messages' summaries, in order. */
+export function packetSummary(ms: readonly MessageInfo[]): string {
+  return ms.length === 1 ? ms[0]!.summary : ms.map((m) => m.summary).join(";");
+}
