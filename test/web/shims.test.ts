@@ -1,8 +1,10 @@
 /** The browser shims behave like the Node built-ins they stand in for (the engine relies on it). */
 import assert from "node:assert/strict";
+import * as nc from "node:crypto";
 import { createHash, randomBytes } from "node:crypto";
 import { test } from "node:test";
 import { Buffer as B } from "../../src/web/shims/buffer.js";
+import * as wc from "../../src/web/shims/crypto.js";
 import { sha512 } from "../../src/web/shims/crypto.js";
 import { closeSync, fstatSync, openSync, readSync, registerFile } from "../../src/web/shims/fs.js";
 
@@ -60,4 +62,95 @@ test("fs shim: registered bytes read through descriptors, unknown paths are ENOE
   assert.deepEqual([...out], [0, 4, 5, 0]);
   closeSync(fd);
   assert.throws(() => openSync("/etc/passwd"), /ENOENT/);
+});
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
+test("crypto shim: SHA-256 and HMAC-SHA256/512 match node", () => {
+  for (const n of [0, 1, 55, 56, 63, 64, 65, 1000]) {
+    const d = randomBytes(n);
+    assert.equal(
+      hex(wc.createHash("sha256").update(d).digest()),
+      createHash("sha256").update(d).digest("hex"),
+    );
+    for (const kl of [16, 64, 100])
+      for (const alg of ["sha256", "sha512"]) {
+        const k = randomBytes(kl);
+        assert.equal(
+          hex(wc.createHmac(alg, k).update(d.subarray(0, 3)).update(d.subarray(3)).digest()),
+          nc.createHmac(alg, k).update(d).digest("hex"),
+          `${alg} key ${kl} len ${n}`,
+        );
+      }
+  }
+});
+
+test("crypto shim: AES-ECB/CBC without padding match node for 128/192/256-bit keys", () => {
+  for (const bits of [128, 192, 256]) {
+    const key = randomBytes(bits / 8);
+    const data = randomBytes(80);
+    for (const mode of ["ecb", "cbc"]) {
+      const iv = mode === "ecb" ? null : randomBytes(16);
+      const n = nc.createCipheriv(`aes-${bits}-${mode}`, key, iv).setAutoPadding(false);
+      const want = Buffer.concat([n.update(data), n.final()]);
+      const w = wc.createCipheriv(`aes-${bits}-${mode}`, key, iv).setAutoPadding(false);
+      // Split mid-block: the shim buffers partial blocks like node.
+      const got = Buffer.concat([w.update(data.subarray(0, 21)), w.update(data.subarray(21)), w.final()]);
+      assert.equal(hex(got), hex(want), `${bits} ${mode}`);
+    }
+  }
+});
+
+test("crypto shim: AES-GCM and AES-CCM encrypt, decrypt and reject bad tags like node", () => {
+  for (const bits of [128, 256])
+    for (const len of [0, 1, 15, 16, 17, 100, 1500]) {
+      const key = randomBytes(bits / 8);
+      const aad = randomBytes(32);
+      const data = randomBytes(len);
+      // GCM, 12-byte nonce (SMB3 transform and GMAC signing).
+      const iv = randomBytes(12);
+      const ne = nc.createCipheriv(`aes-${bits}-gcm`, key, iv);
+      ne.setAAD(aad);
+      const ct = Buffer.concat([ne.update(data), ne.final()]);
+      const tag = ne.getAuthTag();
+      const we = wc.createCipheriv(`aes-${bits}-gcm`, key, iv);
+      we.setAAD(aad);
+      assert.equal(hex(Buffer.concat([we.update(data), we.final()])), hex(ct), `gcm ${bits} ${len}`);
+      assert.equal(hex(we.getAuthTag()), hex(tag));
+      const wd = wc.createDecipheriv(`aes-${bits}-gcm`, key, iv, { authTagLength: 16 });
+      wd.setAuthTag(tag);
+      wd.setAAD(aad);
+      assert.equal(
+        hex(Buffer.concat([wd.update(ct.subarray(0, 7)), wd.update(ct.subarray(7)), wd.final()])),
+        hex(data),
+      );
+      const bad = wc.createDecipheriv(`aes-${bits}-gcm`, key, iv, { authTagLength: 16 });
+      bad.setAuthTag(Buffer.from(tag).fill(1, 0, 1));
+      bad.setAAD(aad);
+      bad.update(ct);
+      if (tag[0] !== 1) assert.throws(() => bad.final(), /authenticate/);
+      // CCM, 11-byte nonce, 16-byte tag (SMB 3.0 transform); OpenSSL refuses empty CCM messages.
+      if (!len) continue;
+      const nonce = randomBytes(11);
+      const ce = nc.createCipheriv(`aes-${bits}-ccm` as "aes-128-ccm", key, nonce, { authTagLength: 16 });
+      ce.setAAD(aad, { plaintextLength: len });
+      const cct = Buffer.concat([ce.update(data), ce.final()]);
+      const ctag = ce.getAuthTag();
+      const cw = wc.createCipheriv(`aes-${bits}-ccm`, key, nonce, { authTagLength: 16 });
+      cw.setAAD(aad, { plaintextLength: len });
+      assert.equal(hex(Buffer.concat([cw.update(data), cw.final()])), hex(cct), `ccm ${bits} ${len}`);
+      assert.equal(hex(cw.getAuthTag()), hex(ctag));
+      const cd = wc.createDecipheriv(`aes-${bits}-ccm`, key, nonce, { authTagLength: 16 });
+      cd.setAuthTag(ctag);
+      cd.setAAD(aad, { plaintextLength: len });
+      assert.equal(hex(cd.update(cct)), hex(data));
+      cd.final();
+      const cbad = wc.createDecipheriv(`aes-${bits}-ccm`, key, nonce, { authTagLength: 16 });
+      cbad.setAuthTag(Buffer.from(ctag).map((x) => x ^ 0x80));
+      cbad.setAAD(aad, { plaintextLength: len });
+      assert.throws(() => {
+        cbad.update(cct);
+        cbad.final();
+      }, /authenticate/);
+    }
 });

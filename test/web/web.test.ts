@@ -111,7 +111,7 @@ describe("static build", () => {
     await page.close();
   });
 
-  test("drop a gzip capture with its key file (keys parsed; decryption needs the server)", async () => {
+  test("drop a gzip capture with its key file: decrypted in the page", async () => {
     const page = await newPage();
     await page.goto(`file://${htmlFile}`);
     await page.waitForSelector("body[data-ready='1']");
@@ -121,7 +121,30 @@ describe("static build", () => {
     await page.waitForSelector("#list-a .row[aria-selected=true]");
     assert.match((await page.locator("#files").textContent()) ?? "", /encrypted\.pcap\.gz \(\d+ packets\)/);
     assert.match(await page.locator("#keysText").inputValue(), /0000000061ddacfc/);
+    // AES-128-GCM with the dropped key (pure-JS AES in the browser shim of node:crypto).
+    const row = page.locator("#list-a .row", { hasText: "Tree Connect Request" }).first();
+    await row.waitFor();
+    await row.click();
+    await page.waitForSelector("#view-a .tree .ti");
+    const tree = (await page.locator("#view-a .tree").textContent()) ?? "";
+    assert.match(tree, /Decrypted SMB3/);
+    assert.match(tree, /Tree: \\\\127\.0\.0\.1\\/);
     await shot(page, "static-encrypted");
+    await page.close();
+  });
+
+  test("paste keys after opening an encrypted capture: rows become decrypted", async () => {
+    const page = await newPage();
+    await page.goto(`file://${htmlFile}`);
+    await page.waitForSelector("body[data-ready='1']");
+    await dropFiles(page, [ex("encrypted.pcap")]);
+    await page.waitForSelector("#list-a .row[aria-selected=true]");
+    assert.equal(await page.locator("#list-a .row", { hasText: "Tree Connect Request" }).count(), 0);
+    await page.click("#keysBtn");
+    await page.fill("#keysText", fs.readFileSync(ex("encrypted.keys"), "utf8"));
+    await page.click("#keysOk");
+    await page.locator("#list-a .row", { hasText: "Tree Connect Request" }).first().waitFor();
+    await page.locator("#list-a .row", { hasText: "Decrypted SMB3" }).first().waitFor();
     await page.close();
   });
 

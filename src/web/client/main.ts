@@ -32,9 +32,6 @@ const mode = document.querySelector('meta[name="smbcmp-mode"]')?.getAttribute("c
 const backend: Backend = mode === "server" ? new RemoteBackend() : new LocalBackend();
 const RULES_KEY = "smbcmp.rules";
 /** The in-page engine has no AES/HMAC (sync node:crypto): say so where keys are given. */
-const STATIC_NOTE =
-  mode === "server" ? "" : " (decryption needs 'smbcmp web': not available in the static page)";
-
 let info: InfoJson = { rules: [] };
 let view: View = "a";
 let showIgnored = false;
@@ -561,7 +558,7 @@ async function openFiles(files: File[], side?: Side): Promise<void> {
     if (keys) {
       ($("keysText") as HTMLTextAreaElement).value = keys;
       const n = await backend.setKeys(keys);
-      status(`${n} key${n === 1 ? "" : "s"} loaded${STATIC_NOTE}`);
+      status(`${n} key${n === 1 ? "" : "s"} loaded`);
     }
     const sides: Side[] = side ? [side] : caps.length >= 2 ? ["a", "b"] : [info.a ? "b" : "a"];
     for (let k = 0; k < Math.min(caps.length, sides.length); k++) {
@@ -713,7 +710,9 @@ $("keysDlg").addEventListener("close", async () => {
   if (d.returnValue !== "ok") return;
   try {
     const n = await backend.setKeys(($("keysText") as HTMLTextAreaElement).value);
-    status(`${n} key${n === 1 ? "" : "s"} loaded${STATIC_NOTE}`);
+    status(`${n} key${n === 1 ? "" : "s"} loaded`);
+    // The captures were reopened with the keys: lists and trees change (decrypted rows).
+    await resetLists();
     await refresh();
   } catch (e) {
     fail(e);

@@ -1,7 +1,10 @@
 /**
- * node:crypto for the browser build: SHA-512 (the SMB 3.1.1 preauth hash the dissector shows) in
- * plain JS; keyed operations (HMAC, AES) are not available, so encrypted traffic stays opaque there.
+ * node:crypto for the browser build, synchronous like node's (the engine hashes, derives keys,
+ * decrypts and verifies signatures inline while it reads a capture; WebCrypto is async): SHA-256,
+ * SHA-512, HMAC, and the AES modes SMB3 uses (ECB/CBC encryption for CMAC, CCM, GCM) from ./aes.ts.
  */
+import { Aes, cbcEncrypt, ccm, Gcm } from "./aes.js";
+
 const K = [
   "428a2f98d728ae22",
   "7137449123ef65cd",
@@ -142,17 +145,96 @@ export function sha512(data: Uint8Array): Uint8Array {
   return out;
 }
 
+const K256 = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
+  0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+  0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
+  0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
+  0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+  0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+  0xc67178f2,
+]);
+
+export function sha256(data: Uint8Array): Uint8Array {
+  const padLen = ((data.length + 9 + 63) >> 6) << 6;
+  const p = new Uint8Array(padLen);
+  p.set(data);
+  p[data.length] = 0x80;
+  const dv = new DataView(p.buffer);
+  dv.setUint32(padLen - 8, Math.floor(data.length / 2 ** 29));
+  dv.setUint32(padLen - 4, (data.length * 8) >>> 0);
+  const h = new Uint32Array([
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+  ]);
+  const w = new Uint32Array(64);
+  const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
+  for (let off = 0; off < padLen; off += 64) {
+    for (let i = 0; i < 16; i++) w[i] = dv.getUint32(off + i * 4);
+    for (let i = 16; i < 64; i++) {
+      const x = w[i - 15]!;
+      const y = w[i - 2]!;
+      w[i] =
+        w[i - 16]! +
+        (rotr(x, 7) ^ rotr(x, 18) ^ (x >>> 3)) +
+        w[i - 7]! +
+        (rotr(y, 17) ^ rotr(y, 19) ^ (y >>> 10));
+    }
+    let [a, b, c, d, e, f, g, hh] = h as unknown as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    for (let i = 0; i < 64; i++) {
+      const t1 =
+        (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K256[i]! + w[i]!) | 0;
+      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+      hh = g;
+      g = f;
+      f = e;
+      e = (d + t1) | 0;
+      d = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) | 0;
+    }
+    const v = [a, b, c, d, e, f, g, hh];
+    for (let i = 0; i < 8; i++) h[i] = h[i]! + v[i]!;
+  }
+  const out = Buffer.alloc(32);
+  const odv = new DataView(out.buffer, out.byteOffset, 32);
+  for (let i = 0; i < 8; i++) odv.setUint32(i * 4, h[i]!);
+  return out;
+}
+
+const HASHES: Record<string, { fn: (d: Uint8Array) => Uint8Array; block: number }> = {
+  sha256: { fn: sha256, block: 64 },
+  sha512: { fn: sha512, block: 128 },
+};
+
+function hashAlg(alg: string): { fn: (d: Uint8Array) => Uint8Array; block: number } {
+  const h = HASHES[alg.toLowerCase().replace("-", "")];
+  if (!h) throw new Error(`Digest method not supported: ${alg} (browser build)`);
+  return h;
+}
+
 class Hash {
   private parts: Uint8Array[] = [];
+  private fn: (d: Uint8Array) => Uint8Array;
   constructor(alg: string) {
-    if (alg.toLowerCase() !== "sha512") throw new Error(`${alg} is not available in the browser build`);
+    this.fn = hashAlg(alg).fn;
   }
   update(d: Uint8Array): this {
     this.parts.push(Uint8Array.from(d));
     return this;
   }
   digest(): Uint8Array {
-    return sha512(Buffer.concat(this.parts));
+    return this.fn(Buffer.concat(this.parts));
   }
 }
 
@@ -160,18 +242,175 @@ export function createHash(alg: string): Hash {
   return new Hash(alg);
 }
 
-function keyed(name: string): () => never {
-  return () => {
-    throw new Error(`${name}: decryption and signature checks need 'smbcmp web' (server mode)`);
-  };
+/** HMAC (RFC 2104) over SHA-256 or SHA-512. */
+class Hmac {
+  private inner: Uint8Array;
+  private outer: Uint8Array;
+  private parts: Uint8Array[] = [];
+  private fn: (d: Uint8Array) => Uint8Array;
+  constructor(alg: string, key: Uint8Array) {
+    const { fn, block } = hashAlg(alg);
+    this.fn = fn;
+    const k = new Uint8Array(block);
+    k.set(key.length > block ? fn(key) : key);
+    this.inner = k.map((x) => x ^ 0x36);
+    this.outer = k.map((x) => x ^ 0x5c);
+  }
+  update(d: Uint8Array): this {
+    this.parts.push(Uint8Array.from(d));
+    return this;
+  }
+  digest(): Uint8Array {
+    const ih = this.fn(Buffer.concat([this.inner, ...this.parts]));
+    return this.fn(Buffer.concat([this.outer, ih]));
+  }
 }
 
-export const createHmac = keyed("createHmac");
-export const createCipheriv = keyed("createCipheriv");
-export const createDecipheriv = keyed("createDecipheriv");
+export function createHmac(alg: string, key: Uint8Array): Hmac {
+  return new Hmac(alg, key);
+}
+
+/** "aes-128-gcm" → mode and key size, checked like node checks them. */
+function parseAlgo(algo: string, key: Uint8Array): string {
+  const m = /^aes-(128|192|256)-(ecb|cbc|ccm|gcm)$/.exec(algo.toLowerCase());
+  if (!m) throw new Error(`Unknown cipher ${algo} (browser build)`);
+  if (key.length * 8 !== Number(m[1])) throw new RangeError("Invalid key length");
+  return m[2]!;
+}
+
+interface AeadOptions {
+  authTagLength?: number;
+}
+
+/** ECB/CBC encryption without padding, and GCM/CCM (encrypt and decrypt) with node's call sequence. */
+class Cipher {
+  private mode: string;
+  private aes?: Aes;
+  private pending = new Uint8Array(0);
+  private chain: Uint8Array;
+  private gcm?: Gcm;
+  private aadBytes: Uint8Array = new Uint8Array(0);
+  private expected?: Uint8Array;
+  private tag?: Uint8Array;
+  private ccmOk = true;
+  private tagLen: number;
+
+  constructor(
+    algo: string,
+    private key: Uint8Array,
+    private iv: Uint8Array | null,
+    private decrypt: boolean,
+    opts: AeadOptions = {},
+  ) {
+    this.mode = parseAlgo(algo, key);
+    this.tagLen = opts.authTagLength ?? 16;
+    this.chain = iv ? Uint8Array.from(iv) : new Uint8Array(16);
+    if (this.mode === "gcm") this.gcm = new Gcm(key, iv ?? new Uint8Array(0), decrypt);
+    else if (this.mode !== "ccm") {
+      if (decrypt) throw new Error(`${algo} decryption is not available in the browser build`);
+      this.aes = new Aes(key);
+      if (this.mode === "cbc" && iv?.length !== 16) throw new Error("Invalid initialization vector");
+    }
+  }
+
+  setAutoPadding(on: boolean): this {
+    if (on) throw new Error("PKCS#7 padding is not available in the browser build");
+    return this;
+  }
+
+  setAAD(a: Uint8Array, _opts?: { plaintextLength?: number }): this {
+    if (this.gcm) this.gcm.aad(a);
+    else this.aadBytes = Buffer.concat([this.aadBytes, a]);
+    return this;
+  }
+
+  setAuthTag(t: Uint8Array): this {
+    this.expected = Uint8Array.from(t);
+    return this;
+  }
+
+  getAuthTag(): Uint8Array {
+    if (!this.tag) throw new Error("getAuthTag before final");
+    return Buffer.from(this.tag);
+  }
+
+  update(d: Uint8Array): Uint8Array {
+    if (this.gcm) return Buffer.from(this.gcm.update(d));
+    if (this.mode === "ccm") {
+      const r = ccm(this.key, this.iv ?? new Uint8Array(0), this.aadBytes, d, this.tagLen, this.decrypt);
+      this.tag = r.tag;
+      if (this.decrypt) {
+        this.ccmOk = !!this.expected && equal(this.expected, r.tag);
+        // Like node: no plaintext is released when the tag does not verify.
+        if (!this.ccmOk) throw new Error("Unsupported state or unable to authenticate data");
+      }
+      return Buffer.from(r.out);
+    }
+    const all = Buffer.concat([this.pending, d]);
+    const n = all.length - (all.length % 16);
+    this.pending = all.subarray(n);
+    const body = all.subarray(0, n);
+    const aes = this.aes!;
+    if (this.mode === "cbc") {
+      const out = cbcEncrypt(aes, this.chain, body);
+      if (n) this.chain = out.slice(n - 16);
+      return Buffer.from(out);
+    }
+    const out = new Uint8Array(n);
+    for (let o = 0; o < n; o += 16) aes.encryptBlock(body, o, out, o);
+    return Buffer.from(out);
+  }
+
+  final(): Uint8Array {
+    if (this.gcm) {
+      this.tag = this.gcm.tag().subarray(0, this.tagLen);
+      if (this.decrypt && !(this.expected && equal(this.expected, this.tag)))
+        throw new Error("Unsupported state or unable to authenticate data");
+      return Buffer.alloc(0);
+    }
+    if (this.mode === "ccm") {
+      if (!this.ccmOk) throw new Error("Unsupported state or unable to authenticate data");
+      return Buffer.alloc(0);
+    }
+    if (this.pending.length) throw new Error("data not multiple of block length");
+    return Buffer.alloc(0);
+  }
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
+  return d === 0;
+}
+
+export function createCipheriv(
+  algo: string,
+  key: Uint8Array,
+  iv: Uint8Array | null,
+  opts?: AeadOptions,
+): Cipher {
+  return new Cipher(algo, key, iv, false, opts);
+}
+
+export function createDecipheriv(
+  algo: string,
+  key: Uint8Array,
+  iv: Uint8Array | null,
+  opts?: AeadOptions,
+): Cipher {
+  return new Cipher(algo, key, iv, true, opts);
+}
+
+export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) throw new RangeError("Input buffers must have the same byte length");
+  return equal(a, b);
+}
+
 export function randomBytes(n: number): Uint8Array {
   return crypto.getRandomValues(Buffer.alloc(n));
 }
+
 export function getCiphers(): string[] {
-  return [];
+  return ["aes-128-ccm", "aes-128-gcm", "aes-256-ccm", "aes-256-gcm", "aes-128-cbc", "aes-128-ecb"];
 }
