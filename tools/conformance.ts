@@ -5,6 +5,8 @@
  *   node --import tsx tools/conformance.ts --proto smb F   # SMB1 of one capture
  *   node --import tsx tools/conformance.ts F --frame 12    # field-level detail of one frame
  *   ... --json                                             # machine-readable report
+ *   ... --summaries                                        # Info summaries only (fast, no PDML)
+ *   ... --all-diffs                                        # list every summary mismatch
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -69,6 +71,8 @@ async function main() {
   let proto = "smb2";
   let json = false;
   let record = false;
+  let summariesOnly = false;
+  let allDiffs = false;
   const frames: number[] = [];
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -77,6 +81,8 @@ async function main() {
     else if (a === "--json") json = true;
     else if (a === "--record") record = true;
     else if (a === "--frame") frames.push(Number(argv[++i]));
+    else if (a === "--summaries") summariesOnly = true;
+    else if (a === "--all-diffs") allDiffs = true;
     else files.push(a);
   }
   const protos = proto === "both" ? ["smb2", "smb"] : [proto];
@@ -95,6 +101,7 @@ async function main() {
       keys: e.keys,
       frames: frames.length ? frames : undefined,
       perFrame: frames.length > 0,
+      summariesOnly,
     });
     reports.push(r);
     if (!json) {
@@ -127,6 +134,7 @@ async function main() {
       .sort((a, b) => b[1] - a[1])
       .slice(0, 25);
   };
+  if (record && summariesOnly) throw new Error("--record needs the full comparison (no --summaries)");
   if (record) writeBaseline(proto, reports);
   if (json) {
     console.log(JSON.stringify({ reports, total: tot }, null, 1));
@@ -145,7 +153,9 @@ async function main() {
       .map(([n, c]) => `${n}:${c}`)
       .join(" ")}`,
   );
-  const diffs = reports.flatMap((r) => r.summaryDiffs.map((d) => ({ ...d, path: r.path }))).slice(0, 15);
+  const diffs = reports
+    .flatMap((r) => r.summaryDiffs.map((d) => ({ ...d, path: r.path })))
+    .slice(0, allDiffs ? undefined : 15);
   for (const d of diffs)
     console.log(
       `  summary ${dirname(d.path).split("/").pop()}#${d.frame}:\n    tshark: ${d.tshark}\n    ours:   ${d.ours}`,

@@ -59,6 +59,7 @@ export function sum(m: Smb2Msg, text: string): void {
 }
 
 const PROTO_LABEL = "SMB2 (Server Message Block Protocol version 2)";
+const SHORT_PACKET = "[Packet size limited during capture]";
 
 /** Dissects the SMB2 messages of `buf` starting at `start`; appends one `smb2` node per message. */
 export function dissectSmb2(
@@ -75,6 +76,22 @@ export function dissectSmb2(
     // ends the chain: the previous message is marked malformed instead of inventing a message.
     if (prev && (at + 4 > buf.length || buf.readUInt32LE(at) !== SMB2_MAGIC)) {
       prev.info.flags |= MsgFlag.Malformed;
+      // Bytes cut by the snaplen read as zeros; Wireshark's Info then says so (no space before).
+      if (buf.subarray(at).every((b) => b === 0)) {
+        prev.info.summary += SHORT_PACKET;
+        if (!ctx.light)
+          out.push(
+            node(
+              "_ws.short",
+              `${SHORT_PACKET.slice(0, -1)}: SMB2 truncated]`,
+              "",
+              "",
+              at,
+              0,
+              FieldFlag.Malformed,
+            ),
+          );
+      }
       break;
     }
     const c = new Cursor(buf, at);

@@ -48,6 +48,28 @@ export function dissectPdu(
   infos: MessageInfo[],
   depth = 0,
 ): void {
+  if (depth === 0) {
+    const start = infos.length;
+    dissectPduInner(data, ctx, out, infos, depth);
+    if (infos.length > start) pduFirst.add(infos[start]!);
+    return;
+  }
+  dissectPduInner(data, ctx, out, infos, depth);
+}
+
+/**
+ * The first message of each NBSS PDU. Wireshark's SMB/SMB2 dissectors clear the Info column at the
+ * start of every PDU, so a frame carrying several PDUs shows only the last one's summary.
+ */
+const pduFirst = new WeakSet<MessageInfo>();
+
+function dissectPduInner(
+  data: Buffer,
+  ctx: PduCtx,
+  out: FieldNode[],
+  infos: MessageInfo[],
+  depth: number,
+): void {
   const magic = magicOf(data);
   const s2: Smb2Ctx = {
     state: ctx.smb2,
@@ -192,7 +214,34 @@ function markSignatures(data: Buffer, ctx: PduCtx, nodes: FieldNode[]): void {
   }
 }
 
-/** The Info column (SMB part) of a packet from its messages' summaries, in order. */
-export function packetSummary(ms: readonly MessageInfo[]): string {
-  return ms.length === 1 ? ms[0]!.summary : ms.map((m) => m.summary).join(";");
+/** How a frame's PDUs sit in its TCP payload, which changes Wireshark's Info column. */
+export interface PacketLayout {
+  /** The frame's first PDU began in an earlier frame (it completes a TCP reassembly here). */
+  firstReassembled?: boolean;
+  /** The frame also carries the start of a PDU that a later frame completes. */
+  trailingStart?: boolean;
+}
+
+/** What Wireshark's NBSS dissector writes in Info before handing a session message on. */
+export const NBSS_SESSION_MESSAGE = "Session message";
+
+/**
+ * The Info column (SMB part) of a packet from its messages' summaries, in order.
+ *
+ * Wireshark dissects the bytes of one frame in at most two NBSS passes: the PDU completing a TCP
+ * reassembly, then the PDUs that start in this frame. Each pass writes "Session message", then
+ * every PDU clears it and writes its own messages (compound members joined with `;`), so a pass
+ * shows its last PDU; the second pass is appended to the first without a separator.
+ */
+export function packetSummary(ms: readonly MessageInfo[], layout: PacketLayout = {}): string {
+  if (ms.length === 1 && !layout.trailingStart) return ms[0]!.summary;
+  const pdus: MessageInfo[][] = [];
+  for (const m of ms) {
+    if (!pdus.length || pduFirst.has(m)) pdus.push([]);
+    pdus.at(-1)!.push(m);
+  }
+  const text = (p: readonly MessageInfo[] | undefined) => (p ? p.map((m) => m.summary).join(";") : "");
+  if (!layout.firstReassembled) return text(pdus.at(-1));
+  const rest = pdus.length > 1 ? text(pdus.at(-1)) : layout.trailingStart ? NBSS_SESSION_MESSAGE : "";
+  return text(pdus[0]) + rest;
 }

@@ -86,6 +86,8 @@ export interface CompareOptions {
   trace?: Trace;
   /** Session keys as Wireshark's uat takes them: session id as the 8 wire bytes in hex, key hex. */
   keys?: { sesid: string; key: string }[];
+  /** Compare Info summaries only (no PDML passes: much faster). */
+  summariesOnly?: boolean;
 }
 
 export async function compareCapture(path: string, o: CompareOptions = {}): Promise<CaptureReport> {
@@ -97,11 +99,10 @@ export async function compareCapture(path: string, o: CompareOptions = {}): Prom
   // Recall is measured against tshark's two-pass tree (ours is built after the whole capture is
   // read, like its second pass); a field of ours is precise when either pass shows it, since the
   // passes differ in details (two-pass drops the account of a session, one-pass lacks response-in).
-  const [oracle, onePass] = await Promise.all([
-    pdmlFields(path, protos, extra, true),
-    pdmlFields(path, protos, extra, false),
-  ]);
   const info = infoColumn(path, protos, extra);
+  const [oracle, onePass] = o.summariesOnly
+    ? [new Map([...info.keys()].map((k) => [k, [] as OracleField[]])), new Map<number, OracleField[]>()]
+    : await Promise.all([pdmlFields(path, protos, extra, true), pdmlFields(path, protos, extra, false)]);
   const names = wiresharkNames();
   const rep: CaptureReport = {
     path,
@@ -127,6 +128,7 @@ export async function compareCapture(path: string, o: CompareOptions = {}): Prom
       continue;
     }
     rep.frames++;
+    if (o.summariesOnly) continue;
     const tree = trace.tree(frame).filter(wantProto);
     const ours = ourFields(tree);
     const counts = new Map<string, number>();

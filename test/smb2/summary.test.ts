@@ -1,0 +1,90 @@
+/**
+ * The packet summary (Info column, SMB part) of frames carrying several NBSS PDUs or cut by the
+ * snap length, against tshark 4.0.17's Info column for the same corpus bytes.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { Smb1State } from "../../src/smb1/dissect.js";
+import { Smb2State } from "../../src/smb2/state.js";
+import { openTrace } from "../../src/trace/index.js";
+import { dissectPdu, type PacketLayout, type PduCtx, packetSummary } from "../../src/trace/pdu.js";
+import type { MessageInfo } from "../../src/trace/types.js";
+
+const CORPUS = join(import.meta.dirname, "../fixtures/corpus");
+
+/** Dissects the PDUs of one frame (light, first pass, as the index does) and returns its summary. */
+function summaryOf(pdus: string[], layout?: PacketLayout): string {
+  const ctx: PduCtx = {
+    smb2: new Smb2State(),
+    smb1: new Smb1State(),
+    frame: 1,
+    conn: 0,
+    time: 0,
+    light: true,
+    first: true,
+  };
+  const infos: MessageInfo[] = [];
+  for (const hex of pdus) dissectPdu(Buffer.from(hex, "hex"), ctx, [], infos);
+  return packetSummary(infos, layout);
+}
+
+// smb-length-5770 frame 920: a Lease Break Notification PDU, then a SetInfo Response PDU.
+const LEASE_BREAK =
+  "fe534d424000000000000000120000000100000000000000ffffffffffffffff00000000000000000000000000000000000000000000000000000000000000002c00020001000000fbbc791fc3034c0986cc6e8b2d0180970300000000000000000000000000000000000000";
+const SETINFO_RESPONSE =
+  "fe534d424000010000000000110000010900000000000000db00000000000000fffe000001000000050000006bdb719b9c6689f91209d83b75d00a465ae353f60200";
+// smb-length-5770 frame 127: a Notify Request PDU, then a Create/GetInfo/Close compound PDU.
+const NOTIFY_REQUEST =
+  "fe534d4240000100000000000f00000108000000000000000e00000000000000fffe000001000000050000006bdb719b2a97ebba8c8da55eee98454fca1a26492000000000000100ffffffffffffffffffffffffffffffffff0f000000000000";
+const COMPOUND =
+  "fe534d4240000100000000000500000108000000980000000f00000000000000fffe000001000000050000006bdb719bb641ab99ae254fe6132cac342f366cd439000000020000000000000000000000000000000000000080001000100000000700000001000000010000007800000080000000180000000000000000000000000000001000040000000000000000004d78416300000000fe534d424000010000000000100000010c000000680000001000000000000000fffe000001000000050000006bdb719bbea3d65654dd401691fd5ecc34e1181d290002031800000000000000000000000000000000000000fffffffffffffffffffffffffffffffffe534d424000010000000000060000010c000000000000001100000000000000fffe000001000000050000006bdb719b99baf322f361dc124c8fc52c1f997df91800000000000000ffffffffffffffffffffffffffffffff";
+
+test("several PDUs in one frame: Info shows the last PDU only", () => {
+  assert.equal(summaryOf([LEASE_BREAK, SETINFO_RESPONSE]), "SetInfo Response");
+  assert.equal(
+    summaryOf([NOTIFY_REQUEST, COMPOUND]),
+    "Create Request File: ;GetInfo Request FS_INFO/FileFsSizeInformation;Close Request",
+  );
+});
+
+test("a compound PDU joins its messages with ';'", () => {
+  assert.equal(
+    summaryOf([COMPOUND]),
+    "Create Request File: ;GetInfo Request FS_INFO/FileFsSizeInformation;Close Request",
+  );
+});
+
+test("a reassembled first PDU is followed, without separator, by the frame's own last PDU", () => {
+  // As tshark shows smb-filename frame 28 ("NT Trans Request, NT RENAME" + "NT Trans Secondary ...").
+  assert.equal(
+    summaryOf([LEASE_BREAK, NOTIFY_REQUEST, SETINFO_RESPONSE], { firstReassembled: true }),
+    "Lease Break NotificationSetInfo Response",
+  );
+  assert.equal(summaryOf([SETINFO_RESPONSE], { firstReassembled: true }), "SetInfo Response");
+});
+
+test("a reassembled PDU then the start of the next one: 'Session message' is appended", () => {
+  // zeek smb2.pcap frame 86: "Write Request Len:65536 Off:0 File: WP_SMBPlugin.pdfSession message".
+  assert.equal(
+    summaryOf([SETINFO_RESPONSE], { firstReassembled: true, trailingStart: true }),
+    "SetInfo ResponseSession message",
+  );
+  // Without a reassembly the started PDU is part of the same NBSS pass and leaves no trace.
+  assert.equal(summaryOf([SETINFO_RESPONSE], { trailingStart: true }), "SetInfo Response");
+});
+
+test("a compound cut by the snap length says so in Info", async () => {
+  // smb2_krb frame 43: a Find Response whose chained second message is beyond the snap length.
+  const t = await openTrace(join(CORPUS, "zeek__zeek/testing/btest/Traces/krb/smb2_krb.pcap"));
+  try {
+    const p = t.packets[t.indexOf(43)]!;
+    assert.equal(
+      p.summary,
+      "Find Response SMB2_FIND_ID_BOTH_DIRECTORY_INFO Pattern: *[Packet size limited during capture]",
+    );
+    assert.ok(t.tree(43).some((n) => n.name === "_ws.short"));
+  } finally {
+    t.close();
+  }
+});
