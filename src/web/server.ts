@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { detectAndParse, type KeyEntry } from "../keys/index.js";
 import { openTrace } from "../trace/index.js";
+import { Compute, type ComputeState, HEAVY, Superseded } from "./compute.js";
 import { Session, type Side } from "./session.js";
 
 export interface ServerOptions {
@@ -24,6 +25,8 @@ export interface ServerOptions {
   /** Largest uploaded capture (bytes). */
   maxUpload?: number;
   token?: string;
+  /** Run alignment and stats in a worker thread (default true; false computes inline). */
+  worker?: boolean;
 }
 
 export interface WebServer {
@@ -31,8 +34,23 @@ export interface WebServer {
   token: string;
   port: number;
   session: Session;
+  /** The compute worker (undefined with `worker: false`). */
+  compute?: Compute;
+  /** Where uploads are stored (created on the first upload). */
+  uploadDir(): string | undefined;
   open(side: Side, file: string, name?: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** 127.0.0.0/8, ::1, localhost: addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  return (
+    h === "localhost" ||
+    h === "::1" ||
+    h === "::ffff:127.0.0.1" ||
+    /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(h)
+  );
 }
 
 class HttpError extends Error {
@@ -45,6 +63,11 @@ class HttpError extends Error {
 }
 
 const COOKIE = "smbcmp_token";
+
+/** A result that is already JSON text (from the compute worker). */
+class RawJson {
+  constructor(readonly text: string) {}
+}
 
 function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -80,12 +103,30 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
   });
 }
 
+/** Bytes of a refused body read and dropped before the connection is cut instead. */
+const DRAIN_MAX = 8 * 1024 * 1024;
+
+/**
+ * Discards the rest of a refused request body so the client can read the response (cutting the
+ * connection while it still sends often loses the response to a TCP reset), up to DRAIN_MAX.
+ */
+function discard(req: http.IncomingMessage): void {
+  let n = 0;
+  req.removeAllListeners("data");
+  req.on("data", (c: Buffer) => {
+    n += c.length;
+    if (n > DRAIN_MAX) req.destroy();
+  });
+  req.resume();
+}
+
 /** Streams a body into `file` up to `max` bytes. */
 function saveBody(req: http.IncomingMessage, file: string, max: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const len = Number(req.headers["content-length"] ?? 0);
     if (len > max) return reject(new HttpError(413, `upload over ${max} bytes`));
-    const out = fs.createWriteStream(file, { mode: 0o600 });
+    // wx: never follow or overwrite anything already at that path (a planted symlink, say).
+    const out = fs.createWriteStream(file, { mode: 0o600, flags: "wx" });
     let got = 0;
     let failed = false;
     req.on("data", (c: Buffer) => {
@@ -100,7 +141,14 @@ function saveBody(req: http.IncomingMessage, file: string, max: number): Promise
     });
     req.pipe(out);
     out.on("finish", () => !failed && resolve());
-    out.on("error", (e) => !failed && reject(e));
+    out.on("error", (e) => {
+      if (failed) return;
+      failed = true;
+      req.unpipe(out);
+      reject(
+        new HttpError(500, `cannot store the upload: ${(e as NodeJS.ErrnoException).code ?? e.message}`),
+      );
+    });
     req.on("error", reject);
   });
 }
@@ -114,6 +162,15 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
   const files: Partial<Record<Side, { file: string; name: string }>> = {};
   let tmpDir: string | undefined;
   let uploads = 0;
+  let keysGen = 0;
+  const state = (): ComputeState => ({
+    files: { a: files.a, b: files.b },
+    keys,
+    keysGen,
+    ports: o.ports,
+    rules: session.rules.serialize(),
+  });
+  const compute = o.worker === false ? undefined : new Compute(state());
 
   const html = o.html.replace(
     '<meta name="smbcmp-mode" content="static">',
@@ -129,6 +186,7 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
     const t = await openTrace(file, { ports: o.ports, keys });
     session.set(side, t, name);
     files[side] = { file, name };
+    compute?.update(state());
   }
 
   async function handleApi(req: http.IncomingMessage, url: URL, res: http.ServerResponse): Promise<unknown> {
@@ -146,17 +204,18 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
       const file = path.join(tmpDir, `${++uploads}.cap`);
       await saveBody(req, file, maxUpload);
       await open(side, file, name);
-      return session.info();
+      return session.info(false);
     }
     if (route === "keys") {
       const text = (await readBody(req, maxBody)).toString("utf8");
       keys = [...(o.keys ?? []), ...detectAndParse(text, "pasted keys")];
+      keysGen++;
       // Keys change the dissection: reopen what is open.
       for (const s of ["a", "b"] as const) {
         const f = files[s];
         if (f) await open(s, f.file, f.name);
       }
-      return { keys: keys.length, info: session.info() };
+      return { keys: keys.length, info: session.info(false) };
     }
     const m = /^call\/(\w+)$/.exec(route);
     if (!m) throw new HttpError(404, "no such API");
@@ -169,18 +228,35 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
         throw new HttpError(400, "bad JSON");
       }
     }
-    if (m[1] === "swap") {
-      [files.a, files.b] = [files.b, files.a];
-    }
-    if (m[1] === "report") {
-      const r = session.call("report", params) as { html: string };
+    const method = m[1]!;
+    if (method === "report")
       res.setHeader("Content-Disposition", 'attachment; filename="smbcmp-report.html"');
-      return r;
+    // Slow calls go to the worker (info only when it has to align: both captures, diff wanted).
+    const heavy =
+      HEAVY.has(method) && !(method === "info" && (params.diff === false || !files.a || !files.b));
+    if (compute && heavy) return new RawJson(await compute.call(method, params));
+    const v = session.call(method, params);
+    if (method === "swap") {
+      [files.a, files.b] = [files.b, files.a];
+      compute?.update(state());
     }
-    return session.call(m[1]!, params);
+    if (method === "rules") compute?.update(state());
+    return v;
   }
 
+  const host = o.host ?? "127.0.0.1";
+  const loopback = isLoopback(host);
+  const allowedHosts = new Set<string>();
   const server = http.createServer((req, res) => {
+    // No route serves files, but refuse dot segments, backslashes, encoded dots/slashes and NULs
+    // outright rather than let URL parsing resolve them into some other route.
+    const target = (req.url ?? "/").split("?")[0]!;
+    if (!target.startsWith("/") || /(^|\/)\.\.?(\/|$)|\\|%2e|%2f|%5c|%00/i.test(target)) {
+      discard(req);
+      res.setHeader("Connection", "close");
+      res.writeHead(400, { "Content-Type": "text/plain; charset=utf-8" });
+      return res.end("bad request path\n");
+    }
     const url = new URL(req.url ?? "/", "http://localhost");
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("Referrer-Policy", "no-referrer");
@@ -189,6 +265,12 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
       res.writeHead(status, { "Content-Type": type });
       res.end(body);
     };
+    // DNS rebinding: on loopback, only loopback names may address us (the token guards anyway).
+    if (loopback && !allowedHosts.has((req.headers.host ?? "").toLowerCase())) {
+      discard(req);
+      res.setHeader("Connection", "close");
+      return send(403, "text/plain; charset=utf-8", "forbidden: unexpected Host header\n");
+    }
     const q = url.searchParams.get("token");
     const c = cookieToken(req);
     const h = req.headers["x-smbcmp-token"];
@@ -197,7 +279,8 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
       (c !== undefined && sameToken(c, token)) ||
       (typeof h === "string" && sameToken(h, token));
     if (!ok) {
-      if (req.method === "POST") req.resume();
+      discard(req);
+      res.setHeader("Connection", "close");
       return send(
         403,
         "text/plain; charset=utf-8",
@@ -207,12 +290,15 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
     if (q !== null) res.setHeader("Set-Cookie", `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     if (url.pathname.startsWith("/api/")) {
       handleApi(req, url, res).then(
-        (v) => send(200, "application/json", JSON.stringify(v)),
+        (v) => send(200, "application/json", v instanceof RawJson ? v.text : JSON.stringify(v)),
         (e: unknown) => {
-          const status = e instanceof HttpError ? e.status : 400;
+          const status = e instanceof HttpError ? e.status : e instanceof Superseded ? 409 : 400;
+          if (!req.complete) {
+            discard(req);
+            if (!res.headersSent) res.setHeader("Connection", "close");
+          }
           if (!res.headersSent)
             send(status, "application/json", JSON.stringify({ error: (e as Error).message }));
-          if (status === 413) req.destroy();
         },
       );
       return;
@@ -232,16 +318,20 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
     server.listen(o.port ?? 0, o.host ?? "127.0.0.1", () => resolve());
   });
   const port = (server.address() as { port: number }).port;
-  const host = o.host ?? "127.0.0.1";
+  for (const h of ["127.0.0.1", "localhost", "[::1]", host.includes(":") ? `[${host}]` : host])
+    allowedHosts.add(`${h}:${port}`.toLowerCase());
   const shown = host.includes(":") ? `[${host}]` : host;
   return {
     url: `http://${shown}:${port}/?token=${token}`,
     token,
     port,
     session,
+    compute,
+    uploadDir: () => tmpDir,
     open,
     close: () =>
       new Promise<void>((resolve) => {
+        void compute?.close();
         session.close();
         server.closeAllConnections();
         server.close(() => resolve());

@@ -153,14 +153,15 @@ export class Session {
     return this.align;
   }
 
-  info(): InfoJson {
+  /** `withDiff`: also align (slow on big pairs: the server does that in its compute worker). */
+  info(withDiff = true): InfoJson {
     const ti = (s: Side): TraceInfo | undefined => {
       const t = this.traces[s];
       return t
         ? { name: this.names[s] ?? t.path, count: t.packets.length, warnings: [...t.warnings] }
         : undefined;
     };
-    const d = this.diff();
+    const d = withDiff ? this.diff() : undefined;
     return {
       a: ti("a"),
       b: ti("b"),
@@ -373,7 +374,7 @@ export class Session {
     };
     switch (method) {
       case "info":
-        return this.info();
+        return this.info(p.diff !== false);
       case "packets":
         return this.packets(side, num("offset"), num("limit", 200), String(p.filter ?? ""));
       case "find":
@@ -403,7 +404,7 @@ export class Session {
         return this.stats(side);
       case "swap":
         this.swap();
-        return this.info();
+        return this.info(false);
       case "report":
         return { html: this.report() };
       default:

@@ -1,15 +1,14 @@
 /**
  * The web UI in real headless Chromium (system /usr/bin/chromium, driven by playwright-core): the
- * static build with dropped files, and `smbcmp web`'s server (token, traversal, size limits, a big
- * capture). Screenshots go to test-artifacts/web/.
+ * static build with dropped files, and `smbcmp web`'s server (token, a big capture; the server
+ * without a browser is test/web/server.test.ts). Screenshots go to test-artifacts/web/.
  */
 import assert from "node:assert/strict";
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { promisify } from "node:util";
 import * as zlib from "node:zlib";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { startServer, type WebServer } from "../../src/web/server.js";
@@ -248,65 +247,6 @@ describe("server", () => {
     assert.equal(api.status, 200);
     const info = (await api.json()) as { a: { count: number } };
     assert.equal(info.a.count, 176);
-  });
-
-  test("path traversal and unknown paths never reach the file system", async () => {
-    const h = { "X-Smbcmp-Token": srv.token };
-    for (const u of [
-      "/../../../../etc/passwd",
-      "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
-      "/..%2f..%2f..%2fetc%2fpasswd",
-      "/index.html/../../package.json",
-      "/package.json",
-      "/src/web/server.ts",
-      "//etc/passwd",
-      "/static/..\\..\\package.json",
-    ]) {
-      const r = await fetch(base + u, { headers: h });
-      const body = await r.text();
-      assert.ok(r.status === 404 || body.includes("<!doctype html>"), `${u}: ${r.status}`);
-      assert.ok(!body.includes("root:") && !body.includes('"devDependencies"'), u);
-    }
-    // Raw request line with dots (fetch would normalise them); async: the server is in this process.
-    const { stdout: raw } = await promisify(execFile)("curl", [
-      "-s",
-      "--path-as-is",
-      "-H",
-      `X-Smbcmp-Token: ${srv.token}`,
-      `${base}/../../etc/passwd`,
-    ]);
-    assert.ok(!raw.includes("root:"));
-    // The API opens no paths from requests: an unknown API is 404, a path parameter is just ignored.
-    const r = await fetch(`${base}/api/call/open`, {
-      method: "POST",
-      headers: h,
-      body: '{"path":"/etc/passwd"}',
-    });
-    assert.equal(r.status, 400);
-  });
-
-  test("request size limits (JSON body, upload)", async () => {
-    const h = { "X-Smbcmp-Token": srv.token };
-    const big = JSON.stringify({ q: "x".repeat(200 * 1024) });
-    const r = await fetch(`${base}/api/call/info`, { method: "POST", headers: h, body: big }).catch(
-      (e) => e as Error,
-    );
-    assert.ok(r instanceof Error || r.status === 413);
-    const up = await fetch(`${base}/api/upload?side=b&name=x.pcap`, {
-      method: "POST",
-      headers: h,
-      body: new Uint8Array(400 * 1024),
-    }).catch((e) => e as Error);
-    assert.ok(up instanceof Error || up.status === 413);
-    // A small upload within the limit works (and replaces B).
-    const ok = await fetch(`${base}/api/upload?side=b&name=bad.pcap`, {
-      method: "POST",
-      headers: h,
-      body: fs.readFileSync(ex("bad.pcap")),
-    });
-    assert.equal(ok.status, 200);
-    const info = (await ok.json()) as { b: { count: number } };
-    assert.equal(info.b.count, 136);
   });
 
   test("UI in server mode: diff view, deep link, report export", async () => {

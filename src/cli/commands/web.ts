@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadUiHtml } from "../../web/assets.js";
-import { startServer } from "../../web/server.js";
+import { isLoopback, startServer } from "../../web/server.js";
 import { optionHelp, parseArgs } from "../args.js";
 import { CliError, COMMON_OPTS, gatherKeys, loadOpts, out, parsePorts } from "../common.js";
 
@@ -57,7 +57,7 @@ export async function webCommand(argv: string[]): Promise<number> {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`bad port: ${opts.port}`);
   }
   const host = (opts.host as string | undefined) ?? "127.0.0.1";
-  if (opts.host !== undefined && host !== "127.0.0.1" && host !== "::1" && host !== "localhost")
+  if (!isLoopback(host))
     process.stderr.write(
       `smbcmp: warning: listening on ${host}: anyone who can reach it and learns the token can read your captures\n`,
     );

@@ -23,7 +23,12 @@ export class RemoteBackend implements Backend {
       credentials: "same-origin",
     });
     const j = (await r.json().catch(() => ({ error: `HTTP ${r.status}` }))) as T & { error?: string };
-    if (!r.ok || j.error) throw new Error(j.error ?? `HTTP ${r.status}`);
+    if (!r.ok || j.error) {
+      const e = new Error(j.error ?? `HTTP ${r.status}`);
+      // 409: the server dropped this computation for a newer state (rules, files); not a failure.
+      if (r.status === 409) e.name = "Superseded";
+      throw e;
+    }
     return j;
   }
 

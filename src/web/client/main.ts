@@ -48,6 +48,7 @@ function status(msg: string, isErr = false): void {
 }
 
 function fail(e: unknown): void {
+  if (e instanceof Error && e.name === "Superseded") return;
   status(e instanceof Error ? e.message : String(e), true);
 }
 
@@ -518,11 +519,17 @@ function summaryText(): string {
 }
 
 async function refresh(): Promise<void> {
-  info = await backend.call<InfoJson>("info");
+  // Lists first (quick); the alignment may take a while on big pairs (the server's compute worker).
+  info = await backend.call<InfoJson>("info", { diff: false });
   $("files").textContent = summaryText();
   if (info.a) await singles.a.reload();
   if (info.b) await singles.b.reload();
-  if (info.a && info.b) await diff.reload();
+  if (info.a && info.b) {
+    status("aligning…");
+    info = await backend.call<InfoJson>("info");
+    $("files").textContent = summaryText();
+    await diff.reload();
+  }
   const warn = [...(info.a?.warnings ?? []), ...(info.b?.warnings ?? [])];
   status(
     warn.length
