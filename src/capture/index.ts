@@ -249,6 +249,7 @@ class CaptureImpl implements Capture, PduSink {
     d: Dir,
     nbssType: number,
     data: Buffer,
+    size: number,
     ranges: FileRange[],
     frames: number[] | undefined,
     incomplete: boolean,
@@ -270,6 +271,7 @@ class CaptureImpl implements Capture, PduSink {
       conn: d.conn.index,
       nbssType,
       data,
+      size,
       ranges,
       skip: 4,
     };

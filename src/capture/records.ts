@@ -6,10 +6,11 @@ import * as fs from "node:fs";
 import { CaptureError } from "./source.js";
 
 /**
- * Bytes read per fs.readSync; records are parsed as views into the chunk. Measured: 512 KB chunks
- * (cache-resident, recycled by malloc) read 400 MB ~3x faster than 16 MB ones.
+ * Bytes read per fs.readSync into one reused buffer: records are parsed as views into it, and the
+ * layers above copy what they keep, so no fresh memory is touched per chunk. Measured on a 452 MB
+ * capture: 4 MB reused 0.11 s, 512 KB reused 0.30 s, 512 KB freshly allocated 0.89 s.
  */
-export const CHUNK = 512 << 10;
+export const CHUNK = 4 << 20;
 /** A record larger than this is treated as corruption. */
 const MAX_RECORD = 64 << 20;
 
@@ -131,15 +132,19 @@ export class RecordReader {
     }
   }
 
-  /** Makes `n` bytes available at `pos` (reading a new chunk when needed); false at end of file. */
+  /**
+   * Makes `n` bytes available at `pos` (reading a new chunk when needed); false at end of file.
+   * The buffer is reused: views into it are only valid until the next call to `next()`.
+   */
   private fill(n: number): boolean {
     if (this.pos + n <= this.bufLen) return true;
     if (this.eof) return false;
-    // A fresh buffer each time, so views handed out for earlier records stay valid.
     const keep = this.bufLen - this.pos;
-    const size = Math.max(CHUNK, n + (1 << 16));
-    const nb = this.bufLen === 0 && this.bufStart === 0 ? this.buf : Buffer.allocUnsafe(size);
-    if (nb !== this.buf) this.buf.copy(nb, 0, this.pos, this.bufLen);
+    let nb = this.buf;
+    if (n > nb.length) {
+      nb = Buffer.allocUnsafe(Math.max(CHUNK, n + (1 << 16)));
+      this.buf.copy(nb, 0, this.pos, this.bufLen);
+    } else if (keep > 0 && this.pos > 0) this.buf.copyWithin(0, this.pos, this.bufLen);
     this.bufStart += this.pos;
     this.pos = 0;
     this.buf = nb;

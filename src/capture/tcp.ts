@@ -19,6 +19,26 @@ const MAX_GAP_WARNINGS = 50;
 
 const NBSS_TYPES = new Set([0x00, 0x81, 0x82, 0x83, 0x84, 0x85]);
 
+/**
+ * A plain SMB2 READ response or WRITE request bigger than BIG_PDU keeps only its first PREFIX
+ * bytes: the index needs the header and the fixed body (and the start of a named pipe's DCE/RPC
+ * payload), never the file data, which trees re-read from the file on demand. Bulk transfers are
+ * then never copied.
+ */
+export const BIG_PDU = 32 << 10;
+export const PREFIX = 1024;
+
+/** An SMB2 message at b[p, p+n) whose payload the index never needs (see BIG_PDU). */
+function skippable(b: Uint8Array, p: number, n: number): boolean {
+  if (n < 64 || b[p] !== 0xfe || b[p + 1] !== 0x53 || b[p + 2] !== 0x4d || b[p + 3] !== 0x42) return false;
+  if (b[p + 4] !== 64 || b[p + 5] !== 0 || b[p + 13] !== 0) return false;
+  const cmd = b[p + 12];
+  const response = (b[p + 16]! & 1) === 1;
+  if (!(cmd === 8 ? response : cmd === 9 && !response)) return false;
+  // Not a compound: a following message could sit after the payload.
+  return (b[p + 20]! | b[p + 21]! | b[p + 22]! | b[p + 23]!) === 0;
+}
+
 /** SMB1 `\xffSMB`, SMB2 `\xfeSMB`, transform `\xfdSMB`, compression `\xfcSMB`. */
 export function isSmbMagic(b: Uint8Array, i: number): boolean {
   const m = b[i];
@@ -90,7 +110,12 @@ export class Dir {
   pduType = 0;
   pduLen = 0;
   body: Buffer | null = null;
+  /** Body bytes received so far. */
   have = 0;
+  /** Body bytes kept in `body` (the whole PDU, or its first PREFIX bytes; see BIG_PDU). */
+  keep = 0;
+  /** Whether `keep` is final (big PDUs decide once PREFIX bytes are in). */
+  decided = true;
   ranges: FileRange[] = [];
   frames: number[] = [];
   incomplete = false;
@@ -115,6 +140,8 @@ export class Dir {
     this.inBody = false;
     this.body = null;
     this.have = 0;
+    this.keep = 0;
+    this.decided = true;
     this.ranges = [];
     this.frames = [];
     this.incomplete = false;
@@ -141,6 +168,7 @@ export interface PduSink {
     dir: Dir,
     nbssType: number,
     data: Buffer,
+    size: number,
     ranges: FileRange[],
     frames: number[] | undefined,
     incomplete: boolean,
@@ -473,9 +501,7 @@ export class Tcp {
     if (!d.sync) return;
     if (d.inBody && missing <= d.pduLen - d.have) {
       // The hole is inside this PDU's body: zero-fill it and keep framing.
-      this.grow(d, d.have + missing);
-      d.body!.fill(0, d.have, d.have + missing);
-      d.have += missing;
+      this.take(d, null, 0, missing);
       d.ranges.push({ offset: -1, length: missing });
       d.incomplete = true;
       if (d.have === d.pduLen) this.finish(d);
@@ -508,16 +534,36 @@ export class Tcp {
   }
 
   /**
-   * Makes room for `need` body bytes. The whole declared length is allocated at once (at most
-   * 16 MB; allocUnsafe leaves untouched pages unmapped, so a bogus length costs little), which
-   * copies each byte exactly once.
+   * Makes room for `need` body bytes. The whole kept length is allocated at once (allocUnsafe
+   * leaves untouched pages unmapped, so a bogus length costs little), which copies each byte once.
    */
   private grow(d: Dir, need: number): void {
     const body = d.body;
     if (body !== null && body.length >= need) return;
-    const nb = Buffer.allocUnsafe(Math.max(need, d.pduLen));
-    if (body !== null) body.copy(nb, 0, 0, d.have);
+    const nb = Buffer.allocUnsafe(Math.max(need, d.keep));
+    if (body !== null) body.copy(nb, 0, 0, Math.min(d.have, d.keep));
     d.body = nb;
+  }
+
+  /** `n` more body bytes: from b[p...], or zeros when b is null (a hole); copies only what is kept. */
+  private take(d: Dir, b: Buffer | null, p: number, n: number): void {
+    while (n > 0) {
+      if (d.have >= d.keep) {
+        d.have += n;
+        return;
+      }
+      const c = Math.min(n, d.keep - d.have);
+      this.grow(d, d.have + c);
+      if (b === null) d.body!.fill(0, d.have, d.have + c);
+      else b.copy(d.body!, d.have, p, p + c);
+      d.have += c;
+      p += c;
+      n -= c;
+      if (!d.decided && d.have === d.keep) {
+        d.decided = true;
+        if (!skippable(d.body!, 0, d.have)) d.keep = d.pduLen;
+      }
+    }
   }
 
   /** In-order stream bytes b[p, end). */
@@ -539,9 +585,7 @@ export class Tcp {
     while (p < end) {
       if (d.inBody) {
         const n = Math.min(d.pduLen - d.have, end - p);
-        this.grow(d, d.have + n);
-        b.copy(d.body!, d.have, p, p + n);
-        d.have += n;
+        this.take(d, b, p, n);
         this.addRange(d.ranges, p, n);
         if (d.frames[d.frames.length - 1] !== this.frame) d.frames.push(this.frame);
         p += n;
@@ -558,14 +602,15 @@ export class Tcp {
           return;
         }
         if (end - p - 4 >= len) {
-          // Fast path: the whole PDU is in this segment; hand out a view.
+          // Fast path: the whole PDU is in this segment (copied: the capture's buffer is reused).
           if (len === 0 && type === 0) {
             p += 4; // an empty session message carries nothing
             continue;
           }
           const r: FileRange[] = [];
           this.addRange(r, p, len + 4);
-          this.sink.emit(d, type, b.subarray(p + 4, p + 4 + len), r, undefined, false);
+          const kept = len > BIG_PDU && skippable(b, p + 4, len) ? PREFIX : len;
+          this.sink.emit(d, type, Buffer.from(b.subarray(p + 4, p + 4 + kept)), len, r, undefined, false);
           p += 4 + len;
           continue;
         }
@@ -592,6 +637,8 @@ export class Tcp {
       d.inBody = true;
       d.have = 0;
       d.body = null;
+      d.decided = len <= BIG_PDU || type !== 0;
+      d.keep = d.decided ? len : PREFIX;
       if (d.frames[d.frames.length - 1] !== this.frame) d.frames.push(this.frame);
       if (len === 0) {
         if (type === 0) d.resetPdu();
@@ -620,10 +667,11 @@ export class Tcp {
 
   private finish(d: Dir): void {
     const body = d.body;
-    const data = body === null ? Buffer.alloc(0) : body.length === d.have ? body : body.subarray(0, d.have);
+    const kept = Math.min(d.have, d.keep);
+    const data = body === null ? Buffer.alloc(0) : body.length === kept ? body : body.subarray(0, kept);
     const frames = d.frames;
     if (frames[frames.length - 1] === this.frame) frames.pop();
-    this.sink.emit(d, d.pduType, data, d.ranges, frames.length ? frames : undefined, d.incomplete);
+    this.sink.emit(d, d.pduType, data, d.have, d.ranges, frames.length ? frames : undefined, d.incomplete);
     d.resetPdu();
   }
 

@@ -26,8 +26,13 @@ export interface Pdu {
   conn: number;
   /** NBSS message type (0x00 session message, 0x81 request, 0x82 positive, 0x83 negative, 0x85 keepalive); -1 when unframed. */
   nbssType: number;
-  /** The PDU payload (the NBSS message body, without the 4-byte NBSS header). */
+  /**
+   * The PDU payload (the NBSS message body, without the 4-byte NBSS header); only its first bytes
+   * for big plain SMB2 reads and writes (see BIG_PDU in tcp.ts): `data.length < size` then.
+   */
   data: Buffer;
+  /** Length of the whole payload on the wire. */
+  size: number;
   /** Where `data` lives in the capture file, in order; concatenating these ranges gives `data`. */
   ranges: FileRange[];
   /** Offset of `data` within the concatenation of `ranges` (ranges include the NBSS header). */
