@@ -3,7 +3,7 @@
  * pair's diff) below, as in the original smbcmp; plus search, filter, divergence jumps, profiles,
  * hex pane, mouse and help. State lives here; drawing goes through the diffing `Screen`.
  */
-import { type AlignResult, diffPackets, diffTraces } from "../diff/align.js";
+import { diffPackets } from "../diff/align.js";
 import type { SmbcmpConfig } from "../diff/config.js";
 import type { IgnoreRules } from "../diff/ignore.js";
 import type { Op } from "../diff/ops.js";
@@ -11,6 +11,7 @@ import { profileNames, profileRules } from "../diff/profiles.js";
 import { opText } from "../diff/render/common.js";
 import { compileFilter, type Filter } from "../filter/index.js";
 import { MsgFlag, type PacketInfo } from "../trace/types.js";
+import type { Alignment } from "./alignment.js";
 import { type InputEvent, parseInput } from "./input.js";
 import { type Action, type Bindings, DEFAULT_BINDINGS, makeBindings } from "./keys.js";
 import type { WorkerTrace } from "./loader.js";
@@ -105,7 +106,13 @@ export class App {
   private statusAttr = 0;
   private profile: string;
   private rules?: IgnoreRules;
-  private result?: AlignResult;
+  private result?: Alignment;
+  /** Diff mode: the alignment from the worker, kept until both traces are loaded here too. */
+  private pending?: Alignment;
+  /** When the align worker started aligning (for the elapsed time shown meanwhile). */
+  private aligningSince = 0;
+  private alignError?: string;
+  private ticker?: ReturnType<typeof setInterval>;
   /** Row indices (aligned rows in linked diff mode, packet indices otherwise) after filtering. */
   private rowsA: number[] = [];
   private rowsB: number[] = [];
@@ -116,7 +123,6 @@ export class App {
   private ratio: number;
   private scheduled = false;
   private lastProgress = 0;
-  private aligned = false;
 
   constructor(private readonly o: AppOptions) {
     this.screen = new Screen(o.write);
@@ -151,59 +157,82 @@ export class App {
   }
 
   onLoaded(): void {
-    const t = this.b ? (this.a.loaded && this.b.loaded ? this.b : undefined) : this.a;
-    if (!t) {
+    if (this.b && !(this.a.loaded && this.b.loaded)) {
       this.invalidateRows();
       this.render();
-      return;
-    }
-    if (this.b && !this.aligned) {
-      // Alignment runs on this thread: say so before it starts.
-      this.aligned = true;
-      this.setStatus("aligning…", fg(C.yellow));
-      this.render();
-      setImmediate(() => {
-        this.align();
-        this.onLoaded();
-      });
       return;
     }
     const w = [...this.a.warnings, ...(this.b?.warnings ?? [])];
     // In diff mode the status line holds the alignment summary (or why it failed).
     if (w.length && !this.b)
       this.setStatus(`warning: ${w[0]}${w.length > 1 ? ` (+${w.length - 1} more)` : ""}`, fg(C.yellow));
-    else if (!this.status) this.setStatus("press ? for help");
+    else if (!this.status && !this.b) this.setStatus("press ? for help");
     if (this.filter && !this.b) this.applyFilter(this.filter);
     this.invalidateRows();
-    this.jumpToStart();
+    if (this.b && !this.pending && !this.alignError)
+      this.setStatus("aligning the two traces in the background… (keys work meanwhile)", fg(C.yellow));
+    if (this.b) this.applyAlignment();
+    else this.jumpToStart();
     this.render();
   }
 
   onError(): void {
     const e = this.a.error ?? this.b?.error;
     this.setStatus(`error: ${e} — press q to quit`, fg(C.red) | A.bold);
+    this.stopTicker();
     this.render();
   }
 
-  private align(): void {
-    if (!this.b) return;
-    try {
-      this.rules = profileRules(this.profile, this.o.config.profiles);
-    } catch (e) {
-      this.setStatus(`profile: ${(e as Error).message}`, fg(C.red));
-      this.profile = "default";
-      this.rules = profileRules("default", this.o.config.profiles);
-    }
-    try {
-      this.result = diffTraces(this.a, this.b, { rules: this.rules });
-      const s = this.result.summary;
-      this.setStatus(
-        `${s.ops} ops: ${s.same} same, ${s.differ} differ, ${s.onlyA} only in A, ${s.onlyB} only in B — ] next divergence, ? help`,
-      );
-    } catch (e) {
-      this.result = undefined;
-      this.setStatus(`diff failed: ${(e as Error).message}`, fg(C.red));
-    }
+  /** The align worker has both traces and aligns them: keys keep working, the title shows the time. */
+  onAligning(): void {
+    this.aligningSince = Date.now();
+    this.setStatus(
+      "aligning the two traces in the background… (keys work; lists are unaligned until done)",
+      fg(C.yellow),
+    );
+    this.ticker ??= setInterval(() => this.render(), 250);
+    this.ticker.unref?.();
+    this.render();
+  }
+
+  onAligned(al: Alignment): void {
+    this.pending = al;
+    this.stopTicker();
+    this.applyAlignment();
+    this.render();
+  }
+
+  onAlignError(message: string): void {
+    this.alignError = message;
+    this.stopTicker();
+    this.setStatus(`diff failed: ${message}`, fg(C.red));
+    this.render();
+  }
+
+  private stopTicker(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  /** Shows the alignment once it is there and both traces are loaded on this side too. */
+  private applyAlignment(): void {
+    if (!this.pending || this.result || !this.a.loaded || !this.b?.loaded) return;
+    const al = this.pending;
+    al.rules = this.pairRules();
+    this.result = al;
+    const s = al.summary;
+    this.setStatus(
+      `${s.ops} ops: ${s.same} same, ${s.differ} differ, ${s.onlyA} only in A, ${s.onlyB} only in B — ] next divergence, ? help`,
+    );
+    if (this.filter) this.applyFilter(this.filter);
+    this.invalidateRows();
+    this.refreshRows();
+    this.jumpToStart();
+  }
+
+  /** True while the title bar shows a loading or aligning indicator (render() repeats then). */
+  get busy(): boolean {
+    return !!this.ticker;
   }
 
   private jumpToStart(): void {
@@ -241,7 +270,7 @@ export class App {
   }
 
   private refreshRows(): void {
-    const key = `${this.filter}|${this.linked}|${this.a.packets.length}|${this.b?.packets.length}|${this.a.loaded}|${this.b?.loaded}|${!!this.result}|${this.result?.rules.version}|${this.profile}`;
+    const key = `${this.filter}|${this.linked}|${this.a.packets.length}|${this.b?.packets.length}|${this.a.loaded}|${this.b?.loaded}|${!!this.result}|${this.rules?.version}|${this.profile}`;
     if (key === this.filteredFor) return;
     this.filteredFor = key;
     const f = this.filter.toLowerCase();
@@ -259,9 +288,14 @@ export class App {
     if (this.result && this.linked) {
       const r = this.result;
       this.rowsA = [];
-      r.rows.forEach((row, i) => {
-        if (!f || opOk(this.a, row.a) || opOk(this.b!, row.b)) this.rowsA.push(i);
-      });
+      for (let i = 0; i < r.length; i++) {
+        if (!f) {
+          this.rowsA.push(i);
+          continue;
+        }
+        const row = r.row(i);
+        if (opOk(this.a, row.a) || opOk(this.b!, row.b)) this.rowsA.push(i);
+      }
       this.rowsB = this.rowsA;
     } else {
       const pick = (t: WorkerTrace) => {
@@ -311,7 +345,7 @@ export class App {
           parents: [],
         });
         if (d.error) out.push(head(`error: ${d.error}`, fg(C.red) | A.bold));
-        const row = this.result.rows[i]!;
+        const row = this.result.row(i);
         out.push(
           head(
             `${row.kind.toUpperCase()} — ${d.count} difference${d.count === 1 ? "" : "s"} (profile ${this.profile}${this.showSame ? "" : ", SAME hidden: s"})`,
@@ -362,7 +396,14 @@ export class App {
   }
 
   private pairRules(): IgnoreRules {
-    this.rules ??= profileRules(this.profile, this.o.config.profiles);
+    if (this.rules) return this.rules;
+    try {
+      this.rules = profileRules(this.profile, this.o.config.profiles);
+    } catch (e) {
+      this.setStatus(`profile: ${(e as Error).message}`, fg(C.red));
+      this.profile = "default";
+      this.rules = profileRules("default", this.o.config.profiles);
+    }
     return this.rules;
   }
 
@@ -602,7 +643,8 @@ export class App {
       this.setStatus(this.b ? "still loading" : "link/unlink is for diff mode");
       return;
     }
-    const row = this.result.rows[this.rowsA[this.panes.list.cur] ?? -1];
+    const cur = this.rowsA[this.panes.list.cur];
+    const row = cur === undefined ? undefined : this.result.row(cur);
     this.linked = !this.linked;
     this.invalidateRows();
     this.refreshRows();
@@ -616,7 +658,8 @@ export class App {
       this.setStatus("lists unlinked: tab to pick a side, d/f or j/k to move it; u to link again");
     } else {
       const ia = this.rowsA[this.panes.list.cur];
-      const r = this.result.rows.findIndex((x) => (x.a?.req ?? x.a?.resp)?.pkt === ia);
+      let r = -1;
+      for (let k = 0; k < this.result.length && r < 0; k++) if (this.result.firstPacket("a", k) === ia) r = k;
       this.panes.list.cur = Math.max(0, this.rowsA.indexOf(r));
       if (this.focus === "listB") this.focus = "list";
       this.setStatus("lists linked");
@@ -627,7 +670,7 @@ export class App {
     const id = this.linked ? "list" : this.listPane();
     const rows = id === "list" ? this.rowsA : this.rowsB;
     const bad = (i: number): boolean => {
-      if (this.result && this.linked) return this.result.rows[i]!.kind !== "same";
+      if (this.result && this.linked) return this.result.kind(i) !== "same";
       const t = id === "list" ? this.a : this.b!;
       return isError(t.packets[i]!);
     };
@@ -652,7 +695,7 @@ export class App {
       this.setStatus("no field under the diff cursor (tab to the diff pane, j/k to pick one)");
       return;
     }
-    const rules = this.result?.rules ?? this.pairRules();
+    const rules = this.pairRules();
     const now = rules.toggle(l.name);
     this.setStatus(`${l.name} ${now ? "ignored" : "no longer ignored"}`, fg(C.cyan));
     this.rebuildLines();
@@ -666,9 +709,9 @@ export class App {
     const names = profileNames(this.o.config.profiles);
     this.profile = names[(names.indexOf(this.profile) + 1) % names.length]!;
     const row = this.rowsA[this.panes.list.cur];
+    // Alignment does not depend on the ignore rules: only the field diffs change.
     this.rules = undefined;
-    if (this.a.loaded && this.b.loaded) this.align();
-    else this.rules = profileRules(this.profile, this.o.config.profiles);
+    if (this.result) this.result.rules = this.pairRules();
     this.invalidateRows();
     this.refreshRows();
     if (row !== undefined) this.panes.list.cur = Math.max(0, this.rowsA.indexOf(row));
@@ -773,7 +816,7 @@ export class App {
 
   private rowText(id: "list" | "listB", i: number): { text: string; attr: number } {
     if (this.result && this.linked) {
-      const row = this.result.rows[i]!;
+      const row = this.result.row(i);
       const op = id === "list" ? row.a : row.b;
       const t = id === "list" ? this.a : this.b!;
       const mark = { same: " ", differ: "!", "only-a": "-", "only-b": "+" }[row.kind];
@@ -910,6 +953,12 @@ export class App {
       const fillN = Math.round((bw * done) / total);
       const bar = `loading ${"█".repeat(fillN)}${"░".repeat(bw - fillN)} ${Math.floor((100 * done) / total)}%`;
       s.text(W - bar.length - 1, 0, bar, A.reverse | fg(C.yellow));
+    } else if (this.b && !this.result && !this.alignError && !this.a.error && !this.b.error) {
+      // Alignment has no fraction to show: a spinner and the time it has taken so far.
+      const t = this.aligningSince ? (Date.now() - this.aligningSince) / 1000 : 0;
+      const spin = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"[Math.floor(t * 4) % 10];
+      const msg = ` aligning ${spin} ${t.toFixed(1)} s `;
+      s.text(W - msg.length - 1, 0, msg, A.reverse | fg(C.yellow));
     }
     const avail = Math.max(2, H - 3);
     const listH = clamp(Math.round(avail * this.ratio), 1, avail - 1);

@@ -2,6 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import type { LoadOpts } from "../cli/common.js";
 import { loadConfig } from "../diff/config.js";
+import { Alignment, AlignWorker } from "./alignment.js";
 import { App } from "./app.js";
 import { WorkerTrace } from "./loader.js";
 import { ENTER, LEAVE } from "./screen.js";
@@ -50,6 +51,8 @@ export function runTui(o: TuiOptions): Promise<number> {
       process.off("uncaughtException", crash);
       stdout.off("resize", onResize);
       stdin.off("data", onData);
+      // Quitting cancels loading and an alignment still running.
+      aligner?.close();
       a.close();
       b?.close();
       resolve(code);
@@ -64,8 +67,19 @@ export function runTui(o: TuiOptions): Promise<number> {
       onDone: () => app.onLoaded(),
       onError: () => app.onError(),
     };
-    const a = new WorkerTrace(o.pathA, o.load, ev);
-    const b = o.pathB ? new WorkerTrace(o.pathB, o.load, ev) : undefined;
+    const delay = Number(process.env.SMBCMP_TEST_ALIGN_DELAY_MS) || undefined;
+    const aligner = o.pathB
+      ? new AlignWorker(
+          {
+            onAligning: () => app.onAligning(),
+            onDone: (m) => app.onAligned(new Alignment(a, b!, m)),
+            onError: (m) => app.onAlignError(m),
+          },
+          delay,
+        )
+      : undefined;
+    const a = new WorkerTrace(o.pathA, o.load, ev, aligner?.portA);
+    const b = o.pathB ? new WorkerTrace(o.pathB, o.load, ev, aligner?.portB) : undefined;
     const app = new App({
       a,
       b,

@@ -2,6 +2,7 @@
  * Worker side of the TUI's trace loader: indexes the capture off the UI thread (posting progress
  * and packets as they come), then serves tree/bytes requests synchronously for the UI thread.
  */
+import { serialize } from "node:v8";
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { gatherKeys, type LoadOpts, parsePorts } from "../cli/common.js";
 import { openTrace } from "../trace/index.js";
@@ -12,11 +13,14 @@ export interface WorkerInit {
   load: LoadOpts;
   port: MessagePort;
   flag: Int32Array;
+  /** Diff mode: the align worker's port, fed the same packet batches. */
+  alignPort?: MessagePort;
 }
 
+/** `packets`: a v8-serialized PacketInfo[] (serialized once, sent to the UI and the align worker). */
 export type WorkerMsg =
-  | { type: "progress"; done: number; total: number; packets: PacketInfo[] }
-  | { type: "done"; packets: PacketInfo[]; warnings: string[] }
+  | { type: "progress"; done: number; total: number; packets: Uint8Array }
+  | { type: "done"; packets: Uint8Array; warnings: string[] }
   | { type: "error"; message: string };
 
 export interface Req {
@@ -28,6 +32,28 @@ export interface Req {
 const init = workerData as WorkerInit;
 const parent = parentPort!;
 
+function post(m: WorkerMsg): void {
+  if (m.type === "error") {
+    parent.postMessage(m);
+    init.alignPort?.postMessage(m);
+    return;
+  }
+  // The align worker gets a copy; the UI gets the buffer itself.
+  if (init.alignPort) {
+    const copy = new Uint8Array(m.packets);
+    init.alignPort.postMessage({ ...m, packets: copy }, [copy.buffer]);
+  }
+  parent.postMessage(m, [m.packets.buffer as ArrayBuffer]);
+}
+
+function pack(ps: PacketInfo[]): Uint8Array {
+  const b = serialize(ps);
+  // Only a buffer of its own can be transferred.
+  return b.byteOffset === 0 && b.buffer.byteLength === b.length
+    ? new Uint8Array(b.buffer)
+    : new Uint8Array(b);
+}
+
 async function run(): Promise<void> {
   let batch: PacketInfo[] = [];
   let trace: Trace;
@@ -37,12 +63,12 @@ async function run(): Promise<void> {
       keys: gatherKeys(init.load),
       onPacket: (p) => batch.push(p),
       onProgress: (done, total) => {
-        parent.postMessage({ type: "progress", done, total, packets: batch } satisfies WorkerMsg);
+        post({ type: "progress", done, total, packets: pack(batch) });
         batch = [];
       },
     });
   } catch (e) {
-    parent.postMessage({ type: "error", message: (e as Error).message } satisfies WorkerMsg);
+    post({ type: "error", message: (e as Error).message });
     return;
   }
   init.port.on("message", (req: Req) => {
@@ -59,7 +85,7 @@ async function run(): Promise<void> {
     Atomics.store(init.flag, 0, 1);
     Atomics.notify(init.flag, 0);
   });
-  parent.postMessage({ type: "done", packets: batch, warnings: [...trace.warnings] } satisfies WorkerMsg);
+  post({ type: "done", packets: pack(batch), warnings: [...trace.warnings] });
 }
 
 void run();

@@ -3,11 +3,13 @@
  * responsive, and once loaded, `tree()` / `pduBytes()` are synchronous calls into the worker
  * (Atomics.wait + receiveMessageOnPort), so the diff engine can use it like any Trace.
  */
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { deserialize } from "node:v8";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from "node:worker_threads";
 import type { LoadOpts } from "../cli/common.js";
 import type { FieldNode } from "../dissect/tree.js";
 import type { PacketInfo, Trace, TreeOptions } from "../trace/types.js";
 import type { Req, WorkerInit, WorkerMsg } from "./load-worker.js";
+import { spawnWorker } from "./spawn.js";
 
 export interface LoadEvents {
   onProgress(done: number, total: number): void;
@@ -32,21 +34,15 @@ export class WorkerTrace implements Trace {
     readonly path: string,
     load: LoadOpts,
     ev: LoadEvents,
+    /** Diff mode: a port of the align worker, which gets the same packets. */
+    alignPort?: MessagePort,
   ) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const here = import.meta.url;
-    const init: WorkerInit = { path, load, port: port2, flag: this.flag };
-    const opts = { workerData: init, transferList: [port2] };
-    // Under tsx (tests, `node --import tsx`) the worker must register the TypeScript loader itself.
-    this.worker = here.endsWith(".ts")
-      ? new Worker(
-          `import("tsx/esm/api").then((m) => m.register()).then(() => import(${JSON.stringify(new URL("./load-worker.ts", here).href)}))`,
-          { ...opts, eval: true },
-        )
-      : new Worker(new URL("./load-worker.js", here), opts);
-    this.worker.unref();
-    const add = (ps: PacketInfo[]) => {
+    const init: WorkerInit = { path, load, port: port2, flag: this.flag, alignPort };
+    this.worker = spawnWorker("load-worker", init, alignPort ? [port2, alignPort] : [port2]);
+    const add = (buf: Uint8Array) => {
+      const ps = deserialize(buf) as PacketInfo[];
       for (const p of ps) {
         this.byNo.set(p.no, this.packets.length);
         this.packets.push(p);

@@ -1,0 +1,206 @@
+/**
+ * UI side of the background alignment: `AlignWorker` starts the align worker (fed by the load
+ * workers) and `Alignment` wraps its typed-array answer, building row and operation objects only
+ * for the rows looked at, and computing field diffs on this thread with the current ignore rules.
+ */
+import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
+import type { FieldDiffPart, OpDiff, RowKind, Summary } from "../diff/align.js";
+import { messageTree } from "../diff/align.js";
+import { IdentityMap } from "../diff/identity.js";
+import type { IgnoreRules } from "../diff/ignore.js";
+import type { MsgRef, Op } from "../diff/ops.js";
+import { profileRules } from "../diff/profiles.js";
+import { countDiffs, type DiffNode, diffTrees } from "../diff/tree-diff.js";
+import type { FieldNode } from "../dissect/tree.js";
+import type { Trace } from "../trace/types.js";
+import { type AlignInit, type AlignMsg, OP_KINDS, type OpsColumns, ROW_KINDS } from "./align-msg.js";
+import { spawnWorker } from "./spawn.js";
+
+export interface Row {
+  a?: Op;
+  b?: Op;
+  kind: RowKind;
+}
+
+/** A pair part with the message references it compares (for the hex pane). */
+export interface Part extends FieldDiffPart {
+  aRef?: MsgRef;
+  bRef?: MsgRef;
+}
+
+export interface PairDiff extends OpDiff {
+  parts: Part[];
+}
+
+type Done = Extract<AlignMsg, { type: "done" }>;
+
+export interface AlignEvents {
+  onAligning(packetsA: number, packetsB: number): void;
+  onDone(m: Done): void;
+  onError(message: string): void;
+}
+
+/** The align worker; `portA` / `portB` go to the load workers. */
+export class AlignWorker {
+  readonly portA: MessagePort;
+  readonly portB: MessagePort;
+  private worker: Worker;
+  finished = false;
+
+  constructor(ev: AlignEvents, delayMs?: number) {
+    const a = new MessageChannel();
+    const b = new MessageChannel();
+    this.portA = a.port1;
+    this.portB = b.port1;
+    const init: AlignInit = { portA: a.port2, portB: b.port2, delayMs };
+    this.worker = spawnWorker("align-worker", init, [a.port2, b.port2]);
+    this.worker.on("message", (m: AlignMsg) => {
+      if (m.type === "aligning") ev.onAligning(m.packetsA, m.packetsB);
+      else {
+        this.finished = true;
+        if (m.type === "done") ev.onDone(m);
+        else ev.onError(m.message);
+      }
+    });
+    this.worker.on("error", (e) => {
+      this.finished = true;
+      ev.onError(`internal error: ${e.message}`);
+    });
+  }
+
+  /** Cancels an alignment in progress. */
+  close(): void {
+    void this.worker.terminate();
+  }
+}
+
+function opAt(c: OpsColumns, i: number): Op {
+  const ref = (pkt: number, msg: number): MsgRef | undefined => (pkt >= 0 ? { pkt, msg } : undefined);
+  const interim: MsgRef[] = [];
+  for (let k = c.interimAt[i]!; k < c.interimAt[i + 1]!; k++)
+    interim.push({ pkt: c.interim[2 * k]!, msg: c.interim[2 * k + 1]! });
+  const status = c.status[i]!;
+  // path/detail/sig are only needed while aligning: the UI labels ops from their messages.
+  return {
+    index: i,
+    kind: OP_KINDS[c.kind[i]!]!,
+    conn: c.conn[i]!,
+    proto: c.proto[i] as 1 | 2,
+    cmd: c.cmd[i]!,
+    msgId: "",
+    req: ref(c.reqPkt[i]!, c.reqMsg[i]!),
+    interim,
+    resp: ref(c.respPkt[i]!, c.respMsg[i]!),
+    time: c.time[i]!,
+    path: "",
+    detail: "",
+    status: Number.isNaN(status) ? undefined : status,
+    sig: "",
+  };
+}
+
+function markIgnored(nodes: DiffNode[]): void {
+  for (const n of nodes) {
+    if (n.kind !== "same") n.ignored = true;
+    n.diffs = 0;
+    if (n.children) markIgnored(n.children);
+  }
+}
+
+const CACHE_MAX = 2048;
+
+export class Alignment {
+  readonly length: number;
+  readonly summary: Summary;
+  readonly firstDivergence: number;
+  readonly idmap?: IdentityMap;
+  private rows = new Map<number, Row>();
+  private cache = new Map<number, { version: number; d: PairDiff }>();
+
+  constructor(
+    readonly a: Trace,
+    readonly b: Trace,
+    private readonly m: Done,
+    /** Ignore rules of the field diffs (the UI sets the current profile's); alignment does not depend on them. */
+    public rules: IgnoreRules = profileRules("default"),
+  ) {
+    this.length = m.rowKind.length;
+    const s: Summary = { ops: this.length, same: 0, differ: 0, onlyA: 0, onlyB: 0 };
+    let first = -1;
+    for (let i = 0; i < this.length; i++) {
+      const k = m.rowKind[i]!;
+      if (k === 0) s.same++;
+      else {
+        if (first < 0) first = i;
+        if (k === 1) s.differ++;
+        else if (k === 2) s.onlyA++;
+        else s.onlyB++;
+      }
+    }
+    this.summary = s;
+    this.firstDivergence = first;
+    if (m.idmap) this.idmap = Object.assign(Object.create(IdentityMap.prototype) as IdentityMap, m.idmap);
+  }
+
+  get ms(): number {
+    return this.m.ms;
+  }
+
+  kind(i: number): RowKind {
+    return ROW_KINDS[this.m.rowKind[i]!]!;
+  }
+
+  row(i: number): Row {
+    let r = this.rows.get(i);
+    if (!r) {
+      const ia = this.m.rowA[i]!;
+      const ib = this.m.rowB[i]!;
+      r = {
+        a: ia >= 0 ? opAt(this.m.opsA, ia) : undefined,
+        b: ib >= 0 ? opAt(this.m.opsB, ib) : undefined,
+        kind: this.kind(i),
+      };
+      if (this.rows.size >= 65536) this.rows.delete(this.rows.keys().next().value!);
+      this.rows.set(i, r);
+    }
+    return r;
+  }
+
+  /** First packet index of each row's op on one side (-1 for none), for going from a packet to its row. */
+  firstPacket(side: "a" | "b", i: number): number {
+    const c = side === "a" ? this.m.opsA : this.m.opsB;
+    const k = (side === "a" ? this.m.rowA : this.m.rowB)[i]!;
+    if (k < 0) return -1;
+    return c.reqPkt[k]! >= 0 ? c.reqPkt[k]! : c.respPkt[k]!;
+  }
+
+  /** The field differences of row `i` under the current rules (cached per rules version). */
+  fieldDiff(i: number): PairDiff {
+    const hit = this.cache.get(i);
+    if (hit && hit.version === this.rules.version) return hit.d;
+    const d: PairDiff = { parts: [], count: 0 };
+    const row = this.row(i);
+    const tree = (t: Trace, r: MsgRef | undefined): FieldNode[] => (r ? messageTree(t, r) : []);
+    const frame = (t: Trace, r: MsgRef | undefined) => (r ? t.packets[r.pkt]?.no : undefined);
+    try {
+      const part = (role: Part["role"], x: MsgRef | undefined, y: MsgRef | undefined) => {
+        if (!x && !y) return;
+        const nodes = diffTrees(tree(this.a, x), tree(this.b, y), { rules: this.rules, idmap: this.idmap });
+        // An interim response on one side only depends on server timing: shown, as noise.
+        if (role === "interim" && (!x || !y)) markIgnored(nodes);
+        d.parts.push({ role, aFrame: frame(this.a, x), bFrame: frame(this.b, y), nodes, aRef: x, bRef: y });
+        d.count += countDiffs(nodes);
+      };
+      part("request", row.a?.req, row.b?.req);
+      const ia = row.a?.interim ?? [];
+      const ib = row.b?.interim ?? [];
+      for (let k = 0; k < Math.max(ia.length, ib.length); k++) part("interim", ia[k], ib[k]);
+      part("response", row.a?.resp, row.b?.resp);
+    } catch (e) {
+      d.error = e instanceof Error ? e.message : String(e);
+    }
+    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(i, { version: this.rules.version, d });
+    return d;
+  }
+}

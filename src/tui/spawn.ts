@@ -1,0 +1,16 @@
+/** Starting the TUI's worker threads, from compiled .js or (tests, `node --import tsx`) from .ts. */
+import { type TransferListItem, Worker } from "node:worker_threads";
+
+export function spawnWorker(name: string, workerData: unknown, transferList: TransferListItem[]): Worker {
+  const here = import.meta.url;
+  const opts = { workerData, transferList };
+  // Under tsx the worker must register the TypeScript loader itself.
+  const w = here.endsWith(".ts")
+    ? new Worker(
+        `import("tsx/esm/api").then((m) => m.register()).then(() => import(${JSON.stringify(new URL(`./${name}.ts`, here).href)}))`,
+        { ...opts, eval: true },
+      )
+    : new Worker(new URL(`./${name}.js`, here), opts);
+  w.unref();
+  return w;
+}
