@@ -61,6 +61,12 @@ export function sum(m: Smb2Msg, text: string): void {
 const PROTO_LABEL = "SMB2 (Server Message Block Protocol version 2)";
 const SHORT_PACKET = "[Packet size limited during capture]";
 
+/**
+ * Messages dissected per compound chain at most. Real clients send a handful; a hostile PDU can chain
+ * thousands of 72-byte messages, each a tree and a list entry. The rest of the chain is flagged.
+ */
+export const MAX_COMPOUND = 512;
+
 /** Dissects the SMB2 messages of `buf` starting at `start`; appends one `smb2` node per message. */
 export function dissectSmb2(
   buf: Buffer,
@@ -71,7 +77,11 @@ export function dissectSmb2(
 ): void {
   let at = start;
   let prev: Smb2Msg | undefined;
-  for (let guard = 0; guard < 1024 && at < buf.length; guard++) {
+  for (let count = 0; at < buf.length; count++) {
+    if (prev && count === MAX_COMPOUND) {
+      compoundLimit(prev, buf.length - at, at, ctx, out);
+      break;
+    }
     // A chain offset into bytes that are not an SMB2 header (padding, bytes lost to the snaplen)
     // ends the chain: the previous message is marked malformed instead of inventing a message.
     if (prev && (at + 4 > buf.length || buf.readUInt32LE(at) !== SMB2_MAGIC)) {
@@ -124,6 +134,15 @@ export function dissectSmb2(
     if (next < SMB2_HEADER_LEN || at + next > buf.length) break;
     at = end;
   }
+}
+
+/** The chain limit was hit: the last dissected message is flagged, and the tree says what was left. */
+function compoundLimit(last: Smb2Msg, left: number, at: number, ctx: Smb2Ctx, out: FieldNode[]): void {
+  last.info.flags |= MsgFlag.Malformed;
+  if (!last.info.summary.includes("[Malformed")) last.info.summary += " [Malformed Packet]";
+  if (ctx.light) return;
+  const why = `compound chain longer than ${MAX_COMPOUND} messages, ${left} bytes not dissected`;
+  out.push(node("_ws.malformed", `[Malformed Packet: ${why}]`, why, why, at, left, FieldFlag.Malformed));
 }
 
 function blankInfo(summary: string, flags = 0): MessageInfo {
