@@ -103,6 +103,9 @@ function dissectPduInner(
     const r = ctx.security?.transform(data, ctx) ?? opaqueTransform(data, magic);
     const inner: MessageInfo[] = [];
     const innerNodes: FieldNode[] = [];
+    // A compressed message that does not decompress (bad stream, output over the limit) is bad
+    // data, unlike an encrypted one without its key.
+    const bad = magic === SMB2_COMPRESSION_MAGIC && r.error !== undefined;
     if (r.plain) dissectPdu(r.plain, ctx, innerNodes, inner, depth + 1);
     if (!ctx.light) {
       // As in Wireshark: the transform's smb2 node holds the header and then the inner messages.
@@ -110,7 +113,15 @@ function dissectPduInner(
       top.children = [...r.nodes];
       if (r.error)
         top.children.push(
-          node("smbcmp.transform.error", `[${r.error}]`, r.error, r.error, -1, 0, FieldFlag.Generated),
+          node(
+            "smbcmp.transform.error",
+            `[${r.error}]`,
+            r.error,
+            r.error,
+            -1,
+            0,
+            FieldFlag.Generated | (bad ? FieldFlag.Malformed : 0),
+          ),
         );
       const holder = top.children.find((n) => n.name === "smbcmp.smb2.encrypted_data") ?? top;
       holder.children ??= [];
@@ -138,8 +149,12 @@ function dissectPduInner(
             ? data.readBigUInt64LE(44).toString(16).padStart(16, "0")
             : "0000000000000000",
         tid: 0,
-        summary: encrypted ? "Encrypted SMB3" : "Compressed SMB3",
-        flags: encrypted ? MsgFlag.Encrypted : MsgFlag.Compressed,
+        summary: encrypted
+          ? "Encrypted SMB3"
+          : bad
+            ? "Compressed SMB3 [Malformed Packet]"
+            : "Compressed SMB3",
+        flags: encrypted ? MsgFlag.Encrypted : MsgFlag.Compressed | (bad ? MsgFlag.Malformed : 0),
       });
     }
   } else {
