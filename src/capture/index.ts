@@ -68,7 +68,12 @@ class CaptureImpl implements Capture, PduSink {
   ) {
     this.reader = new RecordReader(src.fd, src.size, path);
     if (this.reader.format === "pcapng") this.ifs = new Int32Array(1024);
-    this.tcp = new Tcp(this, opts.ports ?? [], opts.maxOutOfOrder);
+    this.tcp = new Tcp(this, opts.ports ?? [], {
+      maxOoo: opts.maxOutOfOrder,
+      maxOooTotal: opts.maxOutOfOrderTotal,
+      maxPdu: opts.maxPdu,
+      maxConns: opts.maxConnections,
+    });
   }
 
   get dataFile(): string {

@@ -13,6 +13,19 @@ import type { FileRange } from "./types.js";
 
 /** Cap on out-of-order bytes queued per direction. */
 export const MAX_OOO = 64 << 20;
+/** Cap on out-of-order bytes queued over all connections. */
+export const MAX_OOO_TOTAL = 256 << 20;
+/** A PDU declaring more than this is indexed from its first PREFIX bytes only (NBSS allows 16 MB). */
+export const MAX_PDU = 16 << 20;
+/** Connections tracked at once; beyond, the least recently active are forgotten. */
+export const MAX_CONNS = 100_000;
+
+export interface TcpLimits {
+  maxOoo?: number;
+  maxOooTotal?: number;
+  maxPdu?: number;
+  maxConns?: number;
+}
 /** Segments of an unknown-port connection examined for NBSS+SMB before giving up on it. */
 const DETECT_SEGMENTS = 32;
 const MAX_GAP_WARNINGS = 50;
@@ -156,10 +169,14 @@ export class Conn {
   segsSeen = 0;
   closed = false;
   is139 = false;
+  /** Last frame with a segment of this connection (for forgetting idle ones). */
+  lastFrame = 0;
   constructor(
     readonly index: number,
     /** Endpoint key of side a (the first packet's source). */
     readonly ka: number | string,
+    /** Endpoint key of side b. */
+    readonly kb: number | string,
   ) {}
 }
 
@@ -211,7 +228,7 @@ export class Tcp {
   /** IPv4 connections by (lower endpoint key, higher endpoint key): no string keys in the hot path. */
   private readonly conns4 = new Map<number, Map<number, Conn>>();
   private readonly conns6 = new Map<string, Conn>();
-  private readonly all: Conn[] = [];
+  private all: Conn[] = [];
   private nconn = 0;
   private last: Conn | null = null;
   private lastKb: number | string = -1;
@@ -222,13 +239,31 @@ export class Tcp {
   private base = 0;
   private pieces: Piece[] | null = null;
   private gapWarnings = 0;
+  private readonly maxOoo: number;
+  private readonly maxOooTotal: number;
+  private readonly maxPdu: number;
+  private readonly maxConns: number;
+  /** Out-of-order bytes queued over all connections. */
+  private oooTotal = 0;
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly sink: PduSink,
     extraPorts: readonly number[] = [],
-    private readonly maxOoo = MAX_OOO,
+    limits: TcpLimits = {},
   ) {
     this.ports = new Set([445, 139, ...extraPorts]);
+    this.maxOoo = limits.maxOoo ?? MAX_OOO;
+    this.maxOooTotal = limits.maxOooTotal ?? MAX_OOO_TOTAL;
+    this.maxPdu = limits.maxPdu ?? MAX_PDU;
+    this.maxConns = limits.maxConns ?? MAX_CONNS;
+  }
+
+  /** A limit was hit: warn once per kind. */
+  private limit(kind: string, message: string): void {
+    if (this.warned.has(kind)) return;
+    this.warned.add(kind);
+    this.warn(message);
   }
 
   /**
@@ -267,6 +302,7 @@ export class Tcp {
       this.last = c;
       this.lastKb = c.ka === ka ? kb : ka;
     }
+    c.lastFrame = this.frame;
     let d = c.ka === ka ? c.a : c.b;
 
     if ((flags & (TH_SYN | TH_ACK)) === TH_SYN && d.baseSeq !== -1 && (seq !== d.baseSeq || c.closed)) {
@@ -356,7 +392,8 @@ export class Tcp {
     sa: number | string,
     da: number | string,
   ): Conn {
-    const c = new Conn(this.nconn++, ka);
+    if (this.all.length >= this.maxConns) this.forget();
+    const c = new Conn(this.nconn++, ka, kb);
     const s = formatAddr(sa);
     const t = formatAddr(da);
     c.a = new Dir(c, s, t, sport, dport);
@@ -376,6 +413,35 @@ export class Tcp {
     }
     this.all.push(c);
     return c;
+  }
+
+  /**
+   * Too many connections at once (a scan, a flood): drop the closed ones and the least recently
+   * active tenth. Their partial PDUs are lost; a later segment starts a new mid-stream connection.
+   */
+  private forget(): void {
+    this.limit(
+      "conns",
+      `more than ${this.maxConns} TCP connections at once: forgetting the least recently active ones`,
+    );
+    const byAge = this.all.filter((c) => !c.closed).sort((x, y) => x.lastFrame - y.lastFrame);
+    const drop = new Set(this.all.filter((c) => c.closed));
+    for (let i = 0; drop.size < Math.ceil(this.maxConns / 10) && i < byAge.length; i++) drop.add(byAge[i]!);
+    for (const c of drop) {
+      for (const d of [c.a, c.b]) this.flushOoo(d);
+      const { ka, kb } = c;
+      if (typeof ka === "number") {
+        const b = kb as number;
+        const m = this.conns4.get(Math.min(ka, b));
+        if (m?.get(Math.max(ka, b)) === c) m.delete(Math.max(ka, b));
+        if (m?.size === 0) this.conns4.delete(Math.min(ka, b));
+      } else {
+        const k = ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`;
+        if (this.conns6.get(k) === c) this.conns6.delete(k);
+      }
+    }
+    this.all = this.all.filter((c) => !drop.has(c));
+    if (this.last !== null && drop.has(this.last)) this.last = null;
   }
 
   /** Payload bytes b[q, end) at sequence `seq` of direction d. */
@@ -421,6 +487,10 @@ export class Tcp {
       this.data(d, b, q, end, seq);
       return;
     } else {
+      if (this.oooTotal + len > this.maxOooTotal && this.relieve(len)) {
+        this.data(d, b, q, end, seq); // holes given up may have moved d on
+        return;
+      }
       this.queue(d, b, q, end, seq);
       return;
     }
@@ -438,6 +508,28 @@ export class Tcp {
     while (i > 0 && ((d.ooo[i - 1]!.seq - seq) | 0) > 0) i--;
     d.ooo.splice(i, 0, s);
     d.oooBytes += len;
+    this.oooTotal += len;
+  }
+
+  /** Out-of-order data over all connections is at its cap: give up holes, biggest queue first. */
+  private relieve(len: number): boolean {
+    this.limit(
+      "ooo-total",
+      `more than ${this.maxOooTotal} bytes queued behind TCP holes over all connections: giving holes up`,
+    );
+    let freed = false;
+    while (this.oooTotal + len > this.maxOooTotal) {
+      let worst: Dir | undefined;
+      for (const c of this.all)
+        for (const d of [c.a, c.b]) if (d.oooBytes > (worst?.oooBytes ?? 0)) worst = d;
+      if (worst === undefined) break;
+      freed = true;
+      while (worst.ooo.length > 0 && this.oooTotal + len > this.maxOooTotal) {
+        this.gap(worst, worst.ooo[0]!.seq);
+        this.drain(worst);
+      }
+    }
+    return freed;
   }
 
   /** Delivers queued segments that have become contiguous. */
@@ -451,6 +543,7 @@ export class Tcp {
       const diff = (s.seq - d.nextSeq) | 0;
       if (diff > 0) break;
       d.oooBytes -= s.data.length;
+      this.oooTotal -= s.data.length;
       if (diff + s.data.length <= 0) continue;
       this.pieces = s.pieces;
       this.deliver(d, s.data, -diff, s.data.length);
@@ -482,6 +575,7 @@ export class Tcp {
 
   /** Drops all queued data. */
   private flushOoo(d: Dir): void {
+    this.oooTotal -= d.oooBytes;
     d.ooo = [];
     d.oooBytes = 0;
   }
@@ -639,6 +733,14 @@ export class Tcp {
       d.body = null;
       d.decided = len <= BIG_PDU || type !== 0;
       d.keep = d.decided ? len : PREFIX;
+      if (len > this.maxPdu) {
+        this.limit(
+          "pdu",
+          `TCP ${d.src}:${d.srcPort} → ${d.dst}:${d.dstPort}: a ${len}-byte PDU is over the ${this.maxPdu}-byte limit: only its first ${PREFIX} bytes are indexed`,
+        );
+        d.decided = true;
+        d.keep = PREFIX;
+      }
       if (d.frames[d.frames.length - 1] !== this.frame) d.frames.push(this.frame);
       if (len === 0) {
         if (type === 0) d.resetPdu();

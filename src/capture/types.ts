@@ -57,4 +57,10 @@ export interface ReadOptions {
   onProgress?: (done: number, total: number) => void;
   /** Cap on out-of-order TCP bytes queued per direction (default 64 MB); beyond it, skip ahead. */
   maxOutOfOrder?: number;
+  /** Cap on out-of-order TCP bytes queued over all connections (default 256 MB). */
+  maxOutOfOrderTotal?: number;
+  /** PDUs declaring more bytes are indexed from their first 1 KB only, with a warning (default 16 MB). */
+  maxPdu?: number;
+  /** TCP connections tracked at once (default 100000); beyond, the least recently active are forgotten. */
+  maxConnections?: number;
 }

@@ -761,3 +761,51 @@ test("an IP total length beyond an uncut frame is not taken as a snaplen hole", 
   assert.equal(r.pdus[0]!.incomplete, undefined);
   assert.equal(r.warnings.length, 0);
 });
+
+describe("limits", () => {
+  test("out-of-order data over all connections beyond the total cap: warn once, keep going", async () => {
+    // Three connections each with a hole and 3000 queued bytes; the total cap is 5000.
+    const flows = [0, 1, 2].map((i) => new Flow("10.0.0.1", "10.0.0.2", 50000 + i));
+    const frames: Buffer[] = flows.flatMap((f) => f.handshake());
+    for (const [i, f] of flows.entries()) {
+      frames.push(f.seg(true, nbss(smb2(100, i))));
+      f.seg(true, Buffer.alloc(500)); // the hole
+      const stream = Buffer.concat([Buffer.alloc(100), nbss(smb2(1000, 10 + i)), nbss(smb2(1000, 20 + i))]);
+      for (let o = 0; o < stream.length; o += 1000) frames.push(f.seg(true, stream.subarray(o, o + 1000)));
+    }
+    const r = await read(pcap(recs(frames)), { maxOutOfOrderTotal: 5000 });
+    assert.equal(r.warnings.filter((w) => /over all connections/.test(w.message)).length, 1);
+    const tags = new Set(r.pdus.map((p) => p.data[12]));
+    for (const t of [0, 1, 2, 10, 11, 12, 20, 21, 22]) assert.ok(tags.has(t), `PDU ${t} lost`);
+  });
+
+  test("a PDU over maxPdu is indexed from its first 1 KB, with one warning; ranges cover it all", async () => {
+    const f = new Flow();
+    const big = smb2(200_000, 5);
+    const w = nbss(big);
+    const frames = [...f.handshake()];
+    for (let o = 0; o < w.length; o += 1448) frames.push(f.seg(true, w.subarray(o, o + 1448)));
+    frames.push(f.seg(false, nbss(smb2(80, 6))));
+    const r = await read(pcap(recs(frames)), { maxPdu: 100_000 });
+    assert.equal(r.pdus.length, 2);
+    assert.equal(r.pdus[0]!.size, 200_000);
+    assert.ok(r.pdus[0]!.data.equals(big.subarray(0, 1024)));
+    assert.ok(r.reread[0]!.equals(big));
+    assert.equal(r.warnings.filter((x) => /over the 100000-byte limit/.test(x.message)).length, 1);
+  });
+
+  test("more connections than maxConnections: the idle ones are forgotten, with one warning", async () => {
+    const frames: Buffer[] = [];
+    // 30 short conversations that never close, then one more on the first connection's ports.
+    for (let i = 0; i < 30; i++) frames.push(...simple(new Flow("10.0.0.1", "10.0.0.2", 40000 + i)).frames);
+    const again = new Flow("10.0.0.1", "10.0.0.2", 40000);
+    again.cseq = 7777;
+    frames.push(again.seg(true, nbss(smb2(100, 99))));
+    const r = await read(pcap(recs(frames)), { maxConnections: 10 });
+    assert.equal(r.warnings.filter((w) => /TCP connections at once/.test(w.message)).length, 1);
+    assert.equal(r.pdus.length, 61);
+    // The forgotten first connection comes back as a new (mid-stream) one.
+    assert.ok(r.pdus[60]!.conn >= 30);
+    assert.equal(r.pdus[60]!.data[12], 99);
+  });
+});
