@@ -1,7 +1,8 @@
 /**
  * Benchmark: align two generated traces of N operations each (default 100k) with a few hundred
  * edits (inserts, deletes, status changes), through the public diffTraces() (op building,
- * connection matching, Myers alignment, identity binding). Prints time and peak RSS.
+ * connection matching, Myers alignment) and the identity binding that follows on first use of
+ * `result.idmap`. Prints time and peak RSS.
  *
  *   node --import tsx bench/diff.ts [ops=100000] [edits=300] [seed=1]
  * Targets: < 2 s, < 1 GB.
@@ -127,6 +128,10 @@ const timings: Record<string, number> = {};
 const res = diffTraces(ta, tb, { timings });
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
+// Ids are bound on first use (field diffs, the TUI, renderers): measure that step on its own.
+const t1 = performance.now();
+const idmap = res.idmap;
+const idMs = performance.now() - t1;
 const peak = process.resourceUsage().maxRSS * 1024;
 const mb = (x: number) => `${(x / 1048576).toFixed(0)} MB`;
 console.log(
@@ -139,6 +144,9 @@ console.log(
   `diffTraces: ${ms.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs; RSS before ${mb(rssBefore)}, peak RSS ${mb(peak)}`,
 );
 
+console.log(
+  `identity binding (first use of result.idmap): ${idMs.toFixed(0)} ms wall; ${idmap?.size("fid")} handles bound; total ${(ms + idMs).toFixed(0)} ms wall`,
+);
 console.log(
   `phases (CPU ms): ${Object.entries(timings)
     .map(([k, v]) => `${k} ${v.toFixed(0)}`)

@@ -15,7 +15,7 @@ import type { Trace } from "../trace/types.js";
 import { IdentityMap, type Side } from "./identity.js";
 import type { IgnoreRules } from "./ignore.js";
 import { Interner, myersMatches } from "./myers.js";
-import { buildOps, fullSig, type MsgRef, messageAt, type Op } from "./ops.js";
+import { buildOps, type MsgRef, messageAt, type Op, SigInterner, sameStatus } from "./ops.js";
 import { profileRules } from "./profiles.js";
 import { countDiffs, type DiffNode, diffText, diffTrees } from "./tree-diff.js";
 
@@ -66,7 +66,10 @@ export interface DiffOptions {
   pairSimilar?: boolean;
   /** Myers cost bound before its heuristic kicks in. */
   maxCost?: number;
-  /** Filled with CPU milliseconds per phase (ops, connections, align, merge, identity), for benchmarks. */
+  /**
+   * Filled with CPU milliseconds per phase (ops, connections, align, merge; identity when the ids
+   * get bound, on first use of `idmap` or a field diff), for benchmarks.
+   */
   timings?: Record<string, number>;
 }
 
@@ -102,18 +105,18 @@ export function alignOps(
   opts: {
     pairSimilar?: boolean;
     maxCost?: number;
-    interner?: Interner;
+    interner?: SigInterner;
     /** Precomputed signature ids by `op.index` for each side. */
     ids?: [ArrayLike<number>, ArrayLike<number>];
   } = {},
 ): AlignRow[] {
-  const it = opts.interner ?? new Interner();
+  const it = opts.interner ?? new SigInterner();
   const ka = new Int32Array(opsA.length);
   const kb = new Int32Array(opsB.length);
   const ids = opts.ids;
-  for (let i = 0; i < opsA.length; i++) ka[i] = ids ? ids[0][opsA[i]!.index]! : it.id(opsA[i]!.sig);
-  for (let i = 0; i < opsB.length; i++) kb[i] = ids ? ids[1][opsB[i]!.index]! : it.id(opsB[i]!.sig);
-  const m = slideMatches(myersMatches(ka, kb, { maxCost: opts.maxCost }), opsA, opsB);
+  for (let i = 0; i < opsA.length; i++) ka[i] = ids ? ids[0][opsA[i]!.index]! : it.id(opsA[i]!);
+  for (let i = 0; i < opsB.length; i++) kb[i] = ids ? ids[1][opsB[i]!.index]! : it.id(opsB[i]!);
+  const m = slideMatches(myersMatches(ka, kb, { maxCost: opts.maxCost }), opsA, opsB, [ka, kb]);
   const rows: AlignRow[] = [];
   const pairSimilar = opts.pairSimilar !== false;
   let i = 0;
@@ -143,7 +146,8 @@ export function alignOps(
     gap(m[k]!, m[k + 1]!);
     const a = opsA[i++]!;
     const b = opsB[j++]!;
-    rows.push({ a, b, kind: fullSig(a) === fullSig(b) ? "same" : "differ" });
+    // Matched by signature id: equal full signatures ⇔ same status class.
+    rows.push({ a, b, kind: sameStatus(a, b) ? "same" : "differ" });
   }
   gap(opsA.length, opsB.length);
   return rows;
@@ -161,12 +165,17 @@ const SLIDE = 64;
  * succeeding one is reported as the failing one). Works on pure insertion or deletion blocks
  * between diagonal runs of matches; ties keep Myers' choice.
  */
-export function slideMatches(m: number[], opsA: readonly Op[], opsB: readonly Op[]): number[] {
+export function slideMatches(
+  m: number[],
+  opsA: readonly Op[],
+  opsB: readonly Op[],
+  /** Signature ids by position in opsA / opsB (else the `sig` strings are compared). */
+  keys?: [ArrayLike<number>, ArrayLike<number>],
+): number[] {
   const n = m.length / 2;
   if (n === 0) return m;
   const mi = (k: number) => m[2 * k]!;
   const mj = (k: number) => m[2 * k + 1]!;
-  const full = (x: Op) => fullSig(x);
   // Gap between match k-1 and match k (k in 1..n-1; edges have no diagonal on one side).
   for (let k = 1; k < n; k++) {
     const da = mi(k) - mi(k - 1) - 1;
@@ -195,6 +204,8 @@ export function slideMatches(m: number[], opsA: readonly Op[], opsB: readonly Op
     // The long side (with the block) and the short side segments.
     const longOps = delA ? opsA : opsB;
     const shortOps = delA ? opsB : opsA;
+    const longKeys = keys ? (delA ? keys[0] : keys[1]) : undefined;
+    const shortKeys = keys ? (delA ? keys[1] : keys[0]) : undefined;
     const longStart = delA ? mi(k - up) : mj(k - up);
     const shortStart = delA ? mj(k - up) : mi(k - up);
     const pairsN = up + down;
@@ -204,10 +215,12 @@ export function slideMatches(m: number[], opsA: readonly Op[], opsB: readonly Op
       let score = 0;
       let ok = true;
       for (let p = 0; p < pairsN && ok; p++) {
-        const lo = longOps[longStart + (p < t ? p : p + len)]!;
-        const so = shortOps[shortStart + p]!;
-        if (lo.sig !== so.sig) ok = false;
-        else if (full(lo) === full(so)) score++;
+        const li = longStart + (p < t ? p : p + len);
+        const si = shortStart + p;
+        const lo = longOps[li]!;
+        const so = shortOps[si]!;
+        if (longKeys && shortKeys ? longKeys[li] !== shortKeys[si] : lo.sig !== so.sig) ok = false;
+        else if (sameStatus(lo, so)) score++;
       }
       if (ok && (score > bestScore || (score === bestScore && t === up))) {
         best = t;
@@ -416,11 +429,11 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
   lap("ops");
   const ca = byConn(opsA);
   const cb = byConn(opsB);
-  const it = new Interner();
+  const it = new SigInterner();
   // Signatures as small integers, once: connection matching and Myers both compare them.
   const ids: [Int32Array, Int32Array] = [
-    Int32Array.from(opsA, (o) => it.id(o.sig)),
-    Int32Array.from(opsB, (o) => it.id(o.sig)),
+    Int32Array.from(opsA, (o) => it.id(o)),
+    Int32Array.from(opsB, (o) => it.id(o)),
   ];
   const connPairs = ca.size && cb.size ? matchConnections(ca, cb, ids) : [];
   lap("connections");
@@ -446,8 +459,15 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
   const rows = lists.length ? mergeByTime(lists, opsA[0]?.time ?? 0, opsB[0]?.time ?? 0) : [];
   lap("merge");
 
-  const idmap = opts.identity === false ? undefined : new IdentityMap();
-  if (idmap) {
+  // Ids are bound on first need (field diffs, `result.idmap`), all rows at once in row order, so
+  // the map is the same as if bound here; a shallow diff nobody inspects never pays for it.
+  let idmap: IdentityMap | undefined;
+  let bound = opts.identity === false;
+  const bindIds = (): IdentityMap | undefined => {
+    if (bound) return idmap;
+    bound = true;
+    const c0 = tm ? process.cpuUsage() : undefined;
+    idmap = new IdentityMap();
     for (const r of rows) {
       if (r.a) nameIds(idmap, "a", a, r.a);
       if (r.b) nameIds(idmap, "b", b, r.b);
@@ -455,13 +475,18 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
         const pa = r.a;
         const pb = r.b;
         if (pa.req && pb.req) bindMessages(idmap, a, pa.req, b, pb.req);
-        for (const [x, y] of pairRefs(pa.interim, pb.interim)) if (x && y) bindMessages(idmap, a, x, b, y);
+        for (let k = 0; k < pa.interim.length && k < pb.interim.length; k++)
+          bindMessages(idmap, a, pa.interim[k]!, b, pb.interim[k]!);
         if (pa.resp && pb.resp) bindMessages(idmap, a, pa.resp, b, pb.resp);
       }
     }
-  }
+    if (tm && c0) {
+      const u = process.cpuUsage(c0);
+      tm.identity = (tm.identity ?? 0) + (u.user + u.system) / 1000;
+    }
+    return idmap;
+  };
 
-  lap("identity");
   const cache = new Map<number, { version: number; d: OpDiff }>();
   const errors: string[] = [];
   const tree = (t: Trace, r: MsgRef | undefined): FieldNode[] => (r ? messageTree(t, r) : []);
@@ -476,7 +501,9 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
     firstDivergence: rows.findIndex((r) => r.kind !== "same"),
     summary: summarize(rows),
     rules,
-    idmap,
+    get idmap() {
+      return bindIds();
+    },
     connPairs,
     errors,
     fieldDiff(i: number): OpDiff {
@@ -485,6 +512,7 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
       const row = rows[i];
       const d: OpDiff = { parts: [], count: 0 };
       if (!row) return d;
+      const idmap = bindIds();
       try {
         const oa = row.a;
         const ob = row.b;

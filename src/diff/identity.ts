@@ -78,15 +78,35 @@ function isSpecial(c: string): boolean {
 
 export type Side = "a" | "b";
 
-interface Entry {
-  /** Ordinal of first appearance (1-based) per side and kind. */
-  ordinal: number;
-  /** The canonical id this one is bound to on the other side. */
-  partner?: string;
-  name?: string;
+/**
+ * The ids one side used, per kind, in order of first appearance (index + 1 = ordinal). Parallel
+ * arrays instead of an object per id: a 100k-handle trace would otherwise allocate 100k entries
+ * per side that all survive to the old generation.
+ */
+interface SideState {
+  readonly index: Map<string, number>;
+  /** The canonical id each one is bound to on the other side. */
+  readonly partner: (string | undefined)[];
+  readonly names: (string | undefined)[];
 }
 
-type SideState = Map<string, Entry>;
+// Plain data (no class instances): the TUI's worker sends an IdentityMap's fields through
+// structured clone and rebuilds it on the other side.
+function newSide(): SideState {
+  return { index: new Map(), partner: [], names: [] };
+}
+
+/** Index of `c` in `st`, registering it when new. */
+function at(st: SideState, c: string): number {
+  let i = st.index.get(c);
+  if (i === undefined) {
+    i = st.partner.length;
+    st.index.set(c, i);
+    st.partner.push(undefined);
+    st.names.push(undefined);
+  }
+  return i;
+}
 
 const NOUN: Record<IdKind, string> = {
   fid: "handle",
@@ -101,19 +121,32 @@ const NOUN: Record<IdKind, string> = {
 
 export type Comparison = "equal" | "mapped" | "mismatch";
 
-export class IdentityMap {
-  private state: Record<Side, Map<IdKind, SideState>> = { a: new Map(), b: new Map() };
-  /** Raw value → canonical id per kind: ids repeat in every message, canonicalize once. */
-  private canon = new Map<IdKind, Map<FieldValue, string>>();
-  /** The last pair bound per kind: a session or handle is bound again on every message. */
-  private last = new Map<IdKind, [FieldValue, FieldValue, Comparison]>();
+interface KindState {
+  a: SideState;
+  b: SideState;
+  /** Raw value → canonical id: ids repeat in every message, canonicalize once. */
+  canon: Map<FieldValue, string>;
+  /** The last pair compared with binding: a session or handle is bound again on every message. */
+  last?: [FieldValue, FieldValue, Comparison];
+}
 
-  private key(kind: IdKind, v: FieldValue): string {
-    let m = this.canon.get(kind);
-    if (!m) {
-      m = new Map();
-      this.canon.set(kind, m);
+export class IdentityMap {
+  private kinds = new Map<IdKind, KindState>();
+
+  private ks(kind: IdKind): KindState {
+    let k = this.kinds.get(kind);
+    if (!k) {
+      k = { a: newSide(), b: newSide(), canon: new Map() };
+      this.kinds.set(kind, k);
     }
+    return k;
+  }
+
+  private key(kind: IdKind, v: FieldValue, k: KindState = this.ks(kind)): string {
+    // Lower-case hex (MessageInfo FileIds, GUID bytes) is already canonical for non-numeric kinds:
+    // skip the cache, which would only grow with every new handle.
+    if (typeof v === "string" && !NUMERIC.has(kind) && HEX_RE.test(v)) return v;
+    const m = k.canon;
     let c = m.get(v);
     if (c === undefined) {
       c = canonicalId(kind, v);
@@ -124,33 +157,21 @@ export class IdentityMap {
   }
 
   private side(s: Side, kind: IdKind): SideState {
-    let st = this.state[s].get(kind);
-    if (!st) {
-      st = new Map();
-      this.state[s].set(kind, st);
-    }
-    return st;
-  }
-
-  private entry(st: SideState, c: string): Entry {
-    let e = st.get(c);
-    if (!e) {
-      e = { ordinal: st.size + 1 };
-      st.set(c, e);
-    }
-    return e;
+    return this.ks(kind)[s];
   }
 
   /** Notes that `side` used id `v` (for `#n` ordinals in displays) without binding it. */
   see(s: Side, kind: IdKind, v: FieldValue): void {
-    this.entry(this.side(s, kind), this.key(kind, v));
+    at(this.side(s, kind), this.key(kind, v));
   }
 
   /** Gives an id a human name (file name of a handle, share of a tree); the first name stays. */
   name(s: Side, kind: IdKind, v: FieldValue, name: string): void {
     if (!name) return;
-    const e = this.entry(this.side(s, kind), this.key(kind, v));
-    e.name ??= name;
+    const k = this.ks(kind);
+    const st = k[s];
+    const i = at(st, this.key(kind, v, k));
+    st.names[i] ??= name;
   }
 
   /**
@@ -163,46 +184,52 @@ export class IdentityMap {
 
   /** How two ids relate; with `bindNew`, unbound ids get bound to each other. */
   compare(kind: IdKind, a: FieldValue, b: FieldValue, bindNew = true): Comparison {
-    const last = this.last.get(kind);
+    const k = this.ks(kind);
+    const last = k.last;
     // Bindings never change once made, so the same pair always compares the same.
     if (last && last[0] === a && last[1] === b) return last[2];
-    const r = this.compareNew(kind, a, b, bindNew);
-    if (bindNew) this.last.set(kind, [a, b, r]);
+    const r = this.compareNew(kind, k, a, b, bindNew);
+    if (bindNew) k.last = [a, b, r];
     return r;
   }
 
-  private compareNew(kind: IdKind, a: FieldValue, b: FieldValue, bindNew: boolean): Comparison {
-    const ca = this.key(kind, a);
-    const cb = this.key(kind, b);
-    const ea = this.entry(this.side("a", kind), ca);
-    const eb = this.entry(this.side("b", kind), cb);
+  private compareNew(kind: IdKind, k: KindState, a: FieldValue, b: FieldValue, bindNew: boolean): Comparison {
+    const ca = this.key(kind, a, k);
+    const cb = this.key(kind, b, k);
+    const ia = at(k.a, ca);
+    const ib = at(k.b, cb);
     if (isSpecial(ca) || isSpecial(cb)) return ca === cb ? "equal" : "mismatch";
-    if (ea.partner === undefined && eb.partner === undefined) {
+    const pa = k.a.partner[ia];
+    if (pa === undefined && k.b.partner[ib] === undefined) {
       if (!bindNew) return ca === cb ? "equal" : "mismatch";
-      ea.partner = cb;
-      eb.partner = ca;
+      k.a.partner[ia] = cb;
+      k.b.partner[ib] = ca;
       return ca === cb ? "equal" : "mapped";
     }
-    if (ea.partner === cb) return ca === cb ? "equal" : "mapped";
+    if (pa === cb) return ca === cb ? "equal" : "mapped";
     return "mismatch";
   }
 
   /** The id `side`'s id `v` is paired with on the other side, if any. */
   partner(s: Side, kind: IdKind, v: FieldValue): string | undefined {
-    return this.side(s, kind).get(this.key(kind, v))?.partner;
+    const st = this.side(s, kind);
+    const i = st.index.get(this.key(kind, v));
+    return i === undefined ? undefined : st.partner[i];
   }
 
   /** `<handle of foo.txt>`, `<session #1>`: what an id stands for, for displays. */
   describe(s: Side, kind: IdKind, v: FieldValue): string {
-    const e = this.side(s, kind).get(this.key(kind, v));
-    if (e?.name) return `<${NOUN[kind]} of ${e.name}>`;
-    return e ? `<${NOUN[kind]} #${e.ordinal}>` : `<${NOUN[kind]} ${String(v)}>`;
+    const st = this.side(s, kind);
+    const i = st.index.get(this.key(kind, v));
+    if (i === undefined) return `<${NOUN[kind]} ${String(v)}>`;
+    const name = st.names[i];
+    return name ? `<${NOUN[kind]} of ${name}>` : `<${NOUN[kind]} #${i + 1}>`;
   }
 
   /** Number of bound ids of side A per kind (for summaries and tests). */
   size(kind: IdKind): number {
     let n = 0;
-    for (const e of this.side("a", kind).values()) if (e.partner !== undefined) n++;
+    for (const p of this.side("a", kind).partner) if (p !== undefined) n++;
     return n;
   }
 }

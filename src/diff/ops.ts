@@ -40,8 +40,72 @@ export interface Op {
   detail: string;
   /** Final status (undefined when no final response). */
   status?: number;
-  /** Alignment key without status. */
-  sig: string;
+  /** Alignment key without status (built on demand: alignment compares `SigInterner` ids). */
+  readonly sig: string;
+}
+
+/** Shared by ops without interim responses (most): one array less per op. Never mutated. */
+const NO_INTERIM: MsgRef[] = Object.freeze([]) as unknown as MsgRef[];
+
+/** buildOps' Op: the signature string is derived from the fields when asked for. */
+class OpRecord implements Op {
+  req?: MsgRef;
+  interim: MsgRef[] = NO_INTERIM;
+  resp?: MsgRef;
+  status?: number;
+  constructor(
+    public index: number,
+    public kind: OpKind,
+    public conn: number,
+    public proto: 1 | 2,
+    public cmd: number,
+    public msgId: string,
+    public time: number,
+    public path: string,
+    public detail: string,
+  ) {}
+  get sig(): string {
+    return sigOf(this.kind, this.proto, this.cmd, this.path, this.detail);
+  }
+}
+
+/**
+ * Signature ids: equal ids ⇔ equal `sig` strings, for ops of both traces, without building the
+ * strings (nested maps on the op's own fields; paths and details are shared strings, hashed once).
+ */
+export class SigInterner {
+  private byHead = new Map<number, Map<string, Map<string, number>>>();
+  private n = 0;
+  id(op: Pick<Op, "kind" | "proto" | "cmd" | "path" | "detail">): number {
+    const k = op.kind === "break" ? 1 : op.kind === "orphan-response" ? 2 : 0;
+    const head = (k * 4 + op.proto) * 0x10000 + op.cmd;
+    let byPath = this.byHead.get(head);
+    if (!byPath) {
+      byPath = new Map();
+      this.byHead.set(head, byPath);
+    }
+    let byDetail = byPath.get(op.path);
+    if (!byDetail) {
+      byDetail = new Map();
+      byPath.set(op.path, byDetail);
+    }
+    let v = byDetail.get(op.detail);
+    if (v === undefined) {
+      v = this.n++;
+      byDetail.set(op.detail, v);
+    }
+    return v;
+  }
+  get size(): number {
+    return this.n;
+  }
+}
+
+/** Same final status class (what `fullSig` adds to `sig`), without building strings. */
+export function sameStatus(a: Op, b: Op): boolean {
+  if (a.status !== undefined || b.status !== undefined)
+    return a.status !== undefined && b.status !== undefined && a.status >>> 0 === b.status >>> 0;
+  return (a.kind === "no-response") === (b.kind === "no-response");
 }
 
 /** Case-folded path with `\` separators and no leading, trailing or doubled separators. */
@@ -80,9 +144,9 @@ export function packetAt(trace: Trace, r: MsgRef): PacketInfo {
 
 /** Builds the operation list of a trace, in order of the first message of each operation. */
 export function buildOps(trace: Pick<Trace, "packets">): Op[] {
-  const ops: Op[] = [];
+  const ops: OpRecord[] = [];
   // Requests awaiting their final response: connection → "proto:msgId" → op.
-  const pendingByConn = new Map<number, Map<string, Op>>();
+  const pendingByConn = new Map<number, Map<string, OpRecord>>();
   // Paths repeat a lot (every op on a handle carries its file name): normalize each once.
   const paths = new Map<string, string>();
   const norm = (raw: string | undefined): string => {
@@ -94,23 +158,8 @@ export function buildOps(trace: Pick<Trace, "packets">): Op[] {
     }
     return n;
   };
-  const mk = (kind: OpKind, p: PacketInfo, m: MessageInfo): Op => {
-    const path = norm(m.path);
-    const detail = m.detail ?? "";
-    return {
-      index: ops.length,
-      kind,
-      conn: p.conn,
-      proto: m.proto,
-      cmd: m.cmd,
-      msgId: m.msgId,
-      interim: [],
-      time: p.time,
-      path,
-      detail,
-      sig: sigOf(kind, m.proto, m.cmd, path, detail),
-    };
-  };
+  const mk = (kind: OpKind, p: PacketInfo, m: MessageInfo): OpRecord =>
+    new OpRecord(ops.length, kind, p.conn, m.proto, m.cmd, m.msgId, p.time, norm(m.path), m.detail ?? "");
   const packets = trace.packets;
   for (let pi = 0; pi < packets.length; pi++) {
     const p = packets[pi]!;
@@ -143,17 +192,15 @@ export function buildOps(trace: Pick<Trace, "packets">): Op[] {
       const op = pending.get(key);
       if (op && op.cmd === m.cmd) {
         if (m.status === STATUS_PENDING && m.flags & MsgFlag.Async) {
-          op.interim.push(ref);
+          if (op.interim === NO_INTERIM) op.interim = [ref];
+          else op.interim.push(ref);
           continue;
         }
         op.resp = ref;
         op.status = m.status;
         // Responses can name the path when the request could not (a create's response does not
         // change it, but a request resolved only by FileId may gain it later).
-        if (!op.path && m.path) {
-          op.path = norm(m.path);
-          op.sig = sigOf(op.kind, op.proto, op.cmd, op.path, op.detail);
-        }
+        if (!op.path && m.path) op.path = norm(m.path);
         pending.delete(key);
         continue;
       }
