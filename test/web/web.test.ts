@@ -9,14 +9,23 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import * as zlib from "node:zlib";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { startServer, type WebServer } from "../../src/web/server.js";
 import { buildWeb } from "../../tools/build-web.js";
+import {
+  decryptDropped,
+  diffNavigation,
+  dropFiles,
+  ex,
+  loadAndSelect,
+  pasteKeys,
+  playwrightDriver,
+  root,
+  serverDeepLink,
+  shots,
+  staticPair,
+} from "./scenarios.js";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const ex = (f: string) => path.join(root, "examples", f);
-const shots = path.join(root, "test-artifacts/web");
 const CHROMIUM = "/usr/bin/chromium";
 
 let html = "";
@@ -31,24 +40,8 @@ async function newPage(): Promise<Page> {
   return p;
 }
 
-/** Drops files on the page as a user would (dragenter + drop with a DataTransfer). */
-async function dropFiles(page: Page, files: string[]): Promise<void> {
-  const payload = files.map((f) => ({ name: path.basename(f), b64: fs.readFileSync(f).toString("base64") }));
-  await page.evaluate((list) => {
-    const dt = new DataTransfer();
-    for (const f of list) {
-      const bin = atob(f.b64);
-      const u = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
-      dt.items.add(new File([u], f.name));
-    }
-    document.dispatchEvent(new DragEvent("dragenter", { dataTransfer: dt, bubbles: true }));
-    document.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, payload);
-}
-
 async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+  await page.screenshot({ path: path.join(shots, `chromium-${name}.png`) });
 }
 
 before(async () => {
@@ -84,104 +77,27 @@ after(async () => {
 describe("static build", () => {
   test("loads, drop one capture, select a packet, tree and hex", async () => {
     const page = await newPage();
-    await page.goto(`file://${htmlFile}`);
-    await page.waitForSelector("body[data-ready='1']");
-    await shot(page, "static-empty");
-    await dropFiles(page, [ex("good.pcap")]);
-    await page.waitForSelector("#list-a .row[aria-selected=true]");
-    const count = await page.locator("#files").textContent();
-    assert.match(count ?? "", /good\.pcap \(176 packets\)/);
-    // Frame 8: session setup; its tree has a header and the hex pane highlights a clicked field.
-    await page.locator("#list-a .row", { hasText: "Session Setup Request" }).first().click();
-    await page.waitForSelector("#view-a .tree .ti");
-    const item = page.locator("#view-a .tree .ti[aria-level='2'] > .lab").first();
-    await item.click();
-    await page.waitForSelector("#view-a .hex mark");
-    assert.ok((await page.locator("#view-a .hex mark").count()) > 0);
-    // j moves the selection.
-    const before = await page.locator("#list-a .row[aria-selected=true] .no").textContent();
-    await page.locator("#list-a").focus();
-    await page.keyboard.press("j");
-    await page.waitForFunction(
-      (b) => document.querySelector("#list-a .row[aria-selected=true] .no")?.textContent !== b,
-      before,
-    );
-    await shot(page, "static-single");
+    await loadAndSelect(playwrightDriver(page), `file://${htmlFile}`);
     await page.close();
   });
 
   test("drop a gzip capture with its key file: decrypted in the page", async () => {
     const page = await newPage();
-    await page.goto(`file://${htmlFile}`);
-    await page.waitForSelector("body[data-ready='1']");
     const gz = path.join(path.dirname(htmlFile), "encrypted.pcap.gz");
-    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(ex("encrypted.pcap"))));
-    await dropFiles(page, [gz, ex("encrypted.keys")]);
-    await page.waitForSelector("#list-a .row[aria-selected=true]");
-    assert.match((await page.locator("#files").textContent()) ?? "", /encrypted\.pcap\.gz \(\d+ packets\)/);
-    assert.match(await page.locator("#keysText").inputValue(), /0000000061ddacfc/);
-    // AES-128-GCM with the dropped key (pure-JS AES in the browser shim of node:crypto).
-    const row = page.locator("#list-a .row", { hasText: "Tree Connect Request" }).first();
-    await row.waitFor();
-    await row.click();
-    await page.waitForSelector("#view-a .tree .ti");
-    const tree = (await page.locator("#view-a .tree").textContent()) ?? "";
-    assert.match(tree, /Decrypted SMB3/);
-    assert.match(tree, /Tree: \\\\127\.0\.0\.1\\/);
-    await shot(page, "static-encrypted");
+    await decryptDropped(playwrightDriver(page), `file://${htmlFile}`, gz);
     await page.close();
   });
 
   test("paste keys after opening an encrypted capture: rows become decrypted", async () => {
     const page = await newPage();
-    await page.goto(`file://${htmlFile}`);
-    await page.waitForSelector("body[data-ready='1']");
-    await dropFiles(page, [ex("encrypted.pcap")]);
-    await page.waitForSelector("#list-a .row[aria-selected=true]");
-    assert.equal(await page.locator("#list-a .row", { hasText: "Tree Connect Request" }).count(), 0);
-    await page.click("#keysBtn");
-    await page.fill("#keysText", fs.readFileSync(ex("encrypted.keys"), "utf8"));
-    await page.click("#keysOk");
-    await page.locator("#list-a .row", { hasText: "Tree Connect Request" }).first().waitFor();
-    await page.locator("#list-a .row", { hasText: "Decrypted SMB3" }).first().waitFor();
+    await pasteKeys(playwrightDriver(page), `file://${htmlFile}`);
     await page.close();
   });
 
   test("drop two captures: diff, divergence navigation, ignore toggle persists and exports", async () => {
     const page = await newPage();
-    await page.goto(`file://${htmlFile}`);
-    await page.waitForSelector("body[data-ready='1']");
-    await page.evaluate(() => localStorage.clear());
-    await dropFiles(page, [ex("good.pcap"), ex("bad.pcap")]);
-    await page.waitForSelector("#list-diff .row[aria-selected=true]");
-    // The first selection is the first divergence.
-    const sel = () => page.locator("#list-diff .row[aria-selected=true]").getAttribute("data-i");
-    const first = Number(await sel());
-    assert.ok(first > 0);
-    await page.keyboard.press("]");
-    await page.waitForFunction(
-      (f) =>
-        Number(document.querySelector("#list-diff .row[aria-selected=true]")?.getAttribute("data-i")) > f,
-      first,
-    );
-    const second = Number(await sel());
-    await page.keyboard.press("[");
-    await page.waitForFunction(
-      (f) =>
-        Number(document.querySelector("#list-diff .row[aria-selected=true]")?.getAttribute("data-i")) === f,
-      first,
-    );
-    await page.keyboard.press("f");
-    await page.waitForFunction(
-      (f) =>
-        Number(document.querySelector("#list-diff .row[aria-selected=true]")?.getAttribute("data-i")) ===
-        f + 1,
-      first,
-    );
-    assert.ok(second > first);
-    assert.match(page.url(), /#a=\d+&b=\d+&row=\d+|#.*row=/);
-    await page.waitForSelector(".pair .ti .ign");
-    await shot(page, "static-diff");
+    const d = playwrightDriver(page);
+    await diffNavigation(d, staticPair(d, `file://${htmlFile}`));
     // Ignore a modified field of a "differ" pair: the rule is saved and shows up in the exported profile.
     await page.locator("#list-diff .row.differ").first().click();
     await page.waitForSelector(".pair li.modified");
@@ -214,7 +130,7 @@ describe("static build", () => {
     assert.ok(saved?.includes(name!));
     await page.evaluate(() => localStorage.clear());
     // Stats view: SVG charts.
-    await dropFiles(page, [ex("good.pcap"), ex("bad.pcap")]);
+    await dropFiles(playwrightDriver(page), [ex("good.pcap"), ex("bad.pcap")]);
     await page.waitForSelector("#list-diff .row[aria-selected=true]");
     await page.click("#tabStats");
     await page.waitForSelector("#view-stats svg rect");
@@ -251,14 +167,8 @@ describe("server", () => {
 
   test("UI in server mode: diff view, deep link, report export", async () => {
     const page = await newPage();
-    await page.goto(`${srv.url}#row=40`);
-    await page.waitForSelector("body[data-ready='1']");
-    await page.waitForSelector("#list-diff .row[aria-selected=true]");
-    await page.waitForFunction(
-      () => document.querySelector("#list-diff .row[aria-selected=true]")?.getAttribute("data-i") === "40",
-    );
-    await page.waitForSelector(".pair .ti");
-    await shot(page, "server-diff");
+    await serverDeepLink(playwrightDriver(page), srv.url);
+    await page.keyboard.press("3");
     const dl = page.waitForEvent("download");
     await page.click("#report");
     const rep = fs.readFileSync((await (await dl).path())!, "utf8");
