@@ -1,0 +1,88 @@
+/**
+ * One fuzz case through the public API: openTrace, tree() of every packet (both layer modes for a
+ * few), and the diff of the case against its seed (alignment, deep field diffs, text rendering).
+ * Returns "listing" or a clear one-line error; anything else is thrown to the caller as a crash.
+ */
+import { CaptureError } from "../../src/capture/index.js";
+import { diffPackets, diffTraces, renderAlign } from "../../src/diff/index.js";
+import { renderText } from "../../src/dissect/tree.js";
+import { parseKeyFile } from "../../src/keys/index.js";
+import { openTrace, TraceError } from "../../src/trace/index.js";
+import type { Trace } from "../../src/trace/types.js";
+
+export interface CheckResult {
+  outcome: "listing" | "error";
+  /** The clear error, for outcome "error". */
+  error?: string;
+  packets: number;
+  warnings: number;
+  malformed: number;
+}
+
+/** Errors a user may see for bad input: documented, one line. */
+export function isClearError(e: unknown): e is Error {
+  return (
+    (e instanceof CaptureError || e instanceof TraceError) &&
+    !e.message.includes("\n") &&
+    e.message.length > 0 &&
+    e.message.length < 500
+  );
+}
+
+export class FuzzFailure extends Error {}
+
+export interface CheckOptions {
+  keys?: string;
+  /** Trees built per trace at most (spread over the trace). */
+  maxTrees?: number;
+  /** Field diffs computed per trace pair, from the first divergence on. */
+  diffRows?: number;
+}
+
+export async function checkFile(
+  file: string,
+  orig: Trace | undefined,
+  o: CheckOptions = {},
+): Promise<CheckResult> {
+  let t: Trace;
+  try {
+    t = await openTrace(file, o.keys ? { keys: parseKeyFile(o.keys) } : {});
+  } catch (e) {
+    if (isClearError(e)) return { outcome: "error", error: e.message, packets: 0, warnings: 0, malformed: 0 };
+    throw e;
+  }
+  try {
+    const maxTrees = o.maxTrees ?? 400;
+    const ps = t.packets;
+    const step = Math.max(1, Math.ceil(ps.length / maxTrees));
+    let malformed = 0;
+    for (let i = 0; i < ps.length; i += step) {
+      const p = ps[i]!;
+      if (typeof p.summary !== "string") throw new FuzzFailure(`packet ${p.no}: summary is not a string`);
+      const nodes = t.tree(p.no);
+      const text = renderText(nodes);
+      if (text.includes("[Malformed")) malformed++;
+      if (i % (step * 16) === 0) t.tree(p.no, { allLayers: true });
+    }
+    if (orig) {
+      const r = diffTraces(orig, t);
+      renderAlign(r);
+      // Field diffs of the rows around the first divergence (a deep diff of every row costs
+      // more than the rest of the case); a row whose diff failed is a hidden exception: a crash.
+      const first = Math.max(0, r.firstDivergence);
+      for (let i = Math.max(0, first - 2); i < Math.min(r.rows.length, first + (o.diffRows ?? 24)); i++) {
+        const d = r.fieldDiff(i);
+        if (d.error) throw new FuzzFailure(`diff row ${i}: ${d.error}`);
+      }
+      const a = orig.packets[0];
+      const b = ps[0];
+      if (a && b) {
+        const d = diffPackets(orig, a.no, t, b.no, { allLayers: true });
+        if (d.error) throw new FuzzFailure(`diffPackets: ${d.error}`);
+      }
+    }
+    return { outcome: "listing", packets: ps.length, warnings: t.warnings.length, malformed };
+  } finally {
+    t.close();
+  }
+}
