@@ -13,7 +13,7 @@ import {
   renderAlignHtml,
 } from "../diff/index.js";
 import { buildOps, messageAt, type Op, packetAt } from "../diff/ops.js";
-import type { FieldNode } from "../dissect/tree.js";
+import { FieldFlag, type FieldNode } from "../dissect/tree.js";
 import { compileFilter } from "../filter/index.js";
 import { cmdName as smb1Cmd } from "../smb1/names.js";
 import { cmdName as smb2Cmd } from "../smb2/names.js";
@@ -82,6 +82,21 @@ function hex(b: Uint8Array): string {
   let s = "";
   for (let i = 0; i < b.length; i++) s += b[i]!.toString(16).padStart(2, "0");
   return s;
+}
+
+/**
+ * Copies a tree, flagging every node under a decrypted/decompressed one as Decrypted too: their
+ * offsets are in the plaintext, not in the wire bytes the hex pane shows. (Copied: the trace's
+ * cached trees are shared with the diff engine.)
+ */
+function markPlain(nodes: readonly FieldNode[], inside: boolean): FieldNode[] {
+  return nodes.map((n) => {
+    const plain = inside || ((n.flags ?? 0) & FieldFlag.Decrypted) !== 0;
+    const c: FieldNode = { ...n };
+    if (plain) c.flags = (n.flags ?? 0) | FieldFlag.Decrypted;
+    if (n.children) c.children = markPlain(n.children, plain);
+    return c;
+  });
 }
 
 function firstFrame(t: Trace, op: Op | undefined): number {
@@ -253,7 +268,7 @@ export class Session {
 
   tree(side: Side, no: number): TreeJson {
     const t = this.trace(side);
-    const nodes = t.tree(no);
+    const nodes = markPlain(t.tree(no), false);
     const pdus = t.pduBytes ? t.pduBytes(no).map(hex) : [];
     return { no, nodes, pdus };
   }

@@ -151,6 +151,17 @@ export async function decryptDropped(d: Driver, pageUrl: string, gzFile: string)
   const tree = await text(d, "#view-a .tree");
   assert.match(tree, /Decrypted SMB3/);
   assert.match(tree, /Tree: \\\\127\.0\.0\.1\\/);
+  // The encrypted data node highlights the ciphertext; a field inside the plaintext highlights
+  // nothing in the wire bytes (its offsets are in the plaintext) and says so.
+  await clickText(d, "#view-a .tree .ti[aria-level='2'] > .lab", "Decrypted SMB3");
+  await d.waitFor("#view-a .hex mark");
+  await clickText(d, "#view-a .tree .ti[aria-level='2'] > .lab", "Decrypted SMB3");
+  await clickText(d, "#view-a .tree .ti[aria-level='3'] > .lab", "SMB2");
+  await d.waitUntil(
+    () => document.querySelector("#view-a .hex")?.textContent?.includes("decrypted payload"),
+    null,
+  );
+  assert.equal(await d.evaluate(() => document.querySelectorAll("#view-a .hex mark").length, null), 0);
   await d.shot(`${d.browser}-static-encrypted`);
 }
 

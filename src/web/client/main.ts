@@ -4,7 +4,7 @@
  * aligned diff with a minimap and pair diffs, ignore toggles, stats, keyboard driven like the TUI.
  */
 import type { DiffNode } from "../../diff/tree-diff.js";
-import type { FieldNode } from "../../dissect/tree.js";
+import { FieldFlag, type FieldNode } from "../../dissect/tree.js";
 import type { AlignRowJson, InfoJson, PacketRow, PairJson, Side, StatsJson, TreeJson } from "../session.js";
 import { type Backend, RemoteBackend } from "./backend.js";
 import { LocalBackend } from "./local.js";
@@ -192,8 +192,12 @@ function treeNav(el: HTMLElement, onPick: (li: HTMLElement) => void): void {
 function renderHex(el: HTMLElement, t: TreeJson, sel?: FieldNode, top = 0): void {
   const frag = document.createDocumentFragment();
   const pduIdx = t.pdus.length === t.nodes.length ? top : 0;
+  // Offsets of decrypted/decompressed fields are in the plaintext, which the hex pane does not
+  // have: highlighting the wire bytes at those offsets would point at unrelated ciphertext.
+  const inPlain = !!sel && !!sel.flags && (sel.flags & FieldFlag.Decrypted) !== 0;
+  if (inPlain) frag.append("(selected field is in the decrypted payload; wire bytes shown)\n");
   t.pdus.forEach((hx, p) => {
-    const lo = sel && p === pduIdx && sel.offset >= 0 ? sel.offset : -1;
+    const lo = sel && !inPlain && p === pduIdx && sel.offset >= 0 ? sel.offset : -1;
     const hi = lo >= 0 ? lo + sel!.length : -1;
     if (t.pdus.length > 1) frag.append(`PDU ${p + 1}\n`);
     const n = hx.length / 2;
