@@ -106,6 +106,9 @@ export function parseHeader(buf: Buffer, at: number): Smb1Header | undefined {
   };
 }
 
+/** Commands dissected per AndX chain at most (a chain needs only 7 bytes per hop). */
+export const MAX_ANDX = 256;
+
 /** Dissects one SMB1 PDU of `buf` starting at `start` (normally the whole NBSS payload). */
 export function dissectSmb1(
   buf: Buffer,
@@ -179,7 +182,7 @@ export function dissectSmb1(
     // AndX chain walk.
     let cmd = h.cmd;
     let at = start + SMB1_HEADER_LEN;
-    for (let index = 0; index < 256; index++) {
+    for (let index = 0; ; index++) {
       const info = newInfo(h, cmd, index);
       mine.push(info);
       lastInfo = info;
@@ -209,6 +212,12 @@ export function dissectSmb1(
       if (next.offset < SMB1_HEADER_LEN || nat >= buf.length) break;
       if (nat <= at) {
         if (index > 0) break;
+      }
+      if (index + 1 === MAX_ANDX) {
+        // Flagged rather than silently cut: the rest of the chain is not dissected.
+        info.flags |= MsgFlag.Malformed;
+        f.malformed(`AndX chain longer than ${MAX_ANDX} commands`, nat);
+        break;
       }
       cmd = next.cmd;
       at = nat;
