@@ -158,6 +158,17 @@ function dissectPduInner(
       });
     }
   } else {
+    // Bytes that are no SMB message (e.g. what a compression transform decompressed to), or
+    // transforms nested past the limit: shown in the tree too, not only in the list.
+    if (!ctx.light) {
+      const why =
+        magic === SMB2_TRANSFORM_MAGIC || magic === SMB2_COMPRESSION_MAGIC
+          ? "SMB2 transforms nested more than 4 deep"
+          : `no SMB header (${data.length} bytes starting 0x${data.subarray(0, 4).toString("hex")})`;
+      out.push(
+        node("_ws.malformed", `[Malformed Packet: ${why}]`, why, why, 0, data.length, FieldFlag.Malformed),
+      );
+    }
     infos.push({
       proto: 2,
       cmd: -1,
