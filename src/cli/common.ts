@@ -51,6 +51,10 @@ export const COMMON_OPTS: OptSpec[] = [
     choices: ["native", "tshark"],
     help: "dissector: native (default, smbcmp's own) or tshark (one tshark -2 PDML pass, in memory)",
   },
+  {
+    name: "nbss",
+    help: "also list NetBIOS session requests, responses and keep-alives (port 139; native engine)",
+  },
   { name: "json", help: "machine-readable output (schema: docs/json.md)" },
   {
     name: "color",
@@ -75,6 +79,8 @@ export interface LoadOpts {
   config?: string;
   /** "native" (default) or "tshark". */
   engine?: string;
+  /** List non-message NBSS PDUs too. */
+  nbss?: boolean;
 }
 
 /**
@@ -142,6 +148,7 @@ export function loadOpts(opts: Record<string, string | boolean | string[]>): Loa
     keys: opts.keys as string[] | undefined,
     config: typeof opts.config === "string" ? opts.config : undefined,
     engine: typeof opts.engine === "string" ? opts.engine : undefined,
+    nbss: !!opts.nbss,
   };
 }
 
@@ -203,6 +210,7 @@ export async function loadTrace(path: string, o: LoadOpts): Promise<Trace> {
   const t = await openTrace(path, {
     ports: parsePorts(o.ports),
     keys: gatherKeys(o),
+    nbss: o.nbss,
     onProgress: progress(path, o.quiet),
     onWarning: (w) => {
       if (o.quiet || warned++) return;

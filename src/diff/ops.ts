@@ -26,7 +26,7 @@ export interface Op {
   index: number;
   kind: OpKind;
   conn: number;
-  proto: 1 | 2;
+  proto: 0 | 1 | 2;
   cmd: number;
   msgId: string;
   req?: MsgRef;
@@ -57,7 +57,7 @@ class OpRecord implements Op {
     public index: number,
     public kind: OpKind,
     public conn: number,
-    public proto: 1 | 2,
+    public proto: 0 | 1 | 2,
     public cmd: number,
     public msgId: string,
     public time: number,

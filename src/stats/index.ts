@@ -2,6 +2,7 @@
  * Capture statistics: per-command counts, error statuses, service response times (like
  * `tshark -z smb2,srt`), sessions, tree connects and dialects; and the comparison of two.
  */
+import { NBSS_TYPES } from "../nbss/session.js";
 import { cmdName as smb1Name } from "../smb1/names.js";
 import { cmdName as smb2Name } from "../smb2/names.js";
 import type { Smb2State } from "../smb2/state.js";
@@ -13,7 +14,7 @@ const STATUS_PENDING = 0x103;
 export interface CommandStat {
   /** `SMB2 Create`, `SMB Negotiate Protocol`. */
   name: string;
-  proto: 1 | 2;
+  proto: 0 | 1 | 2;
   cmd: number;
   requests: number;
   responses: number;
@@ -33,7 +34,7 @@ export interface StatusStat {
 
 export interface SrtStat {
   name: string;
-  proto: 1 | 2;
+  proto: 0 | 1 | 2;
   cmd: number;
   /** Request/final-response pairs measured. */
   count: number;
@@ -74,8 +75,8 @@ const DIALECTS: Record<number, string> = {
 export const dialectName = (d: number) => DIALECTS[d] ?? `0x${d.toString(16).padStart(4, "0")}`;
 
 const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, "0")}`;
-const nameOf = (proto: 1 | 2, cmd: number) =>
-  proto === 2 ? `SMB2 ${smb2Name(cmd)}` : `SMB ${smb1Name(cmd)}`;
+const nameOf = (proto: 0 | 1 | 2, cmd: number) =>
+  proto === 2 ? `SMB2 ${smb2Name(cmd)}` : proto === 1 ? `SMB ${smb1Name(cmd)}` : `NBSS ${NBSS_TYPES[cmd] ?? cmd}`;
 
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -87,8 +88,8 @@ export function percentile(sorted: readonly number[], p: number): number {
 export function traceStats(t: Trace): TraceStats {
   const cmds = new Map<string, CommandStat>();
   const statuses = new Map<number, { count: number; cmds: Map<string, number> }>();
-  const pending = new Map<string, { time: number; proto: 1 | 2; cmd: number }>();
-  const times = new Map<string, { proto: 1 | 2; cmd: number; v: number[] }>();
+  const pending = new Map<string, { time: number; proto: 0 | 1 | 2; cmd: number }>();
+  const times = new Map<string, { proto: 0 | 1 | 2; cmd: number; v: number[] }>();
   const conns = new Set<number>();
   let messages = 0;
   for (const p of t.packets) {

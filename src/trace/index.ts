@@ -5,8 +5,11 @@
  */
 import { type Capture, openCapture } from "../capture/index.js";
 import type { FileRange, ReadOptions } from "../capture/types.js";
+import { Cursor } from "../dissect/cursor.js";
+import { Fields } from "../dissect/fields.js";
 import { type FieldNode, node } from "../dissect/tree.js";
 import type { KeyEntry } from "../keys/index.js";
+import { dissectNbss, nbssSummary } from "../nbss/session.js";
 import { Smb1State } from "../smb1/dissect.js";
 import { Smb2State } from "../smb2/state.js";
 import { dissectPdu, isSmbMagic, magicOf, type PduCtx, packetSummary } from "./pdu.js";
@@ -16,6 +19,8 @@ import type { MessageInfo, PacketInfo, Trace, TreeOptions } from "./types.js";
 export interface OpenOptions extends ReadOptions {
   /** Session keys from any key source (see src/keys); encrypted traffic of other sessions stays opaque. */
   keys?: KeyEntry[];
+  /** Also list NBSS session requests, responses and keep-alives (port 139), as Wireshark's nbss. */
+  nbss?: boolean;
   /** Called for each packet as soon as it is indexed (progressive lists in UIs). */
   onPacket?: (p: PacketInfo) => void;
 }
@@ -133,6 +138,10 @@ class CaptureTrace implements Trace {
     const p = this.packets[i]!;
     for (const loc of this.locsOf(i)) {
       const data = this.capture.readRanges(loc.ranges).subarray(loc.skip);
+      if (loc.nbssType !== 0) {
+        dissectNbss(loc.nbssType, data, new Fields(new Cursor(data), out, false));
+        continue;
+      }
       if (opts.allLayers) {
         const n = node("nbss", "NetBIOS Session Service", "", "", 0, data.length + 4);
         n.children = [
@@ -228,9 +237,22 @@ export async function openTrace(
     curLocs = [];
   };
   for (const pdu of capture.pdus()) {
-    if (pdu.nbssType !== 0 || !isSmbMagic(magicOf(pdu.data))) continue;
+    const nbss = pdu.nbssType !== 0;
+    if (nbss ? !opts.nbss : !isSmbMagic(magicOf(pdu.data))) continue;
     if (cur && cur.no !== pdu.frame) flush();
     const infos: MessageInfo[] = [];
+    if (nbss)
+      infos.push({
+        proto: 0,
+        cmd: pdu.nbssType,
+        isResponse: pdu.nbssType !== 0x81,
+        status: 0,
+        msgId: "0",
+        sesId: "0000000000000000",
+        tid: 0,
+        summary: nbssSummary(pdu.nbssType, pdu.data),
+        flags: 0,
+      });
     const ctx: PduCtx = {
       smb2: t.smb2,
       smb1: t.smb1,
@@ -241,7 +263,7 @@ export async function openTrace(
       first: true,
       security: t.security,
     };
-    dissectPdu(pdu.data, ctx, [], infos);
+    if (!nbss) dissectPdu(pdu.data, ctx, [], infos);
     if (!cur) {
       cur = {
         no: pdu.frame,

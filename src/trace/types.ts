@@ -17,8 +17,12 @@ export const MsgFlag = {
 } as const;
 
 export interface MessageInfo {
-  /** 1 = SMB1, 2 = SMB2/3 (after decryption when possible). */
-  proto: 1 | 2;
+  /**
+   * 1 = SMB1, 2 = SMB2/3 (after decryption when possible), 0 = a NetBIOS session service PDU that
+   * is not a session message (request, responses, keep-alive; `cmd` is its NBSS type), listed
+   * only when asked for (OpenOptions.nbss).
+   */
+  proto: 0 | 1 | 2;
   cmd: number;
   isResponse: boolean;
   /** NTSTATUS (SMB1 DOS errors are mapped to 0xEEEE_cccc style values by the SMB1 dissector). */

@@ -85,7 +85,7 @@ function opAt(c: OpsColumns, i: number): Op {
     index: i,
     kind: OP_KINDS[c.kind[i]!]!,
     conn: c.conn[i]!,
-    proto: c.proto[i] as 1 | 2,
+    proto: c.proto[i] as 0 | 1 | 2,
     cmd: c.cmd[i]!,
     msgId: "",
     req: ref(c.reqPkt[i]!, c.reqMsg[i]!),

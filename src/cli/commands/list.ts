@@ -34,7 +34,7 @@ export function packetJson(p: PacketInfo) {
     dst: `${p.dst}:${p.dstPort}`,
     summary: p.summary,
     messages: p.messages.map((m) => ({
-      proto: m.proto === 1 ? "smb" : "smb2",
+      proto: (["nbss", "smb", "smb2"] as const)[m.proto],
       command: m.cmd,
       is_response: m.isResponse,
       status: m.status,

@@ -29,7 +29,7 @@ export interface JsonDiffNode {
 export interface JsonOp {
   index: number;
   kind: Op["kind"];
-  proto: 1 | 2;
+  proto: 0 | 1 | 2;
   cmd: number;
   conn: number;
   msgId: string;
