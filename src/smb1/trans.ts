@@ -15,6 +15,7 @@ import {
   plainBits,
   relabel,
   reserved,
+  securityBlobNode,
   smbString,
   uintNode,
   wct,
@@ -26,9 +27,11 @@ import {
   PIPE_FUNCTIONS,
   QFSI_LEVELS,
   QPI_LEVELS,
+  SFSI_LEVELS,
   SPI_LEVELS,
   TRANS2_NAMES,
 } from "./names.js";
+import { unixFindData, unixFsData, unixInfoData } from "./unix.js";
 
 const TRANS_FLAGS: readonly BitSpec[] = [
   {
@@ -349,6 +352,8 @@ function levelSpec(sub: number) {
       return { name: "smb.ff2_loi", vals: FF2_LEVELS, base: "dec" as const };
     case 3:
       return { name: "smb.qfsi_loi", vals: QFSI_LEVELS, base: "hex" as const };
+    case 4:
+      return { name: "smb.sfsi_loi", vals: SFSI_LEVELS, base: "hex" as const };
     case 5:
     case 7:
       return { name: "smb.qpi_loi", vals: QPI_LEVELS, base: "dec" as const };
@@ -362,6 +367,8 @@ function levelSpec(sub: number) {
 
 /** What Wireshark repeats at the top of a TRANS2 response: the level and the path or pattern. */
 function generatedLevel(f: Fields, m: Smb1Msg, sub: number): void {
+  // tshark repeats neither the level nor the path of a SET_PATH_INFO.
+  if (sub === 6) return;
   if (m.rec.level !== undefined) levelField(f, sub, m.rec.level);
   if (f.light) return;
   if ((sub === 5 || sub === 6) && m.rec.path !== undefined)
@@ -469,6 +476,14 @@ function trans2ReqParams(f: Fields, m: Smb1Msg, sub: number): void {
       sum(m, `, ${QFSI_LEVELS[l] ?? "Unknown"}`);
       return;
     }
+    case 4: {
+      // The FID word of SET_FS_INFO is not shown by tshark.
+      f.c.skip(Math.min(2, f.c.remaining));
+      const l = levelField(f, sub);
+      m.rec.level = l;
+      sum(m, `, ${SFSI_LEVELS[l] ?? `Unknown (0x${l.toString(16).padStart(2, "0")})`}`);
+      return;
+    }
     case 5:
     case 6: {
       const l = levelField(f, sub);
@@ -477,8 +492,9 @@ function trans2ReqParams(f: Fields, m: Smb1Msg, sub: number): void {
       const p = smbString(f, m, "smb.file", "File Name");
       m.rec.path = p;
       m.info.path = p;
-      const lv = (sub === 5 ? QPI_LEVELS : SPI_LEVELS)[l];
-      sum(m, `, ${lv ?? "Unknown"}, Path: ${p}`);
+      // tshark names the level of a query only.
+      if (sub === 5) sum(m, `, ${QPI_LEVELS[l] ?? "Unknown"}`);
+      sum(m, `, Path: ${p}`);
       return;
     }
     case 7:
@@ -509,6 +525,13 @@ function trans2ReqData(f: Fields, m: Smb1Msg, sub: number): void {
     infoData(f, m, m.rec.level, true);
     return;
   }
+  if (sub === 4 && m.rec.level !== undefined) {
+    if (m.rec.level === 0x203) {
+      sum(m, securityBlobNode(f, f.c.remaining));
+      return;
+    }
+    unixFsData(f, m.rec.level);
+  }
   rest(f);
 }
 
@@ -538,11 +561,20 @@ function trans2RespParams(f: Fields, m: Smb1Msg, sub: number): void {
 function trans2RespData(f: Fields, m: Smb1Msg, sub: number): void {
   const lvl = m.rec.level;
   if ((sub === 1 || sub === 2) && lvl !== undefined) {
-    findData(f, m, lvl);
+    if (unixFindData(f, m, lvl)) {
+      // tshark collects no names for the UNIX levels but still opens the list.
+      sum(m, ", Files:");
+      rest(f);
+    } else findData(f, m, lvl);
     return;
   }
   if (sub === 3 && lvl !== undefined) {
-    fsData(f, m, lvl);
+    if (!unixFsData(f, lvl)) fsData(f, m, lvl);
+    rest(f);
+    return;
+  }
+  if (sub === 4 && lvl === 0x203) {
+    sum(m, securityBlobNode(f, f.c.remaining));
     return;
   }
   if ((sub === 5 || sub === 7) && lvl !== undefined) {
@@ -569,6 +601,10 @@ function basicInfo(f: Fields): void {
 
 /** QUERY/SET path and file information data (MS-CIFS 2.2.8, MS-FSCC 2.4 pass-through levels). */
 function infoData(f: Fields, m: Smb1Msg, lvl: number, set: boolean): void {
+  if (unixInfoData(f, m, lvl, set)) {
+    rest(f);
+    return;
+  }
   switch (lvl) {
     case 0x101:
     case 1004:
