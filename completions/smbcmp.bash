@@ -35,7 +35,7 @@ _smbcmp() {
         --format|-f) COMPREPLY=($(compgen -W "text json html" -- "$cur")); return ;;
         --output|-o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --json --color --quiet -q --debug --help -h --display-filter -Y --ignore -i --profile -p --config -c --context -C --first --deep --shallow --mode -m --format -f --output -o --all-layers --bisect" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --nbss --json --color --quiet -q --debug --help -h --display-filter -Y --ignore -i --profile -p --config -c --context -C --first --deep --shallow --mode -m --format -f --output -o --all-layers --bisect" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     list)
       case "$prev" in
         --key|-k) COMPREPLY=(); return ;;
@@ -45,7 +45,7 @@ _smbcmp() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --display-filter|-Y) COMPREPLY=(); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --json --color --quiet -q --debug --help -h --display-filter -Y" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --nbss --json --color --quiet -q --debug --help -h --display-filter -Y" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     show)
       case "$prev" in
         --key|-k) COMPREPLY=(); return ;;
@@ -54,7 +54,7 @@ _smbcmp() {
         --engine) COMPREPLY=($(compgen -W "native tshark" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --json --color --quiet -q --debug --help -h --all-layers" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --nbss --json --color --quiet -q --debug --help -h --all-layers" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     stats)
       case "$prev" in
         --key|-k) COMPREPLY=(); return ;;
@@ -64,7 +64,7 @@ _smbcmp() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --display-filter|-Y) COMPREPLY=(); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --json --color --quiet -q --debug --help -h --display-filter -Y" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --nbss --json --color --quiet -q --debug --help -h --display-filter -Y" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     keys)
       case "$prev" in
         --key|-k) COMPREPLY=(); return ;;
@@ -73,7 +73,7 @@ _smbcmp() {
         --engine) COMPREPLY=($(compgen -W "native tshark" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --json --color --quiet -q --debug --help -h --dmesg" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --nbss --json --color --quiet -q --debug --help -h --dmesg" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     tui)
       case "$prev" in
         --key|-k) COMPREPLY=(); return ;;
@@ -86,7 +86,7 @@ _smbcmp() {
         --mode|-m) COMPREPLY=(); return ;;
         --profile|-p) COMPREPLY=(); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --color --quiet -q --debug --help -h --config -c --display-filter -Y --mode -m --profile -p" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --port --engine --nbss --color --quiet -q --debug --help -h --config -c --display-filter -Y --mode -m --profile -p" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     web)
       case "$prev" in
         --key|-k) COMPREPLY=(); return ;;
@@ -98,7 +98,7 @@ _smbcmp() {
         --host) COMPREPLY=(); return ;;
         --max-upload) COMPREPLY=(); return ;;
       esac
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --engine --color --quiet -q --debug --help -h --smb-port --port --host --no-open --max-upload" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--key -k --keys --engine --nbss --color --quiet -q --debug --help -h --smb-port --port --host --no-open --max-upload" -- "$cur")); else COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|gz)' -- "$cur") $(compgen -d -- "$cur")); fi ;;
     completion)
       case "$prev" in
 
