@@ -26,7 +26,10 @@ function reviveKeys(keys: KeyEntry[]): KeyEntry[] {
   }));
 }
 
+let current: ComputeState | undefined;
+
 async function apply(s: ComputeState): Promise<void> {
+  current = s;
   const keys = reviveKeys(s.keys);
   const want = { a: s.files.a?.file, b: s.files.b?.file };
   if (s.keysGen === keysGen && want.a === opened.b && want.b === opened.a && want.a !== want.b) {
@@ -57,6 +60,8 @@ async function handle(m: ComputeRequest): Promise<void> {
     }
     return;
   }
+  const gate = current?.gate;
+  while (gate && Atomics.load(gate, 0) === 0) Atomics.wait(gate, 0, 0, 1000);
   let reply: ComputeReply;
   try {
     if (broken) throw new Error(broken);

@@ -16,6 +16,11 @@ export interface ComputeState {
   keysGen: number;
   ports?: number[];
   rules: string[];
+  /**
+   * Tests: calls wait in the worker until gate[0] != 0 (a SharedArrayBuffer), which holds a
+   * computation "in progress" for as long as a test needs, without timing.
+   */
+  gate?: Int32Array;
 }
 
 export type ComputeRequest =
@@ -62,16 +67,23 @@ export class Compute {
   started = 0;
   cancelled = 0;
 
+  /** Calls sent to the worker and not answered yet. */
+  get owed(): number {
+    return this.pending.size;
+  }
+
   constructor(private state: ComputeState) {}
 
   /** New files, keys or rules. Cancels the computation in progress, which was for the old state. */
   update(state: ComputeState): void {
     this.state = state;
-    if (!this.worker) return;
-    if (this.pending.size) {
+    if (this.worker && this.pending.size) {
       this.cancelled++;
       this.stop(new Superseded());
-    } else this.worker.postMessage({ type: "state", state } satisfies ComputeRequest);
+    } else this.worker?.postMessage({ type: "state", state } satisfies ComputeRequest);
+    // With two captures the UI asks for the alignment next: start (or restart) the worker now, so
+    // it opens the captures while the HTTP thread does too rather than after the first request.
+    if (!this.worker && state.files.a && state.files.b) this.start();
   }
 
   /** Calls Session.call(method, params) in the worker; resolves to the result as JSON text. */

@@ -27,6 +27,8 @@ export interface ServerOptions {
   token?: string;
   /** Run alignment and stats in a worker thread (default true; false computes inline). */
   worker?: boolean;
+  /** Tests: see ComputeState.gate. */
+  computeGate?: Int32Array;
 }
 
 export interface WebServer {
@@ -169,6 +171,7 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
     keysGen,
     ports: o.ports,
     rules: session.rules.serialize(),
+    gate: o.computeGate,
   });
   const compute = o.worker === false ? undefined : new Compute(state());
 

@@ -403,27 +403,30 @@ describe("compute worker", () => {
   });
 
   test("a state change cancels the computation in progress (409), the next call gets the new state", async () => {
-    const srv = await startServer({ html: HTML });
+    // The gate holds every call in the worker until opened: the rows call is surely in progress.
+    const gate = new Int32Array(new SharedArrayBuffer(4));
+    const srv = await startServer({ html: HTML, computeGate: gate });
     try {
       await srv.open("a", ex("good.pcap"));
       await srv.open("b", ex("bad.pcap"));
       const h = { "x-smbcmp-token": srv.token };
       const call = (m: string, p: object = {}) =>
         post(srv.port, `/api/call/${m}`, h, [Buffer.from(JSON.stringify(p))]);
-      // The first call starts the worker, which must open both captures before aligning: the
-      // rule toggle below always arrives while that call is still owed.
       const first = call("rows", { limit: 1 });
-      while (srv.compute!.started === 0) await new Promise((r) => setImmediate(r));
+      while (srv.compute!.owed === 0) await new Promise((r) => setImmediate(r));
+      const started = srv.compute!.started;
       const tog = await call("rules", { toggle: "smb2.msg_id" });
       assert.equal(tog.status, 200);
       const f = await first;
       assert.equal(f.status, 409, f.body);
       assert.match(f.body, /superseded/);
       assert.equal(srv.compute!.cancelled, 1);
+      // A new worker was started on the new state; let it compute.
+      assert.equal(srv.compute!.started, started + 1);
+      Atomics.store(gate, 0, 1);
       const again = await call("info");
       assert.equal(again.status, 200);
       assert.ok((JSON.parse(again.body) as { rules: string[] }).rules.includes("smb2.msg_id"));
-      assert.equal(srv.compute!.started, 2);
     } finally {
       await srv.close();
     }
