@@ -3,12 +3,13 @@
  * pair's diff) below, as in the original smbcmp; plus search, filter, divergence jumps, profiles,
  * hex pane, mouse and help. State lives here; drawing goes through the diffing `Screen`.
  */
-import { diffPackets } from "../diff/align.js";
+import { diffPackets, messageTree } from "../diff/align.js";
 import type { SmbcmpConfig } from "../diff/config.js";
 import type { IgnoreRules } from "../diff/ignore.js";
 import type { Op } from "../diff/ops.js";
 import { profileNames, profileRules } from "../diff/profiles.js";
 import { opText } from "../diff/render/common.js";
+import type { FieldNode } from "../dissect/tree.js";
 import { compileFilter, type Filter } from "../filter/index.js";
 import { MsgFlag, type PacketInfo } from "../trace/types.js";
 import type { Alignment } from "./alignment.js";
@@ -16,7 +17,7 @@ import { type InputEvent, parseInput } from "./input.js";
 import { type Action, type Bindings, DEFAULT_BINDINGS, makeBindings } from "./keys.js";
 import type { WorkerTrace } from "./loader.js";
 import { A, bg, C, fg, Screen } from "./screen.js";
-import { diffLines, type Folds, fieldLines, hexLines, type Line } from "./view.js";
+import { diffLines, type Folds, fieldLines, followPath, hexLines, type Line } from "./view.js";
 
 type PaneId = "list" | "listB" | "detail";
 
@@ -117,6 +118,9 @@ export class App {
   private rowsA: number[] = [];
   private rowsB: number[] = [];
   private filteredFor = "";
+  /** Packets already filtered into rowsA / rowsB (unaligned lists grow as packets load). */
+  private scannedA = 0;
+  private scannedB = 0;
   private lines: Line[] = [];
   private linesFor = "";
   private areas: Area[] = [];
@@ -152,7 +156,7 @@ export class App {
     const now = Date.now();
     if (now - this.lastProgress < 50) return;
     this.lastProgress = now;
-    this.invalidateRows();
+    // No invalidateRows(): refreshRows sees the longer packet arrays and scans only the new packets.
     this.render();
   }
 
@@ -163,6 +167,12 @@ export class App {
       return;
     }
     const w = [...this.a.warnings, ...(this.b?.warnings ?? [])];
+    const sealed = this.a.packets.filter((p) => p.messages.some((m) => m.flags & MsgFlag.Encrypted)).length;
+    // A missing key is the commonest reason for an unreadable trace: say it where it is seen.
+    if (sealed)
+      w.unshift(
+        `${sealed} packet${sealed === 1 ? " is" : "s are"} still encrypted: no key for their session (-k SESSID,KEY or --keys FILE)`,
+      );
     // In diff mode the status line holds the alignment summary (or why it failed).
     if (w.length && !this.b)
       this.setStatus(`warning: ${w[0]}${w.length > 1 ? ` (+${w.length - 1} more)` : ""}`, fg(C.yellow));
@@ -270,8 +280,12 @@ export class App {
   }
 
   private refreshRows(): void {
-    const key = `${this.filter}|${this.linked}|${this.a.packets.length}|${this.b?.packets.length}|${this.a.loaded}|${this.b?.loaded}|${!!this.result}|${this.rules?.version}|${this.profile}`;
+    const base = `${this.filter}|${this.linked}|${this.a.loaded}|${this.b?.loaded}|${!!this.result}|${this.rules?.version}|${this.profile}`;
+    const key = `${base}|${this.a.packets.length}|${this.b?.packets.length}`;
     if (key === this.filteredFor) return;
+    // While packets stream in, only the new ones are looked at (a render every 50 ms must not
+    // rescan a million packets).
+    const grow = !this.result && this.filteredFor.startsWith(`${base}|`);
     this.filteredFor = key;
     const f = this.filter.toLowerCase();
     const df = this.dfilter;
@@ -298,13 +312,15 @@ export class App {
       }
       this.rowsB = this.rowsA;
     } else {
-      const pick = (t: WorkerTrace) => {
-        const out: number[] = [];
-        for (let i = 0; i < t.packets.length; i++) if (!f || pktOk(t, i)) out.push(i);
+      const pick = (t: WorkerTrace, prev: number[], from: number) => {
+        const out = grow ? prev : [];
+        for (let i = grow ? from : 0; i < t.packets.length; i++) if (!f || pktOk(t, i)) out.push(i);
         return out;
       };
-      this.rowsA = pick(this.a);
-      this.rowsB = this.b ? pick(this.b) : [];
+      this.rowsA = pick(this.a, this.rowsA, this.scannedA);
+      this.rowsB = this.b ? pick(this.b, this.rowsB, this.scannedB) : [];
+      this.scannedA = this.a.packets.length;
+      this.scannedB = this.b?.packets.length ?? 0;
     }
     for (const id of ["list", "listB"] as const) {
       const p = this.panes[id];
@@ -352,12 +368,13 @@ export class App {
             A.bold,
           ),
         );
-        for (const part of d.parts) {
+        d.parts.forEach((part, k) => {
           const fa = part.aFrame !== undefined ? `A#${part.aFrame}` : "A —";
           const fb = part.bFrame !== undefined ? `B#${part.bFrame}` : "B —";
-          out.push(head(`── ${part.role}  ${fa} ↔ ${fb}`, fg(C.cyan) | A.bold));
-          out.push(...diffLines(part.nodes, this.folds, this.showSame, `${part.role}`, all));
-        }
+          out.push({ ...head(`── ${part.role}  ${fa} ↔ ${fb}`, fg(C.cyan) | A.bold), part: k });
+          for (const l of diffLines(part.nodes, this.folds, this.showSame, `${part.role}`, all))
+            out.push({ ...l, part: k });
+        });
         return out;
       }
       if (this.b) {
@@ -608,10 +625,6 @@ export class App {
         this.foldAll(a === "expand_all");
         return;
       case "hex":
-        if (this.b) {
-          this.setStatus("the hex pane is for single-trace mode");
-          return;
-        }
         this.hex = !this.hex;
         return;
       case "search":
@@ -904,31 +917,120 @@ export class App {
     }
   }
 
+  /** Single mode: the selected field's bytes in its PDU. */
   private drawHex(x: number, y: number, w: number, h: number): void {
-    const s = this.screen;
     const l = this.lines[this.panes.detail.cur];
     const p = this.a.packets[this.rowsA[this.panes.list.cur] ?? -1];
     if (!p || !this.a.loaded) return;
+    const inNbss = l?.name?.startsWith("nbss");
+    this.drawBytes(x, y, w, h, this.a, p.no, Math.max(0, l?.pdu ?? 0), inNbss ? undefined : l?.field);
+  }
+
+  /** Hex dump of PDU `pdu` of packet `no`, scrolled to `field` and with its bytes marked. */
+  private drawBytes(
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+    t: WorkerTrace,
+    no: number,
+    pdu: number,
+    field?: FieldNode,
+  ): void {
+    const s = this.screen;
     let bytes: Buffer[];
     try {
-      bytes = this.a.pduBytes(p.no);
+      bytes = t.pduBytes(no);
     } catch (e) {
       s.text(x, y, `no bytes: ${(e as Error).message}`, fg(C.red), w);
       return;
     }
-    const pdu = bytes[Math.max(0, l?.pdu ?? 0)] ?? bytes[0];
-    if (!pdu) return;
-    const f = l?.field;
-    const inNbss = l?.name?.startsWith("nbss");
-    const from = f && f.offset >= 0 && !inNbss ? f.offset : -1;
-    const to = from >= 0 ? from + f!.length : -1;
-    const hl = hexLines(pdu, from, to);
+    const data = bytes[pdu] ?? bytes[0];
+    if (!data) return;
+    const from = field && field.offset >= 0 ? field.offset : -1;
+    const to = from >= 0 ? from + field!.length : -1;
+    const hl = hexLines(data, from, to);
     const first = from >= 0 ? Math.floor(from / 16) : 0;
     const top = clamp(first - 1, 0, Math.max(0, hl.length - h));
     for (let r = 0; r < h && top + r < hl.length; r++) {
       const line = hl[top + r]!;
       s.text(x, y + r, line.text, 0, w);
-      for (const [c, n] of line.hl) s.paint(x + c, y + r, n, A.reverse | fg(C.cyan), true);
+      for (const [c, n] of line.hl)
+        if (c < w) s.paint(x + c, y + r, Math.min(n, w - c), A.reverse | fg(C.cyan), true);
+    }
+  }
+
+  /**
+   * Diff mode: where the field under the diff cursor is on one side — packet, PDU and field node —
+   * found by following the diff path into that side's tree; a message why not otherwise.
+   */
+  private sideField(
+    side: "a" | "b",
+  ): { t: WorkerTrace; no: number; pdu: number; field?: FieldNode } | string {
+    const t = side === "a" ? this.a : this.b!;
+    const l = this.lines[this.panes.detail.cur];
+    let no: number | undefined;
+    let roots: FieldNode[];
+    if (this.result && this.linked) {
+      const i = this.rowsA[this.panes.list.cur];
+      if (i === undefined || l?.part === undefined) return "";
+      const part = this.result.fieldDiff(i).parts[l.part];
+      const ref = side === "a" ? part?.aRef : part?.bRef;
+      if (!ref) return `no ${side === "a" ? "A" : "B"} message in this pair`;
+      no = t.packets[ref.pkt]?.no;
+      roots = messageTree(t, ref);
+    } else {
+      const rows = side === "a" ? this.rowsA : this.rowsB;
+      const pane = side === "a" ? this.panes.list : this.panes.listB;
+      no = t.packets[rows[pane.cur] ?? -1]?.no;
+      if (no === undefined) return "";
+      roots = t.tree(no);
+    }
+    if (no === undefined) return "";
+    const chain = l?.path ? followPath(roots, l.path, side) : [];
+    const top = chain[0] ?? roots[0];
+    // The PDU: which top-level node of the whole-packet tree this is, counted in the all-layers
+    // tree, where each NBSS node starts the next PDU.
+    let pdu = 0;
+    if (top) {
+      const full = t.tree(no);
+      const occ = full.slice(0, Math.max(0, full.indexOf(top))).filter((n) => n.name === top.name).length;
+      let k = -1;
+      let seen = 0;
+      for (const n of t.tree(no, { allLayers: true })) {
+        if (n.name === "nbss" || k < 0) k++;
+        if (n.name === top.name && seen++ === occ) {
+          pdu = k;
+          break;
+        }
+      }
+    }
+    const field = chain.at(-1);
+    if (l?.path && !field) return `${side === "a" ? "A" : "B"}#${no}: this field is not on this side`;
+    return { t, no, pdu, field };
+  }
+
+  /** Diff mode: the selected field's bytes on side A (left) and side B (right). */
+  private drawHexPair(x: number, y: number, w: number, h: number): void {
+    const s = this.screen;
+    if (!this.a.loaded || !this.b?.loaded) return;
+    const half = Math.floor((w - 1) / 2);
+    s.fill(x + half, y, 1, h, A.dim, "│");
+    for (const side of ["a", "b"] as const) {
+      const xx = side === "a" ? x : x + half + 1;
+      const ww = side === "a" ? half : w - half - 1;
+      let f: ReturnType<App["sideField"]>;
+      try {
+        f = this.sideField(side);
+      } catch (e) {
+        f = `no bytes: ${(e as Error).message}`;
+      }
+      if (typeof f === "string") {
+        s.text(xx + 1, y, f, A.dim, ww - 1);
+        continue;
+      }
+      s.text(xx, y, `${side.toUpperCase()}#${f.no}${f.field ? ` ${f.field.name}` : ""}`, A.bold, ww);
+      this.drawBytes(xx, y + 1, ww, h - 1, f.t, f.no, f.pdu, f.field);
     }
   }
 
@@ -974,14 +1076,15 @@ export class App {
     const sep = this.b ? (this.linked ? " pair diff " : " pair diff (unlinked) ") : " detail ";
     s.fill(0, 1 + listH, W, 1, A.dim, "─");
     s.text(2, 1 + listH, sep, this.focus === "detail" ? A.bold : A.dim);
-    if (this.hex && !this.b) {
-      const hexH = clamp(Math.floor(detailH / 2), 2, 12);
+    if (this.hex) {
+      const hexH = clamp(Math.floor(detailH / 2), 2, this.b ? 13 : 12);
       detailH -= hexH + 1;
       if (detailH >= 1) {
         this.drawDetail(0, detailY, W, detailH);
         s.fill(0, detailY + detailH, W, 1, A.dim, "─");
-        s.text(2, detailY + detailH, " bytes ", A.dim);
-        this.drawHex(0, detailY + detailH + 1, W, hexH);
+        s.text(2, detailY + detailH, this.b ? " bytes: A │ B " : " bytes ", A.dim);
+        if (this.b) this.drawHexPair(0, detailY + detailH + 1, W, hexH);
+        else this.drawHex(0, detailY + detailH + 1, W, hexH);
       }
     } else this.drawDetail(0, detailY, W, detailH);
     // Status / prompt line.

@@ -1,5 +1,6 @@
 /** `runTui`: starts the terminal UI on one capture (packet + detail) or two (aligned diff). */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { LoadOpts } from "../cli/common.js";
 import { loadConfig } from "../diff/config.js";
 import { Alignment, AlignWorker } from "./alignment.js";
@@ -36,6 +37,16 @@ export function runTui(o: TuiOptions): Promise<number> {
   const stdin = process.stdin;
   const stdout = process.stdout;
   const config = loadConfig(o.configPath);
+  // SMBCMP_TUI_STATS=FILE: milestones and the longest UI-thread stall, written as JSON on exit
+  // (how the freeze numbers of the TUI are measured).
+  const statsFile = process.env.SMBCMP_TUI_STATS;
+  const t0 = performance.now();
+  const stats: Record<string, number> = {};
+  const mark = (k: string) => {
+    stats[k] ??= Math.round(performance.now() - t0);
+  };
+  const lag = statsFile ? monitorEventLoopDelay({ resolution: 10 }) : undefined;
+  lag?.enable();
   return new Promise((resolve) => {
     let restored = false;
     const restore = () => {
@@ -55,6 +66,12 @@ export function runTui(o: TuiOptions): Promise<number> {
       aligner?.close();
       a.close();
       b?.close();
+      if (statsFile && lag) {
+        lag.disable();
+        stats.maxStallMs = Math.round(lag.max / 1e6);
+        stats.p99StallMs = Math.round(lag.percentile(99) / 1e6);
+        writeFileSync(statsFile, `${JSON.stringify(stats)}\n`);
+      }
       resolve(code);
     };
     const crash = (e: Error) => {
@@ -63,16 +80,30 @@ export function runTui(o: TuiOptions): Promise<number> {
       process.exit(2);
     };
     const ev = {
-      onProgress: () => app.onProgress(),
-      onDone: () => app.onLoaded(),
+      onProgress: () => {
+        mark("firstPacketsMs");
+        app.onProgress();
+      },
+      onDone: () => {
+        if (a.loaded && (!b || b.loaded)) mark("loadedMs");
+        app.onLoaded();
+      },
       onError: () => app.onError(),
     };
     const delay = Number(process.env.SMBCMP_TEST_ALIGN_DELAY_MS) || undefined;
     const aligner = o.pathB
       ? new AlignWorker(
           {
-            onAligning: () => app.onAligning(),
-            onDone: (m) => app.onAligned(new Alignment(a, b!, m)),
+            onAligning: () => {
+              mark("aligningMs");
+              app.onAligning();
+            },
+            onDone: (m) => {
+              mark("alignedMs");
+              stats.alignWorkerMs = Math.round(m.ms);
+              app.onAligned(new Alignment(a, b!, m));
+              mark("alignShownMs");
+            },
             onError: (m) => app.onAlignError(m),
           },
           delay,
@@ -107,5 +138,6 @@ export function runTui(o: TuiOptions): Promise<number> {
     stdin.resume();
     stdout.on("resize", onResize);
     onResize();
+    mark("firstPaintMs");
   });
 }

@@ -56,15 +56,29 @@ function pack(ps: PacketInfo[]): Uint8Array {
 
 async function run(): Promise<void> {
   let batch: PacketInfo[] = [];
+  let done = 0;
+  let total = 0;
+  let last = Date.now();
+  const flush = () => {
+    post({ type: "progress", done, total, packets: pack(batch) });
+    batch = [];
+    last = Date.now();
+  };
   let trace: Trace;
   try {
     trace = await openTrace(init.path, {
       ports: parsePorts(init.load.ports),
       keys: gatherKeys(init.load),
-      onPacket: (p) => batch.push(p),
-      onProgress: (done, total) => {
-        post({ type: "progress", done, total, packets: pack(batch) });
-        batch = [];
+      // Small batches, often: the UI deserializes each between two keystrokes (the reader reports
+      // progress only every 16 MB, which would make one long stall of a whole small capture).
+      onPacket: (p) => {
+        batch.push(p);
+        if (batch.length >= 2000 || (batch.length % 64 === 0 && Date.now() - last >= 100)) flush();
+      },
+      onProgress: (d, t) => {
+        done = d;
+        total = t;
+        flush();
       },
     });
   } catch (e) {

@@ -18,6 +18,39 @@ export interface Line {
   pdu?: number;
   /** Keys of the ancestors, to unfold a search hit. */
   parents: string[];
+  /** Diff lines: where the field is in each side's tree (hex pane), and which pair part it is in. */
+  path?: DiffStep[];
+  part?: number;
+}
+
+/**
+ * One step from a diff node to its field on each side: the k-th child of that name among the
+ * children the side has (a diff keeps each side's order; ADDED nodes exist only in B, REMOVED only in A).
+ */
+export interface DiffStep {
+  name: string;
+  kA: number;
+  kB: number;
+}
+
+/** The field a diff path leads to on one side, or undefined (not on that side). */
+export function followPath(
+  roots: readonly FieldNode[],
+  path: readonly DiffStep[],
+  side: "a" | "b",
+): FieldNode[] {
+  const chain: FieldNode[] = [];
+  let nodes: readonly FieldNode[] = roots;
+  for (const st of path) {
+    const k = side === "a" ? st.kA : st.kB;
+    if (k < 0) return [];
+    let seen = 0;
+    const hit = nodes.find((n) => n.name === st.name && seen++ === k);
+    if (!hit) return [];
+    chain.push(hit);
+    nodes = hit.children ?? [];
+  }
+  return chain;
 }
 
 /** `expanded` overrides by key; the default applies when a key is absent. */
@@ -85,10 +118,26 @@ export function diffLines(
   all = false,
 ): Line[] {
   const out: Line[] = [];
-  const rec = (ns: readonly DiffNode[], depth: number, parent: string, parents: string[]) => {
+  const rec = (ns: readonly DiffNode[], depth: number, parent: string, parents: string[], up: DiffStep[]) => {
     const seen = new Map<string, number>();
+    const seenA = new Map<string, number>();
+    const seenB = new Map<string, number>();
+    const count = (m: Map<string, number>, name: string) => {
+      const k = m.get(name) ?? 0;
+      m.set(name, k + 1);
+      return k;
+    };
     for (const n of ns) {
       const key = childKey(parent, n.name, seen);
+      // Counted before SAME nodes are skipped: hidden siblings still occupy their place in the trees.
+      const path = [
+        ...up,
+        {
+          name: n.name,
+          kA: n.kind === "added" ? -1 : count(seenA, n.name),
+          kB: n.kind === "removed" ? -1 : count(seenB, n.name),
+        },
+      ];
       const changed = n.kind !== "same" || n.diffs > 0 || hasChange(n);
       if (!changed && !showSame) continue;
       const has = !!n.children?.length || !!n.lines?.length;
@@ -115,6 +164,7 @@ export function diffLines(
         expanded,
         name: n.name,
         parents,
+        path,
       });
       if (!has || !(expanded || all)) continue;
       if (n.lines)
@@ -128,11 +178,12 @@ export function diffLines(
             expanded: false,
             name: n.name,
             parents: [...parents, key],
+            path,
           });
-      if (n.children) rec(n.children, depth + 1, key, [...parents, key]);
+      if (n.children) rec(n.children, depth + 1, key, [...parents, key], path);
     }
   };
-  rec(nodes, 0, prefix, []);
+  rec(nodes, 0, prefix, [], []);
   return out;
 }
 
