@@ -397,7 +397,10 @@ function pairRefs(a: readonly MsgRef[], b: readonly MsgRef[]): [MsgRef | undefin
 
 /**
  * The subtree of one message: Trace.tree gives the whole packet (every message of a compound), with
- * one top-level `smb2` (SMB1: `smb`) node per message, in order.
+ * one top-level `smb2` (SMB1: `smb`) node per message, in order. A decrypted SMB3 transform holds
+ * its inner messages under `smbcmp.smb2.encrypted_data`; each of them is returned as its own `smb2`
+ * node with the transform header as first child, so an encrypted message compares field by field
+ * with a plain one (the transform header is the difference) instead of as a different tree.
  */
 export function messageTree(t: Trace, r: MsgRef): FieldNode[] {
   const p = t.packets[r.pkt]!;
@@ -406,7 +409,18 @@ export function messageTree(t: Trace, r: MsgRef): FieldNode[] {
   const top = proto === 2 ? "smb2" : "smb";
   let nth = 0;
   for (let k = 0; k < r.msg; k++) if (p.messages[k]!.proto === proto) nth++;
-  const nodes = tree.filter((n) => n.name === top);
+  const nodes: FieldNode[] = [];
+  for (const n of tree) {
+    if (n.name !== top) continue;
+    const tr = proto === 2 ? n.children?.find((c) => c.name === "smbcmp.smb2.transform") : undefined;
+    const inner = tr
+      ? (n.children?.find((c) => c.name === "smbcmp.smb2.encrypted_data")?.children ?? []).filter(
+          (c) => c.name === "smb2",
+        )
+      : [];
+    if (tr && inner.length) for (const m of inner) nodes.push({ ...m, children: [tr, ...(m.children ?? [])] });
+    else nodes.push(n);
+  }
   // SMB1 AndX chains are several messages in one `smb` node.
   const mine = nodes[nth] ?? (nodes.length === 1 ? nodes[0] : undefined);
   if (mine) return [mine];

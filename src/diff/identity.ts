@@ -15,7 +15,9 @@ export type IdKind =
   | "lease"
   | "create-guid"
   | "client-guid"
-  | "app-guid";
+  | "app-guid"
+  | "server-key"
+  | "domain";
 
 /** Field name → identity kind. */
 export const IDENTITY_FIELDS: Readonly<Record<string, IdKind>> = {
@@ -33,6 +35,8 @@ export const IDENTITY_FIELDS: Readonly<Record<string, IdKind>> = {
   "smb2.dh2x.create_guid": "create-guid",
   "smb2.client_guid": "client-guid",
   "smb2.app_instance.app_guid": "app-guid",
+  // SMB1 SessionKey: chosen by the server per connection (MS-CIFS 2.2.4.52.2), echoed by the client.
+  "smb.session_key": "server-key",
 };
 
 export function identityKind(name: string): IdKind | undefined {
@@ -40,7 +44,7 @@ export function identityKind(name: string): IdKind | undefined {
 }
 
 const GUID_RE = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/;
-const NUMERIC: ReadonlySet<IdKind> = new Set(["session", "tree", "async"]);
+const NUMERIC: ReadonlySet<IdKind> = new Set(["session", "tree", "async", "server-key"]);
 const HEX_RE = /^[0-9a-f]+$/;
 
 function swapBytes(h: string): string {
@@ -117,7 +121,25 @@ const NOUN: Record<IdKind, string> = {
   "create-guid": "create guid",
   "client-guid": "client guid",
   "app-guid": "app instance",
+  "server-key": "server session key",
+  domain: "domain",
 };
+
+/** `S-1-5-21-X-Y-Z-RID`, `21-X-Y-Z-RID` (nt.sid.subauth): X-Y-Z and what follows. */
+const SID_DOMAIN_RE = /^(?:S-1-5-)?21-(\d+-\d+-\d+)((?:-\d+)*)$/;
+const DOMAIN_RE = /^\d+-\d+-\d+$/;
+
+/**
+ * The domain part of a SID-valued field: a machine or domain SID (S-1-5-21-X-Y-Z, MS-DTYP 2.4.2.4)
+ * is drawn at random when a server is provisioned, so a fresh Samba gets a new one every run. The
+ * rest (prefix, RID) is compared as is.
+ */
+export function sidDomain(name: string, v: FieldValue): { domain: string; rest: string } | undefined {
+  if (typeof v !== "string") return undefined;
+  if (name === "nt.sid.domain") return DOMAIN_RE.test(v) ? { domain: v, rest: "" } : undefined;
+  const m = SID_DOMAIN_RE.exec(v);
+  return m ? { domain: m[1]!, rest: v.startsWith("S-") ? `S${m[2]}` : m[2]! } : undefined;
+}
 
 export type Comparison = "equal" | "mapped" | "mismatch";
 
@@ -208,6 +230,20 @@ export class IdentityMap {
     }
     if (pa === cb) return ca === cb ? "equal" : "mapped";
     return "mismatch";
+  }
+
+  /**
+   * Two differing SID-valued fields whose domains are per-run ids: `mapped` when the parts other than
+   * the domain are equal and the domains are paired (binding them on first sight), `mismatch` when
+   * the domains are paired otherwise; undefined when the values are not both domain SIDs or differ
+   * elsewhere (the RID): a plain difference.
+   */
+  compareSid(name: string, a: FieldValue, b: FieldValue): Comparison | undefined {
+    const da = sidDomain(name, a);
+    const db = sidDomain(name, b);
+    if (!da || !db) return undefined;
+    const r = this.compare("domain", da.domain, db.domain);
+    return da.rest === db.rest ? r : undefined;
   }
 
   /** The id `side`'s id `v` is paired with on the other side, if any. */

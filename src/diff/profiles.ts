@@ -23,6 +23,7 @@ export const IDENTITY_RULES: readonly string[] = [
   "smb.uid",
   "smb.tid",
   "smb.fid",
+  "smb.session_key",
 ];
 
 const DEFAULT_RULES: readonly string[] = [
@@ -84,6 +85,8 @@ const DEFAULT_RULES: readonly string[] = [
   "smb2.server_guid",
   "smb.server_guid",
   "smb2.file_id",
+  // The same file reference number (inode) in FileInternalInformation: reused at the file system's will.
+  "smb.index_number",
   "smb2.qfid_fid",
   "smb2.fsctl.cchunk.resume_key",
   "smb2.object_id",

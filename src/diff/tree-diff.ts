@@ -199,6 +199,10 @@ function diffPair(x: FieldNode, y: FieldNode, ctx: Ctx, forceIgnore: boolean): D
     // The id node decides; its sub-fields (persistent/volatile halves) never count on their own.
     childForce = true;
   } else if (!sameValue(x.value, y.value)) {
+    const sid = ctx.idmap?.compareSid(x.name, x.value, y.value);
+    if (sid) d.identity = { kind: "domain", result: sid };
+  }
+  if (!(idk && ctx.idmap) && d.identity?.result !== "mapped" && !sameValue(x.value, y.value)) {
     d.kind = "modified";
     d.a = valueText(x);
     d.b = valueText(y);
