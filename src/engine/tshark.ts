@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { FieldFlag, type FieldNode, find, findAll, node } from "../dissect/tree.js";
 import type { KeyEntry } from "../keys/index.js";
 import type { MessageInfo, PacketInfo, Trace } from "../trace/types.js";
@@ -52,39 +53,24 @@ interface Parsed {
 
 const SMB_PROTOS = new Set(["smb", "smb2", "dcerpc"]);
 
-export async function openTsharkTrace(path: string, o: TsharkOptions = {}): Promise<Trace> {
-  const base = ["-r", path, "-Y", "smb || smb2"];
-  for (const p of o.ports ?? []) base.push("-d", `tcp.port==${p},nbss`);
-  for (const k of o.keys ?? [])
-    if (k.sessionKey)
-      base.push("-o", `uat:smb2_seskey_list:${wire(k.sesId)},${k.sessionKey.toString("hex")},"",""`);
-  const child = spawn(o.tshark ?? "tshark", [...base, "-2", "-T", "pdml"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (d) => {
-    if (stderr.length < 4000) stderr += d;
-  });
-  const spawned = new Promise<void>((resolve, reject) => {
-    child.on("error", (e) => reject(new TsharkError(`cannot run tshark: ${e.message}`)));
-    child.on("spawn", () => resolve());
-  });
-  await spawned;
-  const rl = createInterface({ input: child.stdout });
-  const packets: Parsed[] = [];
-  let stack: FieldNode[][] = [];
-  let cur: Parsed | undefined;
-  for await (const raw of rl) {
+/** Builds the field trees of one packet from its PDML lines (`<packet>` to `</packet>`). */
+class PdmlPacketParser {
+  cur: Parsed | undefined;
+  private stack: FieldNode[][] = [];
+
+  /** Feeds one line; returns the packet when the line closes it. */
+  line(raw: string): Parsed | undefined {
     const line = raw.trimStart();
+    const cur = this.cur;
     if (line.startsWith("<packet>")) {
-      cur = { no: 0, time: 0, src: "", dst: "", srcPort: 0, dstPort: 0, conn: 0, smb: [], all: [] };
-      stack = [cur.all];
+      this.cur = { no: 0, time: 0, src: "", dst: "", srcPort: 0, dstPort: 0, conn: 0, smb: [], all: [] };
+      this.stack = [this.cur.all];
     } else if (line.startsWith("</packet>")) {
+      this.cur = undefined;
       if (cur) {
         cur.smb = cur.all.filter((n) => SMB_PROTOS.has(n.name));
-        packets.push(cur);
+        return cur;
       }
-      cur = undefined;
     } else if (cur && (line.startsWith("<proto ") || line.startsWith("<field "))) {
       const name = attr(line, "name") ?? "";
       const show = attr(line, "show") ?? "";
@@ -107,30 +93,96 @@ export async function openTsharkTrace(path: string, o: TsharkOptions = {}): Prom
         size,
         name ? 0 : FieldFlag.Text,
       );
-      if (attr(line, "hide") !== "yes" && name !== "geninfo") stack[stack.length - 1]!.push(n);
+      if (attr(line, "hide") !== "yes" && name !== "geninfo") this.stack[this.stack.length - 1]!.push(n);
       if (!line.endsWith("/>")) {
         n.children = [];
-        stack.push(n.children);
+        this.stack.push(n.children);
       }
     } else if (cur && (line.startsWith("</proto>") || line.startsWith("</field>"))) {
-      if (stack.length > 1) stack.pop();
+      if (this.stack.length > 1) this.stack.pop();
     }
+    return undefined;
+  }
+}
+
+/** A copy owning exactly its bytes (zlib's result may be a view of a much larger chunk). */
+function compact(b: Buffer): Buffer {
+  const own = Buffer.allocUnsafeSlow(b.length);
+  b.copy(own);
+  return own;
+}
+
+/**
+ * A flat copy of a string kept for the whole session: V8 may keep a substring as a view of its
+ * parent (here a PDML line, itself a view of a 64 KB read chunk), which would pin the parent.
+ */
+function own(s: string): string;
+function own(s: string | undefined): string | undefined;
+function own(s: string | undefined): string | undefined {
+  return s === undefined || s.length === 0 ? s : Buffer.from(s, "utf8").toString("utf8");
+}
+
+/** Parsed trees kept at once; the rest stay as compressed PDML (a tree costs ~10-50x its text). */
+const TREE_CACHE = 64;
+
+export async function openTsharkTrace(path: string, o: TsharkOptions = {}): Promise<Trace> {
+  const base = ["-r", path, "-Y", "smb || smb2"];
+  for (const p of o.ports ?? []) base.push("-d", `tcp.port==${p},nbss`);
+  for (const k of o.keys ?? [])
+    if (k.sessionKey)
+      base.push("-o", `uat:smb2_seskey_list:${wire(k.sesId)},${k.sessionKey.toString("hex")},"",""`);
+  const child = spawn(o.tshark ?? "tshark", [...base, "-2", "-T", "pdml"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    if (stderr.length < 4000) stderr += d;
+  });
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.on("error", (e) => reject(new TsharkError(`cannot run tshark: ${e.message}`)));
+    child.on("spawn", () => resolve());
+  });
+  await spawned;
+  const rl = createInterface({ input: child.stdout });
+  // Each packet is parsed once for its list data, then only its PDML is kept (deflated); trees are
+  // parsed again on demand, so memory holds compact per-packet data instead of every tree.
+  const infos: PacketInfo[] = [];
+  const pdml: Buffer[] = [];
+  const parser = new PdmlPacketParser();
+  const strings = new Map<string, string>();
+  const intern = (s: string): string => {
+    let hit = strings.get(s);
+    if (hit === undefined) {
+      hit = own(s);
+      if (strings.size < 100_000) strings.set(hit, hit);
+    }
+    return hit;
+  };
+  let lines: string[] = [];
+  for await (const raw of rl) {
+    const line = raw.trimStart();
+    if (line.startsWith("<packet>")) lines = [];
+    if (parser.cur || line.startsWith("<packet>")) lines.push(line);
+    const p = parser.line(line);
+    if (!p) continue;
+    infos.push({
+      no: p.no,
+      time: p.time,
+      src: intern(p.src),
+      dst: intern(p.dst),
+      srcPort: p.srcPort,
+      dstPort: p.dstPort,
+      conn: p.conn,
+      messages: messagesOf(p.smb),
+      summary: "",
+    });
+    pdml.push(compact(deflateRawSync(lines.join("\n"), { level: 1 })));
+    lines = [];
   }
   const code = await new Promise<number | null>((r) => child.on("close", r));
   if (code !== 0)
     throw new TsharkError(`tshark failed on ${path}: ${stderr.trim().split("\n").pop() ?? `exit ${code}`}`);
 
-  const infos = packets.map((p) => ({
-    no: p.no,
-    time: p.time,
-    src: p.src,
-    dst: p.dst,
-    srcPort: p.srcPort,
-    dstPort: p.dstPort,
-    conn: p.conn,
-    messages: messagesOf(p.smb),
-    summary: "",
-  }));
   // The packet summary is tshark's own Info column (SMB part: DCE/RPC disabled, like our list).
   const info = spawnSync(
     o.tshark ?? "tshark",
@@ -143,22 +195,43 @@ export async function openTsharkTrace(path: string, o: TsharkOptions = {}): Prom
     if (tab > 0) col.set(Number(l.slice(0, tab)), l.slice(tab + 1));
   }
   for (const p of infos) {
-    p.summary = col.get(p.no) ?? p.messages.map((m) => m.summary).join(";");
+    p.summary = own(col.get(p.no) ?? p.messages.map((m) => m.summary).join(";"));
     const parts = p.summary.split(";");
-    if (parts.length === p.messages.length) for (const [i, m] of p.messages.entries()) m.summary = parts[i]!;
+    if (parts.length === p.messages.length)
+      for (const [i, m] of p.messages.entries()) m.summary = parts.length === 1 ? p.summary : own(parts[i]!);
   }
-  const byNo = new Map(packets.map((p, i) => [p.no, i]));
+  const byNo = new Map(infos.map((p, i) => [p.no, i]));
+  const cache = new Map<number, Parsed>();
+  const parsed = (i: number): Parsed => {
+    const hit = cache.get(i);
+    if (hit) {
+      // Most recently used last.
+      cache.delete(i);
+      cache.set(i, hit);
+      return hit;
+    }
+    const again = new PdmlPacketParser();
+    let p: Parsed | undefined;
+    for (const l of inflateRawSync(pdml[i]!).toString("utf8").split("\n")) p = again.line(l) ?? p;
+    if (!p) throw new TsharkError(`${path}: cannot re-read packet ${infos[i]!.no}`);
+    cache.set(i, p);
+    if (cache.size > TREE_CACHE) cache.delete(cache.keys().next().value!);
+    return p;
+  };
   return {
     path,
-    packets: infos satisfies PacketInfo[],
+    packets: infos,
     warnings: [],
     indexOf: (no) => byNo.get(no) ?? -1,
     tree(no, opts = {}) {
       const i = byNo.get(no);
       if (i === undefined) throw new TsharkError(`${path}: no SMB packet number ${no}`);
-      return opts.allLayers ? packets[i]!.all : packets[i]!.smb;
+      const p = parsed(i);
+      return opts.allLayers ? p.all : p.smb;
     },
-    close() {},
+    close() {
+      cache.clear();
+    },
   };
 }
 
@@ -190,16 +263,15 @@ function messagesOf(protos: FieldNode[]): MessageInfo[] {
       cmd,
       isResponse,
       status: isResponse ? status : 0,
-      msgId: f(smb2 ? "smb2.msg_id" : "smb.mid")?.show ?? "0",
+      msgId: own(f(smb2 ? "smb2.msg_id" : "smb.mid")?.show ?? "0"),
       sesId: BigInt(ses.startsWith("0x") ? ses : Number(ses))
         .toString(16)
         .padStart(16, "0"),
       tid: Number(f(smb2 ? "smb2.tid" : "smb.tid")?.show ?? 0),
-      fileId: f("smb2.fid")?.show,
-      path: name,
-      summary: (body?.label ?? (cmd >= 0 ? `command ${cmd}` : "Encrypted SMB3")).replace(
-        / \(0x[0-9a-f]+\)$/,
-        "",
+      fileId: own(f("smb2.fid")?.show),
+      path: own(name),
+      summary: own(
+        (body?.label ?? (cmd >= 0 ? `command ${cmd}` : "Encrypted SMB3")).replace(/ \(0x[0-9a-f]+\)$/, ""),
       ),
       flags: 0,
     });

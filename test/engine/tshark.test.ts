@@ -54,3 +54,16 @@ test("smbcmp list --engine tshark, and a clear error when tshark cannot run", ()
   assert.match(bad.stderr, /tshark/);
   assert.equal(bad.stderr.trim().split("\n").length, 1);
 });
+
+test("tshark engine keeps compact packets: a tree evicted from its cache is rebuilt identical", async () => {
+  const t = await openTsharkTrace(SMB2);
+  const first = t.packets[0]!.no;
+  const before = JSON.stringify(t.tree(first, { allLayers: true }));
+  const smb = JSON.stringify(t.tree(first));
+  // More distinct trees than the cache holds, so the first one is parsed again from its PDML.
+  for (const p of t.packets.slice(1, 200)) assert.ok(t.tree(p.no).length > 0);
+  assert.equal(JSON.stringify(t.tree(first, { allLayers: true })), before);
+  assert.equal(JSON.stringify(t.tree(first)), smb);
+  assert.ok(find(t.tree(first, { allLayers: true }), "tcp.srcport"), "all layers are kept");
+  t.close();
+});
