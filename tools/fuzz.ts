@@ -2,7 +2,7 @@
  * Structure-aware fuzzer of the dissector (issue #12):
  *
  *   node --import tsx tools/fuzz.ts --seed S --iterations N [--from I] [--time-limit-ms T]
- *        [--heap-mb M] [--jobs J] [--out DIR] [--replay FILE...]
+ *        [--heap-mb M] [--rss-mb R] [--jobs J] [--out DIR] [--replay FILE...]
  *
  * Each iteration mutates one corpus/examples capture (records, TCP segments, SMB fields, hostile
  * compounds and decompression bombs; see tools/fuzz/mutators.ts) and runs it through openTrace,
@@ -21,6 +21,7 @@ const { values, positionals } = parseArgs({
     from: { type: "string", default: "0" },
     "time-limit-ms": { type: "string", default: "20000" },
     "heap-mb": { type: "string", default: "256" },
+    "rss-mb": { type: "string", default: "1024" },
     jobs: { type: "string", default: "1" },
     out: { type: "string", default: path.join(ROOT, "test-artifacts/fuzz") },
     replay: { type: "boolean", default: false },
@@ -41,7 +42,7 @@ function int(name: string, v: string | undefined): number {
 
 if (values.help) {
   console.log(
-    "usage: node --import tsx tools/fuzz.ts --seed S --iterations N [--from I] [--time-limit-ms T] [--heap-mb M] [--jobs J] [--out DIR]\n" +
+    "usage: node --import tsx tools/fuzz.ts --seed S --iterations N [--from I] [--time-limit-ms T] [--heap-mb M] [--rss-mb R] [--jobs J] [--out DIR]\n" +
       "       node --import tsx tools/fuzz.ts --replay FILE...",
   );
   process.exit(0);
@@ -59,9 +60,9 @@ if (values.replay) {
     else if (!result.ok) line = `CRASH ${result.error}\n${result.stack}`;
     else
       line =
-        result.outcome === "listing"
+        (result.outcome === "listing"
           ? `listing (${result.packets} packets, ${result.malformed} malformed trees)`
-          : `error: ${result.error}`;
+          : `error: ${result.error}`) + `, peak RSS ${result.maxRssMb} MB`;
     if ("timeout" in result || "died" in result || !result.ok) bad++;
     console.log(`${file}: ${line}`);
   }
@@ -75,6 +76,7 @@ const r = await runFuzz({
   from: int("from", values.from),
   timeLimitMs,
   heapMb,
+  rssMb: int("rss-mb", values["rss-mb"]),
   jobs: int("jobs", values.jobs),
   out: values.out,
   log: values.quiet ? undefined : (l) => console.error(l),

@@ -26,6 +26,8 @@ export interface FuzzOptions {
   timeLimitMs?: number;
   /** Heap limit of the child, MB. */
   heapMb?: number;
+  /** Peak RSS bound of the child, MB: decompressed data lives in Buffers, outside the heap limit. */
+  rssMb?: number;
   /** Where crashing inputs are written (created on first crash). */
   out?: string;
   /** Parallel child processes. */
@@ -44,7 +46,7 @@ export interface Crash {
   iteration: number;
   seedName: string;
   ops: string[];
-  kind: "exception" | "timeout" | "died";
+  kind: "exception" | "timeout" | "died" | "memory";
   error: string;
   stack: string;
   /** The saved input, when `out` was given. */
@@ -206,6 +208,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const jobs = Math.max(1, o.jobs ?? 1);
   const heapMb = o.heapMb ?? 256;
   const timeLimitMs = o.timeLimitMs ?? 20_000;
+  const rssMb = o.rssMb ?? 1024;
   const children: Child[] = [];
   const report: FuzzReport = { iterations: 0, listings: 0, errors: 0, crashes: [], ms: 0, slowest: 0 };
   const from = o.from ?? 0;
@@ -268,7 +271,11 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         crash = { ...base, kind: "timeout", error: `no result within ${timeLimitMs} ms`, stack: "" };
       else if ("died" in r) crash = { ...base, kind: "died", error: r.died, stack: "" };
       else if (!r.ok) crash = { ...base, kind: "exception", error: r.error, stack: r.stack };
-      else if (r.outcome === "listing") report.listings++;
+      else if (r.maxRssMb > rssMb) {
+        crash = { ...base, kind: "memory", error: `peak RSS ${r.maxRssMb} MB > ${rssMb} MB`, stack: "" };
+        // The peak stays: a fresh child for the next case.
+        children[k]?.kill();
+      } else if (r.outcome === "listing") report.listings++;
       else report.errors++;
       if (crash) {
         save(crash, c.bytes);

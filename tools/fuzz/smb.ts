@@ -245,3 +245,24 @@ export function hostilePdu(rng: Rng, bodies: { cmd: number; body: Buffer }[]): {
     }
   }
 }
+
+/** An SMB1 PDU of `n` chained LOGOFF_ANDX requests (MS-CIFS 2.2.4.54), 7 bytes per hop. */
+export function smb1AndXChain(n: number): Buffer {
+  const h = Buffer.alloc(32);
+  h.writeUInt32LE(0x424d53ff, 0);
+  h[4] = 0x74;
+  h[9] = 0x18;
+  h.writeUInt16LE(0xc807, 10);
+  h.writeUInt16LE(1, 24);
+  h.writeUInt16LE(100, 26);
+  h.writeUInt16LE(2048, 28);
+  h.writeUInt16LE(7, 30);
+  const body = Buffer.alloc(7 * n);
+  for (let i = 0; i < n; i++) {
+    const at = i * 7;
+    body[at] = 2;
+    body[at + 1] = i === n - 1 ? 0xff : 0x74;
+    body.writeUInt16LE(i === n - 1 ? 0 : 32 + 7 * (i + 1), at + 3);
+  }
+  return Buffer.concat([h, body]);
+}

@@ -17,7 +17,16 @@ export interface CaseRequest {
 }
 
 export type CaseReply =
-  | { id: number; ok: true; outcome: "listing" | "error"; error?: string; packets: number; malformed: number }
+  | {
+      id: number;
+      ok: true;
+      outcome: "listing" | "error";
+      error?: string;
+      packets: number;
+      malformed: number;
+      /** Peak resident set of this process so far, MB (Buffers live outside the V8 heap limit). */
+      maxRssMb: number;
+    }
   | { id: number; ok: false; error: string; stack: string };
 
 const origs = new Map<string, Trace>();
@@ -53,6 +62,7 @@ process.on("message", (msg: CaseRequest) => {
         error: r.error,
         packets: r.packets,
         malformed: r.malformed,
+        maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       };
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
