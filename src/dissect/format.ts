@@ -17,12 +17,9 @@ export function hexColons(b: Uint8Array): string {
 
 /** MS-DTYP GUID: first three groups little-endian. */
 export function guidString(b: Uint8Array): string {
-  const h = (i: number, n: number, le: boolean) => {
-    const part = Array.from(b.subarray(i, i + n));
-    if (le) part.reverse();
-    return part.map((x) => x.toString(16).padStart(2, "0")).join("");
-  };
-  return `${h(0, 4, true)}-${h(4, 2, true)}-${h(6, 2, true)}-${h(8, 2, false)}-${h(10, 6, false)}`;
+  const x = Buffer.from(b.buffer, b.byteOffset, Math.min(16, b.byteLength)).toString("hex").padEnd(32, "0");
+  const p = (i: number) => x.slice(i, i + 2);
+  return `${p(6)}${p(4)}${p(2)}${p(0)}-${p(10)}${p(8)}-${p(14)}${p(12)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

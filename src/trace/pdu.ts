@@ -51,17 +51,11 @@ export function dissectPdu(
   if (depth === 0) {
     const start = infos.length;
     dissectPduInner(data, ctx, out, infos, depth);
-    if (infos.length > start) pduFirst.add(infos[start]!);
+    if (infos.length > start) infos[start]!.flags |= MsgFlag.PduStart;
     return;
   }
   dissectPduInner(data, ctx, out, infos, depth);
 }
-
-/**
- * The first message of each NBSS PDU. Wireshark's SMB/SMB2 dissectors clear the Info column at the
- * start of every PDU, so a frame carrying several PDUs shows only the last one's summary.
- */
-const pduFirst = new WeakSet<MessageInfo>();
 
 function dissectPduInner(
   data: Buffer,
@@ -263,7 +257,7 @@ export function packetSummary(ms: readonly MessageInfo[], layout: PacketLayout =
   if (ms.length === 1 && !layout.trailingStart) return ms[0]!.summary;
   const pdus: MessageInfo[][] = [];
   for (const m of ms) {
-    if (!pdus.length || pduFirst.has(m)) pdus.push([]);
+    if (!pdus.length || m.flags & MsgFlag.PduStart) pdus.push([]);
     pdus.at(-1)!.push(m);
   }
   const text = (p: readonly MessageInfo[] | undefined) => (p ? p.map((m) => m.summary).join(";") : "");

@@ -14,6 +14,8 @@ export const MsgFlag = {
   Async: 32,
   /** SMB2 related compound member (SMB2_FLAGS_RELATED_OPERATIONS). */
   Related: 64,
+  /** The first message of its NBSS PDU (a frame may carry several PDUs). */
+  PduStart: 128,
 } as const;
 
 export interface MessageInfo {
