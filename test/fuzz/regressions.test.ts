@@ -39,3 +39,19 @@ test("every fixture ends in a listing or a clear error", { timeout: 600_000 }, a
   }
   assert.deepEqual(bad, []);
 });
+
+test("a case over its time bound is reported as a timeout, and the next case still runs", async () => {
+  const fx = join(DIR, "compound-600.pcap");
+  const notCapture = join(ROOT, "test/fuzz/regressions.test.ts");
+  const [slow, after] = await replayFiles([fx, notCapture], { timeLimitMs: 1 });
+  assert.ok("timeout" in slow!.result);
+  // The killed child is replaced; this one gets a clear error, or the same 1 ms timeout.
+  const r = after!.result;
+  if (!("timeout" in r)) {
+    assert.ok(!("died" in r) && r.ok && r.outcome === "error", JSON.stringify(r));
+    assert.match(r.error ?? "", /^[^\n]+$/);
+  }
+  const [clear] = await replayFiles([notCapture], { timeLimitMs: 60_000 });
+  const c = clear!.result;
+  assert.ok(!("timeout" in c) && !("died" in c) && c.ok && c.outcome === "error", JSON.stringify(c));
+});
