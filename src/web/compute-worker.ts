@@ -4,6 +4,7 @@
  * thread stays free. Results go back as JSON text (what the server sends anyway).
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { openTsharkTrace } from "../engine/tshark.js";
 import type { KeyEntry } from "../keys/types.js";
 import { openTrace } from "../trace/index.js";
 import type { ComputeReply, ComputeRequest, ComputeState } from "./compute.js";
@@ -13,6 +14,7 @@ const parent = parentPort!;
 const session = new Session();
 const opened: Partial<Record<Side, string>> = {};
 let keysGen = -1;
+let engine = "";
 
 /** Structured clone turns Buffers into Uint8Arrays; the engine wants Buffers back. */
 function reviveKeys(keys: KeyEntry[]): KeyEntry[] {
@@ -32,18 +34,26 @@ async function apply(s: ComputeState): Promise<void> {
   current = s;
   const keys = reviveKeys(s.keys);
   const want = { a: s.files.a?.file, b: s.files.b?.file };
-  if (s.keysGen === keysGen && want.a === opened.b && want.b === opened.a && want.a !== want.b) {
+  // Keys or engine changed: everything is reopened.
+  const same = s.keysGen === keysGen && s.engine === engine;
+  if (same && want.a === opened.b && want.b === opened.a && want.a !== want.b) {
     session.swap();
     [opened.a, opened.b] = [opened.b, opened.a];
   }
   for (const side of ["a", "b"] as const) {
     const f = s.files[side];
-    if (f && (f.file !== opened[side] || s.keysGen !== keysGen)) {
-      session.set(side, await openTrace(f.file, { ports: s.ports, keys }), f.name);
+    if (f && (f.file !== opened[side] || !same)) {
+      const o = { ports: s.ports, keys };
+      const t =
+        s.engine === "tshark"
+          ? await openTsharkTrace(f.file, { ...o, tshark: s.tshark })
+          : await openTrace(f.file, o);
+      session.set(side, t, f.name);
       opened[side] = f.file;
     }
   }
   keysGen = s.keysGen;
+  engine = s.engine;
   session.setRules(s.rules);
 }
 

@@ -16,6 +16,8 @@ export interface ComputeState {
   keysGen: number;
   ports?: number[];
   rules: string[];
+  engine: "native" | "tshark";
+  tshark: string;
   /**
    * Tests: calls wait in the worker until gate[0] != 0 (a SharedArrayBuffer), which holds a
    * computation "in progress" for as long as a test needs, without timing.

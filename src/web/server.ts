@@ -3,11 +3,14 @@
  * cookie), static assets from a fixed in-memory map (no file-serving route at all), a JSON API over
  * Session, and uploads into a private temp dir with a size cap.
  */
+
+import { execFile } from "node:child_process";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
+import { openTsharkTrace } from "../engine/tshark.js";
 import { detectAndParse, type KeyEntry } from "../keys/index.js";
 import { openTrace } from "../trace/index.js";
 import { Compute, type ComputeState, HEAVY, Superseded } from "./compute.js";
@@ -27,6 +30,10 @@ export interface ServerOptions {
   token?: string;
   /** Run alignment and stats in a worker thread (default true; false computes inline). */
   worker?: boolean;
+  /** Dissection engine at start ("native" by default); the UI can switch when tshark runs. */
+  engine?: Engine;
+  /** tshark program (config tshark_path); default "tshark" from PATH. */
+  tshark?: string;
   /** Tests: see ComputeState.gate. */
   computeGate?: Int32Array;
 }
@@ -65,6 +72,15 @@ class HttpError extends Error {
 }
 
 const COOKIE = "smbcmp_token";
+
+export type Engine = "native" | "tshark";
+
+/** Whether `tshark -v` runs (the engine choice is only offered then). */
+function tsharkRuns(prog: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile(prog, ["-v"], { timeout: 20_000 }, (e) => resolve(!e));
+  });
+}
 
 /** A result that is already JSON text (from the compute worker). */
 class RawJson {
@@ -171,8 +187,13 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
     keysGen,
     ports: o.ports,
     rules: session.rules.serialize(),
+    engine,
+    tshark,
     gate: o.computeGate,
   });
+  let engine: Engine = o.engine ?? "native";
+  const tshark = o.tshark ?? "tshark";
+  let tsharkOk: Promise<boolean> | undefined;
   const compute = o.worker === false ? undefined : new Compute(state());
 
   const html = o.html.replace(
@@ -186,7 +207,10 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
   ]);
 
   async function open(side: Side, file: string, name = path.basename(file)): Promise<void> {
-    const t = await openTrace(file, { ports: o.ports, keys });
+    const t =
+      engine === "tshark"
+        ? await openTsharkTrace(file, { ports: o.ports, keys, tshark })
+        : await openTrace(file, { ports: o.ports, keys });
     session.set(side, t, name);
     files[side] = { file, name };
     compute?.update(state());
@@ -232,6 +256,33 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
       }
     }
     const method = m[1]!;
+    if (method === "engines") {
+      tsharkOk ??= tsharkRuns(tshark);
+      return { engine, engines: (await tsharkOk) ? ["native", "tshark"] : ["native"] };
+    }
+    if (method === "engine") {
+      const want = params.engine;
+      if (want !== "native" && want !== "tshark") throw new HttpError(400, "engine: native or tshark");
+      tsharkOk ??= tsharkRuns(tshark);
+      if (want === "tshark" && !(await tsharkOk))
+        throw new HttpError(400, `tshark (${tshark}) does not run here`);
+      const before = engine;
+      engine = want;
+      try {
+        for (const s of ["a", "b"] as const) {
+          const f = files[s];
+          if (f) await open(s, f.file, f.name);
+        }
+      } catch (e) {
+        engine = before;
+        for (const s of ["a", "b"] as const) {
+          const f = files[s];
+          if (f) await open(s, f.file, f.name);
+        }
+        throw e;
+      }
+      return { engine, info: session.info(false) };
+    }
     if (method === "report")
       res.setHeader("Content-Disposition", 'attachment; filename="smbcmp-report.html"');
     // Slow calls go to the worker (info only when it has to align: both captures, diff wanted).

@@ -432,3 +432,48 @@ describe("compute worker", () => {
     }
   });
 });
+
+describe("engine choice", () => {
+  test("tshark is offered when it runs; switching reopens both captures (HTTP thread and worker)", {
+    timeout: 120_000,
+  }, async () => {
+    const srv = await startServer({ html: HTML });
+    try {
+      await srv.open("a", ex("good.pcap"));
+      await srv.open("b", ex("bad.pcap"));
+      const h = { "x-smbcmp-token": srv.token };
+      const call = async (m: string, p: object = {}) => {
+        const r = await post(srv.port, `/api/call/${m}`, h, [Buffer.from(JSON.stringify(p))]);
+        return { status: r.status, json: JSON.parse(r.body) as Record<string, unknown> };
+      };
+      assert.deepEqual((await call("engines")).json, { engine: "native", engines: ["native", "tshark"] });
+      const native = (await call("rows", { limit: 1 })).json as { total: number };
+      assert.equal((await call("engine", { engine: "nope" })).status, 400);
+      const sw = await call("engine", { engine: "tshark" });
+      assert.equal(sw.status, 200, JSON.stringify(sw.json));
+      assert.equal((await call("engines")).json.engine, "tshark");
+      // tshark's trees: field names from Wireshark itself, same packets.
+      const pk = (await call("packets", { limit: 500 })).json as { total: number; rows: [number][] };
+      assert.equal(pk.total, 176);
+      const tree = JSON.stringify((await call("tree", { no: pk.rows[5]![0] })).json);
+      assert.match(tree, /"smb2\.cmd"/);
+      const rows = (await call("rows", { limit: 1 })).json as { total: number };
+      assert.ok(rows.total > 0 && Math.abs(rows.total - native.total) <= native.total / 10, `${rows.total}`);
+      assert.equal((await call("engine", { engine: "native" })).status, 200);
+      assert.equal(((await call("rows", { limit: 1 })).json as { total: number }).total, native.total);
+    } finally {
+      await srv.close();
+    }
+    // Without a working tshark only the native engine is offered, and asking for tshark is a 400.
+    const none = await startServer({ html: HTML, tshark: "/nonexistent/tshark" });
+    try {
+      const h = { "x-smbcmp-token": none.token };
+      const e = await post(none.port, "/api/call/engines", h, [Buffer.from("{}")]);
+      assert.deepEqual(JSON.parse(e.body), { engine: "native", engines: ["native"] });
+      const s = await post(none.port, "/api/call/engine", h, [Buffer.from('{"engine":"tshark"}')]);
+      assert.equal(s.status, 400);
+    } finally {
+      await none.close();
+    }
+  });
+});

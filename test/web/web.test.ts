@@ -195,6 +195,32 @@ describe("server", () => {
     await shot(page, "server-filter");
     await page.close();
   });
+  test("engine select: switch to tshark and back", { timeout: 90_000 }, async () => {
+    // One capture: no alignment to redo, only the list and trees change engine.
+    const one = await startServer({ html });
+    await one.open("a", ex("good.pcap"));
+    const page = await newPage();
+    await page.goto(one.url);
+    await page.waitForSelector("body[data-ready='1']");
+    await page.waitForSelector("#engine:not([hidden])");
+    await page.selectOption("#engine", "tshark");
+    await page.waitForFunction(
+      () => !(document.querySelector("#engine") as HTMLSelectElement).disabled,
+      null,
+      {
+        timeout: 60_000,
+      },
+    );
+    await page.waitForSelector("#list-a .row[aria-selected=true]");
+    await page.locator("#list-a .row", { hasText: "Session Setup Request" }).first().click();
+    await page.waitForSelector("#view-a .tree .ti");
+    await shot(page, "server-tshark");
+    assert.equal(await page.locator("#engine").inputValue(), "tshark");
+    await page.selectOption("#engine", "native");
+    await page.waitForFunction(() => !(document.querySelector("#engine") as HTMLSelectElement).disabled);
+    await page.close();
+    await one.close();
+  });
 });
 
 describe("smbcmp web command", () => {

@@ -1,6 +1,7 @@
 /** `smbcmp web [A [B]]`: the browser UI on a local, token-protected HTTP server. */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { loadConfig } from "../../diff/config.js";
 import { loadUiHtml } from "../../web/assets.js";
 import { isLoopback, startServer } from "../../web/server.js";
 import { optionHelp, parseArgs } from "../args.js";
@@ -64,7 +65,16 @@ export async function webCommand(argv: string[]): Promise<number> {
   const maxMb = Number(opts["max-upload"] ?? 1024);
   if (!(maxMb > 0)) throw new CliError(`bad --max-upload: ${opts["max-upload"]}`);
   const html = await loadUiHtml();
-  const srv = await startServer({ host, port, html, ports, keys, maxUpload: maxMb * 1024 * 1024 });
+  const srv = await startServer({
+    host,
+    port,
+    html,
+    ports,
+    keys,
+    maxUpload: maxMb * 1024 * 1024,
+    engine: load.engine as "native" | "tshark" | undefined,
+    tshark: loadConfig(load.config).tsharkPath,
+  });
   try {
     if (rest[0]) await srv.open("a", rest[0]);
     if (rest[1]) await srv.open("b", rest[1]);

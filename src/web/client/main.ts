@@ -31,7 +31,6 @@ function h<K extends keyof HTMLElementTagNameMap>(
 const mode = document.querySelector('meta[name="smbcmp-mode"]')?.getAttribute("content");
 const backend: Backend = mode === "server" ? new RemoteBackend() : new LocalBackend();
 const RULES_KEY = "smbcmp.rules";
-/** The in-page engine has no AES/HMAC (sync node:crypto): say so where keys are given. */
 let info: InfoJson = { rules: [] };
 let view: View = "a";
 let showIgnored = false;
@@ -784,6 +783,29 @@ document.addEventListener("drop", (e) => {
 });
 window.addEventListener("hashchange", () => void applyHash().catch(fail));
 
+/** Server mode: offer the tshark engine when the server can run tshark. */
+async function setupEngines(): Promise<void> {
+  const sel = $("engine") as HTMLSelectElement;
+  const r = await backend.call<{ engine: string; engines: string[] }>("engines");
+  sel.hidden = r.engines.length < 2;
+  sel.value = r.engine;
+  sel.onchange = async () => {
+    sel.disabled = true;
+    status(`reopening with the ${sel.value} engine…`);
+    try {
+      await backend.call("engine", { engine: sel.value });
+      await resetLists();
+      await refresh();
+    } catch (e) {
+      fail(e);
+      const now = await backend.call<{ engine: string }>("engines").catch(() => undefined);
+      if (now) sel.value = now.engine;
+    } finally {
+      sel.disabled = false;
+    }
+  };
+}
+
 async function start(): Promise<void> {
   // Selecting rows rewrites the hash: keep the deep link the page was opened with.
   const hash = location.hash;
@@ -795,6 +817,7 @@ async function start(): Promise<void> {
       localStorage.removeItem(RULES_KEY);
     }
   }
+  if (mode === "server") await setupEngines();
   await refresh();
   view = info.a && info.b ? "diff" : "a";
   setView(view);
