@@ -604,7 +604,7 @@ function treeConnectResponse(f: Fields, m: Smb1Msg): void {
 
 // ---------------------------------------------------------------- NT create (0xa2)
 
-const SECURITY_FLAGS: readonly BitSpec[] = [
+export const SECURITY_FLAGS: readonly BitSpec[] = [
   {
     name: "smb.security.flags.context_tracking",
     label: "Context Tracking",
@@ -706,6 +706,38 @@ export function ipcState(f: Fields): void {
   n.label = `IPC State: ${hexN(v, 4)}, ${parts.join(", ")}`;
 }
 
+/** Records the FID a create response returns, with the request's name and create parameters. */
+export function registerOpen(m: Smb1Msg, fid: number, bare = false): void {
+  if (!m.ctx.first || !m.pdu.frame) return;
+  const x = m.rec.extra as Smb1CreateParams | undefined;
+  const t = m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame, m.ctx.first);
+  m.ctx.state.addFile(m.ctx.conn, {
+    fid,
+    name: m.rec.path ?? "",
+    openFrame: m.ctx.frame,
+    create: x,
+    pipe: t?.service === "IPC",
+    bare,
+  });
+  m.rec.extra = { ...m.rec.extra, respFid: fid };
+}
+
+/** Times, attributes, sizes and type of a newly opened file (NT Create AndX, NT Trans create). */
+export function openResult(f: Fields): void {
+  f.filetime("smb.create.time", "Created");
+  f.filetime("smb.access.time", "Last Access");
+  f.filetime("smb.last_write.time", "Last Write");
+  f.filetime("smb.change.time", "Change");
+  fileAttributes(f);
+  f.u64("smb.alloc_size64", "Allocation Size");
+  f.u64("smb.end_of_file", "End Of File");
+  f.uint("smb.file_type", "File Type", 2, { vals: FILE_TYPE });
+  ipcState(f);
+  f.uint("smb.is_directory", "Is Directory", 1, {
+    vals: { 0: "This is NOT a directory", 1: "This is a DIRECTORY" },
+  });
+}
+
 function ntCreateResponse(f: Fields, m: Smb1Msg): void {
   if (f.c.has(1) && f.c.peekU8() === 0 && m.pdu.frame) {
     // An error response has no FID; Wireshark still records FID 0 for the request's name,
@@ -733,32 +765,10 @@ function ntCreateResponse(f: Fields, m: Smb1Msg): void {
   andx(f);
   f.uint("smb.oplock.level", "Oplock level", 1, { vals: OPLOCK_LEVEL });
   const fid = f.c.peekU16();
-  if (m.ctx.first && m.pdu.frame) {
-    const x = m.rec.extra as Smb1CreateParams | undefined;
-    const t = m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame, m.ctx.first);
-    m.ctx.state.addFile(m.ctx.conn, {
-      fid,
-      name: m.rec.path ?? "",
-      openFrame: m.ctx.frame,
-      create: x,
-      pipe: t?.service === "IPC",
-    });
-  }
-  if (m.ctx.first && m.pdu.frame) m.rec.extra = { ...m.rec.extra, respFid: fid };
+  registerOpen(m, fid);
   fidNode(f, m, { full: true });
   f.uint("smb.create.action", "Create action", 4, { vals: CREATE_ACTION });
-  f.filetime("smb.create.time", "Created");
-  f.filetime("smb.access.time", "Last Access");
-  f.filetime("smb.last_write.time", "Last Write");
-  f.filetime("smb.change.time", "Change");
-  fileAttributes(f);
-  f.u64("smb.alloc_size64", "Allocation Size");
-  f.u64("smb.end_of_file", "End Of File");
-  f.uint("smb.file_type", "File Type", 2, { vals: FILE_TYPE });
-  ipcState(f);
-  f.uint("smb.is_directory", "Is Directory", 1, {
-    vals: { 0: "This is NOT a directory", 1: "This is a DIRECTORY" },
-  });
+  openResult(f);
   if (w >= 42) {
     f.guid("smb.volume_guid", "Volume GUID");
     f.u64("smb.create.file_id_64b", "Server unique 64-bit file ID", { base: "hex" });

@@ -677,7 +677,7 @@ export function fidNode(f: Fields, m: Smb1Msg, o: { generated?: number; full?: b
   const show = hexN(fid, 4);
   const n = node(
     "smb.fid",
-    `FID: ${show}${rec ? ` (${escShow(rec.name)})` : ""}`,
+    `FID: ${show}${rec && !rec.bare ? ` (${escShow(rec.name)})` : ""}`,
     show,
     fid,
     at,
@@ -693,18 +693,19 @@ export function fidNode(f: Fields, m: Smb1Msg, o: { generated?: number; full?: b
       n.children.push(gen("smb.fid.opened_in", "Opened in", rec.openFrame));
       if (rec.closeFrame !== undefined)
         n.children.push(gen("smb.fid.closed_in", "Closed in", rec.closeFrame));
-      n.children.push(
-        node(
-          "smb.file",
-          `File Name: ${escInfo(rec.name)}`,
-          escShow(rec.name),
-          escShow(rec.name),
-          -1,
-          0,
-          FieldFlag.Generated,
-        ),
-      );
-      if (rec.create) createParamNodes(f, rec.create);
+      if (!rec.bare)
+        n.children.push(
+          node(
+            "smb.file",
+            `File Name: ${escInfo(rec.name)}`,
+            escShow(rec.name),
+            escShow(rec.name),
+            -1,
+            0,
+            FieldFlag.Generated,
+          ),
+        );
+      if (rec.create && !rec.bare) createParamNodes(f, rec.create);
     }
   } finally {
     f.nodes = saved;

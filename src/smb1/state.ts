@@ -49,6 +49,8 @@ export interface Smb1File {
   create?: Smb1CreateParams;
   /** Opened on an IPC$ tree: later uses show only the name, as Wireshark does. */
   pipe?: boolean;
+  /** Opened by NT Trans create: Wireshark shows neither name nor create parameters under it. */
+  bare?: boolean;
 }
 
 export interface Smb1Tree {

@@ -2,28 +2,45 @@
  * SMB1 transactions: TRANSACTION (named pipes, mailslots), TRANSACTION2 (file system operations with
  * info levels, MS-CIFS 2.2.6) and NT_TRANSACT (MS-CIFS 2.2.7), primary and secondary requests.
  */
-import type { BitSpec, Fields } from "../dissect/fields.js";
+import { type BitSpec, bitPattern, Fields } from "../dissect/fields.js";
 import { hexN } from "../dissect/format.js";
-import { FieldFlag, node } from "../dissect/tree.js";
-import { FS_ATTRS } from "../smb2/info/fscc.js";
-import { isError, searchAttributes, timeout } from "./commands.js";
+import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
+import { securityDescriptor } from "../dtyp/secdesc.js";
 import {
+  ACCESS_NAMES,
+  ctlParts,
+  ctlSummary,
+  DEVICE_NAMES,
+  FSCTL_NAMES,
+  METHOD_NAMES,
+} from "../smb2/fsctl/names.js";
+import { FS_ATTRS } from "../smb2/info/fscc.js";
+import { isError, openResult, registerOpen, SECURITY_FLAGS, searchAttributes, timeout } from "./commands.js";
+import {
+  accessMask,
   bcc,
   bounded,
+  createFlags,
+  createOptions,
   fidNode,
   fileAttributes,
   plainBits,
   relabel,
   reserved,
   securityBlobNode,
+  shareAccess,
   smbString,
   uintNode,
   wct,
 } from "./common.js";
 import { type Smb1Command, type Smb1Msg, sum } from "./dissect.js";
 import {
+  CREATE_ACTION,
+  CREATE_DISPOSITION,
   FF2_LEVELS,
+  IMPERSONATION,
   NT_TRANS_NAMES,
+  OPLOCK_LEVEL,
   PIPE_FUNCTIONS,
   QFSI_LEVELS,
   QPI_LEVELS,
@@ -605,6 +622,12 @@ function infoData(f: Fields, m: Smb1Msg, lvl: number, set: boolean): void {
     rest(f);
     return;
   }
+  // Info Set EAs / Info Query EAs From List / Info Query All EAs: an FEA list.
+  if ((set && lvl === 2) || (!set && (lvl === 3 || lvl === 4))) {
+    feaList(f);
+    rest(f);
+    return;
+  }
   switch (lvl) {
     case 0x101:
     case 1004:
@@ -867,6 +890,14 @@ function ntRequest(f: Fields, m: Smb1Msg): void {
     if (f.c.has(2)) bcc(f);
     return;
   }
+  // The FID an NT CREATE got is shown first (known once the response was seen).
+  const rf = m.rec.extra?.respFid as number | undefined;
+  if (rf !== undefined && !m.ctx.first && !f.light) {
+    const saved = f.nodes;
+    const wctNode = saved.pop()!;
+    fidNode(f, m, { generated: rf, full: true });
+    saved.push(wctNode);
+  }
   f.uint("smb.msc", "Max Setup Count", 1);
   reserved(f, 2);
   f.uint("smb.tpc", "Total Parameter Count", 4);
@@ -900,10 +931,24 @@ function ntRequest(f: Fields, m: Smb1Msg): void {
             reserved(f, 1);
             sum(m, `, FID: ${hexN(fid, 4)}`);
           } else if (fn === 2 && sc >= 4) {
-            f.uint("smb.nt.ioctl.function", "Function", 4, { base: "hex" });
+            const code = ctlCode(f);
+            m.info.summary += ` ${ctlSummary(code)}`;
+            m.info.detail = `NT IOCTL/${ctlSummary(code)}`;
+            m.rec.extra = { ...m.rec.extra, ctl: code };
             const fid = fidNode(f, m);
-            f.uint("smb.nt.ioctl.isfsctl", "IsFSctl", 1);
-            f.uint("smb.nt.ioctl.completion_filter", "Completion Filter", 1, { base: "hex" });
+            f.uint("smb.nt.ioctl.isfsctl", "IsFSctl", 1, {
+              vals: { 0: "Device IOCTL", 1: "FS control : FSCTL" },
+            });
+            f.bitmask("smb.nt.ioctl.completion_filter", "Completion Filter", 1, [
+              {
+                name: "smb.nt.ioctl.flags.root_handle",
+                label: "Root Handle",
+                mask: 1,
+                t: "Apply to share root handle",
+                f: "Apply to this share",
+              },
+            ]);
+            relabel(f, `Completion Filter: ${hexN(f.c.buf[f.c.pos - 1]!, 2)}`);
             sum(m, `, FID: ${hexN(fid, 4)}`);
           } else rest(f);
         });
@@ -914,8 +959,177 @@ function ntRequest(f: Fields, m: Smb1Msg): void {
   f.c.pos = Math.min(f.c.end, setupEnd);
   const { end } = bcc(f);
   block(f, m, "smbcmp.smb.nt.params", `${title} Parameters`, po, pc, () => ntReqParams(f, m, fn));
-  block(f, m, "smbcmp.smb.nt.data", `${title} Data`, doff, dc, () => rest(f));
+  block(f, m, "smbcmp.smb.nt.data", `${title} Data`, doff, dc, () => ntReqData(f, m, fn));
   f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
+}
+
+/** smb2.ioctl.function with its CTL_CODE breakdown, as tshark shows it in the NT IOCTL setup. */
+function ctlCode(f: Fields): number {
+  const at = f.c.pos;
+  const code = f.uint("smb2.ioctl.function", "Function", 4, { base: "hex", vals: FSCTL_NAMES });
+  if (!f.light) {
+    const p = ctlParts(code);
+    const child = (name: string, mask: number, v: number, text: string) =>
+      node(name, `${bitPattern(code, mask, 32)} = ${text}`, hexN(v, 8), v, at, 4);
+    f.nodes[f.nodes.length - 1]!.children = [
+      child(
+        "smb2.ioctl.function.device",
+        0xffff0000,
+        p.device,
+        `Device: ${DEVICE_NAMES[p.device] ?? "Unknown"} (${hexN(p.device, 4)})`,
+      ),
+      child(
+        "smb2.ioctl.function.access",
+        0xc000,
+        p.access,
+        `Access: ${ACCESS_NAMES[p.access]} (0x${p.access})`,
+      ),
+      child(
+        "smb2.ioctl.function.function",
+        0x3ffc,
+        p.fn,
+        `Function: 0x${p.fn.toString(16).padStart(3, "0")}`,
+      ),
+      child("smb2.ioctl.function.method", 0x3, p.method, `Method: ${METHOD_NAMES[p.method]} (0x${p.method})`),
+    ];
+  }
+  return code;
+}
+
+const QSD_BITS: readonly BitSpec[] = (
+  [
+    ["owner", "Owner", 1, "OWNER"],
+    ["group", "Group", 2, "GROUP"],
+    ["dacl", "DACL", 4, "DACL"],
+    ["sacl", "SACL", 8, "SACL"],
+  ] as const
+).map(([n, label, mask, what]) => ({
+  name: `smb.nt_qsd.${n}`,
+  label,
+  mask,
+  t: `Requesting ${what} security information`,
+  f: `NOT requesting ${what} security information`,
+}));
+
+/** SMB1 file-specific access rights, as tshark shows them inside security descriptors. */
+const FILE_SPECIFIC_BITS: readonly BitSpec[] = (
+  [
+    ["write_attribute", "Write Attribute", 0x100],
+    ["read_attribute", "Read Attribute", 0x80],
+    ["execute", "Execute", 0x20],
+    ["write_ea", "Write EA", 0x10],
+    ["read_ea", "Read EA", 0x8],
+    ["append_data", "Append Data", 0x4],
+    ["write_data", "Write Data", 0x2],
+    ["read_data", "Read Data", 0x1],
+  ] as const
+).map(([n, label, mask]) => ({ name: `smb.file.accessmask.${n}`, label, mask, t: "Set", f: "Not set" }));
+
+/**
+ * A security descriptor (src/dtyp) whose ACEs show SMB1's "FILE specific rights" instead of the
+ * generic specific bits, as tshark's SMB dissector does.
+ */
+function smbSecDesc(f: Fields, len: number): void {
+  const from = f.nodes.length;
+  securityDescriptor(f, len);
+  if (f.light) return;
+  const fix = (nodes: FieldNode[]) => {
+    for (const n of nodes) {
+      if (n.name === "smbcmp.nt.access_mask.specific") {
+        const v = typeof n.value === "number" ? n.value : 0;
+        const mask = Number(n.label.slice(n.label.indexOf("0x")));
+        const kids = Fields.bitmaskNode("", "", mask, 4, n.offset, FILE_SPECIFIC_BITS).children ?? [];
+        if ((mask & 0x1ff) === 0x1ff)
+          kids.unshift(
+            node(
+              "smb.file.accessmask.full_control",
+              `${bitPattern(mask, 0x1ff, 32)} = FULL CONTROL: 0x1ff`,
+              "0x000001ff",
+              0x1ff,
+              n.offset,
+              4,
+            ),
+          );
+        n.label = `FILE specific rights: ${hexN(mask, 8)}`;
+        n.children = kids;
+        void v;
+      } else if (n.children) fix(n.children);
+    }
+  };
+  fix(f.nodes.slice(from));
+}
+
+/** NT CREATE data: the security descriptor, then the extended attributes (FILE_FULL_EA_INFORMATION). */
+function ntReqData(f: Fields, m: Smb1Msg, fn: number): void {
+  if (fn === 3) {
+    smbSecDesc(f, f.c.remaining);
+    return;
+  }
+  if (fn === 1) {
+    const sd = (m.rec.extra?.sdLen as number | undefined) ?? 0;
+    const ea = (m.rec.extra?.eaLen as number | undefined) ?? 0;
+    const at = f.c.pos;
+    if (sd > 0 && f.c.remaining > 0) smbSecDesc(f, Math.min(sd, f.c.remaining));
+    if (ea > 0) {
+      // The EA list starts 4-byte aligned after the descriptor.
+      const eaAt = at + ((sd + 3) & ~3);
+      if (eaAt > f.c.pos && eaAt <= f.c.end) f.bytes("smb.padding", "Padding", eaAt - f.c.pos);
+      if (f.c.pos < f.c.end) f.within(f.c.pos, Math.min(ea, f.c.remaining), () => fullEaList(f));
+      f.c.pos = Math.min(f.c.end, f.c.pos + ea);
+    }
+  }
+  rest(f);
+}
+
+/** FILE_FULL_EA_INFORMATION entries (MS-FSCC 2.4.15) until NextEntryOffset is 0. */
+function fullEaList(f: Fields): void {
+  for (let guard = 0; guard < 4096 && f.c.remaining >= 8; guard++) {
+    const at = f.c.pos;
+    const next = f.c.peekU32();
+    f.tree("smbcmp.smb.ea", `Extended Attribute: ${eaNameAt(f, at + 4)}`, () => {
+      f.uint("smb.next_entry_offset", "Next Entry Offset", 4);
+      eaBody(f);
+    });
+    if (!next) break;
+    f.c.pos = at + next;
+  }
+}
+
+function eaNameAt(f: Fields, at: number): string {
+  if (!f.c.has(4, at)) return "";
+  const nl = f.c.buf[at + 1]!;
+  return f.c.buf.subarray(at + 4, Math.min(f.c.end, at + 4 + nl)).toString("latin1");
+}
+
+/** Flags, lengths, name and value of one EA (FEA, MS-CIFS 2.2.1.2.2). */
+function eaBody(f: Fields): void {
+  f.uint("smb.ea.flags", "EA Flags", 1, { base: "hex" });
+  const nl = f.uint("smb.ea.name_length", "EA Name Length", 1);
+  const dl = f.uint("smb.ea.data_length", "EA Data Length", 2);
+  f.ascii("smb.ea.name", "EA Name", Math.min(nl + 1, f.c.remaining));
+  const v = f.bytes("smb.ea.data", "EA Data", Math.min(dl, f.c.remaining));
+  // tshark's label shows the value as a quoted string.
+  relabel(
+    f,
+    `EA Data: "${[...v].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ".")).join("")}"`,
+  );
+}
+
+/** An FEA list (MS-CIFS 2.2.1.2.2): SizeOfListInBytes, then packed entries. */
+function feaList(f: Fields): void {
+  const total = f.uint("smb.ea.list_length", "EA List Length", 4);
+  const end = Math.min(f.c.end, f.c.pos - 4 + Math.max(4, total));
+  for (let guard = 0; guard < 4096 && f.c.pos + 4 <= end; guard++) {
+    const at = f.c.pos;
+    const len = 4 + f.c.buf[at + 1]! + 1 + f.c.buf.readUInt16LE(at + 2);
+    f.tree(
+      "smbcmp.smb.ea",
+      `Extended Attribute: ${eaNameAt(f, at)}`,
+      () => eaBody(f),
+      Math.min(len, end - at),
+    );
+    f.c.pos = Math.min(end, at + len);
+  }
 }
 
 function plainNotify(f: Fields): void {
@@ -931,17 +1145,14 @@ function plainNotify(f: Fields): void {
 
 function ntReqParams(f: Fields, m: Smb1Msg, fn: number): void {
   switch (fn) {
+    case 1:
+      ntCreateParams(f, m);
+      return;
+    case 3:
     case 6: {
       const fid = fidNode(f, m);
       reserved(f, 2);
-      f.uint("smb.sec_desc_info", "Security Information", 4, { base: "hex" });
-      sum(m, `, FID: ${hexN(fid, 4)}`);
-      return;
-    }
-    case 3: {
-      const fid = fidNode(f, m);
-      reserved(f, 2);
-      f.uint("smb.sec_desc_info", "Security Information", 4, { base: "hex" });
+      f.bitmask("smb.nt_qsd", "Security Information", 4, QSD_BITS);
       sum(m, `, FID: ${hexN(fid, 4)}`);
       return;
     }
@@ -954,10 +1165,33 @@ function ntReqParams(f: Fields, m: Smb1Msg, fn: number): void {
   }
 }
 
+/** NT CREATE parameters (MS-CIFS 2.2.7.1.1): like NT Create AndX plus SD and EA lengths. */
+function ntCreateParams(f: Fields, m: Smb1Msg): void {
+  const flags = createFlags(f);
+  f.uint("smb.rfid", "Root FID", 4, { base: "hex" });
+  const access = accessMask(f);
+  f.u64("smb.alloc_size64", "Allocation Size");
+  const attrs = fileAttributes(f);
+  const share = shareAccess(f);
+  const disposition = f.uint("smb.create.disposition", "Disposition", 4, { vals: CREATE_DISPOSITION });
+  const options = createOptions(f);
+  const sdLen = f.uint("smb.sd.length", "SD Length", 4);
+  const eaLen = f.uint("smb.ea.list_length", "EA List Length", 4);
+  const nlen = f.uint("smb.file_name_len", "File Name Len", 4);
+  f.uint("smb.impersonation.level", "Impersonation", 4, { vals: IMPERSONATION });
+  f.bitmask("smb.security.flags", "Security Flags", 1, SECURITY_FLAGS);
+  const name = smbString(f, m, "smb.file", "File Name", { len: nlen });
+  m.rec.path = name;
+  m.rec.extra = { ...m.rec.extra, flags, access, attrs, share, disposition, options, sdLen, eaLen };
+  m.info.path = name;
+  m.info.detail = `NT CREATE/${CREATE_DISPOSITION[disposition]?.split(" ")[0] ?? disposition}`;
+}
+
 function ntResponse(f: Fields, m: Smb1Msg): void {
   const known = m.pdu.frame !== 0;
   const fn = known ? m.rec.sub : undefined;
-  if (m.rec.fid !== undefined) {
+  // An NT CREATE response carries its new FID in the parameters instead.
+  if (m.rec.fid !== undefined && fn !== 1) {
     fidNode(f, m, { generated: m.rec.fid });
     sum(m, `, FID: ${hexN(m.rec.fid, 4)}`);
   }
@@ -998,7 +1232,7 @@ function ntResponse(f: Fields, m: Smb1Msg): void {
     fn === undefined ? "Unknown NT Transaction" : (NT_TRANS_NAMES[fn] ?? `Unknown NT transaction (${fn})`);
   const suffix = fn === undefined ? " (matching request not seen)" : "";
   block(f, m, "smbcmp.smb.nt.params", `${title} Parameters${suffix}`, po, pc, () => ntRespParams(f, m, fn));
-  block(f, m, "smbcmp.smb.nt.data", `${title} Data${suffix}`, doff, dc, () => rest(f));
+  block(f, m, "smbcmp.smb.nt.data", `${title} Data${suffix}`, doff, dc, () => ntRespData(f, fn));
   f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
 }
 
@@ -1016,9 +1250,30 @@ function ntRespParams(f: Fields, m: Smb1Msg, fn: number | undefined): void {
     return;
   }
   if (fn === 6) {
-    f.uint("smb.sec_desc_len", "Security Descriptor Length", 4);
+    f.uint("smb.sec_desc_len", "NT Security Descriptor Length", 4);
     return;
   }
+  if (fn === 1) {
+    f.uint("smb.oplock.level", "Oplock level", 1, { vals: OPLOCK_LEVEL });
+    f.uint("smb.response_type", "Response type", 1, {
+      base: "hex",
+      vals: { 0: "Non-extended response", 1: "Extended response" },
+    });
+    const fid = f.c.peekU16();
+    // tshark keeps neither the name nor the create parameters of this FID.
+    registerOpen(m, fid, true);
+    fidNode(f, m, { full: true });
+    f.uint("smb.create.action", "Create action", 4, { vals: CREATE_ACTION });
+    f.uint("smb.ea.error_offset", "EA Error offset", 4);
+    openResult(f);
+    sum(m, `, FID: ${hexN(fid, 4)}`);
+    return;
+  }
+  rest(f);
+}
+
+function ntRespData(f: Fields, fn: number | undefined): void {
+  if (fn === 6) smbSecDesc(f, f.c.remaining);
   rest(f);
 }
 
