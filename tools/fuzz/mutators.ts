@@ -4,6 +4,7 @@
  * final file-level mutation of the bytes (truncation, bit flips, pcapng block lengths).
  */
 import { type Cap, cloneCap, type Rec, writePcap } from "./capfile.js";
+import { decryptTransform, encryptTransform, transformKeys } from "./crypt.js";
 import { ethTcp, locateTcp, type TcpLoc, withPayload } from "./net.js";
 import type { Rng } from "./prng.js";
 import { compoundChain, hostilePdu, nbss } from "./smb.js";
@@ -31,6 +32,8 @@ interface Work {
   ops: string[];
   /** SMB2 message bodies seen in seeds, to vary synthetic chains. */
   bodies: { cmd: number; body: Buffer }[];
+  /** Transform keys of the seed (ServerIn/ServerOut), for re-encryption. */
+  keys: Buffer[];
 }
 
 type Mutator = (rng: Rng, w: Work) => void;
@@ -509,7 +512,14 @@ const pduStream: Mutator = (rng, w) => {
     const r = w.cap.recs[f.i]!;
     const len = (r.data[f.nb + 1]! << 16) | r.data.readUInt16BE(f.nb + 2);
     let pdu = r.data.subarray(f.nb + 4, Math.min(f.loc.end, f.nb + 4 + len));
-    if (rng.chance(p)) {
+    const dec = w.keys.length && pdu[0] === 0xfd ? decryptTransform(pdu, w.keys) : undefined;
+    if (dec) {
+      // Mutate the plaintext and encrypt it again: the decrypted path sees the mutation.
+      if (rng.chance(p)) {
+        pdu = encryptTransform(pdu, mutatePdu(rng, dec.plain), dec.key, dec.mode);
+        mutated++;
+      }
+    } else if (rng.chance(p)) {
       pdu = mutatePdu(rng, pdu);
       mutated++;
     }
@@ -597,7 +607,13 @@ export function mutate(rng: Rng, seed: Seed, bodies: { cmd: number; body: Buffer
   const ops: string[] = [];
   // Raw-file mutations on the seed's own bytes keep pcapng/gzip framing in play.
   if (rng.chance(0.12)) return { bytes: fileLevel(rng, seed.raw, ops), ops };
-  const w: Work = { cap: cloneCap(seed.cap), lies: new Map(), ops, bodies };
+  const w: Work = {
+    cap: cloneCap(seed.cap),
+    lies: new Map(),
+    ops,
+    bodies,
+    keys: seed.keys ? transformKeys(seed.keys) : [],
+  };
   const n = rng.weighted([
     [5, 1],
     [3, 2],
