@@ -15,8 +15,10 @@ import {
   decryptDropped,
   diffNavigation,
   ex,
+  ignoreToggle,
   loadAndSelect,
   pasteKeys,
+  persistAndStats,
   puppeteerDriver,
   serverDeepLink,
   shots,
@@ -73,10 +75,13 @@ describe("firefox: static page", () => {
     await page.close();
   });
 
-  test("drop two captures: divergence navigation", { timeout: 60_000 }, async () => {
+  test("drop two captures: divergence navigation, ignore toggle persists, stats", {
+    timeout: 60_000,
+  }, async () => {
     const page = await newPage();
     const d = puppeteerDriver(page);
     await diffNavigation(d, staticPair(d, pageUrl));
+    await persistAndStats(d, pageUrl, await ignoreToggle(d));
     await page.close();
   });
 

@@ -242,3 +242,49 @@ export async function serverDeepLink(d: Driver, url: string): Promise<void> {
   await d.waitFor("#list-a .row[aria-selected=true]");
   await d.waitFor("#view-a .tree .ti");
 }
+
+/**
+ * In the diff view: ignore a modified field of a "differ" pair with `a`; the rule is saved in
+ * localStorage and "show ignored" shows it as ignored. Returns the field name.
+ */
+export async function ignoreToggle(d: Driver): Promise<string> {
+  await d.click("#list-diff .row.differ");
+  await d.waitFor(".pair li.modified");
+  const name = await d.evaluate(() => {
+    const li = [...document.querySelectorAll(".pair li.modified")].find(
+      (e) => !e.querySelector("li.modified"),
+    );
+    for (const e of document.querySelectorAll("[data-test-target]")) e.removeAttribute("data-test-target");
+    li?.querySelector(":scope > .lab")?.setAttribute("data-test-target", "1");
+    return li?.getAttribute("data-name") ?? "";
+  }, null);
+  assert.ok(name);
+  await d.click("[data-test-target]");
+  await d.press("a");
+  await d.waitUntil(
+    (n) => (JSON.parse(localStorage.getItem("smbcmp.rules") ?? "[]") as string[]).includes(n),
+    name,
+  );
+  await d.click("#showIgnored");
+  await d.waitFor(`.pair li.ignored[data-name="${name}"]`);
+  assert.equal(
+    await d.evaluate((n) => document.querySelector(`.pair li[data-name="${n}"] > .ign`)?.textContent, name),
+    "unignore",
+  );
+  await d.shot(`${d.browser}-diff-ignored`);
+  return name;
+}
+
+/** After a reload the saved rule is still there; then the stats view draws its SVG charts. */
+export async function persistAndStats(d: Driver, pageUrl: string, name: string): Promise<void> {
+  await d.goto(pageUrl);
+  await d.waitFor("body[data-ready='1']");
+  const saved = await d.evaluate(() => localStorage.getItem("smbcmp.rules"), null);
+  assert.ok(saved?.includes(name), `${saved}`);
+  await d.evaluate(() => localStorage.clear(), null);
+  await dropFiles(d, [ex("good.pcap"), ex("bad.pcap")]);
+  await d.waitFor("#list-diff .row[aria-selected=true]");
+  await d.click("#tabStats");
+  await d.waitFor("#view-stats svg rect");
+  await d.shot(`${d.browser}-stats`);
+}

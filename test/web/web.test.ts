@@ -15,10 +15,11 @@ import { buildWeb } from "../../tools/build-web.js";
 import {
   decryptDropped,
   diffNavigation,
-  dropFiles,
   ex,
+  ignoreToggle,
   loadAndSelect,
   pasteKeys,
+  persistAndStats,
   playwrightDriver,
   root,
   serverDeepLink,
@@ -98,43 +99,14 @@ describe("static build", () => {
     const page = await newPage();
     const d = playwrightDriver(page);
     await diffNavigation(d, staticPair(d, `file://${htmlFile}`));
-    // Ignore a modified field of a "differ" pair: the rule is saved and shows up in the exported profile.
-    await page.locator("#list-diff .row.differ").first().click();
-    await page.waitForSelector(".pair li.modified");
-    const li = page.locator(".pair li.modified:not(:has(li.modified))").first();
-    const name = await li.getAttribute("data-name");
-    assert.ok(name);
-    await li.locator("> .lab").click();
-    await page.keyboard.press("a");
-    await page.waitForFunction(
-      (n) => (JSON.parse(localStorage.getItem("smbcmp.rules") ?? "[]") as string[]).includes(n),
-      name,
-    );
+    const name = await ignoreToggle(d);
     const dl = page.waitForEvent("download");
     await page.click("#profile");
     const file = await (await dl).path();
     const ini = fs.readFileSync(file!, "utf8");
     assert.match(ini, /^\[profile web\]\nignore = /);
-    assert.ok(ini.includes(name!));
-    await page.check("#showIgnored");
-    await page.waitForSelector(`.pair li.ignored[data-name="${name}"]`);
-    assert.equal(
-      await page.locator(`.pair li[data-name="${name}"] > .ign`).first().textContent(),
-      "unignore",
-    );
-    await shot(page, "static-diff-ignored");
-    // The rule survives a reload (localStorage) and can be toggled back.
-    await page.reload();
-    await page.waitForSelector("body[data-ready='1']");
-    const saved = await page.evaluate(() => localStorage.getItem("smbcmp.rules"));
-    assert.ok(saved?.includes(name!));
-    await page.evaluate(() => localStorage.clear());
-    // Stats view: SVG charts.
-    await dropFiles(playwrightDriver(page), [ex("good.pcap"), ex("bad.pcap")]);
-    await page.waitForSelector("#list-diff .row[aria-selected=true]");
-    await page.click("#tabStats");
-    await page.waitForSelector("#view-stats svg rect");
-    await shot(page, "static-stats");
+    assert.ok(ini.includes(name));
+    await persistAndStats(d, `file://${htmlFile}`, name);
     await page.close();
   });
 });
