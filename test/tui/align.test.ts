@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { diffTraces } from "../../src/diff/align.js";
 import { opText } from "../../src/diff/render/common.js";
 import { openTrace } from "../../src/trace/index.js";
@@ -14,6 +14,11 @@ import { WorkerTrace } from "../../src/tui/loader.js";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const GOOD = join(ROOT, "examples/good.pcap");
 const BAD = join(ROOT, "examples/bad.pcap");
+/** Every worker started, closed at the end whatever happened (a live worker keeps the process up). */
+const started: { close(): void }[] = [];
+after(() => {
+  for (const w of started) w.close();
+});
 
 function alignInWorkers(
   pa: string,
@@ -44,6 +49,7 @@ function alignInWorkers(
     };
     const a = new WorkerTrace(pa, {}, ev, aligner.portA);
     const b = new WorkerTrace(pb, {}, ev, aligner.portB);
+    started.push(aligner, a, b);
   });
 }
 
