@@ -12,7 +12,7 @@
  */
 import { type FieldNode, renderText } from "../dissect/tree.js";
 import type { Trace } from "../trace/types.js";
-import { IdentityMap, type Side } from "./identity.js";
+import { IdentityMap, type IdKind, identityKind, type Side } from "./identity.js";
 import type { IgnoreRules } from "./ignore.js";
 import { Interner, myersMatches } from "./myers.js";
 import { buildOps, type MsgRef, messageAt, type Op, SigInterner, sameStatus } from "./ops.js";
@@ -387,6 +387,9 @@ function nameIds(idmap: IdentityMap, side: Side, t: Trace, op: Op): void {
   if (!r) return;
   const m = messageAt(t, r);
   if (m.fileId && m.path) idmap.name(side, "fid", m.fileId, m.path);
+  // An async op is named after its path from the interim response that announced its AsyncId.
+  const ai = op.interim[0] ? messageAt(t, op.interim[0]).asyncId : m.asyncId;
+  if (ai && op.path) idmap.name(side, "async", ai, op.path);
 }
 
 function pairRefs(a: readonly MsgRef[], b: readonly MsgRef[]): [MsgRef | undefined, MsgRef | undefined][] {
@@ -418,7 +421,8 @@ export function messageTree(t: Trace, r: MsgRef): FieldNode[] {
           (c) => c.name === "smb2",
         )
       : [];
-    if (tr && inner.length) for (const m of inner) nodes.push({ ...m, children: [tr, ...(m.children ?? [])] });
+    if (tr && inner.length)
+      for (const m of inner) nodes.push({ ...m, children: [tr, ...(m.children ?? [])] });
     else nodes.push(n);
   }
   // SMB1 AndX chains are several messages in one `smb` node.
@@ -426,6 +430,31 @@ export function messageTree(t: Trace, r: MsgRef): FieldNode[] {
   if (mine) return [mine];
   // The dissector disagrees with the message list: compare what there is rather than nothing.
   return tree;
+}
+
+/** Ids that only the detail trees carry (MessageInfo has FileId, session, tree and async ids). */
+const TREE_ONLY: ReadonlySet<IdKind> = new Set(["lease", "create-guid", "client-guid", "app-guid"]);
+/** Commands whose messages carry them: NEGOTIATE (client GUID), CREATE (lease keys, create and app
+ * instance GUIDs), OPLOCK_BREAK (lease break notification and acknowledgment). */
+const TREE_ID_CMDS: ReadonlySet<number> = new Set([0, 5, 18]);
+
+/** Tree-only ids of a message tree, per kind, in document order. */
+function treeIds(
+  nodes: readonly FieldNode[],
+  out = new Map<IdKind, FieldNode[]>(),
+): Map<IdKind, FieldNode[]> {
+  for (const n of nodes) {
+    const k = identityKind(n.name);
+    if (k && TREE_ONLY.has(k)) {
+      let l = out.get(k);
+      if (!l) {
+        l = [];
+        out.set(k, l);
+      }
+      l.push(n);
+    } else if (n.children) treeIds(n.children, out);
+  }
+  return out;
 }
 
 export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignResult {
@@ -504,6 +533,43 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
   const cache = new Map<number, { version: number; d: OpDiff }>();
   const errors: string[] = [];
   const tree = (t: Trace, r: MsgRef | undefined): FieldNode[] => (r ? messageTree(t, r) : []);
+  // Lease keys and create/client/app GUIDs are only in the trees: they are bound lazily, but still
+  // in row order, whatever order rows are diffed in. Before row i is diffed, the paired
+  // NEGOTIATE/CREATE/OPLOCK_BREAK rows up to i bind theirs: the k-th id of a kind in A's message
+  // with the k-th in B's.
+  let treeBound = 0;
+  const bindTreeIds = (idm: IdentityMap, upTo: number) => {
+    for (; treeBound <= upTo && treeBound < rows.length; treeBound++) {
+      const r = rows[treeBound]!;
+      if (!r.a || !r.b || !TREE_ID_CMDS.has(r.a.cmd) || r.a.proto !== 2 || r.b.proto !== 2) continue;
+      const pairs: [MsgRef | undefined, MsgRef | undefined][] = [
+        [r.a.req, r.b.req],
+        ...pairRefs(r.a.interim, r.b.interim),
+        [r.a.resp, r.b.resp],
+      ];
+      for (const [x, y] of pairs) {
+        if (!x || !y) continue;
+        try {
+          const ia = treeIds(tree(a, x));
+          const ib = treeIds(tree(b, y));
+          for (const [kind, la] of ia) {
+            const lb = ib.get(kind) ?? [];
+            for (let k = 0; k < la.length && k < lb.length; k++) idm.bind(kind, la[k]!.value, lb[k]!.value);
+          }
+          // A CREATE's lease key and GUIDs stand for the file it opens: `<lease of foo.txt>`.
+          if (r.a.cmd === 5) {
+            const own = (n: FieldNode) => n.name !== "smb2.lease.parent_lease_key";
+            for (const l of ia.values())
+              for (const n of l.filter(own)) idm.name("a", identityKind(n.name)!, n.value, r.a.path);
+            for (const l of ib.values())
+              for (const n of l.filter(own)) idm.name("b", identityKind(n.name)!, n.value, r.b.path);
+          }
+        } catch {
+          // A tree that cannot be built binds nothing; its row reports the error when diffed.
+        }
+      }
+    }
+  };
   const frame = (t: Trace, r: MsgRef | undefined) => (r ? t.packets[r.pkt]!.no : undefined);
 
   const result: AlignResult = {
@@ -527,6 +593,7 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
       const d: OpDiff = { parts: [], count: 0 };
       if (!row) return d;
       const idmap = bindIds();
+      if (idmap) bindTreeIds(idmap, i);
       try {
         const oa = row.a;
         const ob = row.b;
