@@ -3,7 +3,7 @@
  * key, ServerIn, ServerOut), an SMB3 TRANSFORM_HEADER PDU (MS-SMB2 2.2.41) is decrypted, its
  * plaintext mutated and encrypted again with a valid tag, so mutations reach the decrypted path.
  */
-import { createCipheriv, createDecipheriv } from "node:crypto";
+import { createCipheriv, createDecipheriv, type DecipherCCM, type DecipherGCM } from "node:crypto";
 
 /** The ServerIn/ServerOut keys of a key file (third and fourth fields). */
 export function transformKeys(text: string): Buffer[] {
@@ -38,14 +38,18 @@ export function decryptTransform(
     for (const mode of ["gcm", "ccm"] as const) {
       try {
         const nonce = pdu.subarray(20, mode === "gcm" ? 32 : 31);
-        const d =
-          mode === "gcm"
-            ? createDecipheriv(algo(key, mode) as "aes-128-gcm", key, nonce, { authTagLength: 16 })
-            : createDecipheriv(algo(key, mode) as "aes-128-ccm", key, nonce, { authTagLength: 16 });
-        d.setAuthTag(tag);
-        if (mode === "ccm")
-          (d as ReturnType<typeof createDecipheriv>).setAAD(aad, { plaintextLength: ct.length });
-        else d.setAAD(aad);
+        let d: DecipherGCM | DecipherCCM;
+        if (mode === "gcm") {
+          const g = createDecipheriv(algo(key, mode) as "aes-128-gcm", key, nonce, { authTagLength: 16 });
+          g.setAuthTag(tag);
+          g.setAAD(aad);
+          d = g;
+        } else {
+          const c = createDecipheriv(algo(key, mode) as "aes-128-ccm", key, nonce, { authTagLength: 16 });
+          c.setAuthTag(tag);
+          c.setAAD(aad, { plaintextLength: ct.length });
+          d = c;
+        }
         const plain = Buffer.concat([d.update(ct), d.final()]);
         return { plain, key, mode };
       } catch {
