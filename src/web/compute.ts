@@ -83,9 +83,9 @@ export class Compute {
       this.cancelled++;
       this.stop(new Superseded());
     } else this.worker?.postMessage({ type: "state", state } satisfies ComputeRequest);
-    // With two captures the UI asks for the alignment next: start (or restart) the worker now, so
-    // it opens the captures while the HTTP thread does too rather than after the first request.
-    if (!this.worker && state.files.a && state.files.b) this.start();
+    // Start (or restart) the worker with the first capture: it opens the captures while the HTTP
+    // thread does too, rather than after the first alignment or stats request.
+    if (!this.worker && (state.files.a || state.files.b)) this.start();
   }
 
   /** Calls Session.call(method, params) in the worker; resolves to the result as JSON text. */
