@@ -18,12 +18,12 @@ export function fileId(f: Fields, m: Smb2Msg): string {
     rec ? `GUID handle File: ${rec.name}` : "GUID handle",
     () => {
       f.guid("smb2.fid", "File Id");
-      if (rec) {
-        f.generated("dcerpc.nt.open_frame", "Frame handle opened", String(rec.openFrame), rec.openFrame);
-        // Trees are built after the whole capture is read, like tshark's second pass: the close is known.
-        if (rec.closeFrame !== undefined)
-          f.generated("dcerpc.nt.close_frame", "Frame handle closed", String(rec.closeFrame), rec.closeFrame);
-      }
+      // Trees are built after the whole capture is read, like tshark's second pass: the close is known.
+      const use = f.light ? undefined : m.ctx.state.handleAt(hex, m.ctx.frame);
+      if (use?.open !== undefined)
+        f.generated("dcerpc.nt.open_frame", "Frame handle opened", String(use.open), use.open);
+      if (use?.close !== undefined)
+        f.generated("dcerpc.nt.close_frame", "Frame handle closed", String(use.close), use.close);
     },
     16,
   );

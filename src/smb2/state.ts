@@ -31,6 +31,16 @@ export interface FileRecord {
   closeFrame?: number;
 }
 
+/**
+ * One lifetime of a handle value: the frames it was opened (create response) and closed (close
+ * request) in, and the last frame it covers (its close, or the frame of a new open of the same value).
+ */
+export interface HandleUse {
+  open?: number;
+  close?: number;
+  last?: number;
+}
+
 export interface SessionRecord {
   sesId: string;
   dialect?: number;
@@ -53,9 +63,49 @@ export interface ConnectionRecord {
 export class Smb2State {
   readonly requests = new Map<string, RequestRecord>();
   readonly files = new Map<string, FileRecord>();
+  /** FileId → its successive lifetimes, in capture order (a FileId value can be reused). */
+  readonly handles = new Map<string, HandleUse[]>();
   readonly trees = new Map<string, { name: string; shareType?: number }>();
   readonly sessions = new Map<string, SessionRecord>();
   readonly connections = new Map<number, ConnectionRecord>();
+
+  /**
+   * The lifetime of handle `hex` that frame `frame` belongs to: the first one not ended before it
+   * (as Wireshark's "Frame handle opened/closed": a use before any open, or the all-ones id of
+   * related compounds, shows the next close).
+   */
+  handleAt(hex: string, frame: number): HandleUse | undefined {
+    const uses = this.handles.get(hex);
+    if (uses) for (const u of uses) if (u.last === undefined || frame <= u.last) return u;
+    return undefined;
+  }
+
+  /** Records an open (first pass, capture order); opening a live handle again starts a new lifetime. */
+  openHandle(hex: string, frame: number): void {
+    if (isNullHandle(hex)) return;
+    const u = this.handleAt(hex, frame);
+    if (u && u.open === undefined) u.open = frame;
+    else {
+      if (u) u.last = frame;
+      this.addHandleUse(hex, { open: frame });
+    }
+  }
+
+  /** Records a close (first pass, capture order). */
+  closeHandle(hex: string, frame: number): void {
+    if (isNullHandle(hex)) return;
+    const u = this.handleAt(hex, frame);
+    if (u) {
+      u.close ??= frame;
+      u.last ??= frame;
+    } else this.addHandleUse(hex, { close: frame, last: frame });
+  }
+
+  private addHandleUse(hex: string, u: HandleUse): void {
+    const uses = this.handles.get(hex);
+    if (uses) uses.push(u);
+    else this.handles.set(hex, [u]);
+  }
 
   requestKey(conn: number, msgId: bigint): string {
     return `${conn}:${msgId}`;
@@ -82,4 +132,9 @@ export class Smb2State {
   treeKey(conn: number, sesId: bigint, tid: number): string {
     return `${conn}:${sesId}:${tid}`;
   }
+}
+
+/** The all-zero handle is never tracked. */
+function isNullHandle(hex: string): boolean {
+  return /^0*$/.test(hex);
 }

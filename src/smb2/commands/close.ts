@@ -1,6 +1,5 @@
 /** SMB2 CLOSE (command 0x06), MS-SMB2 2.2.15 / 2.2.16. */
 import type { BitSpec, Fields } from "../../dissect/fields.js";
-import { FieldFlag, node } from "../../dissect/tree.js";
 import { fileAttributes, fileId, fileTimes, structureSize } from "../common.js";
 import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
 
@@ -15,26 +14,14 @@ function request(f: Fields, m: Smb2Msg): void {
   const c = f.c;
   c.need(16);
   const hex = c.buf.subarray(c.pos, c.pos + 16).toString("hex");
-  // Wireshark's "Frame handle closed" is the close request's frame.
+  // Wireshark's "Frame handle closed" is the close request's frame, also for unknown handles
+  // (e.g. the all-ones FileId of a related compound).
   const rec = m.ctx.state.files.get(hex);
-  if (m.ctx.first && rec && rec.closeFrame === undefined) rec.closeFrame = m.ctx.frame;
-  fileId(f, m);
-  if (!rec && !f.light) {
-    // An unknown handle (e.g. the all-ones FileId of a related compound) still gets its close
-    // frame, as tshark records it.
-    const h = f.nodes.at(-1);
-    h?.children?.push(
-      node(
-        "dcerpc.nt.close_frame",
-        `Frame handle closed: ${m.ctx.frame}`,
-        String(m.ctx.frame),
-        m.ctx.frame,
-        -1,
-        0,
-        FieldFlag.Generated,
-      ),
-    );
+  if (m.ctx.first) {
+    if (rec && rec.closeFrame === undefined) rec.closeFrame = m.ctx.frame;
+    m.ctx.state.closeHandle(hex, m.ctx.frame);
   }
+  fileId(f, m);
   if (m.ctx.first && m.info.path !== undefined) m.rec.path = m.info.path;
   sum(m, m.info.path !== undefined ? ` File: ${m.info.path}` : "");
 }

@@ -110,6 +110,7 @@ function response(f: Fields, m: Smb2Msg): void {
     m.ctx.state.files.set(hex, { name, openFrame: m.ctx.frame });
     m.rec.extra = { ...m.rec.extra, openedFid: hex };
   }
+  if (m.ctx.first) m.ctx.state.openHandle(hex, m.ctx.frame);
   fileId(f, m);
   const [ctxOff, ctxLen] = olb(f, 4, 4);
   createContexts(f, ctxLen ? m.h.at + ctxOff : c.pos, ctxLen, true);
