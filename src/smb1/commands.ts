@@ -826,6 +826,8 @@ function openAndxResponse(f: Fields, m: Smb1Msg): void {
       fid,
       name: m.rec.path ?? "",
       openFrame: m.ctx.frame,
+      // Wireshark lists (zero) NT create parameters under an Open AndX FID too.
+      create: { flags: 0, access: 0, attrs: 0, share: 0, options: 0, disposition: 0 },
       pipe: t?.service === "IPC",
     });
   }
@@ -1321,10 +1323,22 @@ export function searchAttributes(f: Fields): number {
   return f.bitmask("smb.search.attribute", "Search Attributes", 2, SEARCH_ATTR);
 }
 
+const NT_RENAME_LEVELS: Readonly<Record<number, string>> = {
+  259: "Create Hard Link",
+  260: "Rename File",
+  261: "Move Cluster Information",
+};
+
+/** Rename (0x07, one word) and NT Rename (0xa5, four words: attributes, level, cluster count). */
 function renameRequest(f: Fields, m: Smb1Msg): void {
   const w = wct(f);
   if (w === 1) searchAttributes(f);
-  else rawWords(f, w);
+  else if (w === 4 && m.cmd === 0xa5) {
+    searchAttributes(f);
+    const l = f.uint("smb.ntr_loi", "Level of Interest", 2, { vals: NT_RENAME_LEVELS });
+    f.uint("smb.ntr_clu", "Cluster count", 4);
+    m.info.detail = NT_RENAME_LEVELS[l] ?? String(l);
+  } else rawWords(f, w);
   const { end } = bcc(f);
   let oldName = "";
   let newName = "";
@@ -1343,7 +1357,8 @@ function renameRequest(f: Fields, m: Smb1Msg): void {
 
 /** Responses to path commands repeat the request's names (generated). */
 function pathResponse(f: Fields, m: Smb1Msg): void {
-  if (!f.light && m.pdu.frame && m.rec.path !== undefined) {
+  // tshark repeats the names for Rename but not for NT Rename.
+  if (!f.light && m.pdu.frame && m.rec.path !== undefined && m.cmd !== 0xa5) {
     const add = (name: string, label: string, v: string) => {
       const e = escShow(v);
       f.add(node(name, `${label}: ${escInfo(v)}`, e, e, -1, 0, FieldFlag.Generated));
@@ -1400,6 +1415,7 @@ export const COMMANDS: Readonly<Record<number, Smb1Command>> = {
     response: pathResponse,
   },
   7: { request: renameRequest, response: pathResponse },
+  165: { request: renameRequest, response: pathResponse },
   8: { request: pathCommand("smb.file", "File Name", "Path"), response: queryInformationResponse },
   16: { request: pathCommand("smb.dir_name", "Directory", "Directory"), response: (f) => emptyBody(f) },
   36: { request: lockingRequest, response: lockingResponse },

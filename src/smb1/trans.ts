@@ -932,8 +932,9 @@ function ntRequest(f: Fields, m: Smb1Msg): void {
             sum(m, `, FID: ${hexN(fid, 4)}`);
           } else if (fn === 2 && sc >= 4) {
             const code = ctlCode(f);
-            m.info.summary += ` ${ctlSummary(code)}`;
-            m.info.detail = `NT IOCTL/${ctlSummary(code)}`;
+            const ctl = SMB1_FSCTL_NAMES[code] ?? ctlSummary(code);
+            m.info.summary += ` ${ctl}`;
+            m.info.detail = `NT IOCTL/${ctl}`;
             m.rec.extra = { ...m.rec.extra, ctl: code };
             const fid = fidNode(f, m);
             f.uint("smb.nt.ioctl.isfsctl", "IsFSctl", 1, {
@@ -959,14 +960,23 @@ function ntRequest(f: Fields, m: Smb1Msg): void {
   f.c.pos = Math.min(f.c.end, setupEnd);
   const { end } = bcc(f);
   block(f, m, "smbcmp.smb.nt.params", `${title} Parameters`, po, pc, () => ntReqParams(f, m, fn));
+  if (dc === 0 && doff) bounded(f, end, () => padTo(f, m, doff));
   block(f, m, "smbcmp.smb.nt.data", `${title} Data`, doff, dc, () => ntReqData(f, m, fn));
   f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
 }
 
+/** FSCTLs tshark names in SMB1 NT IOCTLs that the shared SMB2 table lacks. */
+const SMB1_FSCTL_NAMES: Readonly<Record<number, string>> = {
+  589832: "FSCTL_REQUEST_BATCH_OPLOCK",
+  589967: "FSCTL_FIND_FILES_BY_SID",
+};
+
+const fsctlName = (v: number): string | undefined => FSCTL_NAMES[v] ?? SMB1_FSCTL_NAMES[v];
+
 /** smb2.ioctl.function with its CTL_CODE breakdown, as tshark shows it in the NT IOCTL setup. */
 function ctlCode(f: Fields): number {
   const at = f.c.pos;
-  const code = f.uint("smb2.ioctl.function", "Function", 4, { base: "hex", vals: FSCTL_NAMES });
+  const code = f.uint("smb2.ioctl.function", "Function", 4, { base: "hex", vals: fsctlName });
   if (!f.light) {
     const p = ctlParts(code);
     const child = (name: string, mask: number, v: number, text: string) =>
@@ -1180,6 +1190,7 @@ function ntCreateParams(f: Fields, m: Smb1Msg): void {
   const nlen = f.uint("smb.file_name_len", "File Name Len", 4);
   f.uint("smb.impersonation.level", "Impersonation", 4, { vals: IMPERSONATION });
   f.bitmask("smb.security.flags", "Security Flags", 1, SECURITY_FLAGS);
+  if (m.unicode && (f.c.pos - m.h.at) % 2 === 1 && f.c.remaining > 0) f.bytes("smb.padding", "Padding", 1);
   const name = smbString(f, m, "smb.file", "File Name", { len: nlen });
   m.rec.path = name;
   m.rec.extra = { ...m.rec.extra, flags, access, attrs, share, disposition, options, sdLen, eaLen };
@@ -1191,7 +1202,8 @@ function ntResponse(f: Fields, m: Smb1Msg): void {
   const known = m.pdu.frame !== 0;
   const fn = known ? m.rec.sub : undefined;
   // An NT CREATE response carries its new FID in the parameters instead.
-  if (m.rec.fid !== undefined && fn !== 1) {
+  // The request's FID is repeated only when it names an open file tshark tracks.
+  if (m.rec.fid !== undefined && fn !== 1 && m.ctx.state.file(m.ctx.conn, m.rec.fid, m.ctx.frame)) {
     fidNode(f, m, { generated: m.rec.fid });
     sum(m, `, FID: ${hexN(m.rec.fid, 4)}`);
   }
