@@ -76,11 +76,6 @@ const sides = [
 let failed = false;
 
 function align(): void {
-  parent.postMessage({
-    type: "aligning",
-    packetsA: sides[0]!.packets.length,
-    packetsB: sides[1]!.packets.length,
-  } satisfies AlignMsg);
   const t0 = performance.now();
   const timings: Record<string, number> = {};
   let msg: AlignMsg;
@@ -121,7 +116,14 @@ for (const side of sides) {
     if (m.type === "done") {
       side.done = true;
       side.port.close();
-      if (sides.every((s) => s.done)) setTimeout(align, init.delayMs ?? 0);
+      if (sides.every((s) => s.done)) {
+        parent.postMessage({
+          type: "aligning",
+          packetsA: sides[0]!.packets.length,
+          packetsB: sides[1]!.packets.length,
+        } satisfies AlignMsg);
+        setTimeout(align, init.delayMs ?? 0);
+      }
     }
   });
 }

@@ -112,6 +112,8 @@ export class App {
   private pending?: Alignment;
   /** When the align worker started aligning (for the elapsed time shown meanwhile). */
   private aligningSince = 0;
+  private aligningPackets = 0;
+  private closed = false;
   private alignError?: string;
   private ticker?: ReturnType<typeof setInterval>;
   /** Row indices (aligned rows in linked diff mode, packet indices otherwise) after filtering. */
@@ -179,8 +181,12 @@ export class App {
     else if (!this.status && !this.b) this.setStatus("press ? for help");
     if (this.filter && !this.b) this.applyFilter(this.filter);
     this.invalidateRows();
-    if (this.b && !this.pending && !this.alignError)
+    if (this.b && !this.pending && !this.alignError) {
       this.setStatus("aligning the two traces in the background… (keys work meanwhile)", fg(C.yellow));
+      this.aligningSince ||= Date.now();
+      this.ticker ??= setInterval(() => this.render(), 250);
+      this.ticker.unref?.();
+    }
     if (this.b) this.applyAlignment();
     else this.jumpToStart();
     this.render();
@@ -194,8 +200,9 @@ export class App {
   }
 
   /** The align worker has both traces and aligns them: keys keep working, the title shows the time. */
-  onAligning(): void {
-    this.aligningSince = Date.now();
+  onAligning(packets = 0): void {
+    this.aligningSince ||= Date.now();
+    this.aligningPackets = packets;
     this.setStatus(
       "aligning the two traces in the background… (keys work; lists are unaligned until done)",
       fg(C.yellow),
@@ -217,6 +224,12 @@ export class App {
     this.stopTicker();
     this.setStatus(`diff failed: ${message}`, fg(C.red));
     this.render();
+  }
+
+  /** Stops drawing (the terminal is being given back): no timer may paint after this. */
+  close(): void {
+    this.closed = true;
+    this.stopTicker();
   }
 
   private stopTicker(): void {
@@ -1036,7 +1049,7 @@ export class App {
 
   render(): void {
     const s = this.screen;
-    if (!s.w) return;
+    if (!s.w || this.closed) return;
     this.refreshRows();
     this.refreshLines();
     s.clear();
@@ -1059,7 +1072,9 @@ export class App {
       // Alignment has no fraction to show: a spinner and the time it has taken so far.
       const t = this.aligningSince ? (Date.now() - this.aligningSince) / 1000 : 0;
       const spin = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"[Math.floor(t * 4) % 10];
-      const msg = ` aligning ${spin} ${t.toFixed(1)} s `;
+      const n = this.aligningPackets;
+      const what = n ? `${n >= 10_000 ? `${Math.round(n / 1000)}k` : n} packets ` : "";
+      const msg = ` aligning ${what}${spin} ${t.toFixed(1)} s `;
       s.text(W - msg.length - 1, 0, msg, A.reverse | fg(C.yellow));
     }
     const avail = Math.max(2, H - 3);

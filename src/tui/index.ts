@@ -57,6 +57,7 @@ export function runTui(o: TuiOptions): Promise<number> {
       stdin.pause();
     };
     const finish = (code: number) => {
+      app.close();
       restore();
       process.off("exit", restore);
       process.off("uncaughtException", crash);
@@ -75,6 +76,7 @@ export function runTui(o: TuiOptions): Promise<number> {
       resolve(code);
     };
     const crash = (e: Error) => {
+      app?.close();
       restore();
       process.stderr.write(`smbcmp: internal error: ${e.message}\n`);
       process.exit(2);
@@ -94,9 +96,9 @@ export function runTui(o: TuiOptions): Promise<number> {
     const aligner = o.pathB
       ? new AlignWorker(
           {
-            onAligning: () => {
+            onAligning: (na, nb) => {
               mark("aligningMs");
-              app.onAligning();
+              app.onAligning(na + nb);
             },
             onDone: (m) => {
               mark("alignedMs");

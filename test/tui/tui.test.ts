@@ -467,7 +467,7 @@ describe("smbcmp tui", { concurrency: true }, () => {
   test("alignment runs in the background: keys work meanwhile, q cancels it", async () => {
     // The align worker waits two minutes before aligning: long enough to be sure it is still running.
     const t = await Term.start("aligning", `tui ${GOOD} ${BAD}`, "SMBCMP_TEST_ALIGN_DELAY_MS=120000");
-    let s = await t.waitFor(/aligning [⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \d+\.\d s/);
+    let s = await t.waitFor(/aligning 312 packets [⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \d+\.\d s/);
     assert.match(s, /aligning the two traces in the background/);
     // Unaligned lists meanwhile: j moves, the pair diff follows, ? opens the help.
     await t.keys("g", "j");
