@@ -1,7 +1,8 @@
 /**
- * Builds the web UI: bundles src/web/client/main.ts (with the engine, node built-ins replaced by
- * src/web/shims) with esbuild and inlines it into one self-contained dist/web/index.html, which is
- * both the static in-browser app and what `smbcmp web` serves.
+ * Builds the web UI: bundles src/web/client/main.ts (the UI) and src/web/client/engine-worker.ts
+ * (the engine, node built-ins replaced by src/web/shims) with esbuild and inlines both into one
+ * self-contained dist/web/index.html, which is both the static in-browser app and what
+ * `smbcmp web` serves.
  *   node --import tsx tools/build-web.ts [OUTDIR]
  */
 import * as fs from "node:fs";
@@ -21,10 +22,10 @@ const SHIM: Record<string, string> = {
   "node:child_process": "misc.ts",
 };
 
-export async function buildWeb(): Promise<string> {
+async function bundle(entry: string): Promise<string> {
   const esbuild = await import("esbuild");
   const r = await esbuild.build({
-    entryPoints: [path.join(root, "src/web/client/main.ts")],
+    entryPoints: [path.join(root, entry)],
     bundle: true,
     write: false,
     format: "iife",
@@ -49,10 +50,22 @@ export async function buildWeb(): Promise<string> {
       },
     ],
   });
-  const js = r.outputFiles[0]!.text.replace(/<\/script/gi, "<\\/script");
+  // Inline in <script>: "</script" must not appear (as "<\/script" it means the same in JS).
+  return r.outputFiles[0]!.text.replace(/<\/script/gi, "<\\/script");
+}
+
+/**
+ * The page: the UI bundle, and the engine bundle as a text/plain script that the static mode turns
+ * into a Web Worker (a Blob URL: works from file:// too, one file to share).
+ */
+export async function buildWeb(): Promise<string> {
+  const [ui, engine] = await Promise.all([
+    bundle("src/web/client/main.ts"),
+    bundle("src/web/client/engine-worker.ts"),
+  ]);
   const tpl = fs.readFileSync(path.join(root, "src/web/client/index.html"), "utf8");
   const i = tpl.indexOf("<!--APP-->");
-  return `${tpl.slice(0, i)}<script>${js}</script>${tpl.slice(i + "<!--APP-->".length)}`;
+  return `${tpl.slice(0, i)}<script id="smbcmp-engine" type="text/plain">${engine}</script><script>${ui}</script>${tpl.slice(i + "<!--APP-->".length)}`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

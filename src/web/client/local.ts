@@ -1,52 +1,58 @@
 /// <reference lib="dom" />
 /**
- * Static mode: the engine runs in the page. Dropped files become in-memory files of the node:fs
- * shim (src/web/shims/fs.ts), so the capture layer reads them as it reads files on disk.
+ * Static mode's backend: the engine runs in a Web Worker made from the bundle the build inlined in
+ * the page (`<script id="smbcmp-engine" type="text/plain">`), so reading and aligning big captures
+ * never freezes the page. Dropped files are posted as Blobs (no copy in the page).
  */
-import { detectAndParse, type KeyEntry } from "../../keys/index.js";
-import { openTrace } from "../../trace/index.js";
-import { Session, type Side } from "../session.js";
-import { registerFile, unregisterFile } from "../shims/fs.js";
+import type { Side } from "../session.js";
 import type { Backend } from "./backend.js";
+import type { EngineReply, EngineRequest } from "./engine-worker.js";
+
+type Msg = EngineRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
 
 export class LocalBackend implements Backend {
   readonly mode = "static" as const;
-  private session = new Session();
-  private keys: KeyEntry[] = [];
-  private files: Partial<Record<Side, { path: string; name: string }>> = {};
-  private n = 0;
+  private worker: Worker;
+  private pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private nextId = 1;
 
-  async call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-    if (method === "swap") [this.files.a, this.files.b] = [this.files.b, this.files.a];
-    return this.session.call(method, params) as T;
+  constructor() {
+    const src = document.getElementById("smbcmp-engine")?.textContent ?? "";
+    if (!src) throw new Error("this page has no engine (build it with tools/build-web.ts)");
+    const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
+    this.worker = new Worker(url);
+    this.worker.onmessage = (e: MessageEvent<EngineReply>) => {
+      const r = e.data;
+      const p = this.pending.get(r.id);
+      if (!p) return;
+      this.pending.delete(r.id);
+      if (r.ok) p.resolve(JSON.parse(r.json));
+      else p.reject(new Error(r.error));
+    };
+    this.worker.onerror = (e) => {
+      const err = new Error(`engine worker failed: ${e.message}`);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
   }
 
-  private async open(side: Side, path: string, name: string): Promise<void> {
-    const t = await openTrace(path, { keys: this.keys });
-    const old = this.files[side];
-    this.session.set(side, t, name);
-    if (old && old.path !== path) unregisterFile(old.path);
-    this.files[side] = { path, name };
+  private send<T>(m: Msg): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...m, id } as EngineRequest);
+    });
+  }
+
+  call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    return this.send<T>({ op: "call", method, params });
   }
 
   async openFile(side: Side, name: string, data: Blob): Promise<void> {
-    const path = `/mem/${++this.n}/${name}`;
-    let bytes = new Uint8Array(await data.arrayBuffer());
-    // gzip captures: the browser decompresses (the engine's gunzip path needs node:zlib and a disk).
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-      const s = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-      bytes = new Uint8Array(await new Response(s).arrayBuffer());
-    }
-    registerFile(path, bytes);
-    await this.open(side, path, name);
+    await this.send({ op: "open", side, name, data });
   }
 
-  async setKeys(text: string): Promise<number> {
-    this.keys = detectAndParse(text, "pasted keys");
-    for (const s of ["a", "b"] as const) {
-      const f = this.files[s];
-      if (f) await this.open(s, f.path, f.name);
-    }
-    return this.keys.length;
+  setKeys(text: string): Promise<number> {
+    return this.send<number>({ op: "keys", text });
   }
 }
