@@ -17,7 +17,7 @@ import type { IgnoreRules } from "./ignore.js";
 import { Interner, myersMatches } from "./myers.js";
 import { buildOps, type MsgRef, messageAt, type Op, SigInterner, sameStatus } from "./ops.js";
 import { profileRules } from "./profiles.js";
-import { countDiffs, type DiffNode, diffText, diffTrees } from "./tree-diff.js";
+import { countDiffs, type DiffNode, diffText, diffTrees, treesEqual } from "./tree-diff.js";
 
 export type OpRef = Op;
 export type RowKind = "same" | "differ" | "only-a" | "only-b";
@@ -66,6 +66,11 @@ export interface DiffOptions {
   pairSimilar?: boolean;
   /** Myers cost bound before its heuristic kicks in. */
   maxCost?: number;
+  /**
+   * Deep mode: rows whose messages compare equal are recognized without building their diff
+   * (`treesEqual`); the result is the same (default true; false is for tests and measurements).
+   */
+  fastPath?: boolean;
   /**
    * Filled with CPU milliseconds per phase (ops, connections, align, merge; identity when the ids
    * get bound, on first use of `idmap` or a field diff), for benchmarks.
@@ -572,6 +577,29 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
   };
   const frame = (t: Trace, r: MsgRef | undefined) => (r ? t.packets[r.pkt]!.no : undefined);
 
+  /** Row i's messages all compare equal (see treesEqual); false means "run the full diff". */
+  const quickSame = (i: number): boolean => {
+    const row = rows[i]!;
+    const oa = row.a;
+    const ob = row.b;
+    if (!oa || !ob || oa.interim.length !== ob.interim.length) return false;
+    if (!oa.req !== !ob.req || !oa.resp !== !ob.resp) return false;
+    const idm = bindIds();
+    if (idm) bindTreeIds(idm, i);
+    const pairs: [MsgRef | undefined, MsgRef | undefined][] = [
+      [oa.req, ob.req],
+      ...pairRefs(oa.interim, ob.interim),
+      [oa.resp, ob.resp],
+    ];
+    try {
+      for (const [x, y] of pairs)
+        if (x && y && !treesEqual(tree(a, x), tree(b, y), { rules, idmap: idm })) return false;
+    } catch {
+      return false; // the full diff records the error
+    }
+    return true;
+  };
+
   const result: AlignResult = {
     a,
     b,
@@ -622,6 +650,7 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i]!;
         if (r.kind !== "same") continue;
+        if (opts.fastPath !== false && !cache.has(i) && quickSame(i)) continue;
         if (result.fieldDiff(i).count > 0) r.kind = "differ";
         // Equal pairs are cheap to recompute and most numerous: keep memory for the differences.
         else cache.delete(i);

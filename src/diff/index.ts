@@ -43,5 +43,6 @@ export {
   diffLines,
   diffText,
   diffTrees,
+  treesEqual,
   walkDiff,
 } from "./tree-diff.js";

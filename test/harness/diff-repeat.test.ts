@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Trace } from "../../src/trace/types.js";
 import { type CaptureResult, listScenarios, runScenario } from "../../tools/harness/index.js";
-import { diffDeep, divergences, openCapture, pool, show } from "./diff-helpers.js";
+import { diffDeep, divergences, keysWork, openCapture, pool, show } from "./diff-helpers.js";
 import { captureSkipReason } from "./util.js";
 
 captureSkipReason();
@@ -55,17 +55,23 @@ before(async () => {
       }
     }
   });
-  // Under load the harness sometimes misses smbclient's session-key dump for a run; without the
-  // key its signatures show as unknown instead of good (a tooling flake, not a capture difference).
+  // Under load the harness sometimes misses smbclient's session-key dump for a run (see keysWork):
+  // such a run is made again once.
   await pool(scenarios, 4, async (s) => {
     const r1 = runs.get(`${s}#1`);
     const r2 = runs.get(`${s}#2`);
-    if (r1 instanceof Error || r2 instanceof Error || !r1 || !r2 || r1.keys.length === r2.keys.length) return;
-    const job = r1.keys.length < r2.keys.length ? `${s}#1` : `${s}#2`;
-    try {
-      runs.set(job, await runScenario(s, { outDir: join(out, `run${job.slice(-1)}`) }));
-    } catch (e) {
-      runs.set(job, e as Error);
+    if (r1 instanceof Error || r2 instanceof Error || !r1 || !r2) return;
+    const bad: string[] = [];
+    if (!(await keysWork(r1))) bad.push(`${s}#1`);
+    if (!(await keysWork(r2))) bad.push(`${s}#2`);
+    if (!bad.length && r1.keys.length !== r2.keys.length)
+      bad.push(r1.keys.length < r2.keys.length ? `${s}#1` : `${s}#2`);
+    for (const job of bad) {
+      try {
+        runs.set(job, await runScenario(s, { outDir: join(out, `run${job.slice(-1)}`) }));
+      } catch (e) {
+        runs.set(job, e as Error);
+      }
     }
   });
 });
@@ -94,10 +100,8 @@ for (const s of scenarios) {
       const allowed = TIMING[s];
       if (allowed) {
         assert.equal(show(ds.filter((d) => !allowed(d))), "", "only the timing-dependent operations differ");
-        assert.ok(
-          res.rows.filter((r) => r.kind === "same").length >= res.rows.length - 4,
-          "all but a few NOTIFY rows are equal",
-        );
+        const notifies = res.rows.filter((r) => r.a?.cmd === NOTIFY && r.b?.cmd === NOTIFY);
+        assert.ok(notifies.length >= 2, "NOTIFY operations on both sides");
       } else assert.equal(show(ds), "", "no divergence");
     } finally {
       a?.close();
