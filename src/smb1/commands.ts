@@ -43,6 +43,24 @@ function bccRaw(f: Fields): void {
 }
 
 /** Responses with WCT 0 (errors): word count and byte count only. */
+/** Reads WCT; a word count the command does not define is shown raw (words and bytes): -1. */
+function words(f: Fields, counts: readonly number[]): number {
+  const w = wct(f);
+  if (counts.includes(w)) return w;
+  rawWords(f, w);
+  bccRaw(f);
+  return -1;
+}
+
+/** `words`, then the AndX block (whose next command the chain walk follows). */
+function andxWords(f: Fields, m: Smb1Msg, counts: readonly number[]): number {
+  const w = words(f, counts);
+  if (w < 0) return w;
+  setNext(f, m, f.c.pos - 1);
+  andx(f);
+  return w;
+}
+
 function emptyBody(f: Fields): void {
   wct(f);
   bccRaw(f);
@@ -383,14 +401,8 @@ export function ntlmsspSummary(blob: Buffer): string {
 }
 
 function sessionSetupRequest(f: Fields, m: Smb1Msg): void {
-  const w = wct(f);
-  if (w !== 10 && w !== 12 && w !== 13) {
-    rawWords(f, w);
-    bccRaw(f);
-    return;
-  }
-  setNext(f, m, f.c.pos - 1);
-  andx(f);
+  const w = andxWords(f, m, [10, 12, 13]);
+  if (w < 0) return;
   f.uint("smb.max_buf", "Max Buffer", 2);
   f.uint("smb.max_mpx_count", "Max Mpx Count", 2);
   f.uint("smb.vc", "VC Number", 2);
@@ -448,14 +460,8 @@ const ACTION_BITS: readonly BitSpec[] = [
 ];
 
 function sessionSetupResponse(f: Fields, m: Smb1Msg): void {
-  const w = wct(f);
-  if (w !== 3 && w !== 4) {
-    rawWords(f, w);
-    bccRaw(f);
-    return;
-  }
-  setNext(f, m, f.c.pos - 1);
-  andx(f);
+  const w = andxWords(f, m, [3, 4]);
+  if (w < 0) return;
   f.bitmask("smb.setup.action", "Action", 2, ACTION_BITS);
   let blen = 0;
   if (w === 4) blen = f.uint("smb.security_blob_len", "Security Blob Length", 2);
@@ -537,14 +543,8 @@ const SUPPORT_BITS: readonly BitSpec[] = [
 ];
 
 function treeConnectRequest(f: Fields, m: Smb1Msg): void {
-  const w = wct(f);
-  if (w !== 4) {
-    rawWords(f, w);
-    bccRaw(f);
-    return;
-  }
-  setNext(f, m, f.c.pos - 1);
-  andx(f);
+  const w = andxWords(f, m, [4]);
+  if (w < 0) return;
   f.bitmask("smb.connect.flags", "Flags", 2, CONNECT_FLAGS);
   const pw = f.uint("smb.pwlen", "Password Length", 2);
   const { end } = bcc(f);
@@ -562,14 +562,8 @@ function treeConnectRequest(f: Fields, m: Smb1Msg): void {
 }
 
 function treeConnectResponse(f: Fields, m: Smb1Msg): void {
-  const w = wct(f);
-  if (w !== 3 && w !== 7) {
-    rawWords(f, w);
-    bccRaw(f);
-    return;
-  }
-  setNext(f, m, f.c.pos - 1);
-  andx(f);
+  const w = andxWords(f, m, [3, 7]);
+  if (w < 0) return;
   const sup = f.bitmask("smb.connect.support", "Optional Support", 2, SUPPORT_BITS);
   if (!f.light) {
     const n = f.nodes[f.nodes.length - 1]!;
@@ -624,14 +618,8 @@ export const SECURITY_FLAGS: readonly BitSpec[] = [
 function ntCreateRequest(f: Fields, m: Smb1Msg): void {
   const rf = m.rec.extra?.respFid as number | undefined;
   if (rf !== undefined && !m.ctx.first) fidNode(f, m, { generated: rf });
-  const w = wct(f);
-  if (w !== 24) {
-    rawWords(f, w);
-    bccRaw(f);
-    return;
-  }
-  setNext(f, m, f.c.pos - 1);
-  andx(f);
+  const w = andxWords(f, m, [24]);
+  if (w < 0) return;
   reserved(f, 1);
   const nlen = f.uint("smb.file_name_len", "File Name Len", 2);
   const flags = createFlags(f);
@@ -755,14 +743,8 @@ function ntCreateResponse(f: Fields, m: Smb1Msg): void {
     emptyBody(f);
     return;
   }
-  const w = wct(f);
-  if (w !== 34 && w !== 42 && w !== 50) {
-    rawWords(f, w);
-    bccRaw(f);
-    return;
-  }
-  setNext(f, m, f.c.pos - 1);
-  andx(f);
+  const w = andxWords(f, m, [34, 42, 50]);
+  if (w < 0) return;
   f.uint("smb.oplock.level", "Oplock level", 1, { vals: OPLOCK_LEVEL });
   const fid = f.c.peekU16();
   registerOpen(m, fid);
@@ -782,14 +764,8 @@ function ntCreateResponse(f: Fields, m: Smb1Msg): void {
 // ---------------------------------------------------------------- open AndX (0x2d)
 
 function openAndxRequest(f: Fields, m: Smb1Msg): void {
-  const w = wct(f);
-  if (w !== 15) {
-    rawWords(f, w);
-    bccRaw(f);
-    return;
-  }
-  setNext(f, m, f.c.pos - 1);
-  andx(f);
+  const w = andxWords(f, m, [15]);
+  if (w < 0) return;
   f.uint("smb.open.flags", "Flags", 2, { base: "hex" });
   f.uint("smb.access.desired", "Desired Access", 2, { base: "hex" });
   f.uint("smb.search.attribute", "Search Attributes", 2, { base: "hex" });
@@ -811,14 +787,8 @@ function openAndxRequest(f: Fields, m: Smb1Msg): void {
 }
 
 function openAndxResponse(f: Fields, m: Smb1Msg): void {
-  const w = wct(f);
-  if (w !== 15 && w !== 19) {
-    rawWords(f, w);
-    bccRaw(f);
-    return;
-  }
-  setNext(f, m, f.c.pos - 1);
-  andx(f);
+  const w = andxWords(f, m, [15, 19]);
+  if (w < 0) return;
   const fid = f.c.peekU16();
   if (m.ctx.first && m.pdu.frame) {
     const t = m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame, m.ctx.first);
@@ -854,14 +824,8 @@ function rw(f: Fields, offset: number, len: number): void {
 }
 
 function readAndxRequest(f: Fields, m: Smb1Msg): void {
-  const w = wct(f);
-  if (w !== 10 && w !== 12) {
-    rawWords(f, w);
-    bccRaw(f);
-    return;
-  }
-  setNext(f, m, f.c.pos - 1);
-  andx(f);
+  const w = andxWords(f, m, [10, 12]);
+  if (w < 0) return;
   const fid = fidNode(f, m);
   let off = f.uint("smb.offset", "Offset", 4);
   const lo = f.uint("smb.maxcount_low", "Max Count Low", 2);
@@ -891,14 +855,8 @@ function isPipe(m: Smb1Msg, fid: number | undefined): boolean {
 function readAndxResponse(f: Fields, m: Smb1Msg): void {
   const fid = m.rec.fid;
   if (fid !== undefined) fidNode(f, m, { generated: fid });
-  const w = wct(f);
-  if (w !== 12) {
-    rawWords(f, w);
-    bccRaw(f);
-    return;
-  }
-  setNext(f, m, f.c.pos - 1);
-  andx(f);
+  const w = andxWords(f, m, [12]);
+  if (w < 0) return;
   const reqLen = (m.rec.extra?.len as number | undefined) ?? 0;
   if (m.rec.offset !== undefined) rw(f, m.rec.offset, reqLen);
   f.uint("smb.remaining", "Remaining", 2);
@@ -951,14 +909,8 @@ const WRITE_MODE: readonly BitSpec[] = [
 ];
 
 function writeAndxRequest(f: Fields, m: Smb1Msg): void {
-  const w = wct(f);
-  if (w !== 12 && w !== 14) {
-    rawWords(f, w);
-    bccRaw(f);
-    return;
-  }
-  setNext(f, m, f.c.pos - 1);
-  andx(f);
+  const w = andxWords(f, m, [12, 14]);
+  if (w < 0) return;
   const fid = fidNode(f, m);
   let off = f.uint("smb.offset", "Offset", 4);
   reserved(f, 4);
@@ -985,14 +937,8 @@ function writeAndxRequest(f: Fields, m: Smb1Msg): void {
 function writeAndxResponse(f: Fields, m: Smb1Msg): void {
   const fid = m.rec.fid;
   if (fid !== undefined) fidNode(f, m, { generated: fid });
-  const w = wct(f);
-  if (w !== 6) {
-    rawWords(f, w);
-    bccRaw(f);
-    return;
-  }
-  setNext(f, m, f.c.pos - 1);
-  andx(f);
+  const w = andxWords(f, m, [6]);
+  if (w < 0) return;
   if (m.rec.offset !== undefined) rw(f, m.rec.offset, (m.rec.extra?.len as number | undefined) ?? 0);
   const lo = f.uint("smb.count_low", "Count Low", 2);
   f.uint("smb.remaining", "Remaining", 2);
@@ -1008,12 +954,8 @@ function writeAndxResponse(f: Fields, m: Smb1Msg): void {
 // ---------------------------------------------------------------- close (0x04), flush (0x05)
 
 function closeRequest(f: Fields, m: Smb1Msg): void {
-  const w = wct(f);
-  if (w !== 3) {
-    rawWords(f, w);
-    bccRaw(f);
-    return;
-  }
+  const w = words(f, [3]);
+  if (w < 0) return;
   const fid = f.c.peekU16();
   if (m.ctx.first) {
     const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame);
@@ -1103,14 +1045,8 @@ export function timeout(f: Fields): void {
 }
 
 function lockingRequest(f: Fields, m: Smb1Msg): void {
-  const w = wct(f);
-  if (w !== 8) {
-    rawWords(f, w);
-    bccRaw(f);
-    return;
-  }
-  setNext(f, m, f.c.pos - 1);
-  andx(f);
+  const w = andxWords(f, m, [8]);
+  if (w < 0) return;
   const fid = fidNode(f, m);
   const type = f.bitmask("smb.lock.type", "Lock Type", 1, LOCK_TYPE);
   const oplock = f.uint("smb.locking.oplock.level", "Oplock Level", 1, { vals: LOCK_OPLOCK });
@@ -1373,12 +1309,8 @@ function pathResponse(f: Fields, m: Smb1Msg): void {
 }
 
 function queryInformationResponse(f: Fields): void {
-  const w = wct(f);
-  if (w !== 10) {
-    rawWords(f, w);
-    bccRaw(f);
-    return;
-  }
+  const w = words(f, [10]);
+  if (w < 0) return;
   fileAttributes(f, 2);
   utime(f, "smb.last_write.time", "Last Write");
   f.uint("smb.file_size", "File Size", 4);

@@ -114,55 +114,63 @@ function rest(f: Fields): void {
   if (f.c.remaining > 0) f.bytes("smb.unknown_data", "Unknown Data", f.c.remaining);
 }
 
+// ------------------------------------------------------------------ block words
+
+/** Word size of the count fields: 2 in TRANSACTION/TRANSACTION2, 4 in NT_TRANSACT. */
+type CountSize = 2 | 4;
+
+/** Total Parameter/Data Count, then (requests) Max Parameter/Data Count. */
+function totals(f: Fields, size: CountSize, max: boolean): void {
+  f.uint("smb.tpc", "Total Parameter Count", size);
+  f.uint("smb.tdc", "Total Data Count", size);
+  if (!max) return;
+  f.uint("smb.mpc", "Max Parameter Count", size);
+  f.uint("smb.mdc", "Max Data Count", size);
+}
+
+/**
+ * Parameter and data count/offset words shared by every transaction message; secondary requests
+ * and responses add the displacements (the pieces' positions in the whole transaction).
+ */
+function blockWords(f: Fields, size: CountSize, disp: boolean): Blocks {
+  const pc = f.uint("smb.pc", "Parameter Count", size);
+  const po = f.uint("smb.po", "Parameter Offset", size);
+  if (disp) f.uint("smb.pd", "Parameter Displacement", size);
+  const dc = f.uint("smb.dc", "Data Count", size);
+  const doff = f.uint("smb.data_offset", "Data Offset", size);
+  if (disp) f.uint("smb.data_disp", "Data Displacement", size);
+  return { pc, po, dc, doff, bccEnd: 0 };
+}
+
+/** Fewer words than the message defines: shown raw (and the byte count, if present). */
+function shortWords(f: Fields, w: number): void {
+  if (w) f.bytes("smb.unknown_data", "Unknown Data", Math.min(2 * w, f.c.remaining));
+  if (f.c.has(2)) bcc(f);
+}
+
 // ------------------------------------------------------------------ TRANSACTION / TRANSACTION2
 
-function primaryRequestWords(f: Fields, nt: false): Blocks & { sc: number } {
-  f.uint("smb.tpc", "Total Parameter Count", 2);
-  f.uint("smb.tdc", "Total Data Count", 2);
-  f.uint("smb.mpc", "Max Parameter Count", 2);
-  f.uint("smb.mdc", "Max Data Count", 2);
+function primaryRequestWords(f: Fields): Blocks & { sc: number } {
+  totals(f, 2, true);
   f.uint("smb.msc", "Max Setup Count", 1);
   reserved(f, 1);
   f.bitmask("smb.transaction.flags", "Flags", 2, TRANS_FLAGS);
   relabel(f, `Flags: ${hexN(f.c.buf.readUInt16LE(f.c.pos - 2), 4)}`);
   timeout(f);
   reserved(f, 2);
-  const pc = f.uint("smb.pc", "Parameter Count", 2);
-  const po = f.uint("smb.po", "Parameter Offset", 2);
-  const dc = f.uint("smb.dc", "Data Count", 2);
-  const doff = f.uint("smb.data_offset", "Data Offset", 2);
+  const b = blockWords(f, 2, false);
   const sc = f.uint("smb.sc", "Setup Count", 1);
   reserved(f, 1);
-  void nt;
-  return { pc, po, dc, doff, sc, bccEnd: 0 };
-}
-
-function secondaryRequestWords(f: Fields, trans2: boolean): Blocks {
-  f.uint("smb.tpc", "Total Parameter Count", 2);
-  f.uint("smb.tdc", "Total Data Count", 2);
-  const pc = f.uint("smb.pc", "Parameter Count", 2);
-  const po = f.uint("smb.po", "Parameter Offset", 2);
-  f.uint("smb.pd", "Parameter Displacement", 2);
-  const dc = f.uint("smb.dc", "Data Count", 2);
-  const doff = f.uint("smb.data_offset", "Data Offset", 2);
-  f.uint("smb.data_disp", "Data Displacement", 2);
-  if (trans2) fidNode(f, {} as Smb1Msg);
-  return { pc, po, dc, doff, bccEnd: 0 };
+  return { ...b, sc };
 }
 
 function responseWords(f: Fields): Blocks & { sc: number } {
-  f.uint("smb.tpc", "Total Parameter Count", 2);
-  f.uint("smb.tdc", "Total Data Count", 2);
+  totals(f, 2, false);
   reserved(f, 2);
-  const pc = f.uint("smb.pc", "Parameter Count", 2);
-  const po = f.uint("smb.po", "Parameter Offset", 2);
-  f.uint("smb.pd", "Parameter Displacement", 2);
-  const dc = f.uint("smb.dc", "Data Count", 2);
-  const doff = f.uint("smb.data_offset", "Data Offset", 2);
-  f.uint("smb.data_disp", "Data Displacement", 2);
+  const b = blockWords(f, 2, true);
   const sc = f.uint("smb.sc", "Setup Count", 1);
   reserved(f, 1);
-  return { pc, po, dc, doff, sc, bccEnd: 0 };
+  return { ...b, sc };
 }
 
 function transRequest(f: Fields, m: Smb1Msg): void {
@@ -176,7 +184,7 @@ function transRequest(f: Fields, m: Smb1Msg): void {
     if (w) f.bytes("smb.unknown_data", "Unknown Data", Math.min(2 * w, f.c.remaining));
     return;
   }
-  const b = primaryRequestWords(f, false);
+  const b = primaryRequestWords(f);
   if (is2) {
     trans2Request(f, m, b);
     return;
@@ -236,16 +244,8 @@ function secondaryRequest(f: Fields, m: Smb1Msg, w: number, is2: boolean): void 
     if (w) f.bytes("smb.unknown_data", "Unknown Data", Math.min(2 * w, f.c.remaining));
     return;
   }
-  const b = {
-    tpc: f.uint("smb.tpc", "Total Parameter Count", 2),
-    tdc: f.uint("smb.tdc", "Total Data Count", 2),
-    pc: f.uint("smb.pc", "Parameter Count", 2),
-    po: f.uint("smb.po", "Parameter Offset", 2),
-    pd: f.uint("smb.pd", "Parameter Displacement", 2),
-    dc: f.uint("smb.dc", "Data Count", 2),
-    doff: f.uint("smb.data_offset", "Data Offset", 2),
-    dd: f.uint("smb.data_disp", "Data Displacement", 2),
-  };
+  totals(f, 2, false);
+  const b = blockWords(f, 2, true);
   if (is2 && w >= 9) {
     const fid = fidNode(f, m);
     sum(m, `, FID: ${hexN(fid, 4)}`);
@@ -872,22 +872,15 @@ function ntRequest(f: Fields, m: Smb1Msg): void {
     m.info.summary += " (secondary request)";
     if (w >= 18) {
       reserved(f, 3);
-      f.uint("smb.tpc", "Total Parameter Count", 4);
-      f.uint("smb.tdc", "Total Data Count", 4);
-      f.uint("smb.pc", "Parameter Count", 4);
-      f.uint("smb.po", "Parameter Offset", 4);
-      f.uint("smb.pd", "Parameter Displacement", 4);
-      f.uint("smb.dc", "Data Count", 4);
-      f.uint("smb.data_offset", "Data Offset", 4);
-      f.uint("smb.data_disp", "Data Displacement", 4);
+      totals(f, 4, false);
+      blockWords(f, 4, true);
       if (w > 18) f.c.skip(Math.min(2 * (w - 18), f.c.remaining));
     } else if (w) f.bytes("smb.unknown_data", "Unknown Data", Math.min(2 * w, f.c.remaining));
     bcc(f);
     return;
   }
   if (w < 19) {
-    if (w) f.bytes("smb.unknown_data", "Unknown Data", Math.min(2 * w, f.c.remaining));
-    if (f.c.has(2)) bcc(f);
+    shortWords(f, w);
     return;
   }
   // The FID an NT CREATE got is shown first (known once the response was seen).
@@ -900,14 +893,8 @@ function ntRequest(f: Fields, m: Smb1Msg): void {
   }
   f.uint("smb.msc", "Max Setup Count", 1);
   reserved(f, 2);
-  f.uint("smb.tpc", "Total Parameter Count", 4);
-  f.uint("smb.tdc", "Total Data Count", 4);
-  f.uint("smb.mpc", "Max Parameter Count", 4);
-  f.uint("smb.mdc", "Max Data Count", 4);
-  const pc = f.uint("smb.pc", "Parameter Count", 4);
-  const po = f.uint("smb.po", "Parameter Offset", 4);
-  const dc = f.uint("smb.dc", "Data Count", 4);
-  const doff = f.uint("smb.data_offset", "Data Offset", 4);
+  totals(f, 4, true);
+  const { pc, po, dc, doff } = blockWords(f, 4, false);
   const sc = f.uint("smb.sc", "Setup Count", 1);
   const fn = f.uint("smb.nt.function", "Function", 2, { vals: (v) => NT_TRANS_NAMES[v] });
   m.rec.sub = fn;
@@ -1224,19 +1211,12 @@ function ntResponse(f: Fields, m: Smb1Msg): void {
   if (fn !== undefined) m.info.detail = NT_TRANS_NAMES[fn] ?? String(fn);
   const w = wct(f);
   if (w < 18) {
-    if (w) f.bytes("smb.unknown_data", "Unknown Data", Math.min(2 * w, f.c.remaining));
-    if (f.c.has(2)) bcc(f);
+    shortWords(f, w);
     return;
   }
   reserved(f, 3);
-  f.uint("smb.tpc", "Total Parameter Count", 4);
-  f.uint("smb.tdc", "Total Data Count", 4);
-  const pc = f.uint("smb.pc", "Parameter Count", 4);
-  const po = f.uint("smb.po", "Parameter Offset", 4);
-  f.uint("smb.pd", "Parameter Displacement", 4);
-  const dc = f.uint("smb.dc", "Data Count", 4);
-  const doff = f.uint("smb.data_offset", "Data Offset", 4);
-  f.uint("smb.data_disp", "Data Displacement", 4);
+  totals(f, 4, false);
+  const { pc, po, dc, doff } = blockWords(f, 4, true);
   const sc = f.uint("smb.sc", "Setup Count", 1);
   if (sc) f.c.skip(Math.min(2 * sc, f.c.remaining));
   const { end } = bcc(f);
@@ -1293,4 +1273,4 @@ export const trans: Smb1Command = { request: transRequest, response: transRespon
 export const trans2: Smb1Command = { request: transRequest, response: transResponse };
 export const ntTransact: Smb1Command = { request: ntRequest, response: ntResponse };
 
-export { fileAttributes, secondaryRequestWords };
+export { fileAttributes };
