@@ -196,6 +196,11 @@ export function noteSessionUp(m: Smb2Msg): void {
   });
 }
 
+/** The frame session `sesId` (16 hex digits) was finally authenticated in, if seen. */
+export function sessionAuthFrame(state: Smb2State, sesId: string): number | undefined {
+  return view(state).ses.get(sesId)?.at(-1)?.authFrame;
+}
+
 /** Records a successful TREE_CONNECT response: TreeId → share name and type. */
 export function noteTreeConnect(m: Smb2Msg, name: string, shareType: number): void {
   const { state } = m.ctx;
@@ -271,8 +276,8 @@ export function dissectHeader(f: Fields, m: Smb2Msg): void {
 
 function tidNode(f: Fields, m: Smb2Msg): void {
   const show = hexN(f.c.peekU32(), 8);
-  const t = m.h.tid ? treeOf(m) : undefined;
-  const ev = t ? asOf(view(m.ctx.state).trees.get(treeKey(m)), m.ctx.frame, m.h.at) : undefined;
+  // As tshark's second pass: the tree as finally known, also on the response that connects it.
+  const ev = m.h.tid ? view(m.ctx.state).trees.get(treeKey(m))?.at(-1) : undefined;
   f.tree(
     "smb2.tid",
     `Tree Id: ${show}${ev ? `  ${ev.name}` : ""}`,
@@ -293,20 +298,24 @@ function tidNode(f: Fields, m: Smb2Msg): void {
 
 function sesIdNode(f: Fields, m: Smb2Msg): void {
   const show = `0x${hex16(m.h.sesId)}`;
-  const ev = m.h.sesId ? asOf(view(m.ctx.state).ses.get(sesKey(m)), m.ctx.frame, m.h.at) : undefined;
+  const list = m.h.sesId ? view(m.ctx.state).ses.get(sesKey(m)) : undefined;
+  // The account as known when the header was sent (tshark's first pass; its second shows none),
+  // the authenticating frame as finally known (its second pass, also before the session is up).
+  const ev = asOf(list, m.ctx.frame, m.h.at);
+  const authFrame = list?.at(-1)?.authFrame;
   const id = ev?.acct !== undefined ? ` Acct:${ev.acct} Domain:${ev.domain ?? ""} Host:${ev.host ?? ""}` : "";
   f.tree(
     "smb2.sesid",
     `Session Id: ${show}${id}`,
     () => {
       f.c.skip(8);
-      if (!ev) return;
-      if (ev.acct !== undefined) {
+      if (ev?.acct !== undefined) {
         f.generated("smb2.acct", "Account", ev.acct);
         f.generated("smb2.domain", "Domain", ev.domain ?? "");
         f.generated("smb2.host", "Host", ev.host ?? "");
       }
-      f.generated("smb2.auth_frame", "Authenticated in Frame", String(ev.authFrame), ev.authFrame);
+      if (authFrame !== undefined)
+        f.generated("smb2.auth_frame", "Authenticated in Frame", String(authFrame), authFrame);
     },
     8,
     show,

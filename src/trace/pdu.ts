@@ -5,7 +5,13 @@ import { Fields } from "../dissect/fields.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 import { dissectSmb1, type Smb1State } from "../smb1/dissect.js";
 import { dissectSmb2, type Smb2Ctx } from "../smb2/dissect.js";
-import { SMB1_MAGIC, SMB2_COMPRESSION_MAGIC, SMB2_MAGIC, SMB2_TRANSFORM_MAGIC } from "../smb2/header.js";
+import {
+  SMB1_MAGIC,
+  SMB2_COMPRESSION_MAGIC,
+  SMB2_MAGIC,
+  SMB2_TRANSFORM_MAGIC,
+  sessionAuthFrame,
+} from "../smb2/header.js";
 import type { Smb2State } from "../smb2/state.js";
 import type { Security } from "./security.js";
 import { type MessageInfo, MsgFlag } from "./types.js";
@@ -105,6 +111,7 @@ function dissectPduInner(
       // As in Wireshark: the transform's smb2 node holds the header and then the inner messages.
       const top = node("smb2", "SMB2 (Server Message Block Protocol version 2)", "", "", 0, data.length);
       top.children = [...r.nodes];
+      authFrameOfTransform(top.children, ctx.smb2);
       if (r.error)
         top.children.push(
           node(
@@ -175,6 +182,28 @@ function dissectPduInner(
       flags: MsgFlag.Malformed,
     });
   }
+}
+
+/** The transform header's Session Id shows the session's "Authenticated in Frame", as in Wireshark. */
+function authFrameOfTransform(nodes: FieldNode[], state: Smb2State): void {
+  const hdr = nodes.find((n) => n.name === "smbcmp.smb2.transform");
+  const ses = hdr?.children?.find((n) => n.name === "smb2.sesid");
+  if (!ses) return;
+  const frame = sessionAuthFrame(state, ses.show.replace(/^0x/, ""));
+  if (frame === undefined) return;
+  ses.children ??= [];
+  if (ses.children.some((n) => n.name === "smb2.auth_frame")) return;
+  ses.children.push(
+    node(
+      "smb2.auth_frame",
+      `Authenticated in Frame: ${frame}`,
+      String(frame),
+      frame,
+      ses.offset,
+      0,
+      FieldFlag.Generated,
+    ),
+  );
 }
 
 /** Transform header shown as-is when no handler can open it. */
