@@ -35,8 +35,10 @@ export function playwrightDriver(page: PlaywrightPage): Driver {
     browser: "chromium",
     goto: async (u) => void (await page.goto(u)),
     waitFor: async (s) => void (await page.waitForSelector(s, { timeout: TIMEOUT })),
-    waitUntil: async (fn, arg) => void (await page.waitForFunction(fn, arg, { timeout: TIMEOUT })),
-    evaluate: (fn, arg) => page.evaluate(fn, arg) as never,
+    // The drivers pass plain JSON arguments: the libraries' handle-unwrapping types do not matter.
+    waitUntil: async (fn, arg) =>
+      void (await page.waitForFunction(fn as (a: unknown) => unknown, arg as unknown, { timeout: TIMEOUT })),
+    evaluate: (fn, arg) => page.evaluate(fn as (a: unknown) => never, arg as unknown),
     click: (s) => page.click(s),
     press: (k) => page.keyboard.press(k),
     fill: (s, v) => page.fill(s, v),
@@ -50,8 +52,12 @@ export function puppeteerDriver(page: PuppeteerPage): Driver {
     goto: async (u) => void (await page.goto(u)),
     waitFor: async (s) => void (await page.waitForSelector(s, { timeout: TIMEOUT })),
     waitUntil: async (fn, arg) =>
-      void (await page.waitForFunction(fn, { timeout: TIMEOUT, polling: 100 }, arg)),
-    evaluate: (fn, arg) => page.evaluate(fn, arg) as never,
+      void (await page.waitForFunction(
+        fn as (a: unknown) => unknown,
+        { timeout: TIMEOUT, polling: 100 },
+        arg,
+      )),
+    evaluate: (fn, arg) => page.evaluate(fn as (a: unknown) => never, arg as unknown),
     click: (s) => page.click(s),
     press: (k) => page.keyboard.press(k as never),
     fill: async (s, v) => {

@@ -130,7 +130,8 @@ describe("token", () => {
     assert.equal(r.status, 200);
     const cookie = (r.headers.get("set-cookie") ?? "").split(";")[0]!;
     assert.match(r.headers.get("set-cookie") ?? "", /HttpOnly; SameSite=Strict/);
-    for (const headers of [{ cookie }, { "x-smbcmp-token": srv.token }]) {
+    const ways: Record<string, string>[] = [{ cookie }, { "x-smbcmp-token": srv.token }];
+    for (const headers of ways) {
       for (const m of METHODS.filter((x) => x !== "swap")) {
         const params = m === "packetPair" ? { a: 8, b: 8 } : m === "tree" ? { no: 8 } : {};
         const a = await fetch(`${base}/api/call/${m}`, {
