@@ -15,6 +15,7 @@ import { buildWeb } from "../../tools/build-web.js";
 import {
   decryptDropped,
   diffNavigation,
+  dropFiles,
   ex,
   ignoreToggle,
   loadAndSelect,
@@ -167,6 +168,23 @@ describe("server", () => {
     await shot(page, "server-filter");
     await page.close();
   });
+  test("server mode: captures dropped on the page are uploaded, then diffed", async () => {
+    const empty = await startServer({ html, maxUpload: 1024 * 1024 });
+    try {
+      const page = await newPage();
+      const d = playwrightDriver(page);
+      await diffNavigation(d, async () => {
+        await d.goto(empty.url);
+        await d.waitFor("body[data-ready='1']");
+        await dropFiles(d, [ex("good.pcap"), ex("bad.pcap")]);
+      });
+      assert.deepEqual(fs.readdirSync(empty.uploadDir()!).sort(), ["1.cap", "2.cap"]);
+      await page.close();
+    } finally {
+      await empty.close();
+    }
+  });
+
   test("engine select: switch to tshark and back", { timeout: 90_000 }, async () => {
     // One capture: no alignment to redo, only the list and trees change engine.
     const one = await startServer({ html });
