@@ -1,6 +1,7 @@
 /** SMB2 CREATE (command 0x05), MS-SMB2 2.2.13 / 2.2.14. */
 import type { Fields } from "../../dissect/fields.js";
 import { node } from "../../dissect/tree.js";
+import { MsgFlag } from "../../trace/types.js";
 import {
   accessMask,
   createOptions,
@@ -87,6 +88,7 @@ function request(f: Fields, m: Smb2Msg): void {
   m.info.path = name;
   m.info.detail = `disp=${disp} opts=0x${opts.toString(16).padStart(8, "0")}`;
   sum(m, ` File: ${name}`);
+  if (res.malformed) m.info.flags |= MsgFlag.Malformed;
 }
 
 function response(f: Fields, m: Smb2Msg): void {
@@ -113,9 +115,10 @@ function response(f: Fields, m: Smb2Msg): void {
   if (m.ctx.first) m.ctx.state.openHandle(hex, m.ctx.frame);
   fileId(f, m);
   const [ctxOff, ctxLen] = olb(f, 4, 4);
-  createContexts(f, ctxLen ? m.h.at + ctxOff : c.pos, ctxLen, true);
+  const res = createContexts(f, ctxLen ? m.h.at + ctxOff : c.pos, ctxLen, true);
   m.info.path = name;
   sum(m, ` File: ${name}`);
+  if (res.malformed) m.info.flags |= MsgFlag.Malformed;
 }
 
 export const create: Smb2Command = { request, response };

@@ -33,6 +33,8 @@ export interface CreateContextsResult {
   names: string[];
   /** TWrp timestamp in the request, which Wireshark appends to the file name. */
   timewarp?: bigint;
+  /** The chain's offset points past the end of the message. */
+  malformed?: boolean;
 }
 
 const LEASE_STATE_BITS: readonly BitSpec[] = [
@@ -295,6 +297,13 @@ export function createContexts(f: Fields, start: number, len: number, resp: bool
     return out;
   }
   const end = Math.min(f.c.end, start + len);
+  if (end < start) {
+    // CreateContextsOffset past the end of the message: nothing to walk, and the offset is wrong.
+    out.malformed = true;
+    f.add(node("smb2.create.extrainfo", "ExtraInfo", "", "", start, 0, FieldFlag.Malformed));
+    f.malformed("create contexts offset past the end of the message", start);
+    return out;
+  }
   f.within(start, end - start, () => {
     const c = f.c;
     f.tree(
