@@ -2,7 +2,7 @@
  * Structure-aware fuzzer of the dissector (issue #12):
  *
  *   node --import tsx tools/fuzz.ts --seed S --iterations N [--from I] [--time-limit-ms T]
- *        [--heap-mb M] [--rss-mb R] [--jobs J] [--out DIR] [--replay FILE...]
+ *        [--heap-mb M] [--rss-mb R] [--max-records K] [--jobs J] [--out DIR] [--replay FILE...]
  *
  * Each iteration mutates one corpus/examples capture (records, TCP segments, SMB fields, hostile
  * compounds and decompression bombs; see tools/fuzz/mutators.ts) and runs it through openTrace,
@@ -22,6 +22,7 @@ const { values, positionals } = parseArgs({
     "time-limit-ms": { type: "string", default: "20000" },
     "heap-mb": { type: "string", default: "256" },
     "rss-mb": { type: "string", default: "1024" },
+    "max-records": { type: "string", default: "300" },
     jobs: { type: "string", default: "1" },
     out: { type: "string", default: path.join(ROOT, "test-artifacts/fuzz") },
     replay: { type: "boolean", default: false },
@@ -42,7 +43,7 @@ function int(name: string, v: string | undefined): number {
 
 if (values.help) {
   console.log(
-    "usage: node --import tsx tools/fuzz.ts --seed S --iterations N [--from I] [--time-limit-ms T] [--heap-mb M] [--rss-mb R] [--jobs J] [--out DIR]\n" +
+    "usage: node --import tsx tools/fuzz.ts --seed S --iterations N [--from I] [--time-limit-ms T] [--heap-mb M] [--rss-mb R] [--max-records K] [--jobs J] [--out DIR]\n" +
       "       node --import tsx tools/fuzz.ts --replay FILE...",
   );
   process.exit(0);
@@ -77,6 +78,7 @@ const r = await runFuzz({
   timeLimitMs,
   heapMb,
   rssMb: int("rss-mb", values["rss-mb"]),
+  maxRecords: int("max-records", values["max-records"]),
   jobs: int("jobs", values.jobs),
   out: values.out,
   log: values.quiet ? undefined : (l) => console.error(l),

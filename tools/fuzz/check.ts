@@ -5,7 +5,7 @@
  */
 import { CaptureError } from "../../src/capture/index.js";
 import { diffPackets, diffTraces, renderAlign } from "../../src/diff/index.js";
-import { renderText } from "../../src/dissect/tree.js";
+import { type FieldNode, renderText, walk } from "../../src/dissect/tree.js";
 import { parseKeyFile } from "../../src/keys/index.js";
 import { openTrace, TraceError } from "../../src/trace/index.js";
 import type { Trace } from "../../src/trace/types.js";
@@ -39,6 +39,20 @@ export interface CheckOptions {
   diffRows?: number;
 }
 
+/**
+ * Invariants of every tree, malformed input or not: labels are text (no `undefined`, `NaN` or
+ * `[object ...]` leaking from a missing value), offsets and lengths are sane integers.
+ */
+function checkNodes(nodes: readonly FieldNode[], no: number): void {
+  walk(nodes, (n) => {
+    if (typeof n.label !== "string" || /undefined|NaN|\[object /.test(n.label))
+      throw new FuzzFailure(`packet ${no}: ${n.name} label "${n.label}"`);
+    if (!Number.isInteger(n.offset) || n.offset < -1 || !Number.isInteger(n.length) || n.length < 0)
+      throw new FuzzFailure(`packet ${no}: ${n.name} offset ${n.offset} length ${n.length}`);
+    return true;
+  });
+}
+
 export async function checkFile(
   file: string,
   orig: Trace | undefined,
@@ -59,7 +73,10 @@ export async function checkFile(
     for (let i = 0; i < ps.length; i += step) {
       const p = ps[i]!;
       if (typeof p.summary !== "string") throw new FuzzFailure(`packet ${p.no}: summary is not a string`);
+      if (/undefined|NaN|\[object /.test(p.summary))
+        throw new FuzzFailure(`packet ${p.no}: summary "${p.summary}"`);
       const nodes = t.tree(p.no);
+      checkNodes(nodes, p.no);
       const text = renderText(nodes);
       if (text.includes("[Malformed")) malformed++;
       if (i % (step * 16) === 0) t.tree(p.no, { allLayers: true });

@@ -46,6 +46,28 @@ function wrap(m: Buffer): Buffer {
   return compressedChained(m.length, [{ algorithm: 0, data: m }]);
 }
 
+/** CREATE request and response (MS-SMB2 2.2.13/2.2.14) whose CreateContextsOffset is `ctxOff`. */
+function createPair(ctxOff: number, ctxLen: number): Buffer[] {
+  const req = Buffer.alloc(56 + 2);
+  req.writeUInt16LE(57, 0);
+  req.writeUInt32LE(0x80, 24); // DesiredAccess
+  req.writeUInt32LE(1, 36); // CreateDisposition
+  req.writeUInt16LE(64 + 56, 44); // NameOffset
+  req.writeUInt16LE(2, 46); // NameLength: "a"
+  req.writeUInt32LE(ctxOff >>> 0, 48);
+  req.writeUInt32LE(ctxLen >>> 0, 52);
+  req.write("a", 56, "utf16le");
+  const resp = Buffer.alloc(88);
+  resp.writeUInt16LE(89, 0);
+  resp.fill(0x11, 64, 80); // FileId
+  resp.writeUInt32LE(ctxOff >>> 0, 80);
+  resp.writeUInt32LE(ctxLen >>> 0, 84);
+  return [
+    Buffer.concat([smb2Header({ cmd: 5, msgId: 9n }), req]),
+    Buffer.concat([smb2Header({ cmd: 5, msgId: 9n, response: true }), resp]),
+  ];
+}
+
 /** Fixture name → capture bytes. */
 export function hostileFixtures(): Record<string, Buffer> {
   const rng = new Rng(12);
@@ -88,6 +110,11 @@ export function hostileFixtures(): Record<string, Buffer> {
       compressedChained(8, [{ algorithm: 0, data: smb2Header(), lengthOverride: 0xffffffff }]),
     ]),
     "compound-next-lies.pcap": connection([loop, selfRef]),
+    // Found by the fuzzer: an ExtraInfo node of negative length.
+    "create-contexts-offset.pcap": connection([
+      ...createPair(0x1000000, 0x100),
+      ...createPair(0xffffffff, 1),
+    ]),
     "nbss-lengths.pcap": connection(
       [
         nbss(smb2Header({ structureSize: 0xffff, next: 0xffffffff })),
