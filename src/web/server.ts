@@ -249,11 +249,15 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
     const body = await readBody(req, maxBody);
     let params: Record<string, unknown> = {};
     if (body.length) {
+      let v: unknown;
       try {
-        params = JSON.parse(body.toString("utf8"));
+        v = JSON.parse(body.toString("utf8"));
       } catch {
         throw new HttpError(400, "bad JSON");
       }
+      if (typeof v !== "object" || v === null || Array.isArray(v))
+        throw new HttpError(400, "JSON object expected");
+      params = v as Record<string, unknown>;
     }
     const method = m[1]!;
     if (method === "engines") {
