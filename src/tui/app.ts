@@ -164,12 +164,13 @@ export class App {
 
   onLoaded(): void {
     if (this.b && !(this.a.loaded && this.b.loaded)) {
-      this.invalidateRows();
       this.render();
       return;
     }
     const w = [...this.a.warnings, ...(this.b?.warnings ?? [])];
-    const sealed = this.a.packets.filter((p) => p.messages.some((m) => m.flags & MsgFlag.Encrypted)).length;
+    const sealed = this.b
+      ? 0
+      : this.a.packets.filter((p) => p.messages.some((m) => m.flags & MsgFlag.Encrypted)).length;
     // A missing key is the commonest reason for an unreadable trace: say it where it is seen.
     if (sealed)
       w.unshift(
@@ -180,7 +181,6 @@ export class App {
       this.setStatus(`warning: ${w[0]}${w.length > 1 ? ` (+${w.length - 1} more)` : ""}`, fg(C.yellow));
     else if (!this.status && !this.b) this.setStatus("press ? for help");
     if (this.filter && !this.b) this.applyFilter(this.filter);
-    this.invalidateRows();
     if (this.b && !this.pending && !this.alignError) {
       this.setStatus("aligning the two traces in the background… (keys work meanwhile)", fg(C.yellow));
       this.aligningSince ||= Date.now();
@@ -293,7 +293,9 @@ export class App {
   }
 
   private refreshRows(): void {
-    const base = `${this.filter}|${this.linked}|${this.a.loaded}|${this.b?.loaded}|${!!this.result}|${this.rules?.version}|${this.profile}`;
+    // Loading only changes which packets a filter on tree fields can test.
+    const loaded = this.dfilter?.needsTree ? `${this.a.loaded}|${this.b?.loaded}` : "";
+    const base = `${this.filter}|${this.linked}|${loaded}|${!!this.result}|${this.rules?.version}|${this.profile}`;
     const key = `${base}|${this.a.packets.length}|${this.b?.packets.length}`;
     if (key === this.filteredFor) return;
     // While packets stream in, only the new ones are looked at (a render every 50 ms must not

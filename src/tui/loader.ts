@@ -29,6 +29,7 @@ export class WorkerTrace implements Trace {
   private flag = new Int32Array(new SharedArrayBuffer(4));
   private byNo = new Map<number, number>();
   private cache = new Map<string, FieldNode[]>();
+  private closed = false;
 
   constructor(
     readonly path: string,
@@ -48,7 +49,22 @@ export class WorkerTrace implements Trace {
         this.packets.push(p);
       }
     };
+    // Messages wait in a queue and are handled one per event-loop turn: Node hands a port's whole
+    // backlog to one callback, and unpacking it at once would hold keystrokes for seconds.
+    const queue: WorkerMsg[] = [];
+    let head = 0;
+    const drain = () => {
+      const m = queue[head++];
+      if (head === queue.length) {
+        queue.length = 0;
+        head = 0;
+      } else setImmediate(drain);
+      if (m && !this.closed) handle(m);
+    };
     this.worker.on("message", (m: WorkerMsg) => {
+      if (queue.push(m) === 1) setImmediate(drain);
+    });
+    const handle = (m: WorkerMsg) => {
       if (m.type === "progress") {
         add(m.packets);
         this.done = m.done;
@@ -63,7 +79,7 @@ export class WorkerTrace implements Trace {
         this.error = m.message;
         ev.onError(m.message);
       }
-    });
+    };
     this.worker.on("error", (e) => {
       this.error = `internal error: ${e.message}`;
       ev.onError(this.error);
@@ -102,6 +118,7 @@ export class WorkerTrace implements Trace {
   }
 
   close(): void {
+    this.closed = true;
     void this.worker.terminate();
   }
 }
