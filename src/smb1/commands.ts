@@ -622,14 +622,7 @@ function ntCreateRequest(f: Fields, m: Smb1Msg): void {
   if (w < 0) return;
   reserved(f, 1);
   const nlen = f.uint("smb.file_name_len", "File Name Len", 2);
-  const flags = createFlags(f);
-  f.uint("smb.rfid", "Root FID", 4, { base: "hex" });
-  const access = accessMask(f);
-  f.u64("smb.alloc_size64", "Allocation Size");
-  const attrs = fileAttributes(f);
-  const share = shareAccess(f);
-  const disposition = f.uint("smb.create.disposition", "Disposition", 4, { vals: CREATE_DISPOSITION });
-  const options = createOptions(f);
+  const create = ntCreateCore(f);
   f.uint("smb.impersonation.level", "Impersonation", 4, { vals: IMPERSONATION });
   f.bitmask("smb.security.flags", "Security Flags", 1, SECURITY_FLAGS);
   const { end } = bcc(f);
@@ -641,10 +634,26 @@ function ntCreateRequest(f: Fields, m: Smb1Msg): void {
   toEnd(f, end);
   void nlen;
   m.rec.path = name;
-  m.rec.extra = { ...m.rec.extra, flags, access, attrs, share, disposition, options };
+  m.rec.extra = { ...m.rec.extra, ...create };
   m.info.path = name;
-  m.info.detail = CREATE_DISPOSITION[disposition]?.split(" ")[0] ?? String(disposition);
+  m.info.detail = CREATE_DISPOSITION[create.disposition]?.split(" ")[0] ?? String(create.disposition);
   sum(m, `, Path: ${name}`);
+}
+
+/**
+ * The create parameters NT Create AndX and NT Trans create share (flags through create options),
+ * which Wireshark repeats under every later use of the FID.
+ */
+export function ntCreateCore(f: Fields): Smb1CreateParams {
+  const flags = createFlags(f);
+  f.uint("smb.rfid", "Root FID", 4, { base: "hex" });
+  const access = accessMask(f);
+  f.u64("smb.alloc_size64", "Allocation Size");
+  const attrs = fileAttributes(f);
+  const share = shareAccess(f);
+  const disposition = f.uint("smb.create.disposition", "Disposition", 4, { vals: CREATE_DISPOSITION });
+  const options = createOptions(f);
+  return { flags, access, attrs, share, disposition, options };
 }
 
 const IPC_STATE_BITS: readonly BitSpec[] = [

@@ -15,20 +15,24 @@ import {
   METHOD_NAMES,
 } from "../smb2/fsctl/names.js";
 import { FS_ATTRS } from "../smb2/info/fscc.js";
-import { isError, openResult, registerOpen, SECURITY_FLAGS, searchAttributes, timeout } from "./commands.js";
 import {
-  accessMask,
+  isError,
+  ntCreateCore,
+  openResult,
+  registerOpen,
+  SECURITY_FLAGS,
+  searchAttributes,
+  timeout,
+} from "./commands.js";
+import {
   bcc,
   bounded,
-  createFlags,
-  createOptions,
   fidNode,
   fileAttributes,
   plainBits,
   relabel,
   reserved,
   securityBlobNode,
-  shareAccess,
   smbString,
   uintNode,
   wct,
@@ -1164,14 +1168,7 @@ function ntReqParams(f: Fields, m: Smb1Msg, fn: number): void {
 
 /** NT CREATE parameters (MS-CIFS 2.2.7.1.1): like NT Create AndX plus SD and EA lengths. */
 function ntCreateParams(f: Fields, m: Smb1Msg): void {
-  const flags = createFlags(f);
-  f.uint("smb.rfid", "Root FID", 4, { base: "hex" });
-  const access = accessMask(f);
-  f.u64("smb.alloc_size64", "Allocation Size");
-  const attrs = fileAttributes(f);
-  const share = shareAccess(f);
-  const disposition = f.uint("smb.create.disposition", "Disposition", 4, { vals: CREATE_DISPOSITION });
-  const options = createOptions(f);
+  const create = ntCreateCore(f);
   const sdLen = f.uint("smb.sd.length", "SD Length", 4);
   const eaLen = f.uint("smb.ea.list_length", "EA List Length", 4);
   const nlen = f.uint("smb.file_name_len", "File Name Len", 4);
@@ -1180,9 +1177,9 @@ function ntCreateParams(f: Fields, m: Smb1Msg): void {
   if (m.unicode && (f.c.pos - m.h.at) % 2 === 1 && f.c.remaining > 0) f.bytes("smb.padding", "Padding", 1);
   const name = smbString(f, m, "smb.file", "File Name", { len: nlen });
   m.rec.path = name;
-  m.rec.extra = { ...m.rec.extra, flags, access, attrs, share, disposition, options, sdLen, eaLen };
+  m.rec.extra = { ...m.rec.extra, ...create, sdLen, eaLen };
   m.info.path = name;
-  m.info.detail = `NT CREATE/${CREATE_DISPOSITION[disposition]?.split(" ")[0] ?? disposition}`;
+  m.info.detail = `NT CREATE/${CREATE_DISPOSITION[create.disposition]?.split(" ")[0] ?? create.disposition}`;
 }
 
 function ntResponse(f: Fields, m: Smb1Msg): void {
