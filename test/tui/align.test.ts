@@ -29,7 +29,14 @@ function alignInWorkers(
     let done: Alignment | undefined;
     const finish = () => {
       if (loaded === 2 && done)
-        resolve({ al: done, a, b, close: () => [aligner, a, b].forEach((x) => x.close()) });
+        resolve({
+          al: done,
+          a,
+          b,
+          close: () => {
+            for (const x of [aligner, a, b]) x.close();
+          },
+        });
     };
     const aligner = new AlignWorker({
       onAligning: () => {},
