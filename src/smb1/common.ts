@@ -94,6 +94,10 @@ export function smbString(
   const at = c.pos;
   let end = c.end;
   if (o.len !== undefined) end = Math.min(end, at + o.len);
+  // A cursor already past the data (after a bad offset or length) reads nothing; it never steps
+  // back, and the empty string is flagged.
+  const past = end < at;
+  if (past) end = at;
   let s: string;
   let len: number;
   if (uni) {
@@ -112,7 +116,7 @@ export function smbString(
   c.pos = at + len;
   if (!f.light) {
     const e = escShow(s);
-    f.add(node(name, `${label}: ${escInfo(s)}`, e, e, at, len));
+    f.add(node(name, `${label}: ${escInfo(s)}`, e, e, at, len, past ? FieldFlag.Malformed : 0));
   }
   return s;
 }
