@@ -602,6 +602,11 @@ function trans2RespData(f: Fields, m: Smb1Msg, sub: number): void {
     infoData(f, m, lvl, false);
     return;
   }
+  // A POSIX open answers its SET_PATH_INFO with the new FID (and optionally its attributes).
+  if ((sub === 6 || sub === 8) && lvl === 0x209) {
+    infoData(f, m, lvl, false);
+    return;
+  }
   rest(f);
 }
 
@@ -950,6 +955,8 @@ function ntRequest(f: Fields, m: Smb1Msg): void {
     );
   f.c.pos = Math.min(f.c.end, setupEnd);
   const { end } = bcc(f);
+  // Empty blocks still have offsets; tshark shows the bytes up to them as padding.
+  if (pc === 0 && po) bounded(f, end, () => padTo(f, m, po));
   block(f, m, "smbcmp.smb.nt.params", `${title} Parameters`, po, pc, () => ntReqParams(f, m, fn));
   if (dc === 0 && doff) bounded(f, end, () => padTo(f, m, doff));
   block(f, m, "smbcmp.smb.nt.data", `${title} Data`, doff, dc, () => ntReqData(f, m, fn));
