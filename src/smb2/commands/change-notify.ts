@@ -1,6 +1,7 @@
 /** SMB2 CHANGE_NOTIFY (command 0x0f), MS-SMB2 2.2.35 / 2.2.36, FILE_NOTIFY_INFORMATION (MS-FSCC 2.7.1). */
 import type { BitSpec, Fields } from "../../dissect/fields.js";
-import { node } from "../../dissect/tree.js";
+import { FieldFlag, node } from "../../dissect/tree.js";
+import { MsgFlag } from "../../trace/types.js";
 import { fileId, structureSize } from "../common.js";
 import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
 
@@ -65,13 +66,20 @@ function response(f: Fields, m: Smb2Msg): void {
   }
   const len = f.uint("smb2.olb.length", "Blob Length", 4);
   if (m.rec.path !== undefined) m.info.path = m.rec.path;
-  if (f.light) return;
   const start = m.h.at + off;
+  const end = Math.min(c.end, start + len);
+  if (len && end < start) {
+    // The offset points past the end of the message (in light mode too, so the list shows it).
+    m.info.flags |= MsgFlag.Malformed;
+    f.add(node("smb2.notify.out", "Out Data", "", "", start, 0, FieldFlag.Malformed));
+    f.malformed("output buffer offset past the end of the message", start);
+    return;
+  }
+  if (f.light) return;
   if (!len) {
     f.add(node("smb2.notify.out", "Out Data", "", "", f.c.pos, 0));
     return;
   }
-  const end = Math.min(c.end, start + len);
   f.within(start, end - start, () => {
     f.tree(
       "smb2.notify.out",
