@@ -68,6 +68,15 @@ function createPair(ctxOff: number, ctxLen: number): Buffer[] {
   ];
 }
 
+/** CHANGE_NOTIFY response (MS-SMB2 2.2.36) with OutputBufferOffset `off` and Length `len`. */
+function notifyResponse(off: number, len: number): Buffer {
+  const b = Buffer.alloc(9);
+  b.writeUInt16LE(9, 0);
+  b.writeUInt16LE(off, 2);
+  b.writeUInt32LE(len >>> 0, 4);
+  return Buffer.concat([smb2Header({ cmd: 15, msgId: 3n, response: true }), b]);
+}
+
 /** Fixture name → capture bytes. */
 export function hostileFixtures(): Record<string, Buffer> {
   const rng = new Rng(12);
@@ -111,6 +120,8 @@ export function hostileFixtures(): Record<string, Buffer> {
     ]),
     "compound-next-lies.pcap": connection([loop, selfRef]),
     // Found by the fuzzer: an ExtraInfo node of negative length.
+    // Found by the fuzzer: an Out Data node of negative length.
+    "notify-offset.pcap": connection([notifyResponse(0xffff, 12), notifyResponse(72, 0xffffffff)]),
     "create-contexts-offset.pcap": connection([
       ...createPair(0x1000000, 0x100),
       ...createPair(0xffffffff, 1),
