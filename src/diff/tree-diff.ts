@@ -229,12 +229,12 @@ function diffPair(x: FieldNode, y: FieldNode, ctx: Ctx, forceIgnore: boolean): D
 
 /**
  * Fast path for equal pairs: true only when `diffTrees(a, b, opts)` would count no difference,
- * without building the diff. It requires what makes diffTrees pair children one to one in order
- * (equal name + noise-free hash sequences at every level: Myers then matches the whole diagonal)
- * and checks each pair as `diffPair` does, making the same identity-map calls in the same order.
- * Anything else (a structural change, a counted difference, a difference whose count depends on
- * its children) returns false, and the caller runs diffTrees, which repeats those calls with the
- * same results (bindings never change once made).
+ * without building the diff. It checks what makes diffTrees pair children one to one in order
+ * (same names and child counts everywhere, and equal values for every field its subtree hash does
+ * not skip as noise: then every level's hash sequences are equal and Myers matches the whole
+ * diagonal) and judges each pair as `diffPair` does, making the same identity-map calls in the same
+ * order. Anything else returns false, and the caller runs diffTrees, which repeats those calls with
+ * the same results (bindings never change once made).
  */
 export function treesEqual(a: readonly FieldNode[], b: readonly FieldNode[], opts: TreeDiffOptions): boolean {
   return sameList(a, b, { ...opts, hashes: new WeakMap() }, false);
@@ -242,8 +242,7 @@ export function treesEqual(a: readonly FieldNode[], b: readonly FieldNode[], opt
 
 function sameList(a: readonly FieldNode[], b: readonly FieldNode[], ctx: Ctx, force: boolean): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++)
-    if (a[i]!.name !== b[i]!.name || hashNode(a[i]!, ctx) !== hashNode(b[i]!, ctx)) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.name !== b[i]!.name) return false;
   for (let i = 0; i < a.length; i++) if (!samePair(a[i]!, b[i]!, ctx, force)) return false;
   return true;
 }
@@ -255,8 +254,9 @@ function samePair(x: FieldNode, y: FieldNode, ctx: Ctx, force: boolean): boolean
     if (ctx.idmap.compare(idk, x.value, y.value) === "mismatch" && !force) return false;
     childForce = true;
   } else if (!sameValue(x.value, y.value)) {
-    const sid = ctx.idmap?.compareSid(x.name, x.value, y.value);
-    if (sid !== "mapped" && !force && !ctx.rules.ignores(x.name, x.value, y.value, true)) return false;
+    // Only noise may differ (its value is not in the hash), and only when ignored for these values.
+    if (!isNoise(x.name, ctx)) return false;
+    if (!force && !ctx.rules.ignores(x.name, x.value, y.value, true)) return false;
   }
   if (x.children?.length || y.children?.length)
     return sameList(x.children ?? [], y.children ?? [], ctx, childForce);
