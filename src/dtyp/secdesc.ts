@@ -421,7 +421,8 @@ export function acl(f: Fields, label: string): void {
 export function securityDescriptor(f: Fields, len: number): void {
   const c = f.c;
   const at = c.pos;
-  const end = Math.min(c.end, at + len);
+  // Never before `at`: a cursor already past the data must not step back or make a negative length.
+  const end = Math.max(at, Math.min(c.end, at + len));
   f.tree(
     "smbcmp.nt.sec_desc",
     "NT Security Descriptor",
