@@ -117,6 +117,8 @@ interface SesEvent {
   frame: number;
   at: number;
   authFrame: number;
+  /** A successful SESSION_SETUP response (not the AUTHENTICATE request). */
+  up?: boolean;
   acct?: string;
   domain?: string;
   host?: string;
@@ -190,15 +192,32 @@ export function noteSessionUp(m: Smb2Msg): void {
     frame: m.ctx.frame,
     at: m.h.at,
     authFrame: m.ctx.frame,
+    up: true,
     acct,
     domain,
     host,
   });
 }
 
-/** The frame session `sesId` (16 hex digits) was finally authenticated in, if seen. */
-export function sessionAuthFrame(state: Smb2State, sesId: string): number | undefined {
-  return view(state).ses.get(sesId)?.at(-1)?.authFrame;
+/**
+ * "Authenticated in Frame" of session `sesId` (16 hex digits) for a message at (`frame`, `at`), as
+ * tshark's second pass shows it: the last successful SESSION_SETUP response before the message, or
+ * else the last one of the capture (the state its first pass ended with).
+ */
+export function sessionAuthFrame(
+  state: Smb2State,
+  sesId: string,
+  frame: number,
+  at = -1,
+): number | undefined {
+  let before: number | undefined;
+  let last: number | undefined;
+  for (const e of view(state).ses.get(sesId) ?? []) {
+    if (!e.up) continue;
+    last = e.authFrame;
+    if (e.frame < frame || (e.frame === frame && e.at < at)) before = e.authFrame;
+  }
+  return before ?? last;
 }
 
 /** Records a successful TREE_CONNECT response: TreeId → share name and type. */
@@ -300,9 +319,9 @@ function sesIdNode(f: Fields, m: Smb2Msg): void {
   const show = `0x${hex16(m.h.sesId)}`;
   const list = m.h.sesId ? view(m.ctx.state).ses.get(sesKey(m)) : undefined;
   // The account as known when the header was sent (tshark's first pass; its second shows none),
-  // the authenticating frame as finally known (its second pass, also before the session is up).
+  // the authenticating frame as its second pass shows it (see sessionAuthFrame).
   const ev = asOf(list, m.ctx.frame, m.h.at);
-  const authFrame = list?.at(-1)?.authFrame;
+  const authFrame = list ? sessionAuthFrame(m.ctx.state, sesKey(m), m.ctx.frame, m.h.at) : undefined;
   const id = ev?.acct !== undefined ? ` Acct:${ev.acct} Domain:${ev.domain ?? ""} Host:${ev.host ?? ""}` : "";
   f.tree(
     "smb2.sesid",

@@ -111,7 +111,7 @@ function dissectPduInner(
       // As in Wireshark: the transform's smb2 node holds the header and then the inner messages.
       const top = node("smb2", "SMB2 (Server Message Block Protocol version 2)", "", "", 0, data.length);
       top.children = [...r.nodes];
-      authFrameOfTransform(top.children, ctx.smb2);
+      authFrameOfTransform(top.children, ctx.smb2, ctx.frame);
       if (r.error)
         top.children.push(
           node(
@@ -185,20 +185,20 @@ function dissectPduInner(
 }
 
 /** The transform header's Session Id shows the session's "Authenticated in Frame", as in Wireshark. */
-function authFrameOfTransform(nodes: FieldNode[], state: Smb2State): void {
+function authFrameOfTransform(nodes: FieldNode[], state: Smb2State, frame: number): void {
   const hdr = nodes.find((n) => n.name === "smbcmp.smb2.transform");
   const ses = hdr?.children?.find((n) => n.name === "smb2.sesid");
   if (!ses) return;
-  const frame = sessionAuthFrame(state, ses.show.replace(/^0x/, ""));
-  if (frame === undefined) return;
+  const auth = sessionAuthFrame(state, ses.show.replace(/^0x/, ""), frame);
+  if (auth === undefined) return;
   ses.children ??= [];
   if (ses.children.some((n) => n.name === "smb2.auth_frame")) return;
   ses.children.push(
     node(
       "smb2.auth_frame",
-      `Authenticated in Frame: ${frame}`,
-      String(frame),
-      frame,
+      `Authenticated in Frame: ${auth}`,
+      String(auth),
+      auth,
       ses.offset,
       0,
       FieldFlag.Generated,

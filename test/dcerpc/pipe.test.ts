@@ -58,3 +58,32 @@ test("DCE/RPC without the bind: raw stub data with a no-bind note, like tshark",
 test("non-DCE/RPC pipe data is ignored and nothing is left queued", () => {
   assert.deepEqual(takeDcerpcTrees({}), []);
 });
+
+test("DCE/RPC in SMB2 WRITE requests and READ responses on a named pipe, as tshark shows it", async () => {
+  const { openTrace } = await import("../../src/trace/index.js");
+  const { join } = await import("node:path");
+  const t = await openTrace(
+    join(import.meta.dirname, "../fixtures/corpus/OISF__suricata-verify/tests/dcerpc-smb-test-01/input.pcap"),
+  );
+  try {
+    // Frame 16: Write Request on \svcctl carrying a Bind; frame 19: Read Response with its Bind_ack.
+    const bind = t.tree(16).filter((n) => n.name === "dcerpc");
+    assert.equal(bind.length, 1);
+    assert.equal(find(bind, "dcerpc.pkt_type")?.show, "11");
+    assert.equal(find(bind, "dcerpc.cn_num_ctx_items")?.show, "2");
+    assert.equal(find(bind, "dcerpc.cn_bind_to_uuid")?.show, "367abb81-9844-35f1-ad32-98f038001003");
+    const ack = t.tree(19).filter((n) => n.name === "dcerpc");
+    assert.equal(find(ack, "dcerpc.pkt_type")?.show, "12");
+    assert.equal(find(ack, "dcerpc.cn_max_xmit")?.show, "4280");
+    assert.equal(find(ack, "dcerpc.cn_sec_addr")?.show, "\\pipe\\ntsvcs");
+    // The SMB2 part and the Info column are unchanged (tshark's column with DCE/RPC disabled).
+    assert.equal(t.packets[t.indexOf(18)]!.summary, "Read Request Len:1024 Off:0 File: svcctl");
+    // Pipe data that is not DCE/RPC (PsExec's own messages on \\PSEXESVC) is left alone, as in tshark.
+    const disk = t.packets.find(
+      (p) => p.summary.startsWith("Write Request") && p.summary.includes("PSEXESVC"),
+    );
+    if (disk) assert.equal(t.tree(disk.no).filter((n) => n.name === "dcerpc").length, 0);
+  } finally {
+    t.close();
+  }
+});

@@ -1,8 +1,10 @@
 /** SMB2 READ (command 0x08), MS-SMB2 2.2.19 / 2.2.20. */
-import type { BitSpec, Fields } from "../../dissect/fields.js";
+import { dcerpcFromPipe } from "../../dcerpc/pipe.js";
+import { type BitSpec, Fields } from "../../dissect/fields.js";
 import { node } from "../../dissect/tree.js";
 import { fileId, structureSize } from "../common.js";
 import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
+import { treeOf } from "../header.js";
 
 export const CHANNELS: Readonly<Record<number, string>> = {
   0: "None",
@@ -73,7 +75,10 @@ function request(f: Fields, m: Smb2Msg): void {
   f.uint("smb2.channel", "Channel", 4, { base: "hex", vals: CHANNELS });
   f.uint("smb2.remaining_bytes", "Remaining Bytes", 4);
   channelInfo(f, m);
-  if (m.ctx.first && m.info.path !== undefined) m.rec.path = m.info.path;
+  if (m.ctx.first) {
+    m.rec.fileId = m.info.fileId;
+    if (m.info.path !== undefined) m.rec.path = m.info.path;
+  }
   sum(m, ` Len:${len} Off:${off}${m.info.path !== undefined ? ` File: ${m.info.path}` : ""}`);
 }
 
@@ -98,10 +103,21 @@ function response(f: Fields, m: Smb2Msg): void {
   if (m.rec.path !== undefined) m.info.path = m.rec.path;
   if (!len) return;
   const at = m.h.at + off;
-  // Data is never decoded; in light mode it is not even looked at.
+  // The request's handle keys the pipe's DCE/RPC bindings.
+  if (m.rec.fileId !== undefined) m.info.fileId ??= m.rec.fileId;
+  pipeRpc(f, m, at, len);
+  // File data is never decoded; in light mode it is not even looked at.
   if (f.light) return;
   const avail = Math.max(0, Math.min(len, c.end - at));
   f.within(at, avail, () => f.bytes("smb2.read.blob", "Info", avail));
+}
+
+/** DCE/RPC in the data of a read or write on a named pipe (a tree of share type pipe). */
+export function pipeRpc(f: Fields, m: Smb2Msg, at: number, len: number): void {
+  if (!len || treeOf(m)?.shareType !== 2) return;
+  const avail = Math.max(0, Math.min(len, f.c.end - at));
+  if (avail >= 16 && f.c.peekU8(at) === 5)
+    dcerpcFromPipe(new Fields(f.c.sub(at, avail), [], f.light), avail, m);
 }
 
 export const read: Smb2Command = { request, response };

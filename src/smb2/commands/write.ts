@@ -2,7 +2,7 @@
 import type { BitSpec, Fields } from "../../dissect/fields.js";
 import { fileId, structureSize } from "../common.js";
 import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
-import { CHANNELS, channelInfo } from "./read.js";
+import { CHANNELS, channelInfo, pipeRpc } from "./read.js";
 
 const WRITE_FLAGS: readonly BitSpec[] = [
   {
@@ -23,7 +23,7 @@ const WRITE_FLAGS: readonly BitSpec[] = [
 
 function request(f: Fields, m: Smb2Msg): void {
   structureSize(f);
-  f.uint("smb2.data_offset", "Data Offset", 2, { base: "hex" });
+  const dataOff = f.uint("smb2.data_offset", "Data Offset", 2, { base: "hex" });
   const len = f.uint("smb2.write_length", "Write Length", 4);
   const off = f.u64("smb2.file_offset", "File Offset");
   fileId(f, m);
@@ -31,7 +31,9 @@ function request(f: Fields, m: Smb2Msg): void {
   f.uint("smb2.remaining_bytes", "Remaining Bytes", 4);
   f.bitmask("smb2.write.flags", "Write Flags", 4, WRITE_FLAGS);
   channelInfo(f, m);
-  // The written data is not shown as a field (tshark shows none for file writes); never decoded.
+  // The written data is not shown as a field (tshark shows none for file writes); never decoded,
+  // except on a named pipe, where Wireshark shows the DCE/RPC PDUs it carries.
+  pipeRpc(f, m, m.h.at + dataOff, len);
   if (m.ctx.first && m.info.path !== undefined) m.rec.path = m.info.path;
   sum(m, ` Len:${len} Off:${off}${m.info.path !== undefined ? ` File: ${m.info.path}` : ""}`);
 }
