@@ -27,11 +27,14 @@ export function openCapture(r: CaptureResult): Promise<Trace> {
 }
 
 /**
- * Whether every encrypted message of a capture decrypts with the keys the harness dumped. Under
- * heavy load the harness sometimes gets no or the wrong session key from smbclient's debug output:
- * a tooling flake (signatures then show as unknown, transforms stay opaque), not a difference.
+ * Whether the harness got the session keys of a capture: as many key entries as `expected` (the
+ * other run of the same job), and every encrypted message decrypts. Under heavy load the harness
+ * sometimes misses smbclient's key dump (its collector concatenates stdout and stderr chunks as
+ * they arrive, which can split the dump); signatures then show as unknown instead of good and
+ * transforms stay opaque: a tooling flake, not a capture difference.
  */
-export async function keysWork(r: CaptureResult): Promise<boolean> {
+export async function keysWork(r: CaptureResult, expected?: number): Promise<boolean> {
+  if (expected !== undefined && r.keys.length < expected) return false;
   const t = await openCapture(r);
   try {
     return !t.packets.some((p) => p.messages.some((m) => m.flags & MsgFlag.Encrypted));
