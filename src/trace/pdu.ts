@@ -82,7 +82,26 @@ function dissectPduInner(
   if (magic === SMB2_MAGIC) {
     ctx.security?.observe(data, ctx);
     const first = out.length;
-    dissectSmb2(data, 0, s2, out, infos);
+    const cut = snapCut(data);
+    const start = infos.length;
+    dissectSmb2(cut, 0, s2, out, infos);
+    const last = infos.length > start ? infos[infos.length - 1] : undefined;
+    if (cut !== data && last) {
+      last.flags |= MsgFlag.Malformed;
+      if (!last.summary.includes(SHORT)) last.summary += SHORT;
+      if (!ctx.light)
+        out.push(
+          node(
+            "_ws.short",
+            `${SHORT.slice(0, -1)}: SMB2 truncated]`,
+            "",
+            "",
+            cut.length,
+            0,
+            FieldFlag.Malformed,
+          ),
+        );
+    }
     if (!ctx.light && ctx.security?.hasKeys) markSignatures(data, ctx, out.slice(first));
   } else if (magic === SMB1_MAGIC) {
     dissectSmb1(
@@ -182,6 +201,28 @@ function dissectPduInner(
       flags: MsgFlag.Malformed,
     });
   }
+}
+
+/**
+ * A compound whose next header lies in an all-zero tail was cut by the snap length (the capture
+ * layer reads lost bytes as zeros; a real header starts with 0xFE 'SMB'). Wireshark stops at the
+ * first byte it lacks, so the zeros are dropped: the dissector then sees where the data ends
+ * (at the latest; trailing zeros that were captured are dropped too).
+ */
+const SHORT = "[Packet size limited during capture]";
+
+function snapCut(data: Buffer): Buffer {
+  let at = 0;
+  for (let guard = 0; guard < 1024 && at + 24 <= data.length; guard++) {
+    const next = data.readUInt32LE(at + 20);
+    if (!next || at + next >= data.length) return data;
+    at += next;
+    if (at + 4 <= data.length && data.readUInt32LE(at) === SMB2_MAGIC) continue;
+    let end = data.length;
+    while (end > 0 && data[end - 1] === 0) end--;
+    return end <= at ? data.subarray(0, end) : data;
+  }
+  return data;
 }
 
 /** The transform header's Session Id shows the session's "Authenticated in Frame", as in Wireshark. */
