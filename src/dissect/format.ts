@@ -8,11 +8,19 @@ export function hexPlain(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
 }
 
+const HEX = Buffer.from("0123456789abcdef", "latin1");
+
+/** `aa:bb:cc`, built in one buffer (64 KB payloads are shown whole). */
 export function hexColons(b: Uint8Array): string {
-  const h = hexPlain(b);
-  let out = "";
-  for (let i = 0; i < h.length; i += 2) out += (i ? ":" : "") + h.slice(i, i + 2);
-  return out;
+  if (b.length === 0) return "";
+  const out = Buffer.allocUnsafe(b.length * 3 - 1);
+  for (let i = 0, j = 0; i < b.length; i++, j += 3) {
+    const v = b[i]!;
+    out[j] = HEX[v >> 4]!;
+    out[j + 1] = HEX[v & 15]!;
+    if (j + 2 < out.length) out[j + 2] = 0x3a;
+  }
+  return out.toString("latin1");
 }
 
 /** MS-DTYP GUID: first three groups little-endian. */

@@ -183,6 +183,11 @@ function dissectMessage(
     tid: h.tid,
     summary: `${cmdName(h.cmd)} ${h.isResponse ? "Response" : "Request"}`,
     flags,
+    // Declared up front so that setting them later keeps the object's fields in-object.
+    asyncId: undefined,
+    fileId: undefined,
+    path: undefined,
+    detail: undefined,
   };
   if (h.isAsync) info.asyncId = h.asyncId.toString(16);
   if (h.isResponse && h.status !== STATUS.SUCCESS) info.summary += `, Error: ${statusText(h.status)}`;

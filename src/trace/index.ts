@@ -215,12 +215,15 @@ export async function openTrace(
     },
   });
   const t = new CaptureTrace(path, capture);
-  // Addresses and session ids repeat on every packet: keep one copy of each string.
+  // Addresses, session ids, FileIds, details and most summaries repeat: keep one flat copy of each
+  // (a summary built by += is a chain of string pieces until flattened). Cleared when full, so the
+  // strings in use now stay shared at bounded cost.
   const strings = new Map<string, string>();
   const intern = (s: string): string => {
     const hit = strings.get(s);
     if (hit !== undefined) return hit;
-    if (strings.size < 100_000) strings.set(s, s);
+    if (strings.size >= 200_000) strings.clear();
+    strings.set(s, s);
     return s;
   };
   t.security = new Security(opts.keys ?? []);
@@ -228,8 +231,10 @@ export async function openTrace(
   let curLocs: PduLoc[] = [];
   const flush = () => {
     if (cur) {
-      const ms = cur.messages;
-      cur.summary = packetSummary(ms);
+      // Exact-size arrays: one pushed into from empty reserves 17 slots.
+      const ms = cur.messages.length === 1 ? [cur.messages[0]!] : cur.messages.slice();
+      cur.messages = ms;
+      cur.summary = intern(packetSummary(ms));
       t.add(cur, curLocs);
       opts.onPacket?.(cur);
     }
@@ -279,6 +284,10 @@ export async function openTrace(
     }
     for (const m of infos) {
       m.sesId = intern(m.sesId);
+      m.summary = intern(m.summary);
+      if (m.fileId !== undefined) m.fileId = intern(m.fileId);
+      if (m.detail !== undefined) m.detail = intern(m.detail);
+      if (m.path !== undefined) m.path = intern(m.path);
       cur.messages.push(m);
     }
     curLocs.push({
@@ -288,6 +297,7 @@ export async function openTrace(
     });
   }
   flush();
+  strings.clear();
   t.warnings.push(...warnings);
   return t;
 }
