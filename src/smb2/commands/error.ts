@@ -107,7 +107,8 @@ function errorContexts(f: Fields, m: Smb2Msg, count: number): void {
       shown.value,
     );
     // Each context is 8-byte aligned.
-    f.c.seek(Math.min(f.c.end, at + ((8 + dlen + 7) & ~7)));
+    // Arithmetic, not `& ~7`: ErrorDataLength is a u32 and a 32-bit mask would go negative.
+    f.c.seek(Math.min(f.c.end, at + Math.ceil((8 + dlen) / 8) * 8));
   }
 }
 

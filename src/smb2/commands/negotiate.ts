@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { securityBlob } from "../../auth/spnego.js";
 import type { BitSpec, Fields } from "../../dissect/fields.js";
 import { Fields as F } from "../../dissect/fields.js";
+import { MsgFlag } from "../../trace/types.js";
 import type { Smb2Command, Smb2Msg } from "../dissect.js";
 import { bufferCode, CAPABILITY_BITS, hexChild, SEC_MODE_BITS } from "../header.js";
 import { olbNodes } from "./tree-connect.js";
@@ -212,9 +213,11 @@ function contexts(f: Fields, m: Smb2Msg, off: number, count: number): Negotiated
   const neg: Negotiated = {};
   let p = m.h.at + off;
   for (let i = 0; i < count; i++) {
-    p = m.h.at + ((p - m.h.at + 7) & ~7);
+    // Arithmetic, not `& ~7`: the offset is a u32 from the wire and 32-bit masks go negative.
+    p = m.h.at + Math.ceil((p - m.h.at) / 8) * 8;
     if (!f.c.has(8, p)) {
       f.malformed("negotiate context outside the message", p);
+      m.info.flags |= MsgFlag.Malformed;
       break;
     }
     const type = f.c.buf.readUInt16LE(p);
