@@ -228,7 +228,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         `ops: ${cr.ops.join(" ")}`,
         `kind: ${cr.kind}`,
         `error: ${cr.error}`,
-        `reproduce: node --import tsx tools/fuzz.ts --seed ${o.seed} --from ${cr.iteration} --iterations 1`,
+        `reproduce: node --import tsx tools/fuzz.ts --seed ${o.seed} --from ${cr.iteration} --iterations 1 --max-records ${o.maxRecords ?? 300}`,
         "",
         cr.stack,
         "",
