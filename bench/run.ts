@@ -2,7 +2,7 @@
  * smbcmp benchmarks, each measured against tshark in the same run (ratios, not absolute targets).
  *
  *   npm run bench                 # all benchmarks (generates big captures in bench/out/ once)
- *   npm run bench -- list show    # a subset
+ *   npm run bench -- list show    # a subset (list, show, pdml, diff)
  *   npm run bench -- --mb 100     # a smaller bulk capture
  *   npm run bench -- --record     # also write bench/RESULTS.md
  */
@@ -99,6 +99,25 @@ async function showBench(label: string, path: string): Promise<void> {
   t.close();
 }
 
+/** Every packet's full tree (what a whole-file PDML export does), against tshark -T pdml. */
+async function pdmlBench(label: string, path: string): Promise<void> {
+  const t0 = performance.now();
+  const t = await openTrace(path);
+  let nodes = 0;
+  for (const p of t.packets) nodes += t.tree(p.no).length;
+  const secs = (performance.now() - t0) / 1000;
+  t.close();
+  const tshark = timed("tshark", ["-r", path, "-Y", "smb2", "-T", "pdml"]);
+  row(
+    `all trees ${label} (${t.packets.length} packets, ${nodes} top nodes)`,
+    `${secs.toFixed(2)} s`,
+    `${tshark.secs.toFixed(2)} s (-T pdml)`,
+    `${(tshark.secs / secs).toFixed(1)}x faster`,
+    `tshark ${tshark.rssMB.toFixed(0)} MB`,
+    "",
+  );
+}
+
 async function main() {
   const args = process.argv.slice(2);
   const record = args.includes("--record");
@@ -118,6 +137,7 @@ async function main() {
     await showBench(`bulk ${mb} MB`, bulk);
     await showBench("900k-packet ops", ops);
   }
+  if (want("pdml")) await pdmlBench("100k-packet ops", ensure("ops-100k.pcap", "ops", 100000));
   if (want("diff") && existsSync(join(ROOT, "bench/diff.ts"))) {
     const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench/diff.ts")], {
       encoding: "utf8",

@@ -208,11 +208,16 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/**
+ * A process's output: stdout, then stderr. Kept apart so that a multi-line key dump on one stream
+ * is never cut by chunks of the other (interleaving depends on scheduling, so it broke under load).
+ */
 function collect(t: Tracked): { text: () => string } {
-  const chunks: Buffer[] = [];
-  t.child.stdout?.on("data", (d: Buffer) => chunks.push(d));
-  t.child.stderr?.on("data", (d: Buffer) => chunks.push(d));
-  return { text: () => Buffer.concat(chunks).toString("utf8") };
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  t.child.stdout?.on("data", (d: Buffer) => out.push(d));
+  t.child.stderr?.on("data", (d: Buffer) => err.push(d));
+  return { text: () => `${Buffer.concat(out).toString("utf8")}\n${Buffer.concat(err).toString("utf8")}` };
 }
 
 async function startTcpdump(
