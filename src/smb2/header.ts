@@ -35,30 +35,57 @@ export interface Smb2Header {
   isAsync: boolean;
 }
 
+/** A parsed header; the signature view is made only when asked for (the index never does). */
+class ParsedHeader implements Smb2Header {
+  readonly creditCharge: number;
+  readonly status: number;
+  readonly cmd: number;
+  readonly credits: number;
+  readonly flags: number;
+  readonly nextCommand: number;
+  readonly msgId: bigint;
+  readonly pid: number;
+  readonly tid: number;
+  readonly asyncId: bigint;
+  readonly sesId: bigint;
+  readonly isResponse: boolean;
+  readonly isAsync: boolean;
+  private sig: Buffer | undefined;
+
+  constructor(
+    private readonly buf: Buffer,
+    readonly at: number,
+  ) {
+    const b = buf;
+    const flags = b.readUInt32LE(at + 16);
+    const isAsync = (flags & SMB2_FLAGS.ASYNC) !== 0;
+    this.creditCharge = b.readUInt16LE(at + 6);
+    this.status = b.readUInt32LE(at + 8);
+    this.cmd = b.readUInt16LE(at + 12);
+    this.credits = b.readUInt16LE(at + 14);
+    this.flags = flags;
+    this.nextCommand = b.readUInt32LE(at + 20);
+    this.msgId = b.readBigUInt64LE(at + 24);
+    this.pid = isAsync ? 0 : b.readUInt32LE(at + 32);
+    this.tid = isAsync ? 0 : b.readUInt32LE(at + 36);
+    this.asyncId = isAsync ? b.readBigUInt64LE(at + 32) : 0n;
+    this.sesId = b.readBigUInt64LE(at + 40);
+    this.isResponse = (flags & SMB2_FLAGS.RESPONSE) !== 0;
+    this.isAsync = isAsync;
+    this.sig = undefined;
+  }
+
+  get signature(): Buffer {
+    this.sig ??= this.buf.subarray(this.at + 48, this.at + 64);
+    return this.sig;
+  }
+}
+
 /** Reads a header at c.pos (advancing 64 bytes); throws ShortRead when fewer are available. */
 export function parseHeader(c: Cursor): Smb2Header {
   const at = c.pos;
   c.need(SMB2_HEADER_LEN);
-  const b = c.buf;
-  const flags = b.readUInt32LE(at + 16);
-  const isAsync = (flags & SMB2_FLAGS.ASYNC) !== 0;
-  const h: Smb2Header = {
-    at,
-    creditCharge: b.readUInt16LE(at + 6),
-    status: b.readUInt32LE(at + 8),
-    cmd: b.readUInt16LE(at + 12),
-    credits: b.readUInt16LE(at + 14),
-    flags,
-    nextCommand: b.readUInt32LE(at + 20),
-    msgId: b.readBigUInt64LE(at + 24),
-    pid: isAsync ? 0 : b.readUInt32LE(at + 32),
-    tid: isAsync ? 0 : b.readUInt32LE(at + 36),
-    asyncId: isAsync ? b.readBigUInt64LE(at + 32) : 0n,
-    sesId: b.readBigUInt64LE(at + 40),
-    signature: b.subarray(at + 48, at + 64),
-    isResponse: (flags & SMB2_FLAGS.RESPONSE) !== 0,
-    isAsync,
-  };
+  const h = new ParsedHeader(c.buf, at);
   c.pos = at + SMB2_HEADER_LEN;
   return h;
 }
