@@ -6,14 +6,8 @@ import { type BitSpec, bitPattern, Fields } from "../dissect/fields.js";
 import { hexN } from "../dissect/format.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 import { securityDescriptor } from "../dtyp/secdesc.js";
-import {
-  ACCESS_NAMES,
-  ctlParts,
-  ctlSummary,
-  DEVICE_NAMES,
-  FSCTL_NAMES,
-  METHOD_NAMES,
-} from "../smb2/fsctl/names.js";
+import { ctlCode } from "../smb2/fsctl/ctl-code.js";
+import { ctlSummary, FSCTL_NAMES } from "../smb2/fsctl/names.js";
 import { FS_ATTRS } from "../smb2/info/fscc.js";
 import {
   isError,
@@ -927,7 +921,7 @@ function ntRequest(f: Fields, m: Smb1Msg): void {
             reserved(f, 1);
             sum(m, `, FID: ${hexN(fid, 4)}`);
           } else if (fn === 2 && sc >= 4) {
-            const code = ctlCode(f);
+            const code = ctlCode(f, fsctlName);
             const ctl = SMB1_FSCTL_NAMES[code] ?? ctlSummary(code);
             m.info.summary += ` ${ctl}`;
             m.info.detail = `NT IOCTL/${ctl}`;
@@ -970,39 +964,6 @@ const SMB1_FSCTL_NAMES: Readonly<Record<number, string>> = {
 };
 
 const fsctlName = (v: number): string | undefined => FSCTL_NAMES[v] ?? SMB1_FSCTL_NAMES[v];
-
-/** smb2.ioctl.function with its CTL_CODE breakdown, as tshark shows it in the NT IOCTL setup. */
-function ctlCode(f: Fields): number {
-  const at = f.c.pos;
-  const code = f.uint("smb2.ioctl.function", "Function", 4, { base: "hex", vals: fsctlName });
-  if (!f.light) {
-    const p = ctlParts(code);
-    const child = (name: string, mask: number, v: number, text: string) =>
-      node(name, `${bitPattern(code, mask, 32)} = ${text}`, hexN(v, 8), v, at, 4);
-    f.nodes[f.nodes.length - 1]!.children = [
-      child(
-        "smb2.ioctl.function.device",
-        0xffff0000,
-        p.device,
-        `Device: ${DEVICE_NAMES[p.device] ?? "Unknown"} (${hexN(p.device, 4)})`,
-      ),
-      child(
-        "smb2.ioctl.function.access",
-        0xc000,
-        p.access,
-        `Access: ${ACCESS_NAMES[p.access]} (0x${p.access})`,
-      ),
-      child(
-        "smb2.ioctl.function.function",
-        0x3ffc,
-        p.fn,
-        `Function: 0x${p.fn.toString(16).padStart(3, "0")}`,
-      ),
-      child("smb2.ioctl.function.method", 0x3, p.method, `Method: ${METHOD_NAMES[p.method]} (0x${p.method})`),
-    ];
-  }
-  return code;
-}
 
 const QSD_BITS: readonly BitSpec[] = (
   [

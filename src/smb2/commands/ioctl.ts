@@ -2,59 +2,17 @@
 
 import { dcerpcFromPipe } from "../../dcerpc/pipe.js";
 import { bitPattern, Fields } from "../../dissect/fields.js";
-import { hexN } from "../../dissect/format.js";
 import { node } from "../../dissect/tree.js";
 import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
+import { ctlCode } from "../fsctl/ctl-code.js";
 import { fsctlData } from "../fsctl/data.js";
-import {
-  ACCESS_NAMES,
-  ctlName,
-  ctlParts,
-  ctlSummary,
-  DEVICE_NAMES,
-  FSCTL_NAMES,
-  METHOD_NAMES,
-} from "../fsctl/names.js";
+import { ctlName, ctlSummary } from "../fsctl/names.js";
 import { fileIdWithName } from "../info/common.js";
 import { reserved, structureSize } from "../info/fscc.js";
 
 const PIPE_TRANSCEIVE = 0x0011c017;
 const PIPE_WAIT = 0x00110018;
 const DFS_GET_REFERRALS = 0x00060194;
-
-/** smb2.ioctl.function with its CTL_CODE breakdown. */
-function ctlCode(f: Fields): number {
-  const at = f.c.pos;
-  const code = f.uint("smb2.ioctl.function", "Function", 4, { base: "hex", vals: FSCTL_NAMES });
-  if (!f.light) {
-    const n = f.nodes[f.nodes.length - 1]!;
-    const p = ctlParts(code);
-    const child = (name: string, mask: number, v: number, text: string) =>
-      node(name, `${bitPattern(code, mask, 32)} = ${text}`, hexN(v, 8), v, at, 4);
-    n.children = [
-      child(
-        "smb2.ioctl.function.device",
-        0xffff0000,
-        p.device,
-        `Device: ${DEVICE_NAMES[p.device] ?? "Unknown"} (${hexN(p.device, 4)})`,
-      ),
-      child(
-        "smb2.ioctl.function.access",
-        0xc000,
-        p.access,
-        `Access: ${ACCESS_NAMES[p.access]} (0x${p.access})`,
-      ),
-      child(
-        "smb2.ioctl.function.function",
-        0x3ffc,
-        p.fn,
-        `Function: 0x${p.fn.toString(16).padStart(3, "0")}`,
-      ),
-      child("smb2.ioctl.function.method", 0x3, p.method, `Method: ${METHOD_NAMES[p.method]} (0x${p.method})`),
-    ];
-  }
-  return code;
-}
 
 interface Blob {
   which: "in" | "out";
