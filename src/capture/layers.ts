@@ -6,6 +6,7 @@
  */
 import { formatAbsTime, hexN } from "../dissect/format.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
+import { NBSS_TYPES } from "../nbss/session.js";
 import { LinkType } from "./net.js";
 import { formatAddr } from "./tcp.js";
 import type { Pdu } from "./types.js";
@@ -42,14 +43,6 @@ const IPPROTO: Record<number, string> = {
   1: "ICMP",
   58: "ICMPv6",
   0: "IPv6 Hop-by-Hop Option",
-};
-const NBSS: Record<number, string> = {
-  0: "Session message",
-  129: "Session request",
-  130: "Positive session response",
-  131: "Negative session response",
-  132: "Retarget session response",
-  133: "Session keep-alive",
 };
 
 const mac = (b: Buffer, p: number) =>
@@ -332,7 +325,7 @@ export function dissectLayers(frame: LayerFrame, n: number, pdu?: Pdu): FieldNod
     const len = pdu.incomplete ? pdu.ranges.reduce((a, r) => a + r.length, 0) - pdu.skip : pdu.data.length;
     out.push(
       tree("nbss", "NetBIOS Session Service", 0, 4, [
-        node("nbss.type", `Message Type: ${NBSS[t] ?? "Unknown"} (${hexN(t, 2)})`, hexN(t, 2), t, 0, 1),
+        node("nbss.type", `Message Type: ${NBSS_TYPES[t] ?? "Unknown"} (${hexN(t, 2)})`, hexN(t, 2), t, 0, 1),
         leaf("nbss.length", "Length", String(len), len, 1, 3),
       ]),
     );

@@ -9,7 +9,7 @@ import { Cursor } from "../dissect/cursor.js";
 import { Fields } from "../dissect/fields.js";
 import { type FieldNode, node } from "../dissect/tree.js";
 import type { KeyEntry } from "../keys/index.js";
-import { dissectNbss, nbssSummary } from "../nbss/session.js";
+import { dissectNbss, NBSS_TYPES, nbssSummary } from "../nbss/session.js";
 import { Smb1State } from "../smb1/dissect.js";
 import { Smb2State } from "../smb2/state.js";
 import { dissectPdu, isSmbMagic, magicOf, type PduCtx, packetSummary } from "./pdu.js";
@@ -147,7 +147,7 @@ class CaptureTrace implements Trace {
         n.children = [
           node(
             "nbss.type",
-            `Message Type: ${nbssTypeName(loc.nbssType)} (0x${loc.nbssType.toString(16).padStart(2, "0")})`,
+            `Message Type: ${NBSS_TYPES[loc.nbssType] ?? "Unknown"} (0x${loc.nbssType.toString(16).padStart(2, "0")})`,
             `0x${loc.nbssType.toString(16).padStart(2, "0")}`,
             loc.nbssType,
             0,
@@ -184,21 +184,6 @@ class CaptureTrace implements Trace {
   close(): void {
     this.capture.close();
   }
-}
-
-function nbssTypeName(t: number): string {
-  return (
-    (
-      {
-        0: "Session message",
-        129: "Session request",
-        130: "Positive session response",
-        131: "Negative session response",
-        132: "Retarget session response",
-        133: "Session keep-alive",
-      } as Record<number, string>
-    )[t] ?? "Unknown"
-  );
 }
 
 /** Opens a capture and indexes its SMB packets. Throws CaptureError/TraceError with one clear line. */
