@@ -33,12 +33,19 @@ export interface OpenOptions extends ReadOptions {
 class LocPool {
   private a = new Float64Array(1 << 16);
   private n = 0;
+  /** Room for `k` more values. */
+  reserve(k: number): void {
+    if (this.n + k <= this.a.length) return;
+    const b = new Float64Array(Math.max(this.a.length * 2, this.n + k));
+    b.set(this.a);
+    this.a = b;
+  }
   push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Float64Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
+    this.reserve(1);
+    this.a[this.n++] = v;
+  }
+  /** Appends without a capacity check: call reserve() first. */
+  put(v: number): void {
     this.a[this.n++] = v;
   }
   get length(): number {
@@ -95,14 +102,17 @@ class CaptureTrace implements Trace {
     this.packets.push(p);
     this.locStart.push(this.pool.length);
     const pool = this.pool;
-    pool.push(locs.length);
+    let k = 1;
+    for (const l of locs) k += 3 + 2 * l.ranges.length;
+    pool.reserve(k);
+    pool.put(locs.length);
     for (const l of locs) {
-      pool.push(l.nbssType);
-      pool.push(l.skip);
-      pool.push(l.ranges.length);
+      pool.put(l.nbssType);
+      pool.put(l.skip);
+      pool.put(l.ranges.length);
       for (const r of l.ranges) {
-        pool.push(r.offset);
-        pool.push(r.length);
+        pool.put(r.offset);
+        pool.put(r.length);
       }
     }
   }
