@@ -12,9 +12,9 @@ import type { KeyEntry } from "../keys/index.js";
 import { dissectNbss, NBSS_TYPES, nbssSummary } from "../nbss/session.js";
 import { Smb1State } from "../smb1/dissect.js";
 import { Smb2State } from "../smb2/state.js";
-import { dissectPdu, isSmbMagic, magicOf, type PduCtx, packetSummary } from "./pdu.js";
+import { dissectPdu, isSmbMagic, magicOf, type PacketLayout, type PduCtx, packetSummary } from "./pdu.js";
 import { Security } from "./security.js";
-import type { MessageInfo, PacketInfo, Trace, TreeOptions } from "./types.js";
+import { type MessageInfo, MsgFlag, type PacketInfo, type Trace, type TreeOptions } from "./types.js";
 
 export interface OpenOptions extends ReadOptions {
   /** Session keys from any key source (see src/keys); encrypted traffic of other sessions stays opaque. */
@@ -196,6 +196,10 @@ class CaptureTrace implements Trace {
   }
 }
 
+function layoutOf(ms: readonly MessageInfo[], trailingStart: boolean): PacketLayout {
+  return { firstReassembled: ((ms[0]?.flags ?? 0) & MsgFlag.Reassembled) !== 0, trailingStart };
+}
+
 /** Opens a capture and indexes its SMB packets. Throws CaptureError/TraceError with one clear line. */
 export async function openTrace(
   path: string,
@@ -217,7 +221,7 @@ export async function openTrace(
   const intern = (s: string): string => {
     const hit = strings.get(s);
     if (hit !== undefined) return hit;
-    if (strings.size >= 200_000) strings.clear();
+    if (strings.size >= 16_384) strings.clear();
     strings.set(s, s);
     return s;
   };
@@ -229,7 +233,7 @@ export async function openTrace(
       // Exact-size arrays: one pushed into from empty reserves 17 slots.
       const ms = cur.messages.length === 1 ? [cur.messages[0]!] : cur.messages.slice();
       cur.messages = ms;
-      cur.summary = intern(packetSummary(ms));
+      cur.summary = intern(packetSummary(ms, layoutOf(ms, false)));
       t.add(cur, curLocs);
       opts.onPacket?.(cur);
     }
@@ -264,6 +268,15 @@ export async function openTrace(
       security: t.security,
     };
     if (!nbss) dissectPdu(pdu.data, ctx, [], infos);
+    const from = pdu.frames?.[0];
+    if (from !== undefined && infos.length > 0) {
+      infos[0]!.flags |= MsgFlag.Reassembled;
+      // The frame this PDU started in also completed others: its Info changes (see packetSummary).
+      const i = t.indexOf(from);
+      const p = i >= 0 ? t.packets[i] : undefined;
+      if (p && p.conn === pdu.conn && p.src === pdu.src && p.srcPort === pdu.srcPort)
+        p.summary = intern(packetSummary(p.messages, layoutOf(p.messages, true)));
+    }
     if (!cur) {
       cur = {
         no: pdu.frame,
@@ -282,7 +295,6 @@ export async function openTrace(
       m.summary = intern(m.summary);
       if (m.fileId !== undefined) m.fileId = intern(m.fileId);
       if (m.detail !== undefined) m.detail = intern(m.detail);
-      if (m.path !== undefined) m.path = intern(m.path);
       cur.messages.push(m);
     }
     curLocs.push({

@@ -16,6 +16,8 @@ export const MsgFlag = {
   Related: 64,
   /** The first message of its NBSS PDU (a frame may carry several PDUs). */
   PduStart: 128,
+  /** The first message of a PDU that began in an earlier frame (TCP reassembly). */
+  Reassembled: 256,
 } as const;
 
 export interface MessageInfo {
