@@ -228,6 +228,8 @@ export async function openTrace(
   t.security = new Security(opts.keys ?? []);
   let cur: PacketInfo | undefined;
   let curLocs: PduLoc[] = [];
+  let malformed = 0;
+  let firstMalformed = 0;
   const flush = () => {
     if (cur) {
       // Exact-size arrays: one pushed into from empty reserves 17 slots.
@@ -291,6 +293,7 @@ export async function openTrace(
       };
     }
     for (const m of infos) {
+      if (m.flags & MsgFlag.Malformed && malformed++ === 0) firstMalformed = pdu.frame;
       m.sesId = intern(m.sesId);
       m.summary = intern(m.summary);
       if (m.fileId !== undefined) m.fileId = intern(m.fileId);
@@ -305,6 +308,14 @@ export async function openTrace(
   }
   flush();
   strings.clear();
+  if (malformed > 0) {
+    const w = {
+      frame: firstMalformed,
+      message: `${malformed} malformed SMB message${malformed > 1 ? "s" : ""} (marked [Malformed Packet]; a limit or bad lengths)`,
+    };
+    warnings.push(`frame ${w.frame}: ${w.message}`);
+    opts.onWarning?.(w);
+  }
   t.warnings.push(...warnings);
   return t;
 }
