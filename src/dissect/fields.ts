@@ -40,15 +40,22 @@ export function valName(vals: Vals | undefined, v: number): string | undefined {
 }
 
 /** `.... ...1` style pattern of `mask` within a field of `bits` bits, with the value's bits. */
+const PATTERN = Buffer.alloc(96);
+
+/** Wireshark's bit picture of `mask` in `raw` (`.... ..1. ...`), for fields of up to 64 bits. */
 export function bitPattern(raw: number, mask: number, bits: number): string {
-  let s = "";
+  const rawHi = Math.floor(raw / 4294967296) >>> 0;
+  const rawLo = raw >>> 0;
+  const maskHi = Math.floor(mask / 4294967296) >>> 0;
+  const maskLo = mask >>> 0;
+  let j = 0;
   for (let i = bits - 1; i >= 0; i--) {
-    const bit = 2 ** i;
-    const inMask = Math.floor(mask / bit) % 2 === 1;
-    s += inMask ? (Math.floor(raw / bit) % 2 === 1 ? "1" : "0") : ".";
-    if (i % 4 === 0 && i !== 0) s += " ";
+    const m = i >= 32 ? (maskHi >>> (i - 32)) & 1 : (maskLo >>> i) & 1;
+    const r = i >= 32 ? (rawHi >>> (i - 32)) & 1 : (rawLo >>> i) & 1;
+    PATTERN[j++] = m ? (r ? 0x31 : 0x30) : 0x2e;
+    if (i % 4 === 0 && i !== 0) PATTERN[j++] = 0x20;
   }
-  return s;
+  return PATTERN.toString("latin1", 0, j);
 }
 
 function lowestBit(mask: number): number {
