@@ -143,7 +143,19 @@ async function main() {
       encoding: "utf8",
     });
     console.log(r.stdout.trim());
-    row("diff/align 2x100k ops", r.stdout.trim().split("\n").pop() ?? "", "", "", "", "");
+    const line = (re: RegExp) => r.stdout.split("\n").find((l) => re.test(l)) ?? "";
+    const wall = (l: string) => Number(/(\d+) ms wall/.exec(l)?.[1] ?? Number.NaN);
+    const align = line(/^diffTraces:/);
+    const bind = line(/^identity binding/);
+    const rss = /peak RSS (\d+ MB)/.exec(align)?.[1] ?? "?";
+    row(
+      "diff/align 2x100k ops",
+      `${(wall(align) / 1000).toFixed(2)} s align + ${(wall(bind) / 1000).toFixed(2)} s id binding`,
+      "(no tshark equivalent)",
+      "",
+      `${rss} peak`,
+      "",
+    );
   }
   if (record) {
     const md = [
