@@ -76,7 +76,11 @@ export const dialectName = (d: number) => DIALECTS[d] ?? `0x${d.toString(16).pad
 
 const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, "0")}`;
 const nameOf = (proto: 0 | 1 | 2, cmd: number) =>
-  proto === 2 ? `SMB2 ${smb2Name(cmd)}` : proto === 1 ? `SMB ${smb1Name(cmd)}` : `NBSS ${NBSS_TYPES[cmd] ?? cmd}`;
+  proto === 2
+    ? `SMB2 ${smb2Name(cmd)}`
+    : proto === 1
+      ? `SMB ${smb1Name(cmd)}`
+      : `NBSS ${NBSS_TYPES[cmd] ?? cmd}`;
 
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: readonly number[], p: number): number {
