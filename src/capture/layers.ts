@@ -9,7 +9,6 @@ import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 import { NBSS_TYPES } from "../nbss/session.js";
 import { LinkType } from "./net.js";
 import { formatAddr } from "./tcp.js";
-import type { Pdu } from "./types.js";
 
 export interface LayerFrame {
   data: Buffer;
@@ -65,8 +64,27 @@ function tree(name: string, label: string, at: number, len: number, children: Fi
   return n;
 }
 
-/** The layer trees of frame number `n`; with `pdu`, an nbss node for that PDU's header. */
-export function dissectLayers(frame: LayerFrame, n: number, pdu?: Pdu): FieldNode[] {
+/** The nbss node of a PDU (header fields; it spans the 4-byte header and `length` body bytes). */
+export function nbssHeaderNode(type: number, length: number): FieldNode {
+  return tree("nbss", "NetBIOS Session Service", 0, 4 + length, [
+    node(
+      "nbss.type",
+      `Message Type: ${NBSS_TYPES[type] ?? "Unknown"} (${hexN(type, 2)})`,
+      hexN(type, 2),
+      type,
+      0,
+      1,
+    ),
+    leaf("nbss.length", "Length", String(length), length, 1, 3),
+  ]);
+}
+
+/** The layer trees of frame number `n`; with `nbss`, the node of that PDU's NBSS header. */
+export function dissectLayers(
+  frame: LayerFrame,
+  n: number,
+  nbss?: { type: number; length: number },
+): FieldNode[] {
   const b = frame.data;
   const end = b.length;
   const out: FieldNode[] = [];
@@ -320,16 +338,7 @@ export function dissectLayers(frame: LayerFrame, n: number, pdu?: Pdu): FieldNod
   } catch (e) {
     if (!(e instanceof ShortLayer)) throw e;
   }
-  if (pdu) {
-    const t = pdu.nbssType;
-    const len = pdu.incomplete ? pdu.ranges.reduce((a, r) => a + r.length, 0) - pdu.skip : pdu.data.length;
-    out.push(
-      tree("nbss", "NetBIOS Session Service", 0, 4, [
-        node("nbss.type", `Message Type: ${NBSS_TYPES[t] ?? "Unknown"} (${hexN(t, 2)})`, hexN(t, 2), t, 0, 1),
-        leaf("nbss.length", "Length", String(len), len, 1, 3),
-      ]),
-    );
-  }
+  if (nbss) out.push(nbssHeaderNode(nbss.type, nbss.length));
   return out;
 }
 

@@ -3,13 +3,14 @@
  * (summaries, conversation state, no trees) and only compact records are kept; detail trees are
  * rebuilt on demand by re-reading the PDU's bytes from the file.
  */
-import { type Capture, openCapture } from "../capture/index.js";
+import { type Capture, dissectLayers, openCapture } from "../capture/index.js";
+import { nbssHeaderNode } from "../capture/layers.js";
 import type { FileRange, ReadOptions } from "../capture/types.js";
 import { Cursor } from "../dissect/cursor.js";
 import { Fields } from "../dissect/fields.js";
 import { type FieldNode, node } from "../dissect/tree.js";
 import type { KeyEntry } from "../keys/index.js";
-import { dissectNbss, NBSS_TYPES, nbssSummary } from "../nbss/session.js";
+import { dissectNbss, nbssSummary } from "../nbss/session.js";
 import { Smb1State } from "../smb1/dissect.js";
 import { Smb2State } from "../smb2/state.js";
 import { dissectPdu, isSmbMagic, magicOf, type PacketLayout, type PduCtx, packetSummary } from "./pdu.js";
@@ -144,7 +145,6 @@ class CaptureTrace implements Trace {
     const i = this.indexOf(no);
     if (i < 0) throw new TraceError(`${this.path}: no SMB packet number ${no}`);
     const out: FieldNode[] = [];
-    // TODO(layers): frame/eth/ip/tcp trees once the capture layer exports them
     const p = this.packets[i]!;
     for (const loc of this.locsOf(i)) {
       const data = this.capture.readRanges(loc.ranges).subarray(loc.skip);
@@ -152,21 +152,7 @@ class CaptureTrace implements Trace {
         dissectNbss(loc.nbssType, data, new Fields(new Cursor(data), out, false));
         continue;
       }
-      if (opts.allLayers) {
-        const n = node("nbss", "NetBIOS Session Service", "", "", 0, data.length + 4);
-        n.children = [
-          node(
-            "nbss.type",
-            `Message Type: ${NBSS_TYPES[loc.nbssType] ?? "Unknown"} (0x${loc.nbssType.toString(16).padStart(2, "0")})`,
-            `0x${loc.nbssType.toString(16).padStart(2, "0")}`,
-            loc.nbssType,
-            0,
-            1,
-          ),
-          node("nbss.length", `Length: ${data.length}`, String(data.length), data.length, 1, 3),
-        ];
-        out.push(n);
-      }
+      if (opts.allLayers) out.push(nbssHeaderNode(loc.nbssType, data.length));
       const ctx: PduCtx = {
         smb2: this.smb2,
         smb1: this.smb1,
@@ -182,6 +168,12 @@ class CaptureTrace implements Trace {
     this.cache.set(key, out);
     if (this.cache.size > 64) this.cache.delete(this.cache.keys().next().value!);
     return out;
+  }
+
+  layers(no: number): FieldNode[] {
+    const frame = this.indexOf(no) >= 0 ? this.capture.readFrame(no) : undefined;
+    if (!frame) throw new TraceError(`${this.path}: no SMB packet number ${no}`);
+    return dissectLayers(frame, no);
   }
 
   /** The bytes of packet `no`'s PDUs (NBSS bodies), in order; tree offsets are relative to these. */

@@ -82,5 +82,7 @@ export interface Trace {
   readonly warnings: readonly string[];
   /** The bytes of packet `no`'s PDUs (NBSS bodies), in order; tree offsets are relative to these. */
   pduBytes?(no: number): Buffer[];
+  /** Frame, link, IP and TCP trees of packet `no`'s frame (offsets into the frame's bytes). */
+  layers?(no: number): FieldNode[];
   close(): void;
 }

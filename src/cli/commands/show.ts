@@ -55,7 +55,8 @@ export async function showCommand(argv: string[]): Promise<number> {
       const i = t.indexOf(no);
       if (i < 0) throw new CliError(`${path}: packet ${no} is not an SMB packet (or does not exist)`);
       const p = t.packets[i]!;
-      const tree = t.tree(no, { allLayers: !!opts["all-layers"] });
+      const all = !!opts["all-layers"];
+      const tree = [...(all && t.layers ? t.layers(no) : []), ...t.tree(no, { allLayers: all })];
       if (opts.json) out(`${JSON.stringify({ no, summary: p.summary, tree: treeJson(tree) })}\n`);
       else out(`Packet ${no}: ${p.summary}\n${renderText(tree, 0)}\n\n`);
     }
