@@ -43,7 +43,7 @@ export const PREFIX = 1024;
 
 /** An SMB2 message at b[p, p+n) whose payload the index never needs (see BIG_PDU). */
 function skippable(b: Uint8Array, p: number, n: number): boolean {
-  if (n < 64 || b[p] !== 0xfe || b[p + 1] !== 0x53 || b[p + 2] !== 0x4d || b[p + 3] !== 0x42) return false;
+  if (n < 64 || b[p] !== 0xfe || !isSmbMagic(b, p)) return false;
   if (b[p + 4] !== 64 || b[p + 5] !== 0 || b[p + 13] !== 0) return false;
   const cmd = b[p + 12];
   const response = (b[p + 16]! & 1) === 1;
@@ -143,6 +143,11 @@ export class Dir {
     readonly srcPort: number,
     readonly dstPort: number,
   ) {}
+
+  /** `TCP a:p → b:q`, for warnings. */
+  toString(): string {
+    return `TCP ${this.src}:${this.srcPort} → ${this.dst}:${this.dstPort}`;
+  }
 
   get peer(): Dir {
     return this === this.conn.a ? this.conn.b : this.conn.a;
@@ -465,9 +470,7 @@ export class Tcp {
       // Too much queued behind a hole: give the hole up and release what is queued.
       if (!d.oooWarned) {
         d.oooWarned = true;
-        this.warn(
-          `TCP ${d.src}:${d.srcPort} → ${d.dst}:${d.dstPort}: more than ${this.maxOoo} bytes queued behind a hole, giving it up`,
-        );
+        this.warn(`${d}: more than ${this.maxOoo} bytes queued behind a hole, giving it up`);
       }
       while (d.ooo.length > 0 && d.oooBytes + len > this.maxOoo) {
         this.gap(d, d.ooo[0]!.seq);
@@ -588,7 +591,7 @@ export class Tcp {
     if (this.gapWarnings < MAX_GAP_WARNINGS) {
       this.gapWarnings++;
       this.warn(
-        `TCP ${d.src}:${d.srcPort} → ${d.dst}:${d.dstPort}: ${missing} bytes ${why}` +
+        `${d}: ${missing} bytes ${why}` +
           (this.gapWarnings === MAX_GAP_WARNINGS ? " (further gaps not reported)" : ""),
       );
     }
@@ -736,7 +739,7 @@ export class Tcp {
       if (len > this.maxPdu) {
         this.limit(
           "pdu",
-          `TCP ${d.src}:${d.srcPort} → ${d.dst}:${d.dstPort}: a ${len}-byte PDU is over the ${this.maxPdu}-byte limit: only its first ${PREFIX} bytes are indexed`,
+          `${d}: a ${len}-byte PDU is over the ${this.maxPdu}-byte limit: only its first ${PREFIX} bytes are indexed`,
         );
         d.decided = true;
         d.keep = PREFIX;
@@ -760,9 +763,7 @@ export class Tcp {
   }
 
   private lost(d: Dir, type: number): void {
-    this.warn(
-      `TCP ${d.src}:${d.srcPort} → ${d.dst}:${d.dstPort}: bad NBSS header (type 0x${type.toString(16)}), resynchronising`,
-    );
+    this.warn(`${d}: bad NBSS header (type 0x${type.toString(16)}), resynchronising`);
     d.resetPdu();
     d.sync = false;
   }
