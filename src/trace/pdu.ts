@@ -54,13 +54,9 @@ export function dissectPdu(
   infos: MessageInfo[],
   depth = 0,
 ): void {
-  if (depth === 0) {
-    const start = infos.length;
-    dissectPduInner(data, ctx, out, infos, depth);
-    if (infos.length > start) infos[start]!.flags |= MsgFlag.PduStart;
-    return;
-  }
+  const start = infos.length;
   dissectPduInner(data, ctx, out, infos, depth);
+  if (depth === 0 && infos.length > start) infos[start]!.flags |= MsgFlag.PduStart;
 }
 
 function dissectPduInner(
