@@ -680,7 +680,7 @@ function infoData(f: Fields, m: Smb1Msg, lvl: number, set: boolean): void {
       break;
     }
     case 0x107:
-    case 263: {
+    case 1018: {
       basicInfo(f);
       f.c.skip(Math.min(4, f.c.remaining));
       f.u64("smb.alloc_size64", "Allocation Size");
