@@ -1,36 +1,58 @@
 #!/usr/bin/env node
 /** smbcmp command-line entry point: subcommand dispatch and uniform error handling. */
 import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { closest, UsageError } from "./args.js";
-import { completionCommand } from "./commands/completion.js";
-import { diffCommand } from "./commands/diff.js";
-import { keysCommand } from "./commands/keys.js";
-import { listCommand } from "./commands/list.js";
-import { showCommand } from "./commands/show.js";
-import { statsCommand } from "./commands/stats.js";
-import { tuiCommand } from "./commands/tui.js";
-import { webCommand } from "./commands/web.js";
-import { CliError } from "./common.js";
 
 type Handler = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, [Handler, string]> = {
-  diff: [diffCommand, "compare two captures (aligned) or two packets (A:NO B:NO); exit 0 same, 1 different"],
-  list: [listCommand, "list the SMB packets of a capture"],
-  show: [showCommand, "show the detail tree of packets"],
-  stats: [statsCommand, "command counts, errors, response times; two captures side by side"],
-  keys: [keysCommand, "list the sessions of a capture and whether their keys work"],
-  tui: [tuiCommand, "interactive terminal UI on one capture or a pair (smbcmp A [B] on a terminal)"],
-  web: [webCommand, "browser UI on one capture or a pair (local server; static build: tools/build-web.ts)"],
-  completion: [completionCommand, "print the bash or zsh completion script"],
+// Each command's module is imported only when it runs: `--version`, `-h` and usage errors load no
+// engine code, and `list` does not evaluate the TUI or the web server (start-up time matters for
+// benchmarks and for every `git bisect run` step).
+const COMMANDS: Record<string, [() => Promise<Handler>, string]> = {
+  diff: [
+    async () => (await import("./commands/diff.js")).diffCommand,
+    "compare two captures (aligned) or two packets (A:NO B:NO); exit 0 same, 1 different",
+  ],
+  list: [async () => (await import("./commands/list.js")).listCommand, "list the SMB packets of a capture"],
+  show: [async () => (await import("./commands/show.js")).showCommand, "show the detail tree of packets"],
+  stats: [
+    async () => (await import("./commands/stats.js")).statsCommand,
+    "command counts, errors, response times; two captures side by side",
+  ],
+  keys: [
+    async () => (await import("./commands/keys.js")).keysCommand,
+    "list the sessions of a capture and whether their keys work",
+  ],
+  tui: [
+    async () => (await import("./commands/tui.js")).tuiCommand,
+    "interactive terminal UI on one capture or a pair (smbcmp A [B] on a terminal)",
+  ],
+  web: [
+    async () => (await import("./commands/web.js")).webCommand,
+    "browser UI on one capture or a pair (local server; static build: tools/build-web.ts)",
+  ],
+  completion: [
+    async () => (await import("./commands/completion.js")).completionCommand,
+    "print the bash or zsh completion script",
+  ],
 };
 
+/** Replaced by the version string when scripts/bundle.mjs bundles the CLI (esbuild `define`). */
+declare const SMBCMP_VERSION: string | undefined;
+
 function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8"));
-    return pkg.version;
-  } catch {
-    return "unknown";
+  if (typeof SMBCMP_VERSION === "string") return SMBCMP_VERSION;
+  // Unbundled (dist/src/cli/main.js or src/cli/main.ts under tsx): the nearest smbcmp package.json.
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; ) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+      if (pkg.name === "smbcmp") return pkg.version;
+    } catch {}
+    const up = dirname(dir);
+    if (up === dir) return "unknown";
+    dir = up;
   }
 }
 
@@ -85,6 +107,8 @@ function positionals(argv: readonly string[]): string[] {
 
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
+  // Stack traces of the bundle point into src/ (its .map files); the commands load after this.
+  if (debug) process.setSourceMapsEnabled(true);
   try {
     const [cmd, ...rest] = argv;
     if (!cmd || cmd === "-h" || cmd === "--help" || cmd === "help") {
@@ -101,8 +125,8 @@ export async function main(argv: string[]): Promise<number> {
     const pos = entry ? [] : positionals(argv);
     const looksLikeFile = (a: string) => existsSync(a.replace(/:\d+$/, "")) || /[./\\]/.test(a);
     if (!entry && pos.length && looksLikeFile(pos[0]!)) {
-      if (process.stdout.isTTY && process.stdin.isTTY) return await tuiCommand(argv);
-      if (pos.length === 2) return await diffCommand(argv);
+      if (process.stdout.isTTY && process.stdin.isTTY) return await (await COMMANDS.tui![0]())(argv);
+      if (pos.length === 2) return await (await COMMANDS.diff![0]())(argv);
       if (pos.length === 1)
         throw new UsageError(`one capture without a terminal: use 'smbcmp list ${pos[0]}' or 'smbcmp show'`);
     }
@@ -116,18 +140,22 @@ export async function main(argv: string[]): Promise<number> {
         `unknown command '${cmd}'${near ? ` (did you mean '${near}'?)` : ""}; see smbcmp -h`,
       );
     }
-    return await entry[0](rest);
+    return await (await entry[0]())(rest);
   } catch (e) {
     const err = e as Error;
     if (debug) process.stderr.write(`${err.stack}\n`);
+    // A CliError comes from a command module, which has loaded common.js by then (no extra cost);
+    // a usage error may come before any command is loaded and must not load the engine.
+    const common = e instanceof UsageError ? undefined : await import("./common.js").catch(() => undefined);
+    const cliError = common && e instanceof common.CliError ? e : undefined;
     const known =
-      e instanceof CliError ||
+      cliError !== undefined ||
       e instanceof UsageError ||
       err.name === "CaptureError" ||
       err.name === "TraceError";
     const msg = known ? err.message : `internal error: ${err.message} (run with --debug for details)`;
     process.stderr.write(`smbcmp: ${msg}\n`);
-    const code = e instanceof CliError ? e.code : 2;
+    const code = cliError ? cliError.code : 2;
     // `git bisect run` must skip (125), not mark bad, a commit where smbcmp itself is in trouble.
     return code === 2 && argv.includes("--bisect") ? 125 : code;
   }

@@ -1,4 +1,8 @@
-/** Starting the TUI's worker threads, from compiled .js or (tests, `node --import tsx`) from .ts. */
+/**
+ * Starting the TUI's worker threads: from compiled .js (dist/src), from the bundle (dist/bundle/*.mjs,
+ * where scripts/bundle.mjs puts every worker entry next to the code that spawns it) or, in tests
+ * (`node --import tsx`), from .ts.
+ */
 import { type TransferListItem, Worker } from "node:worker_threads";
 
 export function spawnWorker(name: string, workerData: unknown, transferList: TransferListItem[]): Worker {
@@ -10,7 +14,7 @@ export function spawnWorker(name: string, workerData: unknown, transferList: Tra
         `import("tsx/esm/api").then((m) => m.register()).then(() => import(${JSON.stringify(new URL(`./${name}.ts`, here).href)}))`,
         { ...opts, eval: true },
       )
-    : new Worker(new URL(`./${name}.js`, here), opts);
+    : new Worker(new URL(`./${name}${here.slice(here.lastIndexOf("."))}`, here), opts);
   w.unref();
   return w;
 }

@@ -56,7 +56,10 @@ function spawn(state: ComputeState): Worker {
         )}))`,
         { eval: true, workerData: state },
       )
-    : new Worker(new URL("./compute-worker.js", here), { workerData: state });
+    : // Compiled (dist/src, .js) or bundled (dist/bundle, .mjs, the worker entry next to this code).
+      new Worker(new URL(`./compute-worker${here.slice(here.lastIndexOf("."))}`, here), {
+        workerData: state,
+      });
   w.unref();
   return w;
 }

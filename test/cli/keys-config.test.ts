@@ -5,16 +5,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { smbcmpBin } from "./bin.js";
 
 const ROOT = join(import.meta.dirname, "../..");
-const CLI = join(ROOT, "src/cli/main.ts");
+const CLI = smbcmpBin();
 const PCAP = join(ROOT, "examples/encrypted.pcap");
 const KEYS = join(ROOT, "examples/encrypted.keys");
 const dir = mkdtempSync(join(tmpdir(), "smbcmp-keys-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function keys(env: Record<string, string>): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", CLI, "keys", PCAP], {
+  const r = spawnSync(process.execPath, [CLI, "keys", PCAP], {
     encoding: "utf8",
     env: { ...process.env, SMBCMP_CONFIG: join(dir, "none"), SMBCMP_KEYS: "", ...env },
   });

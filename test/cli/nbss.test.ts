@@ -6,9 +6,10 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
+import { smbcmpBin } from "./bin.js";
 
 const ROOT = join(import.meta.dirname, "../..");
-const MAIN = join(ROOT, "dist/src/cli/main.js");
+const MAIN = smbcmpBin();
 const CAP = join(ROOT, "test/fixtures/nbss/smbclient-139.pcap");
 
 function smbcmp(...args: string[]): { code: number | null; stdout: string; stderr: string } {

@@ -8,8 +8,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { smbcmpBin } from "../cli/bin.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
+// The bundle users run, with its load and align worker threads.
+const BIN = smbcmpBin();
 const SOCK = `smbcmp-test-${process.pid}`;
 const GOOD = join(ROOT, "examples/good.pcap");
 const BAD = join(ROOT, "examples/bad.pcap");
@@ -34,7 +37,7 @@ class Term {
   constructor(readonly name: string) {}
 
   static async start(name: string, args: string, env = ""): Promise<Term> {
-    const cmd = `cd ${ROOT} && SMBCMP_CONFIG=${CONFIG} ${env} node --import tsx src/cli/main.ts ${args}; echo EXIT=$?; sleep 120`;
+    const cmd = `cd ${ROOT} && SMBCMP_CONFIG=${CONFIG} ${env} node ${BIN} ${args}; echo EXIT=$?; sleep 120`;
     tmux("new-session", "-d", "-s", name, "-x", "160", "-y", "50", cmd);
     return new Term(name);
   }
@@ -374,7 +377,7 @@ describe("smbcmp tui", { concurrency: true }, () => {
   });
 
   test("bad input: missing file, corrupt file, bad key, not a terminal", async () => {
-    const missing = spawnSync("node", ["--import", "tsx", "src/cli/main.ts", "tui", "/nonexistent.pcap"], {
+    const missing = spawnSync("node", [BIN, "tui", "/nonexistent.pcap"], {
       cwd: ROOT,
       encoding: "utf8",
     });

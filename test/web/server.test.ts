@@ -12,6 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { isLoopback, startServer, type WebServer } from "../../src/web/server.js";
+import { smbcmpBin } from "../cli/bin.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const ex = (f: string) => path.join(root, "examples", f);
@@ -174,15 +175,11 @@ describe("loopback", () => {
 
   /** Runs `smbcmp web` until it prints a URL or exits; returns what it wrote. */
   async function runWeb(args: string[]): Promise<{ out: string; err: string; code: number | null }> {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", path.join(root, "src/cli/main.ts"), "web", "--no-open", ...args],
-      {
-        cwd: root,
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, SMBCMP_CONFIG: "/nonexistent" },
-      },
-    );
+    const child = spawn(process.execPath, [smbcmpBin({ web: true }), "web", "--no-open", ...args], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, SMBCMP_CONFIG: "/nonexistent" },
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => {

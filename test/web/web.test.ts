@@ -12,6 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { startServer, type WebServer } from "../../src/web/server.js";
 import { buildWeb } from "../../tools/build-web.js";
+import { smbcmpBin } from "../cli/bin.js";
 import {
   decryptDropped,
   diffNavigation,
@@ -215,11 +216,10 @@ describe("server", () => {
 
 describe("smbcmp web command", () => {
   test("prints a tokenized 127.0.0.1 URL, serves, stops on SIGTERM", async () => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", path.join(root, "src/cli/main.ts"), "web", ex("good.pcap"), "--no-open"],
-      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(process.execPath, [smbcmpBin({ web: true }), "web", ex("good.pcap"), "--no-open"], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     try {
       let outText = "";
       const url = await new Promise<string>((resolve, reject) => {
