@@ -75,7 +75,7 @@ async function showBench(label: string, path: string): Promise<void> {
   const n = t.packets.length;
   const picks = Array.from(
     { length: 200 },
-    (_, i) => t.packets[Math.floor((((i * 7919) % 1000) / 1000) * n)]!.no,
+    (_, i) => t.packets.at(Math.floor((((i * 7919) % 1000) / 1000) * n))!.no,
   );
   const times: number[] = [];
   for (const no of picks) {

@@ -411,7 +411,7 @@ function pairRefs(a: readonly MsgRef[], b: readonly MsgRef[]): [MsgRef | undefin
  * with a plain one (the transform header is the difference) instead of as a different tree.
  */
 export function messageTree(t: Trace, r: MsgRef): FieldNode[] {
-  const p = t.packets[r.pkt]!;
+  const p = t.packets.at(r.pkt)!;
   const tree = t.tree(p.no);
   const proto = p.messages[r.msg]!.proto;
   const top = proto === 2 ? "smb2" : "smb";
@@ -575,7 +575,7 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
       }
     }
   };
-  const frame = (t: Trace, r: MsgRef | undefined) => (r ? t.packets[r.pkt]!.no : undefined);
+  const frame = (t: Trace, r: MsgRef | undefined) => (r ? t.packets.at(r.pkt)!.no : undefined);
 
   /** Row i's messages all compare equal (see treesEqual); false means "run the full diff". */
   const quickSame = (i: number): boolean => {
@@ -705,7 +705,7 @@ export function diffPackets(
 
 /** Frame numbers of an op's messages (request, interim, response). */
 export function opFrames(t: Trace, op: Op): number[] {
-  return opMessages(op).map((r) => t.packets[r.pkt]!.no);
+  return opMessages(op).map((r) => t.packets.at(r.pkt)!.no);
 }
 
 /**

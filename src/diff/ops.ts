@@ -135,11 +135,11 @@ function sigOf(kind: OpKind, proto: number, cmd: number, path: string, detail: s
 }
 
 export function messageAt(trace: Trace, r: MsgRef): MessageInfo {
-  return trace.packets[r.pkt]!.messages[r.msg]!;
+  return trace.packets.at(r.pkt)!.messages[r.msg]!;
 }
 
 export function packetAt(trace: Trace, r: MsgRef): PacketInfo {
-  return trace.packets[r.pkt]!;
+  return trace.packets.at(r.pkt)!;
 }
 
 /** Builds the operation list of a trace, in order of the first message of each operation. */
@@ -162,7 +162,7 @@ export function buildOps(trace: Pick<Trace, "packets">): Op[] {
     new OpRecord(ops.length, kind, p.conn, m.proto, m.cmd, m.msgId, p.time, norm(m.path), m.detail ?? "");
   const packets = trace.packets;
   for (let pi = 0; pi < packets.length; pi++) {
-    const p = packets[pi]!;
+    const p = packets.at(pi)!;
     for (let mi = 0; mi < p.messages.length; mi++) {
       const m = p.messages[mi]!;
       const ref = { pkt: pi, msg: mi };

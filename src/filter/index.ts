@@ -310,7 +310,7 @@ export function compileFilter(text: string): Filter {
   const expr = parseFilter(text);
   const needsTree = [...fieldsOf(expr)].some((f) => !FAST_FIELDS[f]);
   const matches = (t: Trace, index: number): boolean => {
-    const p = t.packets[index]!;
+    const p = t.packets.at(index)!;
     let byName: Map<string, FieldNode[]> | undefined;
     const values = (field: string): Val[] => {
       const fast = FAST_FIELDS[field];
@@ -356,7 +356,8 @@ export function compileFilter(text: string): Filter {
 
 /** A view of `t` with only the packets passing `f` (frame numbers and trees unchanged). */
 export function filterTrace<T extends Trace>(t: T, f: Filter): T {
-  const packets = t.packets.filter((_, i) => f.matches(t, i));
+  const packets: PacketInfo[] = [];
+  for (let i = 0; i < t.packets.length; i++) if (f.matches(t, i)) packets.push(t.packets.at(i)!);
   const index = new Map(packets.map((p, i) => [p.no, i]));
   const view = Object.create(t) as T;
   Object.defineProperty(view, "packets", { value: packets });

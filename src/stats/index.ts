@@ -185,8 +185,8 @@ export function traceStats(t: Trace): TraceStats {
     for (const [conn, c] of st.connections)
       if (c.dialect !== undefined && conns.has(conn))
         dia.set(dialectName(c.dialect), (dia.get(dialectName(c.dialect)) ?? 0) + 1);
-  const first = t.packets[0]?.time ?? 0;
-  const last = t.packets[t.packets.length - 1]?.time ?? first;
+  const first = t.packets.at(0)?.time ?? 0;
+  const last = t.packets.at(t.packets.length - 1)?.time ?? first;
   return {
     path: t.path,
     packets: t.packets.length,

@@ -15,6 +15,7 @@ import { Smb1State } from "../smb1/dissect.js";
 import { Smb2State } from "../smb2/state.js";
 import { dissectPdu, isSmbMagic, magicOf, type PacketLayout, type PduCtx, packetSummary } from "./pdu.js";
 import { Security } from "./security.js";
+import { PacketStore, type PduLoc } from "./store.js";
 import { type MessageInfo, MsgFlag, type PacketInfo, type Trace, type TreeOptions } from "./types.js";
 
 export interface OpenOptions extends ReadOptions {
@@ -26,54 +27,11 @@ export interface OpenOptions extends ReadOptions {
   onPacket?: (p: PacketInfo) => void;
 }
 
-/**
- * Where each packet's PDUs are in the file, packed in one growable Float64Array so millions of
- * packets cost a few numbers each: per packet `nPdus`, then per PDU `nbssType, skip, nRanges,
- * (offset, length) * nRanges`.
- */
-class LocPool {
-  private a = new Float64Array(1 << 16);
-  private n = 0;
-  /** Room for `k` more values. */
-  reserve(k: number): void {
-    if (this.n + k <= this.a.length) return;
-    const b = new Float64Array(Math.max(this.a.length * 2, this.n + k));
-    b.set(this.a);
-    this.a = b;
-  }
-  push(v: number): void {
-    this.reserve(1);
-    this.a[this.n++] = v;
-  }
-  /** Appends without a capacity check: call reserve() first. */
-  put(v: number): void {
-    this.a[this.n++] = v;
-  }
-  get length(): number {
-    return this.n;
-  }
-  set(i: number, v: number): void {
-    this.a[i] = v;
-  }
-  get(i: number): number {
-    return this.a[i]!;
-  }
-}
-
-interface PduLoc {
-  ranges: FileRange[];
-  skip: number;
-  nbssType: number;
-}
-
 export class TraceError extends Error {}
 
 class CaptureTrace implements Trace {
-  readonly packets: PacketInfo[] = [];
+  readonly packets = new PacketStore();
   readonly warnings: string[] = [];
-  /** Per packet (same index), the start of its PDU locations in `pool`. */
-  private locStart: number[] = [];
-  readonly pool = new LocPool();
   private cache = new Map<string, FieldNode[]>();
   readonly smb2 = new Smb2State();
   readonly smb1 = new Smb1State();
@@ -84,54 +42,16 @@ class CaptureTrace implements Trace {
     readonly capture: Capture,
   ) {}
 
-  /** Packets are in frame order: binary search. */
   indexOf(no: number): number {
-    const ps = this.packets;
-    let lo = 0;
-    let hi = ps.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = ps[mid]!.no;
-      if (v === no) return mid;
-      if (v < no) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return this.packets.indexOf(no);
   }
 
   add(p: PacketInfo, locs: PduLoc[]): void {
-    this.packets.push(p);
-    this.locStart.push(this.pool.length);
-    const pool = this.pool;
-    let k = 1;
-    for (const l of locs) k += 3 + 2 * l.ranges.length;
-    pool.reserve(k);
-    pool.put(locs.length);
-    for (const l of locs) {
-      pool.put(l.nbssType);
-      pool.put(l.skip);
-      pool.put(l.ranges.length);
-      for (const r of l.ranges) {
-        pool.put(r.offset);
-        pool.put(r.length);
-      }
-    }
+    this.packets.push(p, locs);
   }
 
   locsOf(i: number): PduLoc[] {
-    const pool = this.pool;
-    let k = this.locStart[i]!;
-    const n = pool.get(k++);
-    const out: PduLoc[] = [];
-    for (let j = 0; j < n; j++) {
-      const nbssType = pool.get(k++);
-      const skip = pool.get(k++);
-      const nr = pool.get(k++);
-      const ranges: FileRange[] = [];
-      for (let r = 0; r < nr; r++) ranges.push({ offset: pool.get(k++), length: pool.get(k++) });
-      out.push({ nbssType, skip, ranges });
-    }
-    return out;
+    return this.packets.locsOf(i);
   }
 
   tree(no: number, opts: TreeOptions = {}): FieldNode[] {
@@ -145,7 +65,7 @@ class CaptureTrace implements Trace {
     const i = this.indexOf(no);
     if (i < 0) throw new TraceError(`${this.path}: no SMB packet number ${no}`);
     const out: FieldNode[] = [];
-    const p = this.packets[i]!;
+    const p = this.packets.at(i)!;
     for (const loc of this.locsOf(i)) {
       const data = this.capture.readRanges(loc.ranges).subarray(loc.skip);
       if (loc.nbssType !== 0) {
@@ -206,17 +126,6 @@ export async function openTrace(
     },
   });
   const t = new CaptureTrace(path, capture);
-  // Addresses, session ids, FileIds, details and most summaries repeat: keep one flat copy of each
-  // (a summary built by += is a chain of string pieces until flattened). Cleared when full, so the
-  // strings in use now stay shared at bounded cost.
-  const strings = new Map<string, string>();
-  const intern = (s: string): string => {
-    const hit = strings.get(s);
-    if (hit !== undefined) return hit;
-    if (strings.size >= 16_384) strings.clear();
-    strings.set(s, s);
-    return s;
-  };
   t.security = new Security(opts.keys ?? []);
   let cur: PacketInfo | undefined;
   let curLocs: PduLoc[] = [];
@@ -224,10 +133,7 @@ export async function openTrace(
   let firstMalformed = 0;
   const flush = () => {
     if (cur) {
-      // Exact-size arrays: one pushed into from empty reserves 17 slots.
-      const ms = cur.messages.length === 1 ? [cur.messages[0]!] : cur.messages.slice();
-      cur.messages = ms;
-      cur.summary = intern(packetSummary(ms, layoutOf(ms, false)));
+      cur.summary = packetSummary(cur.messages, layoutOf(cur.messages, false));
       t.add(cur, curLocs);
       opts.onPacket?.(cur);
     }
@@ -267,16 +173,16 @@ export async function openTrace(
       infos[0]!.flags |= MsgFlag.Reassembled;
       // The frame this PDU started in also completed others: its Info changes (see packetSummary).
       const i = t.indexOf(from);
-      const p = i >= 0 ? t.packets[i] : undefined;
+      const p = i >= 0 ? t.packets.at(i) : undefined;
       if (p && p.conn === pdu.conn && p.src === pdu.src && p.srcPort === pdu.srcPort)
-        p.summary = intern(packetSummary(p.messages, layoutOf(p.messages, true)));
+        t.packets.setSummary(i, packetSummary(p.messages, layoutOf(p.messages, true)));
     }
     if (!cur) {
       cur = {
         no: pdu.frame,
         time: pdu.time,
-        src: intern(pdu.src),
-        dst: intern(pdu.dst),
+        src: pdu.src,
+        dst: pdu.dst,
         srcPort: pdu.srcPort,
         dstPort: pdu.dstPort,
         conn: pdu.conn,
@@ -286,10 +192,6 @@ export async function openTrace(
     }
     for (const m of infos) {
       if (m.flags & MsgFlag.Malformed && malformed++ === 0) firstMalformed = pdu.frame;
-      m.sesId = intern(m.sesId);
-      m.summary = intern(m.summary);
-      if (m.fileId !== undefined) m.fileId = intern(m.fileId);
-      if (m.detail !== undefined) m.detail = intern(m.detail);
       cur.messages.push(m);
     }
     curLocs.push({
@@ -299,7 +201,6 @@ export async function openTrace(
     });
   }
   flush();
-  strings.clear();
   if (malformed > 0) {
     const w = {
       frame: firstMalformed,

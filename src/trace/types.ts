@@ -71,9 +71,19 @@ export interface TreeOptions {
   allLayers?: boolean;
 }
 
+/**
+ * A trace's packets in frame order. A plain array is one; the capture engine's is a compact
+ * columnar store whose `at(i)` builds a fresh PacketInfo on each call (so don't compare packets
+ * by identity, and keep what you use).
+ */
+export interface PacketList extends Iterable<PacketInfo> {
+  readonly length: number;
+  at(i: number): PacketInfo | undefined;
+}
+
 export interface Trace {
   readonly path: string;
-  readonly packets: readonly PacketInfo[];
+  readonly packets: PacketList;
   /** Frame number → index in `packets`, or -1. */
   indexOf(no: number): number;
   /** The detail tree of packet `no` (built lazily, cached). */

@@ -181,7 +181,7 @@ export class Alignment {
     const d: PairDiff = { parts: [], count: 0 };
     const row = this.row(i);
     const tree = (t: Trace, r: MsgRef | undefined): FieldNode[] => (r ? messageTree(t, r) : []);
-    const frame = (t: Trace, r: MsgRef | undefined) => (r ? t.packets[r.pkt]?.no : undefined);
+    const frame = (t: Trace, r: MsgRef | undefined) => (r ? t.packets.at(r.pkt)?.no : undefined);
     try {
       const part = (role: Part["role"], x: MsgRef | undefined, y: MsgRef | undefined) => {
         if (!x && !y) return;

@@ -210,7 +210,8 @@ export class Session {
           }
         }
         const q = filter.toLowerCase();
-        t.packets.forEach((p, i) => {
+        for (let i = 0; i < t.packets.length; i++) {
+          const p = t.packets.at(i)!;
           if (
             df
               ? df.matches(t, i)
@@ -220,7 +221,7 @@ export class Session {
                 String(p.no) === q
           )
             hits.push(i);
-        });
+        }
         f.idx = Uint32Array.from(hits);
       }
     }
@@ -228,7 +229,7 @@ export class Session {
     const rows: PacketRow[] = [];
     const end = Math.min(total, offset + Math.min(limit, 2000));
     for (let k = Math.max(0, offset); k < end; k++) {
-      const p = t.packets[f.idx ? f.idx[k]! : k]!;
+      const p = t.packets.at(f.idx ? f.idx[k]! : k)!;
       rows.push([p.no, p.time, p.src, p.dst, p.summary, packetFlags(p)]);
     }
     return { total, rows, filterNote: f.idx ? f.note : undefined };
@@ -261,7 +262,8 @@ export class Session {
     const start = Math.max(0, t.indexOf(from));
     for (let k = 1; k <= n; k++) {
       const i = (((back ? start - k : start + k) % n) + n) % n;
-      if (t.packets[i]!.summary.toLowerCase().includes(s)) return t.packets[i]!.no;
+      const p = t.packets.at(i)!;
+      if (p.summary.toLowerCase().includes(s)) return p.no;
     }
     return -1;
   }

@@ -77,9 +77,9 @@ test("DCE/RPC in SMB2 WRITE requests and READ responses on a named pipe, as tsha
     assert.equal(find(ack, "dcerpc.cn_max_xmit")?.show, "4280");
     assert.equal(find(ack, "dcerpc.cn_sec_addr")?.show, "\\pipe\\ntsvcs");
     // The SMB2 part and the Info column are unchanged (tshark's column with DCE/RPC disabled).
-    assert.equal(t.packets[t.indexOf(18)]!.summary, "Read Request Len:1024 Off:0 File: svcctl");
+    assert.equal(t.packets.at(t.indexOf(18))!.summary, "Read Request Len:1024 Off:0 File: svcctl");
     // Pipe data that is not DCE/RPC (PsExec's own messages on \\PSEXESVC) is left alone, as in tshark.
-    const disk = t.packets.find(
+    const disk = [...t.packets].find(
       (p) => p.summary.startsWith("Write Request") && p.summary.includes("PSEXESVC"),
     );
     if (disk) assert.equal(t.tree(disk.no).filter((n) => n.name === "dcerpc").length, 0);

@@ -69,7 +69,7 @@ describe("deep fast path", () => {
         const count = countDiffs(diffTrees(ta, tb, { rules: r.rules, idmap }));
         if (quick) {
           equal++;
-          assert.equal(count, 0, `frames ${a.packets[p.pkt]!.no}/${b.packets[q.pkt]!.no}`);
+          assert.equal(count, 0, `frames ${a.packets.at(p.pkt)!.no}/${b.packets.at(q.pkt)!.no}`);
         }
       }
     }

@@ -21,7 +21,7 @@ const FILES = [
 
 /** A view of a trace without some packets (by frame number). */
 function without(t: Trace, drop: Set<number>): Trace {
-  const packets = t.packets.filter((p) => !drop.has(p.no));
+  const packets = [...t.packets].filter((p) => !drop.has(p.no));
   const idx = new Map(packets.map((p, i) => [p.no, i]));
   return {
     path: `${t.path} (edited)`,
@@ -50,9 +50,12 @@ describe("real captures", () => {
         ops.filter((o) => o.kind === "call" && o.req && o.resp && o.req.pkt !== o.resp.pkt)[
           Math.floor(ops.length / 3)
         ] ?? ops.find((o) => o.kind === "call" && o.req && o.resp && o.req.pkt !== o.resp.pkt)!;
-      const shared = (r: { pkt: number }) => b.packets[r.pkt]!.messages.length > 1;
+      const shared = (r: { pkt: number }) => b.packets.at(r.pkt)!.messages.length > 1;
       assert.ok(!shared(victim.req!) && !shared(victim.resp!), "victim not in a compound packet");
-      const edited = without(b, new Set([b.packets[victim.req!.pkt]!.no, b.packets[victim.resp!.pkt]!.no]));
+      const edited = without(
+        b,
+        new Set([b.packets.at(victim.req!.pkt)!.no, b.packets.at(victim.resp!.pkt)!.no]),
+      );
       const r = diffTraces(a, edited, { deep: true });
       const diff = r.rows.filter((x) => x.kind !== "same");
       assert.deepEqual(

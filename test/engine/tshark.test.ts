@@ -16,16 +16,16 @@ const SMB2 = join(ROOT, "test/fixtures/corpus/zeek__zeek/testing/btest/Traces/sm
 test("tshark engine lists the same SMB2 frames, commands and statuses as the native engine", async () => {
   const [a, b] = await Promise.all([openTrace(SMB2), openTsharkTrace(SMB2)]);
   assert.deepEqual(
-    b.packets.map((p) => p.no),
-    a.packets.map((p) => p.no),
+    [...b.packets].map((p) => p.no),
+    [...a.packets].map((p) => p.no),
   );
   const sig = (t: Trace) =>
-    t.packets.map((p) => p.messages.map((m) => `${m.cmd}/${m.isResponse}/${m.status}`).join(","));
+    [...t.packets].map((p) => p.messages.map((m) => `${m.cmd}/${m.isResponse}/${m.status}`).join(","));
   assert.deepEqual(sig(b), sig(a));
-  const same = a.packets.filter((p, i) => p.summary === b.packets[i]!.summary).length;
+  const same = [...a.packets].filter((p, i) => p.summary === b.packets.at(i)!.summary).length;
   assert.ok(same / a.packets.length > 0.95, `${same}/${a.packets.length} summaries equal`);
-  const tree = b.tree(a.packets[0]!.no);
-  assert.equal(find(tree, "smb2.cmd")?.show, String(a.packets[0]!.messages[0]!.cmd));
+  const tree = b.tree(a.packets.at(0)!.no);
+  assert.equal(find(tree, "smb2.cmd")?.show, String(a.packets.at(0)!.messages[0]!.cmd));
   a.close();
   b.close();
 });
@@ -33,7 +33,7 @@ test("tshark engine lists the same SMB2 frames, commands and statuses as the nat
 test("tshark engine decrypts with the same key file", async () => {
   const keys = detectAndParse(readFileSync(join(ROOT, "examples/encrypted.keys"), "utf8"), "keys");
   const t = await openTsharkTrace(join(ROOT, "examples/encrypted.pcap"), { keys });
-  assert.ok(t.packets.filter((p) => p.summary.startsWith("Decrypted SMB3")).length > 10);
+  assert.ok([...t.packets].filter((p) => p.summary.startsWith("Decrypted SMB3")).length > 10);
 });
 
 test("smbcmp list --engine tshark, and a clear error when tshark cannot run", () => {
@@ -57,11 +57,11 @@ test("smbcmp list --engine tshark, and a clear error when tshark cannot run", ()
 
 test("tshark engine keeps compact packets: a tree evicted from its cache is rebuilt identical", async () => {
   const t = await openTsharkTrace(SMB2);
-  const first = t.packets[0]!.no;
+  const first = t.packets.at(0)!.no;
   const before = JSON.stringify(t.tree(first, { allLayers: true }));
   const smb = JSON.stringify(t.tree(first));
   // More distinct trees than the cache holds, so the first one is parsed again from its PDML.
-  for (const p of t.packets.slice(1, 200)) assert.ok(t.tree(p.no).length > 0);
+  for (const p of [...t.packets].slice(1, 200)) assert.ok(t.tree(p.no).length > 0);
   assert.equal(JSON.stringify(t.tree(first, { allLayers: true })), before);
   assert.equal(JSON.stringify(t.tree(first)), smb);
   assert.ok(find(t.tree(first, { allLayers: true }), "tcp.srcport"), "all layers are kept");

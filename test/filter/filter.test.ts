@@ -49,7 +49,7 @@ function fake(msgs: Partial<MessageInfo>[][], trees: FieldNode[][] = []): Trace 
 }
 
 const pass = (f: string, t: Trace) =>
-  t.packets.filter((_, i) => compileFilter(f).matches(t, i)).map((p) => p.no);
+  [...t.packets].filter((_, i) => compileFilter(f).matches(t, i)).map((p) => p.no);
 
 describe("parseFilter", () => {
   test("precedence: not > and > or; word operators; parentheses", () => {
@@ -143,7 +143,7 @@ describe("evaluation", () => {
     );
     const v = filterTrace(t, compileFilter("smb2.cmd == 5"));
     assert.deepEqual(
-      v.packets.map((p) => p.no),
+      [...v.packets].map((p) => p.no),
       [1, 3],
     );
     assert.equal(v.indexOf(3), 1);
@@ -163,8 +163,8 @@ describe("on a real capture", () => {
       const tree = pass('smb2.cmd == 5 && smb2.create.action || smb2.nt_status matches "c0000034"', t);
       assert.ok(nos.every((n) => tree.includes(n)));
       const v = filterTrace(t, compileFilter("smb2.cmd == 5"));
-      assert.ok(v.packets.length > 0 && v.packets.every((p) => p.messages.some((m) => m.cmd === 5)));
-      const no = v.packets[1]!.no;
+      assert.ok(v.packets.length > 0 && [...v.packets].every((p) => p.messages.some((m) => m.cmd === 5)));
+      const no = v.packets.at(1)!.no;
       assert.deepEqual(v.tree(no), t.tree(no));
     } finally {
       t.close();

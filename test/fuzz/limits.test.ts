@@ -29,7 +29,7 @@ describe("limits", () => {
   test("compound chain: 512 messages, then flagged", async () => {
     const t = await openTrace(FX("compound-600.pcap"));
     assert.equal(t.packets.length, 1);
-    const p = t.packets[0]!;
+    const p = t.packets.at(0)!;
     assert.equal(p.messages.length, MAX_COMPOUND);
     assert.ok(p.messages.at(-1)!.flags & MsgFlag.Malformed);
     assert.match(p.summary, /\[Malformed Packet\]$/);
@@ -43,7 +43,7 @@ describe("limits", () => {
 
   test("SMB1 AndX chain: 256 commands, then flagged", async () => {
     const t = await openTrace(FX("smb1-andx-300.pcap"));
-    const p = t.packets[0]!;
+    const p = t.packets.at(0)!;
     assert.equal(p.messages.length, MAX_ANDX);
     assert.ok(p.messages.at(-1)!.flags & MsgFlag.Malformed);
     assert.match(renderText(t.tree(p.no)), /\[Malformed Packet: AndX chain longer than 256 commands\]/);
@@ -63,7 +63,7 @@ describe("limits", () => {
       t.close();
     }
     const t = await openTrace(FX("lz77-bomb.pcap"));
-    const texts = t.packets.map((p) => renderText(t.tree(p.no)));
+    const texts = [...t.packets].map((p) => renderText(t.tree(p.no)));
     assert.match(texts[0]!, new RegExp(`output exceeds ${DEFAULT_MAX_OUTPUT} bytes`));
     assert.match(texts[1]!, new RegExp(`exceeds the limit of ${DEFAULT_MAX_OUTPUT}`));
     t.close();

@@ -37,7 +37,7 @@ export async function keysWork(r: CaptureResult, expected?: number): Promise<boo
   if (expected !== undefined && r.keys.length < expected) return false;
   const t = await openCapture(r);
   try {
-    return !t.packets.some((p) => p.messages.some((m) => m.flags & MsgFlag.Encrypted));
+    return ![...t.packets].some((p) => p.messages.some((m) => m.flags & MsgFlag.Encrypted));
   } finally {
     t.close();
   }

@@ -35,7 +35,7 @@ for (const scenario of ["file-ops-311", "enc-aes128gcm"]) {
     const tshark = infoColumn(r.pcap, ["smb2"], extra);
     const t = await openTrace(r.pcap, { keys });
     try {
-      const ours = new Map(t.packets.map((p) => [p.no, p.summary]));
+      const ours = new Map([...t.packets].map((p) => [p.no, p.summary]));
       assert.deepEqual([...ours.keys()], [...tshark.keys()], "same SMB2 frames");
       const differ = [...tshark].filter(([no, s]) => ours.get(no) !== s);
       assert.ok(
@@ -43,7 +43,7 @@ for (const scenario of ["file-ops-311", "enc-aes128gcm"]) {
         `summaries differ: ${JSON.stringify(differ.slice(0, 5))}`,
       );
       if (scenario.startsWith("enc"))
-        assert.ok(t.packets.filter((p) => p.summary.startsWith("Decrypted SMB3")).length > 10);
+        assert.ok([...t.packets].filter((p) => p.summary.startsWith("Decrypted SMB3")).length > 10);
     } finally {
       t.close();
     }

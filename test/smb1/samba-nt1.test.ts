@@ -58,7 +58,7 @@ const TSHARK_INFO: [number, string][] = [
 test("Info column of a Samba NT1 session equals tshark's", async () => {
   const t = await openTrace(join(import.meta.dirname, "samba-nt1.pcap"));
   try {
-    const ours = new Map(t.packets.map((p) => [p.no, p]));
+    const ours = new Map([...t.packets].map((p) => [p.no, p]));
     for (const [no, info] of TSHARK_INFO) {
       const p = ours.get(no);
       assert.ok(p, `frame ${no} missing`);

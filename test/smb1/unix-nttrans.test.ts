@@ -50,7 +50,7 @@ for (const [file, exp] of Object.entries(EXPECT)) {
   test(`${file}: Info column and chosen trees equal tshark's`, async () => {
     const t = await openTrace(join(DIR, file));
     try {
-      const pk = new Map(t.packets.map((p) => [p.no, p]));
+      const pk = new Map([...t.packets].map((p) => [p.no, p]));
       const skip = new Set(INFO_EXCEPTIONS[file] ?? []);
       for (const [no, info] of exp.info) {
         if (skip.has(no)) continue;

@@ -79,7 +79,7 @@ test("a compound cut by the snap length says so in Info", async () => {
   // smb2_krb frame 43: a Find Response whose chained second message is beyond the snap length.
   const t = await openTrace(join(CORPUS, "zeek__zeek/testing/btest/Traces/krb/smb2_krb.pcap"));
   try {
-    const p = t.packets[t.indexOf(43)]!;
+    const p = t.packets.at(t.indexOf(43))!;
     assert.equal(
       p.summary,
       "Find Response SMB2_FIND_ID_BOTH_DIRECTORY_INFO Pattern: *[Packet size limited during capture]",

@@ -94,7 +94,7 @@ test("examples: good vs bad, agrees with the capture", async () => {
     assert.deepEqual(sa.dialects, [{ dialect: "3.1.1", connections: 1 }]);
     assert.equal(sa.sessions.length, 1);
     assert.ok(sa.trees.some((t) => t.share.endsWith("\\share")));
-    const creates = a.packets.filter((p) => p.messages.some((m) => m.cmd === 5 && !m.isResponse)).length;
+    const creates = [...a.packets].filter((p) => p.messages.some((m) => m.cmd === 5 && !m.isResponse)).length;
     assert.equal(sa.commands.find((c) => c.name === "SMB2 Create")!.requests, creates);
     const cmp = compareStats(sa, sb);
     const nf = cmp.statuses.find((s) => s.name.startsWith("STATUS_OBJECT_NAME_NOT_FOUND"))!;

@@ -71,7 +71,7 @@ export async function checkFile(
     const step = Math.max(1, Math.ceil(ps.length / maxTrees));
     let malformed = 0;
     for (let i = 0; i < ps.length; i += step) {
-      const p = ps[i]!;
+      const p = ps.at(i)!;
       if (typeof p.summary !== "string") throw new FuzzFailure(`packet ${p.no}: summary is not a string`);
       if (/undefined|NaN|\[object /.test(p.summary))
         throw new FuzzFailure(`packet ${p.no}: summary "${p.summary}"`);
@@ -91,8 +91,8 @@ export async function checkFile(
         const d = r.fieldDiff(i);
         if (d.error) throw new FuzzFailure(`diff row ${i}: ${d.error}`);
       }
-      const a = orig.packets[0];
-      const b = ps[0];
+      const a = orig.packets.at(0);
+      const b = ps.at(0);
       if (a && b) {
         const d = diffPackets(orig, a.no, t, b.no, { allLayers: true });
         if (d.error) throw new FuzzFailure(`diffPackets: ${d.error}`);

@@ -61,12 +61,12 @@ export async function listCommand(argv: string[]): Promise<number> {
   const t = await loadTrace(path, loadOpts(opts));
   try {
     if (!t.packets.length) throw new CliError(`No SMB packet in ${path}`);
-    const t0 = t.packets[0]!.time;
+    const t0 = t.packets.at(0)!.time;
     const lines: string[] = [];
     // Filtered as we go, so the first matches print while later ones (maybe building trees) are tested.
     for (let i = 0; i < t.packets.length; i++) {
       if (filter && !filter.matches(t, i)) continue;
-      const p = t.packets[i]!;
+      const p = t.packets.at(i)!;
       if (opts.json) lines.push(JSON.stringify(packetJson(p)));
       else {
         const line = `${String(p.no).padStart(6)} ${(p.time - t0).toFixed(6).padStart(12)} ${p.src} → ${p.dst} ${p.summary}`;

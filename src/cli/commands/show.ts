@@ -54,7 +54,7 @@ export async function showCommand(argv: string[]): Promise<number> {
     for (const no of nums) {
       const i = t.indexOf(no);
       if (i < 0) throw new CliError(`${path}: packet ${no} is not an SMB packet (or does not exist)`);
-      const p = t.packets[i]!;
+      const p = t.packets.at(i)!;
       const all = !!opts["all-layers"];
       const tree = [...(all && t.layers ? t.layers(no) : []), ...t.tree(no, { allLayers: all })];
       if (opts.json) out(`${JSON.stringify({ no, summary: p.summary, tree: treeJson(tree) })}\n`);
