@@ -10,7 +10,7 @@ import { CaptureError } from "./source.js";
  * layers above copy what they keep, so no fresh memory is touched per chunk. Measured on a 452 MB
  * capture: 4 MB reused 0.11 s, 512 KB reused 0.30 s, 512 KB freshly allocated 0.89 s.
  */
-export const CHUNK = 4 << 20;
+export const CHUNK = 1 << 20;
 /** A record larger than this is treated as corruption. */
 const MAX_RECORD = 64 << 20;
 
@@ -184,29 +184,46 @@ export class RecordReader {
 
   private nextPcap(): boolean {
     const hdr = this.pcapIface!.hdr;
-    if (!this.fill(hdr)) {
-      if (this.bufLen > this.pos) this.problem = "file is truncated in the middle of a record header";
-      return false;
+    let p = this.pos;
+    if (p + hdr > this.bufLen) {
+      if (!this.fill(hdr)) {
+        if (this.bufLen > this.pos) this.problem = "file is truncated in the middle of a record header";
+        return false;
+      }
+      p = this.pos;
     }
-    const p = this.pos;
-    const caplen = this.u32(p + 8);
+    // One record per call on the hot path: fields read inline, the chunk refilled only at its end.
+    let b = this.buf;
+    const le = this.le;
+    const caplen = le
+      ? (b[p + 8]! | (b[p + 9]! << 8) | (b[p + 10]! << 16) | (b[p + 11]! << 24)) >>> 0
+      : ((b[p + 8]! << 24) | (b[p + 9]! << 16) | (b[p + 10]! << 8) | b[p + 11]!) >>> 0;
     if (caplen > MAX_RECORD) {
       this.problem = `bad record at offset ${this.bufStart + p}: captured length ${caplen} is too big`;
       return false;
     }
-    if (!this.fill(hdr + caplen)) {
-      this.problem = "file is truncated in the middle of a record";
-      return false;
+    if (p + hdr + caplen > this.bufLen) {
+      if (!this.fill(hdr + caplen)) {
+        this.problem = "file is truncated in the middle of a record";
+        return false;
+      }
+      p = this.pos; // fill moved the chunk
+      b = this.buf;
     }
-    const q = this.pos; // fill may have moved the chunk
-    this.recOff = this.bufStart + q;
-    this.tsHi = this.u32(q);
-    this.tsLo = this.u32(q + 4);
+    this.recOff = this.bufStart + p;
+    if (le) {
+      this.tsHi = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+      this.tsLo = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+      this.origLen = (b[p + 12]! | (b[p + 13]! << 8) | (b[p + 14]! << 16) | (b[p + 15]! << 24)) >>> 0;
+    } else {
+      this.tsHi = ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+      this.tsLo = ((b[p + 4]! << 24) | (b[p + 5]! << 16) | (b[p + 6]! << 8) | b[p + 7]!) >>> 0;
+      this.origLen = ((b[p + 12]! << 24) | (b[p + 13]! << 16) | (b[p + 14]! << 8) | b[p + 15]!) >>> 0;
+    }
     this.caplen = caplen;
-    this.origLen = this.u32(q + 12);
     this.iface = 0;
-    this.dataPos = q + hdr;
-    this.pos = q + hdr + caplen;
+    this.dataPos = p + hdr;
+    this.pos = p + hdr + caplen;
     return true;
   }
 

@@ -9,6 +9,7 @@
  */
 
 import { mapPieces, type Piece } from "./net.js";
+import { allocBytes, copyBytes, copyOut } from "./slab.js";
 import type { FileRange } from "./types.js";
 
 /** Cap on out-of-order bytes queued per direction. */
@@ -178,11 +179,20 @@ export class Conn {
   lastFrame = 0;
   constructor(
     readonly index: number,
-    /** Endpoint key of side a (the first packet's source). */
-    readonly ka: number | string,
-    /** Endpoint key of side b. */
-    readonly kb: number | string,
+    /** Address and port of side a (the first packet's source): IPv4 as a number, IPv6 as 16 latin1 chars. */
+    readonly sa: number | string,
+    readonly pa: number,
+    /** Address and port of side b. */
+    readonly sb: number | string,
+    readonly pb: number,
   ) {}
+}
+
+/** conns6 key of an endpoint pair, the same for both directions. */
+function key6(sa: string, sport: number, da: string, dport: number): string {
+  const ka = `${sa}${sport}`;
+  const kb = `${da}${dport}`;
+  return ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`;
 }
 
 export interface PduSink {
@@ -236,7 +246,6 @@ export class Tcp {
   private all: Conn[] = [];
   private nconn = 0;
   private last: Conn | null = null;
-  private lastKb: number | string = -1;
   private readonly ports: Set<number>;
   /** The current frame. */
   frame = 0;
@@ -290,31 +299,32 @@ export class Tcp {
     if (end - p < 20) return;
     const sport = (b[p]! << 8) | b[p + 1]!;
     const dport = (b[p + 2]! << 8) | b[p + 3]!;
-    const seq = b.readUInt32BE(p + 4);
-    const ack = b.readUInt32BE(p + 8);
+    const seq = ((b[p + 4]! << 24) | (b[p + 5]! << 16) | (b[p + 6]! << 8) | b[p + 7]!) >>> 0;
+    const ack = ((b[p + 8]! << 24) | (b[p + 9]! << 16) | (b[p + 10]! << 8) | b[p + 11]!) >>> 0;
     const hl = (b[p + 12]! >> 4) * 4;
     const flags = b[p + 13]!;
     if (hl < 20 || p + hl > end) return;
     this.base = base;
     this.pieces = pieces;
-    const ka = typeof sa === "number" ? sa * 65536 + sport : `${sa}${sport}`;
-    const kb = typeof da === "number" ? da * 65536 + dport : `${da}${dport}`;
 
+    // The connection of the previous segment, compared on raw endpoints (no key built).
     let c = this.last;
-    if (!(c !== null && ((c.ka === ka && this.lastKb === kb) || (c.ka === kb && this.lastKb === ka)))) {
-      c = this.lookup(ka, kb);
-      if (c === null) c = this.newConn(ka, kb, sport, dport, sa, da);
+    let fwd: boolean;
+    if (c !== null && sport === c.pa && dport === c.pb && sa === c.sa && da === c.sb) fwd = true;
+    else if (c !== null && sport === c.pb && dport === c.pa && sa === c.sb && da === c.sa) fwd = false;
+    else {
+      c = this.lookup(sa, sport, da, dport);
+      if (c === null) c = this.newConn(sport, dport, sa, da);
       this.last = c;
-      this.lastKb = c.ka === ka ? kb : ka;
+      fwd = sport === c.pa && sa === c.sa;
     }
     c.lastFrame = this.frame;
-    let d = c.ka === ka ? c.a : c.b;
+    let d = fwd ? c.a : c.b;
 
     if ((flags & (TH_SYN | TH_ACK)) === TH_SYN && d.baseSeq !== -1 && (seq !== d.baseSeq || c.closed)) {
       // A new connection reusing the ports.
-      c = this.newConn(ka, kb, sport, dport, sa, da);
+      c = this.newConn(sport, dport, sa, da);
       this.last = c;
-      this.lastKb = kb;
       d = c.a;
     }
 
@@ -380,41 +390,36 @@ export class Tcp {
     }
   }
 
-  private lookup(ka: number | string, kb: number | string): Conn | null {
-    if (typeof ka === "number") {
-      const b = kb as number;
-      const m = this.conns4.get(ka < b ? ka : b);
-      return m?.get(ka < b ? b : ka) ?? null;
+  /** The tracked connection between two endpoints (either direction), or null. */
+  private lookup(sa: number | string, sport: number, da: number | string, dport: number): Conn | null {
+    if (typeof sa === "number") {
+      const ka = sa * 65536 + sport;
+      const kb = (da as number) * 65536 + dport;
+      return this.conns4.get(Math.min(ka, kb))?.get(Math.max(ka, kb)) ?? null;
     }
-    return this.conns6.get(ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`) ?? null;
+    return this.conns6.get(key6(sa, sport, da as string, dport)) ?? null;
   }
 
-  private newConn(
-    ka: number | string,
-    kb: number | string,
-    sport: number,
-    dport: number,
-    sa: number | string,
-    da: number | string,
-  ): Conn {
+  private newConn(sport: number, dport: number, sa: number | string, da: number | string): Conn {
     if (this.all.length >= this.maxConns) this.forget();
-    const c = new Conn(this.nconn++, ka, kb);
+    const c = new Conn(this.nconn++, sa, sport, da, dport);
     const s = formatAddr(sa);
     const t = formatAddr(da);
     c.a = new Dir(c, s, t, sport, dport);
     c.b = new Dir(c, t, s, dport, sport);
     c.is139 = sport === 139 || dport === 139;
     if (this.ports.has(sport) || this.ports.has(dport)) c.nbss = 1;
-    if (typeof ka === "number") {
-      const b = kb as number;
-      let m = this.conns4.get(ka < b ? ka : b);
+    if (typeof sa === "number") {
+      const ka = sa * 65536 + sport;
+      const kb = (da as number) * 65536 + dport;
+      let m = this.conns4.get(Math.min(ka, kb));
       if (!m) {
         m = new Map();
-        this.conns4.set(ka < b ? ka : b, m);
+        this.conns4.set(Math.min(ka, kb), m);
       }
-      m.set(ka < b ? b : ka, c);
+      m.set(Math.max(ka, kb), c);
     } else {
-      this.conns6.set(ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`, c);
+      this.conns6.set(key6(sa, sport, da as string, dport), c);
     }
     this.all.push(c);
     return c;
@@ -434,14 +439,16 @@ export class Tcp {
     for (let i = 0; drop.size < Math.ceil(this.maxConns / 10) && i < byAge.length; i++) drop.add(byAge[i]!);
     for (const c of drop) {
       for (const d of [c.a, c.b]) this.flushOoo(d);
-      const { ka, kb } = c;
-      if (typeof ka === "number") {
-        const b = kb as number;
-        const m = this.conns4.get(Math.min(ka, b));
-        if (m?.get(Math.max(ka, b)) === c) m.delete(Math.max(ka, b));
-        if (m?.size === 0) this.conns4.delete(Math.min(ka, b));
+      if (typeof c.sa === "number") {
+        const ka = c.sa * 65536 + c.pa;
+        const kb = (c.sb as number) * 65536 + c.pb;
+        const lo = Math.min(ka, kb);
+        const hi = Math.max(ka, kb);
+        const m = this.conns4.get(lo);
+        if (m?.get(hi) === c) m.delete(hi);
+        if (m?.size === 0) this.conns4.delete(lo);
       } else {
-        const k = ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`;
+        const k = key6(c.sa, c.pa, c.sb as string, c.pb);
         if (this.conns6.get(k) === c) this.conns6.delete(k);
       }
     }
@@ -637,8 +644,8 @@ export class Tcp {
   private grow(d: Dir, need: number): void {
     const body = d.body;
     if (body !== null && body.length >= need) return;
-    const nb = Buffer.allocUnsafe(Math.max(need, d.keep));
-    if (body !== null) body.copy(nb, 0, 0, Math.min(d.have, d.keep));
+    const nb = allocBytes(Math.max(need, d.keep));
+    if (body !== null) copyBytes(body, 0, nb, 0, Math.min(d.have, d.keep));
     d.body = nb;
   }
 
@@ -652,7 +659,7 @@ export class Tcp {
       const c = Math.min(n, d.keep - d.have);
       this.grow(d, d.have + c);
       if (b === null) d.body!.fill(0, d.have, d.have + c);
-      else b.copy(d.body!, d.have, p, p + c);
+      else copyBytes(b, p, d.body!, d.have, c);
       d.have += c;
       p += c;
       n -= c;
@@ -707,7 +714,7 @@ export class Tcp {
           const r: FileRange[] = [];
           this.addRange(r, p, len + 4);
           const kept = len > BIG_PDU && skippable(b, p + 4, len) ? PREFIX : len;
-          this.sink.emit(d, type, Buffer.from(b.subarray(p + 4, p + 4 + kept)), len, r, undefined, false);
+          this.sink.emit(d, type, copyOut(b, p + 4, p + 4 + kept), len, r, undefined, false);
           p += 4 + len;
           continue;
         }
@@ -715,7 +722,7 @@ export class Tcp {
         p += 4;
       } else {
         const n = Math.min(4 - d.hdrHave, end - p);
-        b.copy(d.hdr, d.hdrHave, p, p + n);
+        copyBytes(b, p, d.hdr, d.hdrHave, n);
         this.addRange(d.ranges, p, n);
         if (d.frames[d.frames.length - 1] !== this.frame) d.frames.push(this.frame);
         d.hdrHave += n;
