@@ -7,14 +7,15 @@
  *   npm run bench -- --record     # also write bench/RESULTS.md
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { openTrace } from "../src/trace/index.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const OUT = join(ROOT, "bench/out");
-const CLI = join(ROOT, "dist/src/cli/main.js");
+/** The bin users run (package.json "bin": the esbuild bundle). */
+const CLI = join(ROOT, JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).bin.smbcmp as string);
 
 interface Timed {
   secs: number;
@@ -125,7 +126,9 @@ async function main() {
   const mb = mbIdx >= 0 ? Number(args[mbIdx + 1]) : 400;
   const which = args.filter((a, i) => !a.startsWith("--") && !(mbIdx >= 0 && i === mbIdx + 1));
   const want = (k: string) => !which.length || which.includes(k);
-  if (!existsSync(CLI)) spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
+  // Bundling takes a second: always measure the current sources.
+  const b = spawnSync(process.execPath, [join(ROOT, "scripts/bundle.mjs")], { cwd: ROOT, stdio: "inherit" });
+  if (b.status !== 0) throw new Error("scripts/bundle.mjs failed");
   console.log("benchmark | smbcmp | tshark | ratio | memory | vs cat");
   const bulk = want("list") || want("show") ? ensure(`bulk-${mb}mb.pcap`, "bulk", mb) : "";
   const ops = want("list") || want("show") ? ensure("ops-900k.pcap", "ops", 900000) : "";

@@ -9,6 +9,7 @@ import { openTsharkTrace } from "../../src/engine/tshark.js";
 import { detectAndParse } from "../../src/keys/index.js";
 import { openTrace } from "../../src/trace/index.js";
 import type { Trace } from "../../src/trace/types.js";
+import { smbcmpBin } from "../cli/bin.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const SMB2 = join(ROOT, "test/fixtures/corpus/zeek__zeek/testing/btest/Traces/smb/smb2_100_small_files.pcap");
@@ -37,17 +38,17 @@ test("tshark engine decrypts with the same key file", async () => {
 });
 
 test("smbcmp list --engine tshark, and a clear error when tshark cannot run", () => {
-  const cli = join(ROOT, "src/cli/main.ts");
+  const cli = smbcmpBin();
   const r = spawnSync(
     process.execPath,
-    ["--import", "tsx", cli, "list", "--engine", "tshark", join(ROOT, "examples/good.pcap")],
+    [cli, "list", "--engine", "tshark", join(ROOT, "examples/good.pcap")],
     { encoding: "utf8" },
   );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /Negotiate Protocol Request/);
   const bad = spawnSync(
     process.execPath,
-    ["--import", "tsx", cli, "list", "--engine", "tsark", join(ROOT, "examples/good.pcap")],
+    [cli, "list", "--engine", "tsark", join(ROOT, "examples/good.pcap")],
     { encoding: "utf8" },
   );
   assert.equal(bad.status, 2);

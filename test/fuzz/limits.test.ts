@@ -13,11 +13,12 @@ import { MAX_COMPOUND } from "../../src/smb2/dissect.js";
 import { openTrace } from "../../src/trace/index.js";
 import { MsgFlag } from "../../src/trace/types.js";
 import { ROOT } from "../../tools/fuzz/driver.js";
+import { smbcmpBin } from "../cli/bin.js";
 
 const FX = (n: string) => join(ROOT, "test/fixtures/fuzz", n);
 
 function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args], {
+  const r = spawnSync(process.execPath, [smbcmpBin(), ...args], {
     cwd: ROOT,
     encoding: "utf8",
     maxBuffer: 64 << 20,

@@ -13,6 +13,7 @@ import { diffTraces } from "../../src/diff/index.js";
 import { openTrace } from "../../src/trace/index.js";
 import { runPair, runScenario } from "../../tools/harness/index.js";
 import { infoColumn } from "../../tools/oracle/pdml.js";
+import { smbcmpBin } from "../cli/bin.js";
 import { captureSkipReason } from "./util.js";
 
 captureSkipReason();
@@ -75,11 +76,9 @@ test("pair veto-tmp: the vetoed create is the first divergence under the default
 test("two runs of the same job compare equal (exit 0) under the default profile", async () => {
   const r1 = await runScenario("file-ops-311", { outDir: join(out, "run1") });
   const r2 = await runScenario("file-ops-311", { outDir: join(out, "run2") });
-  const cli = join(import.meta.dirname, "../../src/cli/main.ts");
-  const p = spawnSync(
-    process.execPath,
-    ["--import", "tsx", cli, "diff", "--deep", "--color", "never", r1.pcap, r2.pcap],
-    { encoding: "utf8" },
-  );
+  const cli = smbcmpBin();
+  const p = spawnSync(process.execPath, [cli, "diff", "--deep", "--color", "never", r1.pcap, r2.pcap], {
+    encoding: "utf8",
+  });
   assert.equal(p.status, 0, `expected no difference:\n${p.stdout.slice(-3000)}\n${p.stderr}`);
 });
