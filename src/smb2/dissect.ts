@@ -172,13 +172,13 @@ function dissectMessage(
   if (h.isAsync) flags |= MsgFlag.Async;
   if (h.flags & SMB2_FLAGS.SIGNED) flags |= MsgFlag.Signed;
   if (h.flags & SMB2_FLAGS.RELATED) flags |= MsgFlag.Related;
-  const sesId = hex16(h.sesId);
+  const sesId = h.sesHex;
   const info: MessageInfo = {
     proto: 2,
     cmd: h.cmd,
     isResponse: h.isResponse,
     status: h.isResponse ? h.status : 0,
-    msgId: h.msgId.toString(),
+    msgId: h.msgIdText,
     sesId,
     tid: h.tid,
     summary: `${cmdName(h.cmd)} ${h.isResponse ? "Response" : "Request"}`,
@@ -192,7 +192,7 @@ function dissectMessage(
   if (h.isAsync) info.asyncId = h.asyncId.toString(16);
   if (h.isResponse && h.status !== STATUS.SUCCESS) info.summary += `, Error: ${statusText(h.status)}`;
 
-  const key = state.requestKey(ctx.conn, h.msgId);
+  const key = state.requestKey(ctx.conn, info.msgId);
   let rec: RequestRecord | undefined;
   if (!h.isResponse) {
     rec = ctx.first ? undefined : state.requests.get(key);

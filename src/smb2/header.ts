@@ -30,6 +30,10 @@ export interface Smb2Header {
   /** Async header only. */
   asyncId: bigint;
   sesId: bigint;
+  /** MessageId in decimal, as MessageInfo.msgId (made without a BigInt when below 2^53). */
+  msgIdText: string;
+  /** SessionId as 16 hex digits, as MessageInfo.sesId. */
+  sesHex: string;
   signature: Buffer;
   isResponse: boolean;
   isAsync: boolean;
@@ -43,13 +47,16 @@ class ParsedHeader implements Smb2Header {
   readonly credits: number;
   readonly flags: number;
   readonly nextCommand: number;
-  readonly msgId: bigint;
   readonly pid: number;
   readonly tid: number;
-  readonly asyncId: bigint;
-  readonly sesId: bigint;
   readonly isResponse: boolean;
   readonly isAsync: boolean;
+  // The 64-bit ids as 32-bit halves: BigInts cost an allocation each and are slow to print, and
+  // the index only needs their text.
+  private readonly msgLo: number;
+  private readonly msgHi: number;
+  private readonly sesLo: number;
+  private readonly sesHi: number;
   private sig: Buffer | undefined;
 
   constructor(
@@ -65,14 +72,35 @@ class ParsedHeader implements Smb2Header {
     this.credits = b.readUInt16LE(at + 14);
     this.flags = flags;
     this.nextCommand = b.readUInt32LE(at + 20);
-    this.msgId = b.readBigUInt64LE(at + 24);
+    this.msgLo = b.readUInt32LE(at + 24);
+    this.msgHi = b.readUInt32LE(at + 28);
     this.pid = isAsync ? 0 : b.readUInt32LE(at + 32);
     this.tid = isAsync ? 0 : b.readUInt32LE(at + 36);
-    this.asyncId = isAsync ? b.readBigUInt64LE(at + 32) : 0n;
-    this.sesId = b.readBigUInt64LE(at + 40);
+    this.sesLo = b.readUInt32LE(at + 40);
+    this.sesHi = b.readUInt32LE(at + 44);
     this.isResponse = (flags & SMB2_FLAGS.RESPONSE) !== 0;
     this.isAsync = isAsync;
     this.sig = undefined;
+  }
+
+  get msgId(): bigint {
+    return (BigInt(this.msgHi) << 32n) | BigInt(this.msgLo);
+  }
+
+  get msgIdText(): string {
+    return this.msgHi < 0x200000 ? String(this.msgHi * 0x100000000 + this.msgLo) : this.msgId.toString();
+  }
+
+  get asyncId(): bigint {
+    return this.isAsync ? this.buf.readBigUInt64LE(this.at + 32) : 0n;
+  }
+
+  get sesId(): bigint {
+    return (BigInt(this.sesHi) << 32n) | BigInt(this.sesLo);
+  }
+
+  get sesHex(): string {
+    return hex16Of(this.sesHi, this.sesLo);
   }
 
   get signature(): Buffer {
@@ -91,6 +119,22 @@ export function parseHeader(c: Cursor): Smb2Header {
 }
 
 export const hex16 = (v: bigint): string => v.toString(16).padStart(16, "0");
+
+// Messages in a row mostly share their session: its text is made once (and is then the same
+// string, which the index compares by reference first).
+let lastHi = -1;
+let lastLo = -1;
+let lastHex = "";
+
+/** 16 hex digits of the 64-bit value hi:lo. */
+function hex16Of(hi: number, lo: number): string {
+  if (hi !== lastHi || lo !== lastLo) {
+    lastHi = hi;
+    lastLo = lo;
+    lastHex = hi.toString(16).padStart(8, "0") + lo.toString(16).padStart(8, "0");
+  }
+  return lastHex;
+}
 
 const FLAG_BITS: readonly BitSpec[] = [
   {

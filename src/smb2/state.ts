@@ -107,7 +107,7 @@ export class Smb2State {
     else this.handles.set(hex, [u]);
   }
 
-  requestKey(conn: number, msgId: bigint): string {
+  requestKey(conn: number, msgId: bigint | string): string {
     return `${conn}:${msgId}`;
   }
 

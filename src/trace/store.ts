@@ -91,6 +91,45 @@ class Recent {
   id = -1;
 }
 
+/** No optional strings. */
+const NONE = -1;
+
+/**
+ * Writes `s` at `at` as UTF-8; returns bytes * 2 + 1 when not ASCII, bytes * 2 when ASCII (most
+ * summaries and names: a plain loop beats Buffer.write's argument handling), -1 when UTF-8 cannot
+ * hold it (lone surrogates of broken UTF-16 names).
+ */
+function writeText(b: Buffer, at: number, s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) {
+      if (LONE_SURROGATE.test(s)) return -1;
+      return b.write(s, at, "utf8") * 2 + 1;
+    }
+    b[at + i] = c;
+  }
+  return n * 2;
+}
+
+function varintSize(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 0x80);
+    n++;
+  }
+  return n;
+}
+
+function putVarint(b: Buffer, at: number, v: number): number {
+  while (v >= 0x80) {
+    b[at++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  b[at++] = v;
+  return at;
+}
+
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Message ids above 2^53 (SMB2 uses 0xFFFFFFFFFFFFFFFF for oplock breaks) are kept as strings. */
@@ -128,11 +167,9 @@ export class PacketStore implements PacketList {
   private readonly bigIds: string[] = [];
   private readonly tid = new U32Col();
   private readonly ses = new U32Col();
-  /** asyncId, fileId, path, detail: string id + 1 (0: absent). */
-  private readonly asyncId = new U32Col();
-  private readonly fileId = new U32Col();
-  private readonly path = new U32Col();
-  private readonly detail = new U32Col();
+  /** Where asyncId, fileId, path and detail are in the text heap (they are mostly unique). */
+  private readonly extra = new F64Col();
+  private readonly oddExtras: Partial<MessageInfo>[] = [];
   private readonly msumRef = new F64Col();
   private readonly msumLen = new U32Col();
 
@@ -259,24 +296,16 @@ export class PacketStore implements PacketList {
     h.room(max);
     this.locRef.set(i, h.pos());
     const b = h.cur;
-    let at = h.n;
-    const put = (v: number): void => {
-      while (v >= 0x80) {
-        b[at++] = (v % 0x80) | 0x80;
-        v = Math.floor(v / 0x80);
-      }
-      b[at++] = v;
-    };
-    put(locs.length);
+    let at = putVarint(b, h.n, locs.length);
     let end = 0;
     for (const l of locs) {
-      put(l.nbssType);
-      put(l.skip);
-      put(l.ranges.length);
+      at = putVarint(b, at, l.nbssType);
+      at = putVarint(b, at, l.skip);
+      at = putVarint(b, at, l.ranges.length);
       for (const r of l.ranges) {
         const d = r.offset - end;
-        put(d >= 0 ? 2 * d : -2 * d - 1);
-        put(r.length);
+        at = putVarint(b, at, d >= 0 ? 2 * d : -2 * d - 1);
+        at = putVarint(b, at, r.length);
         end = r.offset + r.length;
       }
     }
@@ -290,29 +319,108 @@ export class PacketStore implements PacketList {
     return r.id;
   }
 
-  /** UTF-8 in the text heap: [position, byte length]; a string UTF-8 cannot hold exactly: [-2 - index, 0]. */
+  /**
+   * A string in the text heap: [position, byte length * 2 + 1 if not ASCII]; a string UTF-8
+   * cannot hold exactly: [-2 - index, 0].
+   */
   private addText(s: string): [number, number] {
     const h = this.text;
     h.room(s.length * 3);
-    const len = h.cur.write(s, h.n, "utf8");
-    if (len !== s.length && LONE_SURROGATE.test(s)) {
+    const ref = h.pos();
+    const len = writeText(h.cur, h.n, s);
+    if (len < 0) {
       this.odd.push(s);
       return [-2 - (this.odd.length - 1), 0];
     }
-    const ref = h.pos();
-    h.n += len;
+    h.n += len >>> 1;
     return [ref, len];
   }
 
   private getText(ref: number, len: number): string {
     if (ref < 0) return this.odd[-2 - ref]!;
     const [b, at] = this.text.at(ref);
-    return b.toString("utf8", at, at + len);
+    return b.toString(len & 1 ? "utf8" : "latin1", at, at + (len >>> 1));
+  }
+
+  /** The optional strings of message k, from its record (presence bits, then each as varint length + text). */
+  private extras(k: number, m: MessageInfo): void {
+    const ref = this.extra.get(k);
+    if (ref === NONE) return;
+    if (ref < 0) {
+      Object.assign(m, this.oddExtras[-2 - ref]);
+      return;
+    }
+    const [b, start] = this.text.at(ref);
+    let at = start;
+    const bits = b[at++]!;
+    for (let f = 0; f < 4; f++) {
+      if (!(bits & (1 << f))) continue;
+      let len = 0;
+      let mul = 1;
+      for (;;) {
+        const x = b[at++]!;
+        len += (x & 0x7f) * mul;
+        if (x < 0x80) break;
+        mul *= 128;
+      }
+      const v = b.toString(bits & 0x10 ? "utf8" : "latin1", at, at + len);
+      at += len;
+      if (f === 0) m.asyncId = v;
+      else if (f === 1) m.fileId = v;
+      else if (f === 2) m.path = v;
+      else m.detail = v;
+    }
+  }
+
+  private pushExtras(k: number, m: MessageInfo): void {
+    const { asyncId, fileId, path, detail } = m;
+    if (asyncId === undefined && fileId === undefined && path === undefined && detail === undefined) {
+      this.extra.set(k, NONE);
+      return;
+    }
+    const h = this.text;
+    const vals = [asyncId, fileId, path, detail];
+    let max = 1;
+    for (const v of vals) if (v !== undefined) max += 5 + 3 * v.length;
+    h.room(max);
+    const b = h.cur;
+    const start = h.n;
+    let at = start + 1;
+    let bits = 0;
+    for (let f = 0; f < 4; f++) {
+      const v = vals[f];
+      if (v === undefined) continue;
+      bits |= 1 << f;
+      // The length goes first: reserve its varint for the worst case only when not ASCII.
+      let n = writeText(b, at + varintSize(v.length), v);
+      if (n < 0) {
+        const o: Partial<MessageInfo> = {};
+        if (asyncId !== undefined) o.asyncId = asyncId;
+        if (fileId !== undefined) o.fileId = fileId;
+        if (path !== undefined) o.path = path;
+        if (detail !== undefined) o.detail = detail;
+        this.oddExtras.push(o);
+        this.extra.set(k, -2 - (this.oddExtras.length - 1));
+        return;
+      }
+      if (n & 1) {
+        // Not ASCII: all of this record's strings are read as UTF-8 (ASCII is valid UTF-8).
+        bits |= 0x10;
+        const size = varintSize(n >>> 1);
+        if (size !== varintSize(v.length))
+          b.copy(b, at + size, at + varintSize(v.length), at + varintSize(v.length) + (n >>> 1));
+      }
+      n >>>= 1;
+      at = putVarint(b, at, n);
+      at += n;
+    }
+    b[start] = bits;
+    this.extra.set(k, h.pos());
+    h.n = at;
   }
 
   private pushMessage(m: MessageInfo): void {
     const k = this.mcount++;
-    const s = this.strings;
     this.word.set(
       k,
       ((m.cmd & 0xffff) | (m.flags << 16) | (m.proto << 25) | (m.isResponse ? 1 << 27 : 0)) >>> 0,
@@ -326,10 +434,7 @@ export class PacketStore implements PacketList {
     }
     this.tid.set(k, m.tid >>> 0);
     this.ses.set(k, this.recent(this.lastSes, m.sesId));
-    this.asyncId.set(k, m.asyncId === undefined ? 0 : s.id(m.asyncId) + 1);
-    this.fileId.set(k, m.fileId === undefined ? 0 : s.id(m.fileId) + 1);
-    this.path.set(k, m.path === undefined ? 0 : s.id(m.path) + 1);
-    this.detail.set(k, m.detail === undefined ? 0 : s.id(m.detail) + 1);
+    this.pushExtras(k, m);
     const [ref, len] = this.addText(m.summary);
     this.msumRef.set(k, ref);
     this.msumLen.set(k, len);
@@ -350,14 +455,7 @@ export class PacketStore implements PacketList {
       summary: this.getText(this.msumRef.get(k), this.msumLen.get(k)),
       flags: (w >>> 16) & 0x1ff,
     };
-    const a = this.asyncId.get(k);
-    const f = this.fileId.get(k);
-    const p = this.path.get(k);
-    const d = this.detail.get(k);
-    if (a) m.asyncId = s[a - 1]!;
-    if (f) m.fileId = s[f - 1]!;
-    if (p) m.path = s[p - 1]!;
-    if (d) m.detail = s[d - 1]!;
+    this.extras(k, m);
     return m;
   }
 }

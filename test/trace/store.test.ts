@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { PacketStore } from "../../src/trace/store.js";
+import type { MessageInfo, PacketInfo } from "../../src/trace/types.js";
+
+const msg = (o: Partial<MessageInfo>): MessageInfo => ({
+  proto: 2,
+  cmd: 5,
+  isResponse: false,
+  status: 0,
+  msgId: "7",
+  sesId: "00000000deadbeef",
+  tid: 1,
+  summary: "Create Request File: a.txt",
+  flags: 0,
+  ...o,
+});
+
+const pkt = (no: number, messages: MessageInfo[], o: Partial<PacketInfo> = {}): PacketInfo => ({
+  no,
+  time: 1700000000.123456 + no,
+  src: "10.0.0.1",
+  dst: "fe80::1",
+  srcPort: 49152,
+  dstPort: 445,
+  conn: 3,
+  summary: messages.map((m) => m.summary).join(";"),
+  messages,
+  ...o,
+});
+
+test("PacketStore gives back every field it was given, across chunk boundaries", () => {
+  const s = new PacketStore();
+  const given: PacketInfo[] = [];
+  const odd = "bad\uD800name";
+  for (let i = 0; i < 70_000; i++) {
+    const ms = [
+      msg({
+        msgId: i % 1000 === 0 ? "18446744073709551615" : String(i * 3),
+        cmd: i % 7 === 0 ? -1 : i % 19,
+        proto: (i % 3) as 0 | 1 | 2,
+        isResponse: i % 2 === 1,
+        status: i % 5 === 0 ? 0xc0000034 : 0,
+        flags: i % 512,
+        tid: 0xffffffff - i,
+        sesId: i % 100 === 0 ? "ffffffffffffffff" : "00000000deadbeef",
+        ...(i % 4 === 0 ? { fileId: `${i.toString(16).padStart(32, "0")}` } : {}),
+        ...(i % 6 === 0 ? { path: i % 12 === 0 ? `dir\\fïlé${i}.txt` : `f${"x".repeat(i % 200)}` } : {}),
+        ...(i % 10 === 0 ? { detail: "0x0012", asyncId: "1f" } : {}),
+        ...(i === 4242 ? { path: odd } : {}),
+        summary: i % 9 === 0 ? `Read Response, Error: STATUS_END_OF_FILE ${i}` : `Create Request File: é${i}`,
+      }),
+    ];
+    if (i % 50 === 0) ms.push(msg({ summary: "Close Request", path: "" }));
+    const p = pkt(i * 2 + 1, ms, i % 333 === 0 ? { summary: i === 333 ? odd : "Session message" } : {});
+    given.push(p);
+    s.push(p, [
+      { nbssType: 0, skip: i % 4, ranges: [{ offset: 2 ** 33 + i * 100, length: 90 }] },
+      ...(i % 50 === 0
+        ? [
+            {
+              nbssType: 0x85,
+              skip: 0,
+              ranges: [
+                { offset: 2 ** 33 + i * 100 + 500, length: 1448 },
+                { offset: 2 ** 33 + i * 100 - 4000, length: 65535 },
+              ],
+            },
+          ]
+        : []),
+    ]);
+  }
+  assert.equal(s.length, given.length);
+  for (const i of [0, 1, 333, 4242, 65535, 65536, 65537, 69_999]) {
+    assert.deepEqual(s.at(i), given[i], `packet ${i}`);
+    assert.equal(s.locsOf(i)[0]!.ranges[0]!.offset, 2 ** 33 + i * 100);
+    assert.equal(s.locsOf(i)[0]!.skip, i % 4);
+  }
+  for (let i = 0; i < given.length; i += 97) assert.deepEqual(s.at(i), given[i], `packet ${i}`);
+  assert.deepEqual(s.locsOf(50)[1], {
+    nbssType: 0x85,
+    skip: 0,
+    ranges: [
+      { offset: 2 ** 33 + 5500, length: 1448 },
+      { offset: 2 ** 33 + 1000, length: 65535 },
+    ],
+  });
+  assert.equal(s.at(-1), undefined);
+  assert.equal(s.at(given.length), undefined);
+  assert.equal(s.indexOf(131), 65);
+  assert.equal(s.indexOf(132), -1);
+  assert.equal(s.frameNo(65536), 131073);
+  s.setSummary(5, "Create Request File: a;Create Request File: b");
+  assert.equal(s.at(5)!.summary, "Create Request File: a;Create Request File: b");
+  assert.equal(s.at(5)!.messages[0]!.summary, given[5]!.messages[0]!.summary);
+  assert.equal([...s].length, given.length);
+});
