@@ -111,6 +111,7 @@ class CaptureImpl implements Capture, PduSink {
       maxOooTotal: opts.maxOutOfOrderTotal,
       maxPdu: opts.maxPdu,
       maxConns: opts.maxConnections,
+      borrow: opts.borrowData,
     });
   }
 

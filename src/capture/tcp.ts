@@ -26,6 +26,8 @@ export interface TcpLimits {
   maxOooTotal?: number;
   maxPdu?: number;
   maxConns?: number;
+  /** PDUs whole in one segment get a view of the segment's buffer, not a copy (see ReadOptions.borrowData). */
+  borrow?: boolean;
 }
 /** Segments of an unknown-port connection examined for NBSS+SMB before giving up on it. */
 const DETECT_SEGMENTS = 32;
@@ -257,6 +259,7 @@ export class Tcp {
   private readonly maxOooTotal: number;
   private readonly maxPdu: number;
   private readonly maxConns: number;
+  private readonly borrow: boolean;
   /** Out-of-order bytes queued over all connections. */
   private oooTotal = 0;
   private readonly warned = new Set<string>();
@@ -271,6 +274,7 @@ export class Tcp {
     this.maxOooTotal = limits.maxOooTotal ?? MAX_OOO_TOTAL;
     this.maxPdu = limits.maxPdu ?? MAX_PDU;
     this.maxConns = limits.maxConns ?? MAX_CONNS;
+    this.borrow = limits.borrow === true;
   }
 
   /** A limit was hit: warn once per kind. */
@@ -714,7 +718,8 @@ export class Tcp {
           const r: FileRange[] = [];
           this.addRange(r, p, len + 4);
           const kept = len > BIG_PDU && skippable(b, p + 4, len) ? PREFIX : len;
-          this.sink.emit(d, type, copyOut(b, p + 4, p + 4 + kept), len, r, undefined, false);
+          const data = this.borrow ? b.subarray(p + 4, p + 4 + kept) : copyOut(b, p + 4, p + 4 + kept);
+          this.sink.emit(d, type, data, len, r, undefined, false);
           p += 4 + len;
           continue;
         }

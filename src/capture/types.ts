@@ -63,4 +63,10 @@ export interface ReadOptions {
   maxPdu?: number;
   /** TCP connections tracked at once (default 100000); beyond, the least recently active are forgotten. */
   maxConnections?: number;
+  /**
+   * When true, `Pdu.data` may be a view into a read buffer that is reused: valid only until the
+   * iteration of pdus() moves on; copy any part kept longer. Saves a copy and an allocation per
+   * PDU (most PDUs fit in one segment). Default false: every `data` is the PDU's own memory.
+   */
+  borrowData?: boolean;
 }
