@@ -329,9 +329,10 @@ class CaptureImpl implements Capture, PduSink {
       size,
       ranges,
       skip: 4,
+      // Always present (possibly undefined): one object shape for every PDU.
+      frames,
+      incomplete: incomplete ? true : undefined,
     };
-    if (frames) pdu.frames = frames;
-    if (incomplete) pdu.incomplete = true;
     this.out.push(pdu);
   }
 

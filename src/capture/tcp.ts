@@ -715,8 +715,12 @@ export class Tcp {
             p += 4; // an empty session message carries nothing
             continue;
           }
-          const r: FileRange[] = [];
-          this.addRange(r, p, len + 4);
+          let r: FileRange[];
+          if (this.pieces === null) r = [{ offset: this.base + p, length: len + 4 }];
+          else {
+            r = [];
+            this.addRange(r, p, len + 4);
+          }
           const kept = len > BIG_PDU && skippable(b, p + 4, len) ? PREFIX : len;
           const data = this.borrow ? b.subarray(p + 4, p + 4 + kept) : copyOut(b, p + 4, p + 4 + kept);
           this.sink.emit(d, type, data, len, r, undefined, false);
