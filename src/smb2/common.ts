@@ -13,6 +13,11 @@ export function fileId(f: Fields, m: Smb2Msg): string {
   const rec = m.ctx.state.files.get(hex);
   m.info.fileId = hex;
   if (rec && m.info.path === undefined) m.info.path = rec.name;
+  if (f.light) {
+    // The index needs only the id and the name: no GUID text.
+    f.c.pos = at + 16;
+    return hex;
+  }
   f.tree(
     "smbcmp.smb2.handle",
     rec ? `GUID handle File: ${rec.name}` : "GUID handle",

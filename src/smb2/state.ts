@@ -136,5 +136,6 @@ export class Smb2State {
 
 /** The all-zero handle is never tracked. */
 function isNullHandle(hex: string): boolean {
-  return /^0*$/.test(hex);
+  for (let i = 0; i < hex.length; i++) if (hex.charCodeAt(i) !== 0x30) return false;
+  return true;
 }

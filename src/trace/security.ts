@@ -68,8 +68,9 @@ export class Security {
       if (data.readUInt32LE(at) !== SMB2_MAGIC) break;
       const next = data.readUInt32LE(at + 20);
       const end = next && at + next <= data.length ? at + next : data.length;
+      // Only NEGOTIATE (0) and SESSION_SETUP (1) take part in the chain: skip the rest unparsed.
       try {
-        t.feed(data.subarray(at, end));
+        if (data.readUInt16LE(at + 12) <= 1) t.feed(data.subarray(at, end));
       } catch {
         // a malformed message cannot be part of a valid preauth chain: skip it
       }
