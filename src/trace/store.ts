@@ -250,6 +250,27 @@ export class PacketStore implements PacketList {
     };
   }
 
+  /** Packet i without its messages (what a list line shows): no message or optional text decoded. */
+  row(i: number): Omit<PacketInfo, "messages"> {
+    const s = this.strings.values;
+    const ref = this.sumRef.get(i);
+    const first = this.firstMsg.get(i);
+    const ports = this.ports.get(i);
+    return {
+      no: this.no.get(i),
+      time: this.time.get(i),
+      src: s[this.src.get(i)]!,
+      dst: s[this.dst.get(i)]!,
+      srcPort: ports >>> 16,
+      dstPort: ports & 0xffff,
+      conn: this.conn.get(i),
+      summary:
+        ref === SAME_AS_MESSAGE
+          ? this.getText(this.msumRef.get(first), this.msumLen.get(first))
+          : this.getText(ref, this.sumLen.get(i)),
+    };
+  }
+
   *[Symbol.iterator](): IterableIterator<PacketInfo> {
     for (let i = 0; i < this.count; i++) yield this.at(i)!;
   }
@@ -458,4 +479,10 @@ export class PacketStore implements PacketList {
     this.extras(k, m);
     return m;
   }
+}
+
+/** Packet i of any list without building its messages when the list is a PacketStore. */
+export function packetRow(list: PacketList, i: number): Omit<PacketInfo, "messages"> | undefined {
+  if (list instanceof PacketStore) return i >= 0 && i < list.length ? list.row(i) : undefined;
+  return list.at(i);
 }

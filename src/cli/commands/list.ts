@@ -1,4 +1,5 @@
 /** `smbcmp list CAPFILE`: one line per SMB packet, like Wireshark's packet list. */
+import { packetRow } from "../../trace/store.js";
 import type { PacketInfo } from "../../trace/types.js";
 import { parseArgs, withOptions } from "../args.js";
 import {
@@ -66,11 +67,11 @@ export async function listCommand(argv: string[]): Promise<number> {
     // Filtered as we go, so the first matches print while later ones (maybe building trees) are tested.
     for (let i = 0; i < t.packets.length; i++) {
       if (filter && !filter.matches(t, i)) continue;
-      const p = t.packets.at(i)!;
-      if (opts.json) lines.push(JSON.stringify(packetJson(p)));
+      if (opts.json) lines.push(JSON.stringify(packetJson(t.packets.at(i)!)));
       else {
+        const p = packetRow(t.packets, i)!;
         const line = `${String(p.no).padStart(6)} ${(p.time - t0).toFixed(6).padStart(12)} ${p.src} → ${p.dst} ${p.summary}`;
-        const bad = color && p.messages.some((m) => m.isResponse && m.status >>> 30 === 3);
+        const bad = color && t.packets.at(i)!.messages.some((m) => m.isResponse && m.status >>> 30 === 3);
         lines.push(bad ? `\x1b[31m${line}\x1b[0m` : line);
       }
       if (lines.length >= 512) {
