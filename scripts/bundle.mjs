@@ -8,8 +8,8 @@
  * The entry points keep their names, side by side: main.mjs (the bin), load-worker.mjs and
  * align-worker.mjs (TUI), compute-worker.mjs (web server); src/tui/spawn.ts and src/web/compute.ts
  * find a worker next to their own module, with their own extension. Code splitting puts shared code
- * and each lazily imported command in content-hashed chunks in the same folder, so `--version` or
- * `completion` parse none of the engine. Files are replaced atomically (tests build concurrently).
+ * and each lazily imported command in content-hashed chunks in the same folder, so `--version`, `-h`
+ * and usage errors parse none of the engine. Files are replaced atomically (tests build concurrently).
  */
 import {
   chmodSync,
