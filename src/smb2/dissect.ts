@@ -13,7 +13,7 @@ import { errorResponse } from "./commands/error.js";
 import { COMMANDS } from "./commands/index.js";
 import { dissectHeader, hex16, parseHeader, SMB2_HEADER_LEN, SMB2_MAGIC, type Smb2Header } from "./header.js";
 import { cmdName, SMB2_FLAGS, STATUS } from "./names.js";
-import type { RequestRecord, Smb2State } from "./state.js";
+import { newRequest, type RequestRecord, type Smb2State } from "./state.js";
 import { statusText } from "./status.js";
 
 export interface Smb2Ctx {
@@ -198,7 +198,7 @@ function dissectMessage(
     rec = ctx.first ? undefined : state.requests.get(key);
     if (!rec || rec.frame !== ctx.frame) {
       const cancelled = h.cmd === 12 ? state.requests.get(key) : undefined;
-      rec = { frame: ctx.frame, time: ctx.time, cmd: h.cmd };
+      rec = newRequest(ctx.frame, ctx.time, h.cmd);
       // CANCEL reuses the MessageId of the request it cancels: keep that record (its response still
       // needs it) and note the cancel, which Wireshark then shows as "Response to".
       if (ctx.first && cancelled && cancelled.cmd !== 12)

@@ -25,6 +25,28 @@ export interface RequestRecord {
   extra?: Record<string, unknown>;
 }
 
+/**
+ * A request record with every field present from the start: records are kept for the whole
+ * capture (hundreds of thousands), and fields added later would give each one a second object.
+ */
+export function newRequest(frame: number, time: number, cmd: number): RequestRecord {
+  return {
+    frame,
+    time,
+    cmd,
+    responseFrame: undefined,
+    responseTime: undefined,
+    path: undefined,
+    fileId: undefined,
+    infoType: undefined,
+    infoClass: undefined,
+    ioctl: undefined,
+    level: undefined,
+    pattern: undefined,
+    extra: undefined,
+  };
+}
+
 export interface FileRecord {
   name: string;
   openFrame: number;
