@@ -204,7 +204,8 @@ export class PacketStore implements PacketList {
     return -1;
   }
 
-  push(p: PacketInfo, locs: readonly PduLoc[]): void {
+  /** Appends a packet (frame order); `locs` where its PDUs are in the file (none: trees come from elsewhere). */
+  push(p: PacketInfo, locs: readonly PduLoc[] = []): void {
     const i = this.count;
     const ms = p.messages;
     this.no.set(i, p.no);

@@ -8,7 +8,8 @@ import { deserialize } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { diffTraces } from "../diff/align.js";
 import type { Op } from "../diff/ops.js";
-import type { PacketInfo, Trace } from "../trace/types.js";
+import { PacketStore } from "../trace/store.js";
+import type { PacketInfo, PacketList, Trace } from "../trace/types.js";
 import { type AlignInit, type AlignMsg, OP_KINDS, type OpsColumns, ROW_KINDS } from "./align-msg.js";
 import type { WorkerMsg } from "./load-worker.js";
 
@@ -54,7 +55,7 @@ function buffers(c: OpsColumns): ArrayBuffer[] {
 }
 
 /** Enough of a Trace for alignment, which reads only packets and message infos. */
-function stub(path: string, packets: PacketInfo[]): Trace {
+function stub(path: string, packets: PacketList): Trace {
   return {
     path,
     packets,
@@ -70,8 +71,8 @@ function stub(path: string, packets: PacketInfo[]): Trace {
 const init = workerData as AlignInit;
 const parent = parentPort!;
 const sides = [
-  { port: init.portA, packets: [] as PacketInfo[], done: false },
-  { port: init.portB, packets: [] as PacketInfo[], done: false },
+  { port: init.portA, packets: new PacketStore(), done: false },
+  { port: init.portB, packets: new PacketStore(), done: false },
 ];
 let failed = false;
 

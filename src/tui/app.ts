@@ -11,7 +11,7 @@ import { profileNames, profileRules } from "../diff/profiles.js";
 import { opText } from "../diff/render/common.js";
 import type { FieldNode } from "../dissect/tree.js";
 import { compileFilter, type Filter } from "../filter/index.js";
-import { MsgFlag, type PacketInfo } from "../trace/types.js";
+import { MsgFlag, type PacketInfo, type PacketList } from "../trace/types.js";
 import type { Alignment } from "./alignment.js";
 import { type InputEvent, parseInput } from "./input.js";
 import { type Action, type Bindings, DEFAULT_BINDINGS, makeBindings } from "./keys.js";
@@ -168,9 +168,7 @@ export class App {
       return;
     }
     const w = [...this.a.warnings, ...(this.b?.warnings ?? [])];
-    const sealed = this.b
-      ? 0
-      : this.a.packets.filter((p) => p.messages.some((m) => m.flags & MsgFlag.Encrypted)).length;
+    const sealed = this.b ? 0 : encryptedCount(this.a.packets);
     // A missing key is the commonest reason for an unreadable trace: say it where it is seen.
     if (sealed)
       w.unshift(
@@ -284,7 +282,7 @@ export class App {
   private opLabel(t: WorkerTrace, op: Op | undefined): string {
     if (!op) return "";
     const first = op.req ?? op.resp;
-    const no = first ? t.packets[first.pkt]!.no : 0;
+    const no = first ? t.packets.at(first.pkt)!.no : 0;
     return `${String(no).padStart(6)} ${opText(t, op)}`;
   }
 
@@ -306,7 +304,7 @@ export class App {
     const df = this.dfilter;
     const pktOk = (t: WorkerTrace, i: number): boolean => {
       if (df) return (t.loaded || !df.needsTree) && df.matches(t, i);
-      const p = t.packets[i]!;
+      const p = t.packets.at(i)!;
       return p.summary.toLowerCase().includes(f) || String(p.no) === f;
     };
     const opOk = (t: WorkerTrace, op: Op | undefined): boolean => {
@@ -393,8 +391,8 @@ export class App {
         return out;
       }
       if (this.b) {
-        const pa = this.a.packets[this.rowsA[this.panes.list.cur] ?? -1];
-        const pb = this.b.packets[this.rowsB[this.panes.listB.cur] ?? -1];
+        const pa = this.a.packets.at(this.rowsA[this.panes.list.cur] ?? -1);
+        const pb = this.b.packets.at(this.rowsB[this.panes.listB.cur] ?? -1);
         if (!pa || !pb) return [];
         const d = diffPackets(this.a, pa.no, this.b, pb.no, { rules: this.pairRules() });
         const head: Line = {
@@ -409,7 +407,7 @@ export class App {
         if (d.error) return [head, { ...head, text: `error: ${d.error}`, attr: fg(C.red) }];
         return [head, ...diffLines(d.nodes, this.folds, this.showSame, "pkt", all)];
       }
-      const p = this.a.packets[this.rowsA[this.panes.list.cur] ?? -1];
+      const p = this.a.packets.at(this.rowsA[this.panes.list.cur] ?? -1);
       if (!p) return [];
       return fieldLines(this.a.tree(p.no, { allLayers: true }), this.folds, all);
     } catch (e) {
@@ -700,7 +698,7 @@ export class App {
     const bad = (i: number): boolean => {
       if (this.result && this.linked) return this.result.kind(i) !== "same";
       const t = id === "list" ? this.a : this.b!;
-      return isError(t.packets[i]!);
+      return isError(t.packets.at(i)!);
     };
     const p = this.panes[id];
     for (let k = p.cur + dir; k >= 0 && k < rows.length; k += dir)
@@ -861,8 +859,8 @@ export class App {
       return { text: `${mark}${this.opLabel(t, op)}`, attr };
     }
     const t = id === "list" ? this.a : this.b!;
-    const p = t.packets[i]!;
-    return { text: this.packetLabel(p, t.packets[0]?.time ?? 0), attr: packetAttr(p) };
+    const p = t.packets.at(i)!;
+    return { text: this.packetLabel(p, t.packets.at(0)?.time ?? 0), attr: packetAttr(p) };
   }
 
   private drawList(id: "list" | "listB", x: number, y: number, w: number, h: number): void {
@@ -935,7 +933,7 @@ export class App {
   /** Single mode: the selected field's bytes in its PDU. */
   private drawHex(x: number, y: number, w: number, h: number): void {
     const l = this.lines[this.panes.detail.cur];
-    const p = this.a.packets[this.rowsA[this.panes.list.cur] ?? -1];
+    const p = this.a.packets.at(this.rowsA[this.panes.list.cur] ?? -1);
     if (!p || !this.a.loaded) return;
     const inNbss = l?.name?.startsWith("nbss");
     this.drawBytes(x, y, w, h, this.a, p.no, Math.max(0, l?.pdu ?? 0), inNbss ? undefined : l?.field);
@@ -992,12 +990,12 @@ export class App {
       const part = this.result.fieldDiff(i).parts[l.part];
       const ref = side === "a" ? part?.aRef : part?.bRef;
       if (!ref) return `no ${side === "a" ? "A" : "B"} message in this pair`;
-      no = t.packets[ref.pkt]?.no;
+      no = t.packets.at(ref.pkt)?.no;
       roots = messageTree(t, ref);
     } else {
       const rows = side === "a" ? this.rowsA : this.rowsB;
       const pane = side === "a" ? this.panes.list : this.panes.listB;
-      no = t.packets[rows[pane.cur] ?? -1]?.no;
+      no = t.packets.at(rows[pane.cur] ?? -1)?.no;
       if (no === undefined) return "";
       roots = t.tree(no);
     }
@@ -1144,4 +1142,10 @@ export class App {
     for (let i = 0; i < h - 2; i++)
       s.text(x + 2, y + 1 + i, lines[i]!, bg(C.blue) | fg(C.white) | A.bold, w - 4);
   }
+}
+
+function encryptedCount(ps: PacketList): number {
+  let n = 0;
+  for (const p of ps) if (p.messages.some((m) => m.flags & MsgFlag.Encrypted)) n++;
+  return n;
 }

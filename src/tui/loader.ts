@@ -7,6 +7,7 @@ import { deserialize } from "node:v8";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from "node:worker_threads";
 import type { LoadOpts } from "../cli/common.js";
 import type { FieldNode } from "../dissect/tree.js";
+import { PacketStore } from "../trace/store.js";
 import type { PacketInfo, Trace, TreeOptions } from "../trace/types.js";
 import type { Req, WorkerInit, WorkerMsg } from "./load-worker.js";
 import { spawnWorker } from "./spawn.js";
@@ -18,7 +19,7 @@ export interface LoadEvents {
 }
 
 export class WorkerTrace implements Trace {
-  readonly packets: PacketInfo[] = [];
+  readonly packets = new PacketStore();
   readonly warnings: string[] = [];
   loaded = false;
   error?: string;
@@ -27,7 +28,6 @@ export class WorkerTrace implements Trace {
   private worker: Worker;
   private port: MessagePort;
   private flag = new Int32Array(new SharedArrayBuffer(4));
-  private byNo = new Map<number, number>();
   private cache = new Map<string, FieldNode[]>();
   private closed = false;
 
@@ -44,10 +44,7 @@ export class WorkerTrace implements Trace {
     this.worker = spawnWorker("load-worker", init, alignPort ? [port2, alignPort] : [port2]);
     const add = (buf: Uint8Array) => {
       const ps = deserialize(buf) as PacketInfo[];
-      for (const p of ps) {
-        this.byNo.set(p.no, this.packets.length);
-        this.packets.push(p);
-      }
+      for (const p of ps) this.packets.push(p);
     };
     // Messages wait in a queue and are handled one per event-loop turn: Node hands a port's whole
     // backlog to one callback, and unpacking it at once would hold keystrokes for seconds.
@@ -87,7 +84,7 @@ export class WorkerTrace implements Trace {
   }
 
   indexOf(no: number): number {
-    return this.byNo.get(no) ?? -1;
+    return this.packets.indexOf(no);
   }
 
   private call<T>(req: Req): T {
