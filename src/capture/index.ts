@@ -44,39 +44,51 @@ export interface Capture {
 
 const IPPROTO_TCP = 6;
 
-const BLOCK_BITS = 16;
+const BLOCK_BITS = 10;
 const BLOCK = 1 << BLOCK_BITS;
 
 /**
- * File offsets of frames, in blocks of 65536: each block is a base offset plus 32-bit deltas
+ * File offsets of frames, in blocks of 1024: each block is a base offset plus 32-bit deltas
  * (a Float64Array only if a block spans 4 GB). Half the memory of one Float64Array and no
  * copying on growth: fresh memory costs page faults, which showed in profiles.
  */
 class FrameIndex {
-  private readonly base: number[] = [];
-  private readonly blocks: (Uint32Array | Float64Array)[] = [];
+  // Small blocks: addBlock() runs often enough to have type feedback when the caller is
+  // optimised (a first call after that deoptimises it). Both arrays are created with their final
+  // element kinds, and never replaced: a first push that changes an array's map, or a second
+  // value in a field, also deoptimises optimised code that relies on them.
+  private readonly base: number[] = [0.5];
+  private readonly blocks: (Uint32Array | Float64Array)[] = [new Uint32Array(0)];
+
+  constructor() {
+    this.base.pop();
+    this.blocks.pop();
+  }
 
   set(n: number, off: number): void {
     const k = n >>> BLOCK_BITS;
-    let blk = this.blocks[k];
-    if (blk === undefined) {
-      while (this.blocks.length <= k) {
-        this.blocks.push(new Uint32Array(BLOCK));
-        this.base.push(off);
-      }
-      blk = this.blocks[k]!;
-    }
+    if (k >= this.blocks.length) this.addBlock(k, off);
     const d = off - this.base[k]!;
-    if (d > 0xffffffff && blk instanceof Uint32Array) {
-      blk = Float64Array.from(blk);
-      this.blocks[k] = blk;
-    }
-    blk[n & (BLOCK - 1)] = d;
+    if (d > 0xffffffff) this.widen(k);
+    this.blocks[k]![n & (BLOCK - 1)] = d;
   }
 
   get(n: number): number {
     const k = n >>> BLOCK_BITS;
     return this.base[k]! + this.blocks[k]![n & (BLOCK - 1)]!;
+  }
+
+  private addBlock(k: number, off: number): void {
+    while (this.blocks.length <= k) {
+      this.base.push(off);
+      this.blocks.push(new Uint32Array(BLOCK));
+    }
+  }
+
+  /** A block spanning more than 4 GB of file (frames of up to 64 MB) keeps 64-bit offsets. */
+  private widen(k: number): void {
+    const blk = this.blocks[k]!;
+    if (blk instanceof Uint32Array) this.blocks[k] = Float64Array.from(blk);
   }
 }
 

@@ -836,3 +836,29 @@ describe("borrowData", () => {
     borrowed.close();
   });
 });
+
+describe("reader buffers and frame index", () => {
+  test("a first record bigger than the first read, records across many chunk ends, readFrame in every index block", async () => {
+    const f = new Flow();
+    const ip = [...f.handshake()];
+    // ~2.6 MB in ~5000 frames of varied sizes: several reader chunks, several frame-index blocks.
+    for (let i = 0; i < 2500; i++) {
+      ip.push(f.seg(true, nbss(smb2(100 + ((i * 37) % 900), i))));
+      ip.push(f.seg(false, nbss(smb2(64 + ((i * 11) % 300), i))));
+    }
+    const frames = [ether(Buffer.alloc(100_000, 0x5a), 0x88b5), ...ip.map((d) => ether(d))];
+    const file = path.join(dir, `c${nfile++}`);
+    fs.writeFileSync(file, pcap(frames.map((data, i) => ({ data, sec: 1700000000 + i }))));
+    const cap = await openCapture(file);
+    const pdus = [...cap.pdus()];
+    assert.equal(pdus.length, 5000);
+    assert.equal(cap.frameCount, frames.length);
+    for (const n of [1, 2, 1023, 1024, 1025, 2047, 2048, 2049, 4096, frames.length]) {
+      const fr = cap.readFrame(n);
+      assert.ok(fr?.data.equals(frames[n - 1]!), `frame ${n}`);
+      assert.equal(fr.time, 1700000000 + n - 1);
+    }
+    for (const p of pdus) assert.ok(cap.readRanges(p.ranges).subarray(p.skip).equals(p.data));
+    cap.close();
+  });
+});
