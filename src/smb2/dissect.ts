@@ -145,6 +145,17 @@ function compoundLimit(last: Smb2Msg, left: number, at: number, ctx: Smb2Ctx, ou
   out.push(node("_ws.malformed", `[Malformed Packet: ${why}]`, why, why, at, left, FieldFlag.Malformed));
 }
 
+// "Create Request", "Create Response"... made once: every message's summary starts with one.
+const BASE_SUMMARIES = Array.from({ length: 0x13 }, (_, cmd) => [
+  `${cmdName(cmd)} Request`,
+  `${cmdName(cmd)} Response`,
+]);
+
+function baseSummary(cmd: number, isResponse: boolean): string {
+  const b = BASE_SUMMARIES[cmd];
+  return b ? b[isResponse ? 1 : 0]! : `${cmdName(cmd)} ${isResponse ? "Response" : "Request"}`;
+}
+
 function blankInfo(summary: string, flags = 0): MessageInfo {
   return {
     proto: 2,
@@ -181,7 +192,7 @@ function dissectMessage(
     msgId: h.msgIdText,
     sesId,
     tid: h.tid,
-    summary: `${cmdName(h.cmd)} ${h.isResponse ? "Response" : "Request"}`,
+    summary: baseSummary(h.cmd, h.isResponse),
     flags,
     // Declared up front so that setting them later keeps the object's fields in-object.
     asyncId: undefined,
