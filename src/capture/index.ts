@@ -37,12 +37,58 @@ export interface Capture {
   readonly dataFile: string;
   /** Concatenated bytes of `ranges` (offset -1 = bytes missing from the capture, read as zeros). */
   readRanges(ranges: readonly FileRange[]): Buffer;
+  /** The same for flat ranges (offset, length, offset, length...), as in `Pdu.spans`. */
+  readSpans(spans: ArrayLike<number>): Buffer;
   /** Frame n (1-based) as recorded, once the pass has reached it. */
   readFrame(n: number): FrameData | undefined;
   close(): void;
 }
 
 const IPPROTO_TCP = 6;
+
+/** A PDU as yielded by pdus(): one class (one object shape); `ranges` built from `spans` when read. */
+class CapturedPdu implements Pdu {
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  conn: number;
+  skip = 4;
+  private built: FileRange[] | undefined = undefined;
+
+  constructor(
+    public frame: number,
+    public time: number,
+    public nanos: number,
+    d: Dir,
+    public nbssType: number,
+    public data: Buffer,
+    public size: number,
+    public spans: readonly number[],
+    public frames: number[] | undefined,
+    public incomplete: true | undefined,
+  ) {
+    this.src = d.src;
+    this.dst = d.dst;
+    this.srcPort = d.srcPort;
+    this.dstPort = d.dstPort;
+    this.conn = d.conn.index;
+  }
+
+  get ranges(): FileRange[] {
+    if (this.built === undefined) {
+      const s = this.spans;
+      const r: FileRange[] = [];
+      for (let i = 0; i + 1 < s.length; i += 2) r.push({ offset: s[i]!, length: s[i + 1]! });
+      this.built = r;
+    }
+    return this.built;
+  }
+
+  set ranges(r: FileRange[]) {
+    this.built = r;
+  }
+}
 
 const BLOCK_BITS = 10;
 const BLOCK = 1 << BLOCK_BITS;
@@ -317,7 +363,7 @@ class CaptureImpl implements Capture, PduSink {
     nbssType: number,
     data: Buffer,
     size: number,
-    ranges: FileRange[],
+    spans: number[],
     frames: number[] | undefined,
     incomplete: boolean,
   ): void {
@@ -327,24 +373,18 @@ class CaptureImpl implements Capture, PduSink {
       this.nanos = this.ts.nanos;
       this.timeFrame = this.frame;
     }
-    const pdu: Pdu = {
-      frame: this.frame,
-      time: this.sec + this.nanos / 1e9,
-      nanos: this.nanos,
-      src: d.src,
-      dst: d.dst,
-      srcPort: d.srcPort,
-      dstPort: d.dstPort,
-      conn: d.conn.index,
+    const pdu = new CapturedPdu(
+      this.frame,
+      this.sec + this.nanos / 1e9,
+      this.nanos,
+      d,
       nbssType,
       data,
       size,
-      ranges,
-      skip: 4,
-      // Always present (possibly undefined): one object shape for every PDU.
+      spans,
       frames,
-      incomplete: incomplete ? true : undefined,
-    };
+      incomplete ? true : undefined,
+    );
     this.out.push(pdu);
   }
 
@@ -353,20 +393,28 @@ class CaptureImpl implements Capture, PduSink {
   }
 
   readRanges(ranges: readonly FileRange[]): Buffer {
+    const spans: number[] = [];
+    for (const r of ranges) spans.push(r.offset, r.length);
+    return this.readSpans(spans);
+  }
+
+  readSpans(spans: ArrayLike<number>): Buffer {
     let total = 0;
-    for (const r of ranges) total += r.length;
+    for (let i = 1; i < spans.length; i += 2) total += spans[i]!;
     const out = Buffer.alloc(total);
     let at = 0;
-    for (const r of ranges) {
-      if (r.offset >= 0) {
+    for (let i = 0; i + 1 < spans.length; i += 2) {
+      const offset = spans[i]!;
+      const length = spans[i + 1]!;
+      if (offset >= 0) {
         let got = 0;
-        while (got < r.length) {
-          const n = fs.readSync(this.src.fd, out, at + got, r.length - got, r.offset + got);
+        while (got < length) {
+          const n = fs.readSync(this.src.fd, out, at + got, length - got, offset + got);
           if (n <= 0) break;
           got += n;
         }
       }
-      at += r.length;
+      at += length;
     }
     return out;
   }

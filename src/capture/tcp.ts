@@ -10,7 +10,6 @@
 
 import { mapPieces, type Piece } from "./net.js";
 import { allocBytes, copyBytes, copyOut } from "./slab.js";
-import type { FileRange } from "./types.js";
 
 /** Cap on out-of-order bytes queued per direction. */
 export const MAX_OOO = 64 << 20;
@@ -132,7 +131,8 @@ export class Dir {
   keep = 0;
   /** Whether `keep` is final (big PDUs decide once PREFIX bytes are in). */
   decided = true;
-  ranges: FileRange[] = [];
+  /** File ranges of the PDU so far, flat: offset, length, offset, length... (see Pdu.spans). */
+  spans: number[] = [];
   frames: number[] = [];
   incomplete = false;
   ooo: Seg[] = [];
@@ -163,7 +163,7 @@ export class Dir {
     this.have = 0;
     this.keep = 0;
     this.decided = true;
-    this.ranges = [];
+    this.spans = [];
     this.frames = [];
     this.incomplete = false;
   }
@@ -190,6 +190,13 @@ export class Conn {
   ) {}
 }
 
+/** Appends a file range to flat spans, extending the last one when adjacent (never a hole, -1). */
+function pushSpan(spans: number[], off: number, n: number): void {
+  const k = spans.length;
+  if (k > 0 && spans[k - 2]! >= 0 && spans[k - 2]! + spans[k - 1]! === off) spans[k - 1] = spans[k - 1]! + n;
+  else spans.push(off, n);
+}
+
 /** conns6 key of an endpoint pair, the same for both directions. */
 function key6(sa: string, sport: number, da: string, dport: number): string {
   const ka = `${sa}${sport}`;
@@ -203,7 +210,7 @@ export interface PduSink {
     nbssType: number,
     data: Buffer,
     size: number,
-    ranges: FileRange[],
+    spans: number[],
     frames: number[] | undefined,
     incomplete: boolean,
   ): void;
@@ -610,7 +617,7 @@ export class Tcp {
     if (d.inBody && missing <= d.pduLen - d.have) {
       // The hole is inside this PDU's body: zero-fill it and keep framing.
       this.take(d, null, 0, missing);
-      d.ranges.push({ offset: -1, length: missing });
+      d.spans.push(-1, missing);
       d.incomplete = true;
       if (d.have === d.pduLen) this.finish(d);
       return;
@@ -623,21 +630,14 @@ export class Tcp {
     d.sync = false;
   }
 
-  private addRange(ranges: FileRange[], i: number, n: number): void {
+  /** Appends the file range of b[i, i+n) to flat `spans`, extending the last range when adjacent. */
+  private addRange(spans: number[], i: number, n: number): void {
     if (n <= 0) return;
-    if (this.pieces === null) {
-      const off = this.base + i;
-      const last = ranges[ranges.length - 1];
-      if (last !== undefined && last.offset >= 0 && last.offset + last.length === off) last.length += n;
-      else ranges.push({ offset: off, length: n });
-      return;
-    }
-    const tmp: Piece[] = [];
-    mapPieces(this.pieces, i, n, 0, tmp);
-    for (const t of tmp) {
-      const last = ranges[ranges.length - 1];
-      if (last !== undefined && last.offset >= 0 && last.offset + last.length === t.off) last.length += t.len;
-      else ranges.push({ offset: t.off, length: t.len });
+    if (this.pieces === null) pushSpan(spans, this.base + i, n);
+    else {
+      const tmp: Piece[] = [];
+      mapPieces(this.pieces, i, n, 0, tmp);
+      for (const t of tmp) pushSpan(spans, t.off, t.len);
     }
   }
 
@@ -694,7 +694,7 @@ export class Tcp {
       if (d.inBody) {
         const n = Math.min(d.pduLen - d.have, end - p);
         this.take(d, b, p, n);
-        this.addRange(d.ranges, p, n);
+        this.addRange(d.spans, p, n);
         if (d.frames[d.frames.length - 1] !== this.frame) d.frames.push(this.frame);
         p += n;
         if (d.have === d.pduLen) this.finish(d);
@@ -715,8 +715,8 @@ export class Tcp {
             p += 4; // an empty session message carries nothing
             continue;
           }
-          let r: FileRange[];
-          if (this.pieces === null) r = [{ offset: this.base + p, length: len + 4 }];
+          let r: number[];
+          if (this.pieces === null) r = [this.base + p, len + 4];
           else {
             r = [];
             this.addRange(r, p, len + 4);
@@ -727,12 +727,12 @@ export class Tcp {
           p += 4 + len;
           continue;
         }
-        this.addRange(d.ranges, p, 4);
+        this.addRange(d.spans, p, 4);
         p += 4;
       } else {
         const n = Math.min(4 - d.hdrHave, end - p);
         copyBytes(b, p, d.hdr, d.hdrHave, n);
-        this.addRange(d.ranges, p, n);
+        this.addRange(d.spans, p, n);
         if (d.frames[d.frames.length - 1] !== this.frame) d.frames.push(this.frame);
         d.hdrHave += n;
         p += n;
@@ -790,7 +790,7 @@ export class Tcp {
     const data = body === null ? Buffer.alloc(0) : body.length === kept ? body : body.subarray(0, kept);
     const frames = d.frames;
     if (frames[frames.length - 1] === this.frame) frames.pop();
-    this.sink.emit(d, d.pduType, data, d.have, d.ranges, frames.length ? frames : undefined, d.incomplete);
+    this.sink.emit(d, d.pduType, data, d.have, d.spans, frames.length ? frames : undefined, d.incomplete);
     d.resetPdu();
   }
 

@@ -33,8 +33,17 @@ export interface Pdu {
   data: Buffer;
   /** Length of the whole payload on the wire. */
   size: number;
-  /** Where `data` lives in the capture file, in order; concatenating these ranges gives `data`. */
+  /**
+   * Where the PDU lives in the capture file, in order (the NBSS header, then the payload: see
+   * `skip`); concatenating these ranges gives the PDU (`data` is its first `data.length` bytes).
+   * Built from `spans` on first access: prefer `spans` when copying them.
+   */
   ranges: FileRange[];
+  /**
+   * The same ranges, flat: offset, length, offset, length... (offset -1 = missing bytes). One
+   * array per PDU instead of one object per TCP segment. Read back with `Capture.readSpans`.
+   */
+  spans: readonly number[];
   /** Offset of `data` within the concatenation of `ranges` (ranges include the NBSS header). */
   skip: number;
   /** Other frames that carried bytes of this PDU (for "reassembled in" info); may be empty. */
