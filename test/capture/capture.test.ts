@@ -48,6 +48,14 @@ async function read(bytes: Buffer, opts: ReadOptions = {}): Promise<Result> {
   try {
     const pdus = [...cap.pdus()];
     const reread = pdus.map((p) => cap.readRanges(p.ranges).subarray(p.skip));
+    // spans are the same ranges, flat; readSpans reads the same bytes.
+    for (const p of pdus) {
+      assert.deepEqual(
+        p.spans,
+        p.ranges.flatMap((r) => [r.offset, r.length]),
+      );
+      assert.ok(cap.readSpans(p.spans).equals(cap.readRanges(p.ranges)));
+    }
     return { pdus, warnings, frames: cap.frameCount, reread };
   } finally {
     cap.close();
