@@ -870,3 +870,18 @@ describe("reader buffers and frame index", () => {
     cap.close();
   });
 });
+
+describe("progress", () => {
+  test("onProgress: non-decreasing, ends with (total, total)", async () => {
+    const f = new Flow();
+    const frames = [...f.handshake()];
+    for (let i = 0; i < 200; i++) frames.push(f.seg(i % 2 === 0, nbss(smb2(500, i))));
+    const calls: [number, number][] = [];
+    const r = await read(pcap(recs(frames)), { onProgress: (d, t) => calls.push([d, t]) });
+    assert.equal(r.pdus.length, 200);
+    assert.ok(calls.length >= 2);
+    const total = calls[0]![1];
+    for (let i = 1; i < calls.length; i++) assert.ok(calls[i]![0] >= calls[i - 1]![0]);
+    assert.deepEqual(calls[calls.length - 1], [total, total]);
+  });
+});
