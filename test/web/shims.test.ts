@@ -154,3 +154,14 @@ test("crypto shim: AES-GCM and AES-CCM encrypt, decrypt and reject bad tags like
       }, /authenticate/);
     }
 });
+
+test("Buffer shim: write() and allocUnsafeSlow() as the packet store and the capture slabs use them", () => {
+  for (const s of ["Create Request File: a.txt", "Create Request File: dïr\\fïlé€.txt", "日本"]) {
+    const a = B.allocUnsafeSlow(64).fill(0);
+    const b = Buffer.alloc(64);
+    assert.equal(a.write(s, 5, "utf8"), b.write(s, 5, "utf8"), s);
+    assert.deepEqual([...a], [...b], s);
+    assert.equal(a.toString("utf8", 5, 5 + Buffer.byteLength(s)), s);
+  }
+  assert.equal(B.alloc(4).write("abcdef", 1), 3);
+});

@@ -51,6 +51,9 @@ export class Buffer extends Uint8Array {
   static allocUnsafe(n: number): Buffer {
     return new Buffer(n);
   }
+  static allocUnsafeSlow(n: number): Buffer {
+    return new Buffer(n);
+  }
   static override from(v: unknown, encOrOffset?: unknown, length?: number): Buffer {
     if (typeof v === "string") {
       const e = encode(v, (encOrOffset as Enc) ?? "utf8");
@@ -197,6 +200,13 @@ export class Buffer extends Uint8Array {
       default:
         return new TextDecoder().decode(b);
     }
+  }
+  /** Writes `s` at `offset`; returns the bytes written (as many as fit). */
+  write(s: string, offset = 0, enc: Enc = "utf8"): number {
+    const e = encode(s, enc);
+    const n = Math.max(0, Math.min(e.length, this.length - offset));
+    this.set(e.subarray(0, n), offset);
+    return n;
   }
   equals(o: Uint8Array): boolean {
     return this.compare(o) === 0;
