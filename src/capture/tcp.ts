@@ -32,8 +32,6 @@ export interface TcpLimits {
 const DETECT_SEGMENTS = 32;
 const MAX_GAP_WARNINGS = 50;
 
-const NBSS_TYPES = new Set([0x00, 0x81, 0x82, 0x83, 0x84, 0x85]);
-
 /**
  * A plain SMB2 READ response or WRITE request bigger than BIG_PDU keeps only its first PREFIX
  * bytes: the index needs the header and the fixed body (and the start of a named pipe's DCE/RPC
@@ -770,7 +768,9 @@ export class Tcp {
 
   /** NBSS length (24 bits on direct-hosted port 445, 17 on NetBIOS port 139), -1 if invalid. */
   private nbssLen(f: number, h: number, l: number, type: number, is139: boolean): number {
-    if (!NBSS_TYPES.has(type)) return -1;
+    // NBSS message types: 0x00 session message, 0x81..0x85 (request, positive and negative
+    // response, retarget, keepalive).
+    if (type !== 0 && (type < 0x81 || type > 0x85)) return -1;
     if (is139 || type !== 0) {
       if ((f & 0xfe) !== 0) return -1;
       return ((f & 1) << 16) | (h << 8) | l;
