@@ -203,21 +203,22 @@ function dissectMessage(
   if (h.isAsync) info.asyncId = h.asyncId.toString(16);
   if (h.isResponse && h.status !== STATUS.SUCCESS) info.summary += `, Error: ${statusText(h.status)}`;
 
-  const key = state.requestKey(ctx.conn, info.msgId);
+  const key = h.msgKey;
+  const { conn } = ctx;
   let rec: RequestRecord | undefined;
   if (!h.isResponse) {
-    rec = ctx.first ? undefined : state.requests.get(key);
+    rec = ctx.first ? undefined : state.requests.get(conn, key);
     if (!rec || rec.frame !== ctx.frame) {
-      const cancelled = h.cmd === 12 ? state.requests.get(key) : undefined;
+      const cancelled = h.cmd === 12 ? state.requests.get(conn, key) : undefined;
       rec = newRequest(ctx.frame, ctx.time, h.cmd);
       // CANCEL reuses the MessageId of the request it cancels: keep that record (its response still
       // needs it) and note the cancel, which Wireshark then shows as "Response to".
       if (ctx.first && cancelled && cancelled.cmd !== 12)
         cancelled.extra = { ...cancelled.extra, cancelFrame: ctx.frame, cancelTime: ctx.time };
-      else if (ctx.first) state.requests.set(key, rec);
+      else if (ctx.first) state.requests.set(conn, key, rec);
     }
   } else {
-    rec = state.requests.get(key);
+    rec = state.requests.get(conn, key);
     if (rec && rec.cmd !== h.cmd) rec = undefined;
     if (rec && ctx.first && !(h.isAsync && h.status === STATUS.PENDING)) {
       rec.responseFrame = ctx.frame;

@@ -34,6 +34,8 @@ export interface Smb2Header {
   msgIdText: string;
   /** SessionId as 16 hex digits, as MessageInfo.sesId. */
   sesHex: string;
+  /** MessageId as a number when exact (below 2^53), else its decimal text: a cheap map key. */
+  msgKey: number | string;
   signature: Buffer;
   isResponse: boolean;
   isAsync: boolean;
@@ -89,6 +91,10 @@ class ParsedHeader implements Smb2Header {
 
   get msgIdText(): string {
     return this.msgHi < 0x200000 ? String(this.msgHi * 0x100000000 + this.msgLo) : this.msgId.toString();
+  }
+
+  get msgKey(): number | string {
+    return this.msgHi < 0x200000 ? this.msgHi * 0x100000000 + this.msgLo : this.msgIdText;
   }
 
   get asyncId(): bigint {

@@ -82,8 +82,38 @@ export interface ConnectionRecord {
   compression?: number[];
 }
 
+/**
+ * Request records by connection and MessageId. One map per connection keyed by the id itself (a
+ * small integer in practice): no `conn:id` string to build and hash for each of a million
+ * messages, and no key string kept per record.
+ */
+export class RequestTable {
+  private readonly byConn = new Map<number, Map<number | string, RequestRecord>>();
+  private n = 0;
+  get size(): number {
+    return this.n;
+  }
+  get(conn: number, msgId: number | string): RequestRecord | undefined {
+    return this.byConn.get(conn)?.get(msgId);
+  }
+  set(conn: number, msgId: number | string, rec: RequestRecord): void {
+    let m = this.byConn.get(conn);
+    if (!m) {
+      m = new Map();
+      this.byConn.set(conn, m);
+    }
+    const before = m.size;
+    m.set(msgId, rec);
+    this.n += m.size - before;
+  }
+  clear(): void {
+    this.byConn.clear();
+    this.n = 0;
+  }
+}
+
 export class Smb2State {
-  readonly requests = new Map<string, RequestRecord>();
+  readonly requests = new RequestTable();
   readonly files = new Map<string, FileRecord>();
   /** FileId → its successive lifetimes, in capture order (a FileId value can be reused). */
   readonly handles = new Map<string, HandleUse[]>();
@@ -127,10 +157,6 @@ export class Smb2State {
     const uses = this.handles.get(hex);
     if (uses) uses.push(u);
     else this.handles.set(hex, [u]);
-  }
-
-  requestKey(conn: number, msgId: bigint | string): string {
-    return `${conn}:${msgId}`;
   }
 
   connection(conn: number): ConnectionRecord {
