@@ -82,29 +82,55 @@ export interface ConnectionRecord {
   compression?: number[];
 }
 
+/** One connection's requests: MessageIds mostly count up from the first one seen. */
+interface ConnRequests {
+  base: number;
+  /** Records by `msgId - base`. */
+  dense: (RequestRecord | undefined)[];
+  /** Ids outside the dense run (below the first, far ahead, or 2^53 and above as text). */
+  sparse?: Map<number | string, RequestRecord>;
+}
+
+/** How far past the dense run an id may land and still extend it (with empty slots). */
+const DENSE_GAP = 4096;
+
 /**
- * Request records by connection and MessageId. One map per connection keyed by the id itself (a
- * small integer in practice): no `conn:id` string to build and hash for each of a million
- * messages, and no key string kept per record.
+ * Request records by connection and MessageId. SMB2 MessageIds on a connection count up (credits
+ * grant the next ones), so a connection's records sit in an array indexed from its first id: no
+ * `conn:id` string to build and hash for each of a million messages, no hash table to grow.
  */
 export class RequestTable {
-  private readonly byConn = new Map<number, Map<number | string, RequestRecord>>();
+  private readonly byConn = new Map<number, ConnRequests>();
   private n = 0;
   get size(): number {
     return this.n;
   }
   get(conn: number, msgId: number | string): RequestRecord | undefined {
-    return this.byConn.get(conn)?.get(msgId);
+    const c = this.byConn.get(conn);
+    if (!c) return undefined;
+    if (typeof msgId === "number") {
+      const r = c.dense[msgId - c.base];
+      if (r) return r;
+    }
+    return c.sparse?.get(msgId);
   }
   set(conn: number, msgId: number | string, rec: RequestRecord): void {
-    let m = this.byConn.get(conn);
-    if (!m) {
-      m = new Map();
-      this.byConn.set(conn, m);
+    let c = this.byConn.get(conn);
+    if (!c) {
+      c = { base: typeof msgId === "number" ? msgId : 0, dense: [] };
+      this.byConn.set(conn, c);
     }
-    const before = m.size;
-    m.set(msgId, rec);
-    this.n += m.size - before;
+    const k = typeof msgId === "number" ? msgId - c.base : -1;
+    if (k >= 0 && k <= c.dense.length + DENSE_GAP) {
+      while (c.dense.length < k) c.dense.push(undefined);
+      if (c.dense[k] === undefined && !c.sparse?.delete(msgId)) this.n++;
+      c.dense[k] = rec;
+      return;
+    }
+    c.sparse ??= new Map();
+    const before = c.sparse.size;
+    c.sparse.set(msgId, rec);
+    this.n += c.sparse.size - before;
   }
   clear(): void {
     this.byConn.clear();

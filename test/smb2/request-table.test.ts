@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { newRequest, RequestTable } from "../../src/smb2/state.js";
+
+test("RequestTable: ids counting up, below the first, far ahead, beyond 2^53, per connection", () => {
+  const t = new RequestTable();
+  const ids: (number | string)[] = [100, 101, 105, 99, 0, 100 + 50_000, 104, "18446744073709551615", 2 ** 40];
+  ids.forEach((id, i) => t.set(1, id, newRequest(i + 1, i, 5)));
+  for (const [i, id] of ids.entries()) assert.equal(t.get(1, id)?.frame, i + 1, String(id));
+  assert.equal(t.size, ids.length);
+  assert.equal(t.get(1, 102), undefined);
+  assert.equal(t.get(2, 100), undefined);
+  // Replacing a record does not count twice; another connection has its own ids.
+  t.set(1, 101, newRequest(77, 0, 6));
+  assert.equal(t.get(1, 101)?.frame, 77);
+  t.set(2, 101, newRequest(88, 0, 6));
+  assert.equal(t.get(2, 101)?.frame, 88);
+  assert.equal(t.get(1, 101)?.frame, 77);
+  assert.equal(t.size, ids.length + 1);
+  // An id first kept aside (far ahead) and reached later by the dense run is found and replaced once.
+  for (let id = 106; id < 100 + 50_000; id += 1000) t.set(1, id, newRequest(id, 0, 8));
+  t.set(1, 100 + 50_000, newRequest(5, 0, 8));
+  assert.equal(t.get(1, 100 + 50_000)?.frame, 5);
+  t.clear();
+  assert.equal(t.size, 0);
+  assert.equal(t.get(1, 100), undefined);
+});
