@@ -108,9 +108,9 @@ function response(f: Fields, m: Smb2Msg): void {
   c.need(16);
   const hex = c.buf.subarray(c.pos, c.pos + 16).toString("hex");
   // A repeated (retransmitted) response to the same request keeps the first open frame, as in tshark.
-  if (m.ctx.first && m.rec.frame && m.rec.extra?.openedFid !== hex) {
+  if (m.ctx.first && m.rec.frame && m.rec.fileId !== hex) {
     m.ctx.state.files.set(hex, { name, openFrame: m.ctx.frame });
-    m.rec.extra = { ...m.rec.extra, openedFid: hex };
+    m.rec.fileId = hex;
   }
   if (m.ctx.first) m.ctx.state.openHandle(hex, m.ctx.frame);
   fileId(f, m);
