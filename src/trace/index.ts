@@ -15,7 +15,7 @@ import { Smb1State } from "../smb1/dissect.js";
 import { Smb2State } from "../smb2/state.js";
 import { dissectPdu, isSmbMagic, magicOf, type PacketLayout, type PduCtx, packetSummary } from "./pdu.js";
 import { Security } from "./security.js";
-import { PacketStore, type PduLoc } from "./store.js";
+import { PacketStore, type PduLoc, type PduSpans } from "./store.js";
 import { type MessageInfo, MsgFlag, type PacketInfo, type Trace, type TreeOptions } from "./types.js";
 
 export interface OpenOptions extends ReadOptions {
@@ -46,7 +46,7 @@ class CaptureTrace implements Trace {
     return this.packets.indexOf(no);
   }
 
-  add(p: PacketInfo, locs: PduLoc[]): void {
+  add(p: PacketInfo, locs: PduSpans[]): void {
     this.packets.push(p, locs);
   }
 
@@ -128,7 +128,7 @@ export async function openTrace(
   const t = new CaptureTrace(path, capture);
   t.security = new Security(opts.keys ?? []);
   let cur: PacketInfo | undefined;
-  let curLocs: PduLoc[] = [];
+  let curLocs: PduSpans[] = [];
   let malformed = 0;
   let firstMalformed = 0;
   const flush = () => {
@@ -195,7 +195,7 @@ export async function openTrace(
       cur.messages.push(m);
     }
     curLocs.push({
-      ranges: pdu.ranges,
+      spans: pdu.spans,
       skip: pdu.skip,
       nbssType: pdu.nbssType,
     });

@@ -137,7 +137,15 @@ const BIG_ID = -1;
 /** No packet-level summary stored: it is the summary of the packet's only message. */
 const SAME_AS_MESSAGE = -1;
 
-/** Where one PDU of a packet is in the file (see Pdu in src/capture/types.ts). */
+/** Where one PDU of a packet is in the file, as it is indexed (see Pdu in src/capture/types.ts). */
+export interface PduSpans {
+  /** offset, length, offset, length... (offset -1: bytes missing from the capture). */
+  spans: readonly number[];
+  skip: number;
+  nbssType: number;
+}
+
+/** The same, read back. */
 export interface PduLoc {
   ranges: FileRange[];
   skip: number;
@@ -205,7 +213,7 @@ export class PacketStore implements PacketList {
   }
 
   /** Appends a packet (frame order); `locs` where its PDUs are in the file (none: trees come from elsewhere). */
-  push(p: PacketInfo, locs: readonly PduLoc[] = []): void {
+  push(p: PacketInfo, locs: readonly PduSpans[] = []): void {
     const i = this.count;
     const ms = p.messages;
     this.no.set(i, p.no);
@@ -311,10 +319,10 @@ export class PacketStore implements PacketList {
   }
 
   /** Varints: counts, then each range as its offset's distance from the previous range's end (zigzag) and length. */
-  private pushLocs(i: number, locs: readonly PduLoc[]): void {
+  private pushLocs(i: number, locs: readonly PduSpans[]): void {
     const h = this.locs;
     let max = 10;
-    for (const l of locs) max += 30 + 20 * l.ranges.length;
+    for (const l of locs) max += 30 + 10 * l.spans.length;
     h.room(max);
     this.locRef.set(i, h.pos());
     const b = h.cur;
@@ -323,12 +331,15 @@ export class PacketStore implements PacketList {
     for (const l of locs) {
       at = putVarint(b, at, l.nbssType);
       at = putVarint(b, at, l.skip);
-      at = putVarint(b, at, l.ranges.length);
-      for (const r of l.ranges) {
-        const d = r.offset - end;
+      const sp = l.spans;
+      at = putVarint(b, at, sp.length / 2);
+      for (let j = 0; j < sp.length; j += 2) {
+        const offset = sp[j]!;
+        const length = sp[j + 1]!;
+        const d = offset - end;
         at = putVarint(b, at, d >= 0 ? 2 * d : -2 * d - 1);
-        at = putVarint(b, at, r.length);
-        end = r.offset + r.length;
+        at = putVarint(b, at, length);
+        end = offset + length;
       }
     }
     h.n = at;

@@ -55,16 +55,13 @@ test("PacketStore gives back every field it was given, across chunk boundaries",
     const p = pkt(i * 2 + 1, ms, i % 333 === 0 ? { summary: i === 333 ? odd : "Session message" } : {});
     given.push(p);
     s.push(p, [
-      { nbssType: 0, skip: i % 4, ranges: [{ offset: 2 ** 33 + i * 100, length: 90 }] },
+      { nbssType: 0, skip: i % 4, spans: [2 ** 33 + i * 100, 90] },
       ...(i % 50 === 0
         ? [
             {
               nbssType: 0x85,
               skip: 0,
-              ranges: [
-                { offset: 2 ** 33 + i * 100 + 500, length: 1448 },
-                { offset: 2 ** 33 + i * 100 - 4000, length: 65535 },
-              ],
+              spans: [2 ** 33 + i * 100 + 500, 1448, -1, 100, 2 ** 33 + i * 100 - 4000, 65535],
             },
           ]
         : []),
@@ -82,6 +79,7 @@ test("PacketStore gives back every field it was given, across chunk boundaries",
     skip: 0,
     ranges: [
       { offset: 2 ** 33 + 5500, length: 1448 },
+      { offset: -1, length: 100 },
       { offset: 2 ** 33 + 1000, length: 65535 },
     ],
   });
