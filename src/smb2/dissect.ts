@@ -11,7 +11,7 @@ import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 import { type MessageInfo, MsgFlag } from "../trace/types.js";
 import { errorResponse } from "./commands/error.js";
 import { COMMANDS } from "./commands/index.js";
-import { dissectHeader, hex16, parseHeader, SMB2_HEADER_LEN, SMB2_MAGIC, type Smb2Header } from "./header.js";
+import { dissectHeader, parseHeader, SMB2_HEADER_LEN, SMB2_MAGIC, type Smb2Header } from "./header.js";
 import { cmdName, SMB2_FLAGS, STATUS } from "./names.js";
 import { newRequest, type RequestRecord, type Smb2State } from "./state.js";
 import { statusText } from "./status.js";

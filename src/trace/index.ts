@@ -5,10 +5,10 @@
  */
 import { type Capture, dissectLayers, openCapture } from "../capture/index.js";
 import { nbssHeaderNode } from "../capture/layers.js";
-import type { FileRange, ReadOptions } from "../capture/types.js";
+import type { ReadOptions } from "../capture/types.js";
 import { Cursor } from "../dissect/cursor.js";
 import { Fields } from "../dissect/fields.js";
-import { type FieldNode, node } from "../dissect/tree.js";
+import type { FieldNode } from "../dissect/tree.js";
 import type { KeyEntry } from "../keys/index.js";
 import { dissectNbss, nbssSummary } from "../nbss/session.js";
 import { Smb1State } from "../smb1/dissect.js";

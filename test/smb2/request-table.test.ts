@@ -5,7 +5,7 @@ import { newRequest, RequestTable } from "../../src/smb2/state.js";
 test("RequestTable: ids counting up, below the first, far ahead, beyond 2^53, per connection", () => {
   const t = new RequestTable();
   const ids: (number | string)[] = [100, 101, 105, 99, 0, 100 + 50_000, 104, "18446744073709551615", 2 ** 40];
-  ids.forEach((id, i) => t.set(1, id, newRequest(i + 1, i, 5)));
+  for (const [i, id] of ids.entries()) t.set(1, id, newRequest(i + 1, i, 5));
   for (const [i, id] of ids.entries()) assert.equal(t.get(1, id)?.frame, i + 1, String(id));
   assert.equal(t.size, ids.length);
   assert.equal(t.get(1, 102), undefined);
