@@ -13,6 +13,8 @@ const SHIFT = 16;
 const CHUNK = 1 << SHIFT;
 const MASK = CHUNK - 1;
 
+// One class per element type on purpose: a generic column would make every get/set site
+// polymorphic over typed-array kinds, which V8 optimizes worse on this hot path.
 class U32Col {
   private readonly chunks: Uint32Array[] = [];
   get(i: number): number {
