@@ -168,10 +168,10 @@ before(async () => {
   // Each side has its own smbd, port and temp dir: pairs run side by side.
   await pool(pairs, 4, async (p) => {
     try {
-      // Under load the harness sometimes misses smbclient's session-key dump for one run (its
-      // collector concatenates stdout and stderr chunks as they arrive, which can split the dump);
-      // without the key, signatures show as unknown instead of good. Not a capture difference:
-      // the pair is made again, up to three times in all.
+      // Without its session keys a pair's signatures show as unknown instead of good. The harness
+      // now reads a step's output to its end (it stopped at the process's exit, which lost the key
+      // dump under load); should a run still come back without keys, the pair is made again, up
+      // to three times in all. Not a capture difference.
       let r = await runPair(p, join(out, p.name));
       for (let k = 1; k < 3; k++) {
         if (await keysOk(p.name, r)) break;

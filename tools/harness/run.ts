@@ -212,12 +212,28 @@ function sleep(ms: number): Promise<void> {
  * A process's output: stdout, then stderr. Kept apart so that a multi-line key dump on one stream
  * is never cut by chunks of the other (interleaving depends on scheduling, so it broke under load).
  */
-function collect(t: Tracked): { text: () => string } {
+function collect(t: Tracked): { text: () => string; ended: Promise<unknown> } {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   t.child.stdout?.on("data", (d: Buffer) => out.push(d));
   t.child.stderr?.on("data", (d: Buffer) => err.push(d));
-  return { text: () => `${Buffer.concat(out).toString("utf8")}\n${Buffer.concat(err).toString("utf8")}` };
+  // A process's 'exit' can come before its pipes are drained: under load the end of a debug-level-10
+  // output (with the session key dump) was still unread, and the run had no keys.
+  const ended = Promise.all(
+    [t.child.stdout, t.child.stderr].map((s) =>
+      s && !s.readableEnded
+        ? new Promise<void>((r) => {
+            s.once("end", r);
+            s.once("close", r);
+            s.once("error", () => r());
+          })
+        : undefined,
+    ),
+  );
+  return {
+    text: () => `${Buffer.concat(out).toString("utf8")}\n${Buffer.concat(err).toString("utf8")}`,
+    ended,
+  };
 }
 
 async function startTcpdump(
@@ -397,6 +413,8 @@ export async function runScenario(scenario: Scenario | string, opts: RunOptions)
       const stepTimeout = step.timeoutMs ?? 30_000;
       const timer = setTimeout(() => void res.stop(t, "SIGKILL", 100), stepTimeout);
       const code = await t.exited;
+      // A child that outlives it could hold the pipes open: wait for their end a few seconds at most.
+      await Promise.race([out.ended, sleep(5000)]);
       clearTimeout(timer);
       res.procs.delete(t);
       const text = out.text();
