@@ -170,7 +170,7 @@ export class PacketStore implements PacketList {
 
   private mcount = 0;
   // Per message.
-  /** cmd & 0xffff | flags << 16 | proto << 25 | isResponse << 27 */
+  /** (cmd + 1) in 17 bits (cmd is -1 or a 16-bit command) | flags << 17 | proto << 26 | isResponse << 28 */
   private readonly word = new U32Col();
   private readonly status = new U32Col();
   private readonly msgId = new F64Col();
@@ -458,7 +458,11 @@ export class PacketStore implements PacketList {
     const k = this.mcount++;
     this.word.set(
       k,
-      ((m.cmd & 0xffff) | (m.flags << 16) | (m.proto << 25) | (m.isResponse ? 1 << 27 : 0)) >>> 0,
+      (((m.cmd + 1) & 0x1ffff) |
+        ((m.flags & 0x1ff) << 17) |
+        (m.proto << 26) |
+        (m.isResponse ? 1 << 28 : 0)) >>>
+        0,
     );
     this.status.set(k, m.status >>> 0);
     const id = Number(m.msgId);
@@ -480,15 +484,15 @@ export class PacketStore implements PacketList {
     const id = this.msgId.get(k);
     const w = this.word.get(k);
     const m: MessageInfo = {
-      proto: ((w >>> 25) & 3) as 0 | 1 | 2,
-      cmd: (w << 16) >> 16,
-      isResponse: (w & (1 << 27)) !== 0,
+      proto: ((w >>> 26) & 3) as 0 | 1 | 2,
+      cmd: (w & 0x1ffff) - 1,
+      isResponse: (w & (1 << 28)) !== 0,
       status: this.status.get(k),
       msgId: id >= 0 ? String(id) : this.bigIds[BIG_ID - id]!,
       sesId: s[this.ses.get(k)]!,
       tid: this.tid.get(k),
       summary: this.getText(this.msumRef.get(k), this.msumLen.get(k)),
-      flags: (w >>> 16) & 0x1ff,
+      flags: (w >>> 17) & 0x1ff,
     };
     this.extras(k, m);
     return m;

@@ -5,6 +5,7 @@
  */
 import type { FieldNode } from "../dissect/tree.js";
 
+/** Message flags; the packet store keeps 9 bits of them (src/trace/store.ts): widen it before adding a 10th. */
 export const MsgFlag = {
   Encrypted: 1, // still encrypted (no key or bad key)
   Decrypted: 2,
