@@ -11,6 +11,7 @@ import { profileNames, profileRules } from "../diff/profiles.js";
 import { opText } from "../diff/render/common.js";
 import type { FieldNode } from "../dissect/tree.js";
 import { compileFilter, type Filter } from "../filter/index.js";
+import { packetRow } from "../trace/store.js";
 import { MsgFlag, type PacketInfo, type PacketList } from "../trace/types.js";
 import type { Alignment } from "./alignment.js";
 import { type InputEvent, parseInput } from "./input.js";
@@ -860,7 +861,7 @@ export class App {
     }
     const t = id === "list" ? this.a : this.b!;
     const p = t.packets.at(i)!;
-    return { text: this.packetLabel(p, t.packets.at(0)?.time ?? 0), attr: packetAttr(p) };
+    return { text: this.packetLabel(p, packetRow(t.packets, 0)?.time ?? 0), attr: packetAttr(p) };
   }
 
   private drawList(id: "list" | "listB", x: number, y: number, w: number, h: number): void {

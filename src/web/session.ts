@@ -18,6 +18,7 @@ import { compileFilter } from "../filter/index.js";
 import { cmdName as smb1Cmd } from "../smb1/names.js";
 import { cmdName as smb2Cmd } from "../smb2/names.js";
 import { statusName } from "../smb2/status.js";
+import { packetRow } from "../trace/store.js";
 import { MsgFlag, type PacketInfo, type Trace } from "../trace/types.js";
 
 export type Side = "a" | "b";
@@ -211,7 +212,7 @@ export class Session {
         }
         const q = filter.toLowerCase();
         for (let i = 0; i < t.packets.length; i++) {
-          const p = t.packets.at(i)!;
+          const p = packetRow(t.packets, i)!;
           if (
             df
               ? df.matches(t, i)
@@ -262,7 +263,7 @@ export class Session {
     const start = Math.max(0, t.indexOf(from));
     for (let k = 1; k <= n; k++) {
       const i = (((back ? start - k : start + k) % n) + n) % n;
-      const p = t.packets.at(i)!;
+      const p = packetRow(t.packets, i)!;
       if (p.summary.toLowerCase().includes(s)) return p.no;
     }
     return -1;
