@@ -71,6 +71,8 @@ export class Compute {
   /** Workers started so far (tests check that a superseded computation really restarted one). */
   started = 0;
   cancelled = 0;
+  /** Calls sent to a worker so far. */
+  calls = 0;
 
   /** Calls sent to the worker and not answered yet. */
   get owed(): number {
@@ -94,6 +96,7 @@ export class Compute {
   /** Calls Session.call(method, params) in the worker; resolves to the result as JSON text. */
   call(method: string, params: Record<string, unknown>): Promise<string> {
     if (!this.worker) this.start();
+    this.calls++;
     const id = this.nextId++;
     return new Promise<string>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

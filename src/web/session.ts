@@ -187,6 +187,47 @@ export class Session {
   }
 
   /** Page of packets, through the side's substring filter (summary, addresses, frame number). */
+  /** Whether `packets(side, .., filter)` would first have to run the filter over the whole list. */
+  needsFilter(side: Side, filter: string): boolean {
+    return filter !== "" && this.filters[side].text !== filter;
+  }
+
+  /**
+   * The indexes of the packets passing `filter` (a display filter, or else a substring of the
+   * summary, addresses or frame number), undefined for no filter. The web server runs this in its
+   * compute worker (a filter on tree fields builds every tree) and installs it with setFilter.
+   */
+  filterIndex(side: Side, filter: string): { idx?: Uint32Array; note?: string } {
+    if (!filter) return {};
+    const t = this.trace(side);
+    const hits: number[] = [];
+    let note = "substring";
+    let df: ReturnType<typeof compileFilter> | undefined;
+    if (looksLikeFilter(filter)) {
+      try {
+        df = compileFilter(filter);
+        note = "display filter";
+      } catch (e) {
+        note = `not a display filter (${(e as Error).message}); substring`;
+      }
+    }
+    const q = filter.toLowerCase();
+    for (let i = 0; i < t.packets.length; i++) {
+      if (df) {
+        if (df.matches(t, i)) hits.push(i);
+        continue;
+      }
+      const p = packetRow(t.packets, i)!;
+      if (p.summary.toLowerCase().includes(q) || p.src.includes(q) || p.dst.includes(q) || String(p.no) === q)
+        hits.push(i);
+    }
+    return { idx: Uint32Array.from(hits), note };
+  }
+
+  setFilter(side: Side, filter: string, idx: Uint32Array | undefined, note?: string): void {
+    this.filters[side] = { text: filter, idx, note };
+  }
+
   packets(
     side: Side,
     offset: number,
@@ -194,38 +235,11 @@ export class Session {
     filter = "",
   ): { total: number; rows: PacketRow[]; filterNote?: string } {
     const t = this.trace(side);
-    const f = this.filters[side];
-    if (f.text !== filter) {
-      f.text = filter;
-      f.idx = undefined;
-      if (filter) {
-        const hits: number[] = [];
-        f.note = "substring";
-        let df: ReturnType<typeof compileFilter> | undefined;
-        if (looksLikeFilter(filter)) {
-          try {
-            df = compileFilter(filter);
-            f.note = "display filter";
-          } catch (e) {
-            f.note = `not a display filter (${(e as Error).message}); substring`;
-          }
-        }
-        const q = filter.toLowerCase();
-        for (let i = 0; i < t.packets.length; i++) {
-          const p = packetRow(t.packets, i)!;
-          if (
-            df
-              ? df.matches(t, i)
-              : p.summary.toLowerCase().includes(q) ||
-                p.src.includes(q) ||
-                p.dst.includes(q) ||
-                String(p.no) === q
-          )
-            hits.push(i);
-        }
-        f.idx = Uint32Array.from(hits);
-      }
+    if (this.filters[side].text !== filter) {
+      const r = this.filterIndex(side, filter);
+      this.setFilter(side, filter, r.idx, r.note);
     }
+    const f = this.filters[side];
     const total = f.idx ? f.idx.length : t.packets.length;
     const rows: PacketRow[] = [];
     const end = Math.min(total, offset + Math.min(limit, 2000));
@@ -395,6 +409,10 @@ export class Session {
         return this.info(p.diff !== false);
       case "packets":
         return this.packets(side, num("offset"), num("limit", 200), String(p.filter ?? ""));
+      case "filterIndex": {
+        const r = this.filterIndex(side, String(p.filter ?? ""));
+        return { idx: r.idx ? [...r.idx] : null, note: r.note };
+      }
       case "find":
         return { index: this.find(side, num("no")) };
       case "search":

@@ -11,7 +11,9 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { openTrace } from "../../src/trace/index.js";
 import { isLoopback, startServer, type WebServer } from "../../src/web/server.js";
+import { Session } from "../../src/web/session.js";
 import { smbcmpBin } from "../cli/bin.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -417,6 +419,47 @@ describe("compute worker", () => {
       // The worker reopened both captures with the keys (Buffers survive the thread boundary).
       assert.ok((await cmds()).includes("Create"), JSON.stringify(await cmds()));
       assert.deepEqual(await call("stats", { side: "b" }), srv.session.stats("b"));
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test("a new display filter runs in the compute worker while the HTTP thread answers trees", async () => {
+    const gate = new Int32Array(new SharedArrayBuffer(4));
+    const srv = await startServer({ html: HTML, computeGate: gate });
+    try {
+      await srv.open("a", ex("good.pcap"));
+      const h = { "x-smbcmp-token": srv.token };
+      const call = (m: string, p: object = {}) =>
+        post(srv.port, `/api/call/${m}`, h, [Buffer.from(JSON.stringify(p))]);
+      const filtered = call("packets", { side: "a", limit: 500, filter: "smb2.cmd == 5" });
+      const until = Date.now() + 30_000;
+      while (srv.compute!.owed === 0) {
+        assert.ok(Date.now() < until, "the filter never reached the compute worker");
+        await new Promise((r) => setImmediate(r));
+      }
+      // The filter is held in the worker by the gate; a tree is still served.
+      const no = srv.session.packets("a", 0, 1).rows[0]![0];
+      const tree = await call("tree", { side: "a", no });
+      assert.equal(tree.status, 200, tree.body);
+      assert.equal(srv.compute!.owed, 1);
+      Atomics.store(gate, 0, 1);
+      const r = await filtered;
+      assert.equal(r.status, 200, r.body);
+      const body = JSON.parse(r.body) as { total: number; rows: unknown[][]; filterNote?: string };
+      assert.equal(body.filterNote, "display filter");
+      assert.ok(body.total > 0 && body.rows.every((row) => String(row[4]).startsWith("Create")));
+      // The index the worker made is the one the HTTP thread would make.
+      const local = new Session();
+      local.set("a", await openTrace(ex("good.pcap")), "good.pcap");
+      assert.deepEqual(body.rows, local.packets("a", 0, 500, "smb2.cmd == 5").rows);
+      // Same filter again: answered from the installed index, without the worker.
+      const calls = srv.compute!.calls;
+      assert.equal(
+        (await call("packets", { side: "a", offset: 1, limit: 1, filter: "smb2.cmd == 5" })).status,
+        200,
+      );
+      assert.equal(srv.compute!.calls, calls);
     } finally {
       await srv.close();
     }
