@@ -24,7 +24,7 @@ export function fileId(f: Fields, m: Smb2Msg): string {
     () => {
       f.guid("smb2.fid", "File Id");
       // Trees are built after the whole capture is read, like tshark's second pass: the close is known.
-      const use = f.light ? undefined : m.ctx.state.handleAt(hex, m.ctx.frame);
+      const use = m.ctx.state.handleAt(hex, m.ctx.frame);
       if (use?.open !== undefined)
         f.generated("dcerpc.nt.open_frame", "Frame handle opened", String(use.open), use.open);
       if (use?.close !== undefined)

@@ -101,9 +101,14 @@ const DENSE_GAP = 4096;
  */
 export class RequestTable {
   private readonly byConn = new Map<number, ConnRequests>();
-  private n = 0;
+  /** Records kept (a count for tests and diagnostics: walks every connection). */
   get size(): number {
-    return this.n;
+    let n = 0;
+    for (const c of this.byConn.values()) {
+      for (const r of c.dense) if (r) n++;
+      n += c.sparse?.size ?? 0;
+    }
+    return n;
   }
   get(conn: number, msgId: number | string): RequestRecord | undefined {
     const c = this.byConn.get(conn);
@@ -123,18 +128,16 @@ export class RequestTable {
     const k = typeof msgId === "number" ? msgId - c.base : -1;
     if (k >= 0 && k <= c.dense.length + DENSE_GAP) {
       while (c.dense.length < k) c.dense.push(undefined);
-      if (c.dense[k] === undefined && !c.sparse?.delete(msgId)) this.n++;
+      // An id kept aside earlier and now reached by the dense run lives in one place only.
+      if (c.dense[k] === undefined) c.sparse?.delete(msgId);
       c.dense[k] = rec;
       return;
     }
     c.sparse ??= new Map();
-    const before = c.sparse.size;
     c.sparse.set(msgId, rec);
-    this.n += c.sparse.size - before;
   }
   clear(): void {
     this.byConn.clear();
-    this.n = 0;
   }
 }
 

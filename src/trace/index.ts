@@ -46,10 +46,6 @@ class CaptureTrace implements Trace {
     return this.packets.indexOf(no);
   }
 
-  add(p: PacketInfo, locs: PduSpans[]): void {
-    this.packets.push(p, locs);
-  }
-
   locsOf(i: number): PduLoc[] {
     return this.packets.locsOf(i);
   }
@@ -134,7 +130,7 @@ export async function openTrace(
   const flush = () => {
     if (cur) {
       cur.summary = packetSummary(cur.messages, layoutOf(cur.messages, false));
-      t.add(cur, curLocs);
+      t.packets.push(cur, curLocs);
       opts.onPacket?.(cur);
     }
     cur = undefined;
