@@ -241,31 +241,29 @@ export class PacketStore implements PacketList {
 
   at(i: number): PacketInfo | undefined {
     if (!(i >= 0 && i < this.count)) return undefined;
-    const s = this.strings.values;
     const first = this.firstMsg.get(i);
     const end = i + 1 < this.count ? this.firstMsg.get(i + 1) : this.mcount;
     const messages: MessageInfo[] = [];
     for (let k = first; k < end; k++) messages.push(this.message(k));
     const ref = this.sumRef.get(i);
-    const ports = this.ports.get(i);
-    return {
-      no: this.no.get(i),
-      time: this.time.get(i),
-      src: s[this.src.get(i)]!,
-      dst: s[this.dst.get(i)]!,
-      srcPort: ports >>> 16,
-      dstPort: ports & 0xffff,
-      conn: this.conn.get(i),
-      summary: ref === SAME_AS_MESSAGE ? messages[0]!.summary : this.getText(ref, this.sumLen.get(i)),
-      messages,
-    };
+    const summary = ref === SAME_AS_MESSAGE ? messages[0]!.summary : this.getText(ref, this.sumLen.get(i));
+    return Object.assign(this.head(i, summary), { messages });
   }
 
   /** Packet i without its messages (what a list line shows): no message or optional text decoded. */
   row(i: number): Omit<PacketInfo, "messages"> {
-    const s = this.strings.values;
     const ref = this.sumRef.get(i);
     const first = this.firstMsg.get(i);
+    return this.head(
+      i,
+      ref === SAME_AS_MESSAGE
+        ? this.getText(this.msumRef.get(first), this.msumLen.get(first))
+        : this.getText(ref, this.sumLen.get(i)),
+    );
+  }
+
+  private head(i: number, summary: string): Omit<PacketInfo, "messages"> {
+    const s = this.strings.values;
     const ports = this.ports.get(i);
     return {
       no: this.no.get(i),
@@ -275,10 +273,7 @@ export class PacketStore implements PacketList {
       srcPort: ports >>> 16,
       dstPort: ports & 0xffff,
       conn: this.conn.get(i),
-      summary:
-        ref === SAME_AS_MESSAGE
-          ? this.getText(this.msumRef.get(first), this.msumLen.get(first))
-          : this.getText(ref, this.sumLen.get(i)),
+      summary,
     };
   }
 

@@ -293,15 +293,17 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
     const heavy =
       HEAVY.has(method) && !(method === "info" && (params.diff === false || !files.a || !files.b));
     if (compute && heavy) return new RawJson(await compute.call(method, params));
-    const filter = String(params.filter ?? "");
-    const side = params.side === "b" ? "b" : "a";
-    if (compute && method === "packets" && session.needsFilter(side, filter)) {
-      // A new filter runs over the whole list (a tree-field filter builds every tree): in the worker.
-      const r = JSON.parse(await compute.call("filterIndex", { side, filter })) as {
-        idx: number[] | null;
-        note?: string;
-      };
-      session.setFilter(side, filter, r.idx ? Uint32Array.from(r.idx) : undefined, r.note);
+    if (compute && method === "packets") {
+      const filter = String(params.filter ?? "");
+      const side = params.side === "b" ? "b" : "a";
+      if (session.needsFilter(side, filter)) {
+        // A new filter runs over the whole list (a tree-field filter builds every tree): in the worker.
+        const r = JSON.parse(await compute.call("filterIndex", { side, filter })) as {
+          idx: number[] | null;
+          note?: string;
+        };
+        session.setFilter(side, filter, r.idx ? Uint32Array.from(r.idx) : undefined, r.note);
+      }
     }
     const v = session.call(method, params);
     if (method === "swap") {
