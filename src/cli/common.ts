@@ -4,7 +4,7 @@ import { loadConfig } from "../diff/config.js";
 import { openTsharkTrace } from "../engine/tshark.js";
 import { compileFilter, type Filter, FilterSyntaxError, filterTrace } from "../filter/index.js";
 import { detectAndParse, type KeyEntry, KeyParseError, parseKeyArg, parseKeyFile } from "../keys/index.js";
-import { openTrace } from "../trace/index.js";
+import { type OpenOptions, openTrace } from "../trace/index.js";
 import type { Trace } from "../trace/types.js";
 import type { OptSpec } from "./args.js";
 
@@ -200,23 +200,28 @@ function progress(path: string, quiet?: boolean): ((done: number, total: number)
   };
 }
 
-export async function loadTrace(path: string, o: LoadOpts): Promise<Trace> {
+/** The native engine's open options for `path` (warnings: the first one goes to stderr). */
+export function openOptions(path: string, o: LoadOpts, showProgress = true): OpenOptions {
   let warned = 0;
+  return {
+    ports: parsePorts(o.ports),
+    keys: gatherKeys(o),
+    nbss: o.nbss,
+    onProgress: showProgress ? progress(path, o.quiet) : undefined,
+    onWarning: (w) => {
+      if (o.quiet || warned++) return;
+      process.stderr.write(`smbcmp: warning: ${path}: ${w.frame ? `frame ${w.frame}: ` : ""}${w.message}\n`);
+    },
+  };
+}
+
+export async function loadTrace(path: string, o: LoadOpts): Promise<Trace> {
   if (o.engine === "tshark") {
     const tshark = loadConfig(o.config).tsharkPath;
     const t = await openTsharkTrace(path, { ports: parsePorts(o.ports), keys: gatherKeys(o), tshark });
     return o.filter ? filterTrace(t, o.filter) : t;
   }
-  const t = await openTrace(path, {
-    ports: parsePorts(o.ports),
-    keys: gatherKeys(o),
-    nbss: o.nbss,
-    onProgress: progress(path, o.quiet),
-    onWarning: (w) => {
-      if (o.quiet || warned++) return;
-      process.stderr.write(`smbcmp: warning: ${path}: ${w.frame ? `frame ${w.frame}: ` : ""}${w.message}\n`);
-    },
-  });
+  const t = await openTrace(path, openOptions(path, o));
   return o.filter ? filterTrace(t, o.filter) : t;
 }
 

@@ -223,6 +223,7 @@ function dissectMessage(
     if (rec && ctx.first && !(h.isAsync && h.status === STATUS.PENDING)) {
       rec.responseFrame = ctx.frame;
       rec.responseTime = ctx.time;
+      if (state.oneShot) state.requests.delete(conn, key);
     }
     rec ??= { frame: 0, time: 0, cmd: h.cmd };
   }

@@ -136,12 +136,26 @@ export class RequestTable {
     c.sparse ??= new Map();
     c.sparse.set(msgId, rec);
   }
+  delete(conn: number, msgId: number | string): void {
+    const c = this.byConn.get(conn);
+    if (!c) return;
+    const k = typeof msgId === "number" ? msgId - c.base : -1;
+    if (k >= 0 && k < c.dense.length && c.dense[k]) c.dense[k] = undefined;
+    else c.sparse?.delete(msgId);
+  }
   clear(): void {
     this.byConn.clear();
   }
 }
 
 export class Smb2State {
+  /**
+   * One pass that builds no trees (a streamed listing): what only trees read is not kept, so the
+   * state stops growing with the capture. Handle lifetimes are not tracked, and a request's record
+   * is dropped once its final response is dissected (a repeated response then shows no request
+   * data, as in tshark's single pass).
+   */
+  constructor(readonly oneShot = false) {}
   readonly requests = new RequestTable();
   readonly files = new Map<string, FileRecord>();
   /** FileId → its successive lifetimes, in capture order (a FileId value can be reused). */
@@ -163,7 +177,7 @@ export class Smb2State {
 
   /** Records an open (first pass, capture order); opening a live handle again starts a new lifetime. */
   openHandle(hex: string, frame: number): void {
-    if (isNullHandle(hex)) return;
+    if (this.oneShot || isNullHandle(hex)) return;
     const u = this.handleAt(hex, frame);
     if (u && u.open === undefined) u.open = frame;
     else {
@@ -174,7 +188,7 @@ export class Smb2State {
 
   /** Records a close (first pass, capture order). */
   closeHandle(hex: string, frame: number): void {
-    if (isNullHandle(hex)) return;
+    if (this.oneShot || isNullHandle(hex)) return;
     const u = this.handleAt(hex, frame);
     if (u) {
       u.close ??= frame;

@@ -5,7 +5,7 @@
  */
 import { type Capture, dissectLayers, openCapture } from "../capture/index.js";
 import { nbssHeaderNode } from "../capture/layers.js";
-import type { ReadOptions } from "../capture/types.js";
+import type { CaptureWarning, ReadOptions } from "../capture/types.js";
 import { Cursor } from "../dissect/cursor.js";
 import { Fields } from "../dissect/fields.js";
 import type { FieldNode } from "../dissect/tree.js";
@@ -108,38 +108,87 @@ function layoutOf(ms: readonly MessageInfo[], trailingStart: boolean): PacketLay
   return { firstReassembled: ((ms[0]?.flags ?? 0) & MsgFlag.Reassembled) !== 0, trailingStart };
 }
 
-/** Opens a capture and indexes its SMB packets. Throws CaptureError/TraceError with one clear line. */
-export async function openTrace(
-  path: string,
-  opts: OpenOptions = {},
-): Promise<Trace & { smb2: Smb2State; security: Security }> {
-  const warnings: string[] = [];
-  const capture = await openCapture(path, {
-    ...opts,
-    onWarning: (w) => {
-      warnings.push(w.frame ? `frame ${w.frame}: ${w.message}` : w.message);
-      opts.onWarning?.(w);
-    },
-  });
-  const t = new CaptureTrace(path, capture);
-  t.security = new Security(opts.keys ?? []);
+/** Where the scan's packets go, in frame order; `seq` counts the packets added, from 0. */
+export interface PacketSink {
+  /** A new packet (number `seq`), with where its PDUs are in the file. */
+  add(p: PacketInfo, locs: PduSpans[]): void;
+  /** Packet `seq`, added earlier, got a new summary: a later frame completed a PDU that starts in it. */
+  amend(p: PacketInfo, seq: number): void;
+  /** Packet `seq` will not change anymore (its direction of its connection moved on, or the capture ended). */
+  settle?(p: PacketInfo, seq: number): void;
+}
+
+/** What a scan met, beyond its packets. */
+export interface ScanResult {
+  malformed: number;
+  firstMalformed: number;
+}
+
+/** The conversation state a scan fills and later trees read. */
+export interface ScanState {
+  smb2: Smb2State;
+  smb1: Smb1State;
+  security: Security;
+}
+
+/**
+ * Dissects every SMB PDU of `capture` in light mode, in one pass, and hands each packet to `sink`
+ * as soon as the frame is done.
+ *
+ * A packet's Info can still change after it is added: when a later frame completes a PDU that
+ * started in it (see packetSummary's trailingStart). That later PDU is the next one of the same
+ * connection and direction, so a packet is settled when its direction delivers any later PDU.
+ */
+export function scanPackets(
+  capture: Capture,
+  st: ScanState,
+  opts: { nbss?: boolean },
+  sink: PacketSink,
+): ScanResult {
   let cur: PacketInfo | undefined;
   let curLocs: PduSpans[] = [];
   let malformed = 0;
   let firstMalformed = 0;
+  let seq = 0;
+  /** Per connection, the last packet of each direction (at most two), while it may still change. */
+  const open = new Map<number, { p: PacketInfo; seq: number }[]>();
   const flush = () => {
     if (cur) {
       cur.summary = packetSummary(cur.messages, layoutOf(cur.messages, false));
-      t.packets.push(cur, curLocs);
-      opts.onPacket?.(cur);
+      sink.add(cur, curLocs);
+      const o = { p: cur, seq: seq++ };
+      const ps = open.get(cur.conn);
+      if (ps) ps.push(o);
+      else open.set(cur.conn, [o]);
     }
     cur = undefined;
     curLocs = [];
   };
   for (const pdu of capture.pdus()) {
-    const nbss = pdu.nbssType !== 0;
-    if (nbss ? !opts.nbss : !isSmbMagic(magicOf(pdu.data))) continue;
     if (cur && cur.no !== pdu.frame) flush();
+    // The packet this direction listed last settles now, after taking this PDU's start if it is its.
+    const ps = open.get(pdu.conn);
+    let last: { p: PacketInfo; seq: number } | undefined;
+    if (ps)
+      for (let k = 0; k < ps.length; k++) {
+        const { p } = ps[k]!;
+        if (p.no !== pdu.frame && p.src === pdu.src && p.srcPort === pdu.srcPort) {
+          last = ps[k];
+          ps.splice(k, 1);
+          break;
+        }
+      }
+    const nbss = pdu.nbssType !== 0;
+    const listed = nbss ? !!opts.nbss : isSmbMagic(magicOf(pdu.data));
+    if (last) {
+      const { p } = last;
+      if (listed && pdu.frames?.[0] === p.no) {
+        p.summary = packetSummary(p.messages, layoutOf(p.messages, true));
+        sink.amend(p, last.seq);
+      }
+      sink.settle?.(p, last.seq);
+    }
+    if (!listed) continue;
     const infos: MessageInfo[] = [];
     if (nbss)
       infos.push({
@@ -154,25 +203,17 @@ export async function openTrace(
         flags: 0,
       });
     const ctx: PduCtx = {
-      smb2: t.smb2,
-      smb1: t.smb1,
+      smb2: st.smb2,
+      smb1: st.smb1,
       frame: pdu.frame,
       conn: pdu.conn,
       time: pdu.time,
       light: true,
       first: true,
-      security: t.security,
+      security: st.security,
     };
     if (!nbss) dissectPdu(pdu.data, ctx, [], infos);
-    const from = pdu.frames?.[0];
-    if (from !== undefined && infos.length > 0) {
-      infos[0]!.flags |= MsgFlag.Reassembled;
-      // The frame this PDU started in also completed others: its Info changes (see packetSummary).
-      const i = t.indexOf(from);
-      const p = i >= 0 ? t.packets.at(i) : undefined;
-      if (p && p.conn === pdu.conn && p.src === pdu.src && p.srcPort === pdu.srcPort)
-        t.packets.setSummary(i, packetSummary(p.messages, layoutOf(p.messages, true)));
-    }
+    if (pdu.frames?.[0] !== undefined && infos.length > 0) infos[0]!.flags |= MsgFlag.Reassembled;
     if (!cur) {
       cur = {
         no: pdu.frame,
@@ -197,14 +238,120 @@ export async function openTrace(
     });
   }
   flush();
-  if (malformed > 0) {
-    const w = {
-      frame: firstMalformed,
-      message: `${malformed} malformed SMB message${malformed > 1 ? "s" : ""} (marked [Malformed Packet]; a limit or bad lengths)`,
-    };
+  if (sink.settle) for (const ps of open.values()) for (const o of ps) sink.settle(o.p, o.seq);
+  return { malformed, firstMalformed };
+}
+
+function malformedWarning(r: ScanResult): CaptureWarning | undefined {
+  if (r.malformed === 0) return undefined;
+  return {
+    frame: r.firstMalformed,
+    message: `${r.malformed} malformed SMB message${r.malformed > 1 ? "s" : ""} (marked [Malformed Packet]; a limit or bad lengths)`,
+  };
+}
+
+function openWithWarnings(path: string, opts: OpenOptions, warnings: string[]): Promise<Capture> {
+  return openCapture(path, {
+    ...opts,
+    onWarning: (w) => {
+      warnings.push(w.frame ? `frame ${w.frame}: ${w.message}` : w.message);
+      opts.onWarning?.(w);
+    },
+  });
+}
+
+/** Opens a capture and indexes its SMB packets. Throws CaptureError/TraceError with one clear line. */
+export async function openTrace(
+  path: string,
+  opts: OpenOptions = {},
+): Promise<Trace & { smb2: Smb2State; security: Security }> {
+  const warnings: string[] = [];
+  const t = new CaptureTrace(path, await openWithWarnings(path, opts, warnings));
+  t.security = new Security(opts.keys ?? []);
+  const r = scanPackets(t.capture, t, opts, {
+    add: (p, locs) => {
+      t.packets.push(p, locs);
+      opts.onPacket?.(p);
+    },
+    amend: (p, seq) => t.packets.setSummary(seq, p.summary),
+  });
+  const w = malformedWarning(r);
+  if (w) {
     warnings.push(`frame ${w.frame}: ${w.message}`);
     opts.onWarning?.(w);
   }
   t.warnings.push(...warnings);
   return t;
+}
+
+/**
+ * Streams a capture's SMB packets to `onPacket`, each once its Info is final, in frame order,
+ * without indexing them (no trees later): what a one-shot listing needs, in memory that does not
+ * grow with the capture beyond the conversation state.
+ *
+ * A packet whose Info may still change waits, and the packets after it wait behind it. At most
+ * `maxPending` wait: past that the oldest goes out as it is (a PDU left unfinished for that long
+ * only misses Wireshark's "Session message" suffix).
+ */
+export async function streamTrace(
+  path: string,
+  opts: OpenOptions & { maxPending?: number },
+  onPacket: (p: PacketInfo) => void,
+): Promise<{ packets: number; warnings: string[] }> {
+  const warnings: string[] = [];
+  const capture = await openWithWarnings(path, opts, warnings);
+  const st: ScanState = {
+    smb2: new Smb2State(true),
+    smb1: new Smb1State(),
+    security: new Security(opts.keys ?? []),
+  };
+  const max = opts.maxPending ?? 65536;
+  // Packets added and not yet handed out: packet number `seq` is at `seq - base`.
+  let queue: (PacketInfo | undefined)[] = [];
+  let settled: boolean[] = [];
+  let base = 0;
+  let head = 0;
+  const drain = () => {
+    while (head < queue.length && (settled[head] || queue.length - head > max)) {
+      const p = queue[head]!;
+      queue[head++] = undefined;
+      onPacket(p);
+    }
+    if (head === queue.length) {
+      base += head;
+      head = 0;
+      queue.length = 0;
+      settled.length = 0;
+    } else if (head > 4096) {
+      base += head;
+      queue = queue.slice(head);
+      settled = settled.slice(head);
+      head = 0;
+    }
+  };
+  let packets = 0;
+  try {
+    const r = scanPackets(capture, st, opts, {
+      add: (p) => {
+        packets++;
+        queue.push(p);
+        settled.push(false);
+        drain();
+      },
+      amend: () => {},
+      settle: (_, seq) => {
+        // Packets handed out early (past maxPending) are settled here too late: nothing to do.
+        if (seq >= base + head) settled[seq - base] = true;
+        drain();
+      },
+    });
+    const w = malformedWarning(r);
+    if (w) {
+      warnings.push(`frame ${w.frame}: ${w.message}`);
+      opts.onWarning?.(w);
+    }
+  } finally {
+    capture.close();
+  }
+  return { packets, warnings };
 }

@@ -410,6 +410,19 @@ describe("list, show, keys, stats, completion", { concurrency: 3 }, () => {
         });
     }
   });
+  test("list streams (no -Y) the lines the indexed path (-Y) prints: text, --json, --color", async () => {
+    // smb2.pcap has frames whose Info a later frame amends ("...Session message").
+    const file = join(ROOT, "test/fixtures/corpus/zeek__zeek/testing/btest/Traces/smb/smb2.pcap");
+    for (const extra of [[], ["--json"], ["--color", "always"]]) {
+      const streamed = await run(["list", file, ...extra]);
+      const indexed = await run(["list", file, ...extra, "-Y", "frame.number > 0"]);
+      assert.equal(streamed.code, 0);
+      assert.equal(streamed.stderr, indexed.stderr);
+      assert.equal(streamed.stdout, indexed.stdout);
+      assert.ok(streamed.stdout.includes("Session message"));
+    }
+    assert.match((await run(["list", BAD, "--color", "always"])).stdout, /\x1b\[31m/);
+  });
   test("list -Y: fast fields, tree fields, logic", async () => {
     const lines = (r: Run) => r.stdout.trimEnd().split("\n").filter(Boolean);
     const creates = lines(await run(["list", BAD, "-Y", "smb2.cmd == 5 && smb2.nt_status != 0"]));
