@@ -226,7 +226,7 @@ export async function loadTrace(path: string, o: LoadOpts): Promise<Trace> {
 }
 
 /** Writes to stdout; a closed pipe (`| head`) ends the process quietly. */
-export function out(text: string): void {
+export function out(text: string | Uint8Array): void {
   process.stdout.write(text);
 }
 

@@ -2,7 +2,7 @@
 import { fstatSync } from "node:fs";
 import { streamTrace } from "../../trace/index.js";
 import { packetRow } from "../../trace/store.js";
-import type { PacketInfo } from "../../trace/types.js";
+import type { MessageInfo, PacketInfo } from "../../trace/types.js";
 import { parseArgs, withOptions } from "../args.js";
 import {
   CliError,
@@ -30,7 +30,7 @@ Examples:
   smbcmp list trace.pcapng --json | jq .summary
   smbcmp list odd-port.pcap --port 4455`;
 
-export function packetJson(p: PacketInfo) {
+export function packetJson(p: Omit<PacketInfo, "messages"> & { messages: readonly MessageInfo[] }) {
   return {
     number: p.no,
     time: p.time,
@@ -52,28 +52,73 @@ export function packetJson(p: PacketInfo) {
   };
 }
 
-/** Batches lines to stdout. */
-class Lines {
-  private lines: string[] = [];
-  push(line: string): void {
-    this.lines.push(line);
-    if (this.lines.length >= 512) this.flush();
+/**
+ * List lines encoded straight into a reused buffer: a million lines as template strings, joined
+ * and encoded again by stdout (two-byte strings, for the arrow) cost more than dissecting them.
+ */
+class LineOut {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private n = 0;
+  constructor(
+    private readonly json: boolean,
+    private readonly color: boolean,
+  ) {}
+
+  /** Packet p's line: JSON, or the text columns (red for an error response with --color). */
+  packet(p: Omit<PacketInfo, "messages">, t0: number, messages?: readonly MessageInfo[]): void {
+    if (this.json) {
+      this.text(JSON.stringify(packetJson({ ...p, messages: messages ?? [] })));
+      return;
+    }
+    this.room(64 + 3 * (p.src.length + p.dst.length + p.summary.length));
+    const red = this.color && messages !== undefined && isError(messages);
+    if (red) this.ascii("\x1b[31m");
+    this.ascii(String(p.no), 6);
+    this.ascii(" ");
+    this.ascii((p.time - t0).toFixed(6), 12);
+    this.ascii(" ");
+    this.ascii(p.src);
+    this.ascii(" \u2192 ", 0, true);
+    this.ascii(p.dst);
+    this.ascii(" ");
+    this.n += this.buf.write(p.summary, this.n, "utf8");
+    if (red) this.ascii("\x1b[0m");
+    this.buf[this.n++] = 10;
   }
+
+  private text(s: string): void {
+    this.room(1 + 3 * s.length);
+    this.n += this.buf.write(s, this.n, "utf8");
+    this.buf[this.n++] = 10;
+  }
+
+  /** `s` right-aligned in `width` columns; `s` is ASCII unless `utf8`. */
+  private ascii(s: string, width = 0, utf8 = false): void {
+    const b = this.buf;
+    let n = this.n;
+    for (let k = s.length; k < width; k++) b[n++] = 32;
+    if (utf8) n += b.write(s, n, "utf8");
+    else for (let i = 0; i < s.length; i++) b[n++] = s.charCodeAt(i);
+    this.n = n;
+  }
+
+  private room(max: number): void {
+    if (this.n + max <= this.buf.length) return;
+    this.flush();
+    if (max > this.buf.length) this.buf = Buffer.allocUnsafe(max);
+  }
+
   flush(): void {
-    if (this.lines.length) out(`${this.lines.join("\n")}\n`);
-    this.lines.length = 0;
+    if (!this.n) return;
+    out(this.buf.subarray(0, this.n));
+    this.n = 0;
+    // A write that could not complete at once keeps the bytes: they are its now.
+    if (process.stdout.writableLength > 0) this.buf = Buffer.allocUnsafe(this.buf.length);
   }
 }
 
-/** A packet's list line: JSON, or the text columns (red for an error response with --color). */
-function lineOf(p: PacketInfo, t0: number, json: boolean, color: boolean): string {
-  if (json) return JSON.stringify(packetJson(p));
-  const line = `${String(p.no).padStart(6)} ${(p.time - t0).toFixed(6).padStart(12)} ${p.src} → ${p.dst} ${p.summary}`;
-  return color && isError(p) ? `\x1b[31m${line}\x1b[0m` : line;
-}
-
-function isError(p: PacketInfo): boolean {
-  return p.messages.some((m) => m.isResponse && m.status >>> 30 === 3);
+function isError(ms: readonly MessageInfo[]): boolean {
+  return ms.some((m) => m.isResponse && m.status >>> 30 === 3);
 }
 
 export async function listCommand(argv: string[]): Promise<number> {
@@ -88,13 +133,13 @@ export async function listCommand(argv: string[]): Promise<number> {
   const json = !!opts.json;
   const filter = parseFilterOpt(opts["display-filter"] as string | undefined);
   const lo = loadOpts(opts);
-  const lines = new Lines();
+  const lines = new LineOut(json, color);
   if (!filter && lo.engine !== "tshark") {
     // Nothing needs a packet twice: lines go out as packets are dissected, and no index is kept.
     let t0: number | undefined;
     const { packets } = await streamTrace(path, openOptions(path, lo, stdoutIsFile()), (p) => {
       t0 ??= p.time;
-      lines.push(lineOf(p, t0, json, color));
+      lines.packet(p, t0, p.messages);
     });
     lines.flush();
     if (!packets) throw new CliError(`No SMB packet in ${path}`);
@@ -107,8 +152,10 @@ export async function listCommand(argv: string[]): Promise<number> {
     // Filtered as we go, so the first matches print while later ones (maybe building trees) are tested.
     for (let i = 0; i < t.packets.length; i++) {
       if (filter && !filter.matches(t, i)) continue;
-      if (json || color) lines.push(lineOf(t.packets.at(i)!, t0, json, color));
-      else lines.push(lineOf({ ...packetRow(t.packets, i)!, messages: [] }, t0, false, false));
+      if (json || color) {
+        const p = t.packets.at(i)!;
+        lines.packet(p, t0, p.messages);
+      } else lines.packet(packetRow(t.packets, i)!, t0);
     }
     lines.flush();
   } finally {
