@@ -132,6 +132,19 @@ function putVarint(b: Buffer, at: number, v: number): number {
   return at;
 }
 
+/** A canonical decimal below 2^53 (what String(n) gives back), else -1: no number-to-string per message. */
+function decimalId(s: string): number {
+  const n = s.length;
+  if (n === 0 || n > 15 || (n > 1 && s.charCodeAt(0) === 0x30)) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = s.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Message ids above 2^53 (SMB2 uses 0xFFFFFFFFFFFFFFFF for oplock breaks) are kept as strings. */
@@ -409,16 +422,19 @@ export class PacketStore implements PacketList {
       return;
     }
     const h = this.text;
-    const vals = [asyncId, fileId, path, detail];
-    let max = 1;
-    for (const v of vals) if (v !== undefined) max += 5 + 3 * v.length;
+    const max =
+      1 +
+      (asyncId === undefined ? 0 : 5 + 3 * asyncId.length) +
+      (fileId === undefined ? 0 : 5 + 3 * fileId.length) +
+      (path === undefined ? 0 : 5 + 3 * path.length) +
+      (detail === undefined ? 0 : 5 + 3 * detail.length);
     h.room(max);
     const b = h.cur;
     const start = h.n;
     let at = start + 1;
     let bits = 0;
     for (let f = 0; f < 4; f++) {
-      const v = vals[f];
+      const v = f === 0 ? asyncId : f === 1 ? fileId : f === 2 ? path : detail;
       if (v === undefined) continue;
       bits |= 1 << f;
       // The length goes first: reserve its varint for the worst case only when not ASCII.
@@ -460,8 +476,8 @@ export class PacketStore implements PacketList {
         0,
     );
     this.status.set(k, m.status >>> 0);
-    const id = Number(m.msgId);
-    if (Number.isSafeInteger(id) && id >= 0 && String(id) === m.msgId) this.msgId.set(k, id);
+    const id = decimalId(m.msgId);
+    if (id >= 0) this.msgId.set(k, id);
     else {
       this.msgId.set(k, BIG_ID - this.bigIds.length);
       this.bigIds.push(m.msgId);
