@@ -279,6 +279,11 @@ export interface Filter {
   readonly needsTree: boolean;
   /** Whether packet `index` of `t` passes. */
   matches(t: Trace, index: number): boolean;
+  /**
+   * Whether packet `p` passes, from its summary fields alone: only for filters that do not need
+   * the tree (a tree field then matches nothing). What a streamed listing, which keeps no trace, uses.
+   */
+  matchesPacket(p: PacketInfo): boolean;
 }
 
 function nodesByName(tree: readonly FieldNode[]): Map<string, FieldNode[]> {
@@ -305,53 +310,61 @@ function nodeVal(n: FieldNode): Val {
   return { n: numOf(n.show), s: n.show };
 }
 
+/** Evaluates `expr` on packet `p`; `tree` gives its detail tree when a field needs it. */
+function evaluate(expr: Expr, p: PacketInfo, tree: () => readonly FieldNode[]): boolean {
+  let byName: Map<string, FieldNode[]> | undefined;
+  const values = (field: string): Val[] => {
+    const fast = FAST_FIELDS[field];
+    if (fast) {
+      const out: Val[] = [];
+      for (const m of p.messages) {
+        const v = fast(p, m);
+        if (v) out.push(v);
+      }
+      if (field === "frame.number") return out.slice(0, 1);
+      return out;
+    }
+    if (!byName) {
+      try {
+        byName = nodesByName(tree());
+      } catch {
+        byName = new Map();
+      }
+    }
+    return (byName.get(field) ?? []).map(nodeVal);
+  };
+  const ev = (e: Expr): boolean => {
+    switch (e.t) {
+      case "and":
+        return ev(e.l) && ev(e.r);
+      case "or":
+        return ev(e.l) || ev(e.r);
+      case "not":
+        return !ev(e.e);
+      case "has":
+        return values(e.field).length > 0;
+      case "cmp": {
+        const vs = values(e.field);
+        // Any-match, like Wireshark: `a != x` is true when some occurrence differs.
+        return vs.some((v) => cmpVal(v, e));
+      }
+    }
+  };
+  return ev(expr);
+}
+
+const NO_TREE = (): readonly FieldNode[] => [];
+
 /** Compiles a filter; throws FilterSyntaxError. */
 export function compileFilter(text: string): Filter {
   const expr = parseFilter(text);
   const needsTree = [...fieldsOf(expr)].some((f) => !FAST_FIELDS[f]);
   const matches = (t: Trace, index: number): boolean => {
     const p = t.packets.at(index)!;
-    let byName: Map<string, FieldNode[]> | undefined;
-    const values = (field: string): Val[] => {
-      const fast = FAST_FIELDS[field];
-      if (fast) {
-        const out: Val[] = [];
-        for (const m of p.messages) {
-          const v = fast(p, m);
-          if (v) out.push(v);
-        }
-        if (field === "frame.number") return out.slice(0, 1);
-        return out;
-      }
-      if (!byName) {
-        try {
-          byName = nodesByName(t.tree(p.no));
-        } catch {
-          byName = new Map();
-        }
-      }
-      return (byName.get(field) ?? []).map(nodeVal);
-    };
-    const ev = (e: Expr): boolean => {
-      switch (e.t) {
-        case "and":
-          return ev(e.l) && ev(e.r);
-        case "or":
-          return ev(e.l) || ev(e.r);
-        case "not":
-          return !ev(e.e);
-        case "has":
-          return values(e.field).length > 0;
-        case "cmp": {
-          const vs = values(e.field);
-          // Any-match, like Wireshark: `a != x` is true when some occurrence differs.
-          return vs.some((v) => cmpVal(v, e));
-        }
-      }
-    };
-    return ev(expr);
+    return evaluate(expr, p, () => t.tree(p.no));
   };
-  return { text, expr, needsTree, matches };
+  const matchesPacket = (p: PacketInfo): boolean => evaluate(expr, p, NO_TREE);
+  return { text, expr, needsTree, matches, matchesPacket };
 }
 
 /** A view of `t` with only the packets passing `f` (frame numbers and trees unchanged). */

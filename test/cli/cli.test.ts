@@ -410,18 +410,26 @@ describe("list, show, keys, stats, completion", { concurrency: 3 }, () => {
         });
     }
   });
-  test("list streams (no -Y) the lines the indexed path (-Y) prints: text, --json, --color", async () => {
+  test("list streams (no tree field in -Y) the lines the indexed path prints: text, --json, --color", async () => {
     // smb2.pcap has frames whose Info a later frame amends ("...Session message").
     const file = join(ROOT, "test/fixtures/corpus/zeek__zeek/testing/btest/Traces/smb/smb2.pcap");
+    // smb2.fid is a tree field: the filter (true for every packet) makes list build the index.
+    const all = ["-Y", "smb2.fid || !smb2.fid"];
     for (const extra of [[], ["--json"], ["--color", "always"]]) {
       const streamed = await run(["list", file, ...extra]);
-      const indexed = await run(["list", file, ...extra, "-Y", "frame.number > 0"]);
+      const indexed = await run(["list", file, ...extra, ...all]);
       assert.equal(streamed.code, 0);
       assert.equal(streamed.stderr, indexed.stderr);
       assert.equal(streamed.stdout, indexed.stdout);
       assert.ok(streamed.stdout.includes("Session message"));
     }
     assert.match((await run(["list", BAD, "--color", "always"])).stdout, /\x1b\[31m/);
+    // A filter on summary fields streams too, and picks what the indexed path picks.
+    const fast = "smb2.cmd == 5 && smb2.nt_status != 0 && frame.number > 10";
+    const a = await run(["list", BAD, "-Y", fast]);
+    const b = await run(["list", BAD, "-Y", `(${fast}) && (smb2.fid || !smb2.fid)`]);
+    assert.equal(a.stdout, b.stdout);
+    assert.equal(a.stdout.trimEnd().split("\n").length, 4);
   });
   test("list -Y: fast fields, tree fields, logic", async () => {
     const lines = (r: Run) => r.stdout.trimEnd().split("\n").filter(Boolean);

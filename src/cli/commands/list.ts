@@ -134,12 +134,12 @@ export async function listCommand(argv: string[]): Promise<number> {
   const filter = parseFilterOpt(opts["display-filter"] as string | undefined);
   const lo = loadOpts(opts);
   const lines = new LineOut(json, color);
-  if (!filter && lo.engine !== "tshark") {
+  if (!filter?.needsTree && lo.engine !== "tshark") {
     // Nothing needs a packet twice: lines go out as packets are dissected, and no index is kept.
     let t0: number | undefined;
     const { packets } = await streamTrace(path, openOptions(path, lo, stdoutIsFile()), (p) => {
-      t0 ??= p.time;
-      lines.packet(p, t0, p.messages);
+      t0 ??= p.time; // times count from the first packet, listed or not
+      if (!filter || filter.matchesPacket(p)) lines.packet(p, t0, p.messages);
     });
     lines.flush();
     if (!packets) throw new CliError(`No SMB packet in ${path}`);
