@@ -37,6 +37,12 @@ export interface FieldNode {
   length: number;
   children?: FieldNode[];
   flags?: number;
+  /**
+   * Set only on nodes dissected from a transform's plaintext (decrypted or decompressed): the
+   * index into Trace.byteSources(no) of the bytes `offset` refers to. Other nodes' offsets are
+   * into their own PDU. Not compared by the diff engine.
+   */
+  src?: number;
 }
 
 export function node(

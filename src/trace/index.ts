@@ -16,7 +16,14 @@ import { Smb2State } from "../smb2/state.js";
 import { dissectPdu, isSmbMagic, magicOf, type PacketLayout, type PduCtx, packetSummary } from "./pdu.js";
 import { Security } from "./security.js";
 import { PacketStore, type PduLoc, type PduSpans } from "./store.js";
-import { type MessageInfo, MsgFlag, type PacketInfo, type Trace, type TreeOptions } from "./types.js";
+import {
+  type ByteSource,
+  type MessageInfo,
+  MsgFlag,
+  type PacketInfo,
+  type Trace,
+  type TreeOptions,
+} from "./types.js";
 
 export interface OpenOptions extends ReadOptions {
   /** Session keys from any key source (see src/keys); encrypted traffic of other sessions stays opaque. */
@@ -33,6 +40,8 @@ class CaptureTrace implements Trace {
   readonly packets = new PacketStore();
   readonly warnings: string[] = [];
   private cache = new Map<string, FieldNode[]>();
+  /** Frame number → the plaintexts its last built tree came from (a few packets only). */
+  private plains = new Map<number, ByteSource[]>();
   readonly smb2 = new Smb2State();
   readonly smb1 = new Smb1State();
   security = new Security();
@@ -40,7 +49,9 @@ class CaptureTrace implements Trace {
   constructor(
     readonly path: string,
     readonly capture: Capture,
-  ) {}
+  ) {
+    this.byteSources = this.byteSources.bind(this);
+  }
 
   indexOf(no: number): number {
     return this.packets.indexOf(no);
@@ -58,17 +69,30 @@ class CaptureTrace implements Trace {
       this.cache.set(key, hit);
       return hit;
     }
+    const out = this.build(no, !!opts.allLayers);
+    this.cache.set(key, out);
+    if (this.cache.size > 64) this.cache.delete(this.cache.keys().next().value!);
+    return out;
+  }
+
+  /**
+   * Dissects packet `no` afresh. Its plaintexts go to a small cache of their own (they can be
+   * megabytes each, so far fewer are kept than trees): byteSources reads them from there.
+   */
+  private build(no: number, allLayers: boolean): FieldNode[] {
     const i = this.indexOf(no);
     if (i < 0) throw new TraceError(`${this.path}: no SMB packet number ${no}`);
     const out: FieldNode[] = [];
     const p = this.packets.at(i)!;
-    for (const loc of this.locsOf(i)) {
+    const locs = this.locsOf(i);
+    const plains: ByteSource[] = [];
+    locs.forEach((loc, k) => {
       const data = this.capture.readRanges(loc.ranges).subarray(loc.skip);
       if (loc.nbssType !== 0) {
         dissectNbss(loc.nbssType, data, new Fields(new Cursor(data), out, false));
-        continue;
+        return;
       }
-      if (opts.allLayers) out.push(nbssHeaderNode(loc.nbssType, data.length));
+      if (allLayers) out.push(nbssHeaderNode(loc.nbssType, data.length));
       const ctx: PduCtx = {
         smb2: this.smb2,
         smb1: this.smb1,
@@ -78,11 +102,16 @@ class CaptureTrace implements Trace {
         light: false,
         first: false,
         security: this.security,
+        plains,
+        srcBase: locs.length,
       };
+      const from = plains.length;
       dissectPdu(data, ctx, out, []);
-    }
-    this.cache.set(key, out);
-    if (this.cache.size > 64) this.cache.delete(this.cache.keys().next().value!);
+      if (locs.length > 1) for (const s of plains.slice(from)) s.label += ` (PDU ${k + 1})`;
+    });
+    this.plains.delete(no);
+    this.plains.set(no, plains);
+    if (this.plains.size > 4) this.plains.delete(this.plains.keys().next().value!);
     return out;
   }
 
@@ -97,6 +126,21 @@ class CaptureTrace implements Trace {
     const i = this.indexOf(no);
     if (i < 0) throw new TraceError(`${this.path}: no SMB packet number ${no}`);
     return this.locsOf(i).map((loc) => this.capture.readRanges(loc.ranges).subarray(loc.skip));
+  }
+
+  /**
+   * Packet `no`'s PDUs, then the plaintexts its tree was dissected from (see Trace.byteSources).
+   * Bound in the constructor: a filtered view (src/filter filterTrace) inherits it from this
+   * object and must not call it with its own, filtered, indexOf.
+   */
+  byteSources(no: number): ByteSource[] {
+    const pdus = this.pduBytes(no);
+    let plains = this.plains.get(no);
+    if (!plains) {
+      this.build(no, false);
+      plains = this.plains.get(no) ?? [];
+    }
+    return [...pdus.map((bytes, k) => ({ label: `PDU ${k + 1}`, bytes })), ...plains];
   }
 
   close(): void {

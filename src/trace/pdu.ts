@@ -2,7 +2,7 @@
 
 import { Cursor } from "../dissect/cursor.js";
 import { Fields } from "../dissect/fields.js";
-import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
+import { FieldFlag, type FieldNode, node, walk } from "../dissect/tree.js";
 import { dissectSmb1, type Smb1State } from "../smb1/dissect.js";
 import { dissectSmb2, type Smb2Ctx } from "../smb2/dissect.js";
 import {
@@ -14,7 +14,7 @@ import {
 } from "../smb2/header.js";
 import type { Smb2State } from "../smb2/state.js";
 import type { Security } from "./security.js";
-import { type MessageInfo, MsgFlag } from "./types.js";
+import { type ByteSource, type MessageInfo, MsgFlag } from "./types.js";
 
 export interface PduCtx {
   smb2: Smb2State;
@@ -26,6 +26,13 @@ export interface PduCtx {
   first: boolean;
   /** Decrypts/decompresses transforms and follows the preauth hash chain. */
   security?: Security;
+  /**
+   * Full trees: collects the plaintexts that transforms produce, in order (the packet's byte
+   * sources after its PDUs, see Trace.byteSources); nodes dissected from the k-th get
+   * `src = srcBase + k`, their offsets being into it.
+   */
+  plains?: ByteSource[];
+  srcBase?: number;
 }
 
 export interface TransformResult {
@@ -121,7 +128,21 @@ function dissectPduInner(
     // A compressed message that does not decompress (bad stream, output over the limit) is bad
     // data, unlike an encrypted one without its key.
     const bad = magic === SMB2_COMPRESSION_MAGIC && r.error !== undefined;
+    let src = -1;
+    if (r.plain && !ctx.light && ctx.plains) {
+      src = (ctx.srcBase ?? 0) + ctx.plains.length;
+      ctx.plains.push({
+        label: magic === SMB2_TRANSFORM_MAGIC ? "Decrypted SMB3" : "Decompressed SMB3",
+        bytes: r.plain,
+      });
+    }
     if (r.plain) dissectPdu(r.plain, ctx, innerNodes, inner, depth + 1);
+    // Nodes of a nested transform's plaintext already point at theirs (pushed after this one).
+    if (src >= 0)
+      walk(innerNodes, (n) => {
+        n.src ??= src;
+        return true;
+      });
     if (!ctx.light) {
       // As in Wireshark: the transform's smb2 node holds the header and then the inner messages.
       const top = node("smb2", "SMB2 (Server Message Block Protocol version 2)", "", "", 0, data.length);

@@ -82,6 +82,13 @@ export interface PacketList extends Iterable<PacketInfo> {
   at(i: number): PacketInfo | undefined;
 }
 
+/** Bytes a packet's tree offsets can refer to: a PDU as on the wire, or a transform's plaintext. */
+export interface ByteSource {
+  /** "PDU 1", "Decrypted SMB3", "Decompressed SMB3" (with " (PDU k)" when the packet has several). */
+  label: string;
+  bytes: Buffer;
+}
+
 export interface Trace {
   readonly path: string;
   readonly packets: PacketList;
@@ -93,6 +100,12 @@ export interface Trace {
   readonly warnings: readonly string[];
   /** The bytes of packet `no`'s PDUs (NBSS bodies), in order; tree offsets are relative to these. */
   pduBytes?(no: number): Buffer[];
+  /**
+   * All the bytes packet `no`'s tree offsets refer to: its PDUs (as pduBytes), then each plaintext
+   * a transform produced, in tree order. A node with `src` has its offset into source `src`; a
+   * node without, into its PDU. Engines without plaintexts (tshark) leave it out.
+   */
+  byteSources?(no: number): ByteSource[];
   /** Frame, link, IP and TCP trees of packet `no`'s frame (offsets into the frame's bytes). */
   layers?(no: number): FieldNode[];
   close(): void;
