@@ -1,13 +1,14 @@
 /**
  * One fuzz case through the public API: openTrace, tree() of every packet (both layer modes for a
- * few), and the diff of the case against its seed (alignment, deep field diffs, text rendering).
+ * few), the diff of the case against its seed (alignment, deep field diffs, text rendering), and
+ * streamTrace (what `list` runs), which must list the frames the index holds.
  * Returns "listing" or a clear one-line error; anything else is thrown to the caller as a crash.
  */
 import { CaptureError } from "../../src/capture/index.js";
 import { diffPackets, diffTraces, renderAlign } from "../../src/diff/index.js";
 import { type FieldNode, renderText, walk } from "../../src/dissect/tree.js";
 import { parseKeyFile } from "../../src/keys/index.js";
-import { openTrace, TraceError } from "../../src/trace/index.js";
+import { openTrace, streamTrace, TraceError } from "../../src/trace/index.js";
 import type { Trace } from "../../src/trace/types.js";
 
 export interface CheckResult {
@@ -81,6 +82,7 @@ export async function checkFile(
       if (text.includes("[Malformed")) malformed++;
       if (i % (step * 16) === 0) t.tree(p.no, { allLayers: true });
     }
+    await checkStream(file, t, o);
     if (orig) {
       const r = diffTraces(orig, t);
       renderAlign(r);
@@ -102,4 +104,22 @@ export async function checkFile(
   } finally {
     t.close();
   }
+}
+
+/**
+ * The streamed listing has the index's packets, in order. Info may differ only where the one-shot
+ * state forgot a request (a repeated response: see Smb2State.oneShot), so only its form is checked.
+ */
+async function checkStream(file: string, t: Trace, o: CheckOptions): Promise<void> {
+  const nos: number[] = [];
+  await streamTrace(file, o.keys ? { keys: parseKeyFile(o.keys) } : {}, (p) => {
+    if (typeof p.summary !== "string" || /undefined|NaN|\[object /.test(p.summary))
+      throw new FuzzFailure(`streamed packet ${p.no}: summary "${p.summary}"`);
+    nos.push(p.no);
+  });
+  const ps = t.packets;
+  if (nos.length !== ps.length) throw new FuzzFailure(`streamed ${nos.length} packets, indexed ${ps.length}`);
+  for (let i = 0; i < nos.length; i++)
+    if (nos[i] !== ps.at(i)!.no)
+      throw new FuzzFailure(`streamed packet ${i} is frame ${nos[i]}, indexed ${ps.at(i)!.no}`);
 }
