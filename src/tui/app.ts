@@ -12,7 +12,7 @@ import { opText } from "../diff/render/common.js";
 import type { FieldNode } from "../dissect/tree.js";
 import { compileFilter, type Filter } from "../filter/index.js";
 import { packetRow } from "../trace/store.js";
-import { MsgFlag, type PacketInfo, type PacketList } from "../trace/types.js";
+import { type ByteSource, MsgFlag, type PacketInfo, type PacketList } from "../trace/types.js";
 import type { Alignment } from "./alignment.js";
 import { type InputEvent, parseInput } from "./input.js";
 import { type Action, type Bindings, DEFAULT_BINDINGS, makeBindings } from "./keys.js";
@@ -931,16 +931,21 @@ export class App {
     }
   }
 
-  /** Single mode: the selected field's bytes in its PDU. */
-  private drawHex(x: number, y: number, w: number, h: number): void {
+  /** Single mode: the selected field's bytes; returns the title of what is shown. */
+  private drawHex(x: number, y: number, w: number, h: number): string {
     const l = this.lines[this.panes.detail.cur];
     const p = this.a.packets.at(this.rowsA[this.panes.list.cur] ?? -1);
-    if (!p || !this.a.loaded) return;
+    if (!p || !this.a.loaded) return "";
     const inNbss = l?.name?.startsWith("nbss");
-    this.drawBytes(x, y, w, h, this.a, p.no, Math.max(0, l?.pdu ?? 0), inNbss ? undefined : l?.field);
+    return this.drawBytes(x, y, w, h, this.a, p.no, Math.max(0, l?.pdu ?? 0), inNbss ? undefined : l?.field);
   }
 
-  /** Hex dump of PDU `pdu` of packet `no`, scrolled to `field` and with its bytes marked. */
+  /**
+   * Hex dump of the bytes `field` of packet `no` was dissected from, scrolled to it and with its
+   * bytes marked: the plaintext it came out of (decrypted, decompressed) when it has a `src`, else
+   * PDU `pdu`. Returns that source's label when the packet has more than one ("PDU 1", "Decrypted
+   * SMB3"), "" otherwise.
+   */
   private drawBytes(
     x: number,
     y: number,
@@ -950,17 +955,18 @@ export class App {
     no: number,
     pdu: number,
     field?: FieldNode,
-  ): void {
+  ): string {
     const s = this.screen;
-    let bytes: Buffer[];
+    let sources: ByteSource[];
     try {
-      bytes = t.pduBytes(no);
+      sources = t.byteSources(no);
     } catch (e) {
       s.text(x, y, `no bytes: ${(e as Error).message}`, fg(C.red), w);
-      return;
+      return "";
     }
-    const data = bytes[pdu] ?? bytes[0];
-    if (!data) return;
+    const src = sources[field?.src ?? pdu] ?? sources[0];
+    if (!src) return "";
+    const data = src.bytes;
     const from = field && field.offset >= 0 ? field.offset : -1;
     const to = from >= 0 ? from + field!.length : -1;
     const hl = hexLines(data, from, to);
@@ -972,6 +978,7 @@ export class App {
       for (const [c, n] of line.hl)
         if (c < w) s.paint(x + c, y + r, Math.min(n, w - c), A.reverse | fg(C.cyan), true);
     }
+    return sources.length > 1 ? src.label : "";
   }
 
   /**
@@ -1043,8 +1050,9 @@ export class App {
         s.text(xx + 1, y, f, A.dim, ww - 1);
         continue;
       }
-      s.text(xx, y, `${side.toUpperCase()}#${f.no}${f.field ? ` ${f.field.name}` : ""}`, A.bold, ww);
-      this.drawBytes(xx, y + 1, ww, h - 1, f.t, f.no, f.pdu, f.field);
+      const label = this.drawBytes(xx, y + 1, ww, h - 1, f.t, f.no, f.pdu, f.field);
+      const title = `${side.toUpperCase()}#${f.no}${f.field ? ` ${f.field.name}` : ""}`;
+      s.text(xx, y, label ? `${title} · ${label}` : title, A.bold, ww);
     }
   }
 
@@ -1098,9 +1106,13 @@ export class App {
       if (detailH >= 1) {
         this.drawDetail(0, detailY, W, detailH);
         s.fill(0, detailY + detailH, W, 1, A.dim, "─");
-        s.text(2, detailY + detailH, this.b ? " bytes: A │ B " : " bytes ", A.dim);
-        if (this.b) this.drawHexPair(0, detailY + detailH + 1, W, hexH);
-        else this.drawHex(0, detailY + detailH + 1, W, hexH);
+        if (this.b) {
+          s.text(2, detailY + detailH, " bytes: A │ B ", A.dim);
+          this.drawHexPair(0, detailY + detailH + 1, W, hexH);
+        } else {
+          const label = this.drawHex(0, detailY + detailH + 1, W, hexH);
+          s.text(2, detailY + detailH, label ? ` bytes: ${label} ` : " bytes ", A.dim);
+        }
       }
     } else this.drawDetail(0, detailY, W, detailH);
     // Status / prompt line.

@@ -54,7 +54,11 @@ export const DEFAULT_BINDINGS: readonly [Action, readonly string[], string][] = 
   ["toggle", ["enter", "space"], "expand / collapse the node under the cursor"],
   ["expand_all", ["e"], "expand every node"],
   ["collapse_all", ["c"], "collapse every node"],
-  ["hex", ["x"], "toggle the hex pane: the field's bytes (diff mode: A and B side by side)"],
+  [
+    "hex",
+    ["x"],
+    "toggle the hex pane: the field's bytes, a decrypted field's in the plaintext (diff: A | B)",
+  ],
   ["search", ["/"], "search the focused pane (then n / N, Esc to clear)"],
   ["search_next", [], "next match (n while a search is active)"],
   ["search_prev", ["N"], "previous match"],

@@ -24,7 +24,7 @@ export type WorkerMsg =
   | { type: "error"; message: string };
 
 export interface Req {
-  op: "tree" | "bytes";
+  op: "tree" | "bytes" | "sources";
   no: number;
   allLayers?: boolean;
 }
@@ -52,6 +52,19 @@ function pack(ps: PacketInfo[]): Uint8Array {
   return b.byteOffset === 0 && b.buffer.byteLength === b.length
     ? new Uint8Array(b.buffer)
     : new Uint8Array(b);
+}
+
+/** A packet's byte sources as they cross to the UI thread (a Buffer arrives as a plain Uint8Array). */
+export interface WireSource {
+  label: string;
+  bytes: Uint8Array;
+}
+
+function sourcesOf(trace: Trace, no: number): WireSource[] {
+  const src =
+    trace.byteSources?.(no) ??
+    (trace.pduBytes?.(no) ?? []).map((bytes, k) => ({ label: `PDU ${k + 1}`, bytes }));
+  return src.map((s) => ({ label: s.label, bytes: new Uint8Array(s.bytes) }));
 }
 
 async function run(): Promise<void> {
@@ -91,7 +104,9 @@ async function run(): Promise<void> {
       reply =
         req.op === "tree"
           ? { ok: trace.tree(req.no, { allLayers: req.allLayers }) }
-          : { ok: (trace.pduBytes?.(req.no) ?? []).map((b) => new Uint8Array(b)) };
+          : req.op === "sources"
+            ? { ok: sourcesOf(trace, req.no) }
+            : { ok: (trace.pduBytes?.(req.no) ?? []).map((b) => new Uint8Array(b)) };
     } catch (e) {
       reply = { error: (e as Error).message };
     }

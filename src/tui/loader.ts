@@ -1,6 +1,6 @@
 /**
  * A Trace whose indexing runs in a worker thread: the packet list grows while the UI stays
- * responsive, and once loaded, `tree()` / `pduBytes()` are synchronous calls into the worker
+ * responsive, and once loaded, `tree()` / `pduBytes()` / `byteSources()` are synchronous calls into the worker
  * (Atomics.wait + receiveMessageOnPort), so the diff engine can use it like any Trace.
  */
 import { deserialize } from "node:v8";
@@ -8,8 +8,8 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } f
 import type { LoadOpts } from "../cli/common.js";
 import type { FieldNode } from "../dissect/tree.js";
 import { PacketStore } from "../trace/store.js";
-import type { PacketInfo, Trace, TreeOptions } from "../trace/types.js";
-import type { Req, WorkerInit, WorkerMsg } from "./load-worker.js";
+import type { ByteSource, PacketInfo, Trace, TreeOptions } from "../trace/types.js";
+import type { Req, WireSource, WorkerInit, WorkerMsg } from "./load-worker.js";
 import { spawnWorker } from "./spawn.js";
 
 export interface LoadEvents {
@@ -112,6 +112,14 @@ export class WorkerTrace implements Trace {
     return this.call<Uint8Array[]>({ op: "bytes", no }).map((u) =>
       Buffer.from(u.buffer, u.byteOffset, u.length),
     );
+  }
+
+  /** The PDUs, then the decrypted/decompressed plaintexts (see Trace.byteSources). */
+  byteSources(no: number): ByteSource[] {
+    return this.call<WireSource[]>({ op: "sources", no }).map((s) => ({
+      label: s.label,
+      bytes: Buffer.from(s.bytes.buffer, s.bytes.byteOffset, s.bytes.length),
+    }));
   }
 
   close(): void {

@@ -106,6 +106,27 @@ class Term {
     return "";
   }
 
+  /** Per screen line, the text of its reverse-video cells (hex pane highlights, the cursor line). */
+  reversed(): string[] {
+    const esc = tmux("capture-pane", "-p", "-e", "-t", this.name).split("\n");
+    let rev = false;
+    return esc.map((line) => {
+      let out = "";
+      for (const m of line.matchAll(/\x1b\[([0-9;]*)m|([^\x1b]+)/g)) {
+        if (m[2] !== undefined) {
+          if (rev) out += m[2];
+          continue;
+        }
+        for (const p of (m[1] || "0").split(";")) {
+          if (p === "0" || p === "") rev = false;
+          else if (p === "7") rev = true;
+          else if (p === "27") rev = false;
+        }
+      }
+      return out;
+    });
+  }
+
   kill(): void {
     tmux("kill-session", "-t", this.name);
   }
@@ -500,6 +521,52 @@ describe("smbcmp tui", { concurrency: true }, () => {
     assert.doesNotMatch(s, /still encrypted/);
     assert.match(s, /Decrypted SMB3;Ioctl Request FSCTL_VALIDATE_NEGOTIATE_INFO/);
     k.kill();
+  });
+
+  test("hex pane: a decrypted field's bytes are shown and marked in the Decrypted SMB3 plaintext", async () => {
+    const t = await Term.start(
+      "plainhex",
+      `tui ${join(ROOT, "examples/encrypted.pcap")} --keys ${join(ROOT, "examples/encrypted.keys")}`,
+    );
+    await t.waitFor(/press \? for help/);
+    await t.keys("/");
+    await t.type("File: secret.txt");
+    await t.keys("Enter");
+    assert.match(t.cursorLine(), /^\s*35 .*Decrypted SMB3;Create Request File: secret\.txt/);
+    await t.keys("Tab", "/");
+    await t.type("Filename: secret");
+    await t.keys("Enter");
+    assert.match(t.cursorLine(), /Filename: secret\.txt/);
+    let s = await t.keys("x");
+    assert.match(s, /── bytes: Decrypted SMB3 ─/);
+    const hexRows = (): [string, string][] => {
+      const rev = t.reversed();
+      return t
+        .lines()
+        .map((l, i): [string, string] => [l, rev[i] ?? ""])
+        .filter(([l]) => /^[0-9a-f]{4} {2}[0-9a-f]{2} /.test(l));
+    };
+    // The name's UTF-16 bytes (offset 0x78, 20 bytes) are the marked ones, hex and ASCII columns,
+    // in the plaintext, which starts with the SMB2 header (the wire PDU, with the transform header).
+    const marked = (): string =>
+      hexRows()
+        .map(([, r]) => r)
+        .join("")
+        .replace(/\s+/g, "");
+    assert.equal(marked(), "7300650063007200s.e.c.r.650074002e00740078007400e.t...t.x.t.");
+    assert.match(t.screen(), /^0000 {2}fe 53 4d 42 /m);
+    // A transform header field is on the wire: PDU 1, from the transform's ProtocolId.
+    await t.keys("/");
+    await t.type("Nonce: ");
+    await t.keys("Enter");
+    assert.match(t.cursorLine(), /Nonce: 0c0000/);
+    s = await t.settle();
+    assert.match(s, /── bytes: PDU 1 ─/);
+    assert.match(s, /^0000 {2}fd 53 4d 42 /m);
+    assert.equal(marked(), "0c000000000000007f3b75f0.........;u.00000000....");
+    await t.keys("q");
+    await t.waitFor(/EXIT=0/);
+    t.kill();
   });
 
   test("bad input in diff mode: a corrupt side is a message; single-mode resize with the hex pane", async () => {
