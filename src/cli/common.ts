@@ -1,5 +1,5 @@
 /** Shared CLI plumbing: trace loading with the user's options, output, errors. */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeSync } from "node:fs";
 import { loadConfig } from "../diff/config.js";
 import { openTsharkTrace } from "../engine/tshark.js";
 import { compileFilter, type Filter, FilterSyntaxError, filterTrace } from "../filter/index.js";
@@ -225,9 +225,28 @@ export async function loadTrace(path: string, o: LoadOpts): Promise<Trace> {
   return o.filter ? filterTrace(t, o.filter) : t;
 }
 
-/** Writes to stdout; a closed pipe (`| head`) ends the process quietly. */
+/** For short sleeps while a full pipe drains (Atomics.wait on memory nobody notifies). */
+const NAP = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes to stdout and returns once the bytes are written. process.stdout queues what a pipe does
+ * not take at once, so output produced in a synchronous pass (a streamed listing) would pile up in
+ * memory behind `| less` and keep being produced after `| head` has exited. Here a full pipe waits,
+ * and a closed one (`| head`) ends the process quietly at once.
+ */
 export function out(text: string | Uint8Array): void {
-  process.stdout.write(text);
+  const b = typeof text === "string" ? Buffer.from(text) : text;
+  let off = 0;
+  while (off < b.length) {
+    try {
+      off += writeSync(1, b, off, b.length - off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") Atomics.wait(NAP, 0, 0, 5);
+      else if (code === "EPIPE") process.exit(0);
+      else throw e;
+    }
+  }
 }
 
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {

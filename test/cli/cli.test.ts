@@ -605,6 +605,27 @@ describe("pipes, signals, stderr", { concurrency: 3 }, () => {
     assert.equal(l.stderr.toString(), "");
     assert.equal(l.stdout.toString().trim(), "0");
   });
+  test("a reader that stops reading: the output waits in the pipe, nothing is lost or doubled", async () => {
+    const big = join(
+      ROOT,
+      "test/fixtures/corpus/OISF__suricata-verify/tests/filestore-filecontainer-smb/filecontainer-smb.pcap",
+    );
+    const file = join(TMP, "list.json");
+    const direct = spawnSync("bash", ["-c", `node ${MAIN} list --json ${big} > ${file}`], { env: ENV });
+    assert.equal(direct.status, 0);
+    const want = readFileSync(file, "utf8");
+    assert.ok(want.length > 1 << 20, "the listing must be much larger than a pipe's buffer");
+    // The child fills the pipe while nobody reads: its writes meet a full pipe (EAGAIN) and wait.
+    const p = spawn(process.execPath, [MAIN, "list", "--json", big], { env: ENV });
+    p.stdout.pause();
+    await new Promise((r) => setTimeout(r, 300));
+    let got = "";
+    p.stdout.on("data", (d) => (got += d));
+    p.stdout.resume();
+    const code = await new Promise((r) => p.on("close", r));
+    assert.equal(code, 0);
+    assert.equal(got, want);
+  });
   test("no progress or chatter on stderr when it is not a terminal", async () => {
     for (const args of [
       ["list", MANY],

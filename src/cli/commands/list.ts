@@ -110,10 +110,8 @@ class LineOut {
 
   flush(): void {
     if (!this.n) return;
-    out(this.buf.subarray(0, this.n));
+    out(this.buf.subarray(0, this.n)); // written when it returns: the buffer is free again
     this.n = 0;
-    // A write that could not complete at once keeps the bytes: they are its now.
-    if (process.stdout.writableLength > 0) this.buf = Buffer.allocUnsafe(this.buf.length);
   }
 }
 
