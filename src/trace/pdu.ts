@@ -134,6 +134,7 @@ function dissectPduInner(
       ctx.plains.push({
         label: magic === SMB2_TRANSFORM_MAGIC ? "Decrypted SMB3" : "Decompressed SMB3",
         bytes: r.plain,
+        plain: true,
       });
     }
     if (r.plain) dissectPdu(r.plain, ctx, innerNodes, inner, depth + 1);

@@ -87,6 +87,8 @@ export interface ByteSource {
   /** "PDU 1", "Decrypted SMB3", "Decompressed SMB3" (with " (PDU k)" when the packet has several). */
   label: string;
   bytes: Buffer;
+  /** A transform's output (decrypted or decompressed), not wire bytes. */
+  plain?: boolean;
 }
 
 export interface Trace {

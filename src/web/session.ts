@@ -47,6 +47,12 @@ export interface TreeJson {
   nodes: FieldNode[];
   /** The packet's PDUs in hex, one string per PDU; tree offsets are relative to them. */
   pdus: string[];
+  /**
+   * The plaintexts the packet's transforms produced ("Decrypted SMB3", "Decompressed SMB3"), in
+   * hex: byte source `pdus.length + k` of Trace.byteSources. A node with `src` has its offset
+   * into `plains[src - pdus.length]`. Absent when the engine has none (tshark).
+   */
+  plains?: { label: string; hex: string }[];
 }
 
 export interface PairJson {
@@ -87,8 +93,8 @@ function hex(b: Uint8Array): string {
 
 /**
  * Copies a tree, flagging every node under a decrypted/decompressed one as Decrypted too: their
- * offsets are in the plaintext, not in the wire bytes the hex pane shows. (Copied: the trace's
- * cached trees are shared with the diff engine.)
+ * offsets are in the plaintext (`src`), not in the wire bytes. (Copied: the trace's cached trees
+ * are shared with the diff engine.)
  */
 function markPlain(nodes: readonly FieldNode[], inside: boolean): FieldNode[] {
   return nodes.map((n) => {
@@ -286,8 +292,14 @@ export class Session {
   tree(side: Side, no: number): TreeJson {
     const t = this.trace(side);
     const nodes = markPlain(t.tree(no), false);
-    const pdus = t.pduBytes ? t.pduBytes(no).map(hex) : [];
-    return { no, nodes, pdus };
+    if (!t.byteSources) return { no, nodes, pdus: t.pduBytes ? t.pduBytes(no).map(hex) : [] };
+    const sources = t.byteSources(no);
+    return {
+      no,
+      nodes,
+      pdus: sources.filter((s) => !s.plain).map((s) => hex(s.bytes)),
+      plains: sources.filter((s) => s.plain).map((s) => ({ label: s.label, hex: hex(s.bytes) })),
+    };
   }
 
   rows(offset: number, limit: number): { total: number; rows: AlignRowJson[]; divergences: number[] } {

@@ -41,6 +41,10 @@ test("encrypted example: a decrypted field's offset is into the Decrypted SMB3 s
     sources.map((s) => s.label),
     ["PDU 1", "Decrypted SMB3"],
   );
+  assert.deepEqual(
+    sources.map((s) => !!s.plain),
+    [false, true],
+  );
   assert.equal(sources[0]!.bytes.readUInt32LE(0), 0x424d53fd, "wire bytes start with the transform");
   assert.equal(sources[1]!.bytes.readUInt32LE(0), 0x424d53fe, "plaintext starts with an SMB2 header");
   const name = find(tree, "smb2.filename")!;

@@ -157,17 +157,38 @@ export async function decryptDropped(d: Driver, pageUrl: string, gzFile: string)
   const tree = await text(d, "#view-a .tree");
   assert.match(tree, /Decrypted SMB3/);
   assert.match(tree, /Tree: \\\\127\.0\.0\.1\\/);
-  // The encrypted data node highlights the ciphertext; a field inside the plaintext highlights
-  // nothing in the wire bytes (its offsets are in the plaintext) and says so.
+  // The encrypted data node highlights the ciphertext in the wire PDU; a field inside the
+  // plaintext is shown and marked in the Decrypted SMB3 bytes (its offsets are into them).
+  const marked = () =>
+    d.evaluate(
+      () => [...document.querySelectorAll("#view-a .hex mark")].map((m) => m.textContent ?? "").join(""),
+      null,
+    );
+  const source = () => text(d, "#view-a .hex .src");
   await clickText(d, "#view-a .tree .ti[aria-level='2'] > .lab", "Decrypted SMB3");
   await d.waitFor("#view-a .hex mark");
+  assert.equal(await source(), "PDU 1");
+  assert.match(await text(d, "#view-a .hex"), /^PDU 10000 {2}fd 53 4d 42 /);
+  // Expand it (a second click on the current item), then the message, then pick the share name.
   await clickText(d, "#view-a .tree .ti[aria-level='2'] > .lab", "Decrypted SMB3");
   await clickText(d, "#view-a .tree .ti[aria-level='3'] > .lab", "SMB2");
   await d.waitUntil(
-    () => document.querySelector("#view-a .hex")?.textContent?.includes("decrypted payload"),
+    () => document.querySelector("#view-a .hex .src")?.textContent === "Decrypted SMB3",
     null,
   );
-  assert.equal(await d.evaluate(() => document.querySelectorAll("#view-a .hex mark").length, null), 0);
+  assert.match(await text(d, "#view-a .hex"), /^Decrypted SMB30000 {2}fe 53 4d 42 /);
+  await clickText(d, "#view-a .tree .ti[aria-level='3'] > .lab", "SMB2");
+  await clickText(d, "#view-a .tree .ti[aria-level='4'] > .lab", "Tree Connect Request");
+  await clickText(d, "#view-a .tree .ti[aria-level='4'] > .lab", "Tree Connect Request");
+  await clickText(d, "#view-a .tree .ti[aria-level='5'] > .lab", "Tree: \\\\127.0.0.1\\");
+  const share = Buffer.from("\\\\127.0.0.1\\IPC$", "utf16le").toString("hex");
+  await d.waitUntil((want) => {
+    const m = [...document.querySelectorAll("#view-a .hex mark")].map((x) => x.textContent ?? "").join("");
+    return m.replace(/\s/g, "") === want;
+  }, share);
+  assert.equal((await marked()).replace(/\s/g, ""), share);
+  assert.equal(await source(), "Decrypted SMB3");
+  assert.doesNotMatch(await text(d, "#view-a .hex"), /wire bytes shown/);
   await d.shot(`${d.browser}-static-encrypted`);
 }
 

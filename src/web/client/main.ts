@@ -188,37 +188,57 @@ function treeNav(el: HTMLElement, onPick: (li: HTMLElement) => void): void {
   };
 }
 
+/**
+ * The hex pane: the packet's PDUs with the selected field's bytes marked, or, for a field that
+ * came out of a transform (it has `src`), the plaintext it was dissected from ("Decrypted SMB3",
+ * "Decompressed SMB3"), as Wireshark's second byte tab. Each dump is headed by its label when the
+ * packet has more than one source.
+ */
 function renderHex(el: HTMLElement, t: TreeJson, sel?: FieldNode, top = 0): void {
   const frag = document.createDocumentFragment();
-  const pduIdx = t.pdus.length === t.nodes.length ? top : 0;
-  // Offsets of decrypted/decompressed fields are in the plaintext, which the hex pane does not
-  // have: highlighting the wire bytes at those offsets would point at unrelated ciphertext.
-  const inPlain = !!sel && !!sel.flags && (sel.flags & FieldFlag.Decrypted) !== 0;
-  if (inPlain) frag.append("(selected field is in the decrypted payload; wire bytes shown)\n");
-  t.pdus.forEach((hx, p) => {
-    const lo = sel && !inPlain && p === pduIdx && sel.offset >= 0 ? sel.offset : -1;
-    const hi = lo >= 0 ? lo + sel!.length : -1;
-    if (t.pdus.length > 1) frag.append(`PDU ${p + 1}\n`);
-    const n = hx.length / 2;
-    for (let off = 0; off < n; off += 16) {
-      frag.append(`${off.toString(16).padStart(4, "0")}  `);
-      let ascii = "";
-      for (let k = off; k < off + 16; k++) {
-        if (k >= n) {
-          frag.append("   ");
-          continue;
-        }
-        const b = Number.parseInt(hx.substr(k * 2, 2), 16);
-        const txt = `${hx.substr(k * 2, 2)} `;
-        ascii += b >= 32 && b < 127 ? String.fromCharCode(b) : ".";
-        if (k >= lo && k < hi) frag.append(h("mark", {}, txt));
-        else frag.append(txt);
-      }
-      frag.append(` ${ascii}\n`);
-    }
-  });
+  const plains = t.plains ?? [];
+  const many = t.pdus.length + plains.length > 1;
+  const range = (n: FieldNode | undefined): [number, number] =>
+    n && n.offset >= 0 ? [n.offset, n.offset + n.length] : [-1, -1];
+  const plain = sel?.src !== undefined ? plains[sel.src - t.pdus.length] : undefined;
+  if (plain) {
+    frag.append(h("div", { class: "src" }, plain.label));
+    dump(frag, plain.hex, ...range(sel));
+  } else {
+    const pduIdx = t.pdus.length === t.nodes.length ? top : 0;
+    // A field inside a transform without its plaintext (an engine that has none): its offsets are
+    // not into the wire bytes, so nothing is marked.
+    const inPlain = !!sel && sel.src === undefined && ((sel.flags ?? 0) & FieldFlag.Decrypted) !== 0;
+    if (inPlain) frag.append("(selected field is in the decrypted payload; wire bytes shown)\n");
+    t.pdus.forEach((hx, p) => {
+      if (many) frag.append(h("div", { class: "src" }, `PDU ${p + 1}`));
+      const [lo, hi] = sel && !inPlain && p === pduIdx ? range(sel) : [-1, -1];
+      dump(frag, hx, lo, hi);
+    });
+  }
   el.replaceChildren(frag);
   el.querySelector("mark")?.scrollIntoView({ block: "nearest" });
+}
+
+/** `0000  fe 53 4d 42 ...  .SMB...` lines of hex string `hx`, bytes [lo, hi) in <mark>. */
+function dump(frag: DocumentFragment, hx: string, lo: number, hi: number): void {
+  const n = hx.length / 2;
+  for (let off = 0; off < n; off += 16) {
+    frag.append(`${off.toString(16).padStart(4, "0")}  `);
+    let ascii = "";
+    for (let k = off; k < off + 16; k++) {
+      if (k >= n) {
+        frag.append("   ");
+        continue;
+      }
+      const b = Number.parseInt(hx.substr(k * 2, 2), 16);
+      const txt = `${hx.substr(k * 2, 2)} `;
+      ascii += b >= 32 && b < 127 ? String.fromCharCode(b) : ".";
+      if (k >= lo && k < hi) frag.append(h("mark", {}, txt));
+      else frag.append(txt);
+    }
+    frag.append(` ${ascii}\n`);
+  }
 }
 
 // ---------- diff view: aligned rows, minimap, pair diff ----------
