@@ -569,6 +569,32 @@ describe("smbcmp tui", { concurrency: true }, () => {
     t.kill();
   });
 
+  test("diff mode hex pane: each side's decrypted field in its plaintext, titled so", async () => {
+    const enc = join(ROOT, "examples/encrypted.pcap");
+    const t = await Term.start(
+      "plainpair",
+      `tui ${enc} ${enc} --keys ${join(ROOT, "examples/encrypted.keys")}`,
+    );
+    await t.waitFor(/\d+ ops: /);
+    // The pair is all SAME: show SAME fields.
+    await t.keys("s", "/");
+    await t.type("Tree Connect Request");
+    await t.keys("Enter", "Tab", "/");
+    await t.type("Tree: ");
+    await t.keys("Enter");
+    assert.match(t.cursorLine(), /Tree: \\\\127\.0\.0\.1\\IPC\$/);
+    const s = await t.keys("x");
+    assert.match(s, /^A#13 smb2\.tree · Decrypted SMB3 +│B#13 smb2\.tree · Decrypted SMB3/m);
+    // The share name (UTF-16 at 0x48) in the plaintext on both sides.
+    assert.match(
+      s,
+      /^0040 {2}09 00 00 00 48 00 20 00 {2}5c 00 5c 00 31 00 32 00 .*│0040 {2}09 00 00 00 48 00/m,
+    );
+    await t.keys("q");
+    await t.waitFor(/EXIT=0/);
+    t.kill();
+  });
+
   test("bad input in diff mode: a corrupt side is a message; single-mode resize with the hex pane", async () => {
     const corrupt = join(TMP, "corrupt2.pcap");
     writeFileSync(corrupt, Buffer.from("\xd4\xc3\xb2\xa1 truncated garbage", "latin1"));
