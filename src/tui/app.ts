@@ -969,11 +969,11 @@ export class App {
     const data = src.bytes;
     const from = field && field.offset >= 0 ? field.offset : -1;
     const to = from >= 0 ? from + field!.length : -1;
-    const hl = hexLines(data, from, to);
     const first = from >= 0 ? Math.floor(from / 16) : 0;
-    const top = clamp(first - 1, 0, Math.max(0, hl.length - h));
-    for (let r = 0; r < h && top + r < hl.length; r++) {
-      const line = hl[top + r]!;
+    const top = clamp(first - 1, 0, Math.max(0, Math.ceil(data.length / 16) - h));
+    const hl = hexLines(data, from, to, top, h);
+    for (let r = 0; r < hl.length; r++) {
+      const line = hl[r]!;
       s.text(x, y + r, line.text, 0, w);
       for (const [c, n] of line.hl)
         if (c < w) s.paint(x + c, y + r, Math.min(n, w - c), A.reverse | fg(C.cyan), true);

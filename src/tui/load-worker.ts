@@ -6,7 +6,7 @@ import { serialize } from "node:v8";
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { gatherKeys, type LoadOpts, parsePorts } from "../cli/common.js";
 import { openTrace } from "../trace/index.js";
-import type { PacketInfo, Trace } from "../trace/types.js";
+import type { ByteSource, PacketInfo, Trace } from "../trace/types.js";
 
 export interface WorkerInit {
   path: string;
@@ -58,13 +58,14 @@ function pack(ps: PacketInfo[]): Uint8Array {
 export interface WireSource {
   label: string;
   bytes: Uint8Array;
+  plain?: boolean;
 }
 
 function sourcesOf(trace: Trace, no: number): WireSource[] {
-  const src =
+  const src: ByteSource[] =
     trace.byteSources?.(no) ??
     (trace.pduBytes?.(no) ?? []).map((bytes, k) => ({ label: `PDU ${k + 1}`, bytes }));
-  return src.map((s) => ({ label: s.label, bytes: new Uint8Array(s.bytes) }));
+  return src.map((s) => ({ label: s.label, bytes: new Uint8Array(s.bytes), plain: s.plain }));
 }
 
 async function run(): Promise<void> {

@@ -29,6 +29,7 @@ export class WorkerTrace implements Trace {
   private port: MessagePort;
   private flag = new Int32Array(new SharedArrayBuffer(4));
   private cache = new Map<string, FieldNode[]>();
+  private lastSources?: { no: number; sources: ByteSource[] };
   private closed = false;
 
   constructor(
@@ -116,10 +117,15 @@ export class WorkerTrace implements Trace {
 
   /** The PDUs, then the decrypted/decompressed plaintexts (see Trace.byteSources). */
   byteSources(no: number): ByteSource[] {
-    return this.call<WireSource[]>({ op: "sources", no }).map((s) => ({
+    // The hex pane asks on every redraw: keep the last packet's (plaintexts can be megabytes).
+    if (this.lastSources?.no === no) return this.lastSources.sources;
+    const sources = this.call<WireSource[]>({ op: "sources", no }).map((s) => ({
       label: s.label,
       bytes: Buffer.from(s.bytes.buffer, s.bytes.byteOffset, s.bytes.length),
+      plain: s.plain,
     }));
+    this.lastSources = { no, sources };
+    return sources;
   }
 
   close(): void {

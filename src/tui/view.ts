@@ -192,14 +192,20 @@ function hasChange(n: DiffNode): boolean {
   return !!n.children?.some(hasChange);
 }
 
-/** `0000  fe 53 4d 42 ...  .SMB....` lines of `data`, with the byte range [from, to) marked. */
+/**
+ * `0000  fe 53 4d 42 ...  .SMB....` lines of `data`, with the byte range [from, to) marked: `rows`
+ * lines from line `first` (a pane shows a few lines of PDUs and plaintexts up to 16 MB).
+ */
 export function hexLines(
   data: Uint8Array,
   from: number,
   to: number,
+  first = 0,
+  rows = Number.POSITIVE_INFINITY,
 ): { text: string; hl: [number, number][] }[] {
   const out: { text: string; hl: [number, number][] }[] = [];
-  for (let off = 0; off < data.length; off += 16) {
+  const end = Math.min(data.length, (first + rows) * 16);
+  for (let off = first * 16; off < end; off += 16) {
     let hex = "";
     let asc = "";
     const hl: [number, number][] = [];

@@ -134,6 +134,23 @@ test("hex lines mark the field's bytes", () => {
   assert.equal(l[0]!.hl.length, 4);
 });
 
+test("hex lines: only the window asked for, offsets and marks where they are in the data", () => {
+  const data = Buffer.from(Array.from({ length: 100 }, (_, i) => i));
+  const l = hexLines(data, 0x25, 0x27, 2, 3);
+  assert.deepEqual(
+    l.map((x) => x.text.slice(0, 4)),
+    ["0020", "0030", "0040"],
+  );
+  assert.match(l[0]!.text, /^0020 {2}20 21 22 23 24 25 26 27 {2}28 /);
+  assert.equal(l[0]!.hl.length, 4);
+  assert.deepEqual(l[0]!.hl[0], [6 + 5 * 3, 2]);
+  assert.equal(l[1]!.hl.length, 0);
+  assert.deepEqual(
+    hexLines(data, -1, -1, 6, 10).map((x) => x.text.slice(0, 4)),
+    ["0060"],
+  );
+});
+
 test("F: display filters vs free text", () => {
   for (const f of ["smb2.cmd == 5", "smb2", 'smb2.filename contains "a"', "not smb", "frame.number > 3"])
     assert.ok(looksLikeFilter(f), f);
