@@ -30,8 +30,13 @@ export interface OpenOptions extends ReadOptions {
   keys?: KeyEntry[];
   /** Also list NBSS session requests, responses and keep-alives (port 139), as Wireshark's nbss. */
   nbss?: boolean;
-  /** Called for each packet as soon as it is indexed (progressive lists in UIs). */
-  onPacket?: (p: PacketInfo) => void;
+  /**
+   * Called for each packet as soon as it is indexed (progressive lists in UIs), with how many
+   * packets have their final Info: a packet's can change until its connection's direction goes on.
+   */
+  onPacket?: (p: PacketInfo, settled: number) => void;
+  /** How many packets may wait for their final Info (see SettledPrefix). */
+  maxPending?: number;
 }
 
 export class TraceError extends Error {}
@@ -304,6 +309,39 @@ function openWithWarnings(path: string, opts: OpenOptions, warnings: string[]): 
   });
 }
 
+/**
+ * Which packets have their final Info, as a prefix: packets [0, prefix) all have. A packet waits
+ * for its direction's next PDU (see scanPackets), and the ones after it wait behind it, but at most
+ * `maxPending` of them: past that the prefix moves on anyway (a PDU left unfinished for that long
+ * only misses Wireshark's "Session message" suffix).
+ */
+class SettledPrefix {
+  prefix = 0;
+  private count = 0;
+  /** settled[j] is packet base + j's. */
+  private settled: boolean[] = [];
+  private base = 0;
+  constructor(private readonly maxPending: number) {}
+  add(): void {
+    this.count++;
+    this.settled.push(false);
+    this.advance();
+  }
+  settle(seq: number): void {
+    if (seq >= this.prefix) this.settled[seq - this.base] = true;
+    this.advance();
+  }
+  private advance(): void {
+    let p = Math.max(this.prefix, this.count - this.maxPending);
+    while (p < this.count && this.settled[p - this.base]) p++;
+    this.prefix = p;
+    if (p - this.base >= 4096 || p === this.count) {
+      this.settled = p === this.count ? [] : this.settled.slice(p - this.base);
+      this.base = p;
+    }
+  }
+}
+
 /** Opens a capture and indexes its SMB packets. Throws CaptureError/TraceError with one clear line. */
 export async function openTrace(
   path: string,
@@ -312,12 +350,15 @@ export async function openTrace(
   const warnings: string[] = [];
   const t = new CaptureTrace(path, await openWithWarnings(path, opts, warnings));
   t.security = new Security(opts.keys ?? []);
+  const settled = new SettledPrefix(opts.maxPending ?? 4096);
   const r = scanPackets(t.capture, t, opts, {
     add: (p, locs) => {
       t.packets.push(p, locs);
-      opts.onPacket?.(p);
+      settled.add();
+      opts.onPacket?.(p, settled.prefix);
     },
     amend: (p, seq) => t.packets.setSummary(seq, p.summary),
+    settle: (_, seq) => settled.settle(seq),
   });
   const w = malformedWarning(r);
   if (w) {
@@ -329,17 +370,13 @@ export async function openTrace(
 }
 
 /**
- * Streams a capture's SMB packets to `onPacket`, each once its Info is final, in frame order,
- * without indexing them (no trees later): what a one-shot listing needs, in memory that does not
- * grow with the capture beyond the conversation state.
- *
- * A packet whose Info may still change waits, and the packets after it wait behind it. At most
- * `maxPending` wait: past that the oldest goes out as it is (a PDU left unfinished for that long
- * only misses Wireshark's "Session message" suffix).
+ * Streams a capture's SMB packets to `onPacket`, each once its Info is final (see SettledPrefix),
+ * in frame order, without indexing them (no trees later): what a one-shot listing needs, in memory
+ * that does not grow with the capture beyond the conversation state.
  */
 export async function streamTrace(
   path: string,
-  opts: OpenOptions & { maxPending?: number },
+  opts: OpenOptions,
   onPacket: (p: PacketInfo) => void,
 ): Promise<{ packets: number; warnings: string[] }> {
   const warnings: string[] = [];
@@ -349,27 +386,22 @@ export async function streamTrace(
     smb1: new Smb1State(),
     security: new Security(opts.keys ?? []),
   };
-  const max = opts.maxPending ?? 65536;
-  // Packets added and not yet handed out: packet number `seq` is at `seq - base`.
-  let queue: (PacketInfo | undefined)[] = [];
-  let settled: boolean[] = [];
-  let base = 0;
+  const settled = new SettledPrefix(opts.maxPending ?? 65536);
+  // Packets added and not yet handed out, from packet `sent` on.
+  let queue: PacketInfo[] = [];
   let head = 0;
+  let sent = 0;
   const drain = () => {
-    while (head < queue.length && (settled[head] || queue.length - head > max)) {
-      const p = queue[head]!;
-      queue[head++] = undefined;
-      onPacket(p);
+    while (sent < settled.prefix) {
+      onPacket(queue[head]!);
+      queue[head++] = undefined as unknown as PacketInfo;
+      sent++;
     }
     if (head === queue.length) {
-      base += head;
-      head = 0;
       queue.length = 0;
-      settled.length = 0;
+      head = 0;
     } else if (head > 4096) {
-      base += head;
       queue = queue.slice(head);
-      settled = settled.slice(head);
       head = 0;
     }
   };
@@ -379,13 +411,12 @@ export async function streamTrace(
       add: (p) => {
         packets++;
         queue.push(p);
-        settled.push(false);
+        settled.add();
         drain();
       },
       amend: () => {},
       settle: (_, seq) => {
-        // Packets handed out early (past maxPending) are settled here too late: nothing to do.
-        if (seq >= base + head) settled[seq - base] = true;
+        settled.settle(seq);
         drain();
       },
     });

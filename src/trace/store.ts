@@ -147,6 +147,107 @@ function decimalId(s: string): number {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** An imported packet's PDU locations stay with the store it came from. */
+const NO_LOCS = -1;
+
+/** Byte size of an extras record at `start` (see pushExtras): presence bits, then varint-sized strings. */
+function extrasSize(b: Buffer, start: number): number {
+  let at = start;
+  const bits = b[at++]!;
+  for (let f = 0; f < 4; f++) {
+    if (!(bits & (1 << f))) continue;
+    let len = 0;
+    let mul = 1;
+    for (;;) {
+      const x = b[at++]!;
+      len += (x & 0x7f) * mul;
+      if (x < 0x80) break;
+      mul *= 128;
+    }
+    at += len;
+  }
+  return at - start;
+}
+
+/** A growing byte buffer for exportRange. */
+class Writer {
+  private b = Buffer.allocUnsafe(1 << 16);
+  private n = 0;
+  private room(k: number): void {
+    if (this.n + k <= this.b.length) return;
+    const nb = Buffer.allocUnsafe(Math.max(this.b.length * 2, this.n + k));
+    this.b.copy(nb, 0, 0, this.n);
+    this.b = nb;
+  }
+  u32(v: number): void {
+    this.room(4);
+    this.b.writeUInt32LE(v >>> 0, this.n);
+    this.n += 4;
+  }
+  f64(v: number): void {
+    this.room(8);
+    this.b.writeDoubleLE(v, this.n);
+    this.n += 8;
+  }
+  varint(v: number): void {
+    this.room(10);
+    this.n = putVarint(this.b, this.n, v);
+  }
+  /** UTF-8 with its byte length first. */
+  str(s: string): void {
+    const len = Buffer.byteLength(s);
+    this.varint(len);
+    this.room(len);
+    this.n += this.b.write(s, this.n, "utf8");
+  }
+  bytes(src: Buffer, from: number, to: number): void {
+    this.room(to - from);
+    this.n += src.copy(this.b, this.n, from, to);
+  }
+  /** The bytes, in an ArrayBuffer of their own (transferable). */
+  done(): Uint8Array {
+    const out = new Uint8Array(this.n);
+    out.set(this.b.subarray(0, this.n));
+    return out;
+  }
+}
+
+class Reader {
+  private at = 0;
+  constructor(private readonly b: Buffer) {}
+  u32(): number {
+    const v = this.b.readUInt32LE(this.at);
+    this.at += 4;
+    return v;
+  }
+  f64(): number {
+    const v = this.b.readDoubleLE(this.at);
+    this.at += 8;
+    return v;
+  }
+  varint(): number {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      const x = this.b[this.at++]!;
+      v += (x & 0x7f) * mul;
+      if (x < 0x80) return v;
+      mul *= 128;
+    }
+  }
+  str(): string {
+    const len = this.varint();
+    const s = this.b.toString("utf8", this.at, this.at + len);
+    this.at += len;
+    return s;
+  }
+  copyTo(dst: Buffer, at: number, len: number): number {
+    this.b.copy(dst, at, this.at, this.at + len);
+    this.at += len;
+    return len;
+  }
+}
+
 /** Message ids above 2^53 (SMB2 uses 0xFFFFFFFFFFFFFFFF for oplock breaks) are kept as strings. */
 const BIG_ID = -1;
 /** No packet-level summary stored: it is the summary of the packet's only message. */
@@ -296,7 +397,9 @@ export class PacketStore implements PacketList {
 
   /** Where packet i's PDUs are in the file, in order. */
   locsOf(i: number): PduLoc[] {
-    const [b, start] = this.locs.at(this.locRef.get(i));
+    const ref = this.locRef.get(i);
+    if (ref === NO_LOCS) return [];
+    const [b, start] = this.locs.at(ref);
     let at = start;
     const next = (): number => {
       let v = 0;
@@ -488,6 +591,138 @@ export class PacketStore implements PacketList {
     const [ref, len] = this.addText(m.summary);
     this.msumRef.set(k, ref);
     this.msumLen.set(k, len);
+  }
+
+  /**
+   * Packets [from, to) as bytes that `importRange` appends to another store: how the TUI's loader
+   * worker hands its index to the UI thread. Columns and text are copied as they are stored (no
+   * packet objects are built on either side); PDU locations are left out (trees come from the
+   * worker).
+   */
+  exportRange(from: number, to: number): Uint8Array {
+    const w = new Writer();
+    const first = this.firstMsg.get(from);
+    const end = to < this.count ? this.firstMsg.get(to) : this.mcount;
+    w.varint(to - from);
+    w.varint(end - first);
+    const s = this.strings.values;
+    for (let i = from; i < to; i++) {
+      w.u32(this.no.get(i));
+      w.f64(this.time.get(i));
+      w.str(s[this.src.get(i)]!);
+      w.str(s[this.dst.get(i)]!);
+      w.u32(this.ports.get(i));
+      w.u32(this.conn.get(i));
+      const k0 = this.firstMsg.get(i);
+      w.varint((i + 1 < this.count ? this.firstMsg.get(i + 1) : this.mcount) - k0);
+      const ref = this.sumRef.get(i);
+      if (ref === SAME_AS_MESSAGE) w.varint(0);
+      else this.exportText(w, ref, this.sumLen.get(i));
+    }
+    for (let k = first; k < end; k++) {
+      w.u32(this.word.get(k));
+      w.u32(this.status.get(k));
+      w.u32(this.tid.get(k));
+      const id = this.msgId.get(k);
+      w.f64(id);
+      if (id < 0) w.str(this.bigIds[BIG_ID - id]!);
+      w.str(s[this.ses.get(k)]!);
+      const ref = this.extra.get(k);
+      if (ref === NONE) w.varint(0);
+      else if (ref < 0) {
+        w.varint(1);
+        w.str(JSON.stringify(this.oddExtras[-2 - ref]));
+      } else {
+        const [b, start] = this.text.at(ref);
+        w.varint(2);
+        w.varint(extrasSize(b, start));
+        w.bytes(b, start, start + extrasSize(b, start));
+      }
+      this.exportText(w, this.msumRef.get(k), this.msumLen.get(k));
+    }
+    return w.done();
+  }
+
+  /** Appends packets exported by `exportRange` (see there); returns how many. */
+  importRange(bytes: Uint8Array): number {
+    const r = new Reader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    const n = r.varint();
+    const nm = r.varint();
+    let m = this.mcount;
+    const start = this.count;
+    for (let j = 0; j < n; j++) {
+      const i = this.count++;
+      this.no.set(i, r.u32());
+      this.time.set(i, r.f64());
+      this.src.set(i, this.recent(this.lastSrc, r.str()));
+      this.dst.set(i, this.recent(this.lastDst, r.str()));
+      this.ports.set(i, r.u32());
+      this.conn.set(i, r.u32());
+      this.firstMsg.set(i, m);
+      m += r.varint();
+      this.importText(r, this.sumRef, this.sumLen, i, true);
+      this.locRef.set(i, NO_LOCS);
+    }
+    for (let j = 0; j < nm; j++) {
+      const k = this.mcount++;
+      this.word.set(k, r.u32());
+      this.status.set(k, r.u32());
+      this.tid.set(k, r.u32());
+      const id = r.f64();
+      if (id >= 0) this.msgId.set(k, id);
+      else {
+        this.msgId.set(k, BIG_ID - this.bigIds.length);
+        this.bigIds.push(r.str());
+      }
+      this.ses.set(k, this.recent(this.lastSes, r.str()));
+      const tag = r.varint();
+      if (tag === 0) this.extra.set(k, NONE);
+      else if (tag === 1) {
+        this.oddExtras.push(JSON.parse(r.str()) as Partial<MessageInfo>);
+        this.extra.set(k, -2 - (this.oddExtras.length - 1));
+      } else {
+        const len = r.varint();
+        const h = this.text;
+        h.room(len);
+        this.extra.set(k, h.pos());
+        h.n += r.copyTo(h.cur, h.n, len);
+      }
+      this.importText(r, this.msumRef, this.msumLen, k, false);
+    }
+    return this.count - start;
+  }
+
+  /** A text as [varint len * 2 + 2 (heap bytes follow) | 1 (JSON of an odd string follows)]. */
+  private exportText(w: Writer, ref: number, len: number): void {
+    if (ref < 0) {
+      w.varint(1);
+      w.str(JSON.stringify(this.odd[-2 - ref]));
+      return;
+    }
+    const [b, at] = this.text.at(ref);
+    w.varint(len * 2 + 2);
+    w.bytes(b, at, at + (len >>> 1));
+  }
+
+  /** Reads what exportText wrote into column pair (refs, lens) at `i`; 0 means the message's summary. */
+  private importText(r: Reader, refs: F64Col, lens: U32Col, i: number, packet: boolean): void {
+    const v = r.varint();
+    if (v === 0 && packet) {
+      refs.set(i, SAME_AS_MESSAGE);
+      return;
+    }
+    if (v === 1) {
+      const [ref, len] = this.addText(JSON.parse(r.str()) as string);
+      refs.set(i, ref);
+      lens.set(i, len);
+      return;
+    }
+    const len = (v - 2) / 2;
+    const h = this.text;
+    h.room(len >>> 1);
+    refs.set(i, h.pos());
+    lens.set(i, len);
+    h.n += r.copyTo(h.cur, h.n, len >>> 1);
   }
 
   private message(k: number): MessageInfo {

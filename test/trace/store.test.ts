@@ -92,4 +92,21 @@ test("PacketStore gives back every field it was given, across chunk boundaries",
   assert.equal(s.at(5)!.summary, "Create Request File: a;Create Request File: b");
   assert.equal(s.at(5)!.messages[0]!.summary, given[5]!.messages[0]!.summary);
   assert.equal([...s].length, given.length);
+
+  // exportRange/importRange (the TUI loader's hand-over): every packet comes back the same, in
+  // batches of any size, the odd strings and 2^64-1 ids included; locations stay behind.
+  const t = new PacketStore();
+  t.push(given[0]!);
+  for (const [from, to] of [
+    [1, 2],
+    [2, 1000],
+    [1000, 1000],
+    [1000, 66_000],
+    [66_000, given.length],
+  ] as const)
+    assert.equal(t.importRange(s.exportRange(from, to)), to - from);
+  assert.equal(t.length, s.length);
+  for (let i = 0; i < s.length; i++) assert.deepEqual(t.at(i), s.at(i), `imported packet ${i}`);
+  assert.deepEqual(t.locsOf(7), []);
+  assert.equal(t.indexOf(131), 65);
 });
