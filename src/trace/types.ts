@@ -84,7 +84,10 @@ export interface PacketList extends Iterable<PacketInfo> {
 
 /** Bytes a packet's tree offsets can refer to: a PDU as on the wire, or a transform's plaintext. */
 export interface ByteSource {
-  /** "PDU 1", "Decrypted SMB3", "Decompressed SMB3" (with " (PDU k)" when the packet has several). */
+  /**
+   * "PDU 1", "Decrypted SMB3", "Decompressed SMB3": with " (PDU k)" when the packet has several
+   * PDUs, and " #2", " #3"... for nested transforms of the same kind.
+   */
   label: string;
   bytes: Buffer;
   /** A transform's output (decrypted or decompressed), not wire bytes. */

@@ -50,9 +50,10 @@ export interface TreeJson {
   /**
    * The plaintexts the packet's transforms produced ("Decrypted SMB3", "Decompressed SMB3"), in
    * hex: byte source `pdus.length + k` of Trace.byteSources. A node with `src` has its offset
-   * into `plains[src - pdus.length]`. Absent when the engine has none (tshark).
+   * into `plains[src - pdus.length]`. Absent when the engine has none (tshark). `hex` holds the
+   * first PLAIN_HEX_MAX bytes at most (a decompression bomb's 16 MB stay home); `size` is the whole.
    */
-  plains?: { label: string; hex: string }[];
+  plains?: { label: string; hex: string; size: number }[];
 }
 
 export interface PairJson {
@@ -84,6 +85,9 @@ function packetFlags(p: PacketInfo): number {
   }
   return f;
 }
+
+/** The most plaintext bytes a tree reply carries per source. */
+export const PLAIN_HEX_MAX = 1 << 20;
 
 function hex(b: Uint8Array): string {
   let s = "";
@@ -298,7 +302,13 @@ export class Session {
       no,
       nodes,
       pdus: sources.filter((s) => !s.plain).map((s) => hex(s.bytes)),
-      plains: sources.filter((s) => s.plain).map((s) => ({ label: s.label, hex: hex(s.bytes) })),
+      plains: sources
+        .filter((s) => s.plain)
+        .map((s) => ({
+          label: s.label,
+          hex: hex(s.bytes.subarray(0, PLAIN_HEX_MAX)),
+          size: s.bytes.length,
+        })),
     };
   }
 

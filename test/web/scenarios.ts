@@ -192,6 +192,40 @@ export async function decryptDropped(d: Driver, pageUrl: string, gzFile: string)
   await d.shot(`${d.browser}-static-encrypted`);
 }
 
+/**
+ * Static page: nested compression transforms, the inner one a 16 MB decompression bomb. Each
+ * level's field is marked in its own plaintext; the bomb's output is shown as a 64 KB window.
+ */
+export async function nestedPlaintexts(d: Driver, pageUrl: string): Promise<void> {
+  await d.goto(pageUrl);
+  await d.waitFor("body[data-ready='1']");
+  await dropFiles(d, [path.join(root, "test/fixtures/fuzz/nested-compression.pcap")]);
+  // The first packet (selected on load; selecting it again would rebuild its tree under the clicks).
+  await d.waitFor("#list-a .row[aria-selected=true]");
+  assert.equal(await text(d, "#list-a .row[aria-selected=true] .no"), "1");
+  await d.waitFor("#view-a .tree .ti");
+  const source = () => text(d, "#view-a .hex .src");
+  // The outer transform's output: 31 bytes, the inner compression transform, all marked.
+  await clickText(d, "#view-a .tree .ti[aria-level='2'] > .lab", "SMB2 (Server");
+  await d.waitUntil(
+    () => document.querySelector("#view-a .hex .src")?.textContent === "Decompressed SMB3",
+    null,
+  );
+  assert.match(await text(d, "#view-a .hex"), /^Decompressed SMB30000 {2}fc 53 4d 42 ff ff ff 00 /);
+  assert.equal(await d.evaluate(() => document.querySelectorAll("#view-a .hex mark").length, null), 31);
+  await clickText(d, "#view-a .tree .ti[aria-level='2'] > .lab", "SMB2 (Server");
+  await clickText(d, "#view-a .tree .ti[aria-level='3'] > .lab", "no SMB header");
+  await d.waitUntil(
+    () => document.querySelector("#view-a .hex .src")?.textContent === "Decompressed SMB3 #2",
+    null,
+  );
+  const hex = await text(d, "#view-a .hex");
+  assert.match(hex, /^Decompressed SMB3 #20000 {2}41 41 41 41 /);
+  assert.match(hex, /\(… 16711679 more bytes not shown\)\n$/);
+  assert.equal(await d.evaluate(() => document.querySelectorAll("#view-a .hex mark").length, null), 65536);
+  assert.equal(await source(), "Decompressed SMB3 #2");
+}
+
 /** Static page: paste keys after opening an encrypted capture. */
 export async function pasteKeys(d: Driver, pageUrl: string): Promise<void> {
   await d.goto(pageUrl);

@@ -20,6 +20,7 @@ import {
   ex,
   ignoreToggle,
   loadAndSelect,
+  nestedPlaintexts,
   pasteKeys,
   persistAndStats,
   playwrightDriver,
@@ -88,6 +89,12 @@ describe("static build", () => {
     const page = await newPage();
     const gz = path.join(path.dirname(htmlFile), "encrypted.pcap.gz");
     await decryptDropped(playwrightDriver(page), `file://${htmlFile}`, gz);
+    await page.close();
+  });
+
+  test("nested compression and a 16 MB bomb: each field marked in its own plaintext, windowed", async () => {
+    const page = await newPage();
+    await nestedPlaintexts(playwrightDriver(page), `file://${htmlFile}`);
     await page.close();
   });
 

@@ -203,7 +203,7 @@ function renderHex(el: HTMLElement, t: TreeJson, sel?: FieldNode, top = 0): void
   const plain = sel?.src !== undefined ? plains[sel.src - t.pdus.length] : undefined;
   if (plain) {
     frag.append(h("div", { class: "src" }, plain.label));
-    dump(frag, plain.hex, ...range(sel));
+    dump(frag, plain.hex, ...range(sel), plain.size);
   } else {
     const pduIdx = t.pdus.length === t.nodes.length ? top : 0;
     // A field inside a transform without its plaintext (an engine that has none): its offsets are
@@ -220,14 +220,23 @@ function renderHex(el: HTMLElement, t: TreeJson, sel?: FieldNode, top = 0): void
   el.querySelector("mark")?.scrollIntoView({ block: "nearest" });
 }
 
-/** `0000  fe 53 4d 42 ...  .SMB...` lines of hex string `hx`, bytes [lo, hi) in <mark>. */
-function dump(frag: DocumentFragment, hx: string, lo: number, hi: number): void {
+/** The most bytes one dump shows: a window around the selection in bigger PDUs and plaintexts. */
+const MAX_DUMP = 64 * 1024;
+
+/**
+ * `0000  fe 53 4d 42 ...  .SMB...` lines of hex string `hx`, bytes [lo, hi) in <mark>; `size` is
+ * the source's whole length when the server sent only its start.
+ */
+function dump(frag: DocumentFragment, hx: string, lo: number, hi: number, size = hx.length / 2): void {
   const n = hx.length / 2;
-  for (let off = 0; off < n; off += 16) {
+  const start = n > MAX_DUMP && lo >= 0 ? Math.min(Math.floor(Math.max(0, lo - 256) / 16) * 16, n) : 0;
+  const end = Math.min(n, start + MAX_DUMP);
+  if (start > 0) frag.append(`(… ${start} bytes before 0x${start.toString(16)} not shown)\n`);
+  for (let off = start; off < end; off += 16) {
     frag.append(`${off.toString(16).padStart(4, "0")}  `);
     let ascii = "";
     for (let k = off; k < off + 16; k++) {
-      if (k >= n) {
+      if (k >= end) {
         frag.append("   ");
         continue;
       }
@@ -239,6 +248,7 @@ function dump(frag: DocumentFragment, hx: string, lo: number, hi: number): void 
     }
     frag.append(` ${ascii}\n`);
   }
+  if (size > end) frag.append(`(… ${size - end} more bytes not shown)\n`);
 }
 
 // ---------- diff view: aligned rows, minimap, pair diff ----------
