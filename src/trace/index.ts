@@ -34,7 +34,7 @@ export interface OpenOptions extends ReadOptions {
    * Called for each packet as soon as it is indexed (progressive lists in UIs), with how many
    * packets have their final Info: a packet's can change until its connection's direction goes on.
    */
-  onPacket?: (p: PacketInfo, settled: number) => void;
+  onPacket?: (p: PacketInfo, settled: number, packets: PacketStore) => void;
   /** How many packets may wait for their final Info (see SettledPrefix). */
   maxPending?: number;
 }
@@ -114,6 +114,13 @@ class CaptureTrace implements Trace {
       dissectPdu(data, ctx, out, []);
       if (locs.length > 1) for (const s of plains.slice(from)) s.label += ` (PDU ${k + 1})`;
     });
+    // Nested transforms of one PDU: "Decompressed SMB3", "Decompressed SMB3 #2"...
+    const seen = new Map<string, number>();
+    for (const s of plains) {
+      const n = (seen.get(s.label) ?? 0) + 1;
+      seen.set(s.label, n);
+      if (n > 1) s.label += ` #${n}`;
+    }
     this.plains.delete(no);
     this.plains.set(no, plains);
     if (this.plains.size > 4) this.plains.delete(this.plains.keys().next().value!);
@@ -355,7 +362,7 @@ export async function openTrace(
     add: (p, locs) => {
       t.packets.push(p, locs);
       settled.add();
-      opts.onPacket?.(p, settled.prefix);
+      opts.onPacket?.(p, settled.prefix, t.packets);
     },
     amend: (p, seq) => t.packets.setSummary(seq, p.summary),
     settle: (_, seq) => settled.settle(seq),

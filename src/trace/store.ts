@@ -601,7 +601,7 @@ export class PacketStore implements PacketList {
    */
   exportRange(from: number, to: number): Uint8Array {
     const w = new Writer();
-    const first = this.firstMsg.get(from);
+    const first = from < this.count ? this.firstMsg.get(from) : this.mcount;
     const end = to < this.count ? this.firstMsg.get(to) : this.mcount;
     w.varint(to - from);
     w.varint(end - first);

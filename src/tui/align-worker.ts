@@ -4,12 +4,11 @@
  * operations as typed arrays (transferred, not copied) plus the identity map. Field diffs stay on
  * the UI thread (src/tui/alignment.ts): they need trees and the user's current ignore rules.
  */
-import { deserialize } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { diffTraces } from "../diff/align.js";
 import type { Op } from "../diff/ops.js";
 import { PacketStore } from "../trace/store.js";
-import type { PacketInfo, PacketList, Trace } from "../trace/types.js";
+import type { PacketList, Trace } from "../trace/types.js";
 import { type AlignInit, type AlignMsg, OP_KINDS, type OpsColumns, ROW_KINDS } from "./align-msg.js";
 import type { WorkerMsg } from "./load-worker.js";
 
@@ -112,8 +111,7 @@ for (const side of sides) {
       side.port.close();
       return;
     }
-    const ps = deserialize(m.packets) as PacketInfo[];
-    for (const p of ps) side.packets.push(p);
+    side.packets.importRange(m.packets);
     if (m.type === "done") {
       side.done = true;
       side.port.close();

@@ -2,11 +2,11 @@
  * Worker side of the TUI's trace loader: indexes the capture off the UI thread (posting progress
  * and packets as they come), then serves tree/bytes requests synchronously for the UI thread.
  */
-import { serialize } from "node:v8";
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { gatherKeys, type LoadOpts, parsePorts } from "../cli/common.js";
 import { openTrace } from "../trace/index.js";
-import type { ByteSource, PacketInfo, Trace } from "../trace/types.js";
+import { PacketStore } from "../trace/store.js";
+import type { ByteSource, Trace } from "../trace/types.js";
 
 export interface WorkerInit {
   path: string;
@@ -17,7 +17,10 @@ export interface WorkerInit {
   alignPort?: MessagePort;
 }
 
-/** `packets`: a v8-serialized PacketInfo[] (serialized once, sent to the UI and the align worker). */
+/**
+ * `packets`: the next packets of the worker's index (PacketStore.exportRange: made once, sent to the
+ * UI and the align worker), only those whose Info is final.
+ */
 export type WorkerMsg =
   | { type: "progress"; done: number; total: number; packets: Uint8Array }
   | { type: "done"; packets: Uint8Array; warnings: string[] }
@@ -30,6 +33,7 @@ export interface Req {
 }
 
 const init = workerData as WorkerInit;
+const EMPTY = new PacketStore().exportRange(0, 0);
 const parent = parentPort!;
 
 function post(m: WorkerMsg): void {
@@ -44,14 +48,6 @@ function post(m: WorkerMsg): void {
     init.alignPort.postMessage({ ...m, packets: copy }, [copy.buffer]);
   }
   parent.postMessage(m, [m.packets.buffer as ArrayBuffer]);
-}
-
-function pack(ps: PacketInfo[]): Uint8Array {
-  const b = serialize(ps);
-  // Only a buffer of its own can be transferred.
-  return b.byteOffset === 0 && b.buffer.byteLength === b.length
-    ? new Uint8Array(b.buffer)
-    : new Uint8Array(b);
 }
 
 /** A packet's byte sources as they cross to the UI thread (a Buffer arrives as a plain Uint8Array). */
@@ -69,13 +65,16 @@ function sourcesOf(trace: Trace, no: number): WireSource[] {
 }
 
 async function run(): Promise<void> {
-  let batch: PacketInfo[] = [];
+  let store: PacketStore | undefined;
+  let sent = 0;
+  let settled = 0;
   let done = 0;
   let total = 0;
   let last = Date.now();
   const flush = () => {
-    post({ type: "progress", done, total, packets: pack(batch) });
-    batch = [];
+    const to = store ? settled : 0;
+    post({ type: "progress", done, total, packets: store ? store.exportRange(sent, to) : EMPTY });
+    sent = to;
     last = Date.now();
   };
   let trace: Trace;
@@ -83,11 +82,13 @@ async function run(): Promise<void> {
     trace = await openTrace(init.path, {
       ports: parsePorts(init.load.ports),
       keys: gatherKeys(init.load),
-      // Small batches, often: the UI deserializes each between two keystrokes (the reader reports
+      // Small batches, often: the UI unpacks each between two keystrokes (the reader reports
       // progress only every 16 MB, which would make one long stall of a whole small capture).
-      onPacket: (p) => {
-        batch.push(p);
-        if (batch.length >= 2000 || (batch.length % 64 === 0 && Date.now() - last >= 100)) flush();
+      onPacket: (_p, final, packets) => {
+        store = packets;
+        settled = final;
+        const n = final - sent;
+        if (n >= 2000 || (n > 0 && n % 64 === 0 && Date.now() - last >= 100)) flush();
       },
       onProgress: (d, t) => {
         done = d;
@@ -115,7 +116,8 @@ async function run(): Promise<void> {
     Atomics.store(init.flag, 0, 1);
     Atomics.notify(init.flag, 0);
   });
-  post({ type: "done", packets: pack(batch), warnings: [...trace.warnings] });
+  const all = trace.packets as PacketStore;
+  post({ type: "done", packets: all.exportRange(sent, all.length), warnings: [...trace.warnings] });
 }
 
 void run();

@@ -3,12 +3,11 @@
  * responsive, and once loaded, `tree()` / `pduBytes()` / `byteSources()` are synchronous calls into the worker
  * (Atomics.wait + receiveMessageOnPort), so the diff engine can use it like any Trace.
  */
-import { deserialize } from "node:v8";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from "node:worker_threads";
 import type { LoadOpts } from "../cli/common.js";
 import type { FieldNode } from "../dissect/tree.js";
 import { PacketStore } from "../trace/store.js";
-import type { ByteSource, PacketInfo, Trace, TreeOptions } from "../trace/types.js";
+import type { ByteSource, Trace, TreeOptions } from "../trace/types.js";
 import type { Req, WireSource, WorkerInit, WorkerMsg } from "./load-worker.js";
 import { spawnWorker } from "./spawn.js";
 
@@ -43,10 +42,7 @@ export class WorkerTrace implements Trace {
     this.port = port1;
     const init: WorkerInit = { path, load, port: port2, flag: this.flag, alignPort };
     this.worker = spawnWorker("load-worker", init, alignPort ? [port2, alignPort] : [port2]);
-    const add = (buf: Uint8Array) => {
-      const ps = deserialize(buf) as PacketInfo[];
-      for (const p of ps) this.packets.push(p);
-    };
+    const add = (buf: Uint8Array) => this.packets.importRange(buf);
     // Messages wait in a queue and are handled one per event-loop turn: Node hands a port's whole
     // backlog to one callback, and unpacking it at once would hold keystrokes for seconds.
     const queue: WorkerMsg[] = [];

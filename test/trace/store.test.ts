@@ -96,6 +96,7 @@ test("PacketStore gives back every field it was given, across chunk boundaries",
   // exportRange/importRange (the TUI loader's hand-over): every packet comes back the same, in
   // batches of any size, the odd strings and 2^64-1 ids included; locations stay behind.
   const t = new PacketStore();
+  assert.equal(t.importRange(new PacketStore().exportRange(0, 0)), 0);
   t.push(given[0]!);
   for (const [from, to] of [
     [1, 2],
