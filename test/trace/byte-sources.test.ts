@@ -153,7 +153,7 @@ test("nested transforms: each level's nodes point at the plaintext they came fro
     // Five wraps: four open (the limit), the fifth is shown as too deep, inside the fourth's output.
     assert.deepEqual(
       sources.map((s) => s.label),
-      ["PDU 1", ...Array(4).fill("Decompressed SMB3")],
+      ["PDU 1", "Decompressed SMB3", "Decompressed SMB3 #2", "Decompressed SMB3 #3", "Decompressed SMB3 #4"],
     );
     const ids = findAll(tree, "smb2.protocol_id");
     assert.deepEqual(
