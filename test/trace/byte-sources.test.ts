@@ -10,6 +10,7 @@ import { test } from "node:test";
 import { IgnoreRules } from "../../src/diff/ignore.js";
 import { diffTrees, treesEqual, walkDiff } from "../../src/diff/tree-diff.js";
 import { type FieldNode, find, findAll, walk } from "../../src/dissect/tree.js";
+import { compileFilter, filterTrace } from "../../src/filter/index.js";
 import { detectAndParse } from "../../src/keys/index.js";
 import { openTrace } from "../../src/trace/index.js";
 import type { ByteSource } from "../../src/trace/types.js";
@@ -86,6 +87,20 @@ test("encrypted example: a decrypted field's offset is into the Decrypted SMB3 s
     assert.equal(d.kind, "same", d.name);
     return true;
   });
+  t.close();
+});
+
+test("a filtered view's byteSources are the trace's (frame numbers, not view indexes)", async () => {
+  const t = await openTrace(join(EX, "encrypted.pcap"), { keys: keys() });
+  const view = filterTrace(t, compileFilter('smb2.filename contains "secret"'));
+  assert.ok(view.packets.length >= 2 && view.packets.length < t.packets.length);
+  // The view first: the trace keeps the last packets' plaintexts, which would hide a wrong lookup.
+  for (const p of view.packets) {
+    const got = view.byteSources!(p.no).map((s) => `${s.label}:${s.bytes.toString("hex")}`);
+    assert.ok(got.length >= 1);
+    const want = t.byteSources!(p.no).map((s) => `${s.label}:${s.bytes.toString("hex")}`);
+    assert.deepEqual(got, want);
+  }
   t.close();
 });
 
