@@ -14,6 +14,7 @@ import { compileFilter, filterTrace } from "../../src/filter/index.js";
 import { detectAndParse } from "../../src/keys/index.js";
 import { openTrace } from "../../src/trace/index.js";
 import type { ByteSource } from "../../src/trace/types.js";
+import { decryptTransform, encryptTransform, transformKeys } from "../../tools/fuzz/crypt.js";
 import { connection, hostileFixtures } from "../../tools/fuzz/fixtures.js";
 import { compressedUnchained, smb2Header } from "../../tools/fuzz/smb.js";
 import { lz77Compress } from "../compression/compressors.js";
@@ -151,6 +152,54 @@ test("compressed: a decompressed field's offset is into the Decompressed SMB3 so
     );
     assertInBounds(tree, sources, 0);
     t.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("decrypted, then decompressed: the compression header in one plaintext, the message in the next", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "smbcmp-src-"));
+  try {
+    // The example's create request, its plaintext compressed and encrypted again with its key.
+    const t = await openTrace(join(EX, "encrypted.pcap"), { keys: keys() });
+    const no = [...t.packets].find((x) => x.summary.includes("Create Request File: secret.txt"))!.no;
+    const pdu = t.pduBytes!(no)[0]!;
+    t.close();
+    const dec = decryptTransform(pdu, transformKeys(readFileSync(join(EX, "encrypted.keys"), "utf8")));
+    assert.ok(dec);
+    const comp = compressedUnchained(dec.plain.length, 2, 0, lz77Compress(dec.plain));
+    const file = join(dir, "sealed-compressed.pcap");
+    writeFileSync(file, connection([encryptTransform(pdu, comp, dec.key, dec.mode)]));
+    const u = await openTrace(file, { keys: keys() });
+    const p = u.packets.at(0)!;
+    assert.match(p.summary, /Create Request File: secret\.txt/);
+    const tree = u.tree(p.no);
+    const sources = u.byteSources!(p.no);
+    assert.deepEqual(
+      sources.map((s) => s.label),
+      ["PDU 1", "Decrypted SMB3", "Decompressed SMB3"],
+    );
+    assert.deepEqual(sources[1]!.bytes, comp);
+    assert.deepEqual(sources[2]!.bytes, dec.plain);
+    assert.deepEqual(
+      findAll(tree, "smb2.protocol_id").map((n) => [
+        n.src,
+        sources[n.src ?? 0]!.bytes.readUInt32BE(n.offset),
+      ]),
+      [
+        [undefined, 0xfd534d42],
+        [1, 0xfc534d42],
+        [2, 0xfe534d42],
+      ],
+    );
+    const name = find(tree, "smb2.filename")!;
+    assert.equal(name.src, 2);
+    assert.equal(
+      sources[2]!.bytes.subarray(name.offset, name.offset + name.length).toString("utf16le"),
+      "secret.txt",
+    );
+    assertInBounds(tree, sources, 0);
+    u.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
