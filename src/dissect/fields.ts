@@ -64,10 +64,14 @@ function lowestBit(mask: number): number {
   return b;
 }
 
+/** The default options object: `= {}` would allocate one per call, millions in an indexing pass. */
+const NO_OPTS = Object.freeze({});
+
 export class Fields {
   /** Nodes of the innermost open subtree. */
   nodes: FieldNode[];
-  private stack: FieldNode[][] = [];
+  /** Parents of the open subtrees (made on first use: light mode opens none). */
+  private stack?: FieldNode[][];
 
   /**
    * Light mode reads and returns values without building nodes: the indexing pass runs the same
@@ -124,7 +128,7 @@ export class Fields {
   }
 
   /** Unsigned integer of 1-4 bytes. */
-  uint(name: string, label: string, size: 1 | 2 | 3 | 4, o: UintOpts = {}): number {
+  uint(name: string, label: string, size: 1 | 2 | 3 | 4, o: UintOpts = NO_OPTS): number {
     this.needOr(name, label, size);
     const at = this.c.pos;
     const v = this.uintRaw(size, o.be);
@@ -136,7 +140,7 @@ export class Fields {
   }
 
   /** 64-bit unsigned; value is a decimal string (or 0x-hex with base hex). */
-  u64(name: string, label: string, o: { base?: "dec" | "hex"; unit?: string } = {}): bigint {
+  u64(name: string, label: string, o: { base?: "dec" | "hex"; unit?: string } = NO_OPTS): bigint {
     this.needOr(name, label, 8);
     const at = this.c.pos;
     const v = this.c.u64();
@@ -152,7 +156,7 @@ export class Fields {
     label: string,
     size: 1 | 2 | 4,
     bits: readonly BitSpec[],
-    o: { be?: boolean } = {},
+    o: { be?: boolean } = NO_OPTS,
   ): number {
     this.needOr(name, label, size);
     const at = this.c.pos;
@@ -275,12 +279,12 @@ export class Fields {
     n.children = [];
     if (this.light) return fn(n);
     this.add(n);
-    this.stack.push(this.nodes);
+    (this.stack ??= []).push(this.nodes);
     this.nodes = n.children;
     try {
       return fn(n);
     } finally {
-      this.nodes = this.stack.pop()!;
+      this.nodes = this.stack!.pop()!;
       if (len === undefined) n.length = Math.max(0, this.c.pos - at);
     }
   }

@@ -230,7 +230,8 @@ function dissectMessage(
   const m: Smb2Msg = { h, ctx, end, info, rec, prev };
   const tree = ctx.light ? LIGHT_NODE : node("smb2", PROTO_LABEL, "", "", h.at, end - h.at);
   if (!ctx.light) tree.children = [];
-  const f = new Fields(new Cursor(buf, h.at, end), tree.children ?? [], ctx.light);
+  if (ctx.light) LIGHT_NODES.length = 0;
+  const f = new Fields(new Cursor(buf, h.at, end), ctx.light ? LIGHT_NODES : tree.children!, ctx.light);
   try {
     // The header subtree is display only: the index pass already has the parsed header.
     if (ctx.light) f.c.pos = h.at + SMB2_HEADER_LEN;
@@ -253,6 +254,8 @@ function dissectMessage(
 
 /** Stands in for the message node in light mode, where no tree is built. */
 const LIGHT_NODE: FieldNode = node("smb2", PROTO_LABEL, "", "", 0, 0);
+/** Light mode's node list: nothing should land in it, and it is emptied per message in case. */
+const LIGHT_NODES: FieldNode[] = [];
 
 function dissectBody(f: Fields, m: Smb2Msg): void {
   const { h } = m;
