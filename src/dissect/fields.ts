@@ -279,7 +279,8 @@ export class Fields {
     n.children = [];
     if (this.light) return fn(n);
     this.add(n);
-    (this.stack ??= []).push(this.nodes);
+    this.stack ??= [];
+    this.stack.push(this.nodes);
     this.nodes = n.children;
     try {
       return fn(n);
