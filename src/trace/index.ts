@@ -39,7 +39,9 @@ export interface OpenOptions extends ReadOptions {
   maxPending?: number;
 }
 
-export class TraceError extends Error {}
+export class TraceError extends Error {
+  override name = "TraceError";
+}
 
 class CaptureTrace implements Trace {
   readonly packets = new PacketStore();

@@ -82,6 +82,7 @@ async function run(): Promise<void> {
     trace = await openTrace(init.path, {
       ports: parsePorts(init.load.ports),
       keys: gatherKeys(init.load),
+      nbss: init.load.nbss,
       // Small batches, often: the UI unpacks each between two keystrokes (the reader reports
       // progress only every 16 MB, which would make one long stall of a whole small capture).
       onPacket: (_p, final, packets) => {
