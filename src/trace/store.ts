@@ -53,18 +53,24 @@ class F64Col {
 class ByteHeap {
   private readonly chunks: Buffer[] = [];
   cur: Buffer = Buffer.alloc(0);
+  /** Index of `cur` in chunks. */
+  private curIndex = -1;
   /** Write offset in `cur`. */
   n = 0;
   /** Makes room for `max` contiguous bytes at `n`. */
   room(max: number): void {
     if (this.n + max <= this.cur.length) return;
     this.cur = Buffer.allocUnsafe(Math.max(1 << 20, max));
-    this.chunks.push(this.cur);
+    this.curIndex = this.chunks.push(this.cur) - 1;
     this.n = 0;
   }
   /** The position of offset `n` in the current chunk. */
   pos(): number {
-    return (this.chunks.length - 1) * 2 ** 31 + this.n;
+    return this.curIndex * 2 ** 31 + this.n;
+  }
+  /** Takes `b` as a chunk of its own (read-only); returns the position of its first byte. */
+  adopt(b: Buffer): number {
+    return (this.chunks.push(b) - 1) * 2 ** 31;
   }
   at(pos: number): [Buffer, number] {
     const k = Math.floor(pos / 2 ** 31);
@@ -169,6 +175,13 @@ function extrasSize(b: Buffer, start: number): number {
   return at - start;
 }
 
+/** Copies src[from, to) to dst at `at`; returns the end. Short runs (most texts) in JS: a native copy costs more to call. */
+function copyRun(src: Buffer, from: number, to: number, dst: Buffer, at: number): number {
+  if (to - from > 64) return at + src.copy(dst, at, from, to);
+  for (let i = from; i < to; i++) dst[at++] = src[i]!;
+  return at;
+}
+
 /** A growing byte buffer for exportRange. */
 class Writer {
   private b = Buffer.allocUnsafe(1 << 16);
@@ -202,7 +215,7 @@ class Writer {
   }
   bytes(src: Buffer, from: number, to: number): void {
     this.room(to - from);
-    this.n += src.copy(this.b, this.n, from, to);
+    this.n = copyRun(src, from, to, this.b, this.n);
   }
   /** The bytes, in an ArrayBuffer of their own (transferable). */
   done(): Uint8Array {
@@ -241,10 +254,11 @@ class Reader {
     this.at += len;
     return s;
   }
-  copyTo(dst: Buffer, at: number, len: number): number {
-    this.b.copy(dst, at, this.at, this.at + len);
+  /** Skips `len` bytes; returns the offset they start at. */
+  skip(len: number): number {
+    const at = this.at;
     this.at += len;
-    return len;
+    return at;
   }
 }
 
@@ -304,6 +318,10 @@ export class PacketStore implements PacketList {
   private readonly lastSrc = new Recent();
   private readonly lastDst = new Recent();
   private readonly lastSes = new Recent();
+  /** exportRange: how many of `strings` earlier batches carried. */
+  private exportedStrings = 0;
+  /** importRange: the exporting store's string ids, as ids of this store. */
+  private readonly importedIds: number[] = [];
 
   get length(): number {
     return this.count;
@@ -603,14 +621,19 @@ export class PacketStore implements PacketList {
     const w = new Writer();
     const first = from < this.count ? this.firstMsg.get(from) : this.mcount;
     const end = to < this.count ? this.firstMsg.get(to) : this.mcount;
+    // Addresses and session ids go as ids of this store's string table, whose entries new since
+    // the last batch lead the batch (batches are imported in the order they are made).
+    const s = this.strings.values;
+    w.varint(s.length - this.exportedStrings);
+    for (let i = this.exportedStrings; i < s.length; i++) w.str(s[i]!);
+    this.exportedStrings = s.length;
     w.varint(to - from);
     w.varint(end - first);
-    const s = this.strings.values;
     for (let i = from; i < to; i++) {
       w.u32(this.no.get(i));
       w.f64(this.time.get(i));
-      w.str(s[this.src.get(i)]!);
-      w.str(s[this.dst.get(i)]!);
+      w.varint(this.src.get(i));
+      w.varint(this.dst.get(i));
       w.u32(this.ports.get(i));
       w.u32(this.conn.get(i));
       const k0 = this.firstMsg.get(i);
@@ -626,7 +649,7 @@ export class PacketStore implements PacketList {
       const id = this.msgId.get(k);
       w.f64(id);
       if (id < 0) w.str(this.bigIds[BIG_ID - id]!);
-      w.str(s[this.ses.get(k)]!);
+      w.varint(this.ses.get(k));
       const ref = this.extra.get(k);
       if (ref === NONE) w.varint(0);
       else if (ref < 0) {
@@ -634,18 +657,24 @@ export class PacketStore implements PacketList {
         w.str(JSON.stringify(this.oddExtras[-2 - ref]));
       } else {
         const [b, start] = this.text.at(ref);
+        const size = extrasSize(b, start);
         w.varint(2);
-        w.varint(extrasSize(b, start));
-        w.bytes(b, start, start + extrasSize(b, start));
+        w.varint(size);
+        w.bytes(b, start, start + size);
       }
       this.exportText(w, this.msumRef.get(k), this.msumLen.get(k));
     }
     return w.done();
   }
 
-  /** Appends packets exported by `exportRange` (see there); returns how many. */
+  /** Appends the packets of a batch from `exportRange` (batches of one store, in order); returns how many. */
   importRange(bytes: Uint8Array): number {
-    const r = new Reader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    const r = new Reader(buf);
+    // The batch itself holds the texts: they are referred to where they are, not copied.
+    const base = this.text.adopt(buf);
+    const ids = this.importedIds;
+    for (let j = r.varint(); j > 0; j--) ids.push(this.strings.id(r.str()));
     const n = r.varint();
     const nm = r.varint();
     let m = this.mcount;
@@ -654,13 +683,13 @@ export class PacketStore implements PacketList {
       const i = this.count++;
       this.no.set(i, r.u32());
       this.time.set(i, r.f64());
-      this.src.set(i, this.recent(this.lastSrc, r.str()));
-      this.dst.set(i, this.recent(this.lastDst, r.str()));
+      this.src.set(i, ids[r.varint()]!);
+      this.dst.set(i, ids[r.varint()]!);
       this.ports.set(i, r.u32());
       this.conn.set(i, r.u32());
       this.firstMsg.set(i, m);
       m += r.varint();
-      this.importText(r, this.sumRef, this.sumLen, i, true);
+      this.importText(r, this.sumRef, this.sumLen, i, true, base);
       this.locRef.set(i, NO_LOCS);
     }
     for (let j = 0; j < nm; j++) {
@@ -674,7 +703,7 @@ export class PacketStore implements PacketList {
         this.msgId.set(k, BIG_ID - this.bigIds.length);
         this.bigIds.push(r.str());
       }
-      this.ses.set(k, this.recent(this.lastSes, r.str()));
+      this.ses.set(k, ids[r.varint()]!);
       const tag = r.varint();
       if (tag === 0) this.extra.set(k, NONE);
       else if (tag === 1) {
@@ -682,12 +711,9 @@ export class PacketStore implements PacketList {
         this.extra.set(k, -2 - (this.oddExtras.length - 1));
       } else {
         const len = r.varint();
-        const h = this.text;
-        h.room(len);
-        this.extra.set(k, h.pos());
-        h.n += r.copyTo(h.cur, h.n, len);
+        this.extra.set(k, base + r.skip(len));
       }
-      this.importText(r, this.msumRef, this.msumLen, k, false);
+      this.importText(r, this.msumRef, this.msumLen, k, false, base);
     }
     return this.count - start;
   }
@@ -704,8 +730,11 @@ export class PacketStore implements PacketList {
     w.bytes(b, at, at + (len >>> 1));
   }
 
-  /** Reads what exportText wrote into column pair (refs, lens) at `i`; 0 means the message's summary. */
-  private importText(r: Reader, refs: F64Col, lens: U32Col, i: number, packet: boolean): void {
+  /**
+   * Reads what exportText wrote into column pair (refs, lens) at `i` (0 means the message's
+   * summary); the bytes stay in the batch, adopted at `base`.
+   */
+  private importText(r: Reader, refs: F64Col, lens: U32Col, i: number, packet: boolean, base: number): void {
     const v = r.varint();
     if (v === 0 && packet) {
       refs.set(i, SAME_AS_MESSAGE);
@@ -718,11 +747,8 @@ export class PacketStore implements PacketList {
       return;
     }
     const len = (v - 2) / 2;
-    const h = this.text;
-    h.room(len >>> 1);
-    refs.set(i, h.pos());
+    refs.set(i, base + r.skip(len >>> 1));
     lens.set(i, len);
-    h.n += r.copyTo(h.cur, h.n, len >>> 1);
   }
 
   private message(k: number): MessageInfo {
