@@ -1,10 +1,10 @@
 /** Shared CLI plumbing: trace loading with the user's options, output, errors. */
-import { readFileSync, statSync, writeSync } from "node:fs";
+import { readFileSync, writeSync } from "node:fs";
 import { loadConfig } from "../diff/config.js";
 import { openTsharkTrace } from "../engine/tshark.js";
 import { compileFilter, type Filter, FilterSyntaxError, filterTrace } from "../filter/index.js";
 import { detectAndParse, type KeyEntry, KeyParseError, parseKeyArg, parseKeyFile } from "../keys/index.js";
-import { type OpenOptions, openTrace, TraceError } from "../trace/index.js";
+import { type OpenOptions, openTrace } from "../trace/index.js";
 import type { Trace } from "../trace/types.js";
 import type { OptSpec } from "./args.js";
 
@@ -227,69 +227,6 @@ export async function loadTrace(path: string, o: LoadOpts): Promise<Trace> {
 
 /** For short sleeps while a full pipe drains (Atomics.wait on memory nobody notifies). */
 const NAP = new Int32Array(new SharedArrayBuffer(4));
-
-/**
- * Below this much capture in all, two captures load one after the other (a worker costs its
- * start); SMBCMP_PARALLEL_MB sets it (0: always in parallel).
- */
-function parallelBytes(): number {
-  const mb = Number(process.env.SMBCMP_PARALLEL_MB);
-  return (process.env.SMBCMP_PARALLEL_MB && mb >= 0 ? mb : 32) * 2 ** 20;
-}
-
-/**
- * The two captures of a diff. Big ones are indexed at the same time in two worker threads (on two
- * cores, the wait of one), which then answer tree requests; small ones load here.
- */
-export async function loadTraces(pa: string, pb: string, o: LoadOpts): Promise<[Trace, Trace]> {
-  if (o.engine === "tshark" || sizeOf(pa) + sizeOf(pb) < parallelBytes())
-    return [await loadTrace(pa, o), await loadTrace(pb, o)];
-  const { WorkerTrace } = await import("../tui/loader.js");
-  const shown = progress(`${pa} and ${pb}`, o.quiet);
-  const at = [
-    [0, 0],
-    [0, 0],
-  ];
-  const load = (path: string, side: 0 | 1) =>
-    new Promise<Trace>((resolve, reject) => {
-      // The filter is applied here (functions do not cross to a thread).
-      const t = new WorkerTrace(
-        path,
-        { ...o, filter: undefined },
-        {
-          onProgress: (done, total) => {
-            at[side] = [done, total];
-            shown?.(at[0]![0]! + at[1]![0]!, at[0]![1]! + at[1]![1]! + 1);
-          },
-          onDone: () => {
-            if (t.warnings.length && !o.quiet)
-              process.stderr.write(`smbcmp: warning: ${path}: ${t.warnings[0]}\n`);
-            resolve(t);
-          },
-          onError: (message) => {
-            t.close();
-            reject(new TraceError(message));
-          },
-        },
-      );
-      t.keepAlive();
-    });
-  const [ra, rb] = await Promise.allSettled([load(pa, 0), load(pb, 1)]);
-  shown?.(1, 1);
-  if (ra.status === "rejected" || rb.status === "rejected") {
-    for (const r of [ra, rb]) if (r.status === "fulfilled") r.value.close();
-    throw ra.status === "rejected" ? ra.reason : (rb as PromiseRejectedResult).reason;
-  }
-  return o.filter ? [filterTrace(ra.value, o.filter), filterTrace(rb.value, o.filter)] : [ra.value, rb.value];
-}
-
-function sizeOf(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0; // the load says what is wrong with it
-  }
-}
 
 /**
  * Writes to stdout and returns once the bytes are written. process.stdout queues what a pipe does

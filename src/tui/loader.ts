@@ -68,11 +68,9 @@ export class WorkerTrace implements Trace {
         add(m.packets);
         this.warnings.push(...m.warnings);
         this.loaded = true;
-        this.worker.unref();
         ev.onDone();
       } else {
         this.error = m.message;
-        this.worker.unref();
         ev.onError(m.message);
       }
     };
@@ -80,14 +78,6 @@ export class WorkerTrace implements Trace {
       this.error = `internal error: ${e.message}`;
       ev.onError(this.error);
     });
-  }
-
-  /**
-   * Keeps the process alive until the load ends: a command line waiting for it has nothing else
-   * to keep it (the TUI has its terminal).
-   */
-  keepAlive(): void {
-    if (!this.loaded && this.error === undefined) this.worker.ref();
   }
 
   indexOf(no: number): number {

@@ -208,28 +208,6 @@ describe("diff", { concurrency: 3 }, () => {
     const e = await run(["diff", ENC, ENC, "--keys", ENC_KEYS, "--shallow"]);
     assert.equal(e.code, 0, e.stderr);
   });
-  test("captures loaded in parallel worker threads (SMBCMP_PARALLEL_MB=0) diff as when loaded here", async () => {
-    const par = { SMBCMP_PARALLEL_MB: "0" };
-    const cases = [
-      [GOOD, BAD],
-      [GOOD, BAD, "--deep", "--json"],
-      [GOOD, BAD, "-Y", "smb2.cmd == 5", "--bisect"],
-      [`${GOOD}:76`, `${BAD}:80`],
-      [ENC, ENC, "--keys", ENC_KEYS, "--deep"],
-      [GOOD, join(ROOT, "README.md")],
-      [GOOD, join(ROOT, "README.md"), "--bisect"],
-      [GOOD, join(TMP, "missing.pcap")],
-    ];
-    for (const c of cases) {
-      const here = await run(["diff", ...c]);
-      const threads = await run(["diff", ...c], par);
-      assert.equal(threads.code, here.code, `${c.join(" ")}: ${threads.stderr}`);
-      assert.equal(threads.stderr, here.stderr, c.join(" "));
-      assert.equal(threads.stdout, here.stdout, c.join(" "));
-    }
-    // Big captures get threads by default; the default threshold leaves these small ones here.
-    assert.equal((await run(["diff", GOOD, BAD], { SMBCMP_PARALLEL_MB: "x" })).code, 1);
-  });
   test("--json follows docs/json.md", async () => {
     const r = await run(["diff", GOOD, BAD, "--json"]);
     assert.equal(r.code, 1);

@@ -27,7 +27,7 @@ import {
   colorOf,
   FILTER_OPT,
   loadOpts,
-  loadTraces,
+  loadTrace,
   out,
   parseFilterOpt,
   splitCapNo,
@@ -230,7 +230,8 @@ async function run(
   if ((na === undefined) !== (nb === undefined))
     throw new CliError("give packet numbers on both sides (A:NO B:NO) or on neither");
   const lo = { ...loadOpts(opts), filter: na === undefined ? filter : undefined };
-  const [a, b] = await loadTraces(pa, pb, lo);
+  const a = await loadTrace(pa, lo);
+  const b = await loadTrace(pb, lo);
   const file = opts.output as string | undefined;
   if (format === "html" && !file && process.stdout.isTTY)
     throw new CliError("--format html writes a whole page: give -o FILE (or redirect stdout)");
