@@ -7,7 +7,7 @@ import { cmdName as smb1Name } from "../smb1/names.js";
 import { cmdName as smb2Name } from "../smb2/names.js";
 import type { Smb2State } from "../smb2/state.js";
 import { statusText } from "../smb2/status.js";
-import type { Trace } from "../trace/types.js";
+import type { PacketInfo, Trace } from "../trace/types.js";
 
 const STATUS_PENDING = 0x103;
 
@@ -90,16 +90,33 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 export function traceStats(t: Trace): TraceStats {
-  const cmds = new Map<string, CommandStat>();
-  const statuses = new Map<number, { count: number; cmds: Map<string, number> }>();
-  const pending = new Map<string, { time: number; proto: 0 | 1 | 2; cmd: number }>();
-  const times = new Map<string, { proto: 0 | 1 | 2; cmd: number; v: number[] }>();
-  const conns = new Set<number>();
-  let messages = 0;
-  for (const p of t.packets) {
-    conns.add(p.conn);
+  const b = new StatsBuilder();
+  for (const p of t.packets) b.add(p);
+  return b.result(t.path, (t as Partial<{ smb2: Smb2State }>).smb2);
+}
+
+/**
+ * Statistics gathered packet by packet, in capture order: from an index (traceStats) or from a
+ * streamed pass that keeps none.
+ */
+export class StatsBuilder {
+  private readonly cmds = new Map<string, CommandStat>();
+  private readonly statuses = new Map<number, { count: number; cmds: Map<string, number> }>();
+  private readonly pending = new Map<string, { time: number; proto: 0 | 1 | 2; cmd: number }>();
+  private readonly times = new Map<string, { proto: 0 | 1 | 2; cmd: number; v: number[] }>();
+  private readonly conns = new Set<number>();
+  private messages = 0;
+  packets = 0;
+  private first = 0;
+  private last = 0;
+
+  add(p: PacketInfo): void {
+    const { cmds, statuses, pending, times } = this;
+    if (this.packets++ === 0) this.first = p.time;
+    this.last = p.time;
+    this.conns.add(p.conn);
     for (const m of p.messages) {
-      messages++;
+      this.messages++;
       const key = `${m.proto}:${m.cmd}`;
       let c = cmds.get(key);
       if (!c) {
@@ -146,69 +163,71 @@ export function traceStats(t: Trace): TraceStats {
       }
     }
   }
-  const sortCmd = <T extends { proto: number; cmd: number }>(a: T, b: T) =>
-    b.proto - a.proto || a.cmd - b.cmd;
-  const srt: SrtStat[] = [...times.values()]
-    .map(({ proto, cmd, v }) => {
-      v.sort((x, y) => x - y);
-      const total = v.reduce((s, x) => s + x, 0);
-      return {
-        name: nameOf(proto, cmd),
-        proto,
-        cmd,
-        count: v.length,
-        min: v[0]!,
-        avg: total / v.length,
-        p50: percentile(v, 50),
-        p90: percentile(v, 90),
-        p99: percentile(v, 99),
-        max: v[v.length - 1]!,
-        total,
-      };
-    })
-    .sort(sortCmd);
-  const st = (t as Partial<{ smb2: Smb2State }>).smb2;
-  const sessions = st
-    ? [...st.sessions.values()]
-        .filter((s) => s.sesId !== "0000000000000000")
-        .map((s) => ({
-          session_id: `0x${s.sesId}`,
-          user: s.user ? `${s.domain ? `${s.domain}\\` : ""}${s.user}` : "",
-          dialect: s.dialect === undefined ? "" : dialectName(s.dialect),
+
+  /** The statistics of the packets added; sessions, trees and dialects come from the SMB2 state. */
+  result(path: string, st?: Smb2State): TraceStats {
+    const { conns } = this;
+    const sortCmd = <T extends { proto: number; cmd: number }>(a: T, b: T) =>
+      b.proto - a.proto || a.cmd - b.cmd;
+    const srt: SrtStat[] = [...this.times.values()]
+      .map(({ proto, cmd, v }) => {
+        v.sort((x, y) => x - y);
+        const total = v.reduce((s, x) => s + x, 0);
+        return {
+          name: nameOf(proto, cmd),
+          proto,
+          cmd,
+          count: v.length,
+          min: v[0]!,
+          avg: total / v.length,
+          p50: percentile(v, 50),
+          p90: percentile(v, 90),
+          p99: percentile(v, 99),
+          max: v[v.length - 1]!,
+          total,
+        };
+      })
+      .sort(sortCmd);
+    const sessions = st
+      ? [...st.sessions.values()]
+          .filter((s) => s.sesId !== "0000000000000000")
+          .map((s) => ({
+            session_id: `0x${s.sesId}`,
+            user: s.user ? `${s.domain ? `${s.domain}\\` : ""}${s.user}` : "",
+            dialect: s.dialect === undefined ? "" : dialectName(s.dialect),
+          }))
+      : [];
+    const trees = st
+      ? [...st.trees.entries()].map(([k, v]) => ({ tree_id: hex(Number(k.split(":")[2])), share: v.name }))
+      : [];
+    const dia = new Map<string, number>();
+    if (st)
+      for (const [conn, c] of st.connections)
+        if (c.dialect !== undefined && conns.has(conn))
+          dia.set(dialectName(c.dialect), (dia.get(dialectName(c.dialect)) ?? 0) + 1);
+    return {
+      path,
+      packets: this.packets,
+      messages: this.messages,
+      duration: Math.max(0, this.last - this.first),
+      connections: conns.size,
+      commands: [...this.cmds.values()].sort(sortCmd),
+      statuses: [...this.statuses.entries()]
+        .map(([status, s]) => ({
+          status,
+          hex: hex(status),
+          name: statusText(status),
+          count: s.count,
+          commands: [...s.cmds.entries()].sort((a, b) => b[1] - a[1]).map(([n]) => n),
         }))
-    : [];
-  const trees = st
-    ? [...st.trees.entries()].map(([k, v]) => ({ tree_id: hex(Number(k.split(":")[2])), share: v.name }))
-    : [];
-  const dia = new Map<string, number>();
-  if (st)
-    for (const [conn, c] of st.connections)
-      if (c.dialect !== undefined && conns.has(conn))
-        dia.set(dialectName(c.dialect), (dia.get(dialectName(c.dialect)) ?? 0) + 1);
-  const first = t.packets.at(0)?.time ?? 0;
-  const last = t.packets.at(t.packets.length - 1)?.time ?? first;
-  return {
-    path: t.path,
-    packets: t.packets.length,
-    messages,
-    duration: Math.max(0, last - first),
-    connections: conns.size,
-    commands: [...cmds.values()].sort(sortCmd),
-    statuses: [...statuses.entries()]
-      .map(([status, s]) => ({
-        status,
-        hex: hex(status),
-        name: statusText(status),
-        count: s.count,
-        commands: [...s.cmds.entries()].sort((a, b) => b[1] - a[1]).map(([n]) => n),
-      }))
-      .sort((a, b) => b.count - a.count || a.status - b.status),
-    srt,
-    sessions,
-    trees,
-    dialects: [...dia.entries()].map(([dialect, connections]) => ({ dialect, connections })),
-    unanswered: pending.size,
-  };
+        .sort((a, b) => b.count - a.count || a.status - b.status),
+      srt,
+      sessions,
+      trees,
+      dialects: [...dia.entries()].map(([dialect, connections]) => ({ dialect, connections })),
+      unanswered: this.pending.size,
+    };
+  }
 }
 
 export interface DeltaRow {

@@ -395,7 +395,7 @@ export async function streamTrace(
   path: string,
   opts: OpenOptions,
   onPacket: (p: PacketInfo) => void,
-): Promise<{ packets: number; warnings: string[] }> {
+): Promise<{ packets: number; warnings: string[]; smb2: Smb2State }> {
   const warnings: string[] = [];
   const capture = await openWithWarnings(path, opts, warnings);
   const st: ScanState = {
@@ -445,5 +445,5 @@ export async function streamTrace(
   } finally {
     capture.close();
   }
-  return { packets, warnings };
+  return { packets, warnings, smb2: st.smb2 };
 }

@@ -484,6 +484,24 @@ describe("list, show, keys, stats, completion", { concurrency: 3 }, () => {
     assert.match(r.stdout, /Service response time \(ms\)\ncommand\s+count\s+min\s+p50\s+p90\s+p99\s+max/);
     assert.match(r.stdout, /Dialects: 3\.1\.1/);
   });
+  test("stats streams (no tree field in -Y) what the indexed path computes", async () => {
+    const smb2 = join(ROOT, "test/fixtures/corpus/zeek__zeek/testing/btest/Traces/smb/smb2.pcap");
+    const always = "(smb2.fid || !smb2.fid)"; // a tree field, true of every packet: the index is built
+    for (const [args, filter] of [
+      [[GOOD], ""],
+      [[GOOD, BAD, "--json"], ""],
+      [[smb2, ENC, "--keys", ENC_KEYS], ""],
+      [[BAD, "--json"], "smb2.nt_status != 0"],
+    ] as const) {
+      const streamed = await run(["stats", ...args, ...(filter ? ["-Y", filter] : [])]);
+      const indexed = await run(["stats", ...args, "-Y", filter ? `(${filter}) && ${always}` : always]);
+      assert.equal(streamed.code, 0, streamed.stderr);
+      assert.equal(streamed.stdout, indexed.stdout, args.join(" "));
+    }
+    const none = await run(["stats", GOOD, "-Y", "smb2.cmd == 99"]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no packet of .* matches the filter/);
+  });
   test("stats --json: schema, two captures with deltas", async () => {
     const j = JSON.parse((await run(["stats", GOOD, BAD, "--json"])).stdout);
     check(j, { version: "number", type: "string", traces: "array", comparison: "object" });

@@ -1,5 +1,6 @@
 /** `smbcmp stats F [G]`: command counts, error statuses, response times, sessions; two side by side. */
-import { compareStats, type DeltaRow, type TraceStats, traceStats } from "../../stats/index.js";
+import { compareStats, type DeltaRow, StatsBuilder, type TraceStats, traceStats } from "../../stats/index.js";
+import { streamTrace } from "../../trace/index.js";
 import { type OptSpec, optionHelp, parseArgs } from "../args.js";
 import {
   CliError,
@@ -8,6 +9,7 @@ import {
   FILTER_OPT,
   loadOpts,
   loadTrace,
+  openOptions,
   out,
   parseFilterOpt,
 } from "../common.js";
@@ -128,11 +130,22 @@ export async function statsCommand(argv: string[]): Promise<number> {
   const filter = parseFilterOpt(opts["display-filter"] as string | undefined);
   const lo = { ...loadOpts(opts), filter };
   const stats: TraceStats[] = [];
+  const none = (path: string) =>
+    new CliError(filter ? `no packet of ${path} matches the filter` : `No SMB packet in ${path}`);
   for (const path of rest) {
+    if (!filter?.needsTree && lo.engine !== "tshark") {
+      // Statistics need each packet once: streamed, no index is built.
+      const b = new StatsBuilder();
+      const { smb2 } = await streamTrace(path, openOptions(path, lo), (p) => {
+        if (!filter || filter.matchesPacket(p)) b.add(p);
+      });
+      if (!b.packets) throw none(path);
+      stats.push(b.result(path, smb2));
+      continue;
+    }
     const t = await loadTrace(path, lo);
     try {
-      if (!t.packets.length)
-        throw new CliError(filter ? `no packet of ${path} matches the filter` : `No SMB packet in ${path}`);
+      if (!t.packets.length) throw none(path);
       stats.push(traceStats(t));
     } finally {
       t.close();
