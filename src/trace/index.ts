@@ -35,7 +35,10 @@ export interface OpenOptions extends ReadOptions {
    * packets have their final Info: a packet's can change until its connection's direction goes on.
    */
   onPacket?: (p: PacketInfo, settled: number, packets: PacketStore) => void;
-  /** How many packets may wait for their final Info (see SettledPrefix). */
+  /**
+   * How many packets may wait for their final Info (see SettledPrefix): 65536 for streamTrace, 4096
+   * for openTrace, where it only holds back the `settled` count a UI's progressive list shows.
+   */
   maxPending?: number;
 }
 
@@ -352,10 +355,10 @@ class SettledPrefix {
     let p = Math.max(this.prefix, this.count - this.maxPending);
     while (p < this.count && this.settled[p - this.base]) p++;
     this.prefix = p;
-    if (p - this.base >= 4096 || p === this.count) {
-      this.settled = p === this.count ? [] : this.settled.slice(p - this.base);
-      this.base = p;
-    }
+    if (p === this.count) this.settled.length = 0;
+    else if (p - this.base >= 4096) this.settled = this.settled.slice(p - this.base);
+    else return;
+    this.base = p;
   }
 }
 
