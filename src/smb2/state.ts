@@ -87,12 +87,16 @@ interface ConnRequests {
   base: number;
   /** Records by `msgId - base`. */
   dense: (RequestRecord | undefined)[];
+  /** Slots below this are empty (records are deleted in a one-shot pass). */
+  lo: number;
   /** Ids outside the dense run (below the first, far ahead, or 2^53 and above as text). */
   sparse?: Map<number | string, RequestRecord>;
 }
 
 /** How far past the dense run an id may land and still extend it (with empty slots). */
 const DENSE_GAP = 4096;
+/** A one-shot pass keeps a request this many ids behind the newest in the sparse map instead. */
+const MAX_BEHIND = 65536;
 
 /**
  * Request records by connection and MessageId. SMB2 MessageIds on a connection count up (credits
@@ -122,11 +126,12 @@ export class RequestTable {
   set(conn: number, msgId: number | string, rec: RequestRecord): void {
     let c = this.byConn.get(conn);
     if (!c) {
-      c = { base: typeof msgId === "number" ? msgId : 0, dense: [] };
+      c = { base: typeof msgId === "number" ? msgId : 0, dense: [], lo: 0 };
       this.byConn.set(conn, c);
     }
     const k = typeof msgId === "number" ? msgId - c.base : -1;
-    if (k >= 0 && k <= c.dense.length + DENSE_GAP) {
+    // Below `lo` the run may be cut off at any time: such an id (sent late, out of order) goes aside.
+    if (k >= c.lo && k <= c.dense.length + DENSE_GAP) {
       while (c.dense.length < k) c.dense.push(undefined);
       // An id kept aside earlier and now reached by the dense run lives in one place only.
       if (c.dense[k] === undefined) c.sparse?.delete(msgId);
@@ -136,12 +141,37 @@ export class RequestTable {
     c.sparse ??= new Map();
     c.sparse.set(msgId, rec);
   }
+  /**
+   * Forgets a record (a one-shot pass, once a request is answered). The dense run then drops its
+   * empty start, and a request left unanswered far behind moves aside, so that a connection's
+   * slots stay about as many as its requests in flight, not as its whole history.
+   */
   delete(conn: number, msgId: number | string): void {
     const c = this.byConn.get(conn);
     if (!c) return;
     const k = typeof msgId === "number" ? msgId - c.base : -1;
-    if (k >= 0 && k < c.dense.length && c.dense[k]) c.dense[k] = undefined;
-    else c.sparse?.delete(msgId);
+    if (!(k >= 0 && k < c.dense.length && c.dense[k])) {
+      c.sparse?.delete(msgId);
+      return;
+    }
+    c.dense[k] = undefined;
+    const d = c.dense;
+    while (c.lo < d.length && (d[c.lo] === undefined || d.length - c.lo > MAX_BEHIND)) {
+      const r = d[c.lo];
+      if (r) (c.sparse ??= new Map()).set(c.base + c.lo, r);
+      c.lo++;
+    }
+    if (c.lo >= DENSE_GAP && c.lo * 2 >= d.length) {
+      c.dense = d.slice(c.lo);
+      c.base += c.lo;
+      c.lo = 0;
+    }
+  }
+  /** Dense slots held, all connections (for tests and diagnostics). */
+  get slots(): number {
+    let n = 0;
+    for (const c of this.byConn.values()) n += c.dense.length - c.lo;
+    return n;
   }
   clear(): void {
     this.byConn.clear();

@@ -25,3 +25,29 @@ test("RequestTable: ids counting up, below the first, far ahead, beyond 2^53, pe
   assert.equal(t.size, 0);
   assert.equal(t.get(1, 100), undefined);
 });
+
+test("RequestTable in a one-shot pass: answered requests are deleted and the slots stay few", () => {
+  const t = new RequestTable();
+  t.set(1, 5, newRequest(5, 0, 5)); // never answered
+  let late = false;
+  for (let id = 6; id < 300_000; id++) {
+    if (id >= 9) t.delete(1, id - 3); // answered three requests later
+    if (id === 150_000) continue; // sent late, out of order, after the run has moved past it
+    t.set(1, id, newRequest(id, 0, 8));
+    if (id === 200_000 && !late) {
+      t.set(1, 150_000, newRequest(150_000, 0, 9));
+      late = true;
+    }
+  }
+  assert.ok(t.slots < 10_000, `${t.slots} slots`);
+  // In flight: the last three, the never-answered one, the late one.
+  for (const id of [299_997, 299_998, 299_999]) assert.equal(t.get(1, id)?.frame, id);
+  assert.equal(t.get(1, 5)?.frame, 5);
+  assert.equal(t.get(1, 150_000)?.cmd, 9);
+  assert.equal(t.get(1, 299_990), undefined);
+  assert.equal(t.size, 5);
+  t.delete(1, 150_000);
+  t.delete(1, 5);
+  assert.equal(t.get(1, 5), undefined);
+  assert.equal(t.size, 3);
+});
