@@ -156,8 +156,15 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** An imported packet's PDU locations stay with the store it came from. */
 const NO_LOCS = -1;
 
-/** Byte size of an extras record at `start` (see pushExtras): presence bits, then varint-sized strings. */
-function extrasSize(b: Buffer, start: number): number {
+/**
+ * Walks the extras record at `start` (see pushExtras: presence bits, then each present string as a
+ * varint length and its bytes), calling `visit` per string; returns the record's end.
+ */
+function walkExtras(
+  b: Buffer,
+  start: number,
+  visit?: (field: number, at: number, len: number, utf8: boolean) => void,
+): number {
   let at = start;
   const bits = b[at++]!;
   for (let f = 0; f < 4; f++) {
@@ -170,9 +177,10 @@ function extrasSize(b: Buffer, start: number): number {
       if (x < 0x80) break;
       mul *= 128;
     }
+    visit?.(f, at, len, (bits & 0x10) !== 0);
     at += len;
   }
-  return at - start;
+  return at;
 }
 
 /** Copies src[from, to) to dst at `at`; returns the end. Short runs (most texts) in JS: a native copy costs more to call. */
@@ -515,25 +523,13 @@ export class PacketStore implements PacketList {
       return;
     }
     const [b, start] = this.text.at(ref);
-    let at = start;
-    const bits = b[at++]!;
-    for (let f = 0; f < 4; f++) {
-      if (!(bits & (1 << f))) continue;
-      let len = 0;
-      let mul = 1;
-      for (;;) {
-        const x = b[at++]!;
-        len += (x & 0x7f) * mul;
-        if (x < 0x80) break;
-        mul *= 128;
-      }
-      const v = b.toString(bits & 0x10 ? "utf8" : "latin1", at, at + len);
-      at += len;
+    walkExtras(b, start, (f, at, len, utf8) => {
+      const v = b.toString(utf8 ? "utf8" : "latin1", at, at + len);
       if (f === 0) m.asyncId = v;
       else if (f === 1) m.fileId = v;
       else if (f === 2) m.path = v;
       else m.detail = v;
-    }
+    });
   }
 
   private pushExtras(k: number, m: MessageInfo): void {
@@ -657,7 +653,7 @@ export class PacketStore implements PacketList {
         w.str(JSON.stringify(this.oddExtras[-2 - ref]));
       } else {
         const [b, start] = this.text.at(ref);
-        const size = extrasSize(b, start);
+        const size = walkExtras(b, start) - start;
         w.varint(2);
         w.varint(size);
         w.bytes(b, start, start + size);
