@@ -158,7 +158,10 @@ export class RequestTable {
     const d = c.dense;
     while (c.lo < d.length && (d[c.lo] === undefined || d.length - c.lo > MAX_BEHIND)) {
       const r = d[c.lo];
-      if (r) (c.sparse ??= new Map()).set(c.base + c.lo, r);
+      if (r) {
+        c.sparse ??= new Map();
+        c.sparse.set(c.base + c.lo, r);
+      }
       c.lo++;
     }
     if (c.lo >= DENSE_GAP && c.lo * 2 >= d.length) {
