@@ -400,7 +400,9 @@ export async function streamTrace(
   onPacket: (p: PacketInfo) => void,
 ): Promise<{ packets: number; warnings: string[]; smb2: Smb2State }> {
   const warnings: string[] = [];
-  const capture = await openWithWarnings(path, opts, warnings);
+  // PDUs may be views of the read buffer: the light pass keeps no bytes (strings and digests only),
+  // and nothing of a streamed packet is read again.
+  const capture = await openWithWarnings(path, { ...opts, borrowData: true }, warnings);
   const st: ScanState = {
     smb2: new Smb2State(true),
     smb1: new Smb1State(),

@@ -7,26 +7,34 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
+import { type KeyEntry, parseKeyArg } from "../../src/keys/index.js";
 import { openTrace, streamTrace } from "../../src/trace/index.js";
 import type { PacketInfo } from "../../src/trace/types.js";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const corpus = path.join(here, "../fixtures/corpus");
 
-function captures(): { file: string; ports: number[] }[] {
+/** Every corpus capture with its decode-as port and its session keys (KEYS.tsv): decryption included. */
+function captures(): { file: string; ports: number[]; keys: KeyEntry[] }[] {
+  const keys = new Map<string, KeyEntry[]>();
+  for (const l of fs.readFileSync(path.join(corpus, "KEYS.tsv"), "utf8").trim().split("\n").slice(1)) {
+    const [p, ses, key] = l.split("\t");
+    keys.set(p!, [...(keys.get(p!) ?? []), parseKeyArg(`${ses},${key}`)]);
+  }
   const lines = fs.readFileSync(path.join(corpus, "INDEX.tsv"), "utf8").trim().split("\n");
   const head = lines[0]!.split("\t");
   return lines.slice(1).map((l) => {
     const f = l.split("\t");
     const args = f[head.indexOf("tshark_args")] ?? "";
     const port = /tcp\.port==(\d+)/.exec(args)?.[1];
-    return { file: path.join(corpus, f[head.indexOf("path")]!), ports: port ? [Number(port)] : [] };
+    const rel = f[head.indexOf("path")]!;
+    return { file: path.join(corpus, rel), ports: port ? [Number(port)] : [], keys: keys.get(rel) ?? [] };
   });
 }
 
 async function streamed(
   file: string,
-  opts: { ports?: number[]; maxPending?: number },
+  opts: { ports?: number[]; keys?: KeyEntry[]; maxPending?: number },
 ): Promise<PacketInfo[]> {
   const got: PacketInfo[] = [];
   const r = await streamTrace(file, opts, (p) => got.push(p));
@@ -37,9 +45,11 @@ async function streamed(
 test("every corpus capture streams the packets, messages and Info the index holds", async () => {
   let amended = 0;
   let total = 0;
-  for (const { file, ports } of captures()) {
-    const t = await openTrace(file, { ports });
-    const got = await streamed(file, { ports });
+  let decrypted = 0;
+  for (const { file, ports, keys } of captures()) {
+    const t = await openTrace(file, { ports, keys });
+    // The stream's PDUs are views of the read buffer (borrowData): any byte kept would show here.
+    const got = await streamed(file, { ports, keys });
     try {
       assert.equal(got.length, t.packets.length, file);
       for (let i = 0; i < got.length; i++) {
@@ -51,6 +61,7 @@ test("every corpus capture streams the packets, messages and Info the index hold
           `${file} packet ${i}`,
         );
         if (want.summary.endsWith("Session message") && want.messages.length === 1) amended++;
+        if (want.summary.startsWith("Decrypted SMB3")) decrypted++;
       }
       total += got.length;
     } finally {
@@ -60,6 +71,7 @@ test("every corpus capture streams the packets, messages and Info the index hold
   assert.ok(total > 5000, `${total} packets`);
   // zeek's smb2.pcap has writes whose frame also starts the next PDU (Info "...Session message").
   assert.ok(amended > 0, "no amended packet in the corpus: the test lost its point");
+  assert.ok(decrypted > 0, "nothing decrypted: the keys were not used");
 });
 
 test("a tiny pending window still keeps frame order (only late amendments are lost)", async () => {
