@@ -305,7 +305,7 @@ export class App {
     const df = this.dfilter;
     const pktOk = (t: WorkerTrace, i: number): boolean => {
       if (df) return (t.loaded || !df.needsTree) && df.matches(t, i);
-      const p = t.packets.at(i)!;
+      const p = packetRow(t.packets, i)!; // the summary only: no messages built
       return p.summary.toLowerCase().includes(f) || String(p.no) === f;
     };
     const opOk = (t: WorkerTrace, op: Op | undefined): boolean => {
