@@ -4,7 +4,7 @@
  * `list` and `stats` stream; the `index` rows time the packet index that show, diff, tui and web build.
  *
  *   npm run bench                 # all benchmarks (generates big captures in bench/out/ once)
- *   npm run bench -- list show    # a subset (list, show, pdml, diff, big: list of a 2 GB capture)
+ *   npm run bench -- list show    # a subset (list, show, tui, pdml, diff, big: list of a 2 GB capture)
  *   npm run bench -- --mb 100     # a smaller bulk capture
  *   npm run bench -- --record     # also write bench/RESULTS.md
  */
@@ -142,6 +142,38 @@ async function showBench(label: string, path: string): Promise<void> {
   t.close();
 }
 
+/** The TUI's load: a worker indexes the capture and hands the packets to this thread (src/tui/loader.ts). */
+async function tuiBench(label: string, path: string): Promise<void> {
+  const { WorkerTrace } = await import("../src/tui/loader.js");
+  const t0 = performance.now();
+  let first = 0;
+  const alive = setInterval(() => {}, 1000); // the loader's worker does not hold the process
+  const t = await new Promise<InstanceType<typeof WorkerTrace>>((resolve, reject) => {
+    const w: InstanceType<typeof WorkerTrace> = new WorkerTrace(
+      path,
+      {},
+      {
+        onProgress: () => {
+          if (!first && w.packets.length) first = performance.now() - t0;
+        },
+        onDone: () => resolve(w),
+        onError: (m) => reject(new Error(m)),
+      },
+    );
+  });
+  clearInterval(alive);
+  const secs = (performance.now() - t0) / 1000;
+  row(
+    `TUI load ${label} (${t.packets.length} packets)`,
+    `${secs.toFixed(2)} s (first rows after ${(first / 1000).toFixed(2)} s)`,
+    "(no tshark equivalent)",
+    "",
+    "",
+    "",
+  );
+  t.close();
+}
+
 /** Every packet's full tree (what a whole-file PDML export does), against tshark -T pdml. */
 async function pdmlBench(label: string, path: string): Promise<void> {
   const t0 = performance.now();
@@ -185,6 +217,7 @@ async function main() {
     await showBench(`bulk ${mb} MB`, bulk);
     await showBench("900k-packet ops", ops);
   }
+  if (want("tui")) await tuiBench("900k-packet ops", ensure("ops-900k.pcap", "ops", 900000));
   if (want("pdml")) await pdmlBench("100k-packet ops", ensure("ops-100k.pcap", "ops", 100000));
   if (want("diff") && existsSync(join(ROOT, "bench/diff.ts"))) {
     const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench/diff.ts")], {
