@@ -81,6 +81,8 @@ export interface LoadOpts {
   engine?: string;
   /** List non-message NBSS PDUs too. */
   nbss?: boolean;
+  /** Only these frames are needed (see OpenOptions.only). */
+  only?: ReadonlySet<number>;
 }
 
 /**
@@ -221,7 +223,7 @@ export async function loadTrace(path: string, o: LoadOpts): Promise<Trace> {
     const t = await openTsharkTrace(path, { ports: parsePorts(o.ports), keys: gatherKeys(o), tshark });
     return o.filter ? filterTrace(t, o.filter) : t;
   }
-  const t = await openTrace(path, openOptions(path, o));
+  const t = await openTrace(path, { ...openOptions(path, o), only: o.only });
   return o.filter ? filterTrace(t, o.filter) : t;
 }
 

@@ -31,6 +31,11 @@ export interface OpenOptions extends ReadOptions {
   /** Also list NBSS session requests, responses and keep-alives (port 139), as Wireshark's nbss. */
   nbss?: boolean;
   /**
+   * Index only these frames (the conversation state still covers the whole capture, so their
+   * trees are the same): what showing a few packets needs, without a store of every packet.
+   */
+  only?: ReadonlySet<number>;
+  /**
    * Called for each packet as soon as it is indexed (progressive lists in UIs), with how many
    * packets have their final Info: a packet's can change until its connection's direction goes on.
    */
@@ -371,15 +376,31 @@ export async function openTrace(
   const t = new CaptureTrace(path, await openWithWarnings(path, opts, warnings));
   t.security = new Security(opts.keys ?? []);
   const settled = new SettledPrefix(opts.maxPending ?? 4096);
-  const r = scanPackets(t.capture, t, opts, {
-    add: (p, locs) => {
-      t.packets.push(p, locs);
-      settled.add();
-      opts.onPacket?.(p, settled.prefix, t.packets);
-    },
-    amend: (p, seq) => t.packets.setSummary(seq, p.summary),
-    settle: (_, seq) => settled.settle(seq),
-  });
+  const { only } = opts;
+  const r = scanPackets(
+    t.capture,
+    t,
+    opts,
+    only
+      ? {
+          add: (p, locs) => {
+            if (only.has(p.no)) t.packets.push(p, locs);
+          },
+          amend: (p) => {
+            const i = t.indexOf(p.no);
+            if (i >= 0) t.packets.setSummary(i, p.summary);
+          },
+        }
+      : {
+          add: (p, locs) => {
+            t.packets.push(p, locs);
+            settled.add();
+            opts.onPacket?.(p, settled.prefix, t.packets);
+          },
+          amend: (p, seq) => t.packets.setSummary(seq, p.summary),
+          settle: (_, seq) => settled.settle(seq),
+        },
+  );
   const w = malformedWarning(r);
   if (w) {
     warnings.push(`frame ${w.frame}: ${w.message}`);

@@ -99,3 +99,35 @@ test("not a capture: the same one-line error as openTrace", async () => {
   assert.ok(a.length > 0);
   assert.equal(b, a);
 });
+
+test("an index of only some frames (show) gives them the trees and Info of the full index", async () => {
+  let compared = 0;
+  for (const { file, ports, keys } of captures()) {
+    const full = await openTrace(file, { ports, keys });
+    try {
+      const n = full.packets.length;
+      if (!n) continue;
+      const picks = new Set(
+        [0, 1, Math.floor(n / 3), Math.floor(n / 2), n - 2, n - 1].filter((i) => i >= 0 && i < n),
+      );
+      const nos = [...picks].map((i) => full.packets.at(i)!.no);
+      const some = await openTrace(file, { ports, keys, only: new Set(nos) });
+      try {
+        assert.equal(some.packets.length, new Set(nos).size, file);
+        for (const no of nos) {
+          const i = some.indexOf(no);
+          assert.deepEqual(some.packets.at(i), full.packets.at(full.indexOf(no)), `${file} ${no}`);
+          assert.deepEqual(some.tree(no), full.tree(no), `${file} ${no} tree`);
+          assert.deepEqual(some.tree(no, { allLayers: true }), full.tree(no, { allLayers: true }));
+          assert.deepEqual(some.byteSources!(no), full.byteSources!(no));
+          compared++;
+        }
+      } finally {
+        some.close();
+      }
+    } finally {
+      full.close();
+    }
+  }
+  assert.ok(compared > 200, `${compared} packets compared`);
+});

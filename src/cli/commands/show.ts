@@ -49,7 +49,8 @@ export async function showCommand(argv: string[]): Promise<number> {
     }),
   ];
   if (!nums.length) throw new CliError("show needs at least one packet number");
-  const t = await loadTrace(path, loadOpts(opts));
+  // Only the packets shown are indexed: their trees still see the whole capture's state.
+  const t = await loadTrace(path, { ...loadOpts(opts), only: new Set(nums) });
   try {
     for (const no of nums) {
       const i = t.indexOf(no);
