@@ -230,8 +230,9 @@ async function run(
   if ((na === undefined) !== (nb === undefined))
     throw new CliError("give packet numbers on both sides (A:NO B:NO) or on neither");
   const lo = { ...loadOpts(opts), filter: na === undefined ? filter : undefined };
-  const a = await loadTrace(pa, lo);
-  const b = await loadTrace(pb, lo);
+  // A packet pair needs only the two packets indexed (their trees still see each whole capture).
+  const a = await loadTrace(pa, { ...lo, only: na === undefined ? undefined : new Set([na]) });
+  const b = await loadTrace(pb, { ...lo, only: nb === undefined ? undefined : new Set([nb]) });
   const file = opts.output as string | undefined;
   if (format === "html" && !file && process.stdout.isTTY)
     throw new CliError("--format html writes a whole page: give -o FILE (or redirect stdout)");
