@@ -419,7 +419,7 @@ export async function streamTrace(
   path: string,
   opts: OpenOptions,
   onPacket: (p: PacketInfo) => void,
-): Promise<{ packets: number; warnings: string[]; smb2: Smb2State }> {
+): Promise<{ packets: number; warnings: string[]; smb2: Smb2State; security: Security }> {
   const warnings: string[] = [];
   // PDUs may be views of the read buffer: the light pass keeps no bytes (strings and digests only),
   // and nothing of a streamed packet is read again.
@@ -471,5 +471,5 @@ export async function streamTrace(
   } finally {
     capture.close();
   }
-  return { packets, warnings, smb2: st.smb2 };
+  return { packets, warnings, smb2: st.smb2, security: st.security };
 }
