@@ -523,6 +523,19 @@ describe("smbcmp tui", { concurrency: true }, () => {
     k.kill();
   });
 
+  test("--nbss: NetBIOS session requests and responses are listed (port 139)", async () => {
+    const cap = join(ROOT, "test/fixtures/nbss/smbclient-139.pcap");
+    const plain = await Term.start("no-nbss", `tui ${cap}`);
+    let s = await plain.waitFor(/Negotiate Protocol Request/);
+    assert.doesNotMatch(s, /Session request, to/);
+    plain.kill();
+    const t = await Term.start("nbss", `tui ${cap} --nbss`);
+    s = await t.waitFor(/Negotiate Protocol Request/);
+    assert.match(s, /Session request, to 127\.0\.0\.1<20>/);
+    assert.match(s, /Positive session response/);
+    t.kill();
+  });
+
   test("hex pane: a decrypted field's bytes are shown and marked in the Decrypted SMB3 plaintext", async () => {
     const t = await Term.start(
       "plainhex",
