@@ -165,22 +165,15 @@ function walkExtras(
   start: number,
   visit?: (field: number, at: number, len: number, utf8: boolean) => void,
 ): number {
-  let at = start;
-  const bits = b[at++]!;
+  const r = new Reader(b, start);
+  const bits = r.u8();
   for (let f = 0; f < 4; f++) {
     if (!(bits & (1 << f))) continue;
-    let len = 0;
-    let mul = 1;
-    for (;;) {
-      const x = b[at++]!;
-      len += (x & 0x7f) * mul;
-      if (x < 0x80) break;
-      mul *= 128;
-    }
-    visit?.(f, at, len, (bits & 0x10) !== 0);
-    at += len;
+    const len = r.varint();
+    visit?.(f, r.at, len, (bits & 0x10) !== 0);
+    r.skip(len);
   }
-  return at;
+  return r.at;
 }
 
 /** Copies src[from, to) to dst at `at`; returns the end. Short runs (most texts) in JS: a native copy costs more to call. */
@@ -233,9 +226,15 @@ class Writer {
   }
 }
 
+/** Reads the store's encodings (varints, exported batches) from `b` at `at` on. */
 class Reader {
-  private at = 0;
-  constructor(private readonly b: Buffer) {}
+  constructor(
+    private readonly b: Buffer,
+    public at = 0,
+  ) {}
+  u8(): number {
+    return this.b[this.at++]!;
+  }
   u32(): number {
     const v = this.b.readUInt32LE(this.at);
     this.at += 4;
@@ -425,18 +424,8 @@ export class PacketStore implements PacketList {
   locsOf(i: number): PduLoc[] {
     const ref = this.locRef.get(i);
     if (ref === NO_LOCS) return [];
-    const [b, start] = this.locs.at(ref);
-    let at = start;
-    const next = (): number => {
-      let v = 0;
-      let mul = 1;
-      for (;;) {
-        const x = b[at++]!;
-        v += (x & 0x7f) * mul;
-        if (x < 0x80) return v;
-        mul *= 128;
-      }
-    };
+    const r = new Reader(...this.locs.at(ref));
+    const next = () => r.varint();
     const out: PduLoc[] = [];
     const n = next();
     let end = 0;
