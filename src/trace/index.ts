@@ -324,14 +324,12 @@ function malformedWarning(r: ScanResult): CaptureWarning | undefined {
   };
 }
 
-function openWithWarnings(path: string, opts: OpenOptions, warnings: string[]): Promise<Capture> {
-  return openCapture(path, {
-    ...opts,
-    onWarning: (w) => {
-      warnings.push(w.frame ? `frame ${w.frame}: ${w.message}` : w.message);
-      opts.onWarning?.(w);
-    },
-  });
+/** Records warnings in `warnings`, as Trace.warnings gives them, and passes them on. */
+function warner(opts: OpenOptions, warnings: string[]): (w: CaptureWarning) => void {
+  return (w) => {
+    warnings.push(w.frame ? `frame ${w.frame}: ${w.message}` : w.message);
+    opts.onWarning?.(w);
+  };
 }
 
 /**
@@ -373,7 +371,8 @@ export async function openTrace(
   opts: OpenOptions = {},
 ): Promise<Trace & { smb2: Smb2State; security: Security }> {
   const warnings: string[] = [];
-  const t = new CaptureTrace(path, await openWithWarnings(path, opts, warnings));
+  const warn = warner(opts, warnings);
+  const t = new CaptureTrace(path, await openCapture(path, { ...opts, onWarning: warn }));
   t.security = new Security(opts.keys ?? []);
   const settled = new SettledPrefix(opts.maxPending ?? 4096);
   const { only } = opts;
@@ -402,10 +401,7 @@ export async function openTrace(
         },
   );
   const w = malformedWarning(r);
-  if (w) {
-    warnings.push(`frame ${w.frame}: ${w.message}`);
-    opts.onWarning?.(w);
-  }
+  if (w) warn(w);
   t.warnings.push(...warnings);
   return t;
 }
@@ -421,9 +417,10 @@ export async function streamTrace(
   onPacket: (p: PacketInfo) => void,
 ): Promise<{ packets: number; warnings: string[]; smb2: Smb2State; security: Security }> {
   const warnings: string[] = [];
+  const warn = warner(opts, warnings);
   // PDUs may be views of the read buffer: the light pass keeps no bytes (strings and digests only),
   // and nothing of a streamed packet is read again.
-  const capture = await openWithWarnings(path, { ...opts, borrowData: true }, warnings);
+  const capture = await openCapture(path, { ...opts, borrowData: true, onWarning: warn });
   const st: ScanState = {
     smb2: new Smb2State(true),
     smb1: new Smb1State(),
@@ -448,11 +445,10 @@ export async function streamTrace(
       head = 0;
     }
   };
-  let packets = 0;
   try {
+    // At the end every packet is settled (scanPackets settles the last ones): all are sent.
     const r = scanPackets(capture, st, opts, {
       add: (p) => {
-        packets++;
         queue.push(p);
         settled.add();
         drain();
@@ -464,12 +460,9 @@ export async function streamTrace(
       },
     });
     const w = malformedWarning(r);
-    if (w) {
-      warnings.push(`frame ${w.frame}: ${w.message}`);
-      opts.onWarning?.(w);
-    }
+    if (w) warn(w);
   } finally {
     capture.close();
   }
-  return { packets, warnings, smb2: st.smb2, security: st.security };
+  return { packets: sent, warnings, smb2: st.smb2, security: st.security };
 }
