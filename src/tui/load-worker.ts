@@ -33,7 +33,6 @@ export interface Req {
 }
 
 const init = workerData as WorkerInit;
-const EMPTY = new PacketStore().exportRange(0, 0);
 const parent = parentPort!;
 
 function post(m: WorkerMsg): void {
@@ -73,7 +72,8 @@ async function run(): Promise<void> {
   let last = Date.now();
   const flush = () => {
     const to = store ? settled : 0;
-    post({ type: "progress", done, total, packets: store ? store.exportRange(sent, to) : EMPTY });
+    // A fresh batch each time, even an empty one: a transferred buffer cannot be sent again.
+    post({ type: "progress", done, total, packets: (store ?? new PacketStore()).exportRange(sent, to) });
     sent = to;
     last = Date.now();
   };

@@ -1,0 +1,64 @@
+/**
+ * WorkerTrace (the TUI's loader): progress reaches the UI thread even before the first SMB packet
+ * (a long non-SMB prefix), and every packet arrives.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { openTrace } from "../../src/trace/index.js";
+import { WorkerTrace } from "../../src/tui/loader.js";
+
+const GOOD = join(import.meta.dirname, "../../examples/good.pcap");
+
+/** ~42 MB of UDP frames, then good.pcap's records (both Ethernet). */
+function padded(file: string): void {
+  const good = readFileSync(GOOD);
+  const frame = Buffer.alloc(1400);
+  frame.writeUInt16BE(0x0800, 12);
+  frame[14] = 0x45;
+  frame.writeUInt16BE(1386, 16);
+  frame[23] = 17;
+  const rec = Buffer.alloc(16);
+  rec.writeUInt32LE(1_700_000_000, 0);
+  rec.writeUInt32LE(1400, 8);
+  rec.writeUInt32LE(1400, 12);
+  const parts = [good.subarray(0, 24)];
+  for (let i = 0; i < 30_000; i++) parts.push(rec, frame);
+  parts.push(good.subarray(24));
+  writeFileSync(file, Buffer.concat(parts));
+}
+
+test("progress before the first packet reaches the UI, then every packet", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "smbcmp-loader-"));
+  const alive = setInterval(() => {}, 1000); // the loader's worker does not hold the process
+  try {
+    const file = join(dir, "padded.pcap");
+    padded(file);
+    let early = 0;
+    const t = await new Promise<WorkerTrace>((resolve, reject) => {
+      const w: WorkerTrace = new WorkerTrace(
+        file,
+        {},
+        {
+          onProgress: (done, total) => {
+            if (!w.packets.length && done < total) early++;
+          },
+          onDone: () => resolve(w),
+          onError: (m) => reject(new Error(m)),
+        },
+      );
+    });
+    // The reader reports at the start and every 16 MB: three times before good.pcap's packets.
+    assert.ok(early >= 3, `${early} progress reports before the first packet`);
+    const want = await openTrace(file);
+    assert.equal(t.packets.length, want.packets.length);
+    for (let i = 0; i < want.packets.length; i++) assert.deepEqual(t.packets.at(i), want.packets.at(i));
+    want.close();
+    t.close();
+  } finally {
+    clearInterval(alive);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
