@@ -51,6 +51,10 @@ test("PacketStore gives back every field it was given, across chunk boundaries",
         summary: i % 9 === 0 ? `Read Response, Error: STATUS_END_OF_FILE ${i}` : `Create Request File: é${i}`,
       }),
     ];
+    // Summaries around the message's path are stored as templates (prefix, path, suffix).
+    const m0 = ms[0]!;
+    if (m0.path !== undefined && i % 5 !== 0)
+      m0.summary = i % 3 === 0 ? `GetInfo Request FILE_INFO File: ${m0.path}` : `${m0.path}${m0.path} tail`;
     if (i % 50 === 0) ms.push(msg({ summary: "Close Request", path: "" }));
     const p = pkt(i * 2 + 1, ms, i % 333 === 0 ? { summary: i === 333 ? odd : "Session message" } : {});
     given.push(p);
@@ -74,6 +78,10 @@ test("PacketStore gives back every field it was given, across chunk boundaries",
     assert.equal(s.locsOf(i)[0]!.skip, i % 4);
   }
   for (let i = 0; i < given.length; i += 97) assert.deepEqual(s.at(i), given[i], `packet ${i}`);
+  for (let i = 0; i < given.length; i += 1) {
+    const { messages: _, ...head } = given[i]!;
+    assert.deepEqual(s.row(i), head, `row ${i}`);
+  }
   assert.deepEqual(s.locsOf(50)[1], {
     nbssType: 0x85,
     skip: 0,
@@ -110,4 +118,23 @@ test("PacketStore gives back every field it was given, across chunk boundaries",
   for (let i = 0; i < s.length; i++) assert.deepEqual(t.at(i), s.at(i), `imported packet ${i}`);
   assert.deepEqual(t.locsOf(7), []);
   assert.equal(t.indexOf(131), 65);
+});
+
+test("PacketStore: more distinct summary templates than 16-bit ids are stored as text", () => {
+  const s = new PacketStore();
+  const given: PacketInfo[] = [];
+  for (let i = 0; i < 70_000; i++) {
+    const path = `d\\f${i % 10}`;
+    const p = pkt(i + 1, [msg({ path, summary: `Read Request Off:${i} File: ${path}` })]);
+    given.push(p);
+    s.push(p);
+  }
+  const t = new PacketStore();
+  t.importRange(s.exportRange(0, 30_000));
+  t.importRange(s.exportRange(30_000, given.length));
+  for (const i of [0, 1, 65_000, 65_535, 65_536, 69_999]) {
+    assert.deepEqual(s.at(i), given[i], `packet ${i}`);
+    assert.deepEqual(t.at(i), given[i], `imported packet ${i}`);
+    assert.equal(s.row(i).summary, given[i]!.summary);
+  }
 });
