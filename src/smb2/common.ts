@@ -10,7 +10,7 @@ export function fileId(f: Fields, m: Smb2Msg): string {
   const at = f.c.pos;
   f.c.need(16);
   const hex = f.c.buf.subarray(at, at + 16).toString("hex");
-  const rec = m.ctx.state.files.get(hex);
+  const rec = m.ctx.state.file(hex);
   m.info.fileId = hex;
   if (rec && m.info.path === undefined) m.info.path = rec.name;
   if (f.light) {

@@ -181,6 +181,9 @@ export class RequestTable {
   }
 }
 
+/** See Smb2State.retireFile. */
+const CLOSED_GENERATION = 32768;
+
 export class Smb2State {
   /**
    * One pass that builds no trees (a streamed listing): what only trees read is not kept, so the
@@ -190,12 +193,41 @@ export class Smb2State {
    */
   constructor(readonly oneShot = false) {}
   readonly requests = new RequestTable();
+  /** FileId → the open it names (oneShot: open handles only; see retireFile). */
   readonly files = new Map<string, FileRecord>();
+  /** oneShot: handles whose close request was seen, the latest CLOSED_GENERATION..2x of them. */
+  private closed = new Map<string, FileRecord>();
+  private closedBefore = new Map<string, FileRecord>();
   /** FileId → its successive lifetimes, in capture order (a FileId value can be reused). */
   readonly handles = new Map<string, HandleUse[]>();
   readonly trees = new Map<string, { name: string; shareType?: number }>();
   readonly sessions = new Map<string, SessionRecord>();
   readonly connections = new Map<number, ConnectionRecord>();
+
+  /** What FileId `hex` names, when its open was seen. */
+  file(hex: string): FileRecord | undefined {
+    return (
+      this.files.get(hex) ?? (this.oneShot ? (this.closed.get(hex) ?? this.closedBefore.get(hex)) : undefined)
+    );
+  }
+
+  /**
+   * A close request for `hex` was dissected. A streamed pass then moves the name out of `files`, so
+   * that its memory follows the handles open rather than all handles ever opened; a use after the
+   * close still finds the name among the last CLOSED_GENERATION..2x closed (two generations:
+   * O(1) per close, no LRU bookkeeping).
+   */
+  retireFile(hex: string): void {
+    if (!this.oneShot) return;
+    const r = this.files.get(hex);
+    if (!r) return;
+    this.files.delete(hex);
+    if (this.closed.size >= CLOSED_GENERATION) {
+      this.closedBefore = this.closed;
+      this.closed = new Map();
+    }
+    this.closed.set(hex, r);
+  }
 
   /**
    * The lifetime of handle `hex` that frame `frame` belongs to: the first one not ended before it

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { newRequest, RequestTable } from "../../src/smb2/state.js";
+import { newRequest, RequestTable, Smb2State } from "../../src/smb2/state.js";
 
 test("RequestTable: ids counting up, below the first, far ahead, beyond 2^53, per connection", () => {
   const t = new RequestTable();
@@ -50,4 +50,28 @@ test("RequestTable in a one-shot pass: answered requests are deleted and the slo
   t.delete(1, 5);
   assert.equal(t.get(1, 5), undefined);
   assert.equal(t.size, 3);
+});
+
+test("Smb2State: a one-shot pass forgets closed handles' names, past the last 32768..65536 closes", () => {
+  const name = (i: number) => `f${i}`;
+  const hex = (i: number) => i.toString(16).padStart(32, "0");
+  for (const oneShot of [true, false]) {
+    const s = new Smb2State(oneShot);
+    const n = 100_000;
+    for (let i = 1; i <= n; i++) {
+      s.files.set(hex(i), { name: name(i), openFrame: i });
+      if (i !== 7) s.retireFile(hex(i)); // handle 7 is never closed
+    }
+    // The last closes and the open handle are still named: a use after close lists the same.
+    for (const i of [7, n, n - 1000, n - 32_000])
+      assert.equal(s.file(hex(i))?.name, name(i), `${oneShot} ${i}`);
+    if (oneShot) {
+      assert.equal(s.files.size, 1);
+      assert.equal(s.file(hex(1)), undefined);
+      assert.equal(s.file(hex(n - 70_000)), undefined);
+    } else {
+      assert.equal(s.files.size, n);
+      assert.equal(s.file(hex(1))?.name, name(1));
+    }
+  }
 });

@@ -10,7 +10,7 @@ import { type Smb2Msg, sum } from "../dissect.js";
  */
 export function fileIdWithName(f: Fields, m: Smb2Msg, sep = " File: "): string {
   const hex = fileId(f, m);
-  const rec = m.ctx.state.files.get(hex);
+  const rec = m.ctx.state.file(hex);
   if (!m.h.isResponse) m.rec.fileId = hex;
   // Wireshark loses the name on the final response of an async (STATUS_PENDING) operation.
   if (rec && !(m.h.isResponse && m.h.isAsync)) {
