@@ -56,6 +56,9 @@ export function packetJson(p: Omit<PacketInfo, "messages"> & { messages: readonl
  * List lines encoded straight into a reused buffer: a million lines as template strings, joined
  * and encoded again by stdout (two-byte strings, for the arrow) cost more than dissecting them.
  */
+/** " → " in UTF-8. */
+const ARROW = Buffer.from(" \u2192 ");
+
 class LineOut {
   private buf = Buffer.allocUnsafe(1 << 16);
   private n = 0;
@@ -78,10 +81,13 @@ class LineOut {
     this.ascii((p.time - t0).toFixed(6), 12);
     this.ascii(" ");
     this.ascii(p.src);
-    this.ascii(" \u2192 ", 0, true);
+    const b = this.buf;
+    let n = this.n;
+    for (let i = 0; i < ARROW.length; i++) b[n++] = ARROW[i]!;
+    this.n = n;
     this.ascii(p.dst);
     this.ascii(" ");
-    this.n += this.buf.write(p.summary, this.n, "utf8");
+    this.utf8(p.summary);
     if (red) this.ascii("\x1b[0m");
     this.buf[this.n++] = 10;
   }
@@ -92,13 +98,28 @@ class LineOut {
     this.buf[this.n++] = 10;
   }
 
-  /** `s` right-aligned in `width` columns; `s` is ASCII unless `utf8`. */
-  private ascii(s: string, width = 0, utf8 = false): void {
+  /** `s` (ASCII) right-aligned in `width` columns. */
+  private ascii(s: string, width = 0): void {
     const b = this.buf;
     let n = this.n;
     for (let k = s.length; k < width; k++) b[n++] = 32;
-    if (utf8) n += b.write(s, n, "utf8");
-    else for (let i = 0; i < s.length; i++) b[n++] = s.charCodeAt(i);
+    for (let i = 0; i < s.length; i++) b[n++] = s.charCodeAt(i);
+    this.n = n;
+  }
+
+  /** `s` as UTF-8: copied in JS while it is ASCII (most Info texts), as a call to Buffer.write costs more. */
+  private utf8(s: string): void {
+    const b = this.buf;
+    const start = this.n;
+    let n = start;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.n = start + b.write(s, start, "utf8");
+        return;
+      }
+      b[n++] = c;
+    }
     this.n = n;
   }
 
