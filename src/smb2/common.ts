@@ -10,9 +10,9 @@ export function fileId(f: Fields, m: Smb2Msg): string {
   const at = f.c.pos;
   f.c.need(16);
   const hex = f.c.buf.subarray(at, at + 16).toString("hex");
-  const rec = m.ctx.state.file(hex);
+  const name = m.ctx.state.file(hex);
   m.info.fileId = hex;
-  if (rec && m.info.path === undefined) m.info.path = rec.name;
+  if (name !== undefined && m.info.path === undefined) m.info.path = name;
   if (f.light) {
     // The index needs only the id and the name: no GUID text.
     f.c.pos = at + 16;
@@ -20,7 +20,7 @@ export function fileId(f: Fields, m: Smb2Msg): string {
   }
   f.tree(
     "smbcmp.smb2.handle",
-    rec ? `GUID handle File: ${rec.name}` : "GUID handle",
+    name !== undefined ? `GUID handle File: ${name}` : "GUID handle",
     () => {
       f.guid("smb2.fid", "File Id");
       // Trees are built after the whole capture is read, like tshark's second pass: the close is known.

@@ -47,12 +47,6 @@ export function newRequest(frame: number, time: number, cmd: number): RequestRec
   };
 }
 
-export interface FileRecord {
-  name: string;
-  openFrame: number;
-  closeFrame?: number;
-}
-
 /**
  * One lifetime of a handle value: the frames it was opened (create response) and closed (close
  * request) in, and the last frame it covers (its close, or the frame of a new open of the same value).
@@ -61,6 +55,22 @@ export interface HandleUse {
   open?: number;
   close?: number;
   last?: number;
+}
+
+/**
+ * A FileId value: the name of its latest open and its lifetimes (a streamed pass keeps no
+ * lifetimes). One object per value, the first lifetime inline: most values have only one, and a
+ * 900k-packet capture opens 150k of them.
+ */
+export class FileHandle implements HandleUse {
+  name: string | undefined = undefined;
+  /** The inline lifetime is set. */
+  used = false;
+  open: number | undefined = undefined;
+  close: number | undefined = undefined;
+  last: number | undefined = undefined;
+  /** Later lifetimes of the same value, in capture order. */
+  more: HandleUse[] | undefined = undefined;
 }
 
 export interface SessionRecord {
@@ -193,22 +203,25 @@ export class Smb2State {
    */
   constructor(readonly oneShot = false) {}
   readonly requests = new RequestTable();
-  /** FileId → the open it names (oneShot: open handles only; see retireFile). */
-  readonly files = new Map<string, FileRecord>();
-  /** oneShot: handles whose close request was seen, the latest CLOSED_GENERATION..2x of them. */
-  private closed = new Map<string, FileRecord>();
-  private closedBefore = new Map<string, FileRecord>();
-  /** FileId → its successive lifetimes, in capture order (a FileId value can be reused). */
-  readonly handles = new Map<string, HandleUse[]>();
+  /** FileId → its name and lifetimes (oneShot: open handles only; see retireFile). */
+  readonly files = new Map<string, FileHandle>();
+  /** oneShot: names of handles whose close request was seen, the latest CLOSED_GENERATION..2x. */
+  private closed = new Map<string, string>();
+  private closedBefore = new Map<string, string>();
   readonly trees = new Map<string, { name: string; shareType?: number }>();
   readonly sessions = new Map<string, SessionRecord>();
   readonly connections = new Map<number, ConnectionRecord>();
 
   /** What FileId `hex` names, when its open was seen. */
-  file(hex: string): FileRecord | undefined {
-    return (
-      this.files.get(hex) ?? (this.oneShot ? (this.closed.get(hex) ?? this.closedBefore.get(hex)) : undefined)
-    );
+  file(hex: string): string | undefined {
+    const name = this.files.get(hex)?.name;
+    if (name !== undefined || !this.oneShot) return name;
+    return this.closed.get(hex) ?? this.closedBefore.get(hex);
+  }
+
+  /** A create response opened `hex` on `name`. */
+  nameFile(hex: string, name: string): void {
+    this.entry(hex).name = name;
   }
 
   /**
@@ -219,14 +232,14 @@ export class Smb2State {
    */
   retireFile(hex: string): void {
     if (!this.oneShot) return;
-    const r = this.files.get(hex);
-    if (!r) return;
+    const name = this.files.get(hex)?.name;
+    if (name === undefined) return;
     this.files.delete(hex);
     if (this.closed.size >= CLOSED_GENERATION) {
       this.closedBefore = this.closed;
       this.closed = new Map();
     }
-    this.closed.set(hex, r);
+    this.closed.set(hex, name);
   }
 
   /**
@@ -235,8 +248,10 @@ export class Smb2State {
    * related compounds, shows the next close).
    */
   handleAt(hex: string, frame: number): HandleUse | undefined {
-    const uses = this.handles.get(hex);
-    if (uses) for (const u of uses) if (u.last === undefined || frame <= u.last) return u;
+    const h = this.files.get(hex);
+    if (!h?.used) return undefined;
+    if (h.last === undefined || frame <= h.last) return h;
+    if (h.more) for (const u of h.more) if (u.last === undefined || frame <= u.last) return u;
     return undefined;
   }
 
@@ -247,7 +262,7 @@ export class Smb2State {
     if (u && u.open === undefined) u.open = frame;
     else {
       if (u) u.last = frame;
-      this.addHandleUse(hex, { open: frame });
+      this.addHandleUse(hex, frame, undefined, undefined);
     }
   }
 
@@ -258,13 +273,34 @@ export class Smb2State {
     if (u) {
       u.close ??= frame;
       u.last ??= frame;
-    } else this.addHandleUse(hex, { close: frame, last: frame });
+    } else this.addHandleUse(hex, undefined, frame, frame);
   }
 
-  private addHandleUse(hex: string, u: HandleUse): void {
-    const uses = this.handles.get(hex);
-    if (uses) uses.push(u);
-    else this.handles.set(hex, [u]);
+  private addHandleUse(
+    hex: string,
+    open: number | undefined,
+    close: number | undefined,
+    last: number | undefined,
+  ): void {
+    const h = this.entry(hex);
+    if (h.used) {
+      h.more ??= [];
+      h.more.push({ open, close, last });
+      return;
+    }
+    h.used = true;
+    h.open = open;
+    h.close = close;
+    h.last = last;
+  }
+
+  private entry(hex: string): FileHandle {
+    let h = this.files.get(hex);
+    if (!h) {
+      h = new FileHandle();
+      this.files.set(hex, h);
+    }
+    return h;
   }
 
   connection(conn: number): ConnectionRecord {

@@ -90,11 +90,8 @@ test("create summaries, paths and handle state", () => {
   assert.equal(sums.get(26)![0]!.summary, "Create Response File: 00bfsvc.exe");
   assert.equal(sums.get(26)![0]!.path, "00bfsvc.exe");
   assert.match(sums.get(25)![0]!.detail ?? "", /^disp=1 /);
-  const rec = state.files.get("19010000070000000900000007000000");
-  assert.deepEqual(rec && { name: rec.name, openFrame: rec.openFrame }, {
-    name: "00bfsvc.exe",
-    openFrame: 26,
-  });
+  assert.equal(state.file("19010000070000000900000007000000"), "00bfsvc.exe");
+  assert.equal(state.handleAt("19010000070000000900000007000000", 26)?.open, 26);
   // Root opens show an empty name, as tshark does.
   assert.equal(sums.get(13)![0]!.summary, "Create Request File: ");
 });

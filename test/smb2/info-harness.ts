@@ -16,7 +16,7 @@ export interface Run {
 /** `files`: FileId hex → name, as if the creates had been seen. */
 export function run(msgs: Buffer[], files: Record<string, string> = {}): Run {
   const state = new Smb2State();
-  for (const [id, name] of Object.entries(files)) state.files.set(id, { name, openFrame: 1 });
+  for (const [id, name] of Object.entries(files)) state.nameFile(id, name);
   const lightInfos: MessageInfo[][] = [];
   msgs.forEach((b, i) => {
     const infos: MessageInfo[] = [];

@@ -59,19 +59,43 @@ test("Smb2State: a one-shot pass forgets closed handles' names, past the last 32
     const s = new Smb2State(oneShot);
     const n = 100_000;
     for (let i = 1; i <= n; i++) {
-      s.files.set(hex(i), { name: name(i), openFrame: i });
+      s.nameFile(hex(i), name(i));
       if (i !== 7) s.retireFile(hex(i)); // handle 7 is never closed
     }
     // The last closes and the open handle are still named: a use after close lists the same.
-    for (const i of [7, n, n - 1000, n - 32_000])
-      assert.equal(s.file(hex(i))?.name, name(i), `${oneShot} ${i}`);
+    for (const i of [7, n, n - 1000, n - 32_000]) assert.equal(s.file(hex(i)), name(i), `${oneShot} ${i}`);
     if (oneShot) {
       assert.equal(s.files.size, 1);
       assert.equal(s.file(hex(1)), undefined);
       assert.equal(s.file(hex(n - 70_000)), undefined);
     } else {
       assert.equal(s.files.size, n);
-      assert.equal(s.file(hex(1))?.name, name(1));
+      assert.equal(s.file(hex(1)), name(1));
     }
   }
+});
+
+test("Smb2State: a reused FileId value has one lifetime per open, found by frame", () => {
+  const s = new Smb2State();
+  const h = "00000000000000010000000000000002";
+  s.closeHandle(h, 3); // a close before any open seen
+  s.openHandle(h, 10);
+  s.nameFile(h, "a");
+  s.closeHandle(h, 20);
+  s.openHandle(h, 30);
+  s.nameFile(h, "b");
+  s.openHandle(h, 40); // opened again while open: a new lifetime
+  s.closeHandle(h, 50);
+  const at = (f: number) => {
+    const u = s.handleAt(h, f);
+    return u && [u.open, u.close];
+  };
+  assert.deepEqual(at(1), [undefined, 3]);
+  assert.deepEqual(at(10), [10, 20]);
+  assert.deepEqual(at(15), [10, 20]);
+  assert.deepEqual(at(25), [30, undefined]);
+  assert.deepEqual(at(45), [40, 50]);
+  assert.equal(at(51), undefined);
+  assert.equal(s.file(h), "b");
+  assert.equal(s.handleAt("0".repeat(32), 1), undefined);
 });

@@ -16,11 +16,7 @@ function request(f: Fields, m: Smb2Msg): void {
   const hex = c.buf.subarray(c.pos, c.pos + 16).toString("hex");
   // Wireshark's "Frame handle closed" is the close request's frame, also for unknown handles
   // (e.g. the all-ones FileId of a related compound).
-  const rec = m.ctx.state.file(hex);
-  if (m.ctx.first) {
-    if (rec && rec.closeFrame === undefined) rec.closeFrame = m.ctx.frame;
-    m.ctx.state.closeHandle(hex, m.ctx.frame);
-  }
+  if (m.ctx.first) m.ctx.state.closeHandle(hex, m.ctx.frame);
   fileId(f, m);
   if (m.ctx.first) {
     if (m.info.path !== undefined) m.rec.path = m.info.path;

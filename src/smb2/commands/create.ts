@@ -109,7 +109,7 @@ function response(f: Fields, m: Smb2Msg): void {
   const hex = c.buf.subarray(c.pos, c.pos + 16).toString("hex");
   // A repeated (retransmitted) response to the same request keeps the first open frame, as in tshark.
   if (m.ctx.first && m.rec.frame && m.rec.fileId !== hex) {
-    m.ctx.state.files.set(hex, { name, openFrame: m.ctx.frame });
+    m.ctx.state.nameFile(hex, name);
     m.rec.fileId = hex;
   }
   if (m.ctx.first) m.ctx.state.openHandle(hex, m.ctx.frame);

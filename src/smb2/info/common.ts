@@ -10,12 +10,12 @@ import { type Smb2Msg, sum } from "../dissect.js";
  */
 export function fileIdWithName(f: Fields, m: Smb2Msg, sep = " File: "): string {
   const hex = fileId(f, m);
-  const rec = m.ctx.state.file(hex);
+  const name = m.ctx.state.file(hex);
   if (!m.h.isResponse) m.rec.fileId = hex;
   // Wireshark loses the name on the final response of an async (STATUS_PENDING) operation.
-  if (rec && !(m.h.isResponse && m.h.isAsync)) {
-    sum(m, `${sep}${rec.name}`);
-    if (!m.h.isResponse) m.rec.path = rec.name;
+  if (name !== undefined && !(m.h.isResponse && m.h.isAsync)) {
+    sum(m, `${sep}${name}`);
+    if (!m.h.isResponse) m.rec.path = name;
   }
   return hex;
 }
