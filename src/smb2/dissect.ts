@@ -222,7 +222,6 @@ function dissectMessage(
     if (rec && rec.cmd !== h.cmd) rec = undefined;
     if (rec && ctx.first && !(h.isAsync && h.status === STATUS.PENDING)) {
       rec.responseFrame = ctx.frame;
-      rec.responseTime = ctx.time;
       if (state.oneShot) state.requests.delete(conn, key);
     }
     rec ??= { frame: 0, time: 0, cmd: h.cmd };

@@ -10,7 +10,6 @@ export interface RequestRecord {
   time: number;
   cmd: number;
   responseFrame?: number;
-  responseTime?: number;
   /** File name (create path, or the name known for the FileId). */
   path?: string;
   /** FileId as 32 hex digits. */
@@ -35,7 +34,6 @@ export function newRequest(frame: number, time: number, cmd: number): RequestRec
     time,
     cmd,
     responseFrame: undefined,
-    responseTime: undefined,
     path: undefined,
     fileId: undefined,
     infoType: undefined,
