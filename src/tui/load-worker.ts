@@ -1,25 +1,47 @@
 /**
- * Worker side of the TUI's trace loader: indexes the capture off the UI thread (posting progress
- * and packets as they come), then serves tree/bytes requests synchronously for the UI thread.
+ * Worker side of WorkerTrace (src/tui/loader.ts), used by the TUI and the web server: the only
+ * owner of one capture's Trace (index + conversation state). It indexes the capture off the
+ * requesting thread, posting progress and packet batches as they come to its parent and to every
+ * attached feed (the TUI's align worker, the web server's compute worker), then answers
+ * tree/bytes/sources requests synchronously for each requester (its own port + shared flag).
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { gatherKeys, type LoadOpts, parsePorts } from "../cli/common.js";
+import { openTsharkTrace } from "../engine/tshark.js";
+import type { KeyEntry } from "../keys/types.js";
 import { openTrace } from "../trace/index.js";
 import { PacketStore } from "../trace/store.js";
 import type { ByteSource, Trace } from "../trace/types.js";
 
+/** Open options already resolved by the caller (the web server: keys pasted at run time). */
+export interface OpenSpec {
+  ports?: number[];
+  keys?: KeyEntry[];
+  nbss?: boolean;
+  engine?: "native" | "tshark";
+  /** tshark program for engine "tshark" (default "tshark" from PATH). */
+  tshark?: string;
+}
+
 export interface WorkerInit {
   path: string;
+  /** Command-line options (TUI): the worker gathers keys and parses ports itself. Ignored with `spec`. */
   load: LoadOpts;
+  spec?: OpenSpec;
   port: MessagePort;
   flag: Int32Array;
   /** Diff mode: the align worker's port, fed the same packet batches. */
   alignPort?: MessagePort;
+  /**
+   * Tests: the worker waits before reporting "done" until gate[0] != 0 (a SharedArrayBuffer), so a
+   * capture stays "loading" for as long as a test needs, without timing.
+   */
+  gate?: Int32Array;
 }
 
 /**
  * `packets`: the next packets of the worker's index (PacketStore.exportRange: made once, sent to the
- * UI and the align worker), only those whose Info is final.
+ * parent and each feed), only those whose Info is final.
  */
 export type WorkerMsg =
   | { type: "progress"; done: number; total: number; packets: Uint8Array }
@@ -32,19 +54,32 @@ export interface Req {
   allLayers?: boolean;
 }
 
+/**
+ * Parent → worker: one more consumer of the index. `feed` gets every batch so far at once, then the
+ * rest as they come (WorkerMsg); `req` + `flag` are a requester like the parent's own port.
+ */
+export interface Attach {
+  type: "attach";
+  feed: MessagePort;
+  req: MessagePort;
+  flag: Int32Array;
+}
+
 const init = workerData as WorkerInit;
 const parent = parentPort!;
+const feeds = new Set<MessagePort>();
+if (init.alignPort) feeds.add(init.alignPort);
 
 function post(m: WorkerMsg): void {
   if (m.type === "error") {
     parent.postMessage(m);
-    init.alignPort?.postMessage(m);
+    for (const f of feeds) f.postMessage(m);
     return;
   }
-  // The align worker gets a copy; the UI gets the buffer itself.
-  if (init.alignPort) {
+  // Each feed gets a copy; the parent gets the buffer itself.
+  for (const f of feeds) {
     const copy = new Uint8Array(m.packets);
-    init.alignPort.postMessage({ ...m, packets: copy }, [copy.buffer]);
+    f.postMessage({ ...m, packets: copy }, [copy.buffer]);
   }
   parent.postMessage(m, [m.packets.buffer as ArrayBuffer]);
 }
@@ -63,45 +98,21 @@ function sourcesOf(trace: Trace, no: number): WireSource[] {
   return src.map((s) => ({ label: s.label, bytes: new Uint8Array(s.bytes), plain: s.plain }));
 }
 
-async function run(): Promise<void> {
-  let store: PacketStore | undefined;
-  let sent = 0;
-  let settled = 0;
-  let done = 0;
-  let total = 0;
-  let last = Date.now();
-  const flush = () => {
-    const to = store ? settled : 0;
-    // A fresh batch each time, even an empty one: a transferred buffer cannot be sent again.
-    post({ type: "progress", done, total, packets: (store ?? new PacketStore()).exportRange(sent, to) });
-    sent = to;
-    last = Date.now();
-  };
-  let trace: Trace;
-  try {
-    trace = await openTrace(init.path, {
-      ports: parsePorts(init.load.ports),
-      keys: gatherKeys(init.load),
-      nbss: init.load.nbss,
-      // Small batches, often: the UI unpacks each between two keystrokes (the reader reports
-      // progress only every 16 MB, which would make one long stall of a whole small capture).
-      onPacket: (_p, final, packets) => {
-        store = packets;
-        settled = final;
-        const n = final - sent;
-        if (n >= 2000 || (n > 0 && n % 64 === 0 && Date.now() - last >= 100)) flush();
-      },
-      onProgress: (d, t) => {
-        done = d;
-        total = t;
-        flush();
-      },
-    });
-  } catch (e) {
-    post({ type: "error", message: (e as Error).message });
-    return;
-  }
-  init.port.on("message", (req: Req) => {
+/** Structured clone turns Buffers into Uint8Arrays; the engine wants Buffers back. */
+function reviveKeys(keys: KeyEntry[]): KeyEntry[] {
+  const buf = (u?: Uint8Array) => (u ? Buffer.from(u.buffer, u.byteOffset, u.length) : undefined);
+  return keys.map((k) => ({
+    ...k,
+    sessionKey: buf(k.sessionKey),
+    serverIn: buf(k.serverIn),
+    serverOut: buf(k.serverOut),
+    signingKey: buf(k.signingKey),
+  }));
+}
+
+/** Answers one requester's synchronous calls (it waits on `flag` until the reply is on the port). */
+function serve(trace: Trace, port: MessagePort, flag: Int32Array): void {
+  port.on("message", (req: Req) => {
     let reply: unknown;
     try {
       reply =
@@ -113,12 +124,129 @@ async function run(): Promise<void> {
     } catch (e) {
       reply = { error: (e as Error).message };
     }
-    init.port.postMessage(reply);
-    Atomics.store(init.flag, 0, 1);
-    Atomics.notify(init.flag, 0);
+    port.postMessage(reply);
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
   });
-  const all = trace.packets as PacketStore;
-  post({ type: "done", packets: all.exportRange(sent, all.length), warnings: [...trace.warnings] });
+}
+
+// What the parent and the feeds have been sent so far (an attached feed is sent the same).
+let store: PacketStore | undefined;
+let sent = 0;
+let settled = 0;
+let done = 0;
+let total = 0;
+let last = Date.now();
+let outcome: { trace: Trace; warnings: string[] } | { error: string } | undefined;
+const requesters: [MessagePort, Int32Array][] = [[init.port, init.flag]];
+
+/** Sends the packets settled since the last batch (and any new progress) to everyone. */
+function flush(): void {
+  const to = store ? settled : 0;
+  // A fresh batch each time, even an empty one: a transferred buffer cannot be sent again.
+  post({ type: "progress", done, total, packets: (store ?? new PacketStore()).exportRange(sent, to) });
+  sent = to;
+  last = Date.now();
+}
+
+/**
+ * Packets [0, sent) for a consumer that joins late. A batch carries the string-table entries new
+ * since the store's previous batch (PacketStore.exportRange), so this one must carry all of them:
+ * it is made with the store's count of exported strings set to 0 for the time of the call. Right
+ * after a flush no string is pending, so the count is the same before and after, and the newcomer
+ * is then in step with the others' batches.
+ */
+function exportAll(s: PacketStore): Uint8Array {
+  const exported = s as unknown as { exportedStrings: number };
+  const before = exported.exportedStrings;
+  if (typeof before !== "number") throw new Error("PacketStore: exportedStrings is gone (see exportAll)");
+  exported.exportedStrings = 0;
+  try {
+    return s.exportRange(0, sent);
+  } finally {
+    exported.exportedStrings = before;
+  }
+}
+
+parent.on("message", (m: Attach) => {
+  if (m.type !== "attach") return;
+  if (outcome && "error" in outcome) {
+    m.feed.postMessage({ type: "error", message: outcome.error } satisfies WorkerMsg);
+    return;
+  }
+  // While indexing, bring everyone up to date first (after "done" everything has been sent).
+  if (!outcome && store) flush();
+  const soFar = exportAll(store ?? new PacketStore());
+  m.feed.postMessage({ type: "progress", done, total, packets: soFar } satisfies WorkerMsg, [
+    soFar.buffer as ArrayBuffer,
+  ]);
+  if (outcome) {
+    // An empty batch is still a batch (a header): importRange wants one.
+    const none = store!.exportRange(sent, sent);
+    m.feed.postMessage({ type: "done", packets: none, warnings: outcome.warnings } satisfies WorkerMsg, [
+      none.buffer as ArrayBuffer,
+    ]);
+    serve(outcome.trace, m.req, m.flag);
+  } else {
+    feeds.add(m.feed);
+    requesters.push([m.req, m.flag]);
+  }
+  // A consumer that goes away (its worker terminated) is fed no more.
+  m.feed.once("close", () => feeds.delete(m.feed));
+});
+
+/** The tshark engine's trace, its packets in a PacketStore (what the batches are made of). */
+async function openWithTshark(spec: OpenSpec): Promise<{ trace: Trace; packets: PacketStore }> {
+  const trace = await openTsharkTrace(init.path, { ports: spec.ports, keys: spec.keys, tshark: spec.tshark });
+  const packets = new PacketStore();
+  for (const p of trace.packets) packets.push(p);
+  return { trace, packets };
+}
+
+async function run(): Promise<void> {
+  const spec: OpenSpec = init.spec
+    ? { ...init.spec, keys: reviveKeys(init.spec.keys ?? []) }
+    : { ports: parsePorts(init.load.ports), keys: gatherKeys(init.load), nbss: init.load.nbss };
+  let trace: Trace;
+  try {
+    if (spec.engine === "tshark") {
+      const r = await openWithTshark(spec);
+      trace = r.trace;
+      store = r.packets;
+    } else {
+      trace = await openTrace(init.path, {
+        ports: spec.ports,
+        keys: spec.keys,
+        nbss: spec.nbss,
+        // Small batches, often: the UI unpacks each between two keystrokes (the reader reports
+        // progress only every 16 MB, which would make one long stall of a whole small capture).
+        onPacket: (_p, final, packets) => {
+          store = packets;
+          settled = final;
+          const n = final - sent;
+          if (n >= 2000 || (n > 0 && n % 64 === 0 && Date.now() - last >= 100)) flush();
+        },
+        onProgress: (d, t) => {
+          done = d;
+          total = t;
+          flush();
+        },
+      });
+      store = trace.packets as PacketStore;
+    }
+  } catch (e) {
+    outcome = { error: (e as Error).message };
+    post({ type: "error", message: outcome.error });
+    return;
+  }
+  const gate = init.gate;
+  while (gate && Atomics.load(gate, 0) === 0) Atomics.wait(gate, 0, 0, 1000);
+  const warnings = [...trace.warnings];
+  post({ type: "done", packets: store.exportRange(sent, store.length), warnings });
+  sent = store.length;
+  outcome = { trace, warnings };
+  for (const [port, flag] of requesters) serve(trace, port, flag);
+  requesters.length = 0;
 }
 
 void run();

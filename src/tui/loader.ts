@@ -1,15 +1,20 @@
 /**
- * A Trace whose indexing runs in a worker thread: the packet list grows while the UI stays
- * responsive, and once loaded, `tree()` / `pduBytes()` / `byteSources()` are synchronous calls into the worker
- * (Atomics.wait + receiveMessageOnPort), so the diff engine can use it like any Trace.
+ * A Trace whose indexing runs in a worker thread (src/tui/load-worker.ts): the packet list grows
+ * while the UI stays responsive, and once loaded, `tree()` / `pduBytes()` / `byteSources()` are
+ * synchronous calls into the worker (Atomics.wait + receiveMessageOnPort), so the diff engine can
+ * use it like any Trace. The TUI and the web server use it; `attach()` gives another thread (the
+ * web server's compute worker) its own copy of the index and its own synchronous line to the same
+ * worker, as a PeerTrace: the capture is indexed once.
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from "node:worker_threads";
 import type { LoadOpts } from "../cli/common.js";
 import type { FieldNode } from "../dissect/tree.js";
 import { PacketStore } from "../trace/store.js";
 import type { ByteSource, Trace, TreeOptions } from "../trace/types.js";
-import type { Req, WireSource, WorkerInit, WorkerMsg } from "./load-worker.js";
+import type { Attach, OpenSpec, Req, WireSource, WorkerInit, WorkerMsg } from "./load-worker.js";
 import { spawnWorker } from "./spawn.js";
+
+export type { OpenSpec } from "./load-worker.js";
 
 export interface LoadEvents {
   onProgress(done: number, total: number): void;
@@ -17,75 +22,29 @@ export interface LoadEvents {
   onError(message: string): void;
 }
 
-export class WorkerTrace implements Trace {
-  readonly packets = new PacketStore();
-  readonly warnings: string[] = [];
-  loaded = false;
-  error?: string;
-  done = 0;
-  total = 0;
-  private worker: Worker;
-  private port: MessagePort;
-  private flag = new Int32Array(new SharedArrayBuffer(4));
+/** Another thread's share of a load worker (see WorkerTrace.attach): transfer both ports. */
+export interface TraceLink {
+  /** Batches (WorkerMsg): everything indexed so far, then the rest. */
+  feed: MessagePort;
+  /** Synchronous requests, answered on the same port; `flag` says an answer is there. */
+  req: MessagePort;
+  flag: Int32Array;
+}
+
+/** The synchronous half: tree/bytes/sources requests to a load worker, with small caches. */
+class TreeClient {
   private cache = new Map<string, FieldNode[]>();
   private lastSources?: { no: number; sources: ByteSource[] };
-  private closed = false;
 
   constructor(
-    readonly path: string,
-    load: LoadOpts,
-    ev: LoadEvents,
-    /** Diff mode: a port of the align worker, which gets the same packets. */
-    alignPort?: MessagePort,
-  ) {
-    const { port1, port2 } = new MessageChannel();
-    this.port = port1;
-    const init: WorkerInit = { path, load, port: port2, flag: this.flag, alignPort };
-    this.worker = spawnWorker("load-worker", init, alignPort ? [port2, alignPort] : [port2]);
-    const add = (buf: Uint8Array) => this.packets.importRange(buf);
-    // Messages wait in a queue and are handled one per event-loop turn: Node hands a port's whole
-    // backlog to one callback, and unpacking it at once would hold keystrokes for seconds.
-    const queue: WorkerMsg[] = [];
-    let head = 0;
-    const drain = () => {
-      const m = queue[head++];
-      if (head === queue.length) {
-        queue.length = 0;
-        head = 0;
-      } else setImmediate(drain);
-      if (m && !this.closed) handle(m);
-    };
-    this.worker.on("message", (m: WorkerMsg) => {
-      if (queue.push(m) === 1) setImmediate(drain);
-    });
-    const handle = (m: WorkerMsg) => {
-      if (m.type === "progress") {
-        add(m.packets);
-        this.done = m.done;
-        this.total = m.total;
-        ev.onProgress(m.done, m.total);
-      } else if (m.type === "done") {
-        add(m.packets);
-        this.warnings.push(...m.warnings);
-        this.loaded = true;
-        ev.onDone();
-      } else {
-        this.error = m.message;
-        ev.onError(m.message);
-      }
-    };
-    this.worker.on("error", (e) => {
-      this.error = `internal error: ${e.message}`;
-      ev.onError(this.error);
-    });
-  }
-
-  indexOf(no: number): number {
-    return this.packets.indexOf(no);
-  }
+    private port: MessagePort,
+    private flag: Int32Array,
+    /** Throws unless the worker is ready to answer. */
+    private check: () => void,
+  ) {}
 
   private call<T>(req: Req): T {
-    if (!this.loaded) throw new Error(this.error ?? "still loading");
+    this.check();
     Atomics.store(this.flag, 0, 0);
     this.port.postMessage(req);
     if (Atomics.wait(this.flag, 0, 0, 10_000) === "timed-out")
@@ -111,7 +70,6 @@ export class WorkerTrace implements Trace {
     );
   }
 
-  /** The PDUs, then the decrypted/decompressed plaintexts (see Trace.byteSources). */
   byteSources(no: number): ByteSource[] {
     // The hex pane asks on every redraw: keep the last packet's (plaintexts can be megabytes).
     if (this.lastSources?.no === no) return this.lastSources.sources;
@@ -123,9 +81,180 @@ export class WorkerTrace implements Trace {
     this.lastSources = { no, sources };
     return sources;
   }
+}
+
+const noEvents: LoadEvents = { onProgress() {}, onDone() {}, onError() {} };
+
+/** Where a loading trace stands, with a promise for its end (shared by WorkerTrace and PeerTrace). */
+abstract class LoadingTrace implements Trace {
+  readonly packets = new PacketStore();
+  readonly warnings: string[] = [];
+  loaded = false;
+  error?: string;
+  done = 0;
+  total = 0;
+  /** Resolves when every packet is here (rejects with the load error). */
+  readonly ready: Promise<void>;
+  protected settle!: (error?: string) => void;
+  protected abstract client: TreeClient;
+
+  constructor(readonly path: string) {
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.settle = (error) => (error === undefined ? resolve() : reject(new Error(error)));
+    });
+    // Nobody may be waiting: a failed load is reported through `error` too.
+    this.ready.catch(() => {});
+  }
+
+  protected checkLoaded = (): void => {
+    if (!this.loaded) throw new Error(this.error ?? "still loading");
+  };
+
+  /** Applies one message of the load worker; returns false for an error. */
+  protected apply(m: WorkerMsg): boolean {
+    if (m.type === "error") {
+      this.error = m.message;
+      this.settle(m.message);
+      return false;
+    }
+    this.packets.importRange(m.packets);
+    if (m.type === "progress") {
+      this.done = m.done;
+      this.total = m.total;
+    } else {
+      this.warnings.push(...m.warnings);
+      this.loaded = true;
+      this.settle();
+    }
+    return true;
+  }
+
+  indexOf(no: number): number {
+    return this.packets.indexOf(no);
+  }
+
+  tree(no: number, opts: TreeOptions = {}): FieldNode[] {
+    return this.client.tree(no, opts);
+  }
+
+  pduBytes(no: number): Buffer[] {
+    return this.client.pduBytes(no);
+  }
+
+  /** The PDUs, then the decrypted/decompressed plaintexts (see Trace.byteSources). */
+  byteSources(no: number): ByteSource[] {
+    return this.client.byteSources(no);
+  }
+
+  abstract close(): void;
+}
+
+export interface WorkerTraceOptions {
+  /** Resolved open options (the web server); without, the worker reads `load` as the CLI does. */
+  spec?: OpenSpec;
+  /** Tests: see WorkerInit.gate. */
+  gate?: Int32Array;
+}
+
+export class WorkerTrace extends LoadingTrace {
+  /** Resolves at the worker's first report (the capture opened), rejects if it could not open it. */
+  readonly started: Promise<void>;
+  protected client: TreeClient;
+  private worker: Worker;
+  private closed = false;
+
+  constructor(
+    path: string,
+    load: LoadOpts,
+    ev: LoadEvents = noEvents,
+    /** Diff mode: a port of the align worker, which gets the same packets. */
+    alignPort?: MessagePort,
+    opts: WorkerTraceOptions = {},
+  ) {
+    super(path);
+    const { port1, port2 } = new MessageChannel();
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    this.client = new TreeClient(port1, flag, this.checkLoaded);
+    const init: WorkerInit = { path, load, spec: opts.spec, port: port2, flag, alignPort, gate: opts.gate };
+    this.worker = spawnWorker("load-worker", init, alignPort ? [port2, alignPort] : [port2]);
+    let start!: (error?: string) => void;
+    this.started = new Promise<void>((resolve, reject) => {
+      start = (error) => (error === undefined ? resolve() : reject(new Error(error)));
+    });
+    this.started.catch(() => {});
+    // Messages wait in a queue and are handled one per event-loop turn: Node hands a port's whole
+    // backlog to one callback, and unpacking it at once would hold keystrokes (or requests) for seconds.
+    const queue: WorkerMsg[] = [];
+    let head = 0;
+    const drain = () => {
+      const m = queue[head++];
+      if (head === queue.length) {
+        queue.length = 0;
+        head = 0;
+      } else setImmediate(drain);
+      if (m && !this.closed) handle(m);
+    };
+    this.worker.on("message", (m: WorkerMsg) => {
+      // The first report says whether the capture opened: no need to wait for its turn.
+      start(m.type === "error" ? m.message : undefined);
+      if (queue.push(m) === 1) setImmediate(drain);
+    });
+    const handle = (m: WorkerMsg) => {
+      if (!this.apply(m)) ev.onError(m.type === "error" ? m.message : "");
+      else if (m.type === "progress") ev.onProgress(m.done, m.total);
+      else ev.onDone();
+    };
+    this.worker.on("error", (e) => {
+      if (this.closed) return;
+      this.error = `internal error: ${e.message}`;
+      start(this.error);
+      this.settle(this.error);
+      ev.onError(this.error);
+    });
+  }
+
+  /**
+   * A new consumer of this worker's index: the ends to transfer to the other thread, which makes
+   * a PeerTrace of them. Detaches by itself when that thread ends (its ports close).
+   */
+  attach(): TraceLink {
+    const feed = new MessageChannel();
+    const req = new MessageChannel();
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const m: Attach = { type: "attach", feed: feed.port2, req: req.port2, flag };
+    this.worker.postMessage(m, [feed.port2, req.port2]);
+    return { feed: feed.port1, req: req.port1, flag };
+  }
 
   close(): void {
+    if (this.closed) return;
     this.closed = true;
+    this.settle("closed");
     void this.worker.terminate();
+  }
+}
+
+/**
+ * A Trace in another thread than its load worker's parent, from WorkerTrace.attach(): the same
+ * index (a copy, fed the same batches) and synchronous trees from the same worker.
+ */
+export class PeerTrace extends LoadingTrace {
+  protected client: TreeClient;
+
+  constructor(
+    path: string,
+    private link: TraceLink,
+  ) {
+    super(path);
+    this.client = new TreeClient(link.req, link.flag, this.checkLoaded);
+    link.feed.on("message", (m: WorkerMsg) => {
+      if (!this.apply(m) || m.type === "done") link.feed.close();
+    });
+  }
+
+  close(): void {
+    this.settle("closed");
+    this.link.feed.close();
+    this.link.req.close();
   }
 }

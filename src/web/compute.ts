@@ -1,23 +1,25 @@
 /**
- * Runs the web server's slow calls (alignment and everything built on it, stats) in a worker
- * thread, so that the HTTP thread keeps serving packet pages and trees meanwhile. The worker keeps
- * its own Session on the same files; the server pushes every state change (files, keys, rules).
- * A state change while the worker is still computing for the old state cancels that work: the
- * worker is terminated and its pending calls fail with `Superseded` (the next call starts a new
- * worker on the new state).
+ * Runs the web server's slow calls (alignment and everything built on it, stats, new display
+ * filters) in a worker thread, so that the HTTP thread keeps serving packet pages and trees
+ * meanwhile. The worker indexes nothing: for each open capture it gets a TraceLink to that
+ * capture's load worker (src/tui/load-worker.ts, owned by the server), i.e. its own copy of the
+ * index, fed the same batches, and a synchronous line for trees. The server pushes every state
+ * change (captures, rules, swap). A state change while the worker is still computing for the old
+ * state cancels that work: the worker is terminated and its pending calls fail with `Superseded`
+ * (the next call starts a new worker on the new state, linked to the same load workers).
  */
-import { Worker } from "node:worker_threads";
-import type { KeyEntry } from "../keys/types.js";
+import { type TransferListItem, Worker } from "node:worker_threads";
+import type { TraceLink } from "../tui/loader.js";
+
+/** One open capture as the worker sees it: its load worker's serial number and display name. */
+export interface SideRef {
+  id: number;
+  name: string;
+}
 
 export interface ComputeState {
-  files: { a?: { file: string; name: string }; b?: { file: string; name: string } };
-  keys: KeyEntry[];
-  /** Bumped by the server whenever `keys` change (the worker then reopens both files). */
-  keysGen: number;
-  ports?: number[];
+  sides: { a?: SideRef; b?: SideRef };
   rules: string[];
-  engine: "native" | "tshark";
-  tshark: string;
   /**
    * Tests: calls wait in the worker until gate[0] != 0 (a SharedArrayBuffer), which holds a
    * computation "in progress" for as long as a test needs, without timing.
@@ -25,14 +27,31 @@ export interface ComputeState {
   gate?: Int32Array;
 }
 
+/** The links of load workers this compute worker has not been linked to yet, by SideRef.id. */
+export type Links = Record<number, TraceLink>;
+
 export type ComputeRequest =
-  | { type: "state"; state: ComputeState }
+  | { type: "state"; state: ComputeState; links: Links }
   | { type: "call"; id: number; method: string; params: Record<string, unknown> };
 
 export type ComputeReply = { id: number; ok: true; json: string } | { id: number; ok: false; error: string };
 
+/** What the worker starts with. */
+export interface ComputeInit {
+  state: ComputeState;
+  links: Links;
+}
+
 /** The calls that go to the worker (the rest are quick and stay on the HTTP thread). */
 export const HEAVY = new Set(["rows", "searchRows", "pair", "report", "stats", "info"]);
+
+/** The captures a Session call reads: its `side`, both for the pair calls, none for rules. */
+export function sidesOf(method: string, params: Record<string, unknown>): ("a" | "b")[] {
+  if (method === "rules" || method === "profile") return [];
+  if (["packets", "find", "search", "tree", "stats", "filterIndex"].includes(method))
+    return [params.side === "b" ? "b" : "a"];
+  return ["a", "b"];
+}
 
 export class Superseded extends Error {
   constructor() {
@@ -46,26 +65,27 @@ interface Pending {
   reject(e: Error): void;
 }
 
-function spawn(state: ComputeState): Worker {
+function spawn(init: ComputeInit, transferList: TransferListItem[]): Worker {
   const here = import.meta.url;
+  const opts = { workerData: init, transferList };
   // From source (tests, `node --import tsx`) the worker registers the TypeScript loader itself.
   const w = here.endsWith(".ts")
     ? new Worker(
         `import("tsx/esm/api").then((m) => m.register()).then(() => import(${JSON.stringify(
           new URL("./compute-worker.ts", here).href,
         )}))`,
-        { eval: true, workerData: state },
+        { ...opts, eval: true },
       )
     : // Compiled (dist/src, .js) or bundled (dist/bundle, .mjs, the worker entry next to this code).
-      new Worker(new URL(`./compute-worker${here.slice(here.lastIndexOf("."))}`, here), {
-        workerData: state,
-      });
+      new Worker(new URL(`./compute-worker${here.slice(here.lastIndexOf("."))}`, here), opts);
   w.unref();
   return w;
 }
 
 export class Compute {
   private worker?: Worker;
+  /** Load workers the current worker is linked to. */
+  private linked = new Set<number>();
   private pending = new Map<number, Pending>();
   private nextId = 1;
   /** Workers started so far (tests check that a superseded computation really restarted one). */
@@ -79,18 +99,40 @@ export class Compute {
     return this.pending.size;
   }
 
-  constructor(private state: ComputeState) {}
+  /** `link(id)`: a new TraceLink to load worker `id` (WorkerTrace.attach). */
+  constructor(
+    private state: ComputeState,
+    private link: (id: number) => TraceLink | undefined,
+  ) {}
 
-  /** New files, keys or rules. Cancels the computation in progress, which was for the old state. */
+  /** The links the current worker lacks for `state`, and their ports to transfer. */
+  private links(state: ComputeState): [Links, TransferListItem[]] {
+    const links: Links = {};
+    const ports: TransferListItem[] = [];
+    for (const ref of [state.sides.a, state.sides.b]) {
+      if (!ref || this.linked.has(ref.id)) continue;
+      const l = this.link(ref.id);
+      if (!l) continue;
+      links[ref.id] = l;
+      ports.push(l.feed, l.req);
+      this.linked.add(ref.id);
+    }
+    return [links, ports];
+  }
+
+  /** New captures or rules. Cancels the computation in progress, which was for the old state. */
   update(state: ComputeState): void {
     this.state = state;
     if (this.worker && this.pending.size) {
       this.cancelled++;
       this.stop(new Superseded());
-    } else this.worker?.postMessage({ type: "state", state } satisfies ComputeRequest);
-    // Start (or restart) the worker with the first capture: it opens the captures while the HTTP
-    // thread does too, rather than after the first alignment or stats request.
-    if (!this.worker && (state.files.a || state.files.b)) this.start();
+    } else if (this.worker) {
+      const [links, ports] = this.links(state);
+      this.worker.postMessage({ type: "state", state, links } satisfies ComputeRequest, ports);
+    }
+    // Start (or restart) the worker with the first capture: it gets the index while it is built,
+    // rather than all at once at the first alignment or stats request.
+    if (!this.worker && (state.sides.a || state.sides.b)) this.start();
   }
 
   /** Calls Session.call(method, params) in the worker; resolves to the result as JSON text. */
@@ -105,7 +147,9 @@ export class Compute {
   }
 
   private start(): void {
-    const w = spawn(this.state);
+    this.linked.clear();
+    const [links, ports] = this.links(this.state);
+    const w = spawn({ state: this.state, links }, ports);
     this.started++;
     this.worker = w;
     w.on("message", (r: ComputeReply) => {
@@ -120,10 +164,11 @@ export class Compute {
     w.on("exit", (code) => w === this.worker && this.stop(new Error(`compute worker exited (${code})`)));
   }
 
-  /** Terminates the worker and fails what it still owed. */
+  /** Terminates the worker (its links to the load workers close with it) and fails what it owed. */
   private stop(e: Error): void {
     const w = this.worker;
     this.worker = undefined;
+    this.linked.clear();
     const owed = [...this.pending.values()];
     this.pending.clear();
     for (const p of owed) p.reject(e);

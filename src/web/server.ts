@@ -1,7 +1,8 @@
 /**
  * `smbcmp web` server: node:http on loopback, a random token (URL query once, then an HttpOnly
  * cookie), static assets from a fixed in-memory map (no file-serving route at all), a JSON API over
- * Session, and uploads into a private temp dir with a size cap.
+ * Session, and uploads into a private temp dir with a size cap. Captures are indexed by one load
+ * worker each (WorkerTrace); this thread never indexes, so it keeps answering while they load.
  */
 
 import { execFile } from "node:child_process";
@@ -10,10 +11,9 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { openTsharkTrace } from "../engine/tshark.js";
 import { detectAndParse, type KeyEntry } from "../keys/index.js";
-import { openTrace } from "../trace/index.js";
-import { Compute, type ComputeState, HEAVY, Superseded } from "./compute.js";
+import { WorkerTrace } from "../tui/loader.js";
+import { Compute, type ComputeState, HEAVY, Superseded, sidesOf } from "./compute.js";
 import { Session, type Side } from "./session.js";
 
 export interface ServerOptions {
@@ -23,6 +23,8 @@ export interface ServerOptions {
   html: string;
   ports?: number[];
   keys?: KeyEntry[];
+  /** List non-message NBSS PDUs too (--nbss). */
+  nbss?: boolean;
   /** Largest JSON request body (bytes). */
   maxBody?: number;
   /** Largest uploaded capture (bytes). */
@@ -36,6 +38,8 @@ export interface ServerOptions {
   tshark?: string;
   /** Tests: see ComputeState.gate. */
   computeGate?: Int32Array;
+  /** Tests: load workers of this file wait for the gate before their last report (WorkerInit.gate). */
+  loadGate?: { file: string; gate: Int32Array };
 }
 
 export interface WebServer {
@@ -47,7 +51,15 @@ export interface WebServer {
   compute?: Compute;
   /** Where uploads are stored (created on the first upload). */
   uploadDir(): string | undefined;
+  /**
+   * Starts indexing `file` for `side` in a load worker; resolves once the capture opened (its first
+   * report), rejects if it cannot be opened (the side then keeps what it had).
+   */
   open(side: Side, file: string, name?: string): Promise<void>;
+  /** Resolves when the open captures are loaded (rejects with a load error). */
+  ready(): Promise<void>;
+  /** Load workers started so far: one per capture and state (tests check nothing indexes twice). */
+  loads(): number;
   close(): Promise<void>;
 }
 
@@ -177,24 +189,27 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
   const maxBody = o.maxBody ?? 256 * 1024;
   const maxUpload = o.maxUpload ?? 1024 * 1024 * 1024;
   let keys: KeyEntry[] = [...(o.keys ?? [])];
-  const files: Partial<Record<Side, { file: string; name: string }>> = {};
+  /** Per side: the capture's load worker (the Session holds the same WorkerTrace), serial id, file. */
+  const slots: Partial<Record<Side, { id: number; trace: WorkerTrace; file: string; name: string }>> = {};
+  /** Opens started per side: an open overtaken by a newer one for its side gives way. */
+  const opens: Record<Side, number> = { a: 0, b: 0 };
+  let serial = 0;
   let tmpDir: string | undefined;
   let uploads = 0;
-  let keysGen = 0;
   const state = (): ComputeState => ({
-    files: { a: files.a, b: files.b },
-    keys,
-    keysGen,
-    ports: o.ports,
+    sides: {
+      a: slots.a && { id: slots.a.id, name: slots.a.name },
+      b: slots.b && { id: slots.b.id, name: slots.b.name },
+    },
     rules: session.rules.serialize(),
-    engine,
-    tshark,
     gate: o.computeGate,
   });
   let engine: Engine = o.engine ?? "native";
   const tshark = o.tshark ?? "tshark";
   let tsharkOk: Promise<boolean> | undefined;
-  const compute = o.worker === false ? undefined : new Compute(state());
+  const link = (id: number) =>
+    (slots.a?.id === id ? slots.a : slots.b?.id === id ? slots.b : undefined)?.trace.attach();
+  const compute = o.worker === false ? undefined : new Compute(state(), link);
 
   const html = o.html.replace(
     '<meta name="smbcmp-mode" content="static">',
@@ -207,13 +222,48 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
   ]);
 
   async function open(side: Side, file: string, name = path.basename(file)): Promise<void> {
-    const t =
-      engine === "tshark"
-        ? await openTsharkTrace(file, { ports: o.ports, keys, tshark })
-        : await openTrace(file, { ports: o.ports, keys });
+    const gen = ++opens[side];
+    const t = new WorkerTrace(file, {}, undefined, undefined, {
+      spec: { ports: o.ports, keys, nbss: o.nbss, engine, tshark },
+      gate: o.loadGate?.file === file ? o.loadGate.gate : undefined,
+    });
+    const id = ++serial;
+    try {
+      await t.started;
+      if (gen !== opens[side]) throw new Superseded();
+    } catch (e) {
+      t.close();
+      throw e;
+    }
+    // The Session closes the side's previous WorkerTrace: its worker ends, nothing else holds it.
     session.set(side, t, name);
-    files[side] = { file, name };
+    slots[side] = { id, trace: t, file, name };
     compute?.update(state());
+  }
+
+  /**
+   * Waits (without blocking this thread) until the captures of `sides` are loaded, whichever
+   * capture a side holds by then; a load error fails with its message.
+   */
+  async function settle(sides: readonly Side[]): Promise<void> {
+    for (;;) {
+      const loading = sides.flatMap((s) => {
+        const t = slots[s]?.trace;
+        if (t?.error) throw new Error(t.error);
+        return t && !t.loaded ? [t] : [];
+      });
+      if (!loading.length) return;
+      await Promise.all(loading.map((t) => t.ready.catch(() => {})));
+    }
+  }
+
+  /** Reopens what is open (keys or engine changed) and waits for both to load. */
+  async function reopen(): Promise<void> {
+    for (const s of ["a", "b"] as const) {
+      const f = slots[s];
+      if (f) await open(s, f.file, f.name);
+    }
+    await settle(["a", "b"]);
   }
 
   async function handleApi(req: http.IncomingMessage, url: URL, res: http.ServerResponse): Promise<unknown> {
@@ -231,17 +281,14 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
       const file = path.join(tmpDir, `${++uploads}.cap`);
       await saveBody(req, file, maxUpload);
       await open(side, file, name);
+      await settle(["a", "b"]);
       return session.info(false);
     }
     if (route === "keys") {
       const text = (await readBody(req, maxBody)).toString("utf8");
       keys = [...(o.keys ?? []), ...detectAndParse(text, "pasted keys")];
-      keysGen++;
       // Keys change the dissection: reopen what is open.
-      for (const s of ["a", "b"] as const) {
-        const f = files[s];
-        if (f) await open(s, f.file, f.name);
-      }
+      await reopen();
       return { keys: keys.length, info: session.info(false) };
     }
     const m = /^call\/(\w+)$/.exec(route);
@@ -273,26 +320,31 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
       const before = engine;
       engine = want;
       try {
-        for (const s of ["a", "b"] as const) {
-          const f = files[s];
-          if (f) await open(s, f.file, f.name);
-        }
+        await reopen();
       } catch (e) {
         engine = before;
-        for (const s of ["a", "b"] as const) {
-          const f = files[s];
-          if (f) await open(s, f.file, f.name);
-        }
+        await reopen();
         throw e;
       }
       return { engine, info: session.info(false) };
     }
     if (method === "report")
       res.setHeader("Content-Disposition", 'attachment; filename="smbcmp-report.html"');
-    // Slow calls go to the worker (info only when it has to align: both captures, diff wanted).
+    // Slow calls go to the worker (info only when it has to align: both captures, diff wanted),
+    // which waits for the captures itself.
     const heavy =
-      HEAVY.has(method) && !(method === "info" && (params.diff === false || !files.a || !files.b));
+      HEAVY.has(method) && !(method === "info" && (params.diff === false || !slots.a || !slots.b));
     if (compute && heavy) return new RawJson(await compute.call(method, params));
+    if (method === "swap") {
+      // At once (the order of state changes is the order of requests); the answer when loaded.
+      session.swap();
+      [slots.a, slots.b] = [slots.b, slots.a];
+      compute?.update(state());
+      await settle(["a", "b"]);
+      return session.info(false);
+    }
+    // A capture still loading: wait for it (other requests are served meanwhile).
+    await settle(sidesOf(method, params));
     if (compute && method === "packets") {
       const filter = String(params.filter ?? "");
       const side = params.side === "b" ? "b" : "a";
@@ -306,10 +358,6 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
       }
     }
     const v = session.call(method, params);
-    if (method === "swap") {
-      [files.a, files.b] = [files.b, files.a];
-      compute?.update(state());
-    }
     if (method === "rules") compute?.update(state());
     return v;
   }
@@ -399,6 +447,8 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
     compute,
     uploadDir: () => tmpDir,
     open,
+    ready: () => settle(["a", "b"]),
+    loads: () => serial,
     close: () =>
       new Promise<void>((resolve) => {
         void compute?.close();

@@ -377,6 +377,7 @@ describe("compute worker", () => {
       const call = (m: string, p: object = {}) =>
         post(srv.port, `/api/call/${m}`, h, [Buffer.from(JSON.stringify(p))]);
       const [rows, pkts] = await Promise.all([call("rows", { limit: 5 }), call("packets", { limit: 5 })]);
+      await srv.ready();
       assert.equal(rows.status, 200);
       assert.equal(pkts.status, 200);
       const r = JSON.parse(rows.body) as { total: number; divergences: number[] };
@@ -439,6 +440,7 @@ describe("compute worker", () => {
         await new Promise((r) => setImmediate(r));
       }
       // The filter is held in the worker by the gate; a tree is still served.
+      await srv.ready();
       const no = srv.session.packets("a", 0, 1).rows[0]![0];
       const tree = await call("tree", { side: "a", no });
       assert.equal(tree.status, 200, tree.body);
