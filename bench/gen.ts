@@ -3,10 +3,15 @@
  *
  *   node --import tsx bench/gen.ts bulk OUT.pcap [MB=400]       read/write traffic, MTU-sized segments
  *   node --import tsx bench/gen.ts ops OUT.pcap [PACKETS=900000] many small create/getinfo/close ops
+ *   node --import tsx bench/gen.ts torture OUT.pcap               a real smbtorture run (bench/torture.json:
+ *                                                                 smbd, smbtorture and tcpdump on loopback, ~1 min)
  *
  * Streams to disk; memory stays small whatever the size.
  */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const MSS = 1448;
 
@@ -272,10 +277,37 @@ function ops(path: string, packets: number): void {
   console.log(`${path}: ${w.frames} frames of small SMB2 operations`);
 }
 
+/** Real traffic: the harness runs bench/torture.json (a real smbd and smbtorture) and captures it. */
+function torture(path: string): void {
+  const root = join(import.meta.dirname, "..");
+  const dir = mkdtempSync(join(tmpdir(), "smbcmp-bench-"));
+  try {
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(root, "tools/harness/cli.ts"),
+        "run",
+        join(root, "bench/torture.json"),
+        "--out",
+        dir,
+      ],
+      { stdio: "inherit", cwd: root },
+    );
+    if (r.status !== 0) throw new Error("the smbtorture scenario failed (see above)");
+    copyFileSync(join(dir, "bench-torture.pcap"), path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`${path}: a real smbtorture run`);
+}
+
 const [kind, out, n] = process.argv.slice(2);
 if (kind === "bulk" && out) bulk(out, Number(n ?? 400));
 else if (kind === "ops" && out) ops(out, Number(n ?? 900000));
+else if (kind === "torture" && out) torture(out);
 else {
-  console.error("usage: gen.ts bulk OUT.pcap [MB] | ops OUT.pcap [PACKETS]");
+  console.error("usage: gen.ts bulk OUT.pcap [MB] | ops OUT.pcap [PACKETS] | torture OUT.pcap");
   process.exit(2);
 }

@@ -4,7 +4,8 @@
  * `list` and `stats` stream; the `index` rows time the packet index that show, diff, tui and web build.
  *
  *   npm run bench                 # all benchmarks (generates big captures in bench/out/ once)
- *   npm run bench -- list show    # a subset (list, show, tui, pdml, diff, big: list of a 2 GB capture)
+ *   npm run bench -- list show    # a subset (list, show, tui, pdml, diff, big: list of a 2 GB capture,
+ *                                 # torture: list and stats of a real smbtorture run, ~800k packets)
  *   npm run bench -- --mb 100     # a smaller bulk capture
  *   npm run bench -- --record     # also write bench/RESULTS.md
  */
@@ -62,6 +63,13 @@ function ensure(name: string, kind: string, size: number): string {
     if (r.status !== 0) throw new Error(`generating ${p} failed`);
   }
   return p;
+}
+
+/** Packets in a capture, in thousands (capinfos, which comes with tshark). */
+function packetCount(path: string): string {
+  const r = spawnSync("capinfos", ["-M", "-c", path], { encoding: "utf8" });
+  const n = Number(/Number of packets:\s+(\d+)/.exec(r.stdout)?.[1]);
+  return Number.isFinite(n) ? `${Math.round(n / 1000)}k` : "?";
 }
 
 const rows: string[][] = [];
@@ -210,6 +218,12 @@ async function main() {
     listBench("bulk read/write", bulk);
     listBench("900k-packet ops", ops);
     statsBench("900k-packet ops", ops);
+  }
+  // Real traffic (smbd + smbtorture on loopback): many connections, leases, listings, errors.
+  if (want("torture")) {
+    const torture = ensure("torture.pcap", "torture", 0);
+    listBench(`smbtorture run, ${packetCount(torture)} packets`, torture);
+    statsBench("smbtorture run", torture);
   }
   // Memory stays bounded by packets, not bytes: a 2 GB capture (smbcmp only; tshark needs GBs).
   if (want("big")) listBench("bulk read/write, 2 GB", ensure("bulk-2000mb.pcap", "bulk", 2000), false);
