@@ -60,7 +60,7 @@ class CapturedPdu implements Pdu {
     public frame: number,
     public time: number,
     public nanos: number,
-    d: Dir,
+    private readonly d: Dir,
     public nbssType: number,
     public data: Buffer,
     public size: number,
@@ -73,6 +73,11 @@ class CapturedPdu implements Pdu {
     this.srcPort = d.srcPort;
     this.dstPort = d.dstPort;
     this.conn = d.conn.index;
+  }
+
+  pendingFrom(): number {
+    const d = this.d;
+    return d.hdrHave > 0 || d.inBody ? (d.frames[0] ?? 0) : 0;
   }
 
   get ranges(): FileRange[] {

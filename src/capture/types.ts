@@ -50,6 +50,12 @@ export interface Pdu {
   frames?: number[];
   /** True when bytes are missing inside this PDU (TCP gap): dissect what is there. */
   incomplete?: boolean;
+  /**
+   * The frame where the PDU that this PDU's connection and direction is assembling now started, 0
+   * when none: asked after later frames were read, it tells whether a PDU that started in this
+   * PDU's frame is still incomplete.
+   */
+  pendingFrom?(): number;
 }
 
 export interface CaptureWarning {

@@ -5,7 +5,7 @@
  */
 import { type Capture, dissectLayers, openCapture } from "../capture/index.js";
 import { nbssHeaderNode } from "../capture/layers.js";
-import type { CaptureWarning, ReadOptions } from "../capture/types.js";
+import type { CaptureWarning, Pdu, ReadOptions } from "../capture/types.js";
 import { Cursor } from "../dissect/cursor.js";
 import { Fields } from "../dissect/fields.js";
 import type { FieldNode } from "../dissect/tree.js";
@@ -213,6 +213,8 @@ export function scanPackets(
 ): ScanResult {
   let cur: PacketInfo | undefined;
   let curLocs: PduSpans[] = [];
+  /** The last PDU of `cur`. */
+  let curPdu: Pdu | undefined;
   let malformed = 0;
   let firstMalformed = 0;
   let seq = 0;
@@ -231,20 +233,32 @@ export function scanPackets(
   };
   const infos: MessageInfo[] = [];
   const nodes: FieldNode[] = [];
-  const flush = () => {
+  /**
+   * Adds `cur`, read up to the frame of `next` (the PDU after it, undefined at the end). Its Info can
+   * only change while its direction is still assembling a PDU that started in its frame; otherwise
+   * it is settled now, unless `next` is of its direction, which settles (or amends) it below
+   * anyway. Packets of a connection that goes idle then do not hold back every packet after them.
+   */
+  const flush = (next?: Pdu) => {
     if (cur) {
       cur.summary = packetSummary(cur.messages, layoutOf(cur.messages, false));
       sink.add(cur, curLocs);
       const o = { p: cur, seq: seq++ };
-      const ps = open.get(cur.conn);
-      if (ps) ps.push(o);
-      else open.set(cur.conn, [o]);
+      const from = curPdu?.pendingFrom?.();
+      const sameDir = next && next.conn === cur.conn && next.src === cur.src && next.srcPort === cur.srcPort;
+      if (from !== undefined && from !== cur.no && !sameDir) sink.settle?.(cur, o.seq);
+      else {
+        const ps = open.get(cur.conn);
+        if (ps) ps.push(o);
+        else open.set(cur.conn, [o]);
+      }
     }
     cur = undefined;
     curLocs = [];
+    curPdu = undefined;
   };
   for (const pdu of capture.pdus()) {
-    if (cur && cur.no !== pdu.frame) flush();
+    if (cur && cur.no !== pdu.frame) flush(pdu);
     // The packet this direction listed last settles now, after taking this PDU's start if it is its.
     const ps = open.get(pdu.conn);
     let last: { p: PacketInfo; seq: number } | undefined;
@@ -292,6 +306,7 @@ export function scanPackets(
     if (pdu.frames?.[0] !== undefined && infos.length > 0) infos[0]!.flags |= MsgFlag.Reassembled;
     for (const m of infos) if (m.flags & MsgFlag.Malformed && malformed++ === 0) firstMalformed = pdu.frame;
     const loc: PduSpans = { spans: pdu.spans, skip: pdu.skip, nbssType: pdu.nbssType };
+    curPdu = pdu;
     if (!cur) {
       cur = {
         no: pdu.frame,

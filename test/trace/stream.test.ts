@@ -5,11 +5,13 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { type KeyEntry, parseKeyArg } from "../../src/keys/index.js";
 import { openTrace, streamTrace } from "../../src/trace/index.js";
 import type { PacketInfo } from "../../src/trace/types.js";
+import { ether, Flow, nbss, pcap, smb2 } from "../capture/writer.js";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const corpus = path.join(here, "../fixtures/corpus");
@@ -130,4 +132,46 @@ test("an index of only some frames (show) gives them the trees and Info of the f
     }
   }
   assert.ok(compared > 200, `${compared} packets compared`);
+});
+
+test("a packet waits only while a PDU that starts in its frame is unfinished: an idle connection holds nothing back", async () => {
+  const a = new Flow("10.0.0.1", "10.0.0.2", 50000);
+  const b = new Flow("10.0.0.1", "10.0.0.2", 50001);
+  const c = new Flow("10.0.0.1", "10.0.0.2", 50002);
+  const first = nbss(smb2(100, 1));
+  const second = nbss(smb2(100, 2));
+  const frames: Buffer[] = [
+    ...a.handshake(),
+    ...b.handshake(),
+    ...c.handshake(),
+    c.seg(true, nbss(smb2(80, 9))), // C's only PDU: C is idle after it
+    a.seg(true, first.subarray(0, 50)),
+    // The end of A's first PDU and the start of the next: its Info changes when the next completes.
+    a.seg(true, Buffer.concat([first.subarray(50), second.subarray(0, 30)])),
+  ];
+  for (let i = 0; i < 5; i++) frames.push(b.seg(true, nbss(smb2(80, 10 + i))));
+  frames.push(a.seg(true, second.subarray(30))); // completes A's second PDU: A's first packet gets "Session message"
+  for (let i = 0; i < 3; i++) frames.push(b.seg(true, nbss(smb2(80, 20 + i))));
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "smbcmp-settle-")), "t.pcap");
+  fs.writeFileSync(file, pcap(frames.map((f, i) => ({ data: ether(f), sec: 1000 + i }))));
+
+  // The index's view: how many packets are final when each packet is added.
+  const settled: number[] = [];
+  const t = await openTrace(file, { onPacket: (_p, s) => settled.push(s) });
+  const nos = [...t.packets].map((p) => p.no);
+  const cFrame = 10;
+  const aFrame = 12;
+  assert.deepEqual(nos.slice(0, 2), [cFrame, aFrame]);
+  assert.match(t.packets.at(1)!.summary, /Session message$/);
+  // When B's first packet is added, C's packet (nothing pending) is final; A's waits for its next PDU.
+  assert.equal(settled[2], 1);
+  // After A's completing frame, everything before it is final.
+  assert.ok(settled[nos.indexOf(aFrame + 6)]! >= 7, settled.join(","));
+  // The stream hands out the amended Info too.
+  const got = await streamed(file, {});
+  assert.deepEqual(
+    got.map((p) => [p.no, p.summary]),
+    [...t.packets].map((p) => [p.no, p.summary]),
+  );
+  t.close();
 });
