@@ -157,6 +157,8 @@ export interface WorkerTraceOptions {
 }
 
 export class WorkerTrace extends LoadingTrace {
+  /** Load workers of this process not exited yet (tests check that closed ones really end). */
+  static live = 0;
   /** Resolves at the worker's first report (the capture opened), rejects if it could not open it. */
   readonly started: Promise<void>;
   protected client: TreeClient;
@@ -177,6 +179,8 @@ export class WorkerTrace extends LoadingTrace {
     this.client = new TreeClient(port1, flag, this.checkLoaded);
     const init: WorkerInit = { path, load, spec: opts.spec, port: port2, flag, alignPort, gate: opts.gate };
     this.worker = spawnWorker("load-worker", init, alignPort ? [port2, alignPort] : [port2]);
+    WorkerTrace.live++;
+    this.worker.once("exit", () => WorkerTrace.live--);
     let start!: (error?: string) => void;
     this.started = new Promise<void>((resolve, reject) => {
       start = (error) => (error === undefined ? resolve() : reject(new Error(error)));
