@@ -208,13 +208,16 @@ export class WorkerTrace extends LoadingTrace {
       else if (m.type === "progress") ev.onProgress(m.done, m.total);
       else ev.onDone();
     };
-    this.worker.on("error", (e) => {
-      if (this.closed) return;
-      this.error = `internal error: ${e.message}`;
-      start(this.error);
-      this.settle(this.error);
-      ev.onError(this.error);
-    });
+    const fail = (message: string) => {
+      if (this.closed || this.loaded || this.error) return;
+      this.error = message;
+      start(message);
+      this.settle(message);
+      ev.onError(message);
+    };
+    this.worker.on("error", (e) => fail(`internal error: ${e.message}`));
+    // Out of memory, say: whoever waits for the capture must not wait forever.
+    this.worker.on("exit", (code) => fail(`internal error: the load worker exited (${code})`));
   }
 
   /**
