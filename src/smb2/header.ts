@@ -126,20 +126,19 @@ export function parseHeader(c: Cursor): Smb2Header {
 
 export const hex16 = (v: bigint): string => v.toString(16).padStart(16, "0");
 
-// Messages in a row mostly share their session: its text is made once (and is then the same
-// string, which the index compares by reference first).
-let lastHi = -1;
-let lastLo = -1;
-let lastHex = "";
+// A capture has few sessions, and messages of several connections interleave: each session's
+// text is made once (and is then the same string, which the index compares by reference first).
+const sesText = new Map<number, { hi: number; hex: string }>();
 
 /** 16 hex digits of the 64-bit value hi:lo. */
 function hex16Of(hi: number, lo: number): string {
-  if (hi !== lastHi || lo !== lastLo) {
-    lastHi = hi;
-    lastLo = lo;
-    lastHex = hi.toString(16).padStart(8, "0") + lo.toString(16).padStart(8, "0");
-  }
-  return lastHex;
+  const e = sesText.get(lo);
+  if (e !== undefined && e.hi === hi) return e.hex;
+  const hex = hi.toString(16).padStart(8, "0") + lo.toString(16).padStart(8, "0");
+  // Random or hostile ids: the cache stays small.
+  if (sesText.size >= 256) sesText.clear();
+  sesText.set(lo, { hi, hex });
+  return hex;
 }
 
 const FLAG_BITS: readonly BitSpec[] = [
