@@ -257,6 +257,13 @@ export class PeerTrace extends LoadingTrace {
     link.feed.on("message", (m: WorkerMsg) => {
       if (!this.apply(m) || m.type === "done") link.feed.close();
     });
+    // The load worker ended before the end of the index (terminated, crashed): no waiting forever.
+    link.feed.on("close", () => {
+      if (!this.loaded && !this.error) {
+        this.error = "the capture's load worker ended";
+        this.settle(this.error);
+      }
+    });
   }
 
   close(): void {

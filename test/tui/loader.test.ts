@@ -1,6 +1,7 @@
 /**
- * WorkerTrace (the TUI's loader): progress reaches the UI thread even before the first SMB packet
- * (a long non-SMB prefix), and every packet arrives.
+ * WorkerTrace (the TUI's and the web server's loader): progress reaches the UI thread even before
+ * the first SMB packet (a long non-SMB prefix), and every packet arrives; PeerTraces attached to
+ * the same load worker (the web server's compute worker) get the same index and trees.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -8,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { openTrace } from "../../src/trace/index.js";
-import { WorkerTrace } from "../../src/tui/loader.js";
+import { PeerTrace, WorkerTrace } from "../../src/tui/loader.js";
 
 const GOOD = join(import.meta.dirname, "../../examples/good.pcap");
 
@@ -60,5 +61,49 @@ test("progress before the first packet reaches the UI, then every packet", async
   } finally {
     clearInterval(alive);
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("attached PeerTraces, early or late, get the same packets and trees from the one load worker", async () => {
+  const alive = setInterval(() => {}, 1000);
+  try {
+    for (const engine of ["native", "tshark"] as const) {
+      const w = new WorkerTrace(GOOD, {}, undefined, undefined, { spec: { engine } });
+      const early = new PeerTrace("early", w.attach());
+      await w.ready;
+      // Late: the batches so far in one, with every string of the store's table (addresses...).
+      const late = new PeerTrace("late", w.attach());
+      await Promise.all([early.ready, late.ready]);
+      assert.ok(w.packets.length > 100, engine);
+      for (const t of [early, late]) {
+        assert.equal(t.packets.length, w.packets.length, `${engine} ${t.path}`);
+        for (let i = 0; i < w.packets.length; i++) assert.deepEqual(t.packets.at(i), w.packets.at(i));
+        const no = w.packets.at(5)!.no;
+        assert.deepEqual(t.tree(no), w.tree(no));
+      }
+      for (const t of [w, early, late]) t.close();
+    }
+  } finally {
+    clearInterval(alive);
+  }
+});
+
+test("a PeerTrace fails, never hangs, when its load worker fails or ends", async () => {
+  const alive = setInterval(() => {}, 1000);
+  try {
+    const bad = new WorkerTrace(join(import.meta.dirname, "nonexistent.pcap"), {});
+    await assert.rejects(bad.started, /nonexistent/);
+    await assert.rejects(new PeerTrace("p", bad.attach()).ready, /nonexistent/);
+    bad.close();
+    // Held loading by the gate, then terminated.
+    const gate = new Int32Array(new SharedArrayBuffer(4));
+    const held = new WorkerTrace(GOOD, {}, undefined, undefined, { spec: {}, gate });
+    await held.started;
+    const p = new PeerTrace("p", held.attach());
+    held.close();
+    await assert.rejects(p.ready, /ended/);
+    assert.equal(p.loaded, false);
+  } finally {
+    clearInterval(alive);
   }
 });
