@@ -194,6 +194,7 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
   /** Opens started per side: an open overtaken by a newer one for its side gives way. */
   const opens: Record<Side, number> = { a: 0, b: 0 };
   let serial = 0;
+  let closed = false;
   let tmpDir: string | undefined;
   let uploads = 0;
   const state = (): ComputeState => ({
@@ -230,6 +231,7 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
     const id = ++serial;
     try {
       await t.started;
+      if (closed) throw new Error("server closed");
       if (gen !== opens[side]) throw new Superseded();
     } catch (e) {
       t.close();
@@ -451,6 +453,7 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
     loads: () => serial,
     close: () =>
       new Promise<void>((resolve) => {
+        closed = true;
         void compute?.close();
         session.close();
         server.closeAllConnections();
