@@ -3,11 +3,16 @@
  * where scripts/bundle.mjs puts every worker entry next to the code that spawns it) or, in tests
  * (`node --import tsx`), from .ts.
  */
-import { type TransferListItem, Worker } from "node:worker_threads";
+import { type ResourceLimits, type TransferListItem, Worker } from "node:worker_threads";
 
-export function spawnWorker(name: string, workerData: unknown, transferList: TransferListItem[]): Worker {
+export function spawnWorker(
+  name: string,
+  workerData: unknown,
+  transferList: TransferListItem[],
+  resourceLimits?: ResourceLimits,
+): Worker {
   const here = import.meta.url;
-  const opts = { workerData, transferList };
+  const opts = { workerData, transferList, resourceLimits };
   // Under tsx the worker must register the TypeScript loader itself.
   const w = here.endsWith(".ts")
     ? new Worker(

@@ -12,7 +12,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { detectAndParse, type KeyEntry } from "../keys/index.js";
-import { WorkerTrace } from "../tui/loader.js";
+import { LEAN_LOADER, WorkerTrace } from "../tui/loader.js";
 import { Compute, type ComputeState, HEAVY, Superseded, sidesOf } from "./compute.js";
 import { Session, type Side } from "./session.js";
 
@@ -227,6 +227,7 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
     const t = new WorkerTrace(file, {}, undefined, undefined, {
       spec: { ports: o.ports, keys, nbss: o.nbss, engine, tshark },
       gate: o.loadGate?.file === file ? o.loadGate.gate : undefined,
+      resourceLimits: LEAN_LOADER,
     });
     const id = ++serial;
     try {
