@@ -204,11 +204,12 @@ async function openWithTshark(spec: OpenSpec): Promise<{ trace: Trace; packets: 
 }
 
 async function run(): Promise<void> {
-  const spec: OpenSpec = init.spec
-    ? { ...init.spec, keys: reviveKeys(init.spec.keys ?? []) }
-    : { ports: parsePorts(init.load.ports), keys: gatherKeys(init.load), nbss: init.load.nbss };
   let trace: Trace;
   try {
+    // A bad key file or port is a load error like any other (the TUI shows it).
+    const spec: OpenSpec = init.spec
+      ? { ...init.spec, keys: reviveKeys(init.spec.keys ?? []) }
+      : { ports: parsePorts(init.load.ports), keys: gatherKeys(init.load), nbss: init.load.nbss };
     if (spec.engine === "tshark") {
       const r = await openWithTshark(spec);
       trace = r.trace;
