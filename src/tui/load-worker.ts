@@ -12,6 +12,7 @@ import type { KeyEntry } from "../keys/types.js";
 import { openTrace } from "../trace/index.js";
 import { PacketStore } from "../trace/store.js";
 import type { ByteSource, Trace } from "../trace/types.js";
+import { type FilterResult, filterSteps } from "../worker/filter.js";
 
 /** Open options already resolved by the caller (the web server: keys pasted at run time). */
 export interface OpenSpec {
@@ -63,7 +64,20 @@ export interface Attach {
   feed: MessagePort;
   req: MessagePort;
   flag: Int32Array;
+  /** Asynchronous requests (FilterReq), answered on the same port. */
+  ctl: MessagePort;
 }
+
+/**
+ * Filter the packet list (src/worker/filter.ts) here, where the trees are: a tree-field display
+ * filter over another thread's synchronous line costs 2.5x (each tree cloned across).
+ */
+export interface FilterReq {
+  id: number;
+  filter: string;
+}
+
+export type FilterReply = { id: number; ok: FilterResult } | { id: number; error: string };
 
 const init = workerData as WorkerInit;
 const parent = parentPort!;
@@ -139,6 +153,8 @@ let total = 0;
 let last = Date.now();
 let outcome: { trace: Trace; warnings: string[] } | { error: string } | undefined;
 const requesters: [MessagePort, Int32Array][] = [[init.port, init.flag]];
+/** Attached ctl ports waiting for the end of the index. */
+const filterers: MessagePort[] = [];
 
 /** Sends the packets settled since the last batch (and any new progress) to everyone. */
 function flush(): void {
@@ -168,6 +184,38 @@ function exportAll(s: PacketStore): Uint8Array {
   }
 }
 
+/**
+ * Runs filters in slices of about 20 ms, so that the synchronous requests of the other threads
+ * (trees for the HTTP thread) are answered between two; a filter whose requester went away stops.
+ */
+function serveFilters(trace: Trace, ctl: MessagePort): void {
+  let gone = false;
+  ctl.once("close", () => {
+    gone = true;
+  });
+  ctl.on("message", (req: FilterReq) => {
+    const steps = filterSteps(trace, req.filter);
+    const step = () => {
+      if (gone) return;
+      let r: IteratorResult<void, FilterResult>;
+      try {
+        const until = performance.now() + 20;
+        do r = steps.next();
+        while (!r.done && performance.now() < until);
+      } catch (e) {
+        ctl.postMessage({ id: req.id, error: (e as Error).message } satisfies FilterReply);
+        return;
+      }
+      if (!r.done) setImmediate(step);
+      else
+        ctl.postMessage({ id: req.id, ok: r.value } satisfies FilterReply, [
+          r.value.idx.buffer as ArrayBuffer,
+        ]);
+    };
+    step();
+  });
+}
+
 parent.on("message", (m: Attach) => {
   if (m.type !== "attach") return;
   if (outcome && "error" in outcome) {
@@ -187,9 +235,11 @@ parent.on("message", (m: Attach) => {
       none.buffer as ArrayBuffer,
     ]);
     serve(outcome.trace, m.req, m.flag);
+    serveFilters(outcome.trace, m.ctl);
   } else {
     feeds.add(m.feed);
     requesters.push([m.req, m.flag]);
+    filterers.push(m.ctl);
   }
   // A consumer that goes away (its worker terminated) is fed no more.
   m.feed.once("close", () => feeds.delete(m.feed));
@@ -248,6 +298,8 @@ async function run(): Promise<void> {
   outcome = { trace, warnings };
   for (const [port, flag] of requesters) serve(trace, port, flag);
   requesters.length = 0;
+  for (const ctl of filterers) serveFilters(trace, ctl);
+  filterers.length = 0;
 }
 
 void run();

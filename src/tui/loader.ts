@@ -17,7 +17,17 @@ import type { LoadOpts } from "../cli/common.js";
 import type { FieldNode } from "../dissect/tree.js";
 import { PacketStore } from "../trace/store.js";
 import type { ByteSource, Trace, TreeOptions } from "../trace/types.js";
-import type { Attach, OpenSpec, Req, WireSource, WorkerInit, WorkerMsg } from "./load-worker.js";
+import type { FilterResult } from "../worker/filter.js";
+import type {
+  Attach,
+  FilterReply,
+  FilterReq,
+  OpenSpec,
+  Req,
+  WireSource,
+  WorkerInit,
+  WorkerMsg,
+} from "./load-worker.js";
 import { spawnWorker } from "./spawn.js";
 
 export type { OpenSpec } from "./load-worker.js";
@@ -35,6 +45,8 @@ export interface TraceLink {
   /** Synchronous requests, answered on the same port; `flag` says an answer is there. */
   req: MessagePort;
   flag: Int32Array;
+  /** Asynchronous requests: packet list filters, run next to the trees (FilterReq). */
+  ctl: MessagePort;
 }
 
 /** The synchronous half: tree/bytes/sources requests to a load worker, with small caches. */
@@ -248,10 +260,11 @@ export class WorkerTrace extends LoadingTrace {
   attach(): TraceLink {
     const feed = new MessageChannel();
     const req = new MessageChannel();
+    const ctl = new MessageChannel();
     const flag = new Int32Array(new SharedArrayBuffer(4));
-    const m: Attach = { type: "attach", feed: feed.port2, req: req.port2, flag };
-    this.worker.postMessage(m, [feed.port2, req.port2]);
-    return { feed: feed.port1, req: req.port1, flag };
+    const m: Attach = { type: "attach", feed: feed.port2, req: req.port2, flag, ctl: ctl.port2 };
+    this.worker.postMessage(m, [feed.port2, req.port2, ctl.port2]);
+    return { feed: feed.port1, req: req.port1, flag, ctl: ctl.port1 };
   }
 
   close(): void {
@@ -268,6 +281,8 @@ export class WorkerTrace extends LoadingTrace {
  */
 export class PeerTrace extends LoadingTrace {
   protected client: TreeClient;
+  private filters = new Map<number, { resolve(r: FilterResult): void; reject(e: Error): void }>();
+  private nextFilter = 1;
 
   constructor(
     path: string,
@@ -285,11 +300,35 @@ export class PeerTrace extends LoadingTrace {
         this.settle(this.error);
       }
     });
+    link.ctl.on("message", (r: FilterReply) => {
+      const p = this.filters.get(r.id);
+      this.filters.delete(r.id);
+      if ("ok" in r) p?.resolve(r.ok);
+      else p?.reject(new Error(r.error));
+    });
+    link.ctl.on("close", () => this.failFilters("the capture's load worker ended"));
+  }
+
+  private failFilters(message: string): void {
+    for (const p of this.filters.values()) p.reject(new Error(message));
+    this.filters.clear();
+  }
+
+  /** The packets passing `filter` (see src/worker/filter.ts), filtered by the load worker. */
+  filterIndex(filter: string): Promise<FilterResult> {
+    this.checkLoaded();
+    const id = this.nextFilter++;
+    return new Promise<FilterResult>((resolve, reject) => {
+      this.filters.set(id, { resolve, reject });
+      this.link.ctl.postMessage({ id, filter } satisfies FilterReq);
+    });
   }
 
   close(): void {
     this.settle("closed");
+    this.failFilters("closed");
     this.link.feed.close();
     this.link.req.close();
+    this.link.ctl.close();
   }
 }

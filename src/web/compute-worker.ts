@@ -57,7 +57,13 @@ async function handle(m: ComputeRequest): Promise<void> {
     for (const side of sidesOf(m.method, m.params)) await opened[side]?.trace.ready;
     const gate = current?.gate;
     while (gate && Atomics.load(gate, 0) === 0) Atomics.wait(gate, 0, 0, 1000);
-    reply = { id: m.id, ok: true, json: JSON.stringify(session.call(m.method, m.params)) };
+    const filter = String(m.params.filter ?? "");
+    const peer = opened[m.params.side === "b" ? "b" : "a"]?.trace;
+    if (m.method === "filterIndex" && filter && peer) {
+      // Where the trees are: the load worker (Session.filterIndex would fetch each tree from it).
+      const r = await peer.filterIndex(filter);
+      reply = { id: m.id, ok: true, json: JSON.stringify({ idx: [...r.idx], note: r.note }) };
+    } else reply = { id: m.id, ok: true, json: JSON.stringify(session.call(m.method, m.params)) };
   } catch (e) {
     reply = { id: m.id, ok: false, error: (e as Error).message };
   }

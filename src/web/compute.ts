@@ -114,7 +114,7 @@ export class Compute {
       const l = this.link(ref.id);
       if (!l) continue;
       links[ref.id] = l;
-      ports.push(l.feed, l.req);
+      ports.push(l.feed, l.req, l.ctl);
       this.linked.add(ref.id);
     }
     return [links, ports];

@@ -14,12 +14,12 @@ import {
 } from "../diff/index.js";
 import { buildOps, messageAt, type Op, packetAt } from "../diff/ops.js";
 import { FieldFlag, type FieldNode } from "../dissect/tree.js";
-import { compileFilter } from "../filter/index.js";
 import { cmdName as smb1Cmd } from "../smb1/names.js";
 import { cmdName as smb2Cmd } from "../smb2/names.js";
 import { statusName } from "../smb2/status.js";
 import { packetRow } from "../trace/store.js";
 import { MsgFlag, type PacketInfo, type Trace } from "../trace/types.js";
+import { filterAll } from "../worker/filter.js";
 
 export type Side = "a" | "b";
 
@@ -127,14 +127,7 @@ function opText(t: Trace, op: Op | undefined): string {
   return s;
 }
 
-/** Display filter syntax (src/filter) or a plain substring? Same heuristic as the TUI's F key. */
-export function looksLikeFilter(text: string): boolean {
-  const t = text.trim();
-  return (
-    /[=<>!~]|\b(contains|matches|and|or|not)\b|&&|\|\|/.test(t) ||
-    /^(smb2?|nbss|frame|ntlmssp|spnego|gss-api|dcerpc|smbcmp|kerberos|tcp|ip)(\.[\w.]+)?$/i.test(t)
-  );
-}
+export { looksLikeFilter } from "../worker/filter.js";
 
 export class Session {
   private traces: Partial<Record<Side, Trace>> = {};
@@ -209,29 +202,7 @@ export class Session {
    */
   filterIndex(side: Side, filter: string): { idx?: Uint32Array; note?: string } {
     if (!filter) return {};
-    const t = this.trace(side);
-    const hits: number[] = [];
-    let note = "substring";
-    let df: ReturnType<typeof compileFilter> | undefined;
-    if (looksLikeFilter(filter)) {
-      try {
-        df = compileFilter(filter);
-        note = "display filter";
-      } catch (e) {
-        note = `not a display filter (${(e as Error).message}); substring`;
-      }
-    }
-    const q = filter.toLowerCase();
-    for (let i = 0; i < t.packets.length; i++) {
-      if (df) {
-        if (df.matches(t, i)) hits.push(i);
-        continue;
-      }
-      const p = packetRow(t.packets, i)!;
-      if (p.summary.toLowerCase().includes(q) || p.src.includes(q) || p.dst.includes(q) || String(p.no) === q)
-        hits.push(i);
-    }
-    return { idx: Uint32Array.from(hits), note };
+    return filterAll(this.trace(side), filter);
   }
 
   setFilter(side: Side, filter: string, idx: Uint32Array | undefined, note?: string): void {

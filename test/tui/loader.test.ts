@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { openTrace } from "../../src/trace/index.js";
 import { PeerTrace, WorkerTrace } from "../../src/tui/loader.js";
+import { filterAll } from "../../src/worker/filter.js";
 
 const GOOD = join(import.meta.dirname, "../../examples/good.pcap");
 
@@ -103,6 +104,38 @@ test("a PeerTrace fails, never hangs, when its load worker fails or ends", async
     held.close();
     await assert.rejects(p.ready, /ended/);
     assert.equal(p.loaded, false);
+  } finally {
+    clearInterval(alive);
+  }
+});
+
+test("a PeerTrace's filters run in the load worker, with the results of filtering in place", async () => {
+  const alive = setInterval(() => {}, 1000);
+  try {
+    const w = new WorkerTrace(GOOD, {}, undefined, undefined, { spec: {} });
+    const p = new PeerTrace("p", w.attach());
+    await p.ready;
+    const local = await openTrace(GOOD);
+    // Tree fields, message fields, a substring, not a display filter.
+    for (const f of ["smb2.credits.granted > 1", "smb2.cmd == 5", "Create", "smb2.cmd == ("]) {
+      const got = await p.filterIndex(f);
+      const want = filterAll(local, f);
+      assert.equal(got.note, want.note, f);
+      assert.deepEqual([...got.idx], [...want.idx], f);
+    }
+    assert.ok((await p.filterIndex("smb2.credits.granted > 1")).idx.length > 10);
+    // Several at once: each answered.
+    const [x, y] = await Promise.all([p.filterIndex("Create"), p.filterIndex("Close")]);
+    assert.deepEqual([x.idx.length > 0, y.idx.length > 0], [true, true]);
+    local.close();
+    // A filter pending when the load worker ends is answered or fails, never left waiting.
+    const pending = p.filterIndex("smb2.credits.granted > 1");
+    w.close();
+    await pending.then(
+      () => {},
+      (e: Error) => assert.match(e.message, /ended/),
+    );
+    p.close();
   } finally {
     clearInterval(alive);
   }
