@@ -28,7 +28,10 @@ let current: ComputeState | undefined;
 
 function apply(s: ComputeState, links: Links): void {
   current = s;
-  for (const [id, link] of Object.entries(links)) linked.set(Number(id), new PeerTrace(`#${id}`, link));
+  for (const [id, link] of Object.entries(links)) {
+    const ref = [s.sides.a, s.sides.b].find((r) => r?.id === Number(id));
+    linked.set(Number(id), new PeerTrace(ref?.file ?? `#${id}`, link));
+  }
   const want = { a: s.sides.a?.id, b: s.sides.b?.id };
   if (want.a === opened.b?.id && want.b === opened.a?.id && want.a !== want.b) {
     session.swap();

@@ -11,10 +11,12 @@
 import { type TransferListItem, Worker } from "node:worker_threads";
 import type { TraceLink } from "../tui/loader.js";
 
-/** One open capture as the worker sees it: its load worker's serial number and display name. */
+/** One open capture as the worker sees it: its load worker's serial number, display name, file. */
 export interface SideRef {
   id: number;
   name: string;
+  /** The Trace's path (reports and error messages show it). */
+  file: string;
 }
 
 export interface ComputeState {

@@ -199,8 +199,8 @@ export async function startServer(o: ServerOptions): Promise<WebServer> {
   let uploads = 0;
   const state = (): ComputeState => ({
     sides: {
-      a: slots.a && { id: slots.a.id, name: slots.a.name },
-      b: slots.b && { id: slots.b.id, name: slots.b.name },
+      a: slots.a && { id: slots.a.id, name: slots.a.name, file: slots.a.file },
+      b: slots.b && { id: slots.b.id, name: slots.b.name, file: slots.b.file },
     },
     rules: session.rules.serialize(),
     gate: o.computeGate,

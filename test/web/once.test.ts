@@ -95,7 +95,7 @@ test("each capture is indexed once per state, and replaced load workers end", {
       call(srv, "packets", { side: "a", limit: 500, filter: "smb2.cmd == 5" }),
     );
     const stats = await json<{ total: number }>(call(srv, "stats", { side: "b" }));
-    await json(call(srv, "report"));
+    const report = await json<{ html: string }>(call(srv, "report"));
     assert.equal(srv.loads(), 2, "no capture indexed twice");
     assert.equal(srv.compute!.started, 1);
     // The copies give what an index of its own gives.
@@ -105,6 +105,7 @@ test("each capture is indexed once per state, and replaced load workers end", {
     assert.equal(rows.total, local.rows(0, 5).total);
     assert.equal(f.total, local.packets("a", 0, 500, "smb2.cmd == 5").total);
     assert.deepEqual(stats, local.stats("b"));
+    assert.equal(report.html, local.report());
     local.close();
     // Swap: no new index. Keys: both reopened, once each.
     await json(call(srv, "swap"));
