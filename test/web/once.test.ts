@@ -183,3 +183,26 @@ test("an open error reaches the caller; the side keeps its capture", async () =>
     await srv.close();
   }
 });
+
+test("without the compute worker (worker: false) the HTTP thread computes over the load workers' copies", async () => {
+  const srv = await startServer({ html: HTML, worker: false });
+  try {
+    await srv.open("a", ex("good.pcap"));
+    await srv.open("b", ex("bad.pcap"));
+    const rows = await json<{ total: number }>(call(srv, "rows", { limit: 5 }));
+    const f = await json<{ total: number }>(
+      call(srv, "packets", { side: "b", limit: 5, filter: "smb2.credits.granted > 1" }),
+    );
+    await json(call(srv, "tree", { side: "a", no: 8 }));
+    const local = new Session();
+    local.set("a", await openTrace(ex("good.pcap")), "good.pcap");
+    local.set("b", await openTrace(ex("bad.pcap")), "bad.pcap");
+    assert.equal(rows.total, local.rows(0, 5).total);
+    assert.equal(f.total, local.packets("b", 0, 5, "smb2.credits.granted > 1").total);
+    assert.ok(f.total > 0);
+    assert.equal(srv.loads(), 2);
+    local.close();
+  } finally {
+    await srv.close();
+  }
+});
