@@ -7,12 +7,11 @@
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { gatherKeys, type LoadOpts, parsePorts } from "../cli/common.js";
-import { openTsharkTrace } from "../engine/tshark.js";
 import type { KeyEntry } from "../keys/types.js";
 import { openTrace } from "../trace/index.js";
 import { PacketStore } from "../trace/store.js";
 import type { ByteSource, Trace } from "../trace/types.js";
-import { type FilterResult, filterSteps } from "../worker/filter.js";
+import type { FilterResult } from "../worker/filter.js";
 
 /** Open options already resolved by the caller (the web server: keys pasted at run time). */
 export interface OpenSpec {
@@ -193,7 +192,9 @@ function serveFilters(trace: Trace, ctl: MessagePort): void {
   ctl.once("close", () => {
     gone = true;
   });
-  ctl.on("message", (req: FilterReq) => {
+  ctl.on("message", async (req: FilterReq) => {
+    // Loaded on first use: the TUI's load workers never filter, and start sooner without it.
+    const { filterSteps } = await import("../worker/filter.js");
     const steps = filterSteps(trace, req.filter);
     const step = () => {
       if (gone) return;
@@ -247,6 +248,7 @@ parent.on("message", (m: Attach) => {
 
 /** The tshark engine's trace, its packets in a PacketStore (what the batches are made of). */
 async function openWithTshark(spec: OpenSpec): Promise<{ trace: Trace; packets: PacketStore }> {
+  const { openTsharkTrace } = await import("../engine/tshark.js");
   const trace = await openTsharkTrace(init.path, { ports: spec.ports, keys: spec.keys, tshark: spec.tshark });
   const packets = new PacketStore();
   for (const p of trace.packets) packets.push(p);
