@@ -3,7 +3,7 @@
  * counted only when asked for. The fixture is smbclient against Samba on 127.0.0.1:139.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
 import { smbcmpBin } from "./bin.js";
@@ -67,4 +67,37 @@ test("show: the nbss tree of the session request, with Wireshark's field names",
   const no = smbcmp("show", CAP, "4");
   assert.equal(no.code, 2);
   assert.match(no.stderr, /packet 4 is not an SMB packet/);
+});
+
+test("web: --nbss reaches the capture's load worker (its packet list has the NBSS messages)", async () => {
+  const child = spawn(process.execPath, [MAIN, "web", "--no-open", "--nbss", CAP], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, SMBCMP_CONFIG: "/nonexistent", SMBCMP_KEYS: "" },
+  });
+  try {
+    let out = "";
+    const url = await new Promise<URL>((resolve, reject) => {
+      child.stdout.on("data", (d) => {
+        out += d;
+        const m = /(http:\/\/\S+token=\S+)/.exec(out);
+        if (m) resolve(new URL(m[1]!));
+      });
+      child.on("exit", (c) => reject(new Error(`smbcmp web exited (${c}): ${out}`)));
+    });
+    const r = await fetch(new URL("/api/call/packets", url), {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-smbcmp-token": url.searchParams.get("token")! },
+      body: JSON.stringify({ side: "a", offset: 0, limit: 3 }),
+    });
+    assert.equal(r.status, 200);
+    // Rows are [no, time, src, dst, summary, flags] (src/web/session.ts PacketRow).
+    const body = (await r.json()) as { rows: [number, number, string, string, string, number][] };
+    assert.deepEqual(
+      body.rows.map((p) => p[0]),
+      [4, 6, 8],
+    );
+    assert.match(body.rows[0]![4], /Session request/);
+  } finally {
+    child.kill("SIGTERM");
+  }
 });

@@ -72,6 +72,7 @@ export async function webCommand(argv: string[]): Promise<number> {
     ports,
     keys,
     maxUpload: maxMb * 1024 * 1024,
+    nbss: load.nbss,
     engine: load.engine as "native" | "tshark" | undefined,
     tshark: loadConfig(load.config).tsharkPath,
   });
