@@ -656,16 +656,19 @@ export class PacketStore implements PacketList {
    * packet objects are built on either side); PDU locations are left out (trees come from the
    * worker).
    */
-  exportRange(from: number, to: number): Uint8Array {
+  exportRange(from: number, to: number, opts: { catchUp?: boolean } = {}): Uint8Array {
     const w = new Writer();
     const first = from < this.count ? this.firstMsg.get(from) : this.mcount;
     const end = to < this.count ? this.firstMsg.get(to) : this.mcount;
-    // Addresses and session ids go as ids of this store's string table, whose entries new since
-    // the last batch lead the batch (batches are imported in the order they are made).
+    // Addresses, session ids and summary templates go as ids of this store's string table, whose
+    // entries new since the last batch lead the batch (batches are imported in the order they are
+    // made). `catchUp`: a first batch for a consumer that joins late, of packets earlier batches
+    // carried; it carries the entries they carried, and the next batches follow on from it.
     const s = this.strings.values;
-    w.varint(s.length - this.exportedStrings);
-    for (let i = this.exportedStrings; i < s.length; i++) w.str(s[i]!);
-    this.exportedStrings = s.length;
+    const [lo, hi] = opts.catchUp ? [0, this.exportedStrings] : [this.exportedStrings, s.length];
+    w.varint(hi - lo);
+    for (let i = lo; i < hi; i++) w.str(s[i]!);
+    this.exportedStrings = hi;
     w.varint(to - from);
     w.varint(end - first);
     for (let i = from; i < to; i++) {

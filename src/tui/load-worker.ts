@@ -165,25 +165,6 @@ function flush(): void {
 }
 
 /**
- * Packets [0, sent) for a consumer that joins late. A batch carries the string-table entries new
- * since the store's previous batch (PacketStore.exportRange), so this one must carry all of them:
- * it is made with the store's count of exported strings set to 0 for the time of the call. Right
- * after a flush no string is pending, so the count is the same before and after, and the newcomer
- * is then in step with the others' batches.
- */
-function exportAll(s: PacketStore): Uint8Array {
-  const exported = s as unknown as { exportedStrings: number };
-  const before = exported.exportedStrings;
-  if (typeof before !== "number") throw new Error("PacketStore: exportedStrings is gone (see exportAll)");
-  exported.exportedStrings = 0;
-  try {
-    return s.exportRange(0, sent);
-  } finally {
-    exported.exportedStrings = before;
-  }
-}
-
-/**
  * Runs filters in slices of about 20 ms, so that the synchronous requests of the other threads
  * (trees for the HTTP thread) are answered between two; a filter whose requester went away stops.
  */
@@ -225,7 +206,8 @@ parent.on("message", (m: Attach) => {
   }
   // While indexing, bring everyone up to date first (after "done" everything has been sent).
   if (!outcome && store) flush();
-  const soFar = exportAll(store ?? new PacketStore());
+  // Packets [0, sent) for a consumer that joins late: the others' batches continue from it.
+  const soFar = (store ?? new PacketStore()).exportRange(0, sent, { catchUp: true });
   m.feed.postMessage({ type: "progress", done, total, packets: soFar } satisfies WorkerMsg, [
     soFar.buffer as ArrayBuffer,
   ]);

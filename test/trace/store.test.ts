@@ -138,3 +138,36 @@ test("PacketStore: more distinct summary templates than 16-bit ids are stored as
     assert.equal(s.row(i).summary, given[i]!.summary);
   }
 });
+
+test("PacketStore: a consumer that joins late catches up, then follows the same batches", () => {
+  const s = new PacketStore();
+  const early = new PacketStore();
+  const late = new PacketStore();
+  const p = (i: number) =>
+    pkt(
+      i + 1,
+      [
+        msg({
+          sesId: `${i % 7}`.padStart(16, "0"),
+          path: `f${i % 3}`,
+          summary: `Create Request File: f${i % 3}`,
+        }),
+      ],
+      {
+        src: `10.0.0.${i % 5}`,
+      },
+    );
+  for (let i = 0; i < 10; i++) s.push(p(i));
+  early.importRange(s.exportRange(0, 10));
+  // New strings arrive before the late consumer joins: its catch-up must not carry them, the next
+  // batch does.
+  for (let i = 10; i < 20; i++) s.push(p(i + 100));
+  late.importRange(s.exportRange(0, 10, { catchUp: true }));
+  const next = s.exportRange(10, 20);
+  early.importRange(next);
+  late.importRange(next);
+  for (const t of [early, late]) {
+    assert.equal(t.length, 20);
+    for (let i = 0; i < 20; i++) assert.deepEqual(t.at(i), s.at(i), `packet ${i}`);
+  }
+});
