@@ -187,15 +187,31 @@ function copyRun(src: Buffer, from: number, to: number, dst: Buffer, at: number)
   return at;
 }
 
-/** A growing byte buffer for exportRange. */
+/**
+ * A growing byte buffer for exportRange: the columns, then a section of the texts they refer to
+ * (`text`, offsets into it), so that the importer keeps a copy of the texts only, not the batch.
+ */
 class Writer {
   private b = Buffer.allocUnsafe(1 << 16);
   private n = 0;
+  private t = Buffer.allocUnsafe(1 << 16);
+  private tn = 0;
   private room(k: number): void {
     if (this.n + k <= this.b.length) return;
     const nb = Buffer.allocUnsafe(Math.max(this.b.length * 2, this.n + k));
     this.b.copy(nb, 0, 0, this.n);
     this.b = nb;
+  }
+  /** Appends src[from, to) to the text section; returns its offset there. */
+  text(src: Buffer, from: number, to: number): number {
+    if (this.tn + (to - from) > this.t.length) {
+      const nt = Buffer.allocUnsafe(Math.max(this.t.length * 2, this.tn + (to - from)));
+      this.t.copy(nt, 0, 0, this.tn);
+      this.t = nt;
+    }
+    const at = this.tn;
+    this.tn = copyRun(src, from, to, this.t, at);
+    return at;
   }
   u32(v: number): void {
     this.room(4);
@@ -218,14 +234,12 @@ class Writer {
     this.room(len);
     this.n += this.b.write(s, this.n, "utf8");
   }
-  bytes(src: Buffer, from: number, to: number): void {
-    this.room(to - from);
-    this.n = copyRun(src, from, to, this.b, this.n);
-  }
-  /** The bytes, in an ArrayBuffer of their own (transferable). */
+  /** The batch, in an ArrayBuffer of its own (transferable): u32 length of the columns, them, the texts. */
   done(): Uint8Array {
-    const out = new Uint8Array(this.n);
-    out.set(this.b.subarray(0, this.n));
+    const out = new Uint8Array(4 + this.n + this.tn);
+    new DataView(out.buffer).setUint32(0, this.n, true);
+    out.set(this.b.subarray(0, this.n), 4);
+    out.set(this.t.subarray(0, this.tn), 4 + this.n);
     return out;
   }
 }
@@ -699,10 +713,8 @@ export class PacketStore implements PacketList {
         w.str(JSON.stringify(this.oddExtras[-2 - ref]));
       } else {
         const [b, start] = this.text.at(ref);
-        const size = walkExtras(b, start) - start;
         w.varint(2);
-        w.varint(size);
-        w.bytes(b, start, start + size);
+        w.varint(w.text(b, start, walkExtras(b, start)));
       }
       const mref = this.msumRef.get(k);
       const mlen = this.msumLen.get(k);
@@ -718,9 +730,11 @@ export class PacketStore implements PacketList {
   /** Appends the packets of a batch from `exportRange` (batches of one store, in order); returns how many. */
   importRange(bytes: Uint8Array): number {
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    const r = new Reader(buf);
-    // The batch itself holds the texts: they are referred to where they are, not copied.
-    const base = this.text.adopt(buf);
+    const cols = buf.readUInt32LE(0);
+    const r = new Reader(buf, 4);
+    // The texts are kept as one copy of the batch's text section (the columns are not kept).
+    const texts = buf.subarray(4 + cols);
+    const base = texts.length ? this.text.adopt(Buffer.from(texts)) : 0;
     const ids = this.importedIds;
     for (let j = r.varint(); j > 0; j--) ids.push(this.strings.id(r.str()));
     const n = r.varint();
@@ -758,8 +772,7 @@ export class PacketStore implements PacketList {
         this.oddExtras.push(JSON.parse(r.str()) as Partial<MessageInfo>);
         this.extra.set(k, -2 - (this.oddExtras.length - 1));
       } else {
-        const len = r.varint();
-        this.extra.set(k, base + r.skip(len));
+        this.extra.set(k, base + r.varint());
       }
       this.importText(r, this.msumRef, this.msumLen, k, false, base, ids);
     }
@@ -767,7 +780,7 @@ export class PacketStore implements PacketList {
   }
 
   /**
-   * A text as [varint len * 2 + 2 (heap bytes follow) | 1 (JSON of an odd string follows)]; message
+   * A text as [varint len * 2 + 2, then its offset in the text section | 1 (JSON of an odd string follows)]; message
    * summaries may also be 3, a template: the prefix's and the suffix's string ids follow.
    */
   private exportText(w: Writer, ref: number, len: number): void {
@@ -778,12 +791,12 @@ export class PacketStore implements PacketList {
     }
     const [b, at] = this.text.at(ref);
     w.varint(len * 2 + 2);
-    w.bytes(b, at, at + (len >>> 1));
+    w.varint(w.text(b, at, at + (len >>> 1)));
   }
 
   /**
    * Reads what exportText wrote into column pair (refs, lens) at `i` (0 means the message's
-   * summary); the bytes stay in the batch, adopted at `base`.
+   * summary); the text section is kept at `base`.
    */
   private importText(
     r: Reader,
@@ -819,9 +832,8 @@ export class PacketStore implements PacketList {
       lens.set(i, len);
       return;
     }
-    const len = (v - 2) / 2;
-    refs.set(i, base + r.skip(len >>> 1));
-    lens.set(i, len);
+    refs.set(i, base + r.varint());
+    lens.set(i, (v - 2) / 2);
   }
 
   private message(k: number): MessageInfo {
