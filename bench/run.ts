@@ -150,9 +150,9 @@ async function showBench(label: string, path: string): Promise<void> {
   t.close();
 }
 
-/** The TUI's load: a worker indexes the capture and hands the packets to this thread (src/tui/loader.ts). */
+/** The TUI's load: a worker indexes the capture and hands the packets to this thread (src/worker/trace.ts). */
 async function tuiBench(label: string, path: string): Promise<void> {
-  const { WorkerTrace } = await import("../src/tui/loader.js");
+  const { WorkerTrace } = await import("../src/worker/trace.js");
   const t0 = performance.now();
   let first = 0;
   const alive = setInterval(() => {}, 1000); // the loader's worker does not hold the process

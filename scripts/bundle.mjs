@@ -6,7 +6,7 @@
  *   node scripts/bundle.mjs [OUTDIR]        (default dist/bundle; part of `npm run build`)
  *
  * The entry points keep their names, side by side: main.mjs (the bin), load-worker.mjs and
- * align-worker.mjs (TUI), compute-worker.mjs (web server); src/tui/spawn.ts and src/web/compute.ts
+ * align-worker.mjs (TUI), compute-worker.mjs (web server); src/worker/spawn.ts and src/web/compute.ts
  * find a worker next to their own module, with their own extension. Code splitting puts shared code
  * and each lazily imported command in content-hashed chunks in the same folder, so `--version`, `-h`
  * and usage errors parse none of the engine. Files are replaced atomically (tests build concurrently).
@@ -39,7 +39,7 @@ export async function bundleCli(outdir = join(ROOT, "dist/bundle")) {
     absWorkingDir: ROOT,
     entryPoints: {
       main: "src/cli/main.ts",
-      "load-worker": "src/tui/load-worker.ts",
+      "load-worker": "src/worker/load-worker.ts",
       "align-worker": "src/tui/align-worker.ts",
       "compute-worker": "src/web/compute-worker.ts",
     },

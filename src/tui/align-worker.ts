@@ -9,8 +9,8 @@ import { diffTraces } from "../diff/align.js";
 import type { Op } from "../diff/ops.js";
 import { PacketStore } from "../trace/store.js";
 import type { PacketList, Trace } from "../trace/types.js";
+import type { WorkerMsg } from "../worker/load-worker.js";
 import { type AlignInit, type AlignMsg, OP_KINDS, type OpsColumns, ROW_KINDS } from "./align-msg.js";
-import type { WorkerMsg } from "./load-worker.js";
 
 function columns(ops: readonly Op[]): OpsColumns {
   const n = ops.length;

@@ -13,8 +13,8 @@ import { profileRules } from "../diff/profiles.js";
 import { countDiffs, type DiffNode, diffTrees } from "../diff/tree-diff.js";
 import type { FieldNode } from "../dissect/tree.js";
 import type { Trace } from "../trace/types.js";
+import { spawnWorker } from "../worker/spawn.js";
 import { type AlignInit, type AlignMsg, OP_KINDS, type OpsColumns, ROW_KINDS } from "./align-msg.js";
-import { spawnWorker } from "./spawn.js";
 
 export interface Row {
   a?: Op;
@@ -53,7 +53,7 @@ export class AlignWorker {
     this.portA = a.port1;
     this.portB = b.port1;
     const init: AlignInit = { portA: a.port2, portB: b.port2, delayMs };
-    this.worker = spawnWorker("align-worker", init, [a.port2, b.port2]);
+    this.worker = spawnWorker(import.meta.url, "align-worker", init, [a.port2, b.port2]);
     this.worker.on("message", (m: AlignMsg) => {
       if (m.type === "aligning") ev.onAligning(m.packetsA, m.packetsB);
       else {

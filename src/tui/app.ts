@@ -13,10 +13,10 @@ import type { FieldNode } from "../dissect/tree.js";
 import { compileFilter, type Filter } from "../filter/index.js";
 import { packetRow } from "../trace/store.js";
 import { type ByteSource, MsgFlag, type PacketInfo, type PacketList } from "../trace/types.js";
+import type { WorkerTrace } from "../worker/trace.js";
 import type { Alignment } from "./alignment.js";
 import { type InputEvent, parseInput } from "./input.js";
 import { type Action, type Bindings, DEFAULT_BINDINGS, makeBindings } from "./keys.js";
-import type { WorkerTrace } from "./loader.js";
 import { A, bg, C, fg, Screen } from "./screen.js";
 import { diffLines, type Folds, fieldLines, followPath, hexLines, type Line } from "./view.js";
 

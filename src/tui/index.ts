@@ -3,9 +3,9 @@ import { existsSync, statSync, writeFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { LoadOpts } from "../cli/common.js";
 import { loadConfig } from "../diff/config.js";
+import { WorkerTrace } from "../worker/trace.js";
 import { Alignment, AlignWorker } from "./alignment.js";
 import { App } from "./app.js";
-import { WorkerTrace } from "./loader.js";
 import { ENTER, LEAVE } from "./screen.js";
 
 export interface TuiOptions {

@@ -1,5 +1,5 @@
 /**
- * Worker side of src/web/compute.ts: its own Session over PeerTraces (src/tui/loader.ts), copies
+ * Worker side of src/web/compute.ts: its own Session over PeerTraces (src/worker/trace.ts), copies
  * of the index of each capture fed by that capture's load worker, which also answers its tree
  * requests. It never opens a capture itself (test/web/server.test.ts checks its module graph).
  * It answers the calls that may take seconds on big captures (alignment, pair diffs, report,
@@ -7,7 +7,7 @@
  * server sends anyway).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { PeerTrace } from "../tui/loader.js";
+import { PeerTrace } from "../worker/trace.js";
 import {
   type ComputeInit,
   type ComputeReply,

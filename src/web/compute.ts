@@ -2,14 +2,15 @@
  * Runs the web server's slow calls (alignment and everything built on it, stats, new display
  * filters) in a worker thread, so that the HTTP thread keeps serving packet pages and trees
  * meanwhile. The worker indexes nothing: for each open capture it gets a TraceLink to that
- * capture's load worker (src/tui/load-worker.ts, owned by the server), i.e. its own copy of the
+ * capture's load worker (src/worker/load-worker.ts, owned by the server), i.e. its own copy of the
  * index, fed the same batches, and a synchronous line for trees. The server pushes every state
  * change (captures, rules, swap). A state change while the worker is still computing for the old
  * state cancels that work: the worker is terminated and its pending calls fail with `Superseded`
  * (the next call starts a new worker on the new state, linked to the same load workers).
  */
-import { type TransferListItem, Worker } from "node:worker_threads";
-import type { TraceLink } from "../tui/loader.js";
+import type { TransferListItem, Worker } from "node:worker_threads";
+import { spawnWorker } from "../worker/spawn.js";
+import type { TraceLink } from "../worker/trace.js";
 
 /** One open capture as the worker sees it: its load worker's serial number, display name, file. */
 export interface SideRef {
@@ -65,23 +66,6 @@ export class Superseded extends Error {
 interface Pending {
   resolve(json: string): void;
   reject(e: Error): void;
-}
-
-function spawn(init: ComputeInit, transferList: TransferListItem[]): Worker {
-  const here = import.meta.url;
-  const opts = { workerData: init, transferList };
-  // From source (tests, `node --import tsx`) the worker registers the TypeScript loader itself.
-  const w = here.endsWith(".ts")
-    ? new Worker(
-        `import("tsx/esm/api").then((m) => m.register()).then(() => import(${JSON.stringify(
-          new URL("./compute-worker.ts", here).href,
-        )}))`,
-        { ...opts, eval: true },
-      )
-    : // Compiled (dist/src, .js) or bundled (dist/bundle, .mjs, the worker entry next to this code).
-      new Worker(new URL(`./compute-worker${here.slice(here.lastIndexOf("."))}`, here), opts);
-  w.unref();
-  return w;
 }
 
 export class Compute {
@@ -151,7 +135,12 @@ export class Compute {
   private start(): void {
     this.linked.clear();
     const [links, ports] = this.links(this.state);
-    const w = spawn({ state: this.state, links }, ports);
+    const w = spawnWorker(
+      import.meta.url,
+      "compute-worker",
+      { state: this.state, links } satisfies ComputeInit,
+      ports,
+    );
     this.started++;
     this.worker = w;
     w.on("message", (r: ComputeReply) => {

@@ -12,7 +12,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { detectAndParse, type KeyEntry } from "../keys/index.js";
-import { LEAN_LOADER, WorkerTrace } from "../tui/loader.js";
+import { LEAN_LOADER, WorkerTrace } from "../worker/trace.js";
 import { Compute, type ComputeState, HEAVY, Superseded, sidesOf } from "./compute.js";
 import { Session, type Side } from "./session.js";
 

@@ -1,7 +1,7 @@
 /**
  * The packet list filter of the web UI (a display filter, or else a substring of the summary,
  * addresses or frame number) as a resumable run: Session.filterIndex runs it at once; a load
- * worker (src/tui/load-worker.ts) runs it in slices next to its own trees, answering other
+ * worker (src/worker/load-worker.ts) runs it in slices next to its own trees, answering other
  * requests between two slices, for the web server's compute worker.
  */
 import { compileFilter } from "../filter/index.js";

@@ -117,7 +117,7 @@ test("the package ships the bin, every chunk and worker it imports, and the web 
   assert.ok(files.has(PKG.bin.smbcmp));
   assert.ok(files.has("dist/web/index.html"));
   const dir = dirname(PKG.bin.smbcmp);
-  // Worker entries are loaded by URL (src/tui/spawn.ts, src/web/compute.ts), not by import.
+  // Worker entries are loaded by URL (src/worker/spawn.ts, src/web/compute.ts), not by import.
   const need = ["main", "load-worker", "align-worker", "compute-worker"].map((n) => `${dir}/${n}.mjs`);
   for (let i = 0; i < need.length; i++) {
     const f = need[i]!;

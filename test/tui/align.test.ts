@@ -9,7 +9,7 @@ import { diffTraces } from "../../src/diff/align.js";
 import { opText } from "../../src/diff/render/common.js";
 import { openTrace } from "../../src/trace/index.js";
 import { type Alignment, Alignment as AlignmentClass, AlignWorker } from "../../src/tui/alignment.js";
-import { WorkerTrace } from "../../src/tui/loader.js";
+import { WorkerTrace } from "../../src/worker/trace.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const GOOD = join(ROOT, "examples/good.pcap");

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { openTrace } from "../../src/trace/index.js";
-import { PeerTrace, WorkerTrace } from "../../src/tui/loader.js";
 import { filterAll } from "../../src/worker/filter.js";
+import { PeerTrace, WorkerTrace } from "../../src/worker/trace.js";
 
 const GOOD = join(import.meta.dirname, "../../examples/good.pcap");
 

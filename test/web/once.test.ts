@@ -11,9 +11,9 @@ import * as path from "node:path";
 import { test } from "node:test";
 import * as esbuild from "esbuild";
 import { openTrace } from "../../src/trace/index.js";
-import { WorkerTrace } from "../../src/tui/loader.js";
 import { startServer, type WebServer } from "../../src/web/server.js";
 import { Session } from "../../src/web/session.js";
+import { WorkerTrace } from "../../src/worker/trace.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const ex = (f: string) => path.join(root, "examples", f);
@@ -73,7 +73,7 @@ test("the compute worker cannot open a capture: no reader, openTrace or tshark e
   });
   const inputs = Object.keys(r.metafile.inputs);
   assert.ok(inputs.includes("src/web/session.ts"), inputs.join(" "));
-  const openers = inputs.filter((f) => /^src\/(trace\/index|capture\/|engine\/|tui\/load-worker)/.test(f));
+  const openers = inputs.filter((f) => /^src\/(trace\/index|capture\/|engine\/|worker\/load-worker)/.test(f));
   assert.deepEqual(openers, []);
 });
 

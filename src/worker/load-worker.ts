@@ -1,5 +1,5 @@
 /**
- * Worker side of WorkerTrace (src/tui/loader.ts), used by the TUI and the web server: the only
+ * Worker side of WorkerTrace (src/worker/trace.ts), used by the TUI and the web server: the only
  * owner of one capture's Trace (index + conversation state). It indexes the capture off the
  * requesting thread, posting progress and packet batches as they come to its parent and to every
  * attached feed (the TUI's align worker, the web server's compute worker), then answers
@@ -11,7 +11,7 @@ import type { KeyEntry } from "../keys/types.js";
 import { openTrace } from "../trace/index.js";
 import { PacketStore } from "../trace/store.js";
 import type { ByteSource, Trace } from "../trace/types.js";
-import type { FilterResult } from "../worker/filter.js";
+import type { FilterResult } from "./filter.js";
 
 /** Open options already resolved by the caller (the web server: keys pasted at run time). */
 export interface OpenSpec {

@@ -1,5 +1,5 @@
 /**
- * A Trace whose indexing runs in a worker thread (src/tui/load-worker.ts): the packet list grows
+ * A Trace whose indexing runs in a worker thread (src/worker/load-worker.ts): the packet list grows
  * while the UI stays responsive, and once loaded, `tree()` / `pduBytes()` / `byteSources()` are
  * synchronous calls into the worker (Atomics.wait + receiveMessageOnPort), so the diff engine can
  * use it like any Trace. The TUI and the web server use it; `attach()` gives another thread (the
@@ -17,7 +17,7 @@ import type { LoadOpts } from "../cli/common.js";
 import type { FieldNode } from "../dissect/tree.js";
 import { PacketStore } from "../trace/store.js";
 import type { ByteSource, Trace, TreeOptions } from "../trace/types.js";
-import type { FilterResult } from "../worker/filter.js";
+import type { FilterResult } from "./filter.js";
 import type {
   Attach,
   FilterReply,
@@ -207,6 +207,7 @@ export class WorkerTrace extends LoadingTrace {
     this.client = new TreeClient(port1, flag, this.checkLoaded);
     const init: WorkerInit = { path, load, spec: opts.spec, port: port2, flag, alignPort, gate: opts.gate };
     this.worker = spawnWorker(
+      import.meta.url,
       "load-worker",
       init,
       alignPort ? [port2, alignPort] : [port2],
