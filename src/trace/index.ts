@@ -37,7 +37,7 @@ export interface OpenOptions extends ReadOptions {
   only?: ReadonlySet<number>;
   /**
    * Called for each packet as soon as it is indexed (progressive lists in UIs), with how many
-   * packets have their final Info: a packet's can change until its connection's direction goes on.
+   * packets have their final Info: a packet's can change while a PDU that starts in it is unfinished.
    */
   onPacket?: (p: PacketInfo, settled: number, packets: PacketStore) => void;
   /**
@@ -203,7 +203,8 @@ export interface ScanState {
  *
  * A packet's Info can still change after it is added: when a later frame completes a PDU that
  * started in it (see packetSummary's trailingStart). That later PDU is the next one of the same
- * connection and direction, so a packet is settled when its direction delivers any later PDU.
+ * connection and direction, so a packet is settled when its direction delivers any later PDU, or
+ * as soon as its direction is assembling no PDU that started in its frame (see flush).
  */
 export function scanPackets(
   capture: Capture,
@@ -243,11 +244,11 @@ export function scanPackets(
     if (cur) {
       cur.summary = packetSummary(cur.messages, layoutOf(cur.messages, false));
       sink.add(cur, curLocs);
-      const o = { p: cur, seq: seq++ };
       const from = curPdu?.pendingFrom?.();
       const sameDir = next && next.conn === cur.conn && next.src === cur.src && next.srcPort === cur.srcPort;
-      if (from !== undefined && from !== cur.no && !sameDir) sink.settle?.(cur, o.seq);
+      if (from !== undefined && from !== cur.no && !sameDir) sink.settle?.(cur, seq++);
       else {
+        const o = { p: cur, seq: seq++ };
         const ps = open.get(cur.conn);
         if (ps) ps.push(o);
         else open.set(cur.conn, [o]);
@@ -349,9 +350,9 @@ function warner(opts: OpenOptions, warnings: string[]): (w: CaptureWarning) => v
 
 /**
  * Which packets have their final Info, as a prefix: packets [0, prefix) all have. A packet waits
- * for its direction's next PDU (see scanPackets), and the ones after it wait behind it, but at most
- * `maxPending` of them: past that the prefix moves on anyway (a PDU left unfinished for that long
- * only misses Wireshark's "Session message" suffix).
+ * while a PDU that starts in it is unfinished (see scanPackets), and the ones after it wait behind
+ * it, but at most `maxPending` of them: past that the prefix moves on anyway (a PDU left unfinished
+ * for that long only misses Wireshark's "Session message" suffix).
  */
 class SettledPrefix {
   prefix = 0;

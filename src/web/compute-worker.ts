@@ -1,7 +1,7 @@
 /**
  * Worker side of src/web/compute.ts: its own Session over PeerTraces (src/worker/trace.ts), copies
  * of the index of each capture fed by that capture's load worker, which also answers its tree
- * requests. It never opens a capture itself (test/web/server.test.ts checks its module graph).
+ * requests. It never opens a capture itself (test/web/once.test.ts checks its module graph).
  * It answers the calls that may take seconds on big captures (alignment, pair diffs, report,
  * stats, display filters) so the HTTP thread stays free. Results go back as JSON text (what the
  * server sends anyway).

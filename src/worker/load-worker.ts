@@ -175,7 +175,7 @@ function serveFilters(trace: Trace, ctl: MessagePort): void {
   });
   ctl.on("message", async (req: FilterReq) => {
     // Loaded on first use: the TUI's load workers never filter, and start sooner without it.
-    const { filterSteps } = await import("../worker/filter.js");
+    const { filterSteps } = await import("./filter.js");
     const steps = filterSteps(trace, req.filter);
     const step = () => {
       if (gone) return;

@@ -52,13 +52,13 @@ export function packetJson(p: Omit<PacketInfo, "messages"> & { messages: readonl
   };
 }
 
+/** " → " in UTF-8. */
+const ARROW = Buffer.from(" \u2192 ");
+
 /**
  * List lines encoded straight into a reused buffer: a million lines as template strings, joined
  * and encoded again by stdout (two-byte strings, for the arrow) cost more than dissecting them.
  */
-/** " → " in UTF-8. */
-const ARROW = Buffer.from(" \u2192 ");
-
 class LineOut {
   private buf = Buffer.allocUnsafe(1 << 16);
   private n = 0;
