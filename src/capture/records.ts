@@ -247,7 +247,7 @@ export class RecordReader {
         return false;
       }
       let p = this.pos;
-      const b = this.buf;
+      let b = this.buf;
       let type = this.u32(p);
       if (type === PCAPNG_SHB) {
         const bom = b.readUInt32LE(p + 8);
@@ -269,6 +269,7 @@ export class RecordReader {
         return false;
       }
       p = this.pos;
+      b = this.buf; // fill may have moved the block to a new buffer
       type = this.u32(p);
       this.pos = p + len;
       const end = p + len - 4;

@@ -16,6 +16,7 @@ import {
   Flow,
   ipv4,
   ipv6,
+  type NgBlock,
   nbss,
   nullLink,
   pcap,
@@ -244,6 +245,26 @@ describe("pcapng", () => {
     assert.equal(cap.readFrame(0), undefined);
     for (const p of pdus) assert.deepEqual(cap.readRanges(p.ranges).subarray(p.skip), p.data);
     cap.close();
+  });
+
+  test("obsolete Packet Blocks keep their interface across the reader's buffer refills", async () => {
+    // Interface 1 is raw IP; a block read from a stale buffer would get interface 0 (Ethernet)
+    // or garbage and its PDU would be lost. 60 blocks of ~1 KB cross the first 32 KB read.
+    const f = new Flow();
+    const blocks: NgBlock[] = f.handshake().map((data) => ({ kind: "pb", rec: { data, iface: 1 } }));
+    const reqs: Buffer[] = [];
+    for (let i = 0; i < 60; i++) {
+      const req = smb2(1000, i + 1);
+      reqs.push(req);
+      blocks.push({ kind: "pb", rec: { data: f.seg(true, nbss(req)), sec: i, iface: 1 } });
+    }
+    const file = path.join(dir, "pb.pcapng");
+    fs.writeFileSync(file, pcapngSection({ ifaces: [{ linktype: 1 }, { linktype: 101 }], blocks }));
+    const cap = await openCapture(file);
+    const pdus = [...cap.pdus()];
+    cap.close();
+    assert.equal(pdus.length, 60);
+    pdus.forEach((p, i) => assert.deepEqual(p.data, reqs[i]));
   });
 
   test("truncated last block warns once", async () => {
