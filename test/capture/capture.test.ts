@@ -264,7 +264,10 @@ describe("pcapng", () => {
     const pdus = [...cap.pdus()];
     cap.close();
     assert.equal(pdus.length, 60);
-    pdus.forEach((p, i) => assert.deepEqual(p.data, reqs[i]));
+    assert.deepEqual(
+      pdus.map((p) => p.data),
+      reqs,
+    );
   });
 
   test("truncated last block warns once", async () => {
