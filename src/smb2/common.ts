@@ -9,7 +9,7 @@ import type { Smb2Msg } from "./dissect.js";
 export function fileId(f: Fields, m: Smb2Msg): string {
   const at = f.c.pos;
   f.c.need(16);
-  const hex = f.c.buf.subarray(at, at + 16).toString("hex");
+  const hex = m.ctx.state.fileIdText(f.c.buf, at);
   const name = m.ctx.state.file(hex);
   m.info.fileId = hex;
   if (name !== undefined && m.info.path === undefined) m.info.path = name;

@@ -45,3 +45,22 @@ test("the null FileId is not tracked", () => {
   s.closeHandle(zero, 6);
   assert.equal(s.handleAt(zero, 5), undefined);
 });
+
+test("fileIdText: the id's hex text, also for ids that share a cache slot", () => {
+  const state = new Smb2State(true);
+  const b = Buffer.alloc(64);
+  const seen = new Map<string, string>();
+  // 2000 ids in 256 slots: most share a slot with another, and each is asked twice, at two offsets.
+  for (let i = 0; i < 2000; i++) {
+    b.writeUInt32LE((i * 2654435761) >>> 0, 4);
+    b.writeUInt32LE(i, 12);
+    b.writeUInt32LE(i >> 3, 20);
+    const hex = b.toString("hex", 4, 20);
+    assert.equal(state.fileIdText(b, 4), hex);
+    b.copy(b, 40, 4, 20);
+    const again = state.fileIdText(b, 40);
+    assert.equal(again, hex);
+    seen.set(hex, again);
+  }
+  assert.equal(seen.size, 2000);
+});
