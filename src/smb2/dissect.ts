@@ -210,7 +210,10 @@ function dissectMessage(
     rec = ctx.first ? undefined : state.requests.get(conn, key);
     if (!rec || rec.frame !== ctx.frame) {
       const cancelled = h.cmd === 12 ? state.requests.get(conn, key) : undefined;
-      rec = newRequest(ctx.frame, ctx.time, h.cmd);
+      // The first pass keeps the record (in the table's columns); a tree's pass only reads it.
+      rec = ctx.first
+        ? state.requests.create(ctx.frame, ctx.time, h.cmd)
+        : newRequest(ctx.frame, ctx.time, h.cmd);
       // CANCEL reuses the MessageId of the request it cancels: keep that record (its response still
       // needs it) and note the cancel, which Wireshark then shows as "Response to".
       if (ctx.first && cancelled && cancelled.cmd !== 12)

@@ -95,18 +95,180 @@ export interface ConnectionRecord {
 /** One connection's requests: MessageIds mostly count up from the first one seen. */
 interface ConnRequests {
   base: number;
-  /** Records by `msgId - base`. */
-  dense: (RequestRecord | undefined)[];
+  /** Rows (RequestRows) by `msgId - base`; 0 is an empty slot. */
+  dense: number[];
   /** Slots below this are empty (records are deleted in a one-shot pass). */
   lo: number;
   /** Ids outside the dense run (below the first, far ahead, or 2^53 and above as text). */
-  sparse?: Map<number | string, RequestRecord>;
+  sparse?: Map<number | string, number>;
 }
 
 /** How far past the dense run an id may land and still extend it (with empty slots). */
 const DENSE_GAP = 4096;
 /** A one-shot pass keeps a request this many ids behind the newest in the sparse map instead. */
 const MAX_BEHIND = 65536;
+/**
+ * A one-shot pass reuses a deleted row only after this many more were deleted: a record still
+ * in use (the message being dissected, the one before it in a compound) keeps its data.
+ */
+const REUSE_AFTER = 256;
+
+/**
+ * The fields of all request records, in columns: an index of a million requests keeps no object
+ * per request. Row r's integers are ints[r*INTS + field], its time and ioctl code nums[r*2 + 0|1].
+ * Unset optional numbers are UNSET (they are wire values of at most 16 bits, or frame numbers),
+ * an unset ioctl code (32 bits) NaN. Row 0 is unused (an empty slot in ConnRequests.dense).
+ */
+class RequestRows {
+  n = 1;
+  cap = 4096;
+  ints = new Int32Array(this.cap * INTS);
+  nums = new Float64Array(this.cap * 2);
+  /** Holey arrays of `cap` slots (a hole reads as undefined): no push, so no growth per row. */
+  path: (string | undefined)[] = new Array(this.cap);
+  fileId: (string | undefined)[] = new Array(this.cap);
+  /** Rare fields. */
+  pattern = new Map<number, string>();
+  extra = new Map<number, Record<string, unknown>>();
+  /** One-shot: deleted rows, oldest first (see REUSE_AFTER). */
+  private freed: number[] = [];
+  private freedAt = 0;
+
+  add(frame: number, time: number, cmd: number): number {
+    let i: number;
+    if (this.freed.length - this.freedAt > REUSE_AFTER) {
+      i = this.freed[this.freedAt++]!;
+      if (this.freedAt >= 4096) {
+        this.freed = this.freed.slice(this.freedAt);
+        this.freedAt = 0;
+      }
+      this.path[i] = this.fileId[i] = undefined;
+      this.pattern.delete(i);
+      this.extra.delete(i);
+    } else {
+      i = this.n++;
+      if (i === this.cap) this.grow();
+    }
+    const k = i * INTS;
+    const ints = this.ints;
+    ints[k] = frame;
+    ints[k + CMD] = cmd;
+    ints[k + RESPONSE] = ints[k + INFO_TYPE] = ints[k + INFO_CLASS] = ints[k + LEVEL] = UNSET;
+    this.nums[i * 2] = time;
+    this.nums[i * 2 + 1] = Number.NaN;
+    return i;
+  }
+
+  free(i: number): void {
+    this.freed.push(i);
+  }
+
+  private grow(): void {
+    this.cap *= 2;
+    const ints = new Int32Array(this.cap * INTS);
+    ints.set(this.ints);
+    this.ints = ints;
+    const nums = new Float64Array(this.cap * 2);
+    nums.set(this.nums);
+    this.nums = nums;
+    this.path.length = this.cap;
+    this.fileId.length = this.cap;
+  }
+}
+
+// RequestRows.ints fields.
+const CMD = 1;
+const RESPONSE = 2;
+const INFO_TYPE = 3;
+const INFO_CLASS = 4;
+const LEVEL = 5;
+const INTS = 6;
+const UNSET = -0x80000000;
+const opt = (v: number): number | undefined => (v === UNSET ? undefined : v);
+const unopt = (v: number | undefined): number => (v === undefined ? UNSET : v);
+
+/** A request record that is a row of a RequestTable (a view: made per lookup, the row holds the data). */
+class RowRecord implements RequestRecord {
+  constructor(
+    readonly rows: RequestRows,
+    readonly row: number,
+  ) {}
+  get frame(): number {
+    return this.rows.ints[this.row * INTS]!;
+  }
+  set frame(v: number) {
+    this.rows.ints[this.row * INTS] = v;
+  }
+  get cmd(): number {
+    return this.rows.ints[this.row * INTS + CMD]!;
+  }
+  set cmd(v: number) {
+    this.rows.ints[this.row * INTS + CMD] = v;
+  }
+  get responseFrame(): number | undefined {
+    return opt(this.rows.ints[this.row * INTS + RESPONSE]!);
+  }
+  set responseFrame(v: number | undefined) {
+    this.rows.ints[this.row * INTS + RESPONSE] = unopt(v);
+  }
+  get infoType(): number | undefined {
+    return opt(this.rows.ints[this.row * INTS + INFO_TYPE]!);
+  }
+  set infoType(v: number | undefined) {
+    this.rows.ints[this.row * INTS + INFO_TYPE] = unopt(v);
+  }
+  get infoClass(): number | undefined {
+    return opt(this.rows.ints[this.row * INTS + INFO_CLASS]!);
+  }
+  set infoClass(v: number | undefined) {
+    this.rows.ints[this.row * INTS + INFO_CLASS] = unopt(v);
+  }
+  get level(): number | undefined {
+    return opt(this.rows.ints[this.row * INTS + LEVEL]!);
+  }
+  set level(v: number | undefined) {
+    this.rows.ints[this.row * INTS + LEVEL] = unopt(v);
+  }
+  get time(): number {
+    return this.rows.nums[this.row * 2]!;
+  }
+  set time(v: number) {
+    this.rows.nums[this.row * 2] = v;
+  }
+  get ioctl(): number | undefined {
+    const v = this.rows.nums[this.row * 2 + 1]!;
+    return Number.isNaN(v) ? undefined : v;
+  }
+  set ioctl(v: number | undefined) {
+    this.rows.nums[this.row * 2 + 1] = v ?? Number.NaN;
+  }
+  get path(): string | undefined {
+    return this.rows.path[this.row];
+  }
+  set path(v: string | undefined) {
+    this.rows.path[this.row] = v;
+  }
+  get fileId(): string | undefined {
+    return this.rows.fileId[this.row];
+  }
+  set fileId(v: string | undefined) {
+    this.rows.fileId[this.row] = v;
+  }
+  get pattern(): string | undefined {
+    return this.rows.pattern.get(this.row);
+  }
+  set pattern(v: string | undefined) {
+    if (v === undefined) this.rows.pattern.delete(this.row);
+    else this.rows.pattern.set(this.row, v);
+  }
+  get extra(): Record<string, unknown> | undefined {
+    return this.rows.extra.get(this.row);
+  }
+  set extra(v: Record<string, unknown> | undefined) {
+    if (v === undefined) this.rows.extra.delete(this.row);
+    else this.rows.extra.set(this.row, v);
+  }
+}
 
 /**
  * Request records by connection and MessageId. SMB2 MessageIds on a connection count up (credits
@@ -115,6 +277,29 @@ const MAX_BEHIND = 65536;
  */
 export class RequestTable {
   private readonly byConn = new Map<number, ConnRequests>();
+  private rows = new RequestRows();
+
+  /** A new record kept in this table's rows (`set` it to find it again by its MessageId). */
+  create(frame: number, time: number, cmd: number): RequestRecord {
+    return new RowRecord(this.rows, this.rows.add(frame, time, cmd));
+  }
+
+  /** The row holding `rec`: its own, or a new one with a copy of its fields. */
+  private rowOf(rec: RequestRecord): number {
+    if (rec instanceof RowRecord && rec.rows === this.rows) return rec.row;
+    const r = new RowRecord(this.rows, this.rows.add(rec.frame, rec.time, rec.cmd));
+    r.responseFrame = rec.responseFrame;
+    r.path = rec.path;
+    r.fileId = rec.fileId;
+    r.infoType = rec.infoType;
+    r.infoClass = rec.infoClass;
+    r.ioctl = rec.ioctl;
+    r.level = rec.level;
+    r.pattern = rec.pattern;
+    r.extra = rec.extra;
+    return r.row;
+  }
+
   /** Records kept (a count for tests and diagnostics: walks every connection). */
   get size(): number {
     let n = 0;
@@ -127,13 +312,13 @@ export class RequestTable {
   get(conn: number, msgId: number | string): RequestRecord | undefined {
     const c = this.byConn.get(conn);
     if (!c) return undefined;
-    if (typeof msgId === "number") {
-      const r = c.dense[msgId - c.base];
-      if (r) return r;
-    }
-    return c.sparse?.get(msgId);
+    let row: number | undefined;
+    if (typeof msgId === "number") row = c.dense[msgId - c.base];
+    if (!row) row = c.sparse?.get(msgId);
+    return row ? new RowRecord(this.rows, row) : undefined;
   }
   set(conn: number, msgId: number | string, rec: RequestRecord): void {
+    const row = this.rowOf(rec);
     let c = this.byConn.get(conn);
     if (!c) {
       c = { base: typeof msgId === "number" ? msgId : 0, dense: [], lo: 0 };
@@ -142,31 +327,37 @@ export class RequestTable {
     const k = typeof msgId === "number" ? msgId - c.base : -1;
     // Below `lo` the run may be cut off at any time: such an id (sent late, out of order) goes aside.
     if (k >= c.lo && k <= c.dense.length + DENSE_GAP) {
-      while (c.dense.length < k) c.dense.push(undefined);
+      while (c.dense.length < k) c.dense.push(0);
       // An id kept aside earlier and now reached by the dense run lives in one place only.
-      if (c.dense[k] === undefined) c.sparse?.delete(msgId);
-      c.dense[k] = rec;
+      if (!c.dense[k]) c.sparse?.delete(msgId);
+      c.dense[k] = row;
       return;
     }
     c.sparse ??= new Map();
-    c.sparse.set(msgId, rec);
+    c.sparse.set(msgId, row);
   }
   /**
    * Forgets a record (a one-shot pass, once a request is answered). The dense run then drops its
    * empty start, and a request left unanswered far behind moves aside, so that a connection's
-   * slots stay about as many as its requests in flight, not as its whole history.
+   * slots stay about as many as its requests in flight, not as its whole history. Its row is
+   * reused later (see REUSE_AFTER).
    */
   delete(conn: number, msgId: number | string): void {
     const c = this.byConn.get(conn);
     if (!c) return;
     const k = typeof msgId === "number" ? msgId - c.base : -1;
     if (!(k >= 0 && k < c.dense.length && c.dense[k])) {
-      c.sparse?.delete(msgId);
+      const row = c.sparse?.get(msgId);
+      if (row !== undefined) {
+        c.sparse!.delete(msgId);
+        this.rows.free(row);
+      }
       return;
     }
-    c.dense[k] = undefined;
+    this.rows.free(c.dense[k]!);
+    c.dense[k] = 0;
     const d = c.dense;
-    while (c.lo < d.length && (d[c.lo] === undefined || d.length - c.lo > MAX_BEHIND)) {
+    while (c.lo < d.length && (!d[c.lo] || d.length - c.lo > MAX_BEHIND)) {
       const r = d[c.lo];
       if (r) {
         c.sparse ??= new Map();
@@ -188,6 +379,7 @@ export class RequestTable {
   }
   clear(): void {
     this.byConn.clear();
+    this.rows = new RequestRows();
   }
 }
 

@@ -112,3 +112,73 @@ test("Smb2State: a reused FileId value has one lifetime per open, found by frame
   assert.equal(s.file(h), "b");
   assert.equal(s.handleAt("0".repeat(32), 1), undefined);
 });
+
+test("RequestTable records live in its columns: every field round-trips, unset fields read undefined", () => {
+  const t = new RequestTable();
+  const r = t.create(7, 1700000000.123456, 16);
+  assert.deepEqual(
+    [r.frame, r.time, r.cmd, r.responseFrame, r.infoType, r.infoClass, r.ioctl, r.level, r.path, r.fileId],
+    [7, 1700000000.123456, 16, undefined, undefined, undefined, undefined, undefined, undefined, undefined],
+  );
+  assert.equal(r.pattern, undefined);
+  assert.equal(r.extra, undefined);
+  r.responseFrame = 9;
+  r.infoType = 1;
+  r.infoClass = 0;
+  r.ioctl = 0x9000_0000;
+  r.level = 0x25;
+  r.path = "dir\\f.txt";
+  r.fileId = "ab".repeat(16);
+  r.pattern = "*";
+  r.extra = { cancelFrame: 8 };
+  t.set(3, 42, r);
+  // Rows grow past their first allocation; the early record is intact.
+  for (let i = 0; i < 10_000; i++) t.set(3, 43 + i, t.create(100 + i, i, 8));
+  const g = t.get(3, 42)!;
+  assert.deepEqual(
+    [g.frame, g.cmd, g.responseFrame, g.infoType, g.infoClass, g.ioctl, g.level, g.path, g.fileId, g.pattern],
+    [7, 16, 9, 1, 0, 0x9000_0000, 0x25, "dir\\f.txt", "ab".repeat(16), "*"],
+  );
+  assert.deepEqual(g.extra, { cancelFrame: 8 });
+  assert.equal(t.get(3, 43 + 9_999)?.frame, 100 + 9_999);
+  g.infoClass = undefined;
+  g.ioctl = undefined;
+  g.pattern = undefined;
+  assert.deepEqual(
+    [t.get(3, 42)!.infoClass, t.get(3, 42)!.ioctl, t.get(3, 42)!.pattern],
+    [undefined, undefined, undefined],
+  );
+  // A plain record (a test's, or a tree pass's) is copied in.
+  t.set(4, 1, { ...newRequest(5, 0.5, 6), path: "p", level: 3 });
+  assert.deepEqual([t.get(4, 1)!.frame, t.get(4, 1)!.path, t.get(4, 1)!.level], [5, "p", 3]);
+});
+
+test("RequestTable in a one-shot pass reuses deleted rows only much later: a record in use keeps its data", () => {
+  const t = new RequestTable();
+  const held = t.create(1, 0, 5);
+  held.path = "kept";
+  t.set(1, 1, held);
+  t.delete(1, 1); // answered; the message being dissected still reads it
+  for (let id = 2; id < 200; id++) {
+    const r = t.create(id, 0, 8);
+    r.path = `p${id}`;
+    t.set(1, id, r);
+    t.delete(1, id);
+  }
+  assert.equal(held.path, "kept");
+  assert.equal(held.frame, 1);
+  // Rows are reused after that: a long one-shot pass keeps few.
+  const before = (t as unknown as { rows: { n: number } }).rows.n;
+  for (let id = 200; id < 100_000; id++) {
+    t.set(1, id, t.create(id, 0, 8));
+    t.delete(1, id);
+  }
+  const rows = (t as unknown as { rows: { n: number } }).rows.n;
+  assert.ok(rows - before < 1000, `${rows - before} more rows`);
+  // A reused row starts empty.
+  const r = t.create(5, 0, 8);
+  assert.deepEqual(
+    [r.path, r.fileId, r.pattern, r.extra, r.level],
+    [undefined, undefined, undefined, undefined, undefined],
+  );
+});
