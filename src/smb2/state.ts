@@ -115,24 +115,29 @@ const REUSE_AFTER = 256;
 
 /**
  * The fields of all request records, in columns: an index of a million requests keeps no object
- * per request. Row r's integers are ints[r*INTS + field], its time and ioctl code nums[r*2 + 0|1].
- * Unset optional numbers are UNSET (they are wire values of at most 16 bits, or frame numbers),
- * an unset ioctl code (32 bits) NaN. Row 0 is unused (an empty slot in ConnRequests.dense).
+ * per request. Rows sit in chunks of CHUNK (never copied as they grow: copying and touching fresh
+ * memory twice cost more than the objects did). Row r's integers are ints[c][o*INTS + field], its
+ * time and ioctl code nums[c][o*2 + 0|1] (c = r >> CHUNK_BITS, o = r & CHUNK_MASK). Unset optional
+ * numbers are UNSET (wire values of at most 16 bits, or frame numbers), an unset ioctl code (32
+ * bits) NaN. Row 0 is unused (an empty slot in ConnRequests.dense).
  */
 class RequestRows {
   n = 1;
-  cap = 4096;
-  ints = new Int32Array(this.cap * INTS);
-  nums = new Float64Array(this.cap * 2);
-  /** Holey arrays of `cap` slots (a hole reads as undefined): no push, so no growth per row. */
-  path: (string | undefined)[] = new Array(this.cap);
-  fileId: (string | undefined)[] = new Array(this.cap);
+  ints: Int32Array[] = [];
+  nums: Float64Array[] = [];
+  /** Holey chunks (a hole reads as undefined). */
+  path: (string | undefined)[][] = [];
+  fileId: (string | undefined)[][] = [];
   /** Rare fields. */
   pattern = new Map<number, string>();
   extra = new Map<number, Record<string, unknown>>();
   /** One-shot: deleted rows, oldest first (see REUSE_AFTER). */
   private freed: number[] = [];
   private freedAt = 0;
+
+  constructor() {
+    this.chunk();
+  }
 
   add(frame: number, time: number, cmd: number): number {
     let i: number;
@@ -142,20 +147,22 @@ class RequestRows {
         this.freed = this.freed.slice(this.freedAt);
         this.freedAt = 0;
       }
-      this.path[i] = this.fileId[i] = undefined;
+      this.path[i >> CHUNK_BITS]![i & CHUNK_MASK] = undefined;
+      this.fileId[i >> CHUNK_BITS]![i & CHUNK_MASK] = undefined;
       this.pattern.delete(i);
       this.extra.delete(i);
     } else {
       i = this.n++;
-      if (i === this.cap) this.grow();
+      if ((i & CHUNK_MASK) === 0) this.chunk();
     }
-    const k = i * INTS;
-    const ints = this.ints;
+    const ints = this.ints[i >> CHUNK_BITS]!;
+    const k = (i & CHUNK_MASK) * INTS;
     ints[k] = frame;
     ints[k + CMD] = cmd;
     ints[k + RESPONSE] = ints[k + INFO_TYPE] = ints[k + INFO_CLASS] = ints[k + LEVEL] = UNSET;
-    this.nums[i * 2] = time;
-    this.nums[i * 2 + 1] = Number.NaN;
+    const nums = this.nums[i >> CHUNK_BITS]!;
+    nums[(i & CHUNK_MASK) * 2] = time;
+    nums[(i & CHUNK_MASK) * 2 + 1] = Number.NaN;
     return i;
   }
 
@@ -163,19 +170,17 @@ class RequestRows {
     this.freed.push(i);
   }
 
-  private grow(): void {
-    this.cap *= 2;
-    const ints = new Int32Array(this.cap * INTS);
-    ints.set(this.ints);
-    this.ints = ints;
-    const nums = new Float64Array(this.cap * 2);
-    nums.set(this.nums);
-    this.nums = nums;
-    this.path.length = this.cap;
-    this.fileId.length = this.cap;
+  private chunk(): void {
+    this.ints.push(new Int32Array(CHUNK * INTS));
+    this.nums.push(new Float64Array(CHUNK * 2));
+    this.path.push(new Array(CHUNK));
+    this.fileId.push(new Array(CHUNK));
   }
 }
 
+const CHUNK_BITS = 13;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
 // RequestRows.ints fields.
 const CMD = 1;
 const RESPONSE = 2;
@@ -189,70 +194,75 @@ const unopt = (v: number | undefined): number => (v === undefined ? UNSET : v);
 
 /** A request record that is a row of a RequestTable (a view: made per lookup, the row holds the data). */
 class RowRecord implements RequestRecord {
+  private readonly ints: Int32Array;
+  private readonly at: number;
   constructor(
     readonly rows: RequestRows,
     readonly row: number,
-  ) {}
+  ) {
+    this.ints = rows.ints[row >> CHUNK_BITS]!;
+    this.at = (row & CHUNK_MASK) * INTS;
+  }
   get frame(): number {
-    return this.rows.ints[this.row * INTS]!;
+    return this.ints[this.at]!;
   }
   set frame(v: number) {
-    this.rows.ints[this.row * INTS] = v;
+    this.ints[this.at] = v;
   }
   get cmd(): number {
-    return this.rows.ints[this.row * INTS + CMD]!;
+    return this.ints[this.at + CMD]!;
   }
   set cmd(v: number) {
-    this.rows.ints[this.row * INTS + CMD] = v;
+    this.ints[this.at + CMD] = v;
   }
   get responseFrame(): number | undefined {
-    return opt(this.rows.ints[this.row * INTS + RESPONSE]!);
+    return opt(this.ints[this.at + RESPONSE]!);
   }
   set responseFrame(v: number | undefined) {
-    this.rows.ints[this.row * INTS + RESPONSE] = unopt(v);
+    this.ints[this.at + RESPONSE] = unopt(v);
   }
   get infoType(): number | undefined {
-    return opt(this.rows.ints[this.row * INTS + INFO_TYPE]!);
+    return opt(this.ints[this.at + INFO_TYPE]!);
   }
   set infoType(v: number | undefined) {
-    this.rows.ints[this.row * INTS + INFO_TYPE] = unopt(v);
+    this.ints[this.at + INFO_TYPE] = unopt(v);
   }
   get infoClass(): number | undefined {
-    return opt(this.rows.ints[this.row * INTS + INFO_CLASS]!);
+    return opt(this.ints[this.at + INFO_CLASS]!);
   }
   set infoClass(v: number | undefined) {
-    this.rows.ints[this.row * INTS + INFO_CLASS] = unopt(v);
+    this.ints[this.at + INFO_CLASS] = unopt(v);
   }
   get level(): number | undefined {
-    return opt(this.rows.ints[this.row * INTS + LEVEL]!);
+    return opt(this.ints[this.at + LEVEL]!);
   }
   set level(v: number | undefined) {
-    this.rows.ints[this.row * INTS + LEVEL] = unopt(v);
+    this.ints[this.at + LEVEL] = unopt(v);
   }
   get time(): number {
-    return this.rows.nums[this.row * 2]!;
+    return this.rows.nums[this.row >> CHUNK_BITS]![(this.row & CHUNK_MASK) * 2]!;
   }
   set time(v: number) {
-    this.rows.nums[this.row * 2] = v;
+    this.rows.nums[this.row >> CHUNK_BITS]![(this.row & CHUNK_MASK) * 2] = v;
   }
   get ioctl(): number | undefined {
-    const v = this.rows.nums[this.row * 2 + 1]!;
+    const v = this.rows.nums[this.row >> CHUNK_BITS]![(this.row & CHUNK_MASK) * 2 + 1]!;
     return Number.isNaN(v) ? undefined : v;
   }
   set ioctl(v: number | undefined) {
-    this.rows.nums[this.row * 2 + 1] = v ?? Number.NaN;
+    this.rows.nums[this.row >> CHUNK_BITS]![(this.row & CHUNK_MASK) * 2 + 1] = v ?? Number.NaN;
   }
   get path(): string | undefined {
-    return this.rows.path[this.row];
+    return this.rows.path[this.row >> CHUNK_BITS]![this.row & CHUNK_MASK];
   }
   set path(v: string | undefined) {
-    this.rows.path[this.row] = v;
+    this.rows.path[this.row >> CHUNK_BITS]![this.row & CHUNK_MASK] = v;
   }
   get fileId(): string | undefined {
-    return this.rows.fileId[this.row];
+    return this.rows.fileId[this.row >> CHUNK_BITS]![this.row & CHUNK_MASK];
   }
   set fileId(v: string | undefined) {
-    this.rows.fileId[this.row] = v;
+    this.rows.fileId[this.row >> CHUNK_BITS]![this.row & CHUNK_MASK] = v;
   }
   get pattern(): string | undefined {
     return this.rows.pattern.get(this.row);
