@@ -232,7 +232,7 @@ function dissectMessage(
   const m: Smb2Msg = { h, ctx, end, info, rec, prev };
   const tree = ctx.light ? LIGHT_NODE : node("smb2", PROTO_LABEL, "", "", h.at, end - h.at);
   if (!ctx.light) tree.children = [];
-  if (ctx.light) LIGHT_NODES.length = 0;
+  if (ctx.light && LIGHT_NODES.length) LIGHT_NODES.length = 0;
   const f = new Fields(new Cursor(buf, h.at, end), ctx.light ? LIGHT_NODES : tree.children!, ctx.light);
   try {
     // The header subtree is display only: the index pass already has the parsed header.

@@ -232,7 +232,8 @@ export function scanPackets(
     first: true,
     security: st.security,
   };
-  const infos: MessageInfo[] = [];
+  // A fresh message array per PDU becomes the packet's own (no copy, no length reset per PDU).
+  let infos: MessageInfo[] = [];
   const nodes: FieldNode[] = [];
   /**
    * Adds `cur`, read up to the frame of `next` (the PDU after it, undefined at the end). Its Info can
@@ -284,7 +285,7 @@ export function scanPackets(
       sink.settle?.(p, last.seq);
     }
     if (!listed) continue;
-    infos.length = 0;
+    infos = [];
     if (nbss)
       infos.push({
         proto: 0,
@@ -301,7 +302,7 @@ export function scanPackets(
       ctx.frame = pdu.frame;
       ctx.conn = pdu.conn;
       ctx.time = pdu.time;
-      nodes.length = 0;
+      if (nodes.length) nodes.length = 0;
       dissectPdu(pdu.data, ctx, nodes, infos);
     }
     if (pdu.frames?.[0] !== undefined && infos.length > 0) infos[0]!.flags |= MsgFlag.Reassembled;
@@ -318,8 +319,7 @@ export function scanPackets(
         dstPort: pdu.dstPort,
         conn: pdu.conn,
         summary: "",
-        // Copies of exact length: most packets have one message and one PDU.
-        messages: infos.slice(),
+        messages: infos,
       };
       curLocs = [loc];
     } else {
@@ -374,9 +374,9 @@ class SettledPrefix {
     let p = Math.max(this.prefix, this.count - this.maxPending);
     while (p < this.count && this.settled[p - this.base]) p++;
     this.prefix = p;
-    if (p === this.count) this.settled.length = 0;
-    else if (p - this.base >= 4096) this.settled = this.settled.slice(p - this.base);
-    else return;
+    // Trimmed now and then: emptying it at each settled packet cost a runtime call per packet.
+    if (p - this.base < 4096) return;
+    this.settled = this.settled.slice(p - this.base);
     this.base = p;
   }
 }
