@@ -259,7 +259,7 @@ function challengeMsg(f: Fields, base: number, res: NtlmResult): void {
   ntlmString(f, base, "ntlmssp.challenge.target_name", "Target Name", unicode);
   res.flags = negotiateFlags(f);
   res.challenge = f.bytes("ntlmssp.ntlmserverchallenge", "NTLM Server Challenge", 8).toString("hex");
-  f.bytes("ntlmssp.reserved", "Reserved", 8);
+  f.opaque("ntlmssp.reserved", "Reserved", 8);
   if (f.c.has(8)) {
     const d = readDesc(f);
     const at = base + d.off;
@@ -347,7 +347,7 @@ function authMsg(f: Fields, base: number, res: NtlmResult): void {
   if (res.flags & NTLMSSP_NEGOTIATE_VERSION && minOff >= 72) version(f);
   if (minOff >= 88 && f.c.has(16, base + 72)) {
     f.c.seek(base + 72);
-    f.bytes("ntlmssp.authenticate.mic", "MIC", 16);
+    f.opaque("ntlmssp.authenticate.mic", "MIC", 16);
   }
 }
 
@@ -371,13 +371,13 @@ function ntlmv2Response(f: Fields, len: number): void {
     "ntlmssp.ntlmv2_response",
     n.label,
     () => {
-      f.bytes("ntlmssp.ntlmv2_response.ntproofstr", "NTProofStr", 16);
+      f.opaque("ntlmssp.ntlmv2_response.ntproofstr", "NTProofStr", 16);
       f.uint("ntlmssp.ntlmv2_response.rversion", "Response Version", 1);
       f.uint("ntlmssp.ntlmv2_response.hirversion", "Hi Response Version", 1);
-      f.bytes("ntlmssp.ntlmv2_response.z", "Z", 6);
+      f.opaque("ntlmssp.ntlmv2_response.z", "Z", 6);
       f.filetime("ntlmssp.ntlmv2_response.time", "Time");
-      f.bytes("ntlmssp.ntlmv2_response.chal", "NTLMv2 Client Challenge", 8);
-      f.bytes("ntlmssp.ntlmv2_response.z", "Z", 4);
+      f.opaque("ntlmssp.ntlmv2_response.chal", "NTLMv2 Client Challenge", 8);
+      f.opaque("ntlmssp.ntlmv2_response.z", "Z", 4);
       avPairs(f, "ntlmssp.ntlmv2_response", "NTLMV2 Response");
       if (f.c.remaining) f.bytes("ntlmssp.ntlmv2_response.pad", "padding", f.c.remaining);
     },

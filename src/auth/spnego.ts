@@ -230,7 +230,7 @@ function cfxGetMic(f: Fields, t: Tlv): void {
       () => {
         f.uint("spnego.krb5.tok_id", "krb5_tok_id", 2, { base: "hex", vals: KRB5_TOK_IDS });
         f.bitmask("spnego.krb5.cfx_flags", "krb5_cfx_flags", 1, CFX_FLAG_BITS);
-        f.bytes("spnego.krb5.filler", "krb5_filler", 5);
+        f.opaque("spnego.krb5.filler", "krb5_filler", 5);
         const at = f.c.pos;
         const seq = f.c.bytes(8).readBigUInt64BE();
         f.add(node("spnego.krb5.cfx_seq", `krb5_cfx_seq: ${seq}`, String(seq), String(seq), at, 8));
@@ -259,7 +259,7 @@ function mechListMic(f: Fields, t: Tlv, res: AuthResult): void {
         "NTLMSSP Verifier",
         () => {
           f.uint("ntlmssp.verf.vers", "Version Number", 4);
-          f.bytes("ntlmssp.verf.body", "Verifier Body", 12);
+          f.opaque("ntlmssp.verf.body", "Verifier Body", 12);
         },
         16,
       ),

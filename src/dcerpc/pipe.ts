@@ -199,7 +199,7 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: Smb2Msg): D
           f.uint("dcerpc.auth_rsrvd", "Auth Rsrvd", 1);
           f.uint("dcerpc.auth_ctx_id", "Auth Context ID", 4);
           // Wireshark hands these to the auth dissector (NTLMSSP verifier...): kept raw here.
-          f.bytes("smbcmp.dcerpc.auth_credentials", "Auth Credentials", Math.min(authLen, f.c.remaining));
+          f.opaque("smbcmp.dcerpc.auth_credentials", "Auth Credentials", Math.min(authLen, f.c.remaining));
         });
       }
     });
@@ -269,7 +269,7 @@ function stub(f: Fields, end: number, iface: string | undefined): void {
   if (iface === undefined || !NDR_KNOWN.has(iface)) {
     if (iface === undefined && !f.light)
       f.add(node("dcerpc.cn_ctx_id.no_bind", "[No bind info for interface Context ID]", "", "", f.c.pos, 0));
-    f.bytes("dcerpc.stub_data", "Stub data", n);
+    f.opaque("dcerpc.stub_data", "Stub data", n);
     return;
   }
   f.tree(

@@ -206,6 +206,16 @@ export class Fields {
     return b;
   }
 
+  /** Raw bytes the dissector does not read (reserved, padding...): a light pass only skips them. */
+  opaque(name: string, label: string, len: number): void {
+    if (!this.light) {
+      this.bytes(name, label, len);
+      return;
+    }
+    this.needOr(name, label, len);
+    this.c.pos += len;
+  }
+
   static bytesNode(name: string, label: string, b: Buffer, at: number): FieldNode {
     const plain = hexPlain(b.length > 36 ? b.subarray(0, 36) : b) + (b.length > 36 ? "…" : "");
     const show = hexColons(b);

@@ -210,7 +210,7 @@ export function andx(f: Fields): void {
     base: "hex",
     vals: (v) => cmdLabel(v),
   });
-  f.bytes("smb.reserved", "Reserved", 1);
+  f.opaque("smb.reserved", "Reserved", 1);
   f.uint("smb.andxoffset", "AndXOffset", 2);
 }
 
@@ -221,7 +221,7 @@ function cmdLabel(v: number): string {
 /** Raw reserved bytes labelled like Wireshark (`Reserved: 0000`). */
 export function reserved(f: Fields, len: number): void {
   if (len <= 0) return;
-  f.bytes("smb.reserved", "Reserved", len);
+  f.opaque("smb.reserved", "Reserved", len);
 }
 
 export const ACCESS_BITS: readonly BitSpec[] = [

@@ -445,15 +445,15 @@ function dissectHeader(f: Fields, h: Smb1Header, ctx: Smb1Ctx, pdu: Smb1Request,
         f.uint("smb.nt_status", "NT Status", 4, { base: "hex", vals: statusName });
       } else {
         f.uint("smb.error_class", "Error Class", 1, { base: "hex", vals: ERROR_CLASS });
-        f.bytes("smb.reserved", "Reserved", 1);
+        f.opaque("smb.reserved", "Reserved", 1);
         f.uint("smb.error_code", "Error Code", 2, { base: "hex" });
         relabel(f, `Error Code: ${dosErrorText(h.errClass, h.errCode)}`);
       }
       f.bitmask("smb.flags", "Flags", 1, FLAGS_BITS);
       f.bitmask("smb.flags2", "Flags2", 2, FLAGS2_BITS);
       f.uint("smb.pid.high", "Process ID High", 2);
-      f.bytes("smb.signature", "Signature", 8);
-      f.bytes("smb.reserved", "Reserved", 2);
+      f.opaque("smb.signature", "Signature", 8);
+      f.opaque("smb.reserved", "Reserved", 2);
       const t = ctx.state.tree(ctx.conn, h.tid, ctx.frame);
       const tidAt = f.c.pos;
       f.uint("smb.tid", "Tree ID", 2);

@@ -224,7 +224,7 @@ function transRequest(f: Fields, m: Smb1Msg): void {
     const at = m.h.at + b.po;
     if (at >= f.c.pos && at < f.c.end) {
       f.c.pos = at;
-      f.bytes("smb.trans_data.parameters", "Parameters", Math.min(b.pc, f.c.end - at));
+      f.opaque("smb.trans_data.parameters", "Parameters", Math.min(b.pc, f.c.end - at));
     }
   }
   if (b.dc > 0) {
@@ -232,7 +232,7 @@ function transRequest(f: Fields, m: Smb1Msg): void {
     const at = m.h.at + b.doff;
     if (at >= f.c.pos && at < f.c.end) {
       f.c.pos = at;
-      f.bytes("smb.trans_data", "Data", Math.min(b.dc, f.c.end - at));
+      f.opaque("smb.trans_data", "Data", Math.min(b.dc, f.c.end - at));
     }
   }
 }
@@ -319,13 +319,13 @@ function transResponse(f: Fields, m: Smb1Msg): void {
     if (!(tn.startsWith("\\PIPE\\") && tn !== "\\PIPE\\LANMAN")) {
       if (b.pc > 0 && m.h.at + b.po >= f.c.pos) {
         f.c.pos = m.h.at + b.po;
-        f.bytes("smb.trans_data.parameters", "Parameters", Math.min(b.pc, f.c.end - f.c.pos));
+        f.opaque("smb.trans_data.parameters", "Parameters", Math.min(b.pc, f.c.end - f.c.pos));
       }
       if (b.dc > 0) {
         padTo(f, m, b.doff);
         if (m.h.at + b.doff >= f.c.pos && m.h.at + b.doff < f.c.end) {
           f.c.pos = m.h.at + b.doff;
-          f.bytes("smb.trans_data", "Data", Math.min(b.dc, f.c.end - f.c.pos));
+          f.opaque("smb.trans_data", "Data", Math.min(b.dc, f.c.end - f.c.pos));
         }
       }
     }

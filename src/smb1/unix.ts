@@ -191,7 +191,7 @@ function posixOpenResponse(f: Fields): void {
     base: "hex",
     vals: REPLY_LEVELS,
   });
-  f.bytes("smb.padding", "Padding", Math.min(2, f.c.remaining));
+  f.opaque("smb.padding", "Padding", Math.min(2, f.c.remaining));
   if (lvl === UNIX_LEVEL.basic) basic(f);
   else if (lvl === UNIX_LEVEL.info2) info2(f);
 }
@@ -277,7 +277,7 @@ export function unixFsData(f: Fields, lvl: number): boolean {
       const ng = f.uint("smb.unix.whoami.num_gids", "Number of supplementary UNIX GIDs", 4);
       const ns = f.uint("smb.unix.whoami.num_sids", "Number of supplementary SIDs", 4);
       const sl = f.uint("smb.unix.whoami.sids_buflen", "Supplementary SIDs buffer length", 4);
-      f.bytes("smb.reserved", "Reserved", Math.min(4, f.c.remaining));
+      f.opaque("smb.reserved", "Reserved", Math.min(4, f.c.remaining));
       if (ng)
         f.tree("smbcmp.smb.unix.whoami.gids", "Supplementary UNIX GIDs", () => {
           for (let i = 0; i < ng && f.c.remaining >= 8; i++) f.u64("smb.unix.file.gid", "GID");

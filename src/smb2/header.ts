@@ -335,7 +335,7 @@ export function dissectHeader(f: Fields, m: Smb2Msg): void {
         f.uint("smb2.nt_status", "NT Status", 4, { base: "hex", vals: statusName });
       } else {
         f.uint("smb2.channel_sequence", "Channel Sequence", 2);
-        f.bytes("smb2.reserved", "Reserved", 2);
+        f.opaque("smb2.reserved", "Reserved", 2);
       }
       f.uint("smb2.cmd", "Command", 2, { vals: (v) => cmdName(v) });
       if (h.isResponse) f.uint("smb2.credits.granted", "Credits granted", 2);
@@ -350,7 +350,7 @@ export function dissectHeader(f: Fields, m: Smb2Msg): void {
         tidNode(f, m);
       }
       sesIdNode(f, m);
-      f.bytes("smb2.signature", "Signature", 16);
+      f.opaque("smb2.signature", "Signature", 16);
       if (!h.isResponse && rec.responseFrame)
         f.generated("smb2.response_in", "Response in", String(rec.responseFrame), rec.responseFrame);
       if (h.isResponse && rec.frame) {

@@ -273,14 +273,14 @@ function opaqueTransform(data: Buffer, magic: number): TransformResult {
     if (magic === SMB2_TRANSFORM_MAGIC) {
       f.tree("smbcmp.smb2.transform", "SMB2 Transform Header", () => {
         f.uint("smb2.protocol_id", "ProtocolId", 4, { base: "hex", be: true });
-        f.bytes("smb2.header.transform.signature", "Signature", 16);
-        f.bytes("smb2.header.transform.nonce", "Nonce", 16);
+        f.opaque("smb2.header.transform.signature", "Signature", 16);
+        f.opaque("smb2.header.transform.nonce", "Nonce", 16);
         f.uint("smb2.header.transform.msg_size", "Message size", 4);
-        f.bytes("smb2.header.transform.reserved", "Reserved", 2);
+        f.opaque("smb2.header.transform.reserved", "Reserved", 2);
         f.uint("smb2.header.transform.flags", "Flags", 2, { base: "hex" });
         f.u64("smb2.header.transform.session_id", "Session Id", { base: "hex" });
       });
-      f.bytes("smb2.header.transform.enc_data", "Encrypted data", f.c.remaining);
+      f.opaque("smb2.header.transform.enc_data", "Encrypted data", f.c.remaining);
     } else {
       f.tree("smbcmp.smb2.comp_transform", "SMB2 Compression Transform Header", () => {
         f.uint("smb2.protocol_id", "ProtocolId", 4, { base: "hex", be: true });

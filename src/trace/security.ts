@@ -188,10 +188,10 @@ export class Security {
         "SMB2 Transform Header",
         () => {
           f.uint("smb2.protocol_id", "ProtocolId", 4, { base: "hex", be: true });
-          f.bytes("smb2.header.transform.signature", "Signature", 16);
-          f.bytes("smb2.header.transform.nonce", "Nonce", 16);
+          f.opaque("smb2.header.transform.signature", "Signature", 16);
+          f.opaque("smb2.header.transform.nonce", "Nonce", 16);
           f.uint("smb2.header.transform.msg_size", "Message size", 4);
-          f.bytes("smb2.header.transform.reserved", "Reserved", 2);
+          f.opaque("smb2.header.transform.reserved", "Reserved", 2);
           f.bitmask("smb2.header.transform.flags", "Flags", 2, [
             { name: "smb2.header.transform.flags.encrypted", label: "Encrypted", mask: 1 },
           ]);

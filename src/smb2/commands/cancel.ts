@@ -5,6 +5,6 @@ import { bufferCode } from "../header.js";
 export const cancel: Smb2Command = {
   request(f) {
     bufferCode(f);
-    f.bytes("smb2.unknown", "Unknown", 2);
+    f.opaque("smb2.unknown", "Unknown", 2);
   },
 };

@@ -49,7 +49,7 @@ function request(f: Fields, m: Smb2Msg): void {
   f.uint("smb2.output_buffer_len", "Output Buffer Length", 4);
   fileId(f, m);
   const filter = f.bitmask("smb.nt.notify.completion_filter", "Completion Filter", 4, COMPLETION_FILTER_BITS);
-  f.bytes("smb2.reserved", "Reserved", 4);
+  f.opaque("smb2.reserved", "Reserved", 4);
   if (m.ctx.first && m.info.path !== undefined) m.rec.path = m.info.path;
   m.info.detail = `filter=0x${filter.toString(16).padStart(8, "0")}`;
   sum(m, m.info.path !== undefined ? ` File: ${m.info.path}` : "");

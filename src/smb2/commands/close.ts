@@ -28,7 +28,7 @@ function request(f: Fields, m: Smb2Msg): void {
 function response(f: Fields, m: Smb2Msg): void {
   structureSize(f);
   f.bitmask("smb2.close.flags", "Close Flags", 2, CLOSE_FLAGS);
-  f.bytes("smb2.reserved", "Reserved", 4);
+  f.opaque("smb2.reserved", "Reserved", 4);
   fileTimes(f);
   f.u64("smb2.allocation_size", "Allocation Size");
   f.u64("smb2.eof", "End Of File");

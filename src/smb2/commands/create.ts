@@ -71,7 +71,7 @@ function request(f: Fields, m: Smb2Msg): void {
   f.uint("smb2.create.oplock", "Oplock", 1, { base: "hex", vals: OPLOCK_LEVELS });
   f.uint("smb2.impersonation.level", "Impersonation level", 4, { vals: IMPERSONATION });
   f.u64("smb2.create_flags", "Create Flags", { base: "hex" });
-  f.bytes("smb2.reserved", "Reserved", 8);
+  f.opaque("smb2.reserved", "Reserved", 8);
   accessMask(f);
   fileAttributes(f);
   shareAccess(f);
@@ -103,7 +103,7 @@ function response(f: Fields, m: Smb2Msg): void {
   f.u64("smb2.allocation_size", "Allocation Size");
   f.u64("smb2.eof", "End Of File");
   fileAttributes(f);
-  f.bytes("smb2.reserved", "Reserved", 4);
+  f.opaque("smb2.reserved", "Reserved", 4);
   const name = m.rec.path ?? "";
   c.need(16);
   const hex = c.buf.subarray(c.pos, c.pos + 16).toString("hex");

@@ -53,7 +53,7 @@ export function errorResponse(f: Fields, m: Smb2Msg): void {
   const byteCount = f.uint("smb2.error.byte_count", "Byte Count", 4);
   if (!byteCount) {
     // ErrorData is one byte even when ByteCount is 0; Wireshark shows <MISSING> when it is absent.
-    f.bytes("smb2.error.data", "Error Data", Math.min(1, f.c.remaining));
+    f.opaque("smb2.error.data", "Error Data", Math.min(1, f.c.remaining));
     return;
   }
   const len = Math.min(byteCount, f.c.remaining);

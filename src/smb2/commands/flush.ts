@@ -5,7 +5,7 @@ import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
 
 function request(f: Fields, m: Smb2Msg): void {
   structureSize(f);
-  f.bytes("smb2.unknown", "Unknown", 6);
+  f.opaque("smb2.unknown", "Unknown", 6);
   fileId(f, m);
   if (m.ctx.first && m.info.path !== undefined) m.rec.path = m.info.path;
   sum(m, m.info.path !== undefined ? ` File: ${m.info.path}` : "");
@@ -13,7 +13,7 @@ function request(f: Fields, m: Smb2Msg): void {
 
 function response(f: Fields, m: Smb2Msg): void {
   structureSize(f);
-  f.bytes("smb2.unknown", "Unknown", 2);
+  f.opaque("smb2.unknown", "Unknown", 2);
   if (m.rec.path !== undefined) m.info.path = m.rec.path;
 }
 

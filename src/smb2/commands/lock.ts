@@ -14,7 +14,7 @@ function request(f: Fields, m: Smb2Msg): void {
   const c = f.c;
   structureSize(f);
   const count = f.uint("smb2.lock_count", "Lock Count", 2);
-  f.bytes("smb2.reserved", "Reserved", 4);
+  f.opaque("smb2.reserved", "Reserved", 4);
   fileId(f, m);
   for (let i = 0; i < count && c.remaining >= 24; i++) {
     const at = c.pos;
@@ -26,7 +26,7 @@ function request(f: Fields, m: Smb2Msg): void {
       () => {
         f.u64("smb2.lock_length", "Length");
         f.bitmask("smb2.lock_flags", "Flags", 4, LOCK_FLAGS);
-        f.bytes("smb2.reserved", "Reserved", 4);
+        f.opaque("smb2.reserved", "Reserved", 4);
       },
       24,
     );
@@ -40,7 +40,7 @@ function request(f: Fields, m: Smb2Msg): void {
 
 function response(f: Fields, m: Smb2Msg): void {
   structureSize(f);
-  f.bytes("smb2.unknown", "Unknown", 2);
+  f.opaque("smb2.unknown", "Unknown", 2);
   if (m.rec.path !== undefined) m.info.path = m.rec.path;
 }
 

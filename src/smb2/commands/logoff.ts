@@ -9,6 +9,6 @@ export const logoff: Smb2Command = {
   },
   response(f) {
     bufferCode(f);
-    f.bytes("smb2.reserved", "Reserved", 2);
+    f.opaque("smb2.reserved", "Reserved", 2);
   },
 };

@@ -131,12 +131,12 @@ function request(f: Fields, m: Smb2Msg): void {
   const count = f.uint("smb2.dialect_count", "Dialect count", 2);
   f.bitmask("smb2.sec_mode", "Security mode", 1, SEC_MODE_BITS);
   f.c.skip(1); // 16-bit SecurityMode; Wireshark shows the low byte
-  f.bytes("smb2.reserved", "Reserved", 2);
+  f.opaque("smb2.reserved", "Reserved", 2);
   f.bitmask("smb2.capabilities", "Capabilities", 4, CAPABILITY_BITS);
   f.guid("smb2.client_guid", "Client Guid");
   const ctxOff = f.uint("smb2.negotiate_context.offset", "NegotiateContextOffset", 4, { base: "hex" });
   const ctxCount = f.uint("smb2.negotiate_context.count", "NegotiateContextCount", 2);
-  f.bytes("smb2.reserved", "Reserved", 2);
+  f.opaque("smb2.reserved", "Reserved", 2);
   const dialects: number[] = [];
   for (let i = 0; i < count; i++)
     dialects.push(f.uint("smb2.dialect", "Dialect", 2, { base: "hex", vals: DIALECTS }));
@@ -230,7 +230,7 @@ function contexts(f: Fields, m: Smb2Msg, off: number, count: number): Negotiated
         () => {
           f.uint("smb2.negotiate_context.type", "Type", 2, { base: "hex", vals: CONTEXT_TYPES });
           f.uint("smb2.negotiate_context.data_length", "DataLength", 2);
-          f.bytes("smb2.reserved", "Reserved", 4);
+          f.opaque("smb2.reserved", "Reserved", 4);
           contextData(f, type, len, neg);
         },
         total,
@@ -303,7 +303,7 @@ function contextData(f: Fields, type: number, len: number, neg: Negotiated): voi
       return;
     }
     case 0x100:
-      f.bytes("smb2.negotiate_context.posix_reserved", "POSIX Reserved", len);
+      f.opaque("smb2.negotiate_context.posix_reserved", "POSIX Reserved", len);
       return;
     default:
       if (len) f.bytes("smbcmp.smb2.negotiate_context.data", "Data", len);

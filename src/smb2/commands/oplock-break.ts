@@ -39,8 +39,8 @@ function kind(f: Fields, m: Smb2Msg): string {
 
 function oplockBody(f: Fields, m: Smb2Msg): void {
   f.uint("smb2.create.oplock", "Oplock", 1, { base: "hex", vals: OPLOCK_LEVELS });
-  f.bytes("smb2.reserved", "Reserved", 1);
-  f.bytes("smb2.reserved", "Reserved", 4);
+  f.opaque("smb2.reserved", "Reserved", 1);
+  f.opaque("smb2.reserved", "Reserved", 4);
   const notification = m.h.isResponse && m.h.msgId === NOTIFICATION_ID;
   fileId(f, m);
   if (notification) {
@@ -62,7 +62,7 @@ function leaseNotification(f: Fields): void {
 }
 
 function leaseAckOrResponse(f: Fields): void {
-  f.bytes("smb2.reserved", "Reserved", 2);
+  f.opaque("smb2.reserved", "Reserved", 2);
   f.bitmask("smb2.lease.lease_flags", "Lease Flags", 4, LEASE_FLAG_BITS);
   f.guid("smb2.lease.lease_key", "Lease Key");
   f.bitmask("smb2.lease.lease_state", "Lease State", 4, LEASE_STATE_BITS);

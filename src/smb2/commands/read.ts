@@ -89,7 +89,7 @@ function response(f: Fields, m: Smb2Msg): void {
   // Wireshark lists DataRemaining and Reserved2 before DataOffset/Reserved/DataLength.
   c.pos = start + 8;
   f.uint("smb2.read_remaining", "Read Remaining", 4);
-  f.bytes("smb2.reserved", "Reserved", 4);
+  f.opaque("smb2.reserved", "Reserved", 4);
   c.pos = start + 2;
   const off = f.uint("smb2.olb.offset", "Blob Offset", 1);
   if (!f.light) {
@@ -97,7 +97,7 @@ function response(f: Fields, m: Smb2Msg): void {
     n.show = `0x${off.toString(16).padStart(8, "0")}`;
     n.label = `Blob Offset: ${n.show}`;
   }
-  f.bytes("smb2.reserved", "Reserved", 1);
+  f.opaque("smb2.reserved", "Reserved", 1);
   const len = f.uint("smb2.olb.length", "Blob Length", 4);
   c.pos = start + 16;
   if (m.rec.path !== undefined) m.info.path = m.rec.path;

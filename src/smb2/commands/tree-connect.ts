@@ -234,7 +234,7 @@ function treeConnectContexts(f: Fields, at: number, count: number): void {
       f.tree("smbcmp.smb2.tc.context", `Tree Connect Context: ${TC_CONTEXT_TYPES[type] ?? "Unknown"}`, () => {
         f.uint("smbcmp.smb2.tc.context.type", "Type", 2, { base: "hex", vals: TC_CONTEXT_TYPES });
         f.uint("smbcmp.smb2.tc.context.data_length", "DataLength", 2);
-        f.bytes("smb2.reserved", "Reserved", 4);
+        f.opaque("smb2.reserved", "Reserved", 4);
         if (len) f.bytes("smbcmp.smb2.tc.context.data", "Data", Math.min(len, f.c.remaining));
       }),
     );
@@ -245,7 +245,7 @@ function treeConnectContexts(f: Fields, at: number, count: number): void {
 function response(f: Fields, m: Smb2Msg): void {
   bufferCode(f);
   const type = f.uint("smb2.share_type", "Share Type", 1, { base: "hex", vals: SHARE_TYPES });
-  f.bytes("smb2.reserved", "Reserved", 1);
+  f.opaque("smb2.reserved", "Reserved", 1);
   const at = f.c.pos;
   const flags = f.bitmask("smb2.share_flags", "Share flags", 4, SHARE_FLAG_BITS);
   if (!f.light) {

@@ -5,7 +5,7 @@ import { bufferCode } from "../header.js";
 
 function body(f: Fields): void {
   bufferCode(f);
-  f.bytes("smb2.reserved", "Reserved", 2);
+  f.opaque("smb2.reserved", "Reserved", 2);
 }
 
 export const treeDisconnect: Smb2Command = { request: body, response: body };

@@ -40,7 +40,7 @@ function request(f: Fields, m: Smb2Msg): void {
 
 function response(f: Fields, m: Smb2Msg): void {
   structureSize(f);
-  f.bytes("smb2.reserved", "Reserved", 2);
+  f.opaque("smb2.reserved", "Reserved", 2);
   f.uint("smb2.write.count", "Write Count", 4);
   f.uint("smb2.write.remaining", "Write Remaining", 4);
   f.uint("smb2.channel_info_offset", "Channel Info Offset", 2);

@@ -174,7 +174,7 @@ function contextData(f: Fields, tag: string, len: number, resp: boolean, out: Cr
         f.uint("smb2.svhdx_open_device_context.initiator_has_id", "HasInitiatorId", 1, {
           vals: { 0: "Does not have an initiator id", 1: "Has an initiator id" },
         });
-        f.bytes("smb2.svhdx_open_device_context.reserved", "Reserved", 3);
+        f.opaque("smb2.svhdx_open_device_context.reserved", "Reserved", 3);
       });
       return;
   }

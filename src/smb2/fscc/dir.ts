@@ -33,7 +33,7 @@ function common(f: Fields): number {
 
 function shortName(f: Fields): void {
   const sl = f.uint("smb2.short_name_len", "Short Name Length", 1);
-  f.bytes("smb2.reserved", "Reserved", 1);
+  f.opaque("smb2.reserved", "Reserved", 1);
   const at = f.c.pos;
   if (sl) {
     const s = f.utf16("smb2.shortname", "Short Name", Math.min(24, sl));
@@ -80,7 +80,7 @@ const LAYOUTS: Readonly<Record<number, Layout>> = {
       const n = common(f);
       f.uint("smb2.ea_size", "EA Size", 4);
       shortName(f);
-      f.bytes("smb2.reserved", "Reserved", 2);
+      f.opaque("smb2.reserved", "Reserved", 2);
       f.u64("smb2.file_id", "File Id", { base: "hex" });
       return n;
     },
@@ -91,7 +91,7 @@ const LAYOUTS: Readonly<Record<number, Layout>> = {
     body: (f) => {
       const n = common(f);
       f.uint("smb2.ea_size", "EA Size", 4);
-      f.bytes("smb2.reserved", "Reserved", 4);
+      f.opaque("smb2.reserved", "Reserved", 4);
       f.u64("smb2.file_id", "File Id", { base: "hex" });
       return n;
     },

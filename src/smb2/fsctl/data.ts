@@ -239,7 +239,7 @@ const dfsReferrals: Decoder = (f, len, dir) => {
       f: "The server in referrals is NOT fielding capable",
     },
   ]);
-  f.bytes("smb.padding", "Padding", 2);
+  f.opaque("smb.padding", "Padding", 2);
   f.tree("smbcmp.dfs.referrals", "Referrals", () => {
     for (let i = 0; i < n && f.c.remaining >= 8; i++) {
       const start = f.c.pos;
@@ -406,7 +406,7 @@ function reparseBuffer(f: Fields, len: number): void {
         f.utf16("smb2.symlink.print_name", "Print Name", prLen);
         f.c.seek(body + dlen);
       } else if (!(tag & 0x80000000)) {
-        f.bytes("smb2.reparse_guid", "Reparse GUID", 16);
+        f.opaque("smb2.reparse_guid", "Reparse GUID", 16);
         if (dlen) f.bytes("smb2.unknown", "Unknown", Math.min(dlen, f.c.remaining));
       } else if (dlen) f.bytes("smb2.unknown", "Unknown", Math.min(dlen, f.c.remaining));
     },
@@ -576,7 +576,7 @@ function odxToken(f: Fields): void {
   f.uint("smb2.fsctl.odx.token.type", "TokenType", 4, { base: "hex" });
   reserved(f, 2);
   const n = f.uint("smb2.fsctl.odx.token.idlen", "TokenIdLength", 2);
-  f.bytes("smb2.fsctl.odx.token.id", "TokenId", Math.min(n, f.c.remaining));
+  f.opaque("smb2.fsctl.odx.token.id", "TokenId", Math.min(n, f.c.remaining));
 }
 
 /** Decodes `len` bytes of FSCTL data at the cursor; unknown codes show `smb2.unknown` like Wireshark. */
@@ -585,7 +585,7 @@ export function fsctlData(f: Fields, code: number, dir: Dir, len: number): void 
   const fn = d ? d[dir] : undefined;
   if (fn === null) return;
   if (!fn) {
-    f.bytes("smb2.unknown", "Unknown", Math.min(len, f.c.remaining));
+    f.opaque("smb2.unknown", "Unknown", Math.min(len, f.c.remaining));
     return;
   }
   fn(f, len, dir);

@@ -174,7 +174,7 @@ function basic(f: Fields): void {
   time(f, "last_write", "Last Write");
   time(f, "last_change", "Last Change");
   smb2FileAttributes(f);
-  f.bytes("smb2.unknown", "Unknown", 4);
+  f.opaque("smb2.unknown", "Unknown", 4);
 }
 
 const DELETE_PENDING = { 0: "This object has NOT DELETE PENDING", 1: "This object has DELETE PENDING" };
@@ -284,8 +284,8 @@ function rename(f: Fields): void {
       length: 1,
     });
   }
-  f.bytes("smb2.reserved.random", "Reserved (Random)", 7);
-  f.bytes("smb2.root_directory", "Root Dir Handle (MBZ)", 8);
+  f.opaque("smb2.reserved.random", "Reserved (Random)", 7);
+  f.opaque("smb2.root_directory", "Root Dir Handle (MBZ)", 8);
   const n = f.uint("smb2.filename.len", "Filename Length", 4);
   // Wireshark stops here (malformed) when the name is cut short, without a filename field.
   if (!f.c.has(n)) throw new ShortRead(f.c.pos, n, f.c.end);
@@ -338,7 +338,7 @@ const FILE_DECODERS: Readonly<Record<number, { node: string; fn: Decoder }>> = {
       f.uint("smb.compressed.unit_shift", "Unit Shift", 1);
       f.uint("smb.compressed.chunk_shift", "Chunk Shift", 1);
       f.uint("smb.compressed.cluster_shift", "Cluster Shift", 1);
-      f.bytes("smb.reserved", "Reserved", 3);
+      f.opaque("smb.reserved", "Reserved", 3);
     },
   },
   34: {
@@ -351,7 +351,7 @@ const FILE_DECODERS: Readonly<Record<number, { node: string; fn: Decoder }>> = {
       f.u64("smb.alloc_size64", "Allocation Size");
       f.u64("smb.end_of_file", "End Of File");
       smbFileAttributes(f);
-      f.bytes("smb.reserved", "Reserved", 4);
+      f.opaque("smb.reserved", "Reserved", 4);
     },
   },
   35: {
@@ -413,7 +413,7 @@ const FS_DECODERS: Readonly<Record<number, { node: string; fn: Decoder }>> = {
       f.filetime("smb.create.time", "Created");
       f.uint("smb.volume.serial", "Volume Serial Number", 4, { base: "hex" });
       const n = f.uint("smb.volume.label.len", "Label Length", 4);
-      f.bytes("smb.reserved", "Reserved", 2);
+      f.opaque("smb.reserved", "Reserved", 2);
       if (n) utf16Avail(f, "smb.volume.label", "Label", n);
     },
   },
@@ -445,11 +445,11 @@ const FS_DECODERS: Readonly<Record<number, { node: string; fn: Decoder }>> = {
   6: {
     node: "smb2.fs_control_info",
     fn: (f) => {
-      f.bytes("smb.unknown_data", "Unknown Data", 24);
+      f.opaque("smb.unknown_data", "Unknown Data", 24);
       f.u64("smb.quota.soft.default", "(Soft) Quota Threshold");
       f.u64("smb.quota.hard.default", "(Hard) Quota Limit");
       flags(f, "smb.quota.flags", "Quota Flags", 1, QUOTA_FLAGS, { summary: true });
-      f.bytes("smb.unknown_data", "Unknown Data", 7);
+      f.opaque("smb.unknown_data", "Unknown Data", 7);
     },
   },
   7: {

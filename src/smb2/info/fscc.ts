@@ -68,7 +68,7 @@ export function structureSize(f: Fields): number {
 
 /** `smb2.reserved` of `n` bytes (shown as colon hex). */
 export function reserved(f: Fields, n: number, name = "smb2.reserved"): void {
-  f.bytes(name, "Reserved", n);
+  f.opaque(name, "Reserved", n);
 }
 
 /** A blob offset/length pair (`smb2.olb.*`) read at explicit positions; returns the values. */
@@ -600,7 +600,7 @@ export function i64(f: Fields, name: string, label: string): bigint {
 /** A text node marking data we do not decode. */
 export function undecoded(f: Fields, len: number): void {
   if (len <= 0) return;
-  f.bytes("smb2.unknown", "Unknown", Math.min(len, f.c.remaining));
+  f.opaque("smb2.unknown", "Unknown", Math.min(len, f.c.remaining));
 }
 
 export { FieldFlag, Fields };
