@@ -95,27 +95,25 @@ export interface ConnectionRecord {
 /** One connection's requests: MessageIds mostly count up from the first one seen. */
 interface ConnRequests {
   base: number;
-  /** Rows (RequestRows) by `msgId - base`; 0 is an empty slot. */
-  dense: number[];
+  /** Records (see Slot) by `msgId - base`; empty slots are falsy. */
+  dense: (Slot | undefined)[];
   /** Slots below this are empty (records are deleted in a one-shot pass). */
   lo: number;
   /** Ids outside the dense run (below the first, far ahead, or 2^53 and above as text). */
-  sparse?: Map<number | string, number>;
+  sparse?: Map<number | string, Slot>;
 }
+
+/** A kept record: a row of the table's columns (an index), or the record itself (a one-shot pass). */
+type Slot = number | RequestRecord;
 
 /** How far past the dense run an id may land and still extend it (with empty slots). */
 const DENSE_GAP = 4096;
 /** A one-shot pass keeps a request this many ids behind the newest in the sparse map instead. */
 const MAX_BEHIND = 65536;
-/**
- * A one-shot pass reuses a deleted row only after this many more were deleted: a record still
- * in use (the message being dissected, the one before it in a compound) keeps its data.
- */
-const REUSE_AFTER = 256;
 
 /**
- * The fields of all request records, in columns: an index of a million requests keeps no object
- * per request. Rows sit in chunks of CHUNK (never copied as they grow: copying and touching fresh
+ * The fields of an index's request records, in columns: a million requests keep no object each
+ * (objects, promoted by the scavenger, cost indexing 10% more time and 20% more memory). Rows sit in chunks of CHUNK (never copied as they grow: copying and touching fresh
  * memory twice cost more than the objects did). Row r's integers are ints[c][o*INTS + field], its
  * time and ioctl code nums[c][o*2 + 0|1] (c = r >> CHUNK_BITS, o = r & CHUNK_MASK). Unset optional
  * numbers are UNSET (wire values of at most 16 bits, or frame numbers), an unset ioctl code (32
@@ -131,30 +129,13 @@ class RequestRows {
   /** Rare fields. */
   pattern = new Map<number, string>();
   extra = new Map<number, Record<string, unknown>>();
-  /** One-shot: deleted rows, oldest first (see REUSE_AFTER). */
-  private freed: number[] = [];
-  private freedAt = 0;
-
   constructor() {
     this.chunk();
   }
 
   add(frame: number, time: number, cmd: number): number {
-    let i: number;
-    if (this.freed.length - this.freedAt > REUSE_AFTER) {
-      i = this.freed[this.freedAt++]!;
-      if (this.freedAt >= 4096) {
-        this.freed = this.freed.slice(this.freedAt);
-        this.freedAt = 0;
-      }
-      this.path[i >> CHUNK_BITS]![i & CHUNK_MASK] = undefined;
-      this.fileId[i >> CHUNK_BITS]![i & CHUNK_MASK] = undefined;
-      this.pattern.delete(i);
-      this.extra.delete(i);
-    } else {
-      i = this.n++;
-      if ((i & CHUNK_MASK) === 0) this.chunk();
-    }
+    const i = this.n++;
+    if ((i & CHUNK_MASK) === 0) this.chunk();
     const ints = this.ints[i >> CHUNK_BITS]!;
     const k = (i & CHUNK_MASK) * INTS;
     ints[k] = frame;
@@ -164,10 +145,6 @@ class RequestRows {
     nums[(i & CHUNK_MASK) * 2] = time;
     nums[(i & CHUNK_MASK) * 2 + 1] = Number.NaN;
     return i;
-  }
-
-  free(i: number): void {
-    this.freed.push(i);
   }
 
   private chunk(): void {
@@ -287,17 +264,36 @@ class RowRecord implements RequestRecord {
  */
 export class RequestTable {
   private readonly byConn = new Map<number, ConnRequests>();
-  private rows = new RequestRows();
+  private rows: RequestRows | undefined;
 
-  /** A new record kept in this table's rows (`set` it to find it again by its MessageId). */
+  /**
+   * `columns`: records live in the table's columns (an index, which keeps them all); otherwise
+   * they are plain objects (a one-shot pass deletes each once answered: they die young, and
+   * objects cost less than column views while the code is still cold).
+   */
+  constructor(columns = true) {
+    if (columns) this.rows = new RequestRows();
+  }
+
+  /** A new record (`set` it to find it again by its MessageId). */
   create(frame: number, time: number, cmd: number): RequestRecord {
-    return new RowRecord(this.rows, this.rows.add(frame, time, cmd));
+    return this.rows
+      ? new RowRecord(this.rows, this.rows.add(frame, time, cmd))
+      : newRequest(frame, time, cmd);
+  }
+
+  private slotOf(rec: RequestRecord): Slot {
+    return this.rows ? this.rowOf(this.rows, rec) : rec;
+  }
+
+  private recordOf(slot: Slot): RequestRecord {
+    return typeof slot === "number" ? new RowRecord(this.rows!, slot) : slot;
   }
 
   /** The row holding `rec`: its own, or a new one with a copy of its fields. */
-  private rowOf(rec: RequestRecord): number {
-    if (rec instanceof RowRecord && rec.rows === this.rows) return rec.row;
-    const r = new RowRecord(this.rows, this.rows.add(rec.frame, rec.time, rec.cmd));
+  private rowOf(rows: RequestRows, rec: RequestRecord): number {
+    if (rec instanceof RowRecord && rec.rows === rows) return rec.row;
+    const r = new RowRecord(rows, rows.add(rec.frame, rec.time, rec.cmd));
     r.responseFrame = rec.responseFrame;
     r.path = rec.path;
     r.fileId = rec.fileId;
@@ -322,13 +318,13 @@ export class RequestTable {
   get(conn: number, msgId: number | string): RequestRecord | undefined {
     const c = this.byConn.get(conn);
     if (!c) return undefined;
-    let row: number | undefined;
-    if (typeof msgId === "number") row = c.dense[msgId - c.base];
-    if (!row) row = c.sparse?.get(msgId);
-    return row ? new RowRecord(this.rows, row) : undefined;
+    let slot: Slot | undefined;
+    if (typeof msgId === "number") slot = c.dense[msgId - c.base];
+    if (!slot) slot = c.sparse?.get(msgId);
+    return slot ? this.recordOf(slot) : undefined;
   }
   set(conn: number, msgId: number | string, rec: RequestRecord): void {
-    const row = this.rowOf(rec);
+    const row = this.slotOf(rec);
     let c = this.byConn.get(conn);
     if (!c) {
       c = { base: typeof msgId === "number" ? msgId : 0, dense: [], lo: 0 };
@@ -337,7 +333,7 @@ export class RequestTable {
     const k = typeof msgId === "number" ? msgId - c.base : -1;
     // Below `lo` the run may be cut off at any time: such an id (sent late, out of order) goes aside.
     if (k >= c.lo && k <= c.dense.length + DENSE_GAP) {
-      while (c.dense.length < k) c.dense.push(0);
+      while (c.dense.length < k) c.dense.push(undefined);
       // An id kept aside earlier and now reached by the dense run lives in one place only.
       if (!c.dense[k]) c.sparse?.delete(msgId);
       c.dense[k] = row;
@@ -349,23 +345,17 @@ export class RequestTable {
   /**
    * Forgets a record (a one-shot pass, once a request is answered). The dense run then drops its
    * empty start, and a request left unanswered far behind moves aside, so that a connection's
-   * slots stay about as many as its requests in flight, not as its whole history. Its row is
-   * reused later (see REUSE_AFTER).
+   * slots stay about as many as its requests in flight, not as its whole history.
    */
   delete(conn: number, msgId: number | string): void {
     const c = this.byConn.get(conn);
     if (!c) return;
     const k = typeof msgId === "number" ? msgId - c.base : -1;
     if (!(k >= 0 && k < c.dense.length && c.dense[k])) {
-      const row = c.sparse?.get(msgId);
-      if (row !== undefined) {
-        c.sparse!.delete(msgId);
-        this.rows.free(row);
-      }
+      c.sparse?.delete(msgId);
       return;
     }
-    this.rows.free(c.dense[k]!);
-    c.dense[k] = 0;
+    c.dense[k] = undefined;
     const d = c.dense;
     while (c.lo < d.length && (!d[c.lo] || d.length - c.lo > MAX_BEHIND)) {
       const r = d[c.lo];
@@ -389,7 +379,7 @@ export class RequestTable {
   }
   clear(): void {
     this.byConn.clear();
-    this.rows = new RequestRows();
+    if (this.rows) this.rows = new RequestRows();
   }
 }
 
@@ -406,8 +396,10 @@ export class Smb2State {
    * is dropped once its final response is dissected (a repeated response then shows no request
    * data, as in tshark's single pass).
    */
-  constructor(readonly oneShot = false) {}
-  readonly requests = new RequestTable();
+  readonly requests: RequestTable;
+  constructor(readonly oneShot = false) {
+    this.requests = new RequestTable(!oneShot);
+  }
   /** FileId → its name and lifetimes (oneShot: the handles opened lately; see retireFile). */
   private files = new Map<string, FileHandle>();
   /** oneShot: the previous generation of `files`, where recently closed handles are still found. */
