@@ -41,6 +41,8 @@ export interface Smb2Header {
   isAsync: boolean;
 }
 
+const u32 = (b: Buffer, i: number): number => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
+
 /** A parsed header; the signature view is made only when asked for (the index never does). */
 class ParsedHeader implements Smb2Header {
   readonly creditCharge: number;
@@ -65,21 +67,23 @@ class ParsedHeader implements Smb2Header {
     private readonly buf: Buffer,
     readonly at: number,
   ) {
+    // Plain byte reads (the caller checked that 64 bytes are there): Buffer's readUInt32LE was not
+    // always inlined, and its checks cost more than the reads.
     const b = buf;
-    const flags = b.readUInt32LE(at + 16);
+    const flags = u32(b, at + 16);
     const isAsync = (flags & SMB2_FLAGS.ASYNC) !== 0;
-    this.creditCharge = b.readUInt16LE(at + 6);
-    this.status = b.readUInt32LE(at + 8);
-    this.cmd = b.readUInt16LE(at + 12);
-    this.credits = b.readUInt16LE(at + 14);
+    this.creditCharge = b[at + 6]! | (b[at + 7]! << 8);
+    this.status = u32(b, at + 8);
+    this.cmd = b[at + 12]! | (b[at + 13]! << 8);
+    this.credits = b[at + 14]! | (b[at + 15]! << 8);
     this.flags = flags;
-    this.nextCommand = b.readUInt32LE(at + 20);
-    this.msgLo = b.readUInt32LE(at + 24);
-    this.msgHi = b.readUInt32LE(at + 28);
-    this.pid = isAsync ? 0 : b.readUInt32LE(at + 32);
-    this.tid = isAsync ? 0 : b.readUInt32LE(at + 36);
-    this.sesLo = b.readUInt32LE(at + 40);
-    this.sesHi = b.readUInt32LE(at + 44);
+    this.nextCommand = u32(b, at + 20);
+    this.msgLo = u32(b, at + 24);
+    this.msgHi = u32(b, at + 28);
+    this.pid = isAsync ? 0 : u32(b, at + 32);
+    this.tid = isAsync ? 0 : u32(b, at + 36);
+    this.sesLo = u32(b, at + 40);
+    this.sesHi = u32(b, at + 44);
     this.isResponse = (flags & SMB2_FLAGS.RESPONSE) !== 0;
     this.isAsync = isAsync;
     this.sig = undefined;
