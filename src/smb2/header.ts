@@ -41,7 +41,8 @@ export interface Smb2Header {
   isAsync: boolean;
 }
 
-const u32 = (b: Buffer, i: number): number => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
+const u32 = (b: Buffer, i: number): number =>
+  (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
 
 /** A parsed header; the signature view is made only when asked for (the index never does). */
 class ParsedHeader implements Smb2Header {
