@@ -388,7 +388,9 @@ export async function openTrace(
 ): Promise<Trace & { smb2: Smb2State; security: Security }> {
   const warnings: string[] = [];
   const warn = warner(opts, warnings);
-  const t = new CaptureTrace(path, await openCapture(path, { ...opts, onWarning: warn }));
+  // The indexing pass is the same light pass as streamTrace's: it keeps no PDU bytes, so they may
+  // be views of the read buffer (trees later read the file again).
+  const t = new CaptureTrace(path, await openCapture(path, { ...opts, borrowData: true, onWarning: warn }));
   t.security = new Security(opts.keys ?? []);
   const settled = new SettledPrefix(opts.maxPending ?? 4096);
   const { only } = opts;
