@@ -113,11 +113,12 @@ const MAX_BEHIND = 65536;
 
 /**
  * The fields of an index's request records, in columns: a million requests keep no object each
- * (objects, promoted by the scavenger, cost indexing 10% more time and 20% more memory). Rows sit in chunks of CHUNK (never copied as they grow: copying and touching fresh
- * memory twice cost more than the objects did). Row r's integers are ints[c][o*INTS + field], its
- * time and ioctl code nums[c][o*2 + 0|1] (c = r >> CHUNK_BITS, o = r & CHUNK_MASK). Unset optional
- * numbers are UNSET (wire values of at most 16 bits, or frame numbers), an unset ioctl code (32
- * bits) NaN. Row 0 is unused (an empty slot in ConnRequests.dense).
+ * (objects, promoted by the scavenger, cost indexing 10% more time and 20% more memory). Rows sit
+ * in chunks of CHUNK, never copied as they grow: copying and touching fresh memory twice cost more
+ * than the objects did. Row r's integers are ints[c][o*INTS + field], its time and ioctl code
+ * nums[c][o*2 + 0|1] (c = r >> CHUNK_BITS, o = r & CHUNK_MASK). Unset optional numbers are UNSET
+ * (wire values of at most 16 bits, or frame numbers), an unset ioctl code (32 bits) NaN. Row 0 is
+ * never used: in ConnRequests.dense it would read as an empty slot.
  */
 class RequestRows {
   n = 1;
