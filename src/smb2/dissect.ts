@@ -210,7 +210,7 @@ function dissectMessage(
     rec = ctx.first ? undefined : state.requests.get(conn, key);
     if (!rec || rec.frame !== ctx.frame) {
       const cancelled = h.cmd === 12 ? state.requests.get(conn, key) : undefined;
-      // The first pass keeps the record (in the table's columns); a tree's pass only reads it.
+      // The first pass keeps the record (an index's table holds it in columns); a tree's pass only reads it.
       rec = ctx.first
         ? state.requests.create(ctx.frame, ctx.time, h.cmd)
         : newRequest(ctx.frame, ctx.time, h.cmd);
