@@ -172,14 +172,19 @@ const unopt = (v: number | undefined): number => (v === undefined ? UNSET : v);
 
 /** A request record that is a row of a RequestTable (a view: made per lookup, the row holds the data). */
 class RowRecord implements RequestRecord {
+  /** The row's chunk and its offset in it. */
+  private readonly c: number;
+  private readonly o: number;
   private readonly ints: Int32Array;
   private readonly at: number;
   constructor(
     readonly rows: RequestRows,
     readonly row: number,
   ) {
-    this.ints = rows.ints[row >> CHUNK_BITS]!;
-    this.at = (row & CHUNK_MASK) * INTS;
+    this.c = row >> CHUNK_BITS;
+    this.o = row & CHUNK_MASK;
+    this.ints = rows.ints[this.c]!;
+    this.at = this.o * INTS;
   }
   get frame(): number {
     return this.ints[this.at]!;
@@ -218,29 +223,29 @@ class RowRecord implements RequestRecord {
     this.ints[this.at + LEVEL] = unopt(v);
   }
   get time(): number {
-    return this.rows.nums[this.row >> CHUNK_BITS]![(this.row & CHUNK_MASK) * 2]!;
+    return this.rows.nums[this.c]![this.o * 2]!;
   }
   set time(v: number) {
-    this.rows.nums[this.row >> CHUNK_BITS]![(this.row & CHUNK_MASK) * 2] = v;
+    this.rows.nums[this.c]![this.o * 2] = v;
   }
   get ioctl(): number | undefined {
-    const v = this.rows.nums[this.row >> CHUNK_BITS]![(this.row & CHUNK_MASK) * 2 + 1]!;
+    const v = this.rows.nums[this.c]![this.o * 2 + 1]!;
     return Number.isNaN(v) ? undefined : v;
   }
   set ioctl(v: number | undefined) {
-    this.rows.nums[this.row >> CHUNK_BITS]![(this.row & CHUNK_MASK) * 2 + 1] = v ?? Number.NaN;
+    this.rows.nums[this.c]![this.o * 2 + 1] = v ?? Number.NaN;
   }
   get path(): string | undefined {
-    return this.rows.path[this.row >> CHUNK_BITS]![this.row & CHUNK_MASK];
+    return this.rows.path[this.c]![this.o];
   }
   set path(v: string | undefined) {
-    this.rows.path[this.row >> CHUNK_BITS]![this.row & CHUNK_MASK] = v;
+    this.rows.path[this.c]![this.o] = v;
   }
   get fileId(): string | undefined {
-    return this.rows.fileId[this.row >> CHUNK_BITS]![this.row & CHUNK_MASK];
+    return this.rows.fileId[this.c]![this.o];
   }
   set fileId(v: string | undefined) {
-    this.rows.fileId[this.row >> CHUNK_BITS]![this.row & CHUNK_MASK] = v;
+    this.rows.fileId[this.c]![this.o] = v;
   }
   get pattern(): string | undefined {
     return this.rows.pattern.get(this.row);
