@@ -12,6 +12,7 @@
  */
 import { type FieldNode, renderText } from "../dissect/tree.js";
 import type { Trace } from "../trace/types.js";
+import { Lru } from "../util/lru.js";
 import { IdentityMap, type IdKind, identityKind, type Side } from "./identity.js";
 import type { IgnoreRules } from "./ignore.js";
 import { Interner, myersMatches } from "./myers.js";
@@ -535,7 +536,7 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
     return idmap;
   };
 
-  const cache = new Map<number, { version: number; d: OpDiff }>();
+  const cache = new Lru<number, { version: number; d: OpDiff }>(CACHE_MAX);
   const errors: string[] = [];
   const tree = (t: Trace, r: MsgRef | undefined): FieldNode[] => (r ? messageTree(t, r) : []);
   // Lease keys and create/client/app GUIDs are only in the trees: they are bound lazily, but still
@@ -642,7 +643,6 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
         errors.push(`row ${i}: ${d.error}`);
       }
       // Bounded: a UI scrolling through 100k rows must not keep every tree diff alive.
-      if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
       cache.set(i, { version: rules.version, d });
       return d;
     },

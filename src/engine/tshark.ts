@@ -9,6 +9,7 @@ import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { FieldFlag, type FieldNode, find, findAll, node } from "../dissect/tree.js";
 import type { KeyEntry } from "../keys/index.js";
 import type { MessageInfo, PacketInfo, Trace } from "../trace/types.js";
+import { Lru } from "../util/lru.js";
 
 export class TsharkError extends Error {
   override name = "TraceError";
@@ -201,21 +202,15 @@ export async function openTsharkTrace(path: string, o: TsharkOptions = {}): Prom
       for (const [i, m] of p.messages.entries()) m.summary = parts.length === 1 ? p.summary : own(parts[i]!);
   }
   const byNo = new Map(infos.map((p, i) => [p.no, i]));
-  const cache = new Map<number, Parsed>();
+  const cache = new Lru<number, Parsed>(TREE_CACHE);
   const parsed = (i: number): Parsed => {
     const hit = cache.get(i);
-    if (hit) {
-      // Most recently used last.
-      cache.delete(i);
-      cache.set(i, hit);
-      return hit;
-    }
+    if (hit) return hit;
     const again = new PdmlPacketParser();
     let p: Parsed | undefined;
     for (const l of inflateRawSync(pdml[i]!).toString("utf8").split("\n")) p = again.line(l) ?? p;
     if (!p) throw new TsharkError(`${path}: cannot re-read packet ${infos[i]!.no}`);
     cache.set(i, p);
-    if (cache.size > TREE_CACHE) cache.delete(cache.keys().next().value!);
     return p;
   };
   return {

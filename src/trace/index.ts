@@ -13,6 +13,7 @@ import type { KeyEntry } from "../keys/index.js";
 import { dissectNbss, nbssSummary } from "../nbss/session.js";
 import { Smb1State } from "../smb1/dissect.js";
 import { Smb2State } from "../smb2/state.js";
+import { Lru } from "../util/lru.js";
 import { dissectPdu, isSmbMagic, magicOf, type PacketLayout, type PduCtx, packetSummary } from "./pdu.js";
 import { Security } from "./security.js";
 import { PacketStore, type PduLoc, type PduSpans } from "./store.js";
@@ -54,9 +55,10 @@ export class TraceError extends Error {
 class CaptureTrace implements Trace {
   readonly packets = new PacketStore();
   readonly warnings: string[] = [];
-  private cache = new Map<string, FieldNode[]>();
+  /** Trees by frame number * 2 + allLayers: a diff reads each a few times in a row, then moves on. */
+  private cache = new Lru<number, FieldNode[]>(16);
   /** Frame number → the plaintexts its last built tree came from (a few packets only). */
-  private plains = new Map<number, ByteSource[]>();
+  private plains = new Lru<number, ByteSource[]>(4);
   readonly smb2 = new Smb2State();
   readonly smb1 = new Smb1State();
   security = new Security();
@@ -77,16 +79,11 @@ class CaptureTrace implements Trace {
   }
 
   tree(no: number, opts: TreeOptions = {}): FieldNode[] {
-    const key = `${no}:${opts.allLayers ? 1 : 0}`;
+    const key = no * 2 + (opts.allLayers ? 1 : 0);
     const hit = this.cache.get(key);
-    if (hit) {
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-      return hit;
-    }
+    if (hit) return hit;
     const out = this.build(no, !!opts.allLayers);
     this.cache.set(key, out);
-    if (this.cache.size > 64) this.cache.delete(this.cache.keys().next().value!);
     return out;
   }
 
@@ -131,9 +128,7 @@ class CaptureTrace implements Trace {
       seen.set(s.label, n);
       if (n > 1) s.label += ` #${n}`;
     }
-    this.plains.delete(no);
     this.plains.set(no, plains);
-    if (this.plains.size > 4) this.plains.delete(this.plains.keys().next().value!);
     return out;
   }
 

@@ -13,6 +13,7 @@ import { profileRules } from "../diff/profiles.js";
 import { countDiffs, type DiffNode, diffTrees } from "../diff/tree-diff.js";
 import type { FieldNode } from "../dissect/tree.js";
 import type { Trace } from "../trace/types.js";
+import { Lru } from "../util/lru.js";
 import { spawnWorker } from "../worker/spawn.js";
 import { type AlignInit, type AlignMsg, OP_KINDS, type OpsColumns, ROW_KINDS } from "./align-msg.js";
 
@@ -114,8 +115,8 @@ export class Alignment {
   readonly summary: Summary;
   readonly firstDivergence: number;
   readonly idmap?: IdentityMap;
-  private rows = new Map<number, Row>();
-  private cache = new Map<number, { version: number; d: PairDiff }>();
+  private rows = new Lru<number, Row>(65536);
+  private cache = new Lru<number, { version: number; d: PairDiff }>(CACHE_MAX);
 
   constructor(
     readonly a: Trace,
@@ -160,7 +161,6 @@ export class Alignment {
         b: ib >= 0 ? opAt(this.m.opsB, ib) : undefined,
         kind: this.kind(i),
       };
-      if (this.rows.size >= 65536) this.rows.delete(this.rows.keys().next().value!);
       this.rows.set(i, r);
     }
     return r;
@@ -199,7 +199,6 @@ export class Alignment {
     } catch (e) {
       d.error = e instanceof Error ? e.message : String(e);
     }
-    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(i, { version: this.rules.version, d });
     return d;
   }

@@ -17,6 +17,7 @@ import type { LoadOpts } from "../cli/common.js";
 import type { FieldNode } from "../dissect/tree.js";
 import { PacketStore } from "../trace/store.js";
 import type { ByteSource, Trace, TreeOptions } from "../trace/types.js";
+import { Lru } from "../util/lru.js";
 import type { FilterResult } from "./filter.js";
 import type {
   Attach,
@@ -51,7 +52,7 @@ export interface TraceLink {
 
 /** The synchronous half: tree/bytes/sources requests to a load worker, with small caches. */
 class TreeClient {
-  private cache = new Map<string, FieldNode[]>();
+  private cache = new Lru<number, FieldNode[]>(256);
   private lastSources?: { no: number; sources: ByteSource[] };
 
   constructor(
@@ -73,12 +74,11 @@ class TreeClient {
   }
 
   tree(no: number, opts: TreeOptions = {}): FieldNode[] {
-    const key = `${no}:${opts.allLayers ? 1 : 0}`;
+    const key = no * 2 + (opts.allLayers ? 1 : 0);
     const hit = this.cache.get(key);
     if (hit) return hit;
     const t = this.call<FieldNode[]>({ op: "tree", no, allLayers: opts.allLayers });
     this.cache.set(key, t);
-    if (this.cache.size > 256) this.cache.delete(this.cache.keys().next().value!);
     return t;
   }
 
