@@ -3,12 +3,12 @@
  * yields the NBSS/SMB PDUs of its TCP connections tagged with Wireshark frame numbers, plus random
  * access to frames and byte ranges afterwards.
  */
-import * as fs from "node:fs";
 import { Defrag, LinkType, linkLayer, type Piece } from "./net.js";
 import { RecordReader } from "./records.js";
 import { openSource, type Source } from "./source.js";
 import { type Dir, type PduSink, Tcp } from "./tcp.js";
 import type { FileRange, Pdu, ReadOptions } from "./types.js";
+import { FileWindow } from "./window.js";
 
 export { dissectLayers, type LayerFrame } from "./layers.js";
 export { CaptureError } from "./source.js";
@@ -149,6 +149,8 @@ class CaptureImpl implements Capture, PduSink {
   private readonly offsets = new FrameIndex();
   private ifs: Int32Array | null = null;
   private readonly reader: RecordReader;
+  /** readSpans: PDUs read back for trees, mostly in file order. */
+  private readonly window: FileWindow;
   private readonly tcp: Tcp;
   private readonly defrag = new Defrag();
   private out: Pdu[] = [];
@@ -168,6 +170,7 @@ class CaptureImpl implements Capture, PduSink {
     private readonly opts: ReadOptions,
   ) {
     this.reader = new RecordReader(src.fd, src.size, path);
+    this.window = new FileWindow(src.fd);
     if (this.reader.format === "pcapng") this.ifs = new Int32Array(1024);
     this.tcp = new Tcp(this, opts.ports ?? [], {
       maxOoo: opts.maxOutOfOrder,
@@ -411,14 +414,7 @@ class CaptureImpl implements Capture, PduSink {
     for (let i = 0; i + 1 < spans.length; i += 2) {
       const offset = spans[i]!;
       const length = spans[i + 1]!;
-      if (offset >= 0) {
-        let got = 0;
-        while (got < length) {
-          const n = fs.readSync(this.src.fd, out, at + got, length - got, offset + got);
-          if (n <= 0) break;
-          got += n;
-        }
-      }
+      if (offset >= 0) this.window.read(out, at, length, offset);
       at += length;
     }
     return out;
