@@ -6,10 +6,15 @@
  * has been promoted still points at the values it held, which the scavenger takes as live until
  * the next full collection. A CLI diff of two 10k-packet captures spent 1.0 s of its 2.7 s in
  * scavenges that way (0.27 s with this class). Here the Map holds slot numbers only; values sit in
- * an array whose slots are overwritten in place, in a doubly linked recency list.
+ * an array whose slots are overwritten in place, in a doubly linked recency list. Small caches
+ * (up to SCAN entries) have no Map at all: a scan of their keys costs less than its upkeep.
  */
+const SCAN = 16;
+
 export class Lru<K, V> {
-  private readonly slots = new Map<K, number>();
+  /** Key → slot, for caches larger than SCAN. */
+  private readonly slots: Map<K, number> | null;
+  private count = 0;
   private readonly keys: (K | undefined)[] = [];
   private readonly vals: (V | undefined)[] = [];
   private readonly prev: number[] = [];
@@ -22,39 +27,51 @@ export class Lru<K, V> {
 
   constructor(readonly max: number) {
     if (!(max >= 1)) throw new RangeError("Lru: max must be at least 1");
+    this.slots = max > SCAN ? new Map() : null;
   }
 
   get size(): number {
-    return this.slots.size;
+    return this.count;
   }
 
   has(k: K): boolean {
-    return this.slots.has(k);
+    return this.find(k) >= 0;
+  }
+
+  /** The slot of key k, or -1. */
+  private find(k: K): number {
+    if (this.slots) return this.slots.get(k) ?? -1;
+    const keys = this.keys;
+    // Spare slots hold no key (delete() clears it).
+    for (let i = 0; i < keys.length; i++) if (keys[i] === k) return i;
+    return -1;
   }
 
   get(k: K): V | undefined {
-    const i = this.slots.get(k);
-    if (i === undefined) return undefined;
+    const i = this.find(k);
+    if (i < 0) return undefined;
     this.touch(i);
     return this.vals[i];
   }
 
   set(k: K, v: V): void {
-    let i = this.slots.get(k);
-    if (i === undefined) {
+    let i = this.find(k);
+    if (i < 0) {
       i = this.slot();
-      this.slots.set(k, i);
+      this.slots?.set(k, i);
       this.keys[i] = k;
       this.link(i);
+      this.count++;
     } else this.touch(i);
     this.vals[i] = v;
   }
 
   delete(k: K): boolean {
-    const i = this.slots.get(k);
-    if (i === undefined) return false;
-    this.slots.delete(k);
+    const i = this.find(k);
+    if (i < 0) return false;
+    this.slots?.delete(k);
     this.unlink(i);
+    this.count--;
     this.keys[i] = undefined;
     this.vals[i] = undefined;
     this.spare.push(i);
@@ -62,7 +79,8 @@ export class Lru<K, V> {
   }
 
   clear(): void {
-    this.slots.clear();
+    this.slots?.clear();
+    this.count = 0;
     for (const a of [this.keys, this.vals, this.prev, this.next, this.spare]) a.length = 0;
     this.head = this.tail = -1;
   }
@@ -78,8 +96,9 @@ export class Lru<K, V> {
       return this.keys.push(undefined) - 1;
     }
     const i = this.tail;
-    this.slots.delete(this.keys[i]!);
+    this.slots?.delete(this.keys[i]!);
     this.unlink(i);
+    this.count--;
     return i;
   }
 

@@ -49,7 +49,7 @@ test("evicts the least recently used entry; get refreshes, set replaces", () => 
 });
 
 test("matches a Map-ordered LRU over 20k random operations", () => {
-  for (const max of [1, 3, 16]) {
+  for (const max of [1, 3, 16, 17, 40]) {
     const c = new Lru<number, number>(max);
     const m = new ModelLru<number, number>(max);
     let seed = 12345 + max;
