@@ -58,10 +58,29 @@ export function bitPattern(raw: number, mask: number, bits: number): string {
   return PATTERN.toString("latin1", 0, j);
 }
 
-function lowestBit(mask: number): number {
-  let b = 1;
-  while (b <= mask && Math.floor(mask / b) % 2 === 0) b *= 2;
-  return b;
+/** The lowest set bit of `mask` (up to 64 bits as a number), 1 for 0: a bit operation, not a loop of divisions. */
+export function lowestBit(mask: number): number {
+  const lo = mask % 4294967296;
+  if (lo !== 0) return (lo & -lo) >>> 0;
+  const hi = Math.floor(mask / 4294967296) >>> 0;
+  return hi === 0 ? 1 : ((hi & -hi) >>> 0) * 4294967296;
+}
+
+/** One-bit flags' child labels per BitSpec, at [size * 2 + bit]: the same few texts in every packet. */
+const FLAG_LABELS = new WeakMap<BitSpec, string[]>();
+
+function flagLabel(b: BitSpec, size: number, bit: number): string {
+  let l = FLAG_LABELS.get(b);
+  if (!l) {
+    l = [];
+    FLAG_LABELS.set(b, l);
+  }
+  const k = size * 2 + bit;
+  const hit = l[k];
+  if (hit !== undefined) return hit;
+  const text = bit ? (b.t ?? "True") : (b.f ?? "False");
+  l[k] = `${bitPattern(bit ? b.mask : 0, b.mask, size * 8)} = ${b.label}: ${text}`;
+  return l[k];
 }
 
 /** The default options object: `= {}` would allocate one per call, millions in an indexing pass. */
@@ -179,18 +198,18 @@ export class Fields {
     for (const b of bits) {
       const lo = lowestBit(b.mask);
       const fv = Math.floor((((v >>> 0) & b.mask) >>> 0) / lo) >>> 0;
-      const pat = bitPattern(v >>> 0, b.mask, size * 8);
       let text: string;
       if (b.vals || b.mask / lo > 1) {
         const nm = valName(b.vals, fv);
         const num = b.hex ? `0x${fv.toString(16)}` : String(fv);
         text = b.vals ? `${nm ?? "Unknown"} (${num})` : num;
         if (fv && b.short) set.push(b.short);
+        text = `${bitPattern(v >>> 0, b.mask, size * 8)} = ${b.label}: ${text}`;
       } else {
-        text = fv ? (b.t ?? "True") : (b.f ?? "False");
         if (fv) set.push(b.short ?? b.label);
+        text = flagLabel(b, size, fv);
       }
-      children.push(node(b.name, `${pat} = ${b.label}: ${text}`, String(fv), fv, at, size));
+      children.push(node(b.name, text, String(fv), fv, at, size));
     }
     const n = node(name, `${label}: ${show}${set.length ? `, ${set.join(", ")}` : ""}`, show, v, at, size);
     n.children = children;
