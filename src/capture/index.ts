@@ -409,12 +409,15 @@ class CaptureImpl implements Capture, PduSink {
   readSpans(spans: ArrayLike<number>): Buffer {
     let total = 0;
     for (let i = 1; i < spans.length; i += 2) total += spans[i]!;
-    const out = Buffer.alloc(total);
+    // Not zero-filled up front (most trees' PDUs are small, from the pool): holes and bytes past
+    // the end of the file are zeroed as met.
+    const out = Buffer.allocUnsafe(total);
     let at = 0;
     for (let i = 0; i + 1 < spans.length; i += 2) {
       const offset = spans[i]!;
       const length = spans[i + 1]!;
-      if (offset >= 0) this.window.read(out, at, length, offset);
+      const got = offset >= 0 ? this.window.read(out, at, length, offset) : 0;
+      if (got < length) out.fill(0, at + got, at + length);
       at += length;
     }
     return out;

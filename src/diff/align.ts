@@ -11,6 +11,7 @@
  * Field differences of a row are computed on demand (`fieldDiff`) and cached per rule version.
  */
 import { type FieldNode, renderText } from "../dissect/tree.js";
+import { frameOf, protosOf } from "../trace/store.js";
 import type { Trace } from "../trace/types.js";
 import { Lru } from "../util/lru.js";
 import { IdentityMap, type IdKind, identityKind, type Side } from "./identity.js";
@@ -412,12 +413,12 @@ function pairRefs(a: readonly MsgRef[], b: readonly MsgRef[]): [MsgRef | undefin
  * with a plain one (the transform header is the difference) instead of as a different tree.
  */
 export function messageTree(t: Trace, r: MsgRef): FieldNode[] {
-  const p = t.packets.at(r.pkt)!;
-  const tree = t.tree(p.no);
-  const proto = p.messages[r.msg]!.proto;
+  const protos = protosOf(t.packets, r.pkt);
+  const tree = t.tree(frameOf(t.packets, r.pkt)!);
+  const proto = protos[r.msg]!;
   const top = proto === 2 ? "smb2" : "smb";
   let nth = 0;
-  for (let k = 0; k < r.msg; k++) if (p.messages[k]!.proto === proto) nth++;
+  for (let k = 0; k < r.msg; k++) if (protos[k] === proto) nth++;
   const nodes: FieldNode[] = [];
   for (const n of tree) {
     if (n.name !== top) continue;
@@ -576,7 +577,7 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
       }
     }
   };
-  const frame = (t: Trace, r: MsgRef | undefined) => (r ? t.packets.at(r.pkt)!.no : undefined);
+  const frame = (t: Trace, r: MsgRef | undefined) => (r ? frameOf(t.packets, r.pkt) : undefined);
 
   /** Row i's messages all compare equal (see treesEqual); false means "run the full diff". */
   const quickSame = (i: number): boolean => {
@@ -705,7 +706,7 @@ export function diffPackets(
 
 /** Frame numbers of an op's messages (request, interim, response). */
 export function opFrames(t: Trace, op: Op): number[] {
-  return opMessages(op).map((r) => t.packets.at(r.pkt)!.no);
+  return opMessages(op).map((r) => frameOf(t.packets, r.pkt)!);
 }
 
 /**

@@ -4,6 +4,8 @@
  * one member of a compound, or a message without partner (oplock/lease break notification,
  * cancel, a response whose request is not in the capture).
  */
+
+import { messageOf } from "../trace/store.js";
 import type { MessageInfo, PacketInfo, Trace } from "../trace/types.js";
 import { MsgFlag } from "../trace/types.js";
 
@@ -135,7 +137,7 @@ function sigOf(kind: OpKind, proto: number, cmd: number, path: string, detail: s
 }
 
 export function messageAt(trace: Trace, r: MsgRef): MessageInfo {
-  return trace.packets.at(r.pkt)!.messages[r.msg]!;
+  return messageOf(trace.packets, r.pkt, r.msg)!;
 }
 
 export function packetAt(trace: Trace, r: MsgRef): PacketInfo {

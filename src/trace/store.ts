@@ -413,6 +413,23 @@ export class PacketStore implements PacketList {
     return Object.assign(this.head(i, summary), { messages });
   }
 
+  /** Message k of packet i, decoding that message only. */
+  messageOf(i: number, k: number): MessageInfo | undefined {
+    if (!(i >= 0 && i < this.count)) return undefined;
+    const first = this.firstMsg.get(i);
+    const end = i + 1 < this.count ? this.firstMsg.get(i + 1) : this.mcount;
+    return k >= 0 && first + k < end ? this.message(first + k) : undefined;
+  }
+
+  /** The protocol of each of packet i's messages (no text decoded). */
+  protos(i: number): number[] {
+    const out: number[] = [];
+    if (!(i >= 0 && i < this.count)) return out;
+    const end = i + 1 < this.count ? this.firstMsg.get(i + 1) : this.mcount;
+    for (let k = this.firstMsg.get(i); k < end; k++) out.push((this.word.get(k) >>> 26) & 3);
+    return out;
+  }
+
   /** Packet i without its messages (what a list line shows): no message or optional text decoded. */
   row(i: number): Omit<PacketInfo, "messages"> {
     const ref = this.sumRef.get(i);
@@ -852,6 +869,24 @@ export class PacketStore implements PacketList {
     m.summary = this.msgSummary(k, m.path ?? "");
     return m;
   }
+}
+
+/** Frame number of packet i of any list (without building the packet when the list is a PacketStore). */
+export function frameOf(list: PacketList, i: number): number | undefined {
+  if (list instanceof PacketStore) return i >= 0 && i < list.length ? list.frameNo(i) : undefined;
+  return list.at(i)?.no;
+}
+
+/** Message k of packet i of any list (only that message decoded when the list is a PacketStore). */
+export function messageOf(list: PacketList, i: number, k: number): MessageInfo | undefined {
+  if (list instanceof PacketStore) return list.messageOf(i, k);
+  return list.at(i)?.messages[k];
+}
+
+/** The protocols of packet i's messages, in order (no text decoded when the list is a PacketStore). */
+export function protosOf(list: PacketList, i: number): number[] {
+  if (list instanceof PacketStore) return list.protos(i);
+  return list.at(i)?.messages.map((m) => m.proto) ?? [];
 }
 
 /** Packet i of any list without building its messages when the list is a PacketStore. */

@@ -12,6 +12,7 @@ import type { MsgRef, Op } from "../diff/ops.js";
 import { profileRules } from "../diff/profiles.js";
 import { countDiffs, type DiffNode, diffTrees } from "../diff/tree-diff.js";
 import type { FieldNode } from "../dissect/tree.js";
+import { frameOf } from "../trace/store.js";
 import type { Trace } from "../trace/types.js";
 import { Lru } from "../util/lru.js";
 import { spawnWorker } from "../worker/spawn.js";
@@ -181,7 +182,7 @@ export class Alignment {
     const d: PairDiff = { parts: [], count: 0 };
     const row = this.row(i);
     const tree = (t: Trace, r: MsgRef | undefined): FieldNode[] => (r ? messageTree(t, r) : []);
-    const frame = (t: Trace, r: MsgRef | undefined) => (r ? t.packets.at(r.pkt)?.no : undefined);
+    const frame = (t: Trace, r: MsgRef | undefined) => (r ? frameOf(t.packets, r.pkt) : undefined);
     try {
       const part = (role: Part["role"], x: MsgRef | undefined, y: MsgRef | undefined) => {
         if (!x && !y) return;
