@@ -188,19 +188,26 @@ function copyRun(src: Buffer, from: number, to: number, dst: Buffer, at: number)
 }
 
 /**
+ * Scratch space of exportRange, reused by every batch (done() copies a batch out): a fresh buffer
+ * per batch, grown by doubling, cost more than the writing (fresh memory is slow to touch).
+ */
+const scratch = { b: Buffer.allocUnsafe(1 << 16), t: Buffer.allocUnsafe(1 << 16) };
+
+/**
  * A growing byte buffer for exportRange: the columns, then a section of the texts they refer to
  * (`text`, offsets into it), so that the importer keeps a copy of the texts only, not the batch.
  */
 class Writer {
-  private b = Buffer.allocUnsafe(1 << 16);
+  private b = scratch.b;
   private n = 0;
-  private t = Buffer.allocUnsafe(1 << 16);
+  private t = scratch.t;
   private tn = 0;
   private room(k: number): void {
     if (this.n + k <= this.b.length) return;
     const nb = Buffer.allocUnsafe(Math.max(this.b.length * 2, this.n + k));
     this.b.copy(nb, 0, 0, this.n);
     this.b = nb;
+    scratch.b = nb;
   }
   /** Appends src[from, to) to the text section; returns its offset there. */
   text(src: Buffer, from: number, to: number): number {
@@ -208,6 +215,7 @@ class Writer {
       const nt = Buffer.allocUnsafe(Math.max(this.t.length * 2, this.tn + (to - from)));
       this.t.copy(nt, 0, 0, this.tn);
       this.t = nt;
+      scratch.t = nt;
     }
     const at = this.tn;
     this.tn = copyRun(src, from, to, this.t, at);
@@ -236,7 +244,8 @@ class Writer {
   }
   /** The batch, in an ArrayBuffer of its own (transferable): u32 length of the columns, them, the texts. */
   done(): Uint8Array {
-    const out = new Uint8Array(4 + this.n + this.tn);
+    // An ArrayBuffer of its own (allocUnsafeSlow: not a slice of the pool), every byte written below.
+    const out = new Uint8Array(Buffer.allocUnsafeSlow(4 + this.n + this.tn).buffer);
     new DataView(out.buffer).setUint32(0, this.n, true);
     out.set(this.b.subarray(0, this.n), 4);
     out.set(this.t.subarray(0, this.tn), 4 + this.n);
