@@ -3,6 +3,7 @@ export {
   type AlignResult,
   type AlignRow,
   alignOps,
+  DEEP_LIMIT,
   type DiffOptions,
   diffPackets,
   diffPacketsText,

@@ -10,7 +10,7 @@ import { IdentityMap } from "../diff/identity.js";
 import type { IgnoreRules } from "../diff/ignore.js";
 import type { MsgRef, Op } from "../diff/ops.js";
 import { profileRules } from "../diff/profiles.js";
-import { countDiffs, type DiffNode, diffTrees } from "../diff/tree-diff.js";
+import { countDiffs, type DiffNode, diffTrees, treesEqual } from "../diff/tree-diff.js";
 import type { FieldNode } from "../dissect/tree.js";
 import { frameOf } from "../trace/store.js";
 import type { Trace } from "../trace/types.js";
@@ -113,11 +113,20 @@ const CACHE_MAX = 2048;
 
 export class Alignment {
   readonly length: number;
-  readonly summary: Summary;
-  readonly firstDivergence: number;
   readonly idmap?: IdentityMap;
   private rows = new Lru<number, Row>(65536);
   private cache = new Lru<number, { version: number; d: PairDiff }>(CACHE_MAX);
+  /** The alignment's own counts and first divergence (commands, names, statuses). */
+  private readonly base: Summary;
+  private readonly baseFirst: number;
+  // deepenStep: per row, 0 undecided, 1 same, 2 differ in its fields (rows the alignment found
+  // "same" only), for rules version `deepVersion`; the next row to decide; the "differ" count and
+  // the first of them.
+  private readonly deep: Uint8Array;
+  private deepVersion = -1;
+  private deepNext = 0;
+  private deepDiffer = 0;
+  private deepFirst = -1;
 
   constructor(
     readonly a: Trace,
@@ -139,8 +148,9 @@ export class Alignment {
         else s.onlyB++;
       }
     }
-    this.summary = s;
-    this.firstDivergence = first;
+    this.base = s;
+    this.baseFirst = first;
+    this.deep = new Uint8Array(this.length);
     if (m.idmap) this.idmap = Object.assign(Object.create(IdentityMap.prototype) as IdentityMap, m.idmap);
   }
 
@@ -148,8 +158,79 @@ export class Alignment {
     return this.m.ms;
   }
 
+  /** Counts by kind, with the rows deepenStep found to differ in their fields so far. */
+  get summary(): Summary {
+    const n = this.deepDiffer;
+    return { ...this.base, same: this.base.same - n, differ: this.base.differ + n };
+  }
+
+  get firstDivergence(): number {
+    const a = this.baseFirst;
+    const b = this.deepFirst;
+    return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+  }
+
   kind(i: number): RowKind {
-    return ROW_KINDS[this.m.rowKind[i]!]!;
+    const k = this.m.rowKind[i]!;
+    return k === 0 && this.deep[i] === 2 ? "differ" : ROW_KINDS[k]!;
+  }
+
+  /** Every row is decided for the current rules (see deepenStep). */
+  get deepDone(): boolean {
+    return this.deepVersion === this.rules.version && this.deepNext >= this.length;
+  }
+
+  /**
+   * Compares the fields of the next rows the alignment found "same", for about `budgetMs`: a pair
+   * that differs in a field under the current rules is a divergence (the CLI's deep mode, here in
+   * steps so that keys keep working). A rules change starts over. `changed`: some row's kind did.
+   */
+  deepenStep(budgetMs: number): { done: boolean; changed: boolean } {
+    let changed = false;
+    if (this.deepVersion !== this.rules.version) {
+      changed = this.deepDiffer > 0;
+      this.deep.fill(0);
+      this.deepNext = 0;
+      this.deepDiffer = 0;
+      this.deepFirst = -1;
+      this.deepVersion = this.rules.version;
+      if (changed) this.rows.clear();
+    }
+    const t0 = performance.now();
+    while (this.deepNext < this.length) {
+      const i = this.deepNext++;
+      if (this.m.rowKind[i] === 0) {
+        const differ = !this.quickSame(i) && this.fieldDiff(i).count > 0;
+        this.deep[i] = differ ? 2 : 1;
+        if (differ) {
+          this.deepDiffer++;
+          if (this.deepFirst < 0) this.deepFirst = i;
+          this.rows.delete(i);
+          changed = true;
+        }
+      }
+      if ((this.deepNext & 7) === 0 && performance.now() - t0 >= budgetMs) break;
+    }
+    return { done: this.deepNext >= this.length, changed };
+  }
+
+  /** Every message pair of row i has equal trees (no diff to build); false when unsure. */
+  private quickSame(i: number): boolean {
+    const row = this.row(i);
+    const ia = row.a?.interim ?? [];
+    const ib = row.b?.interim ?? [];
+    if (ia.length !== ib.length || !row.a?.req !== !row.b?.req || !row.a?.resp !== !row.b?.resp) return false;
+    const pairs: [MsgRef | undefined, MsgRef | undefined][] = [[row.a?.req, row.b?.req]];
+    for (let k = 0; k < ia.length; k++) pairs.push([ia[k], ib[k]]);
+    pairs.push([row.a?.resp, row.b?.resp]);
+    const opts = { rules: this.rules, idmap: this.idmap };
+    try {
+      for (const [x, y] of pairs)
+        if (x && y && !treesEqual(messageTree(this.a, x), messageTree(this.b, y), opts)) return false;
+    } catch {
+      return false; // fieldDiff records the error
+    }
+    return true;
   }
 
   row(i: number): Row {

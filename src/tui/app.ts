@@ -117,6 +117,10 @@ export class App {
   private closed = false;
   private alignError?: string;
   private ticker?: ReturnType<typeof setInterval>;
+  /** The next step of comparing the aligned pairs' fields (Alignment.deepenStep), while one is due. */
+  private deepening?: ReturnType<typeof setImmediate>;
+  /** The alignment summary last put on the status line (it is updated while it is still shown). */
+  private summaryShown = "";
   /** Row indices (aligned rows in linked diff mode, packet indices otherwise) after filtering. */
   private rowsA: number[] = [];
   private rowsB: number[] = [];
@@ -229,6 +233,7 @@ export class App {
   close(): void {
     this.closed = true;
     this.stopTicker();
+    if (this.deepening) clearImmediate(this.deepening);
   }
 
   private stopTicker(): void {
@@ -242,14 +247,46 @@ export class App {
     const al = this.pending;
     al.rules = this.pairRules();
     this.result = al;
-    const s = al.summary;
-    this.setStatus(
-      `${s.ops} ops: ${s.same} same, ${s.differ} differ, ${s.onlyA} only in A, ${s.onlyB} only in B — ] next divergence, ? help`,
-    );
+    // Small pairs have all their fields compared before the cursor goes to the first divergence;
+    // bigger ones go on in the background (deepen).
+    al.deepenStep(200);
+    this.summaryShown = this.summaryText();
+    this.setStatus(this.summaryShown);
     if (this.filter) this.applyFilter(this.filter);
     this.invalidateRows();
     this.refreshRows();
     this.jumpToStart();
+  }
+
+  private summaryText(): string {
+    const al = this.result!;
+    const s = al.summary;
+    const more = al.deepDone ? "" : " (comparing fields…)";
+    return `${s.ops} ops: ${s.same} same, ${s.differ} differ, ${s.onlyA} only in A, ${s.onlyB} only in B${more} — ] next divergence, ? help`;
+  }
+
+  /**
+   * Compares the aligned pairs' fields in the background, a few milliseconds per turn of the event
+   * loop (keys are read in between): pairs that differ only in a field become divergences. Started
+   * again by render() after a rules change.
+   */
+  private deepen(): void {
+    if (this.deepening || this.closed || !this.result || this.result.deepDone) return;
+    const al = this.result;
+    this.deepening = setImmediate(() => {
+      this.deepening = undefined;
+      if (this.closed || this.result !== al) return;
+      const { done, changed } = al.deepenStep(15);
+      if (changed || done) {
+        if (changed) this.invalidateRows();
+        // The summary follows while it is what the status line shows.
+        const text = this.summaryText();
+        if (this.status === this.summaryShown) this.setStatus(text);
+        this.summaryShown = text;
+        this.render();
+      }
+      if (!done) this.deepen();
+    });
   }
 
   /** True while the title bar shows a loading or aligning indicator (render() repeats then). */
@@ -1059,6 +1096,7 @@ export class App {
   render(): void {
     const s = this.screen;
     if (!s.w || this.closed) return;
+    this.deepen();
     this.refreshRows();
     this.refreshLines();
     s.clear();

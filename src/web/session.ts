@@ -4,6 +4,7 @@
  */
 import {
   type AlignResult,
+  DEEP_LIMIT,
   type DiffNode,
   diffPackets,
   diffTraces,
@@ -166,9 +167,15 @@ export class Session {
     return t;
   }
 
+  /**
+   * The alignment; up to DEEP_LIMIT packets per side, with every pair's fields compared under the
+   * current rules (as the CLI's default), so that a pair differing only in a field is a divergence.
+   */
   private diff(): AlignResult | undefined {
-    if (!this.traces.a || !this.traces.b) return undefined;
-    this.align ??= diffTraces(this.traces.a, this.traces.b, { rules: this.rules });
+    const { a, b } = this.traces;
+    if (!a || !b) return undefined;
+    this.align ??= diffTraces(a, b, { rules: this.rules });
+    if (Math.max(a.packets.length, b.packets.length) <= DEEP_LIMIT) this.align.deepen();
     return this.align;
   }
 

@@ -232,6 +232,35 @@ describe("alignment", () => {
     assert.equal(r.firstDivergence, 1);
   });
 
+  it("deepens in steps, and decides again after a rules change", () => {
+    const b = base.map((o, i) =>
+      i === 1 || i === 4 ? { ...o, reqBody: [leaf("smb2.read_length", 4096)] } : o,
+    );
+    const a = base.map((o, i) =>
+      i === 1 || i === 4 ? { ...o, reqBody: [leaf("smb2.read_length", 65536)] } : o,
+    );
+    const rules = new IgnoreRules([]);
+    const r = diffTraces(opTrace("A", a), opTrace("B", b), { rules });
+    assert.equal(kinds(r.rows), "======");
+    // A zero budget still decides some rows per step; steps go on until every row is decided.
+    let done = false;
+    for (let k = 0; k < 100 && !done; k++) done = r.deepenStep(0);
+    assert.equal(done, true);
+    assert.equal(kinds(r.rows), "=!==!=");
+    assert.deepEqual(r.summary, { ops: 6, same: 4, differ: 2, onlyA: 0, onlyB: 0 });
+    assert.equal(r.firstDivergence, 1);
+    assert.equal(r.deepenStep(0), true); // nothing left for these rules
+    // Ignoring the field makes those rows "same" again; comparing it again, "differ".
+    rules.toggle("smb2.read_length");
+    r.deepen();
+    assert.equal(kinds(r.rows), "======");
+    assert.equal(r.firstDivergence, -1);
+    assert.deepEqual(r.summary, { ops: 6, same: 6, differ: 0, onlyA: 0, onlyB: 0 });
+    rules.toggle("smb2.read_length");
+    r.deepen();
+    assert.equal(kinds(r.rows), "=!==!=");
+  });
+
   it("matches connections by what they do, then merges by time", () => {
     const c0: OpSpec[] = [
       { cmd: CREATE, path: "x" },

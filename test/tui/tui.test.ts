@@ -346,6 +346,41 @@ describe("smbcmp tui", { concurrency: true }, () => {
     t.kill();
   });
 
+  test("diff mode: a pair that differs only in its fields is a divergence; ignoring them undoes it", async () => {
+    // good/bad: the listing of incoming\batch1 has the same command, name and status on both sides
+    // but not the same entries (bad has no data.tmp): only comparing fields finds it.
+    const t = await Term.start("deep", `tui ${GOOD} ${BAD}`);
+    let s = await t.waitFor(/88 ops: 61 same, 6 differ, 21 only in A, 0 only in B — /);
+    let line = "";
+    for (let k = 0; k < 12 && !/Find Request File: incoming\\batch1 /.test(line); k++) {
+      await t.keys("]");
+      line = t.cursorLine();
+    }
+    assert.match(
+      line,
+      /^!\s+\d+ Find Request File: incoming\\batch1 .*│!\s+\d+ Find Request File: incoming\\batch1 /,
+    );
+    s = t.screen();
+    assert.match(s, /DIFFER — [1-9]\d* difference/);
+    // The none profile compares everything: timestamps and ids make the very first pairs differ,
+    // where the default profile's first divergence is the failed CREATE of data.tmp.
+    await t.keys("p");
+    await t.waitFor(/profile: none/);
+    await sleep(500);
+    await t.keys("g", "]");
+    line = t.cursorLine();
+    assert.match(line, /^!/);
+    assert.doesNotMatch(line, /data\.tmp/);
+    await t.keys("p");
+    await t.waitFor(/profile: default/);
+    await sleep(500);
+    await t.keys("g", "]");
+    assert.match(t.cursorLine(), /^!\s+\d+ Create Request File: incoming\\batch1\\data\.tmp/);
+    await t.keys("q");
+    await t.waitFor(/EXIT=0/);
+    t.kill();
+  });
+
   test("FILE:NO opens on that packet; two of them pick that pair, unlinked", async () => {
     const t = await Term.start("startno", `tui ${GOOD}:11`);
     await t.waitFor(/press \? for help/);

@@ -275,6 +275,25 @@ export async function diffNavigation(d: Driver, load: () => Promise<void>): Prom
   await d.waitFor(".pair .ti");
   // The minimap marks every divergence.
   await d.waitFor(".minimap i");
+  // A pair that differs only in its fields is a divergence too: the listing of incoming\batch1
+  // (same command, name and status on both sides, but bad has no data.tmp).
+  const selected = () =>
+    d.evaluate(() => {
+      const e = document.querySelector("#list-diff .row[aria-selected=true]");
+      return { i: Number(e?.getAttribute("data-i")), cls: e?.className ?? "", text: e?.textContent ?? "" };
+    }, null);
+  let row = await selected();
+  for (let k = 0; k < 12 && !row.text.includes("Find Request File: incoming\\batch1 "); k++) {
+    await d.press("]");
+    await d.waitUntil(
+      (f) =>
+        Number(document.querySelector("#list-diff .row[aria-selected=true]")?.getAttribute("data-i")) > f,
+      row.i,
+    );
+    row = await selected();
+  }
+  assert.match(row.text, /Find Request File: incoming\\batch1 /);
+  assert.match(row.cls, /\bdiffer\b/);
   await d.shot(`${d.browser}-diff`);
   return first;
 }

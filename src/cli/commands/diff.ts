@@ -4,6 +4,7 @@ import {
   type AlignResult,
   alignToJson,
   configPath,
+  DEEP_LIMIT,
   diffPackets,
   diffPacketsText,
   diffTraces,
@@ -32,13 +33,6 @@ import {
   parseFilterOpt,
   splitCapNo,
 } from "../common.js";
-
-/**
- * Above this many SMB packets per side, comparing every pair's fields is opt-in (`--deep`): it costs
- * about 45 µs of CPU per pair of packets (trees rebuilt from the file), 2-3x the alignment alone
- * (two 100k-packet captures: 1.9 s shallow, 6.3 s deep; two of 50k: about 3 s deep).
- */
-export const DEEP_LIMIT = 50_000;
 
 export const DIFF_OPTS: OptSpec[] = [
   ...COMMON_OPTS,
