@@ -105,6 +105,8 @@ export interface AlignResult {
   deepen(): void;
   /** The same in steps of about `budgetMs`: true once every row is decided for the current rules. */
   deepenStep(budgetMs: number): boolean;
+  /** Every row is decided for the current rules (deepen has nothing left to do). */
+  readonly deepDone: boolean;
 }
 
 /**
@@ -391,6 +393,17 @@ function opMessages(op: Op): MsgRef[] {
   return l;
 }
 
+/** Rows a deep comparison asks the traces for at once (Trace.prefetchTrees). */
+export const PREFETCH_ROWS = 32;
+
+/** Tells `t` that the trees of these ops' messages come next (one round trip for a worker's trace). */
+export function prefetchOps(t: Trace, ops: readonly (Op | undefined)[]): void {
+  if (!t.prefetchTrees) return;
+  const nos: number[] = [];
+  for (const op of ops) if (op) for (const r of opMessages(op)) nos.push(frameOf(t.packets, r.pkt)!);
+  if (nos.length) t.prefetchTrees(nos);
+}
+
 /** Binds session/tree/async/file ids of two paired messages and names handles by path. */
 function bindMessages(idmap: IdentityMap, ta: Trace, ra: MsgRef, tb: Trace, rb: MsgRef): void {
   const ma = messageAt(ta, ra);
@@ -669,6 +682,9 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
     deepen(): void {
       result.deepenStep(Number.POSITIVE_INFINITY);
     },
+    get deepDone() {
+      return deepVersion === rules.version && deepNext >= rows.length;
+    },
     deepenStep(budgetMs: number): boolean {
       let changed = false;
       if (deepVersion !== rules.version) {
@@ -681,6 +697,17 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
       }
       const t0 = performance.now();
       while (deepNext < rows.length) {
+        if (deepNext % PREFETCH_ROWS === 0) {
+          const ahead = rows.slice(deepNext, deepNext + PREFETCH_ROWS).filter((r) => r.kind === "same");
+          prefetchOps(
+            a,
+            ahead.map((r) => r.a),
+          );
+          prefetchOps(
+            b,
+            ahead.map((r) => r.b),
+          );
+        }
         const i = deepNext++;
         const r = rows[i]!;
         if (r.kind === "same" && !(opts.fastPath !== false && !cache.has(i) && quickSame(i))) {

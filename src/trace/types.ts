@@ -101,6 +101,11 @@ export interface Trace {
   indexOf(no: number): number;
   /** The detail tree of packet `no` (built lazily, cached). */
   tree(no: number, opts?: TreeOptions): FieldNode[];
+  /**
+   * Hint: the trees of these packets will be asked for next (a diff walking its rows). A trace whose
+   * trees come from another thread fetches them in one round trip instead of one each.
+   */
+  prefetchTrees?(nos: readonly number[]): void;
   /** Warnings met while reading (truncated capture, gaps, no key...). */
   readonly warnings: readonly string[];
   /** The bytes of packet `no`'s PDUs (NBSS bodies), in order; tree offsets are relative to these. */

@@ -5,7 +5,7 @@
  */
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
 import type { FieldDiffPart, OpDiff, RowKind, Summary } from "../diff/align.js";
-import { messageTree } from "../diff/align.js";
+import { messageTree, PREFETCH_ROWS, prefetchOps } from "../diff/align.js";
 import { IdentityMap } from "../diff/identity.js";
 import type { IgnoreRules } from "../diff/ignore.js";
 import type { MsgRef, Op } from "../diff/ops.js";
@@ -198,6 +198,19 @@ export class Alignment {
     }
     const t0 = performance.now();
     while (this.deepNext < this.length) {
+      if (this.deepNext % PREFETCH_ROWS === 0) {
+        const ahead: Row[] = [];
+        const end = Math.min(this.length, this.deepNext + PREFETCH_ROWS);
+        for (let k = this.deepNext; k < end; k++) if (this.m.rowKind[k] === 0) ahead.push(this.rowAt(k));
+        prefetchOps(
+          this.a,
+          ahead.map((r) => r.a),
+        );
+        prefetchOps(
+          this.b,
+          ahead.map((r) => r.b),
+        );
+      }
       const i = this.deepNext++;
       if (this.m.rowKind[i] === 0) {
         const differ = !this.quickSame(i) && this.fieldDiff(i).count > 0;
@@ -216,7 +229,7 @@ export class Alignment {
 
   /** Every message pair of row i has equal trees (no diff to build); false when unsure. */
   private quickSame(i: number): boolean {
-    const row = this.row(i);
+    const row = this.rowAt(i);
     const ia = row.a?.interim ?? [];
     const ib = row.b?.interim ?? [];
     if (ia.length !== ib.length || !row.a?.req !== !row.b?.req || !row.a?.resp !== !row.b?.resp) return false;
@@ -236,16 +249,21 @@ export class Alignment {
   row(i: number): Row {
     let r = this.rows.get(i);
     if (!r) {
-      const ia = this.m.rowA[i]!;
-      const ib = this.m.rowB[i]!;
-      r = {
-        a: ia >= 0 ? opAt(this.m.opsA, ia) : undefined,
-        b: ib >= 0 ? opAt(this.m.opsB, ib) : undefined,
-        kind: this.kind(i),
-      };
+      r = this.rowAt(i);
       this.rows.set(i, r);
     }
     return r;
+  }
+
+  /** Row i, built afresh (deepenStep walks every row: the cache is for the rows on screen). */
+  private rowAt(i: number): Row {
+    const ia = this.m.rowA[i]!;
+    const ib = this.m.rowB[i]!;
+    return {
+      a: ia >= 0 ? opAt(this.m.opsA, ia) : undefined,
+      b: ib >= 0 ? opAt(this.m.opsB, ib) : undefined,
+      kind: this.kind(i),
+    };
   }
 
   /** First packet index of each row's op on one side (-1 for none), for going from a packet to its row. */

@@ -75,7 +75,29 @@ async function handle(m: ComputeRequest): Promise<void> {
 
 // Strictly in order: a state update waits for the calls posted before it, and calls after it see it.
 const init = workerData as ComputeInit;
+let pending = 0;
 let queue = handle({ type: "state", state: init.state, links: init.links });
 parent.on("message", (m: ComputeRequest) => {
-  queue = queue.then(() => handle(m));
+  pending++;
+  queue = queue
+    .then(() => handle(m))
+    .finally(() => {
+      pending--;
+      deepen();
+    });
 });
+
+/**
+ * Between calls, the Session compares the aligned pairs' fields in short steps (the page asks for
+ * the divergences again while it does): a call waits for one step at most.
+ */
+let stepping = false;
+function deepen(): void {
+  if (stepping || pending > 0 || !session.comparing) return;
+  stepping = true;
+  setImmediate(() => {
+    stepping = false;
+    if (pending === 0) session.deepenStep(20);
+    deepen();
+  });
+}

@@ -30,6 +30,20 @@ export type PacketRow = [number, number, string, string, string, number];
 /** One alignment row: [kind, aFrames, bFrames, aText, bText] (frames: first frame or 0). */
 export type AlignRowJson = [string, number, number, string, string];
 
+/** A page of alignment rows, with where the divergences are (first page only). */
+export interface RowsJson {
+  total: number;
+  rows: AlignRowJson[];
+  divergences: number[];
+  summary: AlignResult["summary"];
+  firstDivergence: number;
+  /** Fields are still being compared: ask for the first page again for more divergences. */
+  comparing: boolean;
+}
+
+/** Field comparison spent at once on a new alignment or new rules (small pairs finish in it). */
+const DEEP_FIRST_MS = 300;
+
 export interface TraceInfo {
   name: string;
   count: number;
@@ -139,6 +153,8 @@ export class Session {
   };
   rules: IgnoreRules = profileRules("default");
   private align?: AlignResult;
+  /** The rules version diff() last gave its first deepening step to. */
+  private deepFor = -1;
 
   /** Installs a trace (the caller opened it: from a path on the server, from bytes in the page). */
   set(side: Side, t: Trace, name: string): void {
@@ -147,6 +163,7 @@ export class Session {
     this.names[side] = name;
     this.filters[side] = { text: "" };
     this.align = undefined;
+    this.deepFor = -1;
   }
 
   swap(): void {
@@ -154,6 +171,7 @@ export class Session {
     [this.names.a, this.names.b] = [this.names.b, this.names.a];
     [this.filters.a, this.filters.b] = [this.filters.b, this.filters.a];
     this.align = undefined;
+    this.deepFor = -1;
   }
 
   close(): void {
@@ -168,15 +186,34 @@ export class Session {
   }
 
   /**
-   * The alignment; up to DEEP_LIMIT packets per side, with every pair's fields compared under the
-   * current rules (as the CLI's default), so that a pair differing only in a field is a divergence.
+   * The alignment. Up to DEEP_LIMIT packets per side (the CLI's default), every pair's fields are
+   * compared too under the current rules, so that a pair differing only in a field is a divergence:
+   * for DEEP_FIRST_MS when the alignment or the rules are new (small pairs are done by then), then
+   * in steps (deepenStep: the compute worker between calls, and each first page of rows, which the
+   * page asks for again while `comparing`).
    */
   private diff(): AlignResult | undefined {
     const { a, b } = this.traces;
     if (!a || !b) return undefined;
     this.align ??= diffTraces(a, b, { rules: this.rules });
-    if (Math.max(a.packets.length, b.packets.length) <= DEEP_LIMIT) this.align.deepen();
+    if (this.deepFor !== this.rules.version) {
+      this.deepFor = this.rules.version;
+      this.deepenStep(DEEP_FIRST_MS);
+    }
     return this.align;
+  }
+
+  /** Whether the pair's fields are still being compared (rows may still turn "differ"). */
+  get comparing(): boolean {
+    const { a, b } = this.traces;
+    if (!this.align || !a || !b || Math.max(a.packets.length, b.packets.length) > DEEP_LIMIT) return false;
+    return !this.align.deepDone;
+  }
+
+  /** Compares fields for about `budgetMs` more (see diff); false once nothing is left. */
+  deepenStep(budgetMs: number): boolean {
+    if (!this.comparing) return false;
+    return !this.align!.deepenStep(budgetMs);
   }
 
   /** `withDiff`: also align (slow on big pairs: the server does that in its compute worker). */
@@ -290,9 +327,10 @@ export class Session {
     };
   }
 
-  rows(offset: number, limit: number): { total: number; rows: AlignRowJson[]; divergences: number[] } {
+  rows(offset: number, limit: number): RowsJson {
     const d = this.diff();
     if (!d) throw new Error("open two captures to compare them");
+    if (offset === 0) this.deepenStep(DEEP_FIRST_MS);
     const rows: AlignRowJson[] = [];
     const end = Math.min(d.rows.length, offset + Math.min(limit, 2000));
     for (let i = Math.max(0, offset); i < end; i++) {
@@ -303,7 +341,14 @@ export class Session {
     const divergences: number[] = [];
     if (offset === 0)
       for (let i = 0; i < d.rows.length; i++) if (d.rows[i]!.kind !== "same") divergences.push(i);
-    return { total: d.rows.length, rows, divergences };
+    return {
+      total: d.rows.length,
+      rows,
+      divergences,
+      summary: d.summary,
+      firstDivergence: d.firstDivergence,
+      comparing: this.comparing,
+    };
   }
 
   /** Next alignment row (after `from`, wrapping) whose A or B text contains `q`, or -1. */

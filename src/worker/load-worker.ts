@@ -7,6 +7,7 @@
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { gatherKeys, type LoadOpts, parsePorts } from "../cli/common.js";
+import type { FieldNode } from "../dissect/tree.js";
 import type { KeyEntry } from "../keys/types.js";
 import { openTrace } from "../trace/index.js";
 import { PacketStore } from "../trace/store.js";
@@ -48,11 +49,10 @@ export type WorkerMsg =
   | { type: "done"; packets: Uint8Array; warnings: string[] }
   | { type: "error"; message: string };
 
-export interface Req {
-  op: "tree" | "bytes" | "sources";
-  no: number;
-  allLayers?: boolean;
-}
+export type Req =
+  | { op: "tree" | "bytes" | "sources"; no: number; allLayers?: boolean }
+  /** The trees of several packets in one round trip; a tree that fails is null (asked again alone). */
+  | { op: "trees"; nos: number[] };
 
 /**
  * Parent → worker: one more consumer of the index. `feed` gets every batch so far at once, then the
@@ -123,17 +123,27 @@ function reviveKeys(keys: KeyEntry[]): KeyEntry[] {
   }));
 }
 
+function treeOrNull(trace: Trace, no: number): FieldNode[] | null {
+  try {
+    return trace.tree(no);
+  } catch {
+    return null;
+  }
+}
+
 /** Answers one requester's synchronous calls (it waits on `flag` until the reply is on the port). */
 function serve(trace: Trace, port: MessagePort, flag: Int32Array): void {
   port.on("message", (req: Req) => {
     let reply: unknown;
     try {
       reply =
-        req.op === "tree"
-          ? { ok: trace.tree(req.no, { allLayers: req.allLayers }) }
-          : req.op === "sources"
-            ? { ok: sourcesOf(trace, req.no) }
-            : { ok: (trace.pduBytes?.(req.no) ?? []).map((b) => new Uint8Array(b)) };
+        req.op === "trees"
+          ? { ok: req.nos.map((no) => treeOrNull(trace, no)) }
+          : req.op === "tree"
+            ? { ok: trace.tree(req.no, { allLayers: req.allLayers }) }
+            : req.op === "sources"
+              ? { ok: sourcesOf(trace, req.no) }
+              : { ok: (trace.pduBytes?.(req.no) ?? []).map((b) => new Uint8Array(b)) };
     } catch (e) {
       reply = { error: (e as Error).message };
     }

@@ -73,6 +73,17 @@ class TreeClient {
     return r.ok;
   }
 
+  /** Fetches the trees of `nos` not cached yet in one round trip (a diff walking its rows asks ahead). */
+  prefetch(nos: readonly number[]): void {
+    const want = [...new Set(nos)].filter((no) => !this.cache.has(no * 2));
+    if (want.length < 2) return;
+    const trees = this.call<(FieldNode[] | null)[]>({ op: "trees", nos: want });
+    want.forEach((no, k) => {
+      const t = trees[k];
+      if (t) this.cache.set(no * 2, t);
+    });
+  }
+
   tree(no: number, opts: TreeOptions = {}): FieldNode[] {
     const key = no * 2 + (opts.allLayers ? 1 : 0);
     const hit = this.cache.get(key);
@@ -153,6 +164,10 @@ abstract class LoadingTrace implements Trace {
 
   tree(no: number, opts: TreeOptions = {}): FieldNode[] {
     return this.client.tree(no, opts);
+  }
+
+  prefetchTrees(nos: readonly number[]): void {
+    this.client.prefetch(nos);
   }
 
   pduBytes(no: number): Buffer[] {

@@ -254,6 +254,48 @@ describe("smbcmp web command", () => {
 });
 
 describe("big capture", () => {
+  test("fields compared in the background: a pair differing in one field late in a 20k-packet pair becomes a divergence", {
+    timeout: 120_000,
+  }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "smbcmp-web-deep-"));
+    const fa = path.join(dir, "a.pcap");
+    const fb = path.join(dir, "b.pcap");
+    execFileSync(process.execPath, ["--import", "tsx", path.join(root, "bench/gen.ts"), "ops", fa, "20000"], {
+      cwd: root,
+    });
+    // B: the same run but the last CREATE asks for other access rights (0x0012019f → 0x00120089):
+    // same command, name and status, so only comparing fields tells them apart.
+    const b = fs.readFileSync(fa);
+    const at = b.lastIndexOf(Buffer.from([0x9f, 0x01, 0x12, 0x00]));
+    assert.ok(at > b.length / 2);
+    b.writeUInt32LE(0x00120089, at);
+    fs.writeFileSync(fb, b);
+    const srv = await startServer({ html });
+    try {
+      await srv.open("a", fa);
+      await srv.open("b", fb);
+      const page = await newPage();
+      await page.goto(srv.url);
+      await page.waitForSelector("#list-diff .row[aria-selected=true]", { timeout: 60_000 });
+      // The page asks again while the server compares; then ] reaches the CREATE.
+      await page.waitForSelector("body[data-comparing='0']", { timeout: 90_000 });
+      await page.locator("#list-diff").focus();
+      await page.keyboard.press("]");
+      await page.waitForFunction(() =>
+        document.querySelector("#list-diff .row[aria-selected=true]")?.classList.contains("differ"),
+      );
+      const text = await page.locator("#list-diff .row[aria-selected=true]").textContent();
+      assert.match(text ?? "", /Create Request File: dir\d+\\f\d+\.txt/);
+      await page.waitForFunction(() =>
+        /Desired Access|Access Mask/.test(document.querySelector(".pair")?.textContent ?? ""),
+      );
+      await shot(page, "deep-late");
+      await page.close();
+    } finally {
+      await srv.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
   test("200k-packet capture: list stays virtual, jump to the end", { timeout: 90_000 }, async () => {
     const file = path.join(os.tmpdir(), `smbcmp-web-big-${process.pid}.pcap`);
     execFileSync(

@@ -5,7 +5,16 @@
  */
 import type { DiffNode } from "../../diff/tree-diff.js";
 import { FieldFlag, type FieldNode } from "../../dissect/tree.js";
-import type { AlignRowJson, InfoJson, PacketRow, PairJson, Side, StatsJson, TreeJson } from "../session.js";
+import type {
+  AlignRowJson,
+  InfoJson,
+  PacketRow,
+  PairJson,
+  RowsJson,
+  Side,
+  StatsJson,
+  TreeJson,
+} from "../session.js";
 import { type Backend, RemoteBackend } from "./backend.js";
 import { LocalBackend } from "./local.js";
 import { VList } from "./vlist.js";
@@ -325,30 +334,56 @@ function makeDiff() {
     }
     mini.replaceChildren(...marks, viewBox);
   };
+  /** Divergences, minimap and summary from a first page of rows; the list is redrawn when they changed. */
+  const show = (r: RowsJson) => {
+    const changed = r.divergences.join() !== divergences.join();
+    divergences = r.divergences;
+    if (info.diff) {
+      info.diff = { ...info.diff, summary: r.summary, firstDivergence: r.firstDivergence };
+      $("files").textContent = summaryText();
+    }
+    if (!changed) return;
+    list.reset(r.total);
+    // Kinds of divergent rows for the minimap: fetched lazily would flicker; ask for them once.
+    const kinds = new Map<number, string>();
+    for (const i of divergences.slice(0, 5000)) kinds.set(i, "differ");
+    drawMini(kinds);
+    void Promise.all(
+      divergences.slice(0, 5000).map(async (i) => {
+        const row = await list.get(i);
+        if (row) kinds.set(i, row[0]);
+      }),
+    ).then(() => drawMini(kinds));
+  };
+  /** While the fields of the pairs are still being compared, more divergences come: ask again. */
+  let polls = 0;
+  const poll = (gen: number) =>
+    setTimeout(async () => {
+      if (gen !== polls) return;
+      try {
+        const r = await backend.call<RowsJson>("rows", { offset: 0, limit: 1 });
+        if (gen !== polls) return;
+        show(r);
+        if (r.comparing) poll(gen);
+        else document.body.dataset.comparing = "0";
+      } catch {
+        // the next reload asks again
+      }
+    }, 500);
   return {
     root,
     list,
     pairEl,
     async reload() {
-      const r = await backend.call<{ total: number; divergences: number[]; rows: AlignRowJson[] }>("rows", {
-        offset: 0,
-        limit: 1,
-      });
-      divergences = r.divergences;
+      const gen = ++polls;
+      const r = await backend.call<RowsJson>("rows", { offset: 0, limit: 1 });
+      divergences = [];
       list.reset(r.total);
-      // Kinds of divergent rows for the minimap: fetched lazily would flicker; ask for them once.
-      const kinds = new Map<number, string>();
-      for (const i of divergences.slice(0, 5000)) kinds.set(i, "differ");
-      drawMini(kinds);
-      if (list.sel < 0 && r.total)
-        list.select(info.diff && info.diff.firstDivergence >= 0 ? info.diff.firstDivergence : 0);
+      show(r);
+      if (list.sel < 0 && r.total) list.select(r.firstDivergence >= 0 ? r.firstDivergence : 0);
       else if (list.sel >= 0) list.select(list.sel);
-      void Promise.all(
-        divergences.slice(0, 5000).map(async (i) => {
-          const row = await list.get(i);
-          if (row) kinds.set(i, row[0]);
-        }),
-      ).then(() => drawMini(kinds));
+      document.body.dataset.comparing = r.comparing ? "1" : "0";
+      if (r.comparing) poll(gen);
     },
   };
 }
