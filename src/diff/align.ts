@@ -396,12 +396,12 @@ function opMessages(op: Op): MsgRef[] {
 /** Rows a deep comparison asks the traces for at once (Trace.prefetchTrees). */
 export const PREFETCH_ROWS = 32;
 
-/** Tells `t` that the trees of these ops' messages come next (one round trip for a worker's trace). */
+/** Tells `t` that the skeletons of these ops' messages come next (one round trip for a worker's trace). */
 export function prefetchOps(t: Trace, ops: readonly (Op | undefined)[]): void {
-  if (!t.prefetchTrees) return;
+  if (!t.prefetchSkeletons) return;
   const nos: number[] = [];
   for (const op of ops) if (op) for (const r of opMessages(op)) nos.push(frameOf(t.packets, r.pkt)!);
-  if (nos.length) t.prefetchTrees(nos);
+  if (nos.length) t.prefetchSkeletons(nos);
 }
 
 /** Binds session/tree/async/file ids of two paired messages and names handles by path. */
@@ -439,9 +439,10 @@ function pairRefs(a: readonly MsgRef[], b: readonly MsgRef[]): [MsgRef | undefin
  * node with the transform header as first child, so an encrypted message compares field by field
  * with a plain one (the transform header is the difference) instead of as a different tree.
  */
-export function messageTree(t: Trace, r: MsgRef): FieldNode[] {
+export function messageTree(t: Trace, r: MsgRef, skeleton = false): FieldNode[] {
   const protos = protosOf(t.packets, r.pkt);
-  const tree = t.tree(frameOf(t.packets, r.pkt)!);
+  const no = frameOf(t.packets, r.pkt)!;
+  const tree = skeleton && t.skeleton ? t.skeleton(no) : t.tree(no);
   const proto = protos[r.msg]!;
   const top = proto === 2 ? "smb2" : "smb";
   let nth = 0;
@@ -572,6 +573,8 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
   const deepDiffer = new Set<number>();
   const errors: string[] = [];
   const tree = (t: Trace, r: MsgRef | undefined): FieldNode[] => (r ? messageTree(t, r) : []);
+  // Equality tests and id binding read names and values only: skeletons where they are cheaper.
+  const bones = (t: Trace, r: MsgRef | undefined): FieldNode[] => (r ? messageTree(t, r, true) : []);
   // Lease keys and create/client/app GUIDs are only in the trees: they are bound lazily, but still
   // in row order, whatever order rows are diffed in. Before row i is diffed, the paired
   // NEGOTIATE/CREATE/OPLOCK_BREAK rows up to i bind theirs: the k-th id of a kind in A's message
@@ -589,8 +592,8 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
       for (const [x, y] of pairs) {
         if (!x || !y) continue;
         try {
-          const ia = treeIds(tree(a, x));
-          const ib = treeIds(tree(b, y));
+          const ia = treeIds(bones(a, x));
+          const ib = treeIds(bones(b, y));
           for (const [kind, la] of ia) {
             const lb = ib.get(kind) ?? [];
             for (let k = 0; k < la.length && k < lb.length; k++) idm.bind(kind, la[k]!.value, lb[k]!.value);
@@ -627,7 +630,7 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
     ];
     try {
       for (const [x, y] of pairs)
-        if (x && y && !treesEqual(tree(a, x), tree(b, y), { rules, idmap: idm })) return false;
+        if (x && y && !treesEqual(bones(a, x), bones(b, y), { rules, idmap: idm })) return false;
     } catch {
       return false; // the full diff records the error
     }

@@ -110,3 +110,29 @@ export function renderText(nodes: readonly FieldNode[], indent = 0): string {
   );
   return lines.join("\n");
 }
+
+/** A tree as [name, value] or [name, value, children] (see skeletonJson). */
+export type Skeleton = [string, FieldValue] | [string, FieldValue, Skeleton[]];
+
+function toSkeleton(nodes: readonly FieldNode[]): Skeleton[] {
+  return nodes.map((n) =>
+    n.children?.length ? [n.name, n.value, toSkeleton(n.children)] : [n.name, n.value],
+  );
+}
+
+/**
+ * A tree's names, values and children only, as JSON: what an equality test of two trees reads
+ * (the diff engine's treesEqual and id binding), a third of the tree to send to another thread.
+ */
+export function skeletonJson(nodes: readonly FieldNode[]): string {
+  return JSON.stringify(toSkeleton(nodes));
+}
+
+/** The nodes of a parsed skeletonJson: labels empty, offsets 0. */
+export function fromSkeleton(sk: readonly Skeleton[]): FieldNode[] {
+  return sk.map((s) => {
+    const n: FieldNode = { name: s[0], label: "", show: "", value: s[1], offset: 0, length: 0 };
+    if (s[2]) n.children = fromSkeleton(s[2]);
+    return n;
+  });
+}

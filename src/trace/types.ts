@@ -102,10 +102,13 @@ export interface Trace {
   /** The detail tree of packet `no` (built lazily, cached). */
   tree(no: number, opts?: TreeOptions): FieldNode[];
   /**
-   * Hint: the trees of these packets will be asked for next (a diff walking its rows). A trace whose
-   * trees come from another thread fetches them in one round trip instead of one each.
+   * Packet `no`'s tree with names, values and children only (dissect/tree.ts skeletons: what the
+   * diff engine's equality tests read). A trace whose trees come from another thread has them for
+   * a fraction of a tree's cost; others leave it out (tree() serves).
    */
-  prefetchTrees?(nos: readonly number[]): void;
+  skeleton?(no: number): FieldNode[];
+  /** Hint: the skeletons of these packets will be asked for next (one round trip instead of one each). */
+  prefetchSkeletons?(nos: readonly number[]): void;
   /** Warnings met while reading (truncated capture, gaps, no key...). */
   readonly warnings: readonly string[];
   /** The bytes of packet `no`'s PDUs (NBSS bodies), in order; tree offsets are relative to these. */

@@ -239,7 +239,8 @@ export class Alignment {
     const opts = { rules: this.rules, idmap: this.idmap };
     try {
       for (const [x, y] of pairs)
-        if (x && y && !treesEqual(messageTree(this.a, x), messageTree(this.b, y), opts)) return false;
+        if (x && y && !treesEqual(messageTree(this.a, x, true), messageTree(this.b, y, true), opts))
+          return false;
     } catch {
       return false; // fieldDiff records the error
     }

@@ -7,7 +7,7 @@
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { gatherKeys, type LoadOpts, parsePorts } from "../cli/common.js";
-import type { FieldNode } from "../dissect/tree.js";
+import { skeletonJson } from "../dissect/tree.js";
 import type { KeyEntry } from "../keys/types.js";
 import { openTrace } from "../trace/index.js";
 import { PacketStore } from "../trace/store.js";
@@ -51,8 +51,8 @@ export type WorkerMsg =
 
 export type Req =
   | { op: "tree" | "bytes" | "sources"; no: number; allLayers?: boolean }
-  /** The trees of several packets in one round trip; a tree that fails is null (asked again alone). */
-  | { op: "trees"; nos: number[] };
+  /** Skeletons of several packets' trees as JSON (dissect/tree.ts); a tree that fails is null. */
+  | { op: "skeletons"; nos: number[] };
 
 /**
  * Parent → worker: one more consumer of the index. `feed` gets every batch so far at once, then the
@@ -123,11 +123,11 @@ function reviveKeys(keys: KeyEntry[]): KeyEntry[] {
   }));
 }
 
-function treeOrNull(trace: Trace, no: number): FieldNode[] | null {
+function skeletonOrNull(trace: Trace, no: number): string {
   try {
-    return trace.tree(no);
+    return skeletonJson(trace.tree(no));
   } catch {
-    return null;
+    return "null";
   }
 }
 
@@ -137,8 +137,8 @@ function serve(trace: Trace, port: MessagePort, flag: Int32Array): void {
     let reply: unknown;
     try {
       reply =
-        req.op === "trees"
-          ? { ok: req.nos.map((no) => treeOrNull(trace, no)) }
+        req.op === "skeletons"
+          ? { ok: `[${req.nos.map((no) => skeletonOrNull(trace, no)).join(",")}]` }
           : req.op === "tree"
             ? { ok: trace.tree(req.no, { allLayers: req.allLayers }) }
             : req.op === "sources"

@@ -14,7 +14,7 @@ import {
   type Worker,
 } from "node:worker_threads";
 import type { LoadOpts } from "../cli/common.js";
-import type { FieldNode } from "../dissect/tree.js";
+import { type FieldNode, fromSkeleton, type Skeleton } from "../dissect/tree.js";
 import { PacketStore } from "../trace/store.js";
 import type { ByteSource, Trace, TreeOptions } from "../trace/types.js";
 import { Lru } from "../util/lru.js";
@@ -53,6 +53,8 @@ export interface TraceLink {
 /** The synchronous half: tree/bytes/sources requests to a load worker, with small caches. */
 class TreeClient {
   private cache = new Lru<number, FieldNode[]>(256);
+  /** Skeleton trees, what a diff's equality tests read (rows ahead are fetched together). */
+  private skeletons = new Lru<number, FieldNode[]>(512);
   private lastSources?: { no: number; sources: ByteSource[] };
 
   constructor(
@@ -73,15 +75,21 @@ class TreeClient {
     return r.ok;
   }
 
-  /** Fetches the trees of `nos` not cached yet in one round trip (a diff walking its rows asks ahead). */
-  prefetch(nos: readonly number[]): void {
-    const want = [...new Set(nos)].filter((no) => !this.cache.has(no * 2));
-    if (want.length < 2) return;
-    const trees = this.call<(FieldNode[] | null)[]>({ op: "trees", nos: want });
+  /** Skeleton trees (dissect/tree.ts) of `nos` not cached yet, in one round trip. */
+  prefetchSkeletons(nos: readonly number[]): void {
+    const want = [...new Set(nos)].filter((no) => !this.skeletons.has(no));
+    if (!want.length) return;
+    const sk = JSON.parse(this.call<string>({ op: "skeletons", nos: want })) as (Skeleton[] | null)[];
     want.forEach((no, k) => {
-      const t = trees[k];
-      if (t) this.cache.set(no * 2, t);
+      const s = sk[k];
+      if (s) this.skeletons.set(no, fromSkeleton(s));
     });
+  }
+
+  /** Packet `no`'s skeleton tree; a tree that cannot be built throws its error (as tree() does). */
+  skeleton(no: number): FieldNode[] {
+    this.prefetchSkeletons([no]);
+    return this.skeletons.get(no) ?? this.tree(no);
   }
 
   tree(no: number, opts: TreeOptions = {}): FieldNode[] {
@@ -166,8 +174,12 @@ abstract class LoadingTrace implements Trace {
     return this.client.tree(no, opts);
   }
 
-  prefetchTrees(nos: readonly number[]): void {
-    this.client.prefetch(nos);
+  skeleton(no: number): FieldNode[] {
+    return this.client.skeleton(no);
+  }
+
+  prefetchSkeletons(nos: readonly number[]): void {
+    this.client.prefetchSkeletons(nos);
   }
 
   pduBytes(no: number): Buffer[] {
