@@ -4,7 +4,7 @@
  * `list` and `stats` stream; the `index` rows time the packet index that show, diff, tui and web build.
  *
  *   npm run bench                 # all benchmarks (generates big captures in bench/out/ once)
- *   npm run bench -- list show    # a subset (list, show, tui, pdml, diff, big: list of a 2 GB capture,
+ *   npm run bench -- list show    # a subset (list, show, tui, pdml, diff (align, diff --deep), big: list of a 2 GB capture,
  *                                 # torture: list and stats of a real smbtorture run, ~800k packets)
  *   npm run bench -- --mb 100     # a smaller bulk capture
  *   npm run bench -- --record     # also write bench/RESULTS.md
@@ -182,6 +182,37 @@ async function tuiBench(label: string, path: string): Promise<void> {
   t.close();
 }
 
+/**
+ * `smbcmp diff --deep` of two captures of the same 100k-packet run, B with one CREATE's access mask
+ * changed near its end: only comparing every pair's fields finds it (exit status 1, one row).
+ */
+function deepDiffBench(label: string, path: string): void {
+  const b = join(OUT, "ops-100k-one-field.pcap");
+  if (!existsSync(b)) {
+    const bytes = readFileSync(path);
+    const at = bytes.lastIndexOf(Buffer.from([0x9f, 0x01, 0x12, 0x00])); // 0x0012019f
+    bytes.writeUInt32LE(0x00120089, at);
+    writeFileSync(b, bytes);
+  }
+  const r = spawnSync(process.execPath, [CLI, "diff", "--deep", path, b], {
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  const summary = r.stdout.trim().split("\n").pop() ?? "";
+  if (r.status !== 1 || !/ 1 differ/.test(summary))
+    throw new Error(`diff --deep: exit ${r.status}, ${summary}`);
+  const deep = timed(process.execPath, [CLI, "diff", "--deep", path, b, "-q"], 2);
+  const shallow = timed(process.execPath, [CLI, "diff", "--shallow", path, b, "-q"], 2);
+  row(
+    `diff --deep ${label} (one field differs)`,
+    `${deep.secs.toFixed(2)} s (--shallow ${shallow.secs.toFixed(2)} s)`,
+    "(no tshark equivalent)",
+    "",
+    `${deep.rssMB.toFixed(0)} MB peak`,
+    "",
+  );
+}
+
 /** Every packet's full tree (what a whole-file PDML export does), against tshark -T pdml. */
 async function pdmlBench(label: string, path: string): Promise<void> {
   const t0 = performance.now();
@@ -233,6 +264,7 @@ async function main() {
   }
   if (want("tui")) await tuiBench("900k-packet ops", ensure("ops-900k.pcap", "ops", 900000));
   if (want("pdml")) await pdmlBench("100k-packet ops", ensure("ops-100k.pcap", "ops", 100000));
+  if (want("diff")) deepDiffBench("2x100k-packet ops", ensure("ops-100k.pcap", "ops", 100000));
   if (want("diff") && existsSync(join(ROOT, "bench/diff.ts"))) {
     const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench/diff.ts")], {
       encoding: "utf8",
