@@ -38,33 +38,8 @@ export function flags(
   return v;
 }
 
-/** SMB2 StructureSize with its length/dynamic split. */
-export function structureSize(f: Fields): number {
-  const at = f.c.pos;
-  const v = f.uint("smb2.buffer_code", "StructureSize", 2, { base: "hex" });
-  if (!f.light) {
-    const n = f.nodes[f.nodes.length - 1]!;
-    const len = v >> 1;
-    const pat = (m: number) =>
-      Array.from({ length: 16 }, (_, i) => {
-        const bit = 15 - i;
-        const s = (m >> bit) & 1 ? String((v >> bit) & 1) : ".";
-        return s + (bit % 4 === 0 && bit ? " " : "");
-      }).join("");
-    n.children = [
-      node("smb2.buffer_code.length", `${pat(0xfffe)} = Fixed Part Length: ${len}`, String(len), len, at, 2),
-      node(
-        "smb2.buffer_code.dynamic",
-        `${pat(1)} = Dynamic Part: ${v & 1 ? "True" : "False"}`,
-        String(v & 1),
-        v & 1,
-        at,
-        2,
-      ),
-    ];
-  }
-  return v;
-}
+// One StructureSize for every command (its length/dynamic split): src/smb2/common.ts.
+export { structureSize } from "../common.js";
 
 /** `smb2.reserved` of `n` bytes (shown as colon hex). */
 export function reserved(f: Fields, n: number, name = "smb2.reserved"): void {
