@@ -279,6 +279,9 @@ describe("big capture", () => {
       await page.waitForSelector("#list-diff .row[aria-selected=true]", { timeout: 60_000 });
       // The page asks again while the server compares; then ] reaches the CREATE.
       await page.waitForSelector("body[data-comparing='0']", { timeout: 90_000 });
+      const files = (await page.locator("#files").textContent()) ?? "";
+      assert.match(files, / 1 differ, 0 only in A, 0 only in B/);
+      assert.doesNotMatch(files, /comparing/);
       await page.locator("#list-diff").focus();
       await page.keyboard.press("]");
       await page.waitForFunction(() =>

@@ -46,6 +46,8 @@ let showIgnored = false;
 let lastPair: PairJson | undefined;
 let curField: string | undefined;
 let divergences: number[] = [];
+/** The server (or the page) is still comparing the aligned pairs' fields: more divergences may come. */
+let comparingFields = false;
 let lastSearch = "";
 const filters: Record<Side, string> = { a: "", b: "" };
 
@@ -338,10 +340,13 @@ function makeDiff() {
   const show = (r: RowsJson) => {
     const changed = r.divergences.join() !== divergences.join();
     divergences = r.divergences;
-    if (info.diff) {
-      info.diff = { ...info.diff, summary: r.summary, firstDivergence: r.firstDivergence };
-      $("files").textContent = summaryText();
-    }
+    const before = summaryText();
+    comparingFields = r.comparing;
+    document.body.dataset.comparing = r.comparing ? "1" : "0";
+    if (info.diff) info.diff = { ...info.diff, summary: r.summary, firstDivergence: r.firstDivergence };
+    $("files").textContent = summaryText();
+    // The status line follows while it shows the summary (not a message about something else).
+    if ($("status").textContent === before) status(summaryText());
     if (!changed) return;
     list.reset(r.total);
     // Kinds of divergent rows for the minimap: fetched lazily would flicker; ask for them once.
@@ -365,7 +370,6 @@ function makeDiff() {
         if (gen !== polls) return;
         show(r);
         if (r.comparing) poll(gen);
-        else document.body.dataset.comparing = "0";
       } catch {
         // the next reload asks again
       }
@@ -382,7 +386,6 @@ function makeDiff() {
       show(r);
       if (list.sel < 0 && r.total) list.select(r.firstDivergence >= 0 ? r.firstDivergence : 0);
       else if (list.sel >= 0) list.select(list.sel);
-      document.body.dataset.comparing = r.comparing ? "1" : "0";
       if (r.comparing) poll(gen);
     },
   };
@@ -581,7 +584,7 @@ function summaryText(): string {
   const s = info.diff?.summary;
   if (s)
     parts.push(
-      `${s.ops} ops: ${s.same} same, ${s.differ} differ, ${s.onlyA} only in A, ${s.onlyB} only in B`,
+      `${s.ops} ops: ${s.same} same, ${s.differ} differ, ${s.onlyA} only in A, ${s.onlyB} only in B${comparingFields ? " (comparing fields…)" : ""}`,
     );
   return parts.join(" · ");
 }
