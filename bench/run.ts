@@ -1,6 +1,6 @@
 /**
  * smbcmp benchmarks, each measured against tshark in the same run (ratios, not absolute targets).
- * List rows take the best of 3 runs of each tool; show and PDML rows run tshark once (20-40 s each).
+ * List and stats rows take the best of 3 runs of each tool, taking turns; show and PDML rows run tshark once (20-40 s each).
  * `list` and `stats` stream; the `index` rows time the packet index that show, diff, tui and web build.
  *
  *   npm run bench                 # all benchmarks (generates big captures in bench/out/ once)
@@ -38,6 +38,22 @@ function timed(cmd: string, args: string[], runs = 3): Timed {
     if (!best || !(t.secs >= best.secs)) best = t;
   }
   return best!;
+}
+
+/**
+ * The same for two commands run in turn (A, B, A, B...): this VM's speed drifts by up to 1.6x
+ * within minutes, and a slow spell then slows both sides of a ratio, not one.
+ */
+function timedBoth(a: [string, string[]], b: [string, string[]], runs = 3): [Timed, Timed] {
+  let ba: Timed | undefined;
+  let bb: Timed | undefined;
+  for (let i = 0; i < runs; i++) {
+    const ta = timedOnce(...a);
+    if (!ba || !(ta.secs >= ba.secs)) ba = ta;
+    const tb = timedOnce(...b);
+    if (!bb || !(tb.secs >= bb.secs)) bb = tb;
+  }
+  return [ba!, bb!];
 }
 
 function timedOnce(cmd: string, args: string[]): Timed {
@@ -84,8 +100,10 @@ function listBench(label: string, path: string, withTshark = true): void {
   const mb = statSync(path).size / 1e6;
   timedOnce("cat", [path]); // warms the page cache: every tool below reads from memory
   const cat = timed("cat", [path]);
-  const tshark = withTshark ? timed("tshark", ["-r", path, "-Y", "smb2"]) : undefined;
-  const ours = timed(process.execPath, [CLI, "list", path, "-q"]);
+  const list: [string, string[]] = [process.execPath, [CLI, "list", path, "-q"]];
+  const [ours, tshark] = withTshark
+    ? timedBoth(list, ["tshark", ["-r", path, "-Y", "smb2"]])
+    : [timed(...list), undefined];
   row(
     `list ${label} (${mb.toFixed(0)} MB)`,
     `${ours.secs.toFixed(2)} s`,
@@ -99,8 +117,10 @@ function listBench(label: string, path: string, withTshark = true): void {
 /** `stats` streams like `list`; tshark's counterpart is its service response time statistics. */
 function statsBench(label: string, path: string): void {
   const mb = statSync(path).size / 1e6;
-  const tshark = timed("tshark", ["-r", path, "-q", "-z", "smb2,srt"]);
-  const ours = timed(process.execPath, [CLI, "stats", path, "-q"]);
+  const [ours, tshark] = timedBoth(
+    [process.execPath, [CLI, "stats", path, "-q"]],
+    ["tshark", ["-r", path, "-q", "-z", "smb2,srt"]],
+  );
   row(
     `stats ${label} (${mb.toFixed(0)} MB)`,
     `${ours.secs.toFixed(2)} s`,
@@ -290,7 +310,7 @@ async function main() {
       "",
       `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${spawnSync("tshark", ["--version"], { encoding: "utf8" }).stdout.split("\n")[0]}`,
       `Date: ${new Date().toISOString().slice(0, 10)}. Command: \`npm run bench -- --record\``,
-      "List rows: best of 3 runs of each tool, file in the page cache; show and PDML rows: tshark run once.",
+      "List and stats rows: best of 3 runs of each tool, taking turns, file in the page cache; show and PDML rows: tshark run once.",
       "",
       "| benchmark | smbcmp | tshark | ratio | memory | vs cat |",
       "|---|---|---|---|---|---|",
