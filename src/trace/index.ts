@@ -95,7 +95,8 @@ class CaptureTrace implements Trace {
     const i = this.indexOf(no);
     if (i < 0) throw new TraceError(`${this.path}: no SMB packet number ${no}`);
     const out: FieldNode[] = [];
-    const p = this.packets.at(i)!;
+    const conn = this.packets.connOf(i);
+    const time = this.packets.timeOf(i);
     const locs = this.locsOf(i);
     const plains: ByteSource[] = [];
     locs.forEach((loc, k) => {
@@ -109,8 +110,8 @@ class CaptureTrace implements Trace {
         smb2: this.smb2,
         smb1: this.smb1,
         frame: no,
-        conn: p.conn,
-        time: p.time,
+        conn,
+        time,
         light: false,
         first: false,
         security: this.security,

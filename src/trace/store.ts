@@ -372,6 +372,15 @@ export class PacketStore implements PacketList {
     return this.no.get(i);
   }
 
+  /** Connection and capture time of packet i (what a tree's dissection needs), without building it. */
+  connOf(i: number): number {
+    return this.conn.get(i);
+  }
+
+  timeOf(i: number): number {
+    return this.time.get(i);
+  }
+
   /** Index of frame `no`, or -1 (packets are in frame order). */
   indexOf(no: number): number {
     let lo = 0;
