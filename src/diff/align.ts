@@ -396,12 +396,15 @@ function opMessages(op: Op): MsgRef[] {
 /** Rows a deep comparison asks the traces for at once (Trace.prefetchTrees). */
 export const PREFETCH_ROWS = 32;
 
-/** Tells `t` that the skeletons of these ops' messages come next (one round trip for a worker's trace). */
-export function prefetchOps(t: Trace, ops: readonly (Op | undefined)[]): void {
-  if (!t.prefetchSkeletons) return;
+/**
+ * Tells `t` that the skeletons of these ops' messages come next (one round trip for a worker's
+ * trace); the returned function waits for them.
+ */
+export function prefetchOps(t: Trace, ops: readonly (Op | undefined)[]): () => void {
+  if (!t.prefetchSkeletons) return () => {};
   const nos: number[] = [];
   for (const op of ops) if (op) for (const r of opMessages(op)) nos.push(frameOf(t.packets, r.pkt)!);
-  if (nos.length) t.prefetchSkeletons(nos);
+  return nos.length ? t.prefetchSkeletons(nos) : () => {};
 }
 
 /** Binds session/tree/async/file ids of two paired messages and names handles by path. */
@@ -702,14 +705,17 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
       while (deepNext < rows.length) {
         if (deepNext % PREFETCH_ROWS === 0) {
           const ahead = rows.slice(deepNext, deepNext + PREFETCH_ROWS).filter((r) => r.kind === "same");
-          prefetchOps(
+          // Both workers build at once: ask both, then wait.
+          const wa = prefetchOps(
             a,
             ahead.map((r) => r.a),
           );
-          prefetchOps(
+          const wb = prefetchOps(
             b,
             ahead.map((r) => r.b),
           );
+          wa();
+          wb();
         }
         const i = deepNext++;
         const r = rows[i]!;

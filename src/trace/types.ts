@@ -107,8 +107,11 @@ export interface Trace {
    * a fraction of a tree's cost; others leave it out (tree() serves).
    */
   skeleton?(no: number): FieldNode[];
-  /** Hint: the skeletons of these packets will be asked for next (one round trip instead of one each). */
-  prefetchSkeletons?(nos: readonly number[]): void;
+  /**
+   * Hint: the skeletons of these packets will be asked for next (one round trip instead of one
+   * each). Returns a function that waits for them: call it after hinting the other capture too.
+   */
+  prefetchSkeletons?(nos: readonly number[]): () => void;
   /** Warnings met while reading (truncated capture, gaps, no key...). */
   readonly warnings: readonly string[];
   /** The bytes of packet `no`'s PDUs (NBSS bodies), in order; tree offsets are relative to these. */

@@ -202,14 +202,17 @@ export class Alignment {
         const ahead: Row[] = [];
         const end = Math.min(this.length, this.deepNext + PREFETCH_ROWS);
         for (let k = this.deepNext; k < end; k++) if (this.m.rowKind[k] === 0) ahead.push(this.rowAt(k));
-        prefetchOps(
+        // Both workers build at once: ask both, then wait.
+        const wa = prefetchOps(
           this.a,
           ahead.map((r) => r.a),
         );
-        prefetchOps(
+        const wb = prefetchOps(
           this.b,
           ahead.map((r) => r.b),
         );
+        wa();
+        wb();
       }
       const i = this.deepNext++;
       if (this.m.rowKind[i] === 0) {

@@ -54,7 +54,7 @@ export interface TraceLink {
 class TreeClient {
   private cache = new Lru<number, FieldNode[]>(256);
   /** Skeleton trees, what a diff's equality tests read (rows ahead are fetched together). */
-  private skeletons = new Lru<number, FieldNode[]>(512);
+  private skeletons = new Lru<number, FieldNode[]>(160);
   private lastSources?: { no: number; sources: ByteSource[] };
 
   constructor(
@@ -65,30 +65,53 @@ class TreeClient {
   ) {}
 
   private call<T>(req: Req): T {
-    this.check();
-    Atomics.store(this.flag, 0, 0);
-    this.port.postMessage(req);
-    if (Atomics.wait(this.flag, 0, 0, 10_000) === "timed-out")
-      throw new Error("trace worker does not answer");
-    const r = receiveMessageOnPort(this.port)?.message as { ok?: T; error?: string } | undefined;
-    if (!r || r.error !== undefined || r.ok === undefined) throw new Error(r?.error ?? "no answer");
-    return r.ok;
+    return this.send<T>(req)();
   }
 
-  /** Skeleton trees (dissect/tree.ts) of `nos` not cached yet, in one round trip. */
-  prefetchSkeletons(nos: readonly number[]): void {
+  /** Posts `req`; the returned function waits for the answer (meanwhile another worker can be asked). */
+  private send<T>(req: Req): () => T {
+    this.check();
+    this.port.postMessage(req);
+    return () => {
+      // The worker posts its answer, then sets the flag: clear the flag, look for an answer, and
+      // sleep until the flag is set only when there is none (answers come in the order asked).
+      const end = Date.now() + 10_000;
+      let m: { message: unknown } | undefined;
+      for (;;) {
+        Atomics.store(this.flag, 0, 0);
+        m = receiveMessageOnPort(this.port);
+        if (m) break;
+        const left = end - Date.now();
+        if (left <= 0 || Atomics.wait(this.flag, 0, 0, left) === "timed-out")
+          throw new Error("trace worker does not answer");
+      }
+      const r = m.message as { ok?: T; error?: string } | undefined;
+      if (!r || r.error !== undefined || r.ok === undefined) throw new Error(r?.error ?? "no answer");
+      return r.ok;
+    };
+  }
+
+  /**
+   * Asks for the skeleton trees (dissect/tree.ts) of `nos` not cached yet, in one round trip; the
+   * returned function waits for them. A diff asks both captures' workers before waiting for
+   * either, so that they build at the same time.
+   */
+  prefetchSkeletons(nos: readonly number[]): () => void {
     const want = [...new Set(nos)].filter((no) => !this.skeletons.has(no));
-    if (!want.length) return;
-    const sk = JSON.parse(this.call<string>({ op: "skeletons", nos: want })) as (Skeleton[] | null)[];
-    want.forEach((no, k) => {
-      const s = sk[k];
-      if (s) this.skeletons.set(no, fromSkeleton(s));
-    });
+    if (!want.length) return () => {};
+    const answer = this.send<string>({ op: "skeletons", nos: want });
+    return () => {
+      const sk = JSON.parse(answer()) as (Skeleton[] | null)[];
+      want.forEach((no, k) => {
+        const s = sk[k];
+        if (s) this.skeletons.set(no, fromSkeleton(s));
+      });
+    };
   }
 
   /** Packet `no`'s skeleton tree; a tree that cannot be built throws its error (as tree() does). */
   skeleton(no: number): FieldNode[] {
-    this.prefetchSkeletons([no]);
+    this.prefetchSkeletons([no])();
     return this.skeletons.get(no) ?? this.tree(no);
   }
 
@@ -178,8 +201,8 @@ abstract class LoadingTrace implements Trace {
     return this.client.skeleton(no);
   }
 
-  prefetchSkeletons(nos: readonly number[]): void {
-    this.client.prefetchSkeletons(nos);
+  prefetchSkeletons(nos: readonly number[]): () => void {
+    return this.client.prefetchSkeletons(nos);
   }
 
   pduBytes(no: number): Buffer[] {
