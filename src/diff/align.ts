@@ -19,7 +19,14 @@ import type { IgnoreRules } from "./ignore.js";
 import { Interner, myersMatches } from "./myers.js";
 import { buildOps, type MsgRef, messageAt, type Op, SigInterner, sameStatus } from "./ops.js";
 import { profileRules } from "./profiles.js";
-import { countDiffs, type DiffNode, diffText, diffTrees, treesEqual } from "./tree-diff.js";
+import {
+  countDiffs,
+  type DiffNode,
+  diffText,
+  diffTrees,
+  type TreeDiffOptions,
+  treesEqual,
+} from "./tree-diff.js";
 
 export type OpRef = Op;
 export type RowKind = "same" | "differ" | "only-a" | "only-b";
@@ -393,18 +400,63 @@ function opMessages(op: Op): MsgRef[] {
   return l;
 }
 
-/** Rows a deep comparison asks the traces for at once (Trace.prefetchTrees). */
+/** Rows a deep comparison asks the traces for at once (Trace.prefetchSkeletons). */
 export const PREFETCH_ROWS = 32;
 
 /**
  * Tells `t` that the skeletons of these ops' messages come next (one round trip for a worker's
  * trace); the returned function waits for them.
  */
-export function prefetchOps(t: Trace, ops: readonly (Op | undefined)[]): () => void {
+function prefetchOps(t: Trace, ops: readonly (Op | undefined)[]): () => void {
   if (!t.prefetchSkeletons) return () => {};
   const nos: number[] = [];
   for (const op of ops) if (op) for (const r of opMessages(op)) nos.push(frameOf(t.packets, r.pkt)!);
   return nos.length ? t.prefetchSkeletons(nos) : () => {};
+}
+
+/**
+ * Fetches the skeletons of these paired rows' messages ahead: both captures are asked before
+ * waiting for either, so that their load workers build at once.
+ */
+export function prefetchRows(a: Trace, b: Trace, rows: readonly { a?: Op; b?: Op }[]): void {
+  const wa = prefetchOps(
+    a,
+    rows.map((r) => r.a),
+  );
+  const wb = prefetchOps(
+    b,
+    rows.map((r) => r.b),
+  );
+  wa();
+  wb();
+}
+
+/**
+ * Whether every message pair of two paired ops has equal trees under `opts` (names and values:
+ * skeletons do), the deep comparison's fast path that builds no diff; false when unsure (a message
+ * on one side only, a tree that cannot be built: the full diff says what).
+ */
+export function opsTreesEqual(
+  a: Trace,
+  oa: Op | undefined,
+  b: Trace,
+  ob: Op | undefined,
+  opts: TreeDiffOptions,
+): boolean {
+  if (!oa || !ob || oa.interim.length !== ob.interim.length) return false;
+  if (!oa.req !== !ob.req || !oa.resp !== !ob.resp) return false;
+  const pairs: [MsgRef | undefined, MsgRef | undefined][] = [
+    [oa.req, ob.req],
+    ...pairRefs(oa.interim, ob.interim),
+    [oa.resp, ob.resp],
+  ];
+  try {
+    for (const [x, y] of pairs)
+      if (x && y && !treesEqual(messageTree(a, x, true), messageTree(b, y, true), opts)) return false;
+  } catch {
+    return false;
+  }
+  return true;
 }
 
 /** Binds session/tree/async/file ids of two paired messages and names handles by path. */
@@ -576,7 +628,7 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
   const deepDiffer = new Set<number>();
   const errors: string[] = [];
   const tree = (t: Trace, r: MsgRef | undefined): FieldNode[] => (r ? messageTree(t, r) : []);
-  // Equality tests and id binding read names and values only: skeletons where they are cheaper.
+  // Id binding reads names and values only: skeletons where they are cheaper.
   const bones = (t: Trace, r: MsgRef | undefined): FieldNode[] => (r ? messageTree(t, r, true) : []);
   // Lease keys and create/client/app GUIDs are only in the trees: they are bound lazily, but still
   // in row order, whatever order rows are diffed in. Before row i is diffed, the paired
@@ -620,24 +672,9 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
   /** Row i's messages all compare equal (see treesEqual); false means "run the full diff". */
   const quickSame = (i: number): boolean => {
     const row = rows[i]!;
-    const oa = row.a;
-    const ob = row.b;
-    if (!oa || !ob || oa.interim.length !== ob.interim.length) return false;
-    if (!oa.req !== !ob.req || !oa.resp !== !ob.resp) return false;
     const idm = bindIds();
     if (idm) bindTreeIds(idm, i);
-    const pairs: [MsgRef | undefined, MsgRef | undefined][] = [
-      [oa.req, ob.req],
-      ...pairRefs(oa.interim, ob.interim),
-      [oa.resp, ob.resp],
-    ];
-    try {
-      for (const [x, y] of pairs)
-        if (x && y && !treesEqual(bones(a, x), bones(b, y), { rules, idmap: idm })) return false;
-    } catch {
-      return false; // the full diff records the error
-    }
-    return true;
+    return opsTreesEqual(a, row.a, b, row.b, { rules, idmap: idm });
   };
 
   const result: AlignResult = {
@@ -704,18 +741,11 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
       const t0 = performance.now();
       while (deepNext < rows.length) {
         if (deepNext % PREFETCH_ROWS === 0) {
-          const ahead = rows.slice(deepNext, deepNext + PREFETCH_ROWS).filter((r) => r.kind === "same");
-          // Both workers build at once: ask both, then wait.
-          const wa = prefetchOps(
+          prefetchRows(
             a,
-            ahead.map((r) => r.a),
-          );
-          const wb = prefetchOps(
             b,
-            ahead.map((r) => r.b),
+            rows.slice(deepNext, deepNext + PREFETCH_ROWS).filter((r) => r.kind === "same"),
           );
-          wa();
-          wb();
         }
         const i = deepNext++;
         const r = rows[i]!;

@@ -5,12 +5,12 @@
  */
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
 import type { FieldDiffPart, OpDiff, RowKind, Summary } from "../diff/align.js";
-import { messageTree, PREFETCH_ROWS, prefetchOps } from "../diff/align.js";
+import { messageTree, opsTreesEqual, PREFETCH_ROWS, prefetchRows } from "../diff/align.js";
 import { IdentityMap } from "../diff/identity.js";
 import type { IgnoreRules } from "../diff/ignore.js";
 import type { MsgRef, Op } from "../diff/ops.js";
 import { profileRules } from "../diff/profiles.js";
-import { countDiffs, type DiffNode, diffTrees, treesEqual } from "../diff/tree-diff.js";
+import { countDiffs, type DiffNode, diffTrees } from "../diff/tree-diff.js";
 import type { FieldNode } from "../dissect/tree.js";
 import { frameOf } from "../trace/store.js";
 import type { Trace } from "../trace/types.js";
@@ -202,21 +202,13 @@ export class Alignment {
         const ahead: Row[] = [];
         const end = Math.min(this.length, this.deepNext + PREFETCH_ROWS);
         for (let k = this.deepNext; k < end; k++) if (this.m.rowKind[k] === 0) ahead.push(this.rowAt(k));
-        // Both workers build at once: ask both, then wait.
-        const wa = prefetchOps(
-          this.a,
-          ahead.map((r) => r.a),
-        );
-        const wb = prefetchOps(
-          this.b,
-          ahead.map((r) => r.b),
-        );
-        wa();
-        wb();
+        prefetchRows(this.a, this.b, ahead);
       }
       const i = this.deepNext++;
       if (this.m.rowKind[i] === 0) {
-        const differ = !this.quickSame(i) && this.fieldDiff(i).count > 0;
+        const row = this.rowAt(i);
+        const same = opsTreesEqual(this.a, row.a, this.b, row.b, { rules: this.rules, idmap: this.idmap });
+        const differ = !same && this.fieldDiff(i).count > 0;
         this.deep[i] = differ ? 2 : 1;
         if (differ) {
           this.deepDiffer++;
@@ -228,26 +220,6 @@ export class Alignment {
       if ((this.deepNext & 7) === 0 && performance.now() - t0 >= budgetMs) break;
     }
     return { done: this.deepNext >= this.length, changed };
-  }
-
-  /** Every message pair of row i has equal trees (no diff to build); false when unsure. */
-  private quickSame(i: number): boolean {
-    const row = this.rowAt(i);
-    const ia = row.a?.interim ?? [];
-    const ib = row.b?.interim ?? [];
-    if (ia.length !== ib.length || !row.a?.req !== !row.b?.req || !row.a?.resp !== !row.b?.resp) return false;
-    const pairs: [MsgRef | undefined, MsgRef | undefined][] = [[row.a?.req, row.b?.req]];
-    for (let k = 0; k < ia.length; k++) pairs.push([ia[k], ib[k]]);
-    pairs.push([row.a?.resp, row.b?.resp]);
-    const opts = { rules: this.rules, idmap: this.idmap };
-    try {
-      for (const [x, y] of pairs)
-        if (x && y && !treesEqual(messageTree(this.a, x, true), messageTree(this.b, y, true), opts))
-          return false;
-    } catch {
-      return false; // fieldDiff records the error
-    }
-    return true;
   }
 
   row(i: number): Row {
