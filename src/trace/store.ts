@@ -423,7 +423,7 @@ export class PacketStore implements PacketList {
   at(i: number): PacketInfo | undefined {
     if (!(i >= 0 && i < this.count)) return undefined;
     const first = this.firstMsg.get(i);
-    const end = i + 1 < this.count ? this.firstMsg.get(i + 1) : this.mcount;
+    const end = this.msgEnd(i);
     const messages: MessageInfo[] = [];
     for (let k = first; k < end; k++) messages.push(this.message(k));
     const ref = this.sumRef.get(i);
@@ -431,11 +431,16 @@ export class PacketStore implements PacketList {
     return Object.assign(this.head(i, summary), { messages });
   }
 
+  /** One past packet i's last message (its messages are firstMsg(i) up to this). */
+  private msgEnd(i: number): number {
+    return i + 1 < this.count ? this.firstMsg.get(i + 1) : this.mcount;
+  }
+
   /** Message k of packet i, decoding that message only. */
   messageOf(i: number, k: number): MessageInfo | undefined {
     if (!(i >= 0 && i < this.count)) return undefined;
     const first = this.firstMsg.get(i);
-    const end = i + 1 < this.count ? this.firstMsg.get(i + 1) : this.mcount;
+    const end = this.msgEnd(i);
     return k >= 0 && first + k < end ? this.message(first + k) : undefined;
   }
 
@@ -443,7 +448,7 @@ export class PacketStore implements PacketList {
   protos(i: number): number[] {
     const out: number[] = [];
     if (!(i >= 0 && i < this.count)) return out;
-    const end = i + 1 < this.count ? this.firstMsg.get(i + 1) : this.mcount;
+    const end = this.msgEnd(i);
     for (let k = this.firstMsg.get(i); k < end; k++) out.push((this.word.get(k) >>> 26) & 3);
     return out;
   }
@@ -725,7 +730,7 @@ export class PacketStore implements PacketList {
       w.u32(this.ports.get(i));
       w.u32(this.conn.get(i));
       const k0 = this.firstMsg.get(i);
-      w.varint((i + 1 < this.count ? this.firstMsg.get(i + 1) : this.mcount) - k0);
+      w.varint(this.msgEnd(i) - k0);
       const ref = this.sumRef.get(i);
       if (ref === SAME_AS_MESSAGE) w.varint(0);
       else this.exportText(w, ref, this.sumLen.get(i));
