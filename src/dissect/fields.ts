@@ -83,6 +83,60 @@ function flagLabel(b: BitSpec, size: number, bit: number): string {
   return l[k];
 }
 
+/** A bitmask's texts for one value: its label and show, and each bit field's label, show and value. */
+interface MaskTexts {
+  /** The field's label the texts were made for. */
+  field: string;
+  label: string;
+  show: string;
+  kids: string[];
+  shows: string[];
+  vals: number[];
+}
+
+/**
+ * Bitmask texts per BitSpec list, by value * 8 + size: flags fields take a few values over a whole
+ * capture (access masks, share modes, create options), and their texts were most of what building
+ * a CREATE's tree cost. At most MASK_VALUES values each; the label is checked, not keyed.
+ */
+const MASK_TEXTS = new WeakMap<readonly BitSpec[], Map<number, MaskTexts>>();
+const MASK_VALUES = 256;
+
+function maskTexts(label: string, v: number, size: number, bits: readonly BitSpec[]): MaskTexts {
+  let m = MASK_TEXTS.get(bits);
+  if (m === undefined) {
+    m = new Map();
+    MASK_TEXTS.set(bits, m);
+  }
+  const key = v * 8 + size;
+  const hit = m.get(key);
+  if (hit !== undefined && hit.field === label) return hit;
+  const show = hexN(v, size * 2);
+  const set: string[] = [];
+  const t: MaskTexts = { field: label, label: "", show, kids: [], shows: [], vals: [] };
+  for (const b of bits) {
+    const lo = lowestBit(b.mask);
+    const fv = Math.floor((((v >>> 0) & b.mask) >>> 0) / lo) >>> 0;
+    let text: string;
+    if (b.vals || b.mask / lo > 1) {
+      const nm = valName(b.vals, fv);
+      const num = b.hex ? `0x${fv.toString(16)}` : String(fv);
+      text = b.vals ? `${nm ?? "Unknown"} (${num})` : num;
+      if (fv && b.short) set.push(b.short);
+      text = `${bitPattern(v >>> 0, b.mask, size * 8)} = ${b.label}: ${text}`;
+    } else {
+      if (fv) set.push(b.short ?? b.label);
+      text = flagLabel(b, size, fv);
+    }
+    t.kids.push(text);
+    t.shows.push(String(fv));
+    t.vals.push(fv);
+  }
+  t.label = `${label}: ${show}${set.length ? `, ${set.join(", ")}` : ""}`;
+  if (hit !== undefined || m.size < MASK_VALUES) m.set(key, t);
+  return t;
+}
+
 /** The default options object: `= {}` would allocate one per call, millions in an indexing pass. */
 const NO_OPTS = Object.freeze({});
 
@@ -192,26 +246,11 @@ export class Fields {
     at: number,
     bits: readonly BitSpec[],
   ): FieldNode {
-    const show = hexN(v, size * 2);
-    const set: string[] = [];
+    const t = maskTexts(label, v, size, bits);
     const children: FieldNode[] = [];
-    for (const b of bits) {
-      const lo = lowestBit(b.mask);
-      const fv = Math.floor((((v >>> 0) & b.mask) >>> 0) / lo) >>> 0;
-      let text: string;
-      if (b.vals || b.mask / lo > 1) {
-        const nm = valName(b.vals, fv);
-        const num = b.hex ? `0x${fv.toString(16)}` : String(fv);
-        text = b.vals ? `${nm ?? "Unknown"} (${num})` : num;
-        if (fv && b.short) set.push(b.short);
-        text = `${bitPattern(v >>> 0, b.mask, size * 8)} = ${b.label}: ${text}`;
-      } else {
-        if (fv) set.push(b.short ?? b.label);
-        text = flagLabel(b, size, fv);
-      }
-      children.push(node(b.name, text, String(fv), fv, at, size));
-    }
-    const n = node(name, `${label}: ${show}${set.length ? `, ${set.join(", ")}` : ""}`, show, v, at, size);
+    for (let i = 0; i < bits.length; i++)
+      children.push(node(bits[i]!.name, t.kids[i]!, t.shows[i]!, t.vals[i]!, at, size));
+    const n = node(name, t.label, t.show, v, at, size);
     n.children = children;
     return n;
   }
