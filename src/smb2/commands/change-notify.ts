@@ -2,7 +2,7 @@
 import type { BitSpec, Fields } from "../../dissect/fields.js";
 import { FieldFlag, node } from "../../dissect/tree.js";
 import { MsgFlag } from "../../trace/types.js";
-import { fileId, structureSize } from "../common.js";
+import { fileId, olb, structureSize } from "../common.js";
 import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
 
 const NOTIFY_FLAGS: readonly BitSpec[] = [{ name: "smb2.notify.watch_tree", label: "Watch Tree", mask: 0x1 }];
@@ -58,13 +58,7 @@ function request(f: Fields, m: Smb2Msg): void {
 function response(f: Fields, m: Smb2Msg): void {
   const c = f.c;
   structureSize(f);
-  const off = f.uint("smb2.olb.offset", "Blob Offset", 2);
-  if (!f.light) {
-    const n = f.nodes.at(-1)!;
-    n.show = `0x${off.toString(16).padStart(8, "0")}`;
-    n.label = `Blob Offset: ${n.show}`;
-  }
-  const len = f.uint("smb2.olb.length", "Blob Length", 4);
+  const [off, len] = olb(f, 2, 4);
   if (m.rec.path !== undefined) m.info.path = m.rec.path;
   const start = m.h.at + off;
   const end = Math.min(c.end, start + len);

@@ -1,7 +1,7 @@
 /** SMB2 QUERY_DIRECTORY (command 0x0e), MS-SMB2 2.2.33 / 2.2.34. */
 import type { BitSpec, Fields } from "../../dissect/fields.js";
 import { node } from "../../dissect/tree.js";
-import { fileId, structureSize } from "../common.js";
+import { fileId, olb, structureSize } from "../common.js";
 import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
 import { dirEntries, FIND_LEVELS } from "../fscc/dir.js";
 
@@ -70,13 +70,7 @@ function response(f: Fields, m: Smb2Msg): void {
       ),
     );
   structureSize(f);
-  const off = f.uint("smb2.olb.offset", "Blob Offset", 2);
-  if (!f.light) {
-    const n = f.nodes.at(-1)!;
-    n.show = `0x${off.toString(16).padStart(8, "0")}`;
-    n.label = `Blob Offset: ${n.show}`;
-  }
-  const len = f.uint("smb2.olb.length", "Blob Length", 4);
+  const [off, len] = olb(f, 2, 4);
   if (m.rec.path !== undefined) m.info.path = m.rec.path;
   if (level !== undefined) m.info.detail = FIND_LEVELS[level] ?? `level=${level}`;
   sum(m, findSummary(m));
