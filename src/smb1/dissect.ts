@@ -13,7 +13,7 @@ import { Fields } from "../dissect/fields.js";
 import { hexN } from "../dissect/format.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 import { statusName, statusText } from "../smb2/status.js";
-import { type MessageInfo, MsgFlag } from "../trace/types.js";
+import { blankMessage, type MessageInfo, MsgFlag } from "../trace/types.js";
 import { COMMANDS } from "./commands.js";
 import { escInfo, gen, relabel } from "./common.js";
 import { cmdName, dosErrorText, dosStatus, ERROR_CLASS, SMB1_CMD_NAMES } from "./names.js";
@@ -132,7 +132,7 @@ export function dissectSmb1(
       ),
     ];
     if (!ctx.light) out.push(n);
-    infos.push(blankInfo("[Malformed Packet]"));
+    infos.push(blankMessage(1, "[Malformed Packet]", MsgFlag.Malformed));
     return;
   }
   const { state } = ctx;
@@ -270,20 +270,6 @@ function newInfo(h: Smb1Header, cmd: number, index: number): MessageInfo {
     flags: h.flags2 & 0x0004 ? MsgFlag.Signed : 0,
   };
   return info;
-}
-
-function blankInfo(summary: string): MessageInfo {
-  return {
-    proto: 1,
-    cmd: -1,
-    isResponse: false,
-    status: 0,
-    msgId: "0",
-    sesId: "0000000000000000",
-    tid: 0,
-    summary,
-    flags: MsgFlag.Malformed,
-  };
 }
 
 const FLAGS_BITS: readonly BitSpec[] = [

@@ -8,7 +8,7 @@ import { takeDcerpcTrees } from "../dcerpc/pipe.js";
 import { Cursor, ShortRead } from "../dissect/cursor.js";
 import { Fields } from "../dissect/fields.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
-import { type MessageInfo, MsgFlag } from "../trace/types.js";
+import { blankMessage, type MessageInfo, MsgFlag } from "../trace/types.js";
 import { errorResponse } from "./commands/error.js";
 import { COMMANDS } from "./commands/index.js";
 import { dissectHeader, parseHeader, SMB2_HEADER_LEN, SMB2_MAGIC, type Smb2Header } from "./header.js";
@@ -122,7 +122,7 @@ export function dissectSmb2(
         ),
       ];
       if (!ctx.light) out.push(n);
-      infos.push(blankInfo("[Malformed Packet]", MsgFlag.Malformed));
+      infos.push(blankMessage(2, "[Malformed Packet]", MsgFlag.Malformed));
       return;
     }
     const next = h.nextCommand;
@@ -154,20 +154,6 @@ const BASE_SUMMARIES = Array.from({ length: 0x13 }, (_, cmd) => [
 function baseSummary(cmd: number, isResponse: boolean): string {
   const b = BASE_SUMMARIES[cmd];
   return b ? b[isResponse ? 1 : 0]! : `${cmdName(cmd)} ${isResponse ? "Response" : "Request"}`;
-}
-
-function blankInfo(summary: string, flags = 0): MessageInfo {
-  return {
-    proto: 2,
-    cmd: -1,
-    isResponse: false,
-    status: 0,
-    msgId: "0",
-    sesId: "0000000000000000",
-    tid: 0,
-    summary,
-    flags,
-  };
 }
 
 function dissectMessage(

@@ -19,6 +19,7 @@ import { Security } from "./security.js";
 import { PacketStore, type PduLoc, type PduSpans } from "./store.js";
 import {
   type ByteSource,
+  blankMessage,
   type MessageInfo,
   MsgFlag,
   type PacketInfo,
@@ -284,15 +285,9 @@ export function scanPackets(
     infos = [];
     if (nbss)
       infos.push({
-        proto: 0,
+        ...blankMessage(0, nbssSummary(pdu.nbssType, pdu.data), 0),
         cmd: pdu.nbssType,
         isResponse: pdu.nbssType !== 0x81,
-        status: 0,
-        msgId: "0",
-        sesId: "0000000000000000",
-        tid: 0,
-        summary: nbssSummary(pdu.nbssType, pdu.data),
-        flags: 0,
       });
     else {
       ctx.frame = pdu.frame;

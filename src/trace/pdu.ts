@@ -14,7 +14,7 @@ import {
 } from "../smb2/header.js";
 import type { Smb2State } from "../smb2/state.js";
 import type { Security } from "./security.js";
-import { type ByteSource, type MessageInfo, MsgFlag } from "./types.js";
+import { type ByteSource, blankMessage, type MessageInfo, MsgFlag } from "./types.js";
 
 export interface PduCtx {
   smb2: Smb2State;
@@ -176,24 +176,16 @@ function dissectPduInner(
       infos.push(...inner);
     } else {
       const encrypted = magic === SMB2_TRANSFORM_MAGIC;
-      infos.push({
-        proto: 2,
-        cmd: -1,
-        isResponse: false,
-        status: 0,
-        msgId: "0",
-        sesId:
+      infos.push(
+        blankMessage(
+          2,
+          encrypted ? "Encrypted SMB3" : bad ? "Compressed SMB3 [Malformed Packet]" : "Compressed SMB3",
+          encrypted ? MsgFlag.Encrypted : MsgFlag.Compressed | (bad ? MsgFlag.Malformed : 0),
           encrypted && data.length >= 52
             ? data.readBigUInt64LE(44).toString(16).padStart(16, "0")
-            : "0000000000000000",
-        tid: 0,
-        summary: encrypted
-          ? "Encrypted SMB3"
-          : bad
-            ? "Compressed SMB3 [Malformed Packet]"
-            : "Compressed SMB3",
-        flags: encrypted ? MsgFlag.Encrypted : MsgFlag.Compressed | (bad ? MsgFlag.Malformed : 0),
-      });
+            : undefined,
+        ),
+      );
     }
   } else {
     // Bytes that are no SMB message (e.g. what a compression transform decompressed to), or
@@ -207,17 +199,7 @@ function dissectPduInner(
         node("_ws.malformed", `[Malformed Packet: ${why}]`, why, why, 0, data.length, FieldFlag.Malformed),
       );
     }
-    infos.push({
-      proto: 2,
-      cmd: -1,
-      isResponse: false,
-      status: 0,
-      msgId: "0",
-      sesId: "0000000000000000",
-      tid: 0,
-      summary: "[Malformed Packet]",
-      flags: MsgFlag.Malformed,
-    });
+    infos.push(blankMessage(2, "[Malformed Packet]", MsgFlag.Malformed));
   }
 }
 

@@ -51,6 +51,19 @@ export interface MessageInfo {
   flags: number;
 }
 
+/**
+ * A message without an SMB header to read ids from: a NetBIOS session PDU, a transform that could
+ * not be opened, bytes that are no SMB message. Zero ids, no command (`cmd` -1).
+ */
+export function blankMessage(
+  proto: MessageInfo["proto"],
+  summary: string,
+  flags: number,
+  sesId = "0000000000000000",
+): MessageInfo {
+  return { proto, cmd: -1, isResponse: false, status: 0, msgId: "0", sesId, tid: 0, summary, flags };
+}
+
 export interface PacketInfo {
   /** Wireshark frame number. */
   no: number;

@@ -384,7 +384,7 @@ function makeDiff() {
       divergences = [];
       list.reset(r.total);
       show(r);
-      if (list.sel < 0 && r.total) list.select(r.firstDivergence >= 0 ? r.firstDivergence : 0);
+      if (list.sel < 0 && r.total) list.select(Math.max(r.firstDivergence, 0));
       else if (list.sel >= 0) list.select(list.sel);
       if (r.comparing) poll(gen);
     },
