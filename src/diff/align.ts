@@ -459,14 +459,39 @@ export function opsTreesEqual(
   return true;
 }
 
-/** Binds session/tree/async/file ids of two paired messages and names handles by path. */
-function bindMessages(idmap: IdentityMap, ta: Trace, ra: MsgRef, tb: Trace, rb: MsgRef): void {
+/** Binds session/tree/async/file ids of two paired messages of aligned row `row`. */
+function bindMessages(idmap: IdentityMap, ta: Trace, ra: MsgRef, tb: Trace, rb: MsgRef, row: number): void {
   const ma = messageAt(ta, ra);
   const mb = messageAt(tb, rb);
-  if (ma.sesId && mb.sesId) idmap.bind("session", ma.sesId, mb.sesId);
-  if (ma.proto === mb.proto && !(ma.asyncId || mb.asyncId)) idmap.bind("tree", ma.tid, mb.tid);
-  if (ma.asyncId && mb.asyncId) idmap.bind("async", ma.asyncId, mb.asyncId);
-  if (ma.fileId && mb.fileId) idmap.bind("fid", ma.fileId, mb.fileId);
+  if (ma.sesId && mb.sesId) idmap.bind("session", ma.sesId, mb.sesId, row);
+  if (ma.proto === mb.proto && !(ma.asyncId || mb.asyncId)) idmap.bind("tree", ma.tid, mb.tid, row);
+  if (ma.asyncId && mb.asyncId) idmap.bind("async", ma.asyncId, mb.asyncId, row);
+  if (ma.fileId && mb.fileId) idmap.bind("fid", ma.fileId, mb.fileId, row);
+}
+
+/** What a successful command closes, by protocol and command: SMB2 CLOSE, TREE_DISCONNECT, LOGOFF; SMB1 the same. */
+function closes(proto: number, cmd: number): "fid" | "tree" | "session" | undefined {
+  if (proto === 2) return cmd === 6 ? "fid" : cmd === 4 ? "tree" : cmd === 2 ? "session" : undefined;
+  if (proto === 1) return cmd === 0x04 ? "fid" : cmd === 0x71 ? "tree" : cmd === 0x74 ? "session" : undefined;
+  return undefined;
+}
+
+/**
+ * Row `row` pairs two operations that closed a handle, tree or session on both sides: the ids'
+ * binding ends there, so values the servers hand out again afterwards are bound anew.
+ */
+function releaseClosed(idmap: IdentityMap, ta: Trace, oa: Op, tb: Trace, ob: Op, row: number): void {
+  const kind = closes(oa.proto, oa.cmd);
+  if (!kind || ob.proto !== oa.proto || ob.cmd !== oa.cmd || oa.status !== 0 || ob.status !== 0) return;
+  const ra = oa.req ?? oa.resp;
+  const rb = ob.req ?? ob.resp;
+  if (!ra || !rb) return;
+  const ma = messageAt(ta, ra);
+  const mb = messageAt(tb, rb);
+  if (kind === "fid") {
+    if (ma.fileId && mb.fileId) idmap.release(kind, ma.fileId, mb.fileId, row);
+  } else if (kind === "tree") idmap.release(kind, ma.tid, mb.tid, row);
+  else if (ma.sesId && mb.sesId) idmap.release(kind, ma.sesId, mb.sesId, row);
 }
 
 function nameIds(idmap: IdentityMap, side: Side, t: Trace, op: Op): void {
@@ -601,16 +626,18 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
     bound = true;
     const c0 = tm ? process.cpuUsage() : undefined;
     idmap = new IdentityMap();
-    for (const r of rows) {
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
       if (r.a) nameIds(idmap, "a", a, r.a);
       if (r.b) nameIds(idmap, "b", b, r.b);
       if (r.a && r.b) {
         const pa = r.a;
         const pb = r.b;
-        if (pa.req && pb.req) bindMessages(idmap, a, pa.req, b, pb.req);
+        if (pa.req && pb.req) bindMessages(idmap, a, pa.req, b, pb.req, i);
         for (let k = 0; k < pa.interim.length && k < pb.interim.length; k++)
-          bindMessages(idmap, a, pa.interim[k]!, b, pb.interim[k]!);
-        if (pa.resp && pb.resp) bindMessages(idmap, a, pa.resp, b, pb.resp);
+          bindMessages(idmap, a, pa.interim[k]!, b, pb.interim[k]!, i);
+        if (pa.resp && pb.resp) bindMessages(idmap, a, pa.resp, b, pb.resp, i);
+        releaseClosed(idmap, a, pa, b, pb, i);
       }
     }
     if (tm && c0) {
@@ -651,7 +678,8 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
           const ib = treeIds(bones(b, y));
           for (const [kind, la] of ia) {
             const lb = ib.get(kind) ?? [];
-            for (let k = 0; k < la.length && k < lb.length; k++) idm.bind(kind, la[k]!.value, lb[k]!.value);
+            for (let k = 0; k < la.length && k < lb.length; k++)
+              idm.bind(kind, la[k]!.value, lb[k]!.value, treeBound);
           }
           // A CREATE's lease key and GUIDs stand for the file it opens: `<lease of foo.txt>`.
           if (r.a.cmd === 5) {
@@ -674,7 +702,7 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
     const row = rows[i]!;
     const idm = bindIds();
     if (idm) bindTreeIds(idm, i);
-    return opsTreesEqual(a, row.a, b, row.b, { rules, idmap: idm });
+    return opsTreesEqual(a, row.a, b, row.b, { rules, idmap: idm, row: i });
   };
 
   const result: AlignResult = {
@@ -704,7 +732,7 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
         const ob = row.b;
         const part = (role: FieldDiffPart["role"], x: MsgRef | undefined, y: MsgRef | undefined) => {
           if (!x && !y) return;
-          const nodes = diffTrees(tree(a, x), tree(b, y), { rules, idmap });
+          const nodes = diffTrees(tree(a, x), tree(b, y), { rules, idmap, row: i });
           // Whether a server sends an interim response first depends on timing: one missing on
           // one side is shown, as noise.
           if (role === "interim" && (!x || !y)) markIgnored(nodes);

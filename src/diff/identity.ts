@@ -95,12 +95,26 @@ interface SideState {
   /** The canonical id each one is bound to on the other side. */
   readonly partner: (string | undefined)[];
   readonly names: (string | undefined)[];
+  /**
+   * Bindings ended by a close (see `release`), by index, oldest first: each was in force up to
+   * row `to`. A server may give a closed handle's value to the next open; the two runs of a job
+   * need not reuse the same way.
+   */
+  readonly past: Map<number, { to: number; partner: string }[]>;
 }
 
 // Plain data (no class instances): the TUI's worker sends an IdentityMap's fields through
 // structured clone and rebuilds it on the other side.
 function newSide(): SideState {
-  return { index: new Map(), partner: [], names: [] };
+  return { index: new Map(), partner: [], names: [], past: new Map() };
+}
+
+/** The id slot `i` of `st` is bound to at row `row`: an ended binding for rows up to its close. */
+function partnerAt(st: SideState, i: number, row: number): string | undefined {
+  const past = st.past.size ? st.past.get(i) : undefined;
+  if (past !== undefined && row <= past[past.length - 1]!.to)
+    for (const p of past) if (row <= p.to) return p.partner;
+  return st.partner[i];
 }
 
 /** Index of `c` in `st`, registering it when new. */
@@ -152,7 +166,9 @@ interface KindState {
   /** Raw value → canonical id: ids repeat in every message, canonicalize once. */
   canon: Map<FieldValue, string>;
   /** The last pair compared with binding: a session or handle is bound again on every message. */
-  last?: [FieldValue, FieldValue, Comparison];
+  last?: [FieldValue, FieldValue, Comparison, number];
+  /** Some binding of this kind was ended (comparisons then depend on the row). */
+  released: boolean;
 }
 
 export class IdentityMap {
@@ -161,7 +177,7 @@ export class IdentityMap {
   private ks(kind: IdKind): KindState {
     let k = this.kinds.get(kind);
     if (!k) {
-      k = { a: newSide(), b: newSide(), canon: new Map() };
+      k = { a: newSide(), b: newSide(), canon: new Map(), released: false };
       this.kinds.set(kind, k);
     }
     return k;
@@ -201,31 +217,48 @@ export class IdentityMap {
 
   /**
    * Pairs `a`'s id with `b`'s when neither is bound yet (first appearance wins); returns whether
-   * they are (now) paired with each other.
+   * they are (now) paired with each other. `row`: the aligned row where they appear.
    */
-  bind(kind: IdKind, a: FieldValue, b: FieldValue): boolean {
-    return this.compare(kind, a, b, true) !== "mismatch";
+  bind(kind: IdKind, a: FieldValue, b: FieldValue, row = Number.MAX_SAFE_INTEGER): boolean {
+    return this.compare(kind, a, b, true, row) !== "mismatch";
   }
 
-  /** How two ids relate; with `bindNew`, unbound ids get bound to each other. */
-  compare(kind: IdKind, a: FieldValue, b: FieldValue, bindNew = true): Comparison {
+  /**
+   * How two ids relate at aligned row `row` (by default, after every row); with `bindNew`, unbound
+   * ids get bound to each other.
+   */
+  compare(
+    kind: IdKind,
+    a: FieldValue,
+    b: FieldValue,
+    bindNew = true,
+    row = Number.MAX_SAFE_INTEGER,
+  ): Comparison {
     const k = this.ks(kind);
     const last = k.last;
-    // Bindings never change once made, so the same pair always compares the same.
-    if (last && last[0] === a && last[1] === b) return last[2];
-    const r = this.compareNew(kind, k, a, b, bindNew);
-    if (bindNew) k.last = [a, b, r];
+    // Bindings never change once made (a close ends one at a known row), so the same pair at the
+    // same row always compares the same.
+    if (last && last[0] === a && last[1] === b && (!k.released || last[3] === row)) return last[2];
+    const r = this.compareNew(kind, k, a, b, bindNew, row);
+    if (bindNew) k.last = [a, b, r, row];
     return r;
   }
 
-  private compareNew(kind: IdKind, k: KindState, a: FieldValue, b: FieldValue, bindNew: boolean): Comparison {
+  private compareNew(
+    kind: IdKind,
+    k: KindState,
+    a: FieldValue,
+    b: FieldValue,
+    bindNew: boolean,
+    row: number,
+  ): Comparison {
     const ca = this.key(kind, a, k);
     const cb = this.key(kind, b, k);
     const ia = at(k.a, ca);
     const ib = at(k.b, cb);
     if (isSpecial(ca) || isSpecial(cb)) return ca === cb ? "equal" : "mismatch";
-    const pa = k.a.partner[ia];
-    if (pa === undefined && k.b.partner[ib] === undefined) {
+    const pa = partnerAt(k.a, ia, row);
+    if (pa === undefined && partnerAt(k.b, ib, row) === undefined) {
       if (!bindNew) return ca === cb ? "equal" : "mismatch";
       k.a.partner[ia] = cb;
       k.b.partner[ib] = ca;
@@ -233,6 +266,31 @@ export class IdentityMap {
     }
     if (pa === cb) return ca === cb ? "equal" : "mapped";
     return "mismatch";
+  }
+
+  /**
+   * Both sides closed ids `a` and `b` at row `row` (a CLOSE, TREE_DISCONNECT or LOGOFF that
+   * succeeded on both): when bound to each other, their binding ends there, so that values the
+   * servers hand out again later are bound anew.
+   */
+  release(kind: IdKind, a: FieldValue, b: FieldValue, row: number): void {
+    const k = this.ks(kind);
+    const ca = this.key(kind, a, k);
+    const cb = this.key(kind, b, k);
+    const ia = k.a.index.get(ca);
+    const ib = k.b.index.get(cb);
+    if (ia === undefined || ib === undefined || k.a.partner[ia] !== cb || k.b.partner[ib] !== ca) return;
+    for (const [st, i, p] of [
+      [k.a, ia, cb],
+      [k.b, ib, ca],
+    ] as const) {
+      const past = st.past.get(i);
+      if (past) past.push({ to: row, partner: p });
+      else st.past.set(i, [{ to: row, partner: p }]);
+      st.partner[i] = undefined;
+    }
+    k.released = true;
+    k.last = undefined;
   }
 
   /**
@@ -249,11 +307,11 @@ export class IdentityMap {
     return da.rest === db.rest ? r : undefined;
   }
 
-  /** The id `side`'s id `v` is paired with on the other side, if any. */
-  partner(s: Side, kind: IdKind, v: FieldValue): string | undefined {
+  /** The id `side`'s id `v` is paired with on the other side at row `row` (default: the last), if any. */
+  partner(s: Side, kind: IdKind, v: FieldValue, row = Number.MAX_SAFE_INTEGER): string | undefined {
     const st = this.side(s, kind);
     const i = st.index.get(this.key(kind, v));
-    return i === undefined ? undefined : st.partner[i];
+    return i === undefined ? undefined : partnerAt(st, i, row);
   }
 
   /** `<handle of foo.txt>`, `<session #1>`: what an id stands for, for displays. */
@@ -265,10 +323,11 @@ export class IdentityMap {
     return name ? `<${NOUN[kind]} of ${name}>` : `<${NOUN[kind]} #${i + 1}>`;
   }
 
-  /** Number of bound ids of side A per kind (for summaries and tests). */
+  /** Number of ids of side A per kind bound at some row (for summaries and tests). */
   size(kind: IdKind): number {
+    const st = this.side("a", kind);
     let n = 0;
-    for (const p of this.side("a", kind).partner) if (p !== undefined) n++;
+    for (let i = 0; i < st.partner.length; i++) if (st.partner[i] !== undefined || st.past.has(i)) n++;
     return n;
   }
 }

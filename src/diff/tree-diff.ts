@@ -43,6 +43,8 @@ export interface DiffNode {
 export interface TreeDiffOptions {
   rules: IgnoreRules;
   idmap?: IdentityMap;
+  /** The aligned row the trees belong to: ids are compared as bound there (see IdentityMap.release). */
+  row?: number;
 }
 
 interface Ctx extends TreeDiffOptions {
@@ -187,7 +189,7 @@ function diffPair(x: FieldNode, y: FieldNode, ctx: Ctx, forceIgnore: boolean): D
   let own = 0;
   let childForce = forceIgnore;
   if (idk && ctx.idmap) {
-    const r = ctx.idmap.compare(idk, x.value, y.value);
+    const r = ctx.idmap.compare(idk, x.value, y.value, true, ctx.row);
     d.identity = { kind: idk, result: r };
     if (r === "mismatch") {
       d.kind = "modified";
@@ -251,7 +253,7 @@ function samePair(x: FieldNode, y: FieldNode, ctx: Ctx, force: boolean): boolean
   const idk = ctx.idmap ? identityKind(x.name) : undefined;
   let childForce = force;
   if (idk && ctx.idmap) {
-    if (ctx.idmap.compare(idk, x.value, y.value) === "mismatch" && !force) return false;
+    if (ctx.idmap.compare(idk, x.value, y.value, true, ctx.row) === "mismatch" && !force) return false;
     childForce = true;
   } else if (!sameValue(x.value, y.value)) {
     // Only noise may differ (its value is not in the hash), and only when ignored for these values.

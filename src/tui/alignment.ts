@@ -207,7 +207,11 @@ export class Alignment {
       const i = this.deepNext++;
       if (this.m.rowKind[i] === 0) {
         const row = this.rowAt(i);
-        const same = opsTreesEqual(this.a, row.a, this.b, row.b, { rules: this.rules, idmap: this.idmap });
+        const same = opsTreesEqual(this.a, row.a, this.b, row.b, {
+          rules: this.rules,
+          idmap: this.idmap,
+          row: i,
+        });
         const differ = !same && this.fieldDiff(i).count > 0;
         this.deep[i] = differ ? 2 : 1;
         if (differ) {
@@ -261,7 +265,11 @@ export class Alignment {
     try {
       const part = (role: Part["role"], x: MsgRef | undefined, y: MsgRef | undefined) => {
         if (!x && !y) return;
-        const nodes = diffTrees(tree(this.a, x), tree(this.b, y), { rules: this.rules, idmap: this.idmap });
+        const nodes = diffTrees(tree(this.a, x), tree(this.b, y), {
+          rules: this.rules,
+          idmap: this.idmap,
+          row: i,
+        });
         // An interim response on one side only depends on server timing: shown, as noise.
         if (role === "interim" && (!x || !y)) markIgnored(nodes);
         d.parts.push({ role, aFrame: frame(this.a, x), bFrame: frame(this.b, y), nodes, aRef: x, bRef: y });

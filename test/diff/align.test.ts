@@ -362,6 +362,69 @@ describe("identity mapping through alignment", () => {
     assert.ok(r.idmap!.size("fid") === 2);
   });
 
+  it("a handle value given out again after a close is bound anew; a stale handle is still a difference", () => {
+    const h1 = "0a".repeat(16);
+    const h2 = "0b".repeat(16);
+    const k1 = "1a".repeat(16);
+    const k2 = "1b".repeat(16);
+    // A's server reuses the closed handle's value for the next open (as Samba's SMB1 FIDs may, at
+    // random); B's does not.
+    const a: OpSpec[] = [
+      { cmd: CREATE, path: "foo.txt", fileId: h1 },
+      { cmd: WRITE, fileId: h1, path: "foo.txt" },
+      { cmd: CLOSE, fileId: h1, path: "foo.txt" },
+      { cmd: CREATE, path: "foo.txt", fileId: h1 },
+      { cmd: READ, fileId: h1, path: "foo.txt" },
+      { cmd: CLOSE, fileId: h1, path: "foo.txt" },
+      { cmd: CREATE, path: "bar.txt", fileId: h2 },
+      { cmd: READ, fileId: h2, path: "bar.txt" },
+    ];
+    const b: OpSpec[] = [
+      { cmd: CREATE, path: "foo.txt", fileId: k1 },
+      { cmd: WRITE, fileId: k1, path: "foo.txt" },
+      { cmd: CLOSE, fileId: k1, path: "foo.txt" },
+      { cmd: CREATE, path: "foo.txt", fileId: k2 },
+      { cmd: READ, fileId: k2, path: "foo.txt" },
+      { cmd: CLOSE, fileId: k2, path: "foo.txt" },
+      { cmd: CREATE, path: "bar.txt", fileId: k1 },
+      // Bug in B: reads through the closed handle of foo.txt, not bar.txt's.
+      { cmd: READ, fileId: k2, path: "bar.txt" },
+    ];
+    const r = diffTraces(opTrace("A", a), opTrace("B", b), { deep: true });
+    assert.equal(kinds(r.rows), "=======!");
+    for (let i = 0; i < 7; i++) assert.equal(r.fieldDiff(i).count, 0, `row ${i}`);
+    assert.equal(r.firstDivergence, 7);
+    assert.ok(r.fieldDiff(7).count > 0);
+    // Earlier rows are compared as bound then, whatever order they are asked in.
+    const again = diffTraces(opTrace("A", a), opTrace("B", b), { deep: true });
+    for (const i of [7, 4, 1, 6, 0]) assert.equal(again.fieldDiff(i).count > 0, i === 7, `row ${i}`);
+    assert.equal(again.idmap!.size("fid"), 1 + 1);
+    assert.equal(again.idmap!.partner("a", "fid", h1, 1), k1);
+    assert.equal(again.idmap!.partner("a", "fid", h1, 4), k2);
+    assert.equal(again.idmap!.partner("a", "fid", h1), undefined);
+  });
+
+  it("a close on one side only keeps the binding: the other side's reuse is a difference", () => {
+    const h1 = "0a".repeat(16);
+    const k1 = "1a".repeat(16);
+    const k2 = "1b".repeat(16);
+    const a: OpSpec[] = [
+      { cmd: CREATE, path: "foo.txt", fileId: h1 },
+      { cmd: CLOSE, fileId: h1, path: "foo.txt" },
+      { cmd: CREATE, path: "foo.txt", fileId: h1 },
+      { cmd: READ, fileId: h1, path: "foo.txt" },
+    ];
+    const b: OpSpec[] = [
+      { cmd: CREATE, path: "foo.txt", fileId: k1 },
+      { cmd: CLOSE, fileId: k1, path: "foo.txt", status: 0xc0000008 },
+      { cmd: CREATE, path: "foo.txt", fileId: k2 },
+      { cmd: READ, fileId: k2, path: "foo.txt" },
+    ];
+    const r = diffTraces(opTrace("A", a), opTrace("B", b), { deep: true });
+    assert.equal(r.rows[1]!.kind, "differ");
+    assert.ok(r.fieldDiff(2).count > 0, "A's handle is still bound to B's first one");
+  });
+
   it("diffPackets compares one packet with another (ids mapped within the pair)", () => {
     const a = opTrace("A", [
       { cmd: CREATE, path: "foo.txt", fileId: "01".repeat(16), sesId: "00000000000000aa" },
