@@ -61,7 +61,11 @@ function swapBytes(h: string): string {
  * and MessageInfo fields (hex without 0x, raw FileId bytes in hex) meet on the same key.
  */
 export function canonicalId(kind: IdKind, v: FieldValue): string {
-  if (typeof v === "number") return Math.trunc(v).toString(16);
+  // A number of the fid kind is an SMB1 FID, which MessageInfo spells in 4 hex digits.
+  if (typeof v === "number") {
+    const h = Math.trunc(v).toString(16);
+    return kind === "fid" ? h.padStart(4, "0") : h;
+  }
   const s = String(v).trim().toLowerCase();
   if (NUMERIC.has(kind)) {
     // Hex with or without 0x (tree `show`, MessageInfo), decimal only for tree ids (MessageInfo.tid

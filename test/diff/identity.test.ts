@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type AlignResult, diffTraces } from "../../src/diff/align.js";
+import { canonicalId, IdentityMap } from "../../src/diff/identity.js";
 import { walkDiff } from "../../src/diff/tree-diff.js";
 import { MsgFlag } from "../../src/trace/types.js";
 import { fakeTrace, guidText, leaf, type OpSpec, opTrace } from "./fake.js";
@@ -164,5 +165,17 @@ describe("async ids", () => {
   it("the right async id maps", () => {
     const r = diffTraces(trace("A", ["a1", "a2"], "a2"), trace("B", ["b1", "b2"], "b2"), { deep: true });
     assert.equal(r.firstDivergence, -1);
+  });
+});
+
+describe("canonical ids", () => {
+  it("an SMB1 FID is one id as a tree number and as MessageInfo's 4 hex digits", () => {
+    for (const fid of [0x1, 0x188, 0xabc, 0xf188])
+      assert.equal(canonicalId("fid", fid), canonicalId("fid", fid.toString(16).padStart(4, "0")));
+    assert.equal(canonicalId("session", 0x188), canonicalId("session", "0000000000000188"));
+    const m = new IdentityMap();
+    assert.ok(m.bind("fid", "0188", "f188"));
+    assert.equal(m.compare("fid", 0x188, 0xf188), "mapped");
+    assert.equal(m.compare("fid", 0x188, 0x7294), "mismatch");
   });
 });
