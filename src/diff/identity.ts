@@ -104,7 +104,21 @@ interface SideState {
    * row `to`. A server may give a closed handle's value to the next open; the two runs of a job
    * need not reuse the same way.
    */
-  readonly past: Map<number, { to: number; partner: string }[]>;
+  readonly past: Map<number, Ended[]>;
+}
+
+/** A binding a close ended: in force up to row `to`, with the name the id had then. */
+interface Ended {
+  to: number;
+  partner: string;
+  name: string | undefined;
+}
+
+/** The ended binding of slot `i` in force at `row`, if `row` is before the slot's last close. */
+function endedAt(st: SideState, i: number, row: number): Ended | undefined {
+  const past = st.past.size ? st.past.get(i) : undefined;
+  if (past !== undefined && row <= past[past.length - 1]!.to) for (const p of past) if (row <= p.to) return p;
+  return undefined;
 }
 
 // Plain data (no class instances): the TUI's worker sends an IdentityMap's fields through
@@ -115,10 +129,7 @@ function newSide(): SideState {
 
 /** The id slot `i` of `st` is bound to at row `row`: an ended binding for rows up to its close. */
 function partnerAt(st: SideState, i: number, row: number): string | undefined {
-  const past = st.past.size ? st.past.get(i) : undefined;
-  if (past !== undefined && row <= past[past.length - 1]!.to)
-    for (const p of past) if (row <= p.to) return p.partner;
-  return st.partner[i];
+  return endedAt(st, i, row)?.partner ?? st.partner[i];
 }
 
 /** Index of `c` in `st`, registering it when new. */
@@ -288,10 +299,12 @@ export class IdentityMap {
       [k.a, ia, cb],
       [k.b, ib, ca],
     ] as const) {
+      const ended: Ended = { to: row, partner: p, name: st.names[i] };
       const past = st.past.get(i);
-      if (past) past.push({ to: row, partner: p });
-      else st.past.set(i, [{ to: row, partner: p }]);
+      if (past) past.push(ended);
+      else st.past.set(i, [ended]);
       st.partner[i] = undefined;
+      st.names[i] = undefined;
     }
     k.released = true;
     k.last = undefined;
@@ -318,12 +331,14 @@ export class IdentityMap {
     return i === undefined ? undefined : partnerAt(st, i, row);
   }
 
-  /** `<handle of foo.txt>`, `<session #1>`: what an id stands for, for displays. */
-  describe(s: Side, kind: IdKind, v: FieldValue): string {
+  /** `<handle of foo.txt>`, `<session #1>`: what an id stands for at row `row` (default: the last), for displays. */
+  describe(s: Side, kind: IdKind, v: FieldValue, row = Number.MAX_SAFE_INTEGER): string {
     const st = this.side(s, kind);
     const i = st.index.get(this.key(kind, v));
     if (i === undefined) return `<${NOUN[kind]} ${String(v)}>`;
-    const name = st.names[i];
+    const ended = endedAt(st, i, row);
+    // After its last close, an id not opened again keeps the name it had (a stale handle's file).
+    const name = ended ? ended.name : (st.names[i] ?? st.past.get(i)?.at(-1)?.name);
     return name ? `<${NOUN[kind]} of ${name}>` : `<${NOUN[kind]} #${i + 1}>`;
   }
 

@@ -193,8 +193,8 @@ function diffPair(x: FieldNode, y: FieldNode, ctx: Ctx, forceIgnore: boolean): D
     d.identity = { kind: idk, result: r };
     if (r === "mismatch") {
       d.kind = "modified";
-      d.a = `${ctx.idmap.describe("a", idk, x.value)} (${x.show})`;
-      d.b = `${ctx.idmap.describe("b", idk, y.value)} (${y.show})`;
+      d.a = `${ctx.idmap.describe("a", idk, x.value, ctx.row)} (${x.show})`;
+      d.b = `${ctx.idmap.describe("b", idk, y.value, ctx.row)} (${y.show})`;
       d.ignored = forceIgnore;
       own = forceIgnore ? 0 : 1;
     }

@@ -388,13 +388,26 @@ describe("identity mapping through alignment", () => {
       { cmd: CLOSE, fileId: k2, path: "foo.txt" },
       { cmd: CREATE, path: "bar.txt", fileId: k1 },
       // Bug in B: reads through the closed handle of foo.txt, not bar.txt's.
-      { cmd: READ, fileId: k2, path: "bar.txt" },
+      { cmd: READ, fileId: k2, path: "foo.txt" },
     ];
     const r = diffTraces(opTrace("A", a), opTrace("B", b), { deep: true });
     assert.equal(kinds(r.rows), "=======!");
     for (let i = 0; i < 7; i++) assert.equal(r.fieldDiff(i).count, 0, `row ${i}`);
     assert.equal(r.firstDivergence, 7);
-    assert.ok(r.fieldDiff(7).count > 0);
+    const mods: string[] = [];
+    for (const p of r.fieldDiff(7).parts)
+      walkDiff(p.nodes, (n) => {
+        if (n.kind === "modified" && n.a !== undefined && !n.ignored) mods.push(`${n.name}: ${n.a} → ${n.b}`);
+        return true;
+      });
+    const fids = mods.filter((m) => m.startsWith("smb2.fid:"));
+    assert.ok(fids.length >= 1, mods.join("\n"));
+    for (const m of fids)
+      assert.match(m, /^smb2\.fid: <handle of bar\.txt> \(.*\) → <handle of foo\.txt> \(.*\)$/);
+    // Each open of A's reused value is named after its own file, at its own rows.
+    assert.equal(r.idmap!.describe("a", "fid", h1, 1), "<handle of foo.txt>");
+    assert.equal(r.idmap!.describe("b", "fid", k1, 1), "<handle of foo.txt>");
+    assert.equal(r.idmap!.describe("b", "fid", k1, 7), "<handle of bar.txt>");
     // Earlier rows are compared as bound then, whatever order they are asked in.
     const again = diffTraces(opTrace("A", a), opTrace("B", b), { deep: true });
     for (const i of [7, 4, 1, 6, 0]) assert.equal(again.fieldDiff(i).count > 0, i === 7, `row ${i}`);
