@@ -218,13 +218,35 @@ export function openOptions(path: string, o: LoadOpts, showProgress = true): Ope
 }
 
 export async function loadTrace(path: string, o: LoadOpts): Promise<Trace> {
-  if (o.engine === "tshark") {
-    const tshark = loadConfig(o.config).tsharkPath;
-    const t = await openTsharkTrace(path, { ports: parsePorts(o.ports), keys: gatherKeys(o), tshark });
-    return o.filter ? filterTrace(t, o.filter) : t;
+  const t =
+    o.engine === "tshark"
+      ? await openTsharkTrace(path, {
+          ports: parsePorts(o.ports),
+          keys: gatherKeys(o),
+          tshark: loadConfig(o.config).tsharkPath,
+        })
+      : await openTrace(path, { ...openOptions(path, o), only: o.only });
+  if (!o.filter) return t;
+  const view = filterTrace(t, o.filter);
+  warnUnseen(o.filter, path, o.quiet);
+  return view;
+}
+
+const warnedFields = new Set<string>();
+
+/**
+ * After a filtered pass over `path`: a field of the filter that no packet had gets a warning (once
+ * per name), since a misspelt field name matches nothing without any error.
+ */
+export function warnUnseen(filter: Filter | undefined, path: string, quiet?: boolean): void {
+  if (!filter || quiet) return;
+  for (const f of filter.unseen()) {
+    if (warnedFields.has(f)) continue;
+    warnedFields.add(f);
+    process.stderr.write(
+      `smbcmp: warning: ${path}: no packet has a field named ${f} (smbcmp show --json ${path} NO lists a packet's fields)\n`,
+    );
   }
-  const t = await openTrace(path, { ...openOptions(path, o), only: o.only });
-  return o.filter ? filterTrace(t, o.filter) : t;
 }
 
 /** For short sleeps while a full pipe drains (Atomics.wait on memory nobody notifies). */

@@ -284,6 +284,11 @@ export interface Filter {
    * the tree (a tree field then matches nothing). What a streamed listing, which keeps no trace, uses.
    */
   matchesPacket(p: PacketInfo): boolean;
+  /**
+   * The tree fields the filter names that no packet tree it looked at so far had (none before it
+   * looked at one): a misspelt name matches nothing, silently, unless someone says so.
+   */
+  unseen(): string[];
 }
 
 function nodesByName(tree: readonly FieldNode[]): Map<string, FieldNode[]> {
@@ -310,8 +315,16 @@ function nodeVal(n: FieldNode): Val {
   return { n: numOf(n.show), s: n.show };
 }
 
-/** Evaluates `expr` on packet `p`; `tree` gives its detail tree when a field needs it. */
-function evaluate(expr: Expr, p: PacketInfo, tree: () => readonly FieldNode[]): boolean {
+/**
+ * Evaluates `expr` on packet `p`; `tree` gives its detail tree when a field needs it, and `onTree`
+ * is shown the fields of each tree built.
+ */
+function evaluate(
+  expr: Expr,
+  p: PacketInfo,
+  tree: () => readonly FieldNode[],
+  onTree?: (byName: Map<string, FieldNode[]>) => void,
+): boolean {
   let byName: Map<string, FieldNode[]> | undefined;
   const values = (field: string): Val[] => {
     const fast = FAST_FIELDS[field];
@@ -330,6 +343,7 @@ function evaluate(expr: Expr, p: PacketInfo, tree: () => readonly FieldNode[]): 
       } catch {
         byName = new Map();
       }
+      onTree?.(byName);
     }
     return (byName.get(field) ?? []).map(nodeVal);
   };
@@ -358,13 +372,21 @@ const NO_TREE = (): readonly FieldNode[] => [];
 /** Compiles a filter; throws FilterSyntaxError. */
 export function compileFilter(text: string): Filter {
   const expr = parseFilter(text);
-  const needsTree = [...fieldsOf(expr)].some((f) => !FAST_FIELDS[f]);
+  const treeFields = [...fieldsOf(expr)].filter((f) => !FAST_FIELDS[f]);
+  const needsTree = treeFields.length > 0;
+  const seen = new Set<string>();
+  let looked = false;
+  const onTree = (byName: Map<string, FieldNode[]>) => {
+    looked = true;
+    if (seen.size < treeFields.length) for (const f of treeFields) if (byName.has(f)) seen.add(f);
+  };
   const matches = (t: Trace, index: number): boolean => {
     const p = t.packets.at(index)!;
-    return evaluate(expr, p, () => t.tree(p.no));
+    return evaluate(expr, p, () => t.tree(p.no), onTree);
   };
   const matchesPacket = (p: PacketInfo): boolean => evaluate(expr, p, NO_TREE);
-  return { text, expr, needsTree, matches, matchesPacket };
+  const unseen = () => (looked ? treeFields.filter((f) => !seen.has(f)) : []);
+  return { text, expr, needsTree, matches, matchesPacket, unseen };
 }
 
 /** A view of `t` with only the packets passing `f` (frame numbers and trees unchanged). */

@@ -575,11 +575,14 @@ export class App {
     this.refreshRows();
     const n = this.rowsA.length;
     const loading = !this.a.loaded || (this.b && !this.b.loaded);
+    // A misspelt field matches nothing: say which fields no packet had.
+    const unseen = this.dfilter && !loading ? this.dfilter.unseen() : [];
+    if (unseen.length) note += `; no packet has ${unseen.join(", ")}`;
     this.setStatus(
       text
         ? `filter "${text}" (${note}): ${loading ? "applied as packets load" : `${n} row${n === 1 ? "" : "s"}`}`
         : "filter cleared",
-      this.dfilter || !looksLikeFilter(text) ? 0 : fg(C.yellow),
+      (this.dfilter || !looksLikeFilter(text)) && !unseen.length ? 0 : fg(C.yellow),
     );
   }
 

@@ -51,6 +51,9 @@ export function* filterSteps(t: Trace, filter: string, slice = 256): Generator<v
     if (p.summary.toLowerCase().includes(q) || p.src.includes(q) || p.dst.includes(q) || String(p.no) === q)
       hits.push(i);
   }
+  // A misspelt field matches nothing: say which fields no packet had.
+  const unseen = df?.unseen() ?? [];
+  if (unseen.length) note += `; no packet has ${unseen.join(", ")}`;
   return { idx: Uint32Array.from(hits), note };
 }
 

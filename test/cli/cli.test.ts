@@ -150,6 +150,19 @@ describe("help, version, usage errors", { concurrency: 3 }, () => {
     oneLineError(await run(["diff", GOOD, BAD, "-Y", "(smb2.cmd == 5"]), 2, /expected '\)'/);
     oneLineError(await run(["stats", GOOD, "-Y", 'smb2.filename matches "("']), 2, /regular expression/);
   });
+  test("a filter field no packet has: a warning naming it (a typo would match nothing silently)", async () => {
+    const typo = await run(["list", GOOD, "-Y", 'smb2.cmd == 5 && smb2.filname contains "tmp"']);
+    assert.equal(typo.code, 0);
+    assert.equal(typo.stdout, "");
+    assert.match(typo.stderr, /^smbcmp: warning: .*good\.pcap: no packet has a field named smb2\.filname \(/);
+    assert.equal(typo.stderr.trim().split("\n").length, 1);
+    const diff = await run(["diff", GOOD, BAD, "-Y", "smb2.nosuch || smb2.cmd == 5"]);
+    assert.equal(diff.stderr.match(/no packet has a field named smb2\.nosuch/g)?.length, 1, "once per name");
+    const right = await run(["list", GOOD, "-Y", "smb2.cmd == 5 && smb2.create.disposition == 1"]);
+    assert.ok(right.stdout.includes("Create Request"));
+    assert.equal(right.stderr, "");
+    assert.equal((await run(["list", "-q", GOOD, "-Y", "smb2.filname"])).stderr, "");
+  });
 });
 
 describe("capture errors", { concurrency: 3 }, () => {

@@ -117,13 +117,20 @@ test("a PeerTrace's filters run in the load worker, with the results of filterin
     await p.ready;
     const local = await openTrace(GOOD);
     // Tree fields, message fields, a substring, not a display filter.
-    for (const f of ["smb2.credits.granted > 1", "smb2.cmd == 5", "Create", "smb2.cmd == ("]) {
+    for (const f of [
+      "smb2.credits.granted > 1",
+      "smb2.cmd == 5",
+      "Create",
+      "smb2.cmd == (",
+      "smb2.filname",
+    ]) {
       const got = await p.filterIndex(f);
       const want = filterAll(local, f);
       assert.equal(got.note, want.note, f);
       assert.deepEqual([...got.idx], [...want.idx], f);
     }
     assert.ok((await p.filterIndex("smb2.credits.granted > 1")).idx.length > 10);
+    assert.equal((await p.filterIndex("smb2.filname")).note, "display filter; no packet has smb2.filname");
     // Several at once: each answered.
     const [x, y] = await Promise.all([p.filterIndex("Create"), p.filterIndex("Close")]);
     assert.deepEqual([x.idx.length > 0, y.idx.length > 0], [true, true]);

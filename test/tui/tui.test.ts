@@ -220,6 +220,12 @@ describe("smbcmp tui", { concurrency: true }, () => {
       .slice(1, 15)
       .filter((l) => /^\s+\d+ /.test(l)))
       assert.match(r, /Tree Connect/);
+    // A misspelt field matches nothing, and the status says which field no packet had.
+    await t.keys("F", "C-u");
+    await t.type("smb2.filname contains tmp");
+    await t.keys("Enter");
+    // Every packet's tree is looked at: wait for it rather than for a still screen.
+    await t.waitFor(/\(display filter; no packet has smb2\.filname\): 0 rows/);
     // A broken filter falls back to a substring match, and says so.
     await t.keys("F", "C-u");
     await t.type("smb2.cmd ==");

@@ -14,6 +14,7 @@ import {
   openOptions,
   out,
   parseFilterOpt,
+  warnUnseen,
 } from "../common.js";
 
 export const LIST_OPTS = [...COMMON_OPTS, FILTER_OPT];
@@ -213,6 +214,7 @@ export async function listCommand(argv: string[]): Promise<number> {
       } else lines.packet(packetRow(t.packets, i)!, t0);
     }
     lines.flush();
+    warnUnseen(filter, path, lo.quiet);
   } finally {
     t.close();
   }
