@@ -572,6 +572,57 @@ function treeIds(
   return out;
 }
 
+/**
+ * Lease keys and create/client/app GUIDs are only in the trees: they are bound lazily, but still
+ * in row order, whatever order rows are diffed in. The function returned binds, before row `upTo`
+ * is diffed, those of the paired NEGOTIATE/CREATE/OPLOCK_BREAK rows up to it that it has not bound
+ * yet: the k-th id of a kind in A's message with the k-th in B's. The CLI and web UI (diffTraces)
+ * and the TUI (its Alignment) each keep one.
+ */
+export function treeIdBinder(
+  a: Trace,
+  b: Trace,
+  row: (i: number) => { a?: Op; b?: Op } | undefined,
+  count: number,
+): (idm: IdentityMap, upTo: number) => void {
+  // Id binding reads names and values only: skeletons where they are cheaper.
+  const bones = (t: Trace, r: MsgRef): FieldNode[] => messageTree(t, r, true);
+  let next = 0;
+  return (idm, upTo) => {
+    for (; next <= upTo && next < count; next++) {
+      const r = row(next);
+      if (!r?.a || !r.b || !TREE_ID_CMDS.has(r.a.cmd) || r.a.proto !== 2 || r.b.proto !== 2) continue;
+      const pairs: [MsgRef | undefined, MsgRef | undefined][] = [
+        [r.a.req, r.b.req],
+        ...pairRefs(r.a.interim, r.b.interim),
+        [r.a.resp, r.b.resp],
+      ];
+      for (const [x, y] of pairs) {
+        if (!x || !y) continue;
+        try {
+          const ia = treeIds(bones(a, x));
+          const ib = treeIds(bones(b, y));
+          for (const [kind, la] of ia) {
+            const lb = ib.get(kind) ?? [];
+            for (let k = 0; k < la.length && k < lb.length; k++)
+              idm.bind(kind, la[k]!.value, lb[k]!.value, next);
+          }
+          // A CREATE's lease key and GUIDs stand for the file it opens: `<lease of foo.txt>`.
+          if (r.a.cmd === 5) {
+            const own = (n: FieldNode) => n.name !== "smb2.lease.parent_lease_key";
+            for (const l of ia.values())
+              for (const n of l.filter(own)) idm.name("a", identityKind(n.name)!, n.value, r.a.path);
+            for (const l of ib.values())
+              for (const n of l.filter(own)) idm.name("b", identityKind(n.name)!, n.value, r.b.path);
+          }
+        } catch {
+          // A tree that cannot be built binds nothing; its row reports the error when diffed.
+        }
+      }
+    }
+  };
+}
+
 export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignResult {
   const rules = rulesOf(opts);
   const tm = opts.timings;
@@ -655,46 +706,7 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
   const deepDiffer = new Set<number>();
   const errors: string[] = [];
   const tree = (t: Trace, r: MsgRef | undefined): FieldNode[] => (r ? messageTree(t, r) : []);
-  // Id binding reads names and values only: skeletons where they are cheaper.
-  const bones = (t: Trace, r: MsgRef | undefined): FieldNode[] => (r ? messageTree(t, r, true) : []);
-  // Lease keys and create/client/app GUIDs are only in the trees: they are bound lazily, but still
-  // in row order, whatever order rows are diffed in. Before row i is diffed, the paired
-  // NEGOTIATE/CREATE/OPLOCK_BREAK rows up to i bind theirs: the k-th id of a kind in A's message
-  // with the k-th in B's.
-  let treeBound = 0;
-  const bindTreeIds = (idm: IdentityMap, upTo: number) => {
-    for (; treeBound <= upTo && treeBound < rows.length; treeBound++) {
-      const r = rows[treeBound]!;
-      if (!r.a || !r.b || !TREE_ID_CMDS.has(r.a.cmd) || r.a.proto !== 2 || r.b.proto !== 2) continue;
-      const pairs: [MsgRef | undefined, MsgRef | undefined][] = [
-        [r.a.req, r.b.req],
-        ...pairRefs(r.a.interim, r.b.interim),
-        [r.a.resp, r.b.resp],
-      ];
-      for (const [x, y] of pairs) {
-        if (!x || !y) continue;
-        try {
-          const ia = treeIds(bones(a, x));
-          const ib = treeIds(bones(b, y));
-          for (const [kind, la] of ia) {
-            const lb = ib.get(kind) ?? [];
-            for (let k = 0; k < la.length && k < lb.length; k++)
-              idm.bind(kind, la[k]!.value, lb[k]!.value, treeBound);
-          }
-          // A CREATE's lease key and GUIDs stand for the file it opens: `<lease of foo.txt>`.
-          if (r.a.cmd === 5) {
-            const own = (n: FieldNode) => n.name !== "smb2.lease.parent_lease_key";
-            for (const l of ia.values())
-              for (const n of l.filter(own)) idm.name("a", identityKind(n.name)!, n.value, r.a.path);
-            for (const l of ib.values())
-              for (const n of l.filter(own)) idm.name("b", identityKind(n.name)!, n.value, r.b.path);
-          }
-        } catch {
-          // A tree that cannot be built binds nothing; its row reports the error when diffed.
-        }
-      }
-    }
-  };
+  const bindTreeIds = treeIdBinder(a, b, (i) => rows[i], rows.length);
   const frame = (t: Trace, r: MsgRef | undefined) => (r ? frameOf(t.packets, r.pkt) : undefined);
 
   /** Row i's messages all compare equal (see treesEqual); false means "run the full diff". */

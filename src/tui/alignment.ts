@@ -5,7 +5,7 @@
  */
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
 import type { FieldDiffPart, OpDiff, RowKind, Summary } from "../diff/align.js";
-import { messageTree, opsTreesEqual, PREFETCH_ROWS, prefetchRows } from "../diff/align.js";
+import { messageTree, opsTreesEqual, PREFETCH_ROWS, prefetchRows, treeIdBinder } from "../diff/align.js";
 import { IdentityMap } from "../diff/identity.js";
 import type { IgnoreRules } from "../diff/ignore.js";
 import type { MsgRef, Op } from "../diff/ops.js";
@@ -114,6 +114,8 @@ const CACHE_MAX = 2048;
 export class Alignment {
   readonly length: number;
   readonly idmap?: IdentityMap;
+  /** Binds the tree-only ids (lease keys, GUIDs) of the rows up to one, in row order, as the CLI does. */
+  private readonly bindTreeIds?: (idm: IdentityMap, upTo: number) => void;
   private rows = new Lru<number, Row>(65536);
   private cache = new Lru<number, { version: number; d: PairDiff }>(CACHE_MAX);
   /** The alignment's own counts and first divergence (commands, names, statuses). */
@@ -151,7 +153,10 @@ export class Alignment {
     this.base = s;
     this.baseFirst = first;
     this.deep = new Uint8Array(this.length);
-    if (m.idmap) this.idmap = Object.assign(Object.create(IdentityMap.prototype) as IdentityMap, m.idmap);
+    if (m.idmap) {
+      this.idmap = Object.assign(Object.create(IdentityMap.prototype) as IdentityMap, m.idmap);
+      this.bindTreeIds = treeIdBinder(a, b, (i) => this.rowAt(i), this.length);
+    }
   }
 
   get ms(): number {
@@ -207,6 +212,7 @@ export class Alignment {
       const i = this.deepNext++;
       if (this.m.rowKind[i] === 0) {
         const row = this.rowAt(i);
+        if (this.idmap) this.bindTreeIds!(this.idmap, i);
         const same = opsTreesEqual(this.a, row.a, this.b, row.b, {
           rules: this.rules,
           idmap: this.idmap,
@@ -260,6 +266,7 @@ export class Alignment {
     if (hit && hit.version === this.rules.version) return hit.d;
     const d: PairDiff = { parts: [], count: 0 };
     const row = this.row(i);
+    if (this.idmap) this.bindTreeIds!(this.idmap, i);
     const tree = (t: Trace, r: MsgRef | undefined): FieldNode[] => (r ? messageTree(t, r) : []);
     const frame = (t: Trace, r: MsgRef | undefined) => (r ? frameOf(t.packets, r.pkt) : undefined);
     try {
