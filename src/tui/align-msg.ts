@@ -1,6 +1,7 @@
 /** Messages between the TUI and its align worker (a module of its own: the worker module runs on import). */
 import type { MessagePort } from "node:worker_threads";
-import type { OpKind } from "../diff/ops.js";
+import type { AlignResult } from "../diff/align.js";
+import type { Op, OpKind } from "../diff/ops.js";
 
 export interface AlignInit {
   portA: MessagePort;
@@ -46,3 +47,84 @@ export type AlignMsg =
       timings: Record<string, number>;
     }
   | { type: "error"; message: string };
+
+export type DoneMsg = Extract<AlignMsg, { type: "done" }>;
+
+function columns(ops: readonly Op[]): OpsColumns {
+  const n = ops.length;
+  const c: OpsColumns = {
+    kind: new Uint8Array(n),
+    proto: new Uint8Array(n),
+    cmd: new Uint16Array(n),
+    conn: new Float64Array(n),
+    time: new Float64Array(n),
+    status: new Float64Array(n),
+    reqPkt: new Int32Array(n),
+    reqMsg: new Int32Array(n),
+    respPkt: new Int32Array(n),
+    respMsg: new Int32Array(n),
+    interimAt: new Int32Array(n + 1),
+    interim: new Int32Array(0),
+  };
+  const interim: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const op = ops[i]!;
+    c.kind[i] = OP_KINDS.indexOf(op.kind);
+    c.proto[i] = op.proto;
+    c.cmd[i] = op.cmd;
+    c.conn[i] = op.conn;
+    c.time[i] = op.time;
+    c.status[i] = op.status ?? Number.NaN;
+    c.reqPkt[i] = op.req?.pkt ?? -1;
+    c.reqMsg[i] = op.req?.msg ?? -1;
+    c.respPkt[i] = op.resp?.pkt ?? -1;
+    c.respMsg[i] = op.resp?.msg ?? -1;
+    c.interimAt[i] = interim.length / 2;
+    for (const r of op.interim) interim.push(r.pkt, r.msg);
+  }
+  c.interimAt[n] = interim.length / 2;
+  c.interim = Int32Array.from(interim);
+  return c;
+}
+
+function buffers(c: OpsColumns): ArrayBuffer[] {
+  return Object.values(c).map((a: { buffer: ArrayBuffer }) => a.buffer);
+}
+
+/** The worker's answer for an alignment: rows and both sides' operations as columns, the identity map's fields. */
+export function doneMessage(r: AlignResult, ms: number, timings: Record<string, number>): DoneMsg {
+  const n = r.rows.length;
+  const rowA = new Int32Array(n);
+  const rowB = new Int32Array(n);
+  const rowKind = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const row = r.rows[i]!;
+    rowA[i] = row.a?.index ?? -1;
+    rowB[i] = row.b?.index ?? -1;
+    rowKind[i] = ROW_KINDS.indexOf(row.kind);
+  }
+  // Its own fields are plain Maps and records: they clone; the UI puts the prototype back.
+  const idmap = r.idmap ? { ...(r.idmap as unknown as Record<string, unknown>) } : undefined;
+  return {
+    type: "done",
+    rowA,
+    rowB,
+    rowKind,
+    opsA: columns(r.opsA),
+    opsB: columns(r.opsB),
+    idmap,
+    ms,
+    timings,
+  };
+}
+
+/** The buffers of a DoneMsg, moved rather than copied to the UI thread. */
+export function transferables(m: DoneMsg): ArrayBuffer[] {
+  return [
+    m.rowA.buffer,
+    m.rowB.buffer,
+    m.rowKind.buffer,
+    ...buffers(m.opsA),
+    ...buffers(m.opsB),
+  ] as ArrayBuffer[];
+}

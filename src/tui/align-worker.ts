@@ -6,52 +6,10 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { diffTraces } from "../diff/align.js";
-import type { Op } from "../diff/ops.js";
 import { PacketStore } from "../trace/store.js";
 import type { PacketList, Trace } from "../trace/types.js";
 import type { WorkerMsg } from "../worker/load-worker.js";
-import { type AlignInit, type AlignMsg, OP_KINDS, type OpsColumns, ROW_KINDS } from "./align-msg.js";
-
-function columns(ops: readonly Op[]): OpsColumns {
-  const n = ops.length;
-  const c: OpsColumns = {
-    kind: new Uint8Array(n),
-    proto: new Uint8Array(n),
-    cmd: new Uint16Array(n),
-    conn: new Float64Array(n),
-    time: new Float64Array(n),
-    status: new Float64Array(n),
-    reqPkt: new Int32Array(n),
-    reqMsg: new Int32Array(n),
-    respPkt: new Int32Array(n),
-    respMsg: new Int32Array(n),
-    interimAt: new Int32Array(n + 1),
-    interim: new Int32Array(0),
-  };
-  const interim: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const op = ops[i]!;
-    c.kind[i] = OP_KINDS.indexOf(op.kind);
-    c.proto[i] = op.proto;
-    c.cmd[i] = op.cmd;
-    c.conn[i] = op.conn;
-    c.time[i] = op.time;
-    c.status[i] = op.status ?? Number.NaN;
-    c.reqPkt[i] = op.req?.pkt ?? -1;
-    c.reqMsg[i] = op.req?.msg ?? -1;
-    c.respPkt[i] = op.resp?.pkt ?? -1;
-    c.respMsg[i] = op.resp?.msg ?? -1;
-    c.interimAt[i] = interim.length / 2;
-    for (const r of op.interim) interim.push(r.pkt, r.msg);
-  }
-  c.interimAt[n] = interim.length / 2;
-  c.interim = Int32Array.from(interim);
-  return c;
-}
-
-function buffers(c: OpsColumns): ArrayBuffer[] {
-  return Object.values(c).map((a: { buffer: ArrayBuffer }) => a.buffer);
-}
+import { type AlignInit, type AlignMsg, doneMessage, transferables } from "./align-msg.js";
 
 /** Enough of a Trace for alignment, which reads only packets and message infos. */
 function stub(path: string, packets: PacketList): Trace {
@@ -81,22 +39,9 @@ function align(): void {
   let msg: AlignMsg;
   try {
     const r = diffTraces(stub("A", sides[0]!.packets), stub("B", sides[1]!.packets), { timings });
-    const n = r.rows.length;
-    const rowA = new Int32Array(n);
-    const rowB = new Int32Array(n);
-    const rowKind = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const row = r.rows[i]!;
-      rowA[i] = row.a?.index ?? -1;
-      rowB[i] = row.b?.index ?? -1;
-      rowKind[i] = ROW_KINDS.indexOf(row.kind);
-    }
-    // Its own fields are plain Maps and records: they clone; the UI puts the prototype back.
-    const idmap = r.idmap ? { ...(r.idmap as unknown as Record<string, unknown>) } : undefined;
-    const opsA = columns(r.opsA);
-    const opsB = columns(r.opsB);
-    msg = { type: "done", rowA, rowB, rowKind, opsA, opsB, idmap, ms: performance.now() - t0, timings };
-    parent.postMessage(msg, [rowA.buffer, rowB.buffer, rowKind.buffer, ...buffers(opsA), ...buffers(opsB)]);
+    const done = doneMessage(r, performance.now() - t0, timings);
+    msg = done;
+    parent.postMessage(msg, transferables(done));
   } catch (e) {
     parent.postMessage({ type: "error", message: (e as Error).message } satisfies AlignMsg);
   }

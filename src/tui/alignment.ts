@@ -16,7 +16,7 @@ import { frameOf } from "../trace/store.js";
 import type { Trace } from "../trace/types.js";
 import { Lru } from "../util/lru.js";
 import { spawnWorker } from "../worker/spawn.js";
-import { type AlignInit, type AlignMsg, OP_KINDS, type OpsColumns, ROW_KINDS } from "./align-msg.js";
+import { type AlignInit, type AlignMsg, type DoneMsg, OP_KINDS, type OpsColumns, ROW_KINDS } from "./align-msg.js";
 
 export interface Row {
   a?: Op;
@@ -34,7 +34,7 @@ export interface PairDiff extends OpDiff {
   parts: Part[];
 }
 
-type Done = Extract<AlignMsg, { type: "done" }>;
+type Done = DoneMsg;
 
 export interface AlignEvents {
   onAligning(packetsA: number, packetsB: number): void;

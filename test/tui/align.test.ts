@@ -7,9 +7,12 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { diffTraces } from "../../src/diff/align.js";
 import { opText } from "../../src/diff/render/common.js";
+import { walkDiff } from "../../src/diff/tree-diff.js";
 import { openTrace } from "../../src/trace/index.js";
+import { doneMessage } from "../../src/tui/align-msg.js";
 import { type Alignment, Alignment as AlignmentClass, AlignWorker } from "../../src/tui/alignment.js";
 import { WorkerTrace } from "../../src/worker/trace.js";
+import { guidText, leaf, type OpSpec, opTrace } from "../diff/fake.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const GOOD = join(ROOT, "examples/good.pcap");
@@ -97,4 +100,45 @@ test("worker alignment equals diffTraces: rows, ops, field diffs", async () => {
 
 test("a load error reaches the aligner as a failure, not a hang", async () => {
   await assert.rejects(alignInWorkers(GOOD, "/nonexistent.pcap"));
+});
+
+test("the TUI's Alignment binds lease keys in row order, as diffTraces does, whatever row is shown first", () => {
+  // A leases foo with key 1 and bar with key 2; B with 0x11 and 0x12. B acknowledges a break with
+  // bar's key where A used foo's: row 2 differs, and only row 2.
+  const key = (n: number) => guidText(n.toString(16).padStart(32, "0"));
+  const lease = (cmd: number, k: number, fileId: string, path?: string): OpSpec => ({
+    cmd,
+    path,
+    fileId,
+    reqBody: [leaf("smb2.lease.lease_key", key(k))],
+    respBody: [leaf("smb2.lease.lease_key", key(k))],
+  });
+  const a = opTrace("A", [
+    lease(5, 1, "0a".repeat(16), "foo.txt"),
+    lease(5, 2, "0b".repeat(16), "bar.txt"),
+    lease(18, 1, "0a".repeat(16)),
+  ]);
+  const b = opTrace("B", [
+    lease(5, 0x11, "1a".repeat(16), "foo.txt"),
+    lease(5, 0x12, "1b".repeat(16), "bar.txt"),
+    lease(18, 0x12, "1a".repeat(16)),
+  ]);
+  // What the align worker sends (structured clone included), then the UI thread's view of it.
+  const done = structuredClone(doneMessage(diffTraces(a, b), 0, {}));
+  const al = new AlignmentClass(a, b, done);
+  const leaseDiffs = (i: number) => {
+    const out: string[] = [];
+    for (const p of al.fieldDiff(i).parts)
+      walkDiff(p.nodes, (n) => {
+        if (n.kind === "modified" && n.name === "smb2.lease.lease_key" && !n.ignored)
+          out.push(`${n.a} → ${n.b}`);
+        return true;
+      });
+    return out;
+  };
+  assert.equal(leaseDiffs(2).length, 2, "the acknowledgment's request and response differ");
+  assert.deepEqual(leaseDiffs(0), [], "foo's create: keys 1 and 0x11 are paired");
+  assert.deepEqual(leaseDiffs(1), [], "bar's create: keys 2 and 0x12 are paired");
+  for (; !al.deepenStep(1000).done; );
+  assert.deepEqual(al.summary, { ops: 3, same: 2, differ: 1, onlyA: 0, onlyB: 0 });
 });
