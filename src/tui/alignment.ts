@@ -16,7 +16,14 @@ import { frameOf } from "../trace/store.js";
 import type { Trace } from "../trace/types.js";
 import { Lru } from "../util/lru.js";
 import { spawnWorker } from "../worker/spawn.js";
-import { type AlignInit, type AlignMsg, type DoneMsg, OP_KINDS, type OpsColumns, ROW_KINDS } from "./align-msg.js";
+import {
+  type AlignInit,
+  type AlignMsg,
+  type DoneMsg,
+  OP_KINDS,
+  type OpsColumns,
+  ROW_KINDS,
+} from "./align-msg.js";
 
 export interface Row {
   a?: Op;
