@@ -8,7 +8,7 @@ import type { FieldDiffPart, OpDiff, RowKind, Summary } from "../diff/align.js";
 import { messageTree, opsTreesEqual, PREFETCH_ROWS, prefetchRows, treeIdBinder } from "../diff/align.js";
 import { IdentityMap } from "../diff/identity.js";
 import type { IgnoreRules } from "../diff/ignore.js";
-import type { MsgRef, Op } from "../diff/ops.js";
+import { type MsgRef, messageAt, normalizePath, type Op } from "../diff/ops.js";
 import { profileRules } from "../diff/profiles.js";
 import { countDiffs, type DiffNode, diffTrees } from "../diff/tree-diff.js";
 import type { FieldNode } from "../dissect/tree.js";
@@ -162,7 +162,23 @@ export class Alignment {
     this.deep = new Uint8Array(this.length);
     if (m.idmap) {
       this.idmap = Object.assign(Object.create(IdentityMap.prototype) as IdentityMap, m.idmap);
-      this.bindTreeIds = treeIdBinder(a, b, (i) => this.rowAt(i), this.length);
+      // The op columns carry no paths: a CREATE's, which names its lease keys and GUIDs
+      // (`<lease of foo.txt>`), comes from its first message, as buildOps takes it.
+      const named = (t: Trace, op: Op | undefined): void => {
+        const r = op?.cmd === 5 && op.proto === 2 ? (op.req ?? op.resp) : undefined;
+        if (r) op!.path = normalizePath(messageAt(t, r).path);
+      };
+      this.bindTreeIds = treeIdBinder(
+        a,
+        b,
+        (i) => {
+          const r = this.rowAt(i);
+          named(a, r.a);
+          named(b, r.b);
+          return r;
+        },
+        this.length,
+      );
     }
   }
 

@@ -137,6 +137,7 @@ test("the TUI's Alignment binds lease keys in row order, as diffTraces does, wha
     return out;
   };
   assert.equal(leaseDiffs(2).length, 2, "the acknowledgment's request and response differ");
+  for (const d of leaseDiffs(2)) assert.match(d, /^<lease of foo\.txt> \(.*\) → <lease of bar\.txt> \(.*\)$/);
   assert.deepEqual(leaseDiffs(0), [], "foo's create: keys 1 and 0x11 are paired");
   assert.deepEqual(leaseDiffs(1), [], "bar's create: keys 2 and 0x12 are paired");
   for (; !al.deepenStep(1000).done; );
