@@ -174,6 +174,11 @@ describe("server", () => {
       return s.length > 0 && s.every((t) => t.startsWith("Create Response"));
     });
     await shot(page, "server-filter");
+    // A misspelt field matches nothing: the status names it.
+    await page.fill("#filter", 'smb2.filname contains "tmp"');
+    await page.waitForFunction(() =>
+      document.querySelector("#status")?.textContent?.includes("no packet has smb2.filname"),
+    );
     await page.close();
   });
   test("server mode: captures dropped on the page are uploaded, then diffed", async () => {
