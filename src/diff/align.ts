@@ -445,13 +445,8 @@ export function opsTreesEqual(
 ): boolean {
   if (!oa || !ob || oa.interim.length !== ob.interim.length) return false;
   if (!oa.req !== !ob.req || !oa.resp !== !ob.resp) return false;
-  const pairs: [MsgRef | undefined, MsgRef | undefined][] = [
-    [oa.req, ob.req],
-    ...pairRefs(oa.interim, ob.interim),
-    [oa.resp, ob.resp],
-  ];
   try {
-    for (const [x, y] of pairs)
+    for (const [x, y] of messagePairs(oa, ob))
       if (x && y && !treesEqual(messageTree(a, x, true), messageTree(b, y, true), opts)) return false;
   } catch {
     return false;
@@ -510,6 +505,11 @@ function pairRefs(a: readonly MsgRef[], b: readonly MsgRef[]): [MsgRef | undefin
   const out: [MsgRef | undefined, MsgRef | undefined][] = [];
   for (let k = 0; k < Math.max(a.length, b.length); k++) out.push([a[k], b[k]]);
   return out;
+}
+
+/** Two paired ops' messages side by side: requests, interim responses in order, final responses. */
+function messagePairs(oa: Op, ob: Op): [MsgRef | undefined, MsgRef | undefined][] {
+  return [[oa.req, ob.req], ...pairRefs(oa.interim, ob.interim), [oa.resp, ob.resp]];
 }
 
 /**
@@ -592,12 +592,7 @@ export function treeIdBinder(
     for (; next <= upTo && next < count; next++) {
       const r = row(next);
       if (!r?.a || !r.b || !TREE_ID_CMDS.has(r.a.cmd) || r.a.proto !== 2 || r.b.proto !== 2) continue;
-      const pairs: [MsgRef | undefined, MsgRef | undefined][] = [
-        [r.a.req, r.b.req],
-        ...pairRefs(r.a.interim, r.b.interim),
-        [r.a.resp, r.b.resp],
-      ];
-      for (const [x, y] of pairs) {
+      for (const [x, y] of messagePairs(r.a, r.b)) {
         if (!x || !y) continue;
         try {
           const ia = treeIds(bones(a, x));
