@@ -389,6 +389,12 @@ export function compileFilter(text: string): Filter {
   return { text, expr, needsTree, matches, matchesPacket, unseen };
 }
 
+/** `; no packet has X, Y` for a filter status when fields of `f` were in no tree it looked at, else "". */
+export function unseenNote(f: Filter): string {
+  const u = f.unseen();
+  return u.length ? `; no packet has ${u.join(", ")}` : "";
+}
+
 /** A view of `t` with only the packets passing `f` (frame numbers and trees unchanged). */
 export function filterTrace<T extends Trace>(t: T, f: Filter): T {
   const packets: PacketInfo[] = [];

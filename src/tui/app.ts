@@ -10,7 +10,7 @@ import type { Op } from "../diff/ops.js";
 import { profileNames, profileRules } from "../diff/profiles.js";
 import { opText } from "../diff/render/common.js";
 import type { FieldNode } from "../dissect/tree.js";
-import { compileFilter, type Filter } from "../filter/index.js";
+import { compileFilter, type Filter, unseenNote } from "../filter/index.js";
 import { packetRow } from "../trace/store.js";
 import { type ByteSource, MsgFlag, type PacketInfo, type PacketList } from "../trace/types.js";
 import type { WorkerTrace } from "../worker/trace.js";
@@ -576,13 +576,13 @@ export class App {
     const n = this.rowsA.length;
     const loading = !this.a.loaded || (this.b && !this.b.loaded);
     // A misspelt field matches nothing: say which fields no packet had.
-    const unseen = this.dfilter && !loading ? this.dfilter.unseen() : [];
-    if (unseen.length) note += `; no packet has ${unseen.join(", ")}`;
+    const unseen = this.dfilter && !loading ? unseenNote(this.dfilter) : "";
+    note += unseen;
     this.setStatus(
       text
         ? `filter "${text}" (${note}): ${loading ? "applied as packets load" : `${n} row${n === 1 ? "" : "s"}`}`
         : "filter cleared",
-      (this.dfilter || !looksLikeFilter(text)) && !unseen.length ? 0 : fg(C.yellow),
+      (this.dfilter || !looksLikeFilter(text)) && !unseen ? 0 : fg(C.yellow),
     );
   }
 

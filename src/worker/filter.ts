@@ -4,7 +4,7 @@
  * worker (src/worker/load-worker.ts) runs it in slices next to its own trees, answering other
  * requests between two slices, for the web server's compute worker.
  */
-import { compileFilter } from "../filter/index.js";
+import { compileFilter, unseenNote } from "../filter/index.js";
 import { packetRow } from "../trace/store.js";
 import type { Trace } from "../trace/types.js";
 
@@ -52,8 +52,7 @@ export function* filterSteps(t: Trace, filter: string, slice = 256): Generator<v
       hits.push(i);
   }
   // A misspelt field matches nothing: say which fields no packet had.
-  const unseen = df?.unseen() ?? [];
-  if (unseen.length) note += `; no packet has ${unseen.join(", ")}`;
+  if (df) note += unseenNote(df);
   return { idx: Uint32Array.from(hits), note };
 }
 
