@@ -41,11 +41,9 @@ export interface PairDiff extends OpDiff {
   parts: Part[];
 }
 
-type Done = DoneMsg;
-
 export interface AlignEvents {
   onAligning(packetsA: number, packetsB: number): void;
-  onDone(m: Done): void;
+  onDone(m: DoneMsg): void;
   onError(message: string): void;
 }
 
@@ -140,7 +138,7 @@ export class Alignment {
   constructor(
     readonly a: Trace,
     readonly b: Trace,
-    private readonly m: Done,
+    private readonly m: DoneMsg,
     /** Ignore rules of the field diffs (the UI sets the current profile's); alignment does not depend on them. */
     public rules: IgnoreRules = profileRules("default"),
   ) {
