@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { alignOps, diffPackets, diffPacketsText, diffTraces, messageTree } from "../../src/diff/align.js";
+import {
+  type AlignResult,
+  alignOps,
+  diffPackets,
+  diffPacketsText,
+  diffTraces,
+  messageTree,
+} from "../../src/diff/align.js";
 import { exitCodeFor } from "../../src/diff/exit.js";
 import { IgnoreRules } from "../../src/diff/ignore.js";
 import { buildOps, normalizePath, type Op } from "../../src/diff/ops.js";
@@ -15,6 +22,17 @@ const WRITE = 9;
 const QINFO = 16;
 const NOTIFY = 15;
 const BREAK = 18;
+
+/** `name: a → b` of every counted MODIFIED field of row `i`. */
+function modified(r: AlignResult, i: number): string[] {
+  const out: string[] = [];
+  for (const p of r.fieldDiff(i).parts)
+    walkDiff(p.nodes, (n) => {
+      if (n.kind === "modified" && n.a !== undefined && !n.ignored) out.push(`${n.name}: ${n.a} → ${n.b}`);
+      return true;
+    });
+  return out;
+}
 
 function kinds(rows: { kind: string }[]): string {
   return rows
@@ -349,13 +367,7 @@ describe("identity mapping through alignment", () => {
     const r = diffTraces(opTrace("A", a), opTrace("B", b), { deep: true });
     assert.equal(kinds(r.rows), "===!");
     assert.equal(r.fieldDiff(2).count, 0);
-    const d = r.fieldDiff(3);
-    const mods: string[] = [];
-    for (const p of d.parts)
-      walkDiff(p.nodes, (n) => {
-        if (n.kind === "modified" && n.a !== undefined && !n.ignored) mods.push(`${n.name}: ${n.a} → ${n.b}`);
-        return true;
-      });
+    const mods = modified(r, 3);
     assert.ok(mods.length >= 1);
     for (const m of mods)
       assert.match(m, /^smb2\.fid: <handle of bar\.txt> \(.*\) → <handle of foo\.txt> \(.*\)$/);
@@ -394,12 +406,7 @@ describe("identity mapping through alignment", () => {
     assert.equal(kinds(r.rows), "=======!");
     for (let i = 0; i < 7; i++) assert.equal(r.fieldDiff(i).count, 0, `row ${i}`);
     assert.equal(r.firstDivergence, 7);
-    const mods: string[] = [];
-    for (const p of r.fieldDiff(7).parts)
-      walkDiff(p.nodes, (n) => {
-        if (n.kind === "modified" && n.a !== undefined && !n.ignored) mods.push(`${n.name}: ${n.a} → ${n.b}`);
-        return true;
-      });
+    const mods = modified(r, 7);
     const fids = mods.filter((m) => m.startsWith("smb2.fid:"));
     assert.ok(fids.length >= 1, mods.join("\n"));
     for (const m of fids)
