@@ -1,19 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  type AlignResult,
-  alignOps,
-  diffPackets,
-  diffPacketsText,
-  diffTraces,
-  messageTree,
-} from "../../src/diff/align.js";
+import { alignOps, diffPackets, diffPacketsText, diffTraces, messageTree } from "../../src/diff/align.js";
 import { exitCodeFor } from "../../src/diff/exit.js";
 import { IgnoreRules } from "../../src/diff/ignore.js";
 import { buildOps, normalizePath, type Op } from "../../src/diff/ops.js";
 import { countDiffs, walkDiff } from "../../src/diff/tree-diff.js";
 import { MsgFlag } from "../../src/trace/types.js";
-import { fakeTrace, leaf, type OpSpec, opTrace, prng } from "./fake.js";
+import { fakeTrace, leaf, modified, type OpSpec, opTrace, prng } from "./fake.js";
 
 const CREATE = 5;
 const CLOSE = 6;
@@ -22,17 +15,6 @@ const WRITE = 9;
 const QINFO = 16;
 const NOTIFY = 15;
 const BREAK = 18;
-
-/** `name: a → b` of every counted MODIFIED field of row `i`. */
-function modified(r: AlignResult, i: number): string[] {
-  const out: string[] = [];
-  for (const p of r.fieldDiff(i).parts)
-    walkDiff(p.nodes, (n) => {
-      if (n.kind === "modified" && n.a !== undefined && !n.ignored) out.push(`${n.name}: ${n.a} → ${n.b}`);
-      return true;
-    });
-  return out;
-}
 
 function kinds(rows: { kind: string }[]): string {
   return rows

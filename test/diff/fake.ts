@@ -1,4 +1,6 @@
 /** Test helpers: fake Trace objects and field trees, without any capture or dissector. */
+import type { AlignResult } from "../../src/diff/align.js";
+import { walkDiff } from "../../src/diff/tree-diff.js";
 import { type FieldNode, node } from "../../src/dissect/tree.js";
 import { type MessageInfo, MsgFlag, type PacketInfo, type Trace } from "../../src/trace/types.js";
 
@@ -207,4 +209,15 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** `name: a → b` of every counted MODIFIED field of row `i`. */
+export function modified(r: AlignResult, i: number): string[] {
+  const out: string[] = [];
+  for (const p of r.fieldDiff(i).parts)
+    walkDiff(p.nodes, (n) => {
+      if (n.kind === "modified" && n.a !== undefined && !n.ignored) out.push(`${n.name}: ${n.a} → ${n.b}`);
+      return true;
+    });
+  return out;
 }

@@ -5,11 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type AlignResult, diffTraces } from "../../src/diff/align.js";
+import { diffTraces } from "../../src/diff/align.js";
 import { canonicalId, IdentityMap } from "../../src/diff/identity.js";
-import { walkDiff } from "../../src/diff/tree-diff.js";
 import { MsgFlag } from "../../src/trace/types.js";
-import { fakeTrace, guidText, leaf, type OpSpec, opTrace } from "./fake.js";
+import { fakeTrace, guidText, leaf, modified, type OpSpec, opTrace } from "./fake.js";
 
 const NEGOTIATE = 0;
 const CREATE = 5;
@@ -17,17 +16,6 @@ const CLOSE = 6;
 const CANCEL = 12;
 const NOTIFY = 15;
 const BREAK = 18;
-
-/** `name: a → b` of every counted MODIFIED field of row `i`. */
-function mods(r: AlignResult, i: number): string[] {
-  const out: string[] = [];
-  for (const p of r.fieldDiff(i).parts)
-    walkDiff(p.nodes, (n) => {
-      if (n.kind === "modified" && n.a !== undefined && !n.ignored) out.push(`${n.name}: ${n.a} → ${n.b}`);
-      return true;
-    });
-  return out;
-}
 
 const key = (n: number) => guidText(n.toString(16).padStart(32, "0"));
 const leaseCreate = (path: string, k: number, fileId: string): OpSpec => ({
@@ -61,12 +49,12 @@ describe("tree-only ids are bound in row order, lazily", () => {
   it("lease keys: the wrong key is a difference naming both files, even when that row is diffed first", () => {
     const r = diffTraces(opTrace("A", a), opTrace("B", b));
     // Not deep: nothing is bound yet. Diffing the last row first must not pair key 1 with 0x12.
-    const m = mods(r, 2);
+    const m = modified(r, 2);
     assert.ok(m.length >= 1, "the acknowledgment differs");
     for (const x of m)
       assert.match(x, /^smb2\.lease\.lease_key: <lease of foo\.txt> \(.*\) → <lease of bar\.txt> \(.*\)$/);
-    assert.deepEqual(mods(r, 0), [], "foo's create: keys 1 and 0x11 are paired");
-    assert.deepEqual(mods(r, 1), [], "bar's create: keys 2 and 0x12 are paired");
+    assert.deepEqual(modified(r, 0), [], "foo's create: keys 1 and 0x11 are paired");
+    assert.deepEqual(modified(r, 1), [], "bar's create: keys 2 and 0x12 are paired");
     assert.equal(r.idmap!.size("lease"), 2);
   });
 
@@ -88,14 +76,14 @@ describe("tree-only ids are bound in row order, lazily", () => {
       { cmd: CREATE, path: "one.txt", fileId: `${fid}3`.padEnd(32, "0"), reqBody: g(again) },
     ];
     const r = diffTraces(opTrace("A", ops(1, 2, 1, "a")), opTrace("B", ops(0x21, 0x22, 0x22, "b")));
-    const m = mods(r, 3);
+    const m = modified(r, 3);
     assert.equal(m.length, 1, m.join("\n"));
     assert.match(
       m[0]!,
       /^smb2\.dh2x\.create_guid: <create guid of one\.txt> \(.*\) → <create guid of two\.txt> \(.*\)$/,
     );
-    assert.deepEqual(mods(r, 0), []);
-    assert.deepEqual(mods(r, 1), []);
+    assert.deepEqual(modified(r, 0), []);
+    assert.deepEqual(modified(r, 1), []);
   });
 
   it("client GUIDs: a second connection of the same client must reuse its GUID", () => {
@@ -109,10 +97,10 @@ describe("tree-only ids are bound in row order, lazily", () => {
     // Diff the second connection first: the first connection's NEGOTIATE still binds first.
     const i2 = r.rows.findIndex((x) => x.a?.conn === 1);
     const i1 = r.rows.findIndex((x) => x.a?.conn === 0);
-    const m = mods(r, i2);
+    const m = modified(r, i2);
     assert.equal(m.length, 1, m.join("\n"));
     assert.match(m[0]!, /^smb2\.client_guid: <client guid #1> \(.*\) → <client guid #2> \(.*\)$/);
-    assert.deepEqual(mods(r, i1), []);
+    assert.deepEqual(modified(r, i1), []);
   });
 });
 
@@ -155,7 +143,7 @@ describe("async ids", () => {
     const r = diffTraces(trace("A", ["a1", "a2"], "a1"), trace("B", ["b1", "b2"], "b2"));
     const cancel = r.rows.findIndex((x) => x.a?.cmd === CANCEL);
     assert.ok(cancel >= 0 && r.rows[cancel]!.b?.cmd === CANCEL, "the cancels are aligned");
-    const m = mods(r, cancel);
+    const m = modified(r, cancel);
     assert.ok(m.length >= 1, "the cancel differs");
     for (const x of m)
       assert.match(x, /^smb2\.async_id: <async op of dir1> \(.*\) → <async op of dir2> \(.*\)$/);
