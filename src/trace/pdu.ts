@@ -1,7 +1,3 @@
-/** Dispatch of one application PDU (NBSS message body) to the SMB1 or SMB2 dissector by its magic. */
-
-import { Cursor } from "../dissect/cursor.js";
-import { Fields } from "../dissect/fields.js";
 import { FieldFlag, type FieldNode, node, walk } from "../dissect/tree.js";
 import { dissectSmb1, type Smb1State } from "../smb1/dissect.js";
 import { dissectSmb2, type Smb2Ctx } from "../smb2/dissect.js";
@@ -25,7 +21,7 @@ export interface PduCtx {
   light: boolean;
   first: boolean;
   /** Decrypts/decompresses transforms and follows the preauth hash chain. */
-  security?: Security;
+  security: Security;
   /**
    * Full trees: collects the plaintexts that transforms produce, in order (the packet's byte
    * sources after its PDUs, see Trace.byteSources); nodes dissected from the k-th get
@@ -83,7 +79,7 @@ function dissectPduInner(
     first: ctx.first,
   };
   if (magic === SMB2_MAGIC) {
-    ctx.security?.observe(data, ctx);
+    ctx.security.observe(data, ctx);
     const first = out.length;
     const cut = snapCut(data);
     const start = infos.length;
@@ -105,7 +101,7 @@ function dissectPduInner(
           ),
         );
     }
-    if (!ctx.light && ctx.security?.hasKeys) markSignatures(data, ctx, out.slice(first));
+    if (!ctx.light && ctx.security.hasKeys) markSignatures(data, ctx, out.slice(first));
   } else if (magic === SMB1_MAGIC) {
     dissectSmb1(
       data,
@@ -122,7 +118,7 @@ function dissectPduInner(
       infos,
     );
   } else if ((magic === SMB2_TRANSFORM_MAGIC || magic === SMB2_COMPRESSION_MAGIC) && depth < 4) {
-    const r = ctx.security?.transform(data, ctx) ?? opaqueTransform(data, magic);
+    const r = ctx.security.transform(data, ctx);
     const inner: MessageInfo[] = [];
     const innerNodes: FieldNode[] = [];
     // A compressed message that does not decompress (bad stream, output over the limit) is bad
@@ -247,41 +243,6 @@ function authFrameOfTransform(nodes: FieldNode[], state: Smb2State, frame: numbe
   );
 }
 
-/** Transform header shown as-is when no handler can open it. */
-function opaqueTransform(data: Buffer, magic: number): TransformResult {
-  const nodes: FieldNode[] = [];
-  const f = new Fields(new Cursor(data), nodes);
-  try {
-    if (magic === SMB2_TRANSFORM_MAGIC) {
-      f.tree("smbcmp.smb2.transform", "SMB2 Transform Header", () => {
-        f.uint("smb2.protocol_id", "ProtocolId", 4, { base: "hex", be: true });
-        f.opaque("smb2.header.transform.signature", "Signature", 16);
-        f.opaque("smb2.header.transform.nonce", "Nonce", 16);
-        f.uint("smb2.header.transform.msg_size", "Message size", 4);
-        f.opaque("smb2.header.transform.reserved", "Reserved", 2);
-        f.uint("smb2.header.transform.flags", "Flags", 2, { base: "hex" });
-        f.u64("smb2.header.transform.session_id", "Session Id", { base: "hex" });
-      });
-      f.opaque("smb2.header.transform.enc_data", "Encrypted data", f.c.remaining);
-    } else {
-      f.tree("smbcmp.smb2.comp_transform", "SMB2 Compression Transform Header", () => {
-        f.uint("smb2.protocol_id", "ProtocolId", 4, { base: "hex", be: true });
-        f.uint("smb2.header.comp_transform.orig_size", "OriginalSize", 4);
-        f.uint("smb2.header.comp_transform.comp_alg", "Compression Algorithm", 2, { base: "hex" });
-        f.uint("smb2.header.comp_transform.flags", "Flags", 2, { base: "hex" });
-        f.uint("smb2.header.comp_transform.offset", "Offset/Length", 4, { base: "hex" });
-      });
-    }
-  } catch {
-    f.malformed("transform header truncated");
-  }
-  return {
-    nodes,
-    flag: magic === SMB2_TRANSFORM_MAGIC ? MsgFlag.Encrypted : MsgFlag.Compressed,
-    error: magic === SMB2_TRANSFORM_MAGIC ? "no key for this session" : undefined,
-  };
-}
-
 /** Adds `smbcmp.signature_status` (good/bad/unknown) to the header of each signed message. */
 function markSignatures(data: Buffer, ctx: PduCtx, nodes: FieldNode[]): void {
   const msgs = nodes.filter((n) => n.name === "smb2");
@@ -293,7 +254,7 @@ function markSignatures(data: Buffer, ctx: PduCtx, nodes: FieldNode[]): void {
     const flags = data.readUInt32LE(at + 16);
     const sesId = data.readBigUInt64LE(at + 40);
     if (flags & 8 && sesId !== 0n) {
-      const status = ctx.security!.signatureStatus(data.subarray(at, end), sesId, ctx.conn);
+      const status = ctx.security.signatureStatus(data.subarray(at, end), sesId, ctx.conn);
       const header = n.children?.find((c) => c.name === "smbcmp.smb2.header");
       header?.children?.push(
         node("smbcmp.signature_status", `[Signature: ${status}]`, status, status, -1, 0, FieldFlag.Generated),

@@ -10,6 +10,7 @@ import { Smb1State } from "../../src/smb1/dissect.js";
 import { Smb2State } from "../../src/smb2/state.js";
 import { openTrace } from "../../src/trace/index.js";
 import { dissectPdu, type PacketLayout, type PduCtx, packetSummary } from "../../src/trace/pdu.js";
+import { Security } from "../../src/trace/security.js";
 import type { MessageInfo } from "../../src/trace/types.js";
 
 const CORPUS = join(import.meta.dirname, "../fixtures/corpus");
@@ -24,6 +25,7 @@ function summaryOf(pdus: string[], layout?: PacketLayout): string {
     time: 0,
     light: true,
     first: true,
+    security: new Security(),
   };
   const infos: MessageInfo[] = [];
   for (const hex of pdus) dissectPdu(Buffer.from(hex, "hex"), ctx, [], infos);
