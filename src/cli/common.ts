@@ -1,6 +1,8 @@
 /** Shared CLI plumbing: trace loading with the user's options, output, errors. */
+
 import { readFileSync, writeSync } from "node:fs";
 import { loadConfig } from "../diff/config.js";
+import { typoOf } from "../dissect/vocabulary.js";
 import { openTsharkTrace } from "../engine/tshark.js";
 import { compileFilter, type Filter, FilterSyntaxError, filterTrace } from "../filter/index.js";
 import { detectAndParse, type KeyEntry, KeyParseError, parseKeyArg, parseKeyFile } from "../keys/index.js";
@@ -243,9 +245,11 @@ export function warnUnseen(filter: Filter | undefined, path: string, quiet?: boo
   for (const f of filter.unseen()) {
     if (warnedFields.has(f)) continue;
     warnedFields.add(f);
-    process.stderr.write(
-      `smbcmp: warning: ${path}: no packet has a field named ${f} (smbcmp show --json ${path} NO lists a packet's fields)\n`,
-    );
+    const near = typoOf(f);
+    const hint = near
+      ? ` (did you mean ${near}?)`
+      : ` (smbcmp show --json ${path} NO lists a packet's fields)`;
+    process.stderr.write(`smbcmp: warning: ${path}: no packet has a field named ${f}${hint}\n`);
   }
 }
 

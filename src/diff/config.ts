@@ -16,7 +16,7 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { parseRule, splitRules } from "./ignore.js";
+import { matchesNoField, noFieldWarning, parseRule, splitRules } from "./ignore.js";
 
 export interface SmbcmpConfig {
   /** Every `[global]` key, as written. */
@@ -102,7 +102,8 @@ export function parseConfig(text: string, path?: string): SmbcmpConfig {
           continue;
         }
         try {
-          parseRule(r);
+          const rule = parseRule(r);
+          if (matchesNoField(rule)) cfg.warnings.push(`[profile ${pname}]: ${noFieldWarning(rule)}`);
           rules.push(r);
         } catch (e) {
           cfg.warnings.push(`[profile ${pname}]: ${(e as Error).message}`);

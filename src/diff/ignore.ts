@@ -14,6 +14,7 @@
  * A field present on one side only (ADDED/REMOVED) can only be ignored by an `always` rule.
  */
 import type { FieldValue } from "../dissect/tree.js";
+import { coveredField, nearestField, someField } from "../dissect/vocabulary.js";
 
 export type Predicate = { kind: "always" } | { kind: "both-success" } | { kind: "within"; n: number };
 
@@ -79,6 +80,22 @@ function globToRegExp(p: string): RegExp {
     else re += ch.replace(/[.+^${}()|[\]\\-]/g, "\\$&");
   }
   return new RegExp(re + "$");
+}
+
+/**
+ * Whether `rule` can match no field at all: it names a protocol whose every field we know, and
+ * none matches (a typo: the rule would silently ignore nothing).
+ */
+export function matchesNoField(rule: IgnoreRule): boolean {
+  if (!coveredField(rule.pattern)) return false;
+  const re = isGlob(rule.pattern) ? globToRegExp(rule.pattern) : undefined;
+  return !someField((n) => (re ? re.test(n) : n === rule.pattern));
+}
+
+/** The warning for a rule that matches no field (see matchesNoField), with the nearest name when one is near. */
+export function noFieldWarning(rule: IgnoreRule): string {
+  const near = isGlob(rule.pattern) ? undefined : nearestField(rule.pattern);
+  return `no field ${isGlob(rule.pattern) ? "matches" : "is named"} ${rule.pattern}${near ? ` (did you mean ${near}?)` : ""}`;
 }
 
 function asNumber(v: FieldValue | undefined): number | undefined {

@@ -26,6 +26,8 @@ export {
   formatRule,
   type IgnoreRule,
   IgnoreRules,
+  matchesNoField,
+  noFieldWarning,
   type Predicate,
   parseRule,
   RuleSyntaxError,

@@ -3,7 +3,9 @@
  * field trees, with a fast path for fields every PacketInfo/MessageInfo already carries so that
  * `list -Y 'smb2.cmd == 5'` never builds a tree.
  */
+
 import type { FieldNode } from "../dissect/tree.js";
+import { typoOf } from "../dissect/vocabulary.js";
 import type { MessageInfo, PacketInfo, Trace } from "../trace/types.js";
 
 export class FilterSyntaxError extends Error {
@@ -389,10 +391,14 @@ export function compileFilter(text: string): Filter {
   return { text, expr, needsTree, matches, matchesPacket, unseen };
 }
 
-/** `; no packet has X, Y` for a filter status when fields of `f` were in no tree it looked at, else "". */
+/** `; no packet has X, Y (did you mean Z?)` for a filter status when fields of `f` were in no tree it looked at, else "". */
 export function unseenNote(f: Filter): string {
   const u = f.unseen();
-  return u.length ? `; no packet has ${u.join(", ")}` : "";
+  const named = (n: string) => {
+    const near = typoOf(n);
+    return near ? `${n} (did you mean ${near}?)` : n;
+  };
+  return u.length ? `; no packet has ${u.map(named).join(", ")}` : "";
 }
 
 /** A view of `t` with only the packets passing `f` (frame numbers and trees unchanged). */

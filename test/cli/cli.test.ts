@@ -144,6 +144,26 @@ describe("help, version, usage errors", { concurrency: 3 }, () => {
     oneLineError(await run(["diff", GOOD, BAD, "-i", "smb2.x=bogus:1"]), 2, /bad --ignore rule/);
     oneLineError(await run(["diff", GOOD, BAD, "-p", "nosuch"]), 2, /unknown profile "nosuch"/);
   });
+  test("an ignore rule that matches no field: a warning with the nearest name (it would ignore nothing)", async () => {
+    const r = await run([
+      "diff",
+      GOOD,
+      BAD,
+      "-i",
+      "smb2.create.tme",
+      "-i",
+      "smb2.credits.granted",
+      "-i",
+      "tcp.x",
+    ]);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      "smbcmp: warning: --ignore smb2.create.tme: no field is named smb2.create.tme (did you mean smb2.create.time?)\n",
+    );
+    assert.ok(r.stdout.includes("differ"));
+    assert.equal((await run(["diff", "-q", GOOD, BAD, "-i", "smb2.create.tme"])).stderr, "");
+  });
   test("bad filters: one line with the column", async () => {
     oneLineError(await run(["list", GOOD, "-Y", "smb2.cmd == 5 &&"]), 2, /column 17: expected a field name/);
     oneLineError(await run(["list", GOOD, "-Y", "smb2.cmd = 5"]), 2, /column 10/);
@@ -154,7 +174,10 @@ describe("help, version, usage errors", { concurrency: 3 }, () => {
     const typo = await run(["list", GOOD, "-Y", 'smb2.cmd == 5 && smb2.filname contains "tmp"']);
     assert.equal(typo.code, 0);
     assert.equal(typo.stdout, "");
-    assert.match(typo.stderr, /^smbcmp: warning: .*good\.pcap: no packet has a field named smb2\.filname \(/);
+    assert.match(
+      typo.stderr,
+      /^smbcmp: warning: .*good\.pcap: no packet has a field named smb2\.filname \(did you mean smb2\.filename\?\)$/m,
+    );
     assert.equal(typo.stderr.trim().split("\n").length, 1);
     const diff = await run(["diff", GOOD, BAD, "-Y", "smb2.nosuch || smb2.cmd == 5"]);
     assert.equal(diff.stderr.match(/no packet has a field named smb2\.nosuch/g)?.length, 1, "once per name");

@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { configPath, formatProfile, loadConfig, parseConfig } from "../../src/diff/config.js";
-import { IgnoreRules, parseRule, RuleSyntaxError } from "../../src/diff/ignore.js";
+import {
+  IgnoreRules,
+  matchesNoField,
+  noFieldWarning,
+  parseRule,
+  RuleSyntaxError,
+} from "../../src/diff/ignore.js";
 import { BUILTIN_PROFILES, profileRules } from "../../src/diff/profiles.js";
 
 describe("ignore rules", () => {
@@ -149,6 +155,48 @@ describe("profiles", () => {
   });
 });
 
+describe("rules that match no field", () => {
+  const no = (t: string) => matchesNoField(parseRule(t));
+  it("a name or glob of a protocol we know every field of must match one", () => {
+    for (const t of [
+      "smb2.create.tme",
+      "!smb2.fidd",
+      "smb2.*tme*",
+      "ntlmssp.ntlmv2_respons.*",
+      "smb.fidd=always",
+    ])
+      assert.ok(no(t), t);
+    for (const t of [
+      "smb2.create.time",
+      "smb2.*time*",
+      "ntlmssp.*",
+      "smb2.nt_status=both-success",
+      "smb2",
+      "smb.fid",
+    ])
+      assert.ok(!no(t), t);
+  });
+  it("other protocols, our own smbcmp.* nodes and globbed protocols are never judged", () => {
+    for (const t of [
+      "tcp.nosuch",
+      "frame.nosuch",
+      "smbcmp.nosuch",
+      "smb*.nosuch",
+      "*.nosuch",
+      "srvsvc.nosuch",
+    ])
+      assert.ok(!no(t), t);
+  });
+  it("the warning names the nearest field when one is near", () => {
+    assert.equal(
+      noFieldWarning(parseRule("smb2.nt_stauts=both-success")),
+      "no field is named smb2.nt_stauts (did you mean smb2.nt_status?)",
+    );
+    assert.equal(noFieldWarning(parseRule("smb2.zzzzzzzzzz")), "no field is named smb2.zzzzzzzzzz");
+    assert.equal(noFieldWarning(parseRule("smb2.*tme*")), "no field matches smb2.*tme*");
+  });
+});
+
 describe("config", () => {
   const ini = `# original smbcmp keys
 [global]
@@ -165,6 +213,7 @@ ignore = @default, smb2.credit.charge,
   !smb2.tid
 ignore = smb2.nt_status=both-success
   smb2.x=oops
+  smb2.credit.chrage
 
 [profile  loud ]
 ignore =
@@ -190,6 +239,13 @@ junk line without section?
       c.warnings.some((w) => w.includes("smb2.x=oops")),
       c.warnings.join("|"),
     );
+    assert.ok(
+      c.warnings.includes(
+        "[profile quiet]: no field is named smb2.credit.chrage (did you mean smb2.credit.charge?)",
+      ),
+      c.warnings.join("|"),
+    );
+    assert.equal(c.warnings.length, 3, "a bad rule, a misspelt name and the junk line; real names pass");
     const r = profileRules("quiet", c.profiles);
     assert.ok(r.ignores("smb2.msg_id") && !r.ignores("smb2.tid") && r.ignores("smb2.credit.charge", 1, 100));
   });

@@ -130,7 +130,10 @@ test("a PeerTrace's filters run in the load worker, with the results of filterin
       assert.deepEqual([...got.idx], [...want.idx], f);
     }
     assert.ok((await p.filterIndex("smb2.credits.granted > 1")).idx.length > 10);
-    assert.equal((await p.filterIndex("smb2.filname")).note, "display filter; no packet has smb2.filname");
+    assert.equal(
+      (await p.filterIndex("smb2.filname")).note,
+      "display filter; no packet has smb2.filname (did you mean smb2.filename?)",
+    );
     // Several at once: each answered.
     const [x, y] = await Promise.all([p.filterIndex("Create"), p.filterIndex("Close")]);
     assert.deepEqual([x.idx.length > 0, y.idx.length > 0], [true, true]);

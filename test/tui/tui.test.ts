@@ -225,7 +225,9 @@ describe("smbcmp tui", { concurrency: true }, () => {
     await t.type("smb2.filname contains tmp");
     await t.keys("Enter");
     // Every packet's tree is looked at: wait for it rather than for a still screen.
-    await t.waitFor(/\(display filter; no packet has smb2\.filname\): 0 rows/);
+    await t.waitFor(
+      /\(display filter; no packet has smb2\.filname \(did you mean smb2\.filename\?\)\): 0 rows/,
+    );
     // A broken filter falls back to a substring match, and says so.
     await t.keys("F", "C-u");
     await t.type("smb2.cmd ==");

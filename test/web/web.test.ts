@@ -177,7 +177,9 @@ describe("server", () => {
     // A misspelt field matches nothing: the status names it.
     await page.fill("#filter", 'smb2.filname contains "tmp"');
     await page.waitForFunction(() =>
-      document.querySelector("#status")?.textContent?.includes("no packet has smb2.filname"),
+      document
+        .querySelector("#status")
+        ?.textContent?.includes("no packet has smb2.filname (did you mean smb2.filename?)"),
     );
     await page.close();
   });

@@ -11,8 +11,11 @@ import {
   exitCodeFor,
   type IgnoreRules,
   loadConfig,
+  matchesNoField,
+  noFieldWarning,
   type PacketDiff,
   packetToJson,
+  parseRule,
   profileRules,
   RuleSyntaxError,
   renderAlign,
@@ -134,6 +137,9 @@ function rulesOf(opts: Record<string, string | boolean | string[]>): IgnoreRules
   for (const r of (opts.ignore as string[] | undefined) ?? []) {
     try {
       rules.add(r);
+      const rule = parseRule(r);
+      if (!opts.quiet && matchesNoField(rule))
+        process.stderr.write(`smbcmp: warning: --ignore ${r}: ${noFieldWarning(rule)}\n`);
     } catch (e) {
       if (e instanceof RuleSyntaxError) throw new CliError(`bad --ignore rule '${r}': ${e.message}`);
       throw e;
