@@ -4,13 +4,13 @@
  * a field we emit must never be called a typo, and a name we emit that Wireshark lacks is a bug.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { walk } from "../../src/dissect/tree.js";
 import { coveredField, someField, typoOf } from "../../src/dissect/vocabulary.js";
 import { openTrace } from "../../src/trace/index.js";
 import { generate, OUT } from "../../tools/gen-fields.js";
+import { fixtureCaptures } from "../captures.js";
 
 test("wireshark-fields.ts is generated from the committed tshark field list", () => {
   assert.equal(readFileSync(OUT, "utf8"), generate(), "run node --import tsx tools/gen-fields.ts");
@@ -24,25 +24,19 @@ test("every field our trees name, in a protocol the vocabulary covers, is in it"
   });
   const unknown = new Map<string, string>();
   let names = 0;
-  for (const d of ["corpus", "smb1", "smb2", "nbss", "crypto"]) {
-    const dir = fileURLToPath(new URL(`../fixtures/${d}/`, import.meta.url));
-    const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) =>
-      /\.(pcap|pcapng|cap)(\.gz)?$/.test(f),
-    );
-    for (const f of files.sort()) {
-      const t = await openTrace(dir + f);
-      try {
-        for (let i = 0; i < t.packets.length; i++) {
-          walk(t.tree(t.packets.at(i)!.no), (n) => {
-            names++;
-            if (!known.has(n.name) && coveredField(n.name) && !unknown.has(n.name))
-              unknown.set(n.name, `${d}/${f} frame ${t.packets.at(i)!.no}`);
-            return true;
-          });
-        }
-      } finally {
-        t.close();
+  for (const path of fixtureCaptures("corpus", "smb1", "smb2", "nbss", "crypto")) {
+    const t = await openTrace(path);
+    try {
+      for (let i = 0; i < t.packets.length; i++) {
+        walk(t.tree(t.packets.at(i)!.no), (n) => {
+          names++;
+          if (!known.has(n.name) && coveredField(n.name) && !unknown.has(n.name))
+            unknown.set(n.name, `${path} frame ${t.packets.at(i)!.no}`);
+          return true;
+        });
       }
+    } finally {
+      t.close();
     }
   }
   assert.ok(names > 500_000, `${names} nodes walked`);
