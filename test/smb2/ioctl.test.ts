@@ -55,6 +55,9 @@ test("FSCTL_PIPE_TRANSCEIVE: CTL_CODE breakdown and File: summary", () => {
 test("unknown control codes are summarised like tshark and named for alignment", () => {
   assert.equal(ctlSummary(0x00123456), "NETWORK Function:0x0d15");
   assert.equal(ctlSummary(0x00098344), "FILE_SYSTEM Function:0x00d1");
+  // A device Wireshark has no name for (smbtorture smb2.ioctl sends these).
+  assert.equal(ctlSummary(0x83848013), "Unknown (0x00008384) Function:0x0004");
+  assert.equal(ctlSummary(0xffffffff), "Unknown (0x0000FFFF) Function:0x0fff");
   assert.equal(ctlName(0x00098344), "FSCTL_DUPLICATE_EXTENTS_TO_FILE");
   assert.equal(ctlName(0x0011c017), "FSCTL_PIPE_TRANSCEIVE");
 });

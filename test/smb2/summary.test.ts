@@ -95,3 +95,20 @@ test("a compound cut by the snap length says so in Info", async () => {
     t.close();
   }
 });
+
+test("a create response whose request was not captured: File: [unknown], on its handle's later uses too", async () => {
+  // examples/good.pcap frames 1-40 without frame 21 (the Create Request of the share's root); the
+  // texts are tshark 4.0.17's Info column for those frames.
+  const t = await openTrace(join(import.meta.dirname, "../fixtures/smb2/lost-create-request.pcap"));
+  try {
+    const info = (no: number) => t.packets.at(t.indexOf(no))!.summary;
+    assert.equal(info(21), "Create Response File: [unknown]");
+    assert.equal(info(22), "Find Request File: [unknown] SMB2_FIND_ID_BOTH_DIRECTORY_INFO Pattern: *");
+    assert.equal(info(26), "Close Request File: [unknown]");
+    // A create of the root that was captured keeps its empty name.
+    assert.equal(info(29), "Create Response File: ");
+    assert.equal(info(32), "Close Request File: ");
+  } finally {
+    t.close();
+  }
+});

@@ -104,14 +104,17 @@ function response(f: Fields, m: Smb2Msg): void {
   f.u64("smb2.eof", "End Of File");
   fileAttributes(f);
   f.opaque("smb2.reserved", "Reserved", 4);
-  const name = m.rec.path ?? "";
+  // No request seen (not captured, or before the capture started): Wireshark's "[unknown]", which
+  // the handle then carries too.
+  const name = m.rec.frame ? (m.rec.path ?? "") : "[unknown]";
   c.need(16);
   const hex = c.buf.subarray(c.pos, c.pos + 16).toString("hex");
   // A repeated (retransmitted) response to the same request keeps the first open frame, as in tshark.
   if (m.ctx.first && m.rec.frame && m.rec.fileId !== hex) {
     m.ctx.state.nameFile(hex, name);
     m.rec.fileId = hex;
-  }
+  } else if (m.ctx.first && !m.rec.frame && m.ctx.state.file(hex) === undefined)
+    m.ctx.state.nameFile(hex, name);
   if (m.ctx.first) m.ctx.state.openHandle(hex, m.ctx.frame);
   fileId(f, m);
   const [ctxOff, ctxLen] = olb(f, 4, 4);

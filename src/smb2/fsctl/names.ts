@@ -150,12 +150,15 @@ export function ctlParts(code: number): { device: number; access: number; fn: nu
   };
 }
 
-/** The Info-column text for a code: its name, or `DEVICE Function:0x0abc` like Wireshark. */
+/**
+ * The Info-column text for a code: its name, or `DEVICE Function:0x0abc` like Wireshark, an
+ * unknown device being `Unknown (0x0000ABCD)`.
+ */
 export function ctlSummary(code: number): string {
   const n = FSCTL_NAMES[code];
   if (n) return n;
   const p = ctlParts(code);
-  const dev = DEVICE_NAMES[p.device] ?? `0x${p.device.toString(16).padStart(4, "0")}`;
+  const dev = DEVICE_NAMES[p.device] ?? `Unknown (0x${p.device.toString(16).toUpperCase().padStart(8, "0")})`;
   return `${dev} Function:0x${p.fn.toString(16).padStart(4, "0")}`;
 }
 
