@@ -12,10 +12,12 @@ import {
   dosDateTime,
   escInfo,
   escShow,
+  FILE_ATTR16_BITS,
   fidHex,
   fidNode,
   fileAttributes,
   gen,
+  namedBits,
   plainBits,
   relabel,
   reserved,
@@ -550,7 +552,8 @@ function treeConnectRequest(f: Fields, m: Smb1Msg): void {
   const { end } = bcc(f);
   let path = "";
   bounded(f, end, () => {
-    if (pw) f.bytes("smb.password", "Password", Math.min(pw, f.c.remaining));
+    // An empty password still shows (as <MISSING>).
+    f.bytes("smb.password", "Password", Math.min(pw, f.c.remaining));
     if (f.c.remaining > 0) path = smbString(f, m, "smb.path", "Path");
     if (f.c.remaining > 0) smbString(f, m, "smb.service", "Service", { unicode: false });
   });
@@ -616,8 +619,7 @@ export const SECURITY_FLAGS: readonly BitSpec[] = [
 ];
 
 function ntCreateRequest(f: Fields, m: Smb1Msg): void {
-  const rf = m.rec.extra?.respFid as number | undefined;
-  if (rf !== undefined && !m.ctx.first) fidNode(f, m, { generated: rf });
+  createdFid(f, m);
   const w = andxWords(f, m, [24]);
   if (w < 0) return;
   reserved(f, 1);
@@ -772,17 +774,166 @@ function ntCreateResponse(f: Fields, m: Smb1Msg): void {
 
 // ---------------------------------------------------------------- open AndX (0x2d)
 
+const OPEN_FLAGS: readonly BitSpec[] = [
+  {
+    name: "smb.open.flags.add_info",
+    label: "Additional Info",
+    mask: 0x1,
+    t: "Additional information requested",
+    f: "Additional information not requested",
+  },
+  {
+    name: "smb.open.flags.ex_oplock",
+    label: "Exclusive Oplock",
+    mask: 0x2,
+    t: "Exclusive oplock requested",
+    f: "Exclusive oplock not requested",
+  },
+  {
+    name: "smb.open.flags.batch_oplock",
+    label: "Batch Oplock",
+    mask: 0x4,
+    t: "Batch oplock requested",
+    f: "Batch oplock not requested",
+  },
+];
+
+/** AccessMode of Open AndX (MS-CIFS 2.2.4.41.1): access, sharing, locality, caching, write-through. */
+const ACCESS_MODE: readonly BitSpec[] = [
+  {
+    name: "smb.access.writethrough",
+    label: "Writethrough",
+    mask: 0x4000,
+    t: "Write through enabled",
+    f: "Write through disabled",
+  },
+  {
+    name: "smb.access.caching",
+    label: "Caching",
+    mask: 0x1000,
+    t: "Do not cache this file",
+    f: "Caching permitted on this file",
+  },
+  {
+    name: "smb.access.locality",
+    label: "Locality",
+    mask: 0x0700,
+    vals: {
+      0: "Locality of reference unknown",
+      1: "Mainly sequential access",
+      2: "Mainly random access",
+      3: "Random access with some locality",
+    },
+  },
+  {
+    name: "smb.access.sharing",
+    label: "Sharing Mode",
+    mask: 0x0070,
+    vals: {
+      0: "Compatibility mode",
+      1: "Deny read/write/execute (exclusive)",
+      2: "Deny write",
+      3: "Deny read/execute",
+      4: "Deny none",
+    },
+  },
+  {
+    name: "smb.access.mode",
+    label: "Access Mode",
+    mask: 0x0007,
+    vals: {
+      0: "Open for reading",
+      1: "Open for writing",
+      2: "Open for reading and writing",
+      3: "Open for execute",
+    },
+  },
+];
+
+const OPEN_FUNCTION: readonly BitSpec[] = [
+  {
+    name: "smb.open.function.create",
+    label: "Create",
+    mask: 0x10,
+    t: "Create file if it does not exist",
+    f: "Fail if file does not exist",
+  },
+  {
+    name: "smb.open.function.open",
+    label: "Open",
+    mask: 0x3,
+    vals: { 0: "Fail if file exists", 1: "Open file if it exists", 2: "Truncate file if it exists" },
+  },
+];
+
+const OPEN_ACTION: readonly BitSpec[] = [
+  {
+    name: "smb.open.action.lock",
+    label: "Exclusive Open",
+    mask: 0x8000,
+    t: "File is currently opened only by this user",
+    f: "File is opened by another user (or mode not supported by server)",
+  },
+  {
+    name: "smb.open.action.open",
+    label: "Open Action",
+    mask: 0x3,
+    vals: {
+      0: "No action taken?",
+      1: "The file existed and was opened",
+      2: "The file did not exist but was created",
+      3: "The file existed and was truncated",
+    },
+  },
+];
+
+/**
+ * The FID a create request's response returned, as Wireshark's second pass shows it in the
+ * request: with what it knows of that FID at the request (an earlier open of the same number),
+ * else a bare generated `FID: 0x…`.
+ */
+function createdFid(f: Fields, m: Smb1Msg): void {
+  const fid = m.rec.extra?.respFid as number | undefined;
+  if (fid === undefined || m.ctx.first) return;
+  if (known(m, fid)) {
+    fidNode(f, m, { generated: fid });
+    return;
+  }
+  if (f.light) return;
+  const show = hexN(fid, 4);
+  f.add(node("smb.fid", `FID: ${show}`, show, fid, -1, 0, FieldFlag.Generated));
+}
+
+/**
+ * Records the FID an Open AndX or core open/create response returns. Wireshark lists (zero) NT
+ * create parameters under such a FID too; `bare`: neither name nor parameters (Create Temporary).
+ */
+function coreOpened(m: Smb1Msg, fid: number, bare = false, attrs = 0): void {
+  if (!m.ctx.first || !m.pdu.frame) return;
+  const t = m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame, m.ctx.first);
+  m.ctx.state.addFile(m.ctx.conn, {
+    fid,
+    name: m.rec.path ?? "",
+    openFrame: m.ctx.frame,
+    create: { flags: 0, access: 0, attrs, share: 0, options: 0, disposition: 0 },
+    pipe: t?.service === "IPC",
+    bare,
+  });
+  m.rec.extra = { ...m.rec.extra, respFid: fid };
+}
+
 function openAndxRequest(f: Fields, m: Smb1Msg): void {
+  createdFid(f, m);
   const w = andxWords(f, m, [15]);
   if (w < 0) return;
-  f.uint("smb.open.flags", "Flags", 2, { base: "hex" });
-  f.uint("smb.access.desired", "Desired Access", 2, { base: "hex" });
-  f.uint("smb.search.attribute", "Search Attributes", 2, { base: "hex" });
+  f.bitmask("smb.open.flags", "Flags", 2, OPEN_FLAGS);
+  namedBits(f, "smb.access.desired", "Desired Access", 2, ACCESS_MODE);
+  searchAttributes(f);
   fileAttributes(f, 2);
   utime(f, "smb.create.time", "Created");
-  f.uint("smb.open.function", "Open Function", 2, { base: "hex" });
+  namedBits(f, "smb.open.function", "Open Function", 2, OPEN_FUNCTION);
   f.uint("smb.alloc_size", "Allocation Size", 4);
-  f.uint("smb.timeout", "Timeout", 4);
+  timeout(f);
   reserved(f, 4);
   const { end } = bcc(f);
   let name = "";
@@ -799,27 +950,22 @@ function openAndxResponse(f: Fields, m: Smb1Msg): void {
   const w = andxWords(f, m, [15, 19]);
   if (w < 0) return;
   const fid = f.c.peekU16();
-  if (m.ctx.first && m.pdu.frame) {
-    const t = m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame, m.ctx.first);
-    m.ctx.state.addFile(m.ctx.conn, {
-      fid,
-      name: m.rec.path ?? "",
-      openFrame: m.ctx.frame,
-      // Wireshark lists (zero) NT create parameters under an Open AndX FID too.
-      create: { flags: 0, access: 0, attrs: 0, share: 0, options: 0, disposition: 0 },
-      pipe: t?.service === "IPC",
-    });
-  }
+  coreOpened(m, fid);
   fidNode(f, m, { full: true });
   fileAttributes(f, 2);
   utime(f, "smb.last_write.time", "Last Write");
   f.uint("smb.file_size", "File Size", 4);
-  f.uint("smb.access.granted", "Granted Access", 2, { base: "hex" });
+  namedBits(f, "smb.access.granted", "Granted Access", 2, ACCESS_MODE);
   f.uint("smb.file_type", "File Type", 2, { vals: FILE_TYPE });
   ipcState(f);
-  f.uint("smb.open.action", "Action", 2, { base: "hex" });
+  namedBits(f, "smb.open.action", "Action", 2, OPEN_ACTION);
   f.uint("smb.server_fid", "Server FID", 4, { base: "hex" });
-  reserved(f, 2 * (w - 13));
+  reserved(f, 2);
+  if (w === 19) {
+    // MS-SMB 2.2.4.1.2: the extended response adds the maximal access rights.
+    f.tree("smbcmp.smb.max_access", "Maximal Access Rights", () => accessMask(f));
+    f.tree("smbcmp.smb.guest_max_access", "Guest Maximal Access Rights", () => accessMask(f));
+  }
   bccRaw(f);
   sum(m, `, FID: ${hexN(fid, 4)}`);
 }
@@ -966,20 +1112,24 @@ function closeRequest(f: Fields, m: Smb1Msg): void {
   const w = words(f, [3]);
   if (w < 0) return;
   const fid = f.c.peekU16();
-  if (m.ctx.first) {
-    const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame);
-    if (r && r.closeFrame === undefined) r.closeFrame = m.ctx.frame;
-  }
+  closing(m, fid);
   fidNode(f, m);
   utime(f, "smb.last_write.time", "Last Write");
   bccRaw(f);
   sum(m, `, FID: ${hexN(fid, 4)}`);
 }
 
+/** Records the frame that closes `fid` (Wireshark's "Closed in": the latest close request). */
+function closing(m: Smb1Msg, fid: number): void {
+  if (!m.ctx.first) return;
+  const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame);
+  if (r) r.closeFrame = m.ctx.frame;
+}
+
 function fidResponse(f: Fields, m: Smb1Msg): void {
   const fid = m.rec.fid;
   // Error responses (no words) do not repeat the FID.
-  if (fid !== undefined && known(m, fid) && !(isError(m) && f.c.has(1) && f.c.peekU8() === 0)) {
+  if (fid !== undefined && known(m, fid)) {
     fidNode(f, m, { generated: fid });
     sum(m, `, FID: ${hexN(fid, 4)}`);
   }
@@ -1083,8 +1233,11 @@ function lockingRequest(f: Fields, m: Smb1Msg): void {
             const ll = f.c.peekU32(f.c.pos + 4);
             len = lockU64(f, "smb.lock.length", "Length", lh, ll, 8);
           } else {
-            off = BigInt(f.uint("smb.lock.offset", "Offset", 4));
-            len = BigInt(f.uint("smb.lock.length", "Length", 4));
+            // Wireshark names the 32-bit range fields like the core commands' and does not repeat
+            // them under the response.
+            f.uint("smb.offset", "Offset", 4);
+            f.uint("smb.count", "Count", 4);
+            return;
           }
           (item === "Lock" ? lockList : unlockList).push({ pid, off: off.toString(), len: len.toString() });
         });
@@ -1346,10 +1499,384 @@ function findClose2(f: Fields, m: Smb1Msg): void {
   void m;
 }
 
+// ---------------------------------------------------------------- core file commands
+
+/** Open (0x02) response (MS-CIFS 2.2.4.3.2): the FID and what the open found. */
+function openResponse(f: Fields, m: Smb1Msg): void {
+  const w = words(f, [7]);
+  if (w < 0) return;
+  const fid = f.c.peekU16();
+  coreOpened(m, fid);
+  fidNode(f, m, { full: true });
+  fileAttributes(f, 2);
+  utime(f, "smb.last_write.time", "Last Write");
+  f.uint("smb.file_size", "File Size", 4);
+  namedBits(f, "smb.access.granted", "Granted Access", 2, ACCESS_MODE);
+  bccRaw(f);
+  sum(m, `, FID: ${hexN(fid, 4)}`);
+}
+
+/** Create (0x03) and Create New (0x0f) responses: the FID only. */
+function createResponse(f: Fields, m: Smb1Msg): void {
+  const w = words(f, [1]);
+  if (w < 0) return;
+  const fid = f.c.peekU16();
+  // Wireshark keeps the request's attributes with the FID.
+  coreOpened(m, fid, false, (m.rec.extra?.attrs as number | undefined) ?? 0);
+  fidNode(f, m, { full: true });
+  bccRaw(f);
+  sum(m, `, FID: ${hexN(fid, 4)}`);
+}
+
+/** Create Temporary (0x0e) response: the FID and the name the server chose. */
+function createTempResponse(f: Fields, m: Smb1Msg): void {
+  const w = words(f, [1]);
+  if (w < 0) return;
+  const fid = f.c.peekU16();
+  coreOpened(m, fid, true);
+  fidNode(f, m, { full: true });
+  const { end } = bcc(f);
+  bounded(f, end, () => {
+    // MS-CIFS puts a buffer format before the name; Samba sends the bare name.
+    if (f.c.remaining > 0 && f.c.peekU8() === 4)
+      f.uint("smb.buffer_format", "Buffer Format", 1, { vals: BUFFER_FORMAT });
+    // An OEM name, whatever the Unicode flag says.
+    if (f.c.remaining > 0) smbString(f, m, "smb.file", "File Name", { unicode: false });
+  });
+  toEnd(f, end);
+  sum(m, `, FID: ${hexN(fid, 4)}`);
+}
+
+/** The FID a response repeats from its request (when Wireshark tracks it); for the Info column. */
+function requestFid(f: Fields, m: Smb1Msg): string {
+  const fid = m.rec.fid;
+  if (fid === undefined) return "";
+  fidNode(f, m, { generated: fid });
+  return known(m, fid) ? `, FID: ${hexN(fid, 4)}` : "";
+}
+
+/** Read (0x0a) and Lock and Read (0x13) requests (MS-CIFS 2.2.4.11.1, 2.2.4.20.1). */
+function readRequest(f: Fields, m: Smb1Msg): void {
+  const w = words(f, [5]);
+  if (w < 0) return;
+  const fid = fidNode(f, m);
+  const len = f.uint("smb.count", "Count", 2);
+  const off = f.uint("smb.offset", "Offset", 4);
+  f.uint("smb.remaining", "Remaining", 2);
+  bccRaw(f);
+  m.rec.offset = off;
+  m.rec.extra = { len };
+  sum(m, `, FID: ${hexN(fid, 4)}, ${bytesText(len)} at offset ${off}`);
+}
+
+/** Their responses: a count and a data block; Read also repeats the request's range. */
+function readResponse(f: Fields, m: Smb1Msg): void {
+  const info = requestFid(f, m);
+  const w = words(f, [5]);
+  if (w >= 0) {
+    f.uint("smb.count", "Count", 2);
+    reserved(f, 8);
+    dataBlock(f);
+    if (m.cmd === 0x0a && m.rec.offset !== undefined)
+      rw(f, m.rec.offset, (m.rec.extra?.len as number | undefined) ?? 0);
+  }
+  sum(m, info);
+}
+
+/** A data buffer (MS-CIFS 2.2.1.2: buffer format 1, length, bytes) filling the byte block. */
+function dataBlock(f: Fields): void {
+  const { end } = bcc(f);
+  bounded(f, end, () => {
+    if (f.c.remaining > 0) f.uint("smb.buffer_format", "Buffer Format", 1, { vals: BUFFER_FORMAT });
+    if (f.c.remaining <= 0) return;
+    const n = f.uint("smb.data_len", "Data Length", 2);
+    if (n > 0) f.bytes("smb.file_data", "File Data", Math.min(n, f.c.remaining));
+  });
+  toEnd(f, end);
+}
+
+/** Write (0x0b) and Write and Unlock (0x14) requests (MS-CIFS 2.2.4.12.1, 2.2.4.21.1). */
+function writeRequest(f: Fields, m: Smb1Msg): void {
+  const w = words(f, [5]);
+  if (w < 0) return;
+  const fid = fidNode(f, m);
+  const len = f.uint("smb.count", "Count", 2);
+  const off = f.uint("smb.offset", "Offset", 4);
+  rw(f, off, len);
+  f.uint("smb.remaining", "Remaining", 2);
+  dataBlock(f);
+  m.rec.offset = off;
+  m.rec.extra = { len };
+  sum(m, `, FID: ${hexN(fid, 4)}, ${bytesText(len)} at offset ${off}`);
+}
+
+function writeResponse(f: Fields, m: Smb1Msg): void {
+  const info = requestFid(f, m);
+  const w = words(f, [1]);
+  if (w < 0) {
+    sum(m, info);
+    return;
+  }
+  const n = f.uint("smb.count", "Count", 2);
+  if (m.rec.offset !== undefined) rw(f, m.rec.offset, (m.rec.extra?.len as number | undefined) ?? 0);
+  bccRaw(f);
+  sum(m, `${info}, ${bytesText(n)}`);
+}
+
+/** Lock (0x0c) and Unlock (0x0d) Byte Range requests: a 32-bit count and offset. */
+function byteRangeRequest(f: Fields, m: Smb1Msg): void {
+  const w = words(f, [5]);
+  if (w < 0) return;
+  const fid = fidNode(f, m);
+  f.uint("smb.count", "Count", 4);
+  f.uint("smb.offset", "Offset", 4);
+  bccRaw(f);
+  sum(m, `, FID: ${hexN(fid, 4)}`);
+}
+
+const SEEK_MODE: Readonly<Record<number, string>> = {
+  0: "From Start Of File",
+  1: "From Current Position",
+  2: "From End Of File",
+};
+
+function seekRequest(f: Fields, m: Smb1Msg): void {
+  const w = words(f, [4]);
+  if (w < 0) return;
+  const fid = fidNode(f, m);
+  f.uint("smb.seek_mode", "Seek Mode", 2, { vals: SEEK_MODE });
+  f.uint("smb.offset", "Offset", 4);
+  bccRaw(f);
+  sum(m, `, FID: ${hexN(fid, 4)}`);
+}
+
+function seekResponse(f: Fields, m: Smb1Msg): void {
+  sum(m, requestFid(f, m));
+  const w = words(f, [2]);
+  if (w < 0) return;
+  f.uint("smb.offset", "Offset", 4);
+  bccRaw(f);
+}
+
+/** Read Raw (0x1a) request; its response is raw data outside SMB. */
+function readRawRequest(f: Fields, m: Smb1Msg): void {
+  const w = words(f, [8, 10]);
+  if (w < 0) return;
+  const fid = fidNode(f, m);
+  f.uint("smb.offset", "Offset", 4);
+  f.uint("smb.maxcount", "Max Count", 2);
+  f.uint("smb.mincount", "Min Count", 2);
+  timeout(f);
+  reserved(f, 2);
+  if (w === 10) f.uint("smb.offset_high", "High Offset", 4);
+  bccRaw(f);
+  sum(m, `, FID: ${hexN(fid, 4)}`);
+}
+
+/** Write and Close (0x2c, MS-CIFS 2.2.4.40.1): a write, then the FID is closed. */
+function writeCloseRequest(f: Fields, m: Smb1Msg): void {
+  const w = words(f, [6, 12]);
+  if (w < 0) return;
+  const fid = f.c.peekU16();
+  closing(m, fid);
+  fidNode(f, m);
+  const n = f.uint("smb.count", "Count", 2);
+  f.uint("smb.offset", "Offset", 4);
+  utime(f, "smb.last_write.time", "Last Write");
+  if (w === 12) reserved(f, 12);
+  const { end } = bcc(f);
+  bounded(f, end, () => {
+    if (f.c.remaining > 0) f.bytes("smb.padding", "Padding", 1);
+    f.bytes("smb.file_data", "File Data", Math.min(n, f.c.remaining));
+  });
+  toEnd(f, end);
+  sum(m, `, FID: ${hexN(fid, 4)}`);
+}
+
+function countResponse(f: Fields, m: Smb1Msg): void {
+  sum(m, requestFid(f, m));
+  const w = words(f, [1]);
+  if (w < 0) return;
+  f.uint("smb.count", "Count", 2);
+  bccRaw(f);
+}
+
+/** Query Information2 (0x23) response (MS-CIFS 2.2.4.31.2): DOS times, sizes, attributes. */
+function queryInfo2Response(f: Fields, m: Smb1Msg): void {
+  sum(m, requestFid(f, m));
+  const w = words(f, [11]);
+  if (w < 0) return;
+  const t = (name: string, label: string) =>
+    dosDateTime(f, `smb.${name}.time`, label, false, {
+      time: `smb.${name}.smb.time`,
+      date: `smb.${name}.smb.date`,
+    });
+  t("create", "Created");
+  t("access", "Last Access");
+  t("last_write", "Last Write");
+  f.uint("smb.data_size", "Data Size", 4);
+  f.uint("smb.alloc_size", "Allocation Size", 4);
+  fileAttributes(f, 2);
+  bccRaw(f);
+}
+
+/** Set Information (0x09) request (MS-CIFS 2.2.4.10.1): attributes and time for a path. */
+function setInformationRequest(f: Fields, m: Smb1Msg): void {
+  const w = words(f, [8]);
+  if (w < 0) return;
+  fileAttributes(f, 2);
+  utime(f, "smb.last_write.time", "Last Write");
+  reserved(f, 10);
+  const { end } = bcc(f);
+  let name = "";
+  bounded(f, end, () => {
+    if (f.c.remaining > 0) f.uint("smb.buffer_format", "Buffer Format", 1, { vals: BUFFER_FORMAT });
+    if (f.c.remaining > 0) name = smbString(f, m, "smb.file", "File Name");
+    if (f.c.remaining > 0) f.bytes("smb.extra_byte_parameters", "Extra byte parameters", f.c.remaining);
+  });
+  toEnd(f, end);
+  m.rec.path = name;
+  m.info.path = name;
+  sum(m, `, Path: ${name}`);
+}
+
+// ---------------------------------------------------------------- search, find (0x81-0x84)
+
+/**
+ * SMB_Resume_Key (MS-CIFS 2.2.4.58.1): a reserved byte, the server's 16 bytes of state (an 8.3
+ * name, then for Find a find ID byte) and the client's 4 bytes. Wireshark splits the server state
+ * like this, and keeps Search's 5 bytes after the name as one cookie.
+ */
+function resumeKey(f: Fields, m: Smb1Msg): void {
+  f.tree("smbcmp.smb.resume_key", "Resume Key", () => {
+    reserved(f, 1);
+    smbString(f, m, "smb.file", "File Name", { unicode: false, len: 11 });
+    if (m.cmd === 0x81) f.bytes("smb.resume.server.cookie", "Server Cookie", 5);
+    else {
+      f.uint("smb.resume.find_id", "Find ID", 1, { base: "hex" });
+      f.bytes("smb.resume.server.cookie", "Server Cookie", 4);
+    }
+    f.bytes("smb.resume.client.cookie", "Client Cookie", 4);
+  });
+}
+
+function openWords(f: Fields): void {
+  namedBits(f, "smb.access.desired", "Desired Access", 2, ACCESS_MODE);
+  searchAttributes(f);
+}
+
+/** Create (0x03) and Create New (0x0f) requests: attributes, creation time, path. */
+function createRequest(f: Fields, m: Smb1Msg): void {
+  createdFid(f, m);
+  pathCommand("smb.file", "File Name", "Path", (f) => {
+    m.rec.extra = { ...m.rec.extra, attrs: fileAttributes(f, 2) };
+    utime(f, "smb.create.time", "Created");
+  })(f, m);
+}
+
+function createTempWords(f: Fields): void {
+  reserved(f, 2);
+  utime(f, "smb.create.time", "Created");
+}
+
+/** A create request shows the FID its response returned, before its words. */
+function withCreatedFid(fn: (f: Fields, m: Smb1Msg) => void) {
+  return (f: Fields, m: Smb1Msg): void => {
+    createdFid(f, m);
+    fn(f, m);
+  };
+}
+
+/** Search, Find, Find Unique and Find Close requests (MS-CIFS 2.2.4.58.1-2.2.4.61.1) share a layout. */
+function searchRequest(f: Fields, m: Smb1Msg): void {
+  const w = words(f, [2]);
+  if (w < 0) return;
+  f.uint("smb.maxcount", "Max Count", 2);
+  searchAttributes(f);
+  const { end } = bcc(f);
+  let name = "";
+  bounded(f, end, () => {
+    if (f.c.remaining > 0) f.uint("smb.buffer_format", "Buffer Format", 1, { vals: BUFFER_FORMAT });
+    if (f.c.remaining > 0) name = smbString(f, m, "smb.file", "File Name");
+    if (f.c.remaining > 0) f.uint("smb.buffer_format", "Buffer Format", 1, { vals: BUFFER_FORMAT });
+    if (f.c.remaining > 0 && f.uint("smb.resume.key_len", "Resume Key Length", 2) > 0) resumeKey(f, m);
+  });
+  toEnd(f, end);
+  if (name) m.info.path = name;
+  sum(m, `, File: ${name}`);
+}
+
+/** Their responses: a count of 43-byte SMB_Directory_Information entries (MS-CIFS 2.2.4.58.2). */
+function searchResponse(f: Fields, m: Smb1Msg): void {
+  const w = words(f, [1]);
+  if (w < 0) return;
+  const count = f.uint("smb.count", "Count", 2);
+  const { end } = bcc(f);
+  bounded(f, end, () => {
+    if (f.c.remaining > 0) f.uint("smb.buffer_format", "Buffer Format", 1, { vals: BUFFER_FORMAT });
+    if (f.c.remaining <= 0) return;
+    const len = f.uint("smb.data_len", "Data Length", 2);
+    bounded(f, Math.min(f.c.end, f.c.pos + len), () => {
+      for (let i = 0; i < count && f.c.remaining > 0; i++)
+        f.tree("smbcmp.smb.dir_info", "Directory Information", () => {
+          resumeKey(f, m);
+          f.bitmask("smb.file_attribute", "File Attributes", 1, FILE_ATTR16_BITS);
+          dosDateTime(f, "smb.last_write.time", "Last Write", true, {
+            time: "smb.last_write.smb.time",
+            date: "smb.last_write.smb.date",
+          });
+          f.uint("smb.file_size", "File Size", 4);
+          smbString(f, m, "smb.file", "File Name", { unicode: false, len: 13 });
+        });
+    });
+  });
+  toEnd(f, end);
+}
+
+/** Find Close response (MS-CIFS 2.2.4.61.2): its one word, which Wireshark shows as reserved. */
+function findCloseResponse(f: Fields): void {
+  const w = words(f, [1]);
+  if (w < 0) return;
+  reserved(f, 2);
+  const { end } = bcc(f);
+  bounded(f, end, () => {
+    if (f.c.remaining > 0) f.uint("smb.buffer_format", "Buffer Format", 1, { vals: BUFFER_FORMAT });
+    if (f.c.remaining > 0) f.uint("smb.data_len", "Data Length", 2);
+  });
+  toEnd(f, end);
+}
+
 export const COMMANDS: Readonly<Record<number, Smb1Command>> = {
   0: { request: pathCommand("smb.dir_name", "Directory", "Directory"), response: pathResponse },
   1: { request: pathCommand("smb.dir_name", "Directory", "Directory"), response: pathResponse },
+  2: {
+    request: withCreatedFid(pathCommand("smb.file", "File Name", "Path", openWords)),
+    response: openResponse,
+  },
+  3: {
+    request: createRequest,
+    response: createResponse,
+  },
+  15: {
+    request: createRequest,
+    response: createResponse,
+  },
+  14: {
+    request: withCreatedFid(pathCommand("smb.dir_name", "Directory", "Path", createTempWords)),
+    response: createTempResponse,
+  },
   4: { request: closeRequest, response: fidResponse },
+  9: { request: setInformationRequest, response: (f) => emptyBody(f) },
+  10: { request: readRequest, response: readResponse },
+  11: { request: writeRequest, response: writeResponse },
+  12: { request: byteRangeRequest, response: fidResponse },
+  13: { request: byteRangeRequest, response: fidResponse },
+  18: { request: seekRequest, response: seekResponse },
+  19: { request: readRequest, response: readResponse },
+  20: { request: writeRequest, response: writeResponse },
+  26: { request: readRawRequest },
+  35: { request: fidRequest, response: queryInfo2Response },
+  44: { request: writeCloseRequest, response: countResponse },
   5: { request: fidRequest, response: fidResponse },
   6: {
     request: pathCommand("smb.file", "File Name", "Path", searchAttributes),
@@ -1358,7 +1885,7 @@ export const COMMANDS: Readonly<Record<number, Smb1Command>> = {
   7: { request: renameRequest, response: pathResponse },
   165: { request: renameRequest, response: pathResponse },
   8: { request: pathCommand("smb.file", "File Name", "Path"), response: queryInformationResponse },
-  16: { request: pathCommand("smb.dir_name", "Directory", "Directory"), response: (f) => emptyBody(f) },
+  16: { request: pathCommand("smb.dir_name", "Directory", "Directory"), response: pathResponse },
   36: { request: lockingRequest, response: lockingResponse },
   37: trans,
   38: trans,
@@ -1369,6 +1896,10 @@ export const COMMANDS: Readonly<Record<number, Smb1Command>> = {
   50: trans2,
   51: trans2,
   52: { request: findClose2, response: (f) => emptyBody(f) },
+  129: { request: searchRequest, response: searchResponse },
+  130: { request: searchRequest, response: searchResponse },
+  131: { request: searchRequest, response: searchResponse },
+  132: { request: searchRequest, response: findCloseResponse },
   113: { request: treeDisconnectRequest, response: (f) => emptyBody(f) },
   114: { request: negotiateRequest, response: negotiateResponse },
   115: { request: sessionSetupRequest, response: sessionSetupResponse },

@@ -1,7 +1,7 @@
 /** Building blocks shared by SMB1 command dissectors: strings, FIDs, common bitmasks, AndX words. */
 import { type AuthResult, authSummary, securityBlob } from "../auth/spnego.js";
 import { ShortRead } from "../dissect/cursor.js";
-import { type BitSpec, Fields, type UintOpts } from "../dissect/fields.js";
+import { type BitSpec, Fields, type UintOpts, valName } from "../dissect/fields.js";
 import { formatAbsTime, formatFiletime, hexN } from "../dissect/format.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 import type { Smb1Msg } from "./dissect.js";
@@ -30,6 +30,30 @@ export function plainBits(
 ): number {
   const v = f.bitmask(name, label, size, bits);
   relabel(f, `${label}: ${hexN(v, size * 2)}`);
+  return v;
+}
+
+/**
+ * A bitmask labelled like Wireshark's add_bitmask with value names: the hex value, then each
+ * multi-bit field as `Name: value name` (even when 0) and each one-bit flag set by its name.
+ */
+export function namedBits(
+  f: Fields,
+  name: string,
+  label: string,
+  size: 1 | 2 | 4,
+  bits: readonly BitSpec[],
+): number {
+  const v = f.bitmask(name, label, size, bits);
+  if (f.light) return v;
+  const parts: string[] = [];
+  for (const b of bits) {
+    const lo = b.mask & -b.mask;
+    const fv = (v & b.mask) / lo;
+    if (b.vals) parts.push(`${b.label}: ${valName(b.vals, fv) ?? "Unknown"}`);
+    else if (fv) parts.push(b.label);
+  }
+  relabel(f, `${label}: ${hexN(v, size * 2)}${parts.length ? `, ${parts.join(", ")}` : ""}`);
   return v;
 }
 
@@ -121,14 +145,20 @@ export function smbString(
   return s;
 }
 
-/** Control characters as Wireshark's labels show them (`\005`). */
+/** C escapes Wireshark's labels use for BEL through CR; other control characters are octal. */
+const C_ESCAPES = "abtnvfr";
+
+/** Control characters as Wireshark's labels show them (`\005`, `\t`). */
 export function escInfo(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, "0")}`);
+  return s.replace(/[\x00-\x1f\x7f]/g, (c) => {
+    const v = c.charCodeAt(0);
+    return v >= 7 && v <= 13 ? `\\${C_ESCAPES[v - 7]}` : `\\${v.toString(8).padStart(3, "0")}`;
+  });
 }
 
-/** Control characters as Wireshark's field values show them (`\x5`). */
+/** Control characters as Wireshark's field values show them (`\x5`); tab, LF and CR stay as they are. */
 export function escShow(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`);
+  return s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`);
 }
 
 /** Peeks an SMB string without consuming it or adding nodes. */
@@ -418,6 +448,9 @@ export const FILE_ATTR_BITS: readonly BitSpec[] = [
 /** 16-bit DOS attributes (SMB_FILE_ATTRIBUTES), same bit names as the 32-bit ones. */
 export const FILE_ATTR16_BITS: readonly BitSpec[] = FILE_ATTR_BITS.slice(0, 6);
 
+/** The 16-bit DOS attributes of Open AndX and Query Information, listed archive first as Wireshark does. */
+const FILE_ATTR16_DESC: readonly BitSpec[] = [...FILE_ATTR16_BITS].reverse();
+
 export const SHARE_BITS: readonly BitSpec[] = [
   {
     name: "smb.share.access.read",
@@ -620,14 +653,10 @@ export function accessMask(f: Fields): number {
   return plainBits(f, "smb.access_mask", "Access Mask", 4, ACCESS_BITS);
 }
 
+/** File attributes: 32-bit NT ones show only the hex value, 16-bit DOS ones also the names set. */
 export function fileAttributes(f: Fields, size: 2 | 4 = 4): number {
-  return plainBits(
-    f,
-    "smb.file_attribute",
-    "File Attributes",
-    size,
-    size === 4 ? FILE_ATTR_BITS : FILE_ATTR16_BITS,
-  );
+  if (size === 2) return f.bitmask("smb.file_attribute", "File Attributes", 2, FILE_ATTR16_DESC);
+  return plainBits(f, "smb.file_attribute", "File Attributes", size, FILE_ATTR_BITS);
 }
 
 export function shareAccess(f: Fields): number {
@@ -738,8 +767,17 @@ export function utime(f: Fields, name: string, label: string): number {
   return v;
 }
 
-/** SMB_DATE + SMB_TIME pair (date first unless `timeFirst`) as one node with two children. */
-export function dosDateTime(f: Fields, name: string, label: string, timeFirst = false): void {
+/**
+ * SMB_DATE + SMB_TIME pair (date first unless `timeFirst`) as one node with two children, named
+ * `kids` (default `<name>.smb_time` / `<name>.smb_date`).
+ */
+export function dosDateTime(
+  f: Fields,
+  name: string,
+  label: string,
+  timeFirst = false,
+  kids: { time: string; date: string } = { time: `${name}.smb_time`, date: `${name}.smb_date` },
+): void {
   const at = f.c.pos;
   f.c.need(4);
   const a = f.c.u16();
@@ -757,7 +795,7 @@ export function dosDateTime(f: Fields, name: string, label: string, timeFirst = 
   const show = date === 0 && time === 0 ? "No time specified" : formatAbsTime(secs, 0);
   const n = node(name, `${label}: ${show}`, show, show, at, 4);
   const tnode = node(
-    `${name}.smb_time`,
+    kids.time,
     `DOS Time: ${p2(h)}:${p2(mi)}:${p2(s)} (${hexN(time, 4)})`,
     hexN(time, 4),
     time,
@@ -765,7 +803,7 @@ export function dosDateTime(f: Fields, name: string, label: string, timeFirst = 
     2,
   );
   const dnode = node(
-    `${name}.smb_date`,
+    kids.date,
     `DOS Date: ${y}-${p2(mo)}-${p2(d)} (${hexN(date, 4)})`,
     hexN(date, 4),
     date,
