@@ -227,9 +227,10 @@ export class Security {
       if (!plain && st.works === undefined && st.keyKnown) st.works = false;
     }
     if (!ctx.light) {
-      const label = plain ? "Decrypted SMB3" : "Encrypted SMB3 data";
-      const n = node("smbcmp.smb2.encrypted_data", label, "", "", 52, data.length - 52);
-      nodes.push(n);
+      // Decrypted: a node to hold the inner messages; else the ciphertext, as Wireshark shows it.
+      if (plain)
+        nodes.push(node("smbcmp.smb2.encrypted_data", "Decrypted SMB3", "", "", 52, data.length - 52));
+      else nodes.push(Fields.bytesNode("smb2.header.transform.enc_data", "Data", data.subarray(52), 52));
     }
     return { nodes, plain, error, flag: plain ? MsgFlag.Decrypted : MsgFlag.Encrypted };
   }

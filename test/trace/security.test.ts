@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { findAll } from "../../src/dissect/tree.js";
+import { find, findAll } from "../../src/dissect/tree.js";
 import { detectAndParse, type KeyEntry } from "../../src/keys/index.js";
 import { openTrace } from "../../src/trace/index.js";
 
@@ -59,5 +59,12 @@ test("encrypted example: decrypted with its key file, opaque with a wrong key, s
   assert.ok(enc.length >= 20);
   const labels = findAll(w.tree(enc[0]!.no), "smbcmp.transform.error").map((n) => n.show);
   assert.deepEqual(labels, ["authentication tag mismatch: wrong key?"]);
+  // Not decrypted: the ciphertext is Wireshark's transform Data field (the whole of it in `show`).
+  const data = findAll(w.tree(enc[0]!.no), "smb2.header.transform.enc_data");
+  assert.equal(data.length, 1);
+  const msgSize = Number(find(w.tree(enc[0]!.no), "smb2.header.transform.msg_size")!.show);
+  assert.equal(data[0]!.show.split(":").length, msgSize);
+  assert.match(data[0]!.label, /^Data: [0-9a-f]{72}…$/);
+  assert.equal(findAll(w.tree(enc[0]!.no), "smbcmp.smb2.encrypted_data").length, 0);
   w.close();
 });
