@@ -3,12 +3,12 @@
  * info levels, MS-CIFS 2.2.6) and NT_TRANSACT (MS-CIFS 2.2.7), primary and secondary requests.
  */
 import { type BitSpec, bitPattern, Fields } from "../dissect/fields.js";
-import { hexN } from "../dissect/format.js";
+import { formatAbsTime, hexN } from "../dissect/format.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 import { securityDescriptor } from "../dtyp/secdesc.js";
 import { ctlCode } from "../smb2/fsctl/ctl-code.js";
 import { ctlSummary, FSCTL_NAMES } from "../smb2/fsctl/names.js";
-import { FS_ATTRS } from "../smb2/info/fscc.js";
+import { DEVICE_CHARS, DEVICE_TYPES, FS_ATTRS } from "../smb2/info/fscc.js";
 import {
   isError,
   ntCreateCore,
@@ -21,6 +21,8 @@ import {
 import {
   bcc,
   bounded,
+  escInfo,
+  escShow,
   fidNode,
   fileAttributes,
   plainBits,
@@ -270,7 +272,8 @@ function transResponse(f: Fields, m: Smb1Msg): void {
   if (continuation(m)) {
     m.info.summary += is2 && m.rec.sub !== undefined ? `, ${TRANS2_NAMES[m.rec.sub] ?? "Unknown"}` : "";
     m.info.summary += "[transact continuation]";
-    rawBody(f);
+    if (is2) trans2Continuation(f, m);
+    else rawBody(f);
     return;
   }
   const sub = m.rec.sub;
@@ -293,10 +296,12 @@ function transResponse(f: Fields, m: Smb1Msg): void {
       f.nodes[f.nodes.length - 1]!.label = `Subcommand: ${TRANS2_NAMES[s] ?? "Unknown"} (${hexN(s, 4)})`;
     if (known && sub !== undefined) {
       generatedLevel(f, m, sub);
-      if (m.rec.fid !== undefined) sum(m, `, FID: ${hexN(m.rec.fid, 4)}`);
+      // Like the FID node, the summary names only a FID tshark saw opened.
+      if (m.rec.fid !== undefined && m.ctx.state.file(m.ctx.conn, m.rec.fid, m.ctx.frame))
+        sum(m, `, FID: ${hexN(m.rec.fid, 4)}`);
       sum(m, `, ${TRANS2_NAMES[sub] ?? "Unknown"}`);
       m.info.detail = detailOf(m);
-    }
+    } else sum(m, "<unknown>");
   }
   const w = wct(f);
   if (w < 10) {
@@ -337,10 +342,33 @@ function transResponse(f: Fields, m: Smb1Msg): void {
     return;
   }
   const name = TRANS2_NAMES[sub] ?? `Unknown Transaction2`;
-  block(f, m, "smbcmp.smb.trans2.params", `${name} Parameters`, b.po, b.pc, () =>
-    trans2RespParams(f, m, sub),
-  );
-  block(f, m, "smbcmp.smb.trans2.data", `${name} Data`, b.doff, b.dc, () => trans2RespData(f, m, sub));
+  let count = 0;
+  block(f, m, "smbcmp.smb.trans2.params", `${name} Parameters`, b.po, b.pc, () => {
+    count = trans2RespParams(f, m, sub);
+  });
+  block(f, m, "smbcmp.smb.trans2.data", `${name} Data`, b.doff, b.dc, () => trans2RespData(f, m, sub, count));
+  f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
+}
+
+/**
+ * A later piece of a multi-part TRANS2 response. tshark's tree no longer ties it to the request:
+ * an unknown subcommand, the words, and padding up to the blocks, which are not shown.
+ */
+function trans2Continuation(f: Fields, m: Smb1Msg): void {
+  uintNode(f, "smb.trans2.cmd", "Subcommand", 0xffff, 2, { base: "hex" });
+  relabel(f, "Subcommand: <UNKNOWN> since request packet wasn't seen");
+  const w = wct(f);
+  if (w < 10) {
+    shortWords(f, w);
+    return;
+  }
+  const b = responseWords(f);
+  if (b.sc) f.c.skip(Math.min(2 * b.sc, f.c.remaining));
+  const { end } = bcc(f);
+  bounded(f, end, () => {
+    padTo(f, m, b.po);
+    padTo(f, m, b.doff);
+  });
   f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
 }
 
@@ -382,8 +410,8 @@ function levelSpec(sub: number) {
 
 /** What Wireshark repeats at the top of a TRANS2 response: the level and the path or pattern. */
 function generatedLevel(f: Fields, m: Smb1Msg, sub: number): void {
-  // tshark repeats neither the level nor the path of a SET_PATH_INFO.
-  if (sub === 6) return;
+  // tshark repeats nothing of a FIND_NEXT2, SET_PATH_INFO or SET_FILE_INFO.
+  if (sub === 2 || sub === 6 || sub === 8) return;
   if (m.rec.level !== undefined) levelField(f, sub, m.rec.level);
   if (f.light) return;
   if ((sub === 5 || sub === 6) && m.rec.path !== undefined)
@@ -465,7 +493,8 @@ function trans2ReqParams(f: Fields, m: Smb1Msg, sub: number): void {
     case 1: {
       searchAttributes(f);
       f.uint("smb.search_count", "Search Count", 2);
-      f.bitmask("smb.find_first2.flags", "Flags", 2, FF2_FLAGS);
+      const fl = f.bitmask("smb.find_first2.flags", "Flags", 2, FF2_FLAGS);
+      m.rec.extra = { ...m.rec.extra, resumeKeys: (fl & 0x4) !== 0 };
       m.rec.level = levelField(f, sub);
       f.uint("smb.storage_type", "Storage Type", 4);
       const p = smbString(f, m, "smb.search_pattern", "Search Pattern");
@@ -479,9 +508,10 @@ function trans2ReqParams(f: Fields, m: Smb1Msg, sub: number): void {
       f.uint("smb.search_count", "Search Count", 2);
       m.rec.level = levelField(f, sub);
       f.uint("smb.resume", "Resume Key", 4);
-      f.bitmask("smb.find_first2.flags", "Flags", 2, FF2_FLAGS);
-      const p = smbString(f, m, "smb.search_pattern", "File Name");
-      m.rec.pattern = p;
+      const fl = f.bitmask("smb.find_first2.flags", "Flags", 2, FF2_FLAGS);
+      m.rec.extra = { ...m.rec.extra, resumeKeys: (fl & 0x4) !== 0 };
+      // The name a search continues from; tshark repeats neither it nor the level in the response.
+      const p = smbString(f, m, "smb.file", "File Name");
       sum(m, `, Continue: ${p}`);
       return;
     }
@@ -508,7 +538,7 @@ function trans2ReqParams(f: Fields, m: Smb1Msg, sub: number): void {
       m.rec.path = p;
       m.info.path = p;
       // tshark names the level of a query only.
-      if (sub === 5) sum(m, `, ${QPI_LEVELS[l] ?? "Unknown"}`);
+      if (sub === 5) sum(m, `, ${QPI_LEVELS[l] ?? `Unknown (${l})`}`);
       sum(m, `, Path: ${p}`);
       return;
     }
@@ -518,7 +548,7 @@ function trans2ReqParams(f: Fields, m: Smb1Msg, sub: number): void {
       const l = levelField(f, sub);
       m.rec.level = l;
       sum(m, `, FID: ${hexN(fid, 4)}`);
-      if (sub === 7) sum(m, `, ${QPI_LEVELS[l] ?? "Unknown"}`);
+      if (sub === 7) sum(m, `, ${QPI_LEVELS[l] ?? `Unknown (${l})`}`);
       if (sub === 8 && f.c.remaining >= 2) reserved(f, 2);
       return;
     }
@@ -550,37 +580,43 @@ function trans2ReqData(f: Fields, m: Smb1Msg, sub: number): void {
   rest(f);
 }
 
-function trans2RespParams(f: Fields, m: Smb1Msg, sub: number): void {
+/** The parameters of a response; for FIND_FIRST2/FIND_NEXT2, returns the Search Count. */
+function trans2RespParams(f: Fields, m: Smb1Msg, sub: number): number {
   switch (sub) {
     case 1:
-    case 2:
-      if (m.rec.level !== undefined) levelField(f, sub, m.rec.level);
-      if (sub === 1) f.uint("smb.search_id", "Search ID", 2, { base: "hex" });
-      f.uint("smb.search_count", "Search Count", 2);
+    case 2: {
+      if (sub === 1) {
+        if (m.rec.level !== undefined) levelField(f, sub, m.rec.level);
+        f.uint("smb.search_id", "Search ID", 2, { base: "hex" });
+      }
+      const n = f.uint("smb.search_count", "Search Count", 2);
       f.uint("smb.end_of_search", "End Of Search", 2);
       f.uint("smb.ea.error_offset", "EA Error offset", 2);
       f.uint("smb.last_name_offset", "Last Name Offset", 2);
-      return;
+      return n;
+    }
     case 5:
     case 6:
     case 7:
     case 8:
       f.uint("smb.ea.error_offset", "EA Error offset", 2);
       rest(f);
-      return;
+      return 0;
     default:
       rest(f);
+      return 0;
   }
 }
 
-function trans2RespData(f: Fields, m: Smb1Msg, sub: number): void {
+function trans2RespData(f: Fields, m: Smb1Msg, sub: number, count: number): void {
   const lvl = m.rec.level;
   if ((sub === 1 || sub === 2) && lvl !== undefined) {
     if (unixFindData(f, m, lvl)) {
       // tshark collects no names for the UNIX levels but still opens the list.
       sum(m, ", Files:");
       rest(f);
-    } else findData(f, m, lvl);
+    } else if (lvl >= 1 && lvl <= 3) oldFindData(f, m, lvl, count);
+    else findData(f, m, lvl);
     return;
   }
   if (sub === 3 && lvl !== undefined) {
@@ -631,7 +667,13 @@ function infoData(f: Fields, m: Smb1Msg, lvl: number, set: boolean): void {
     rest(f);
     return;
   }
+  if (set && setOnlyData(f, lvl)) return;
   switch (lvl) {
+    case 1:
+    case 2:
+      infoStandard(f, set);
+      if (lvl === 2) f.uint("smb.ea.list_length", "EA List Length", 4);
+      break;
     case 0x101:
     case 1004:
       basicInfo(f);
@@ -639,10 +681,6 @@ function infoData(f: Fields, m: Smb1Msg, lvl: number, set: boolean): void {
       break;
     case 0x102:
     case 1005:
-      if (set && lvl === 0x102) {
-        f.uint("smb.disposition.delete_on_close", "Delete on close", 1);
-        break;
-      }
       f.u64("smb.alloc_size64", "Allocation Size");
       f.u64("smb.end_of_file", "End Of File");
       f.uint("smb.link_count", "Link Count", 4);
@@ -658,20 +696,7 @@ function infoData(f: Fields, m: Smb1Msg, lvl: number, set: boolean): void {
       f.uint("smb.ea.list_length", "EA List Length", 4);
       break;
     case 1013:
-      f.bitmask("smb.disposition.delete_on_close", "Delete on close", 1, [
-        {
-          name: "smb.disposition.delete_on_close",
-          label: "Delete on close",
-          mask: 1,
-          t: "DELETE this file when closed",
-          f: "Normal access, do not delete on close",
-        },
-      ]);
-      // Wireshark shows the flag itself, not a parent: keep the child only.
-      if (!f.light) {
-        const n = f.nodes.pop()!;
-        f.nodes.push(n.children![0]!);
-      }
+      deleteOnClose(f);
       break;
     case 0x104:
     case 1009: {
@@ -698,9 +723,109 @@ function infoData(f: Fields, m: Smb1Msg, lvl: number, set: boolean): void {
     case 1022:
       streamInfo(f, m);
       break;
+    case 0x108:
+    case 1021: {
+      const l = f.uint("smb.file_name_len", "File Name Len", 4);
+      smbString(f, m, "smb.file", "File Name", { len: l, unicode: true, align: false });
+      break;
+    }
+    case 0x10b:
+    case 1028:
+      f.u64("smb.compressed.file_size", "Compressed Size");
+      f.uint("smb.compressed.format", "Compression Format", 2);
+      f.uint("smb.compressed.unit_shift", "Unit Shift", 1);
+      f.uint("smb.compressed.chunk_shift", "Chunk Shift", 1);
+      f.uint("smb.compressed.cluster_shift", "Cluster Shift", 1);
+      reserved(f, 3);
+      break;
+    case 1014:
+      f.u64("smb.position", "Position");
+      break;
+    case 1016:
+      f.uint("smb.mode", "Mode", 4, { base: "hex" });
+      break;
+    case 1017:
+      f.uint("smb.alignment", "Alignment", 4, { vals: ALIGNMENT });
+      break;
+    case 1034:
+      f.filetime("smb.create.time", "Created");
+      f.filetime("smb.access.time", "Last Access");
+      f.filetime("smb.last_write.time", "Last Write");
+      f.filetime("smb.change.time", "Change");
+      f.u64("smb.alloc_size64", "Allocation Size");
+      f.u64("smb.end_of_file", "End Of File");
+      fileAttributes(f);
+      reserved(f, 4);
+      break;
+    case 1035:
+      f.uint("smb.attribute", "Attribute", 4, { base: "hex" });
+      f.uint("smb.reparse_tag", "Reparse Tag", 4, { base: "hex" });
+      break;
     default:
       rest(f);
   }
+}
+
+/** FILE_DISPOSITION_INFORMATION's flag; Wireshark shows the flag itself, not a parent. */
+function deleteOnClose(f: Fields): void {
+  f.bitmask("smb.disposition.delete_on_close", "Delete on close", 1, [
+    {
+      name: "smb.disposition.delete_on_close",
+      label: "Delete on close",
+      mask: 1,
+      t: "DELETE this file when closed",
+      f: "Normal access, do not delete on close",
+    },
+  ]);
+  if (!f.light) {
+    const n = f.nodes.pop()!;
+    f.nodes.push(n.children![0]!);
+  }
+}
+
+/** FILE_ALIGNMENT_INFORMATION values (MS-FSCC 2.4.3) as tshark names the one Samba returns. */
+const ALIGNMENT: Readonly<Record<number, string>> = { 0: "Byte alignment" };
+
+const MARKED: Readonly<Record<number, string>> = {
+  0: "File is NOT marked for deletion",
+  1: "File is MARKED FOR DELETION",
+};
+
+const REPLACE: Readonly<Record<number, string>> = {
+  0: "Do NOT remove target file if it exists",
+  1: "Remove target file if it exists",
+};
+
+/** SET levels whose number means something else in a query; false if `lvl` is not one. */
+function setOnlyData(f: Fields, lvl: number): boolean {
+  switch (lvl) {
+    case 0x103:
+    case 1019:
+      f.u64("smb.alloc_size64", "Allocation Size");
+      break;
+    case 0x104:
+    case 1020:
+      f.u64("smb.end_of_file", "End Of File");
+      break;
+    case 1010: {
+      // FILE_RENAME_INFORMATION (MS-FSCC 2.4.37.1) with a 4-byte ReplaceIfExists.
+      f.uint("smb.replace", "Replace", 4, { vals: REPLACE });
+      f.uint("smb.root_dir_handle", "Root Directory Handle", 4, { base: "hex" });
+      const l = f.uint("smb.target_name_len", "Target name length", 4);
+      f.utf16("smb.target_name", "Target name", Math.min(l, f.c.remaining));
+      break;
+    }
+    case 0x102:
+      f.uint("smb.marked_for_deletion", "Marked for Deletion", 1, { vals: MARKED });
+      break;
+    case 1013:
+      deleteOnClose(f);
+      break;
+    default:
+      return false;
+  }
+  rest(f);
+  return true;
 }
 
 function streamInfo(f: Fields, m: Smb1Msg): void {
@@ -725,6 +850,26 @@ function streamInfo(f: Fields, m: Smb1Msg): void {
 
 function fsData(f: Fields, m: Smb1Msg, lvl: number): void {
   switch (lvl) {
+    case 1:
+      // SMB_INFO_ALLOCATION (MS-CIFS 2.2.8.2.1).
+      f.uint("smb.fs_id", "FS Id", 4);
+      f.uint("smb.fs_sector_per_unit", "Sectors/Unit", 4);
+      f.uint("smb.fs_units", "Total Units", 4);
+      f.uint("smb.avail.units", "Available Units", 4);
+      f.uint("smb.fs_bytes_per_sector", "Bytes per Sector", 2);
+      break;
+    case 2: {
+      // SMB_INFO_VOLUME (MS-CIFS 2.2.8.2.2): a one-byte count, then the unaligned label.
+      f.uint("smb.volume.serial", "Volume Serial Number", 4, { base: "hex" });
+      const l = f.uint("smb.volume.label.len", "Label Length", 1);
+      smbString(f, m, "smb.volume.label", "Label", { len: l, align: false });
+      break;
+    }
+    case 0x104:
+    case 1004:
+      f.uint("smb.device.type", "Device Type", 4, { base: "hex", vals: DEVICE_TYPES });
+      plainBits(f, "smb.device", "Device Characteristics", 4, DEVICE_CHARS);
+      break;
     case 0x102:
     case 1001: {
       f.filetime("smb.create.time", "Created");
@@ -761,21 +906,105 @@ function fsData(f: Fields, m: Smb1Msg, lvl: number): void {
   }
 }
 
-/** FIND_FIRST2/FIND_NEXT2 result entries. */
+/**
+ * SMB_DATE then SMB_TIME (MS-CIFS 2.2.1.4) as tshark shows the LANMAN info levels' times:
+ * `<base>.time` with the two words as `<base>.smb.date` and `<base>.smb.time`.
+ */
+function dosTime(f: Fields, base: string, label: string): void {
+  const name = `${base}.time`;
+  // Too short: a truncated node, then the short read ends the structure.
+  if (!f.c.has(4)) f.bytes(name, label, 4);
+  const at = f.c.pos;
+  const date = f.c.u16();
+  const time = f.c.u16();
+  if (f.light) return;
+  const y = (date >> 9) + 1980;
+  const mo = (date >> 5) & 0xf;
+  const d = date & 0x1f;
+  const h = time >> 11;
+  const mi = (time >> 5) & 0x3f;
+  const s = (time & 0x1f) * 2;
+  const valid = mo >= 1 && mo <= 12 && d >= 1 && h < 24 && mi < 60 && s < 60;
+  const show = formatAbsTime(valid ? BigInt(Date.UTC(y, mo - 1, d, h, mi, s) / 1000) : 0n, 0);
+  const raw = hexN(date * 0x10000 + time, 8);
+  const none = date === 0 && time === 0;
+  const text = none ? `No time specified (${raw})` : valid ? show : `Invalid time (${raw})`;
+  const n = node(name, `${label}: ${text}`, show, show, at, 4);
+  if (!none) {
+    const p2 = (x: number) => String(x).padStart(2, "0");
+    const ds = hexN(date, 4);
+    const ts = hexN(time, 4);
+    n.children = [
+      node(`${base}.smb.date`, `DOS Date: ${y}-${p2(mo)}-${p2(d)} (${ds})`, ds, date, at, 2),
+      node(`${base}.smb.time`, `DOS Time: ${p2(h)}:${p2(mi)}:${p2(s)} (${ts})`, ts, time, at + 2, 2),
+    ];
+  }
+  f.add(n);
+}
+
+/** The times, sizes and attributes that open SMB_INFO_STANDARD and its EA variants (MS-CIFS 2.2.8). */
+function infoStandard(f: Fields, set = false): void {
+  dosTime(f, "smb.create", "Created");
+  dosTime(f, "smb.access", "Last Access");
+  dosTime(f, "smb.last_write", "Last Write");
+  // A set may send the times only (smbtorture does).
+  if (set && f.c.remaining === 0) return;
+  f.uint("smb.data_size", "Data Size", 4);
+  f.uint("smb.alloc_size", "Allocation Size", 4);
+  fileAttributes(f, 2);
+}
+
+/**
+ * FIND_FIRST2/FIND_NEXT2 entries at the LANMAN levels (MS-CIFS 2.2.8.1.1-3): packed without a
+ * next offset, as many as the Search Count says, each after a resume key if the request asked.
+ */
+function oldFindData(f: Fields, m: Smb1Msg, lvl: number, count: number): void {
+  const resume = m.rec.extra?.resumeKeys === true;
+  const label = FF2_LEVELS[lvl] ?? "Unknown";
+  const names: string[] = [];
+  try {
+    for (let i = 0; i < 65536 && f.c.remaining > 0 && (count === 0 || i < count); i++)
+      f.tree("smbcmp.smb.find_entry", label, (n) => {
+        if (resume) f.uint("smb.resume", "Resume Key", 4);
+        infoStandard(f);
+        if (lvl === 2) f.uint("smb.ea.list_length", "EA List Length", 4);
+        if (lvl === 3) feaList(f);
+        const len = f.uint("smb.file_name_len", "File Name Len", 1);
+        let name: string;
+        // Samba aligns and NUL-terminates an Info Standard name (tshark reads it up to the NUL);
+        // the EA levels' name is unaligned, followed by a one-byte NUL that tshark skips.
+        if (lvl === 1) name = smbString(f, m, "smb.file", "File Name");
+        else {
+          name = smbString(f, m, "smb.file", "File Name", { len, align: false });
+          if (f.c.remaining > 0) f.c.skip(1);
+        }
+        names.push(name);
+        n.label = `${label} File: ${escInfo(name)}`;
+      });
+  } finally {
+    if (names.length) sum(m, `, Files: ${names.join(" ")}`);
+  }
+  rest(f);
+}
+
+/** FIND_FIRST2/FIND_NEXT2 result entries at the NT levels (MS-FSCC 2.4). */
 function findData(f: Fields, m: Smb1Msg, lvl: number): void {
   const names: string[] = [];
   const label = FF2_LEVELS[lvl] ?? "Unknown";
-  if (lvl !== 0x104 && lvl !== 0x101 && lvl !== 0x102 && lvl !== 0x105 && lvl !== 0x106) {
+  if (lvl < 0x101 || lvl > 0x106) {
     rest(f);
     return;
   }
+  // FILE_NAMES_INFORMATION has only the index and the name.
+  const bare = lvl === 0x103;
   for (let guard = 0; guard < 65536 && f.c.remaining >= 4; guard++) {
     const at = f.c.pos;
     const next = f.c.peekU32();
-    const nlenAt = at + 60;
+    const nlenAt = at + (bare ? 8 : 60);
     const nlen = f.c.has(4, nlenAt) ? f.c.peekU32(nlenAt) : 0;
     const nameAt =
-      at + (lvl === 0x101 ? 64 : lvl === 0x102 ? 68 : lvl === 0x104 ? 94 : lvl === 0x105 ? 80 : 104);
+      at +
+      (bare ? 12 : lvl === 0x101 ? 64 : lvl === 0x102 ? 68 : lvl === 0x104 ? 94 : lvl === 0x105 ? 80 : 104);
     const name = f.c.has(nlen, nameAt)
       ? f.c.buf.subarray(nameAt, nameAt + (nlen & ~1)).toString(m.unicode ? "utf16le" : "latin1")
       : "";
@@ -787,15 +1016,17 @@ function findData(f: Fields, m: Smb1Msg, lvl: number): void {
       () => {
         f.uint("smb.next_entry_offset", "Next Entry Offset", 4);
         f.uint("smb.file_index", "File Index", 4);
-        f.filetime("smb.create.time", "Created");
-        f.filetime("smb.access.time", "Last Access");
-        f.filetime("smb.last_write.time", "Last Write");
-        f.filetime("smb.change.time", "Change");
-        f.u64("smb.end_of_file", "End Of File");
-        f.u64("smb.alloc_size64", "Allocation Size");
-        fileAttributes(f);
+        if (!bare) {
+          f.filetime("smb.create.time", "Created");
+          f.filetime("smb.access.time", "Last Access");
+          f.filetime("smb.last_write.time", "Last Write");
+          f.filetime("smb.change.time", "Change");
+          f.u64("smb.end_of_file", "End Of File");
+          f.u64("smb.alloc_size64", "Allocation Size");
+          fileAttributes(f);
+        }
         f.uint("smb.file_name_len", "File Name Len", 4);
-        if (lvl !== 0x101) f.uint("smb.ea.list_length", "EA List Length", 4);
+        if (lvl !== 0x101 && !bare) f.uint("smb.ea.list_length", "EA List Length", 4);
         if (lvl === 0x104 || lvl === 0x106) {
           const sl = f.uint("smb.short_file_name_len", "Short File Name Len", 1);
           reserved(f, 1);
@@ -809,9 +1040,10 @@ function findData(f: Fields, m: Smb1Msg, lvl: number): void {
           }
         }
         if (lvl === 0x105 || lvl === 0x106) {
-          if (lvl === 0x105) reserved(f, 4);
+          // tshark shows the 2 reserved bytes after the short name, not the 4 before a bare id.
+          if (lvl === 0x105) f.c.skip(Math.min(4, f.c.remaining));
           else reserved(f, 2);
-          f.u64("smb.file_id", "File Id", { base: "hex" });
+          f.u64("smb.index_number", "Index Number", { base: "hex" });
         }
         f.c.pos = nameAt;
         smbString(f, m, "smb.file", "File Name", { len: nlen, align: false });
@@ -1067,7 +1299,7 @@ function fullEaList(f: Fields): void {
 function eaNameAt(f: Fields, at: number): string {
   if (!f.c.has(4, at)) return "";
   const nl = f.c.buf[at + 1]!;
-  return f.c.buf.subarray(at + 4, Math.min(f.c.end, at + 4 + nl)).toString("latin1");
+  return escInfo(f.c.buf.subarray(at + 4, Math.min(f.c.end, at + 4 + nl)).toString("latin1"));
 }
 
 /** Flags, lengths, name and value of one EA (FEA, MS-CIFS 2.2.1.2.2). */
@@ -1075,7 +1307,12 @@ function eaBody(f: Fields): void {
   f.uint("smb.ea.flags", "EA Flags", 1, { base: "hex" });
   const nl = f.uint("smb.ea.name_length", "EA Name Length", 1);
   const dl = f.uint("smb.ea.data_length", "EA Data Length", 2);
-  f.ascii("smb.ea.name", "EA Name", Math.min(nl + 1, f.c.remaining));
+  const name = f.ascii("smb.ea.name", "EA Name", Math.min(nl + 1, f.c.remaining));
+  if (!f.light) {
+    const n = f.nodes[f.nodes.length - 1]!;
+    n.label = `EA Name: ${escInfo(name)}`;
+    n.show = escShow(name);
+  }
   const v = f.bytes("smb.ea.data", "EA Data", Math.min(dl, f.c.remaining));
   // tshark's label shows the value as a quoted string.
   relabel(
