@@ -1299,7 +1299,37 @@ function fullEaList(f: Fields): void {
 function eaNameAt(f: Fields, at: number): string {
   if (!f.c.has(4, at)) return "";
   const nl = f.c.buf[at + 1]!;
-  return escInfo(f.c.buf.subarray(at + 4, Math.min(f.c.end, at + 4 + nl)).toString("latin1"));
+  return eaLabel(eaAscii(f.c.buf.subarray(at + 4, Math.min(f.c.end, at + 4 + nl))));
+}
+
+/** An EA name as tshark decodes it: ASCII up to the NUL, other bytes as U+FFFD. */
+function eaAscii(b: Buffer): string {
+  let s = "";
+  for (const c of b) {
+    if (c === 0) break;
+    s += c < 0x80 ? String.fromCharCode(c) : "\ufffd";
+  }
+  return s;
+}
+
+const C_ESCAPES: Readonly<Record<string, string>> = {
+  "\x07": "\\a",
+  "\b": "\\b",
+  "\t": "\\t",
+  "\n": "\\n",
+  "\v": "\\v",
+  "\f": "\\f",
+  "\r": "\\r",
+};
+
+/** Control characters in a label: C escapes where C has one, else octal (`\001`). */
+function eaLabel(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f]/g, (c) => C_ESCAPES[c] ?? escInfo(c));
+}
+
+/** Control characters in a show: tab, newline and carriage return stay, the rest `\x1`. */
+function eaShow(s: string): string {
+  return s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, escShow);
 }
 
 /** Flags, lengths, name and value of one EA (FEA, MS-CIFS 2.2.1.2.2). */
@@ -1307,18 +1337,21 @@ function eaBody(f: Fields): void {
   f.uint("smb.ea.flags", "EA Flags", 1, { base: "hex" });
   const nl = f.uint("smb.ea.name_length", "EA Name Length", 1);
   const dl = f.uint("smb.ea.data_length", "EA Data Length", 2);
-  const name = f.ascii("smb.ea.name", "EA Name", Math.min(nl + 1, f.c.remaining));
+  const raw = f.bytes("smb.ea.name", "EA Name", Math.min(nl + 1, f.c.remaining));
   if (!f.light) {
     const n = f.nodes[f.nodes.length - 1]!;
-    n.label = `EA Name: ${escInfo(name)}`;
-    n.show = escShow(name);
+    const name = eaAscii(raw);
+    n.label = `EA Name: ${eaLabel(name)}`;
+    n.show = eaShow(name);
+    n.value = name;
   }
   const v = f.bytes("smb.ea.data", "EA Data", Math.min(dl, f.c.remaining));
   // tshark's label shows the value as a quoted string.
-  relabel(
-    f,
-    `EA Data: "${[...v].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ".")).join("")}"`,
-  );
+  if (v.length)
+    relabel(
+      f,
+      `EA Data: "${[...v].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ".")).join("")}"`,
+    );
 }
 
 /** An FEA list (MS-CIFS 2.2.1.2.2): SizeOfListInBytes, then packed entries. */
