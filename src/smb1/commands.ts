@@ -435,7 +435,7 @@ function sessionSetupRequest(f: Fields, m: Smb1Msg): void {
     reserved(f, 4);
   }
   const { end } = bcc(f);
-  let account = "";
+  let account: string | undefined;
   let domain = "";
   bounded(f, end, () => {
     if (w === 13) {
@@ -448,7 +448,8 @@ function sessionSetupRequest(f: Fields, m: Smb1Msg): void {
     if (f.c.remaining > 0) smbString(f, m, "smb.native_lanman", "Native LAN Manager");
   });
   toEnd(f, end);
-  if (account) sum(m, `, User: ${domain}\\${account}`);
+  // tshark names an empty account (a null session) "anonymous".
+  if (account !== undefined) sum(m, account ? `, User: ${domain}\\${account}` : ", User: anonymous");
 }
 
 const ACTION_BITS: readonly BitSpec[] = [
@@ -1093,7 +1094,10 @@ function writeAndxResponse(f: Fields, m: Smb1Msg): void {
   const fid = m.rec.fid;
   if (fid !== undefined) fidNode(f, m, { generated: fid });
   const w = andxWords(f, m, [6]);
-  if (w < 0) return;
+  if (w < 0) {
+    if (fid !== undefined && known(m, fid)) sum(m, `, FID: ${hexN(fid, 4)}`);
+    return;
+  }
   if (m.rec.offset !== undefined) rw(f, m.rec.offset, (m.rec.extra?.len as number | undefined) ?? 0);
   const lo = f.uint("smb.count_low", "Count Low", 2);
   f.uint("smb.remaining", "Remaining", 2);
@@ -1248,7 +1252,9 @@ function lockingRequest(f: Fields, m: Smb1Msg): void {
     ranges("Locks", "Lock", nl);
   });
   toEnd(f, end);
-  m.rec.extra = { lock: { type, oplock, nu, nl, locks: lockList, unlocks: unlockList } satisfies LockInfo };
+  // tshark repeats no lock parameters under the (error) response to an oplock break release.
+  if (!(type & 0x2))
+    m.rec.extra = { lock: { type, oplock, nu, nl, locks: lockList, unlocks: unlockList } satisfies LockInfo };
   sum(m, `, FID: ${hexN(fid, 4)}`);
 }
 
@@ -1451,6 +1457,15 @@ function renameRequest(f: Fields, m: Smb1Msg): void {
   m.rec.path = oldName;
   m.rec.extra = { newName };
   sum(m, `, Old Name: ${oldName}, New Name: ${newName}`);
+}
+
+/** Commands Wireshark shows undecoded (IOCTL): the words and bytes as two raw fields. */
+function wordsAndBytes(f: Fields): void {
+  const w = wct(f);
+  if (w > 0) f.bytes("smb.word_parameters", "Word parameters", Math.min(2 * w, f.c.remaining));
+  if (!f.c.has(2)) return;
+  const { n } = bcc(f);
+  if (n > 0) f.bytes("smb.byte_parameters", "Byte parameters", Math.min(n, f.c.remaining));
 }
 
 /** Responses to path commands repeat the request's names (generated). */
@@ -1887,6 +1902,7 @@ export const COMMANDS: Readonly<Record<number, Smb1Command>> = {
   8: { request: pathCommand("smb.file", "File Name", "Path"), response: queryInformationResponse },
   16: { request: pathCommand("smb.dir_name", "Directory", "Directory"), response: pathResponse },
   36: { request: lockingRequest, response: lockingResponse },
+  39: { request: wordsAndBytes, response: wordsAndBytes },
   37: trans,
   38: trans,
   43: { request: echoRequest, response: echoResponse },

@@ -5,8 +5,9 @@
  * core-search.pcap is raw.search (frames 1-60, 125-150, 699-702, 1061-1066, 2925-2945),
  * core-open.pcap raw.open (60-101, 1405-1530, 1800-1806, 2080-2095), core-read.pcap raw.read
  * (20-40, 195-210, 295-302), core-write.pcap raw.write (18-30, 80-90, 150-160), core-lock.pcap
- * raw.lock (114-130, 250-265), core-seek.pcap all of raw.seek; each with the first 16 frames of
- * every TCP connection those ranges touch.
+ * raw.lock (114-130, 250-265), core-seek.pcap all of raw.seek, core-unlink.pcap raw.unlink
+ * (320-340), core-chkpath.pcap raw.chkpath (310-345); each with the first 16 frames of every TCP
+ * connection those ranges touch; core-context.pcap is raw.context frames 1-40.
  * tshark-core-commands.json holds tshark 4.0.17's Info column for every SMB frame and, for chosen
  * frames, every visible smb field (name, show) of its two-pass tree.
  */
