@@ -1226,23 +1226,20 @@ function lockingRequest(f: Fields, m: Smb1Msg): void {
       for (let i = 0; i < n; i++)
         f.tree(`smbcmp.smb.${item.toLowerCase()}`, item, () => {
           const pid = f.uint("smb.pid", "Process ID", 2);
-          let off: bigint;
-          let len: bigint;
-          if (large) {
-            reserved(f, 2);
-            const oh = f.c.peekU32();
-            const ol = f.c.peekU32(f.c.pos + 4);
-            off = lockU64(f, "smb.lock.offset", "Offset", oh, ol, 8);
-            const lh = f.c.peekU32();
-            const ll = f.c.peekU32(f.c.pos + 4);
-            len = lockU64(f, "smb.lock.length", "Length", lh, ll, 8);
-          } else {
+          if (!large) {
             // Wireshark names the 32-bit range fields like the core commands' and does not repeat
             // them under the response.
             f.uint("smb.offset", "Offset", 4);
             f.uint("smb.count", "Count", 4);
             return;
           }
+          reserved(f, 2);
+          const oh = f.c.peekU32();
+          const ol = f.c.peekU32(f.c.pos + 4);
+          const off = lockU64(f, "smb.lock.offset", "Offset", oh, ol, 8);
+          const lh = f.c.peekU32();
+          const ll = f.c.peekU32(f.c.pos + 4);
+          const len = lockU64(f, "smb.lock.length", "Length", lh, ll, 8);
           (item === "Lock" ? lockList : unlockList).push({ pid, off: off.toString(), len: len.toString() });
         });
     });
