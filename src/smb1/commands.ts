@@ -1012,7 +1012,10 @@ function readAndxResponse(f: Fields, m: Smb1Msg): void {
   const fid = m.rec.fid;
   if (fid !== undefined) fidNode(f, m, { generated: fid });
   const w = andxWords(f, m, [12]);
-  if (w < 0) return;
+  if (w < 0) {
+    if (fid !== undefined && known(m, fid)) sum(m, `, FID: ${hexN(fid, 4)}`);
+    return;
+  }
   const reqLen = (m.rec.extra?.len as number | undefined) ?? 0;
   if (m.rec.offset !== undefined) rw(f, m.rec.offset, reqLen);
   f.uint("smb.remaining", "Remaining", 2);
@@ -1900,6 +1903,7 @@ export const COMMANDS: Readonly<Record<number, Smb1Command>> = {
   16: { request: pathCommand("smb.dir_name", "Directory", "Directory"), response: pathResponse },
   36: { request: lockingRequest, response: lockingResponse },
   39: { request: wordsAndBytes, response: wordsAndBytes },
+  194: { request: fidRequest, response: fidResponse },
   37: trans,
   38: trans,
   43: { request: echoRequest, response: echoResponse },
