@@ -27,11 +27,10 @@ const DIR = join(import.meta.dirname, "../fixtures/smb1");
  * Known differences. Search: tshark reads an SMB_INFO_QUERY_EAS_FROM_LIST entry's EA list 4 bytes
  * too long (its size counts itself, MS-CIFS 2.2.1.2.2) and ends malformed, we decode it (134, 136);
  * the first piece of a multi-part response shows the whole reassembled transaction in tshark (122,
- * 129). qfileinfo 44: the text of a DOS error class (not TRANS2's).
+ * 129).
  */
 const INFO_EXCEPTIONS: Record<string, number[]> = {
   "trans2-search.pcap": [122, 129, 134, 136],
-  "trans2-qfileinfo.pcap": [44],
 };
 
 /**
