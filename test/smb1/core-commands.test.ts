@@ -28,14 +28,6 @@ const EXPECT: Record<string, Expect> = JSON.parse(
 );
 const DIR = join(import.meta.dirname, "../fixtures/smb1");
 
-/**
- * Known differences outside this module: tshark lists a FIND_FIRST2 response's file names
- * (trans.ts) and names DOS error ERRDOS/0x00ad "Cancel violation" (names.ts).
- */
-const INFO_EXCEPTIONS: Record<string, number[]> = {
-  "core-search.pcap": [58],
-  "core-lock.pcap": [59, 61],
-};
 
 /** Field (name=show) counts of our tree's smb layers, as tshark's PDML lists them. */
 function ours(tree: FieldNode[]): Map<string, number> {
@@ -58,9 +50,7 @@ for (const [file, exp] of Object.entries(EXPECT)) {
     const t = await openTrace(join(DIR, file));
     try {
       const pk = new Map([...t.packets].map((p) => [p.no, p]));
-      const skip = new Set(INFO_EXCEPTIONS[file] ?? []);
       for (const [no, info] of exp.info) {
-        if (skip.has(no)) continue;
         assert.equal(pk.get(no)?.summary, info, `${file} frame ${no}`);
       }
       for (const [no, fields] of Object.entries(exp.fields)) {
