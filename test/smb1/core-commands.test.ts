@@ -28,7 +28,6 @@ const EXPECT: Record<string, Expect> = JSON.parse(
 );
 const DIR = join(import.meta.dirname, "../fixtures/smb1");
 
-
 /** Field (name=show) counts of our tree's smb layers, as tshark's PDML lists them. */
 function ours(tree: FieldNode[]): Map<string, number> {
   const m = new Map<string, number>();
