@@ -80,7 +80,8 @@ function setNext(f: Fields, m: Smb1Msg, at: number): void {
 
 /** Wireshark repeats a request's FID in the response only when it tracks that FID. */
 function known(m: Smb1Msg, fid: number): boolean {
-  return m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame) !== undefined;
+  const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame);
+  return r !== undefined && !(r.failed && m.ctx.frame > (r.closeFrame ?? r.openFrame));
 }
 
 /** The response carries an error (NT severity error, or any DOS error class). */
@@ -749,6 +750,7 @@ function ntCreateResponse(f: Fields, m: Smb1Msg): void {
         openFrame: m.ctx.frame,
         closeFrame: m.ctx.frame,
         create: m.rec.extra as Smb1CreateParams | undefined,
+        failed: true,
       });
     fidNode(f, m, { generated: 0 });
     sum(m, ", FID: 0x0000");
