@@ -281,7 +281,8 @@ export const NBSS_SESSION_MESSAGE = "Session message";
  *
  * Wireshark dissects the bytes of one frame in at most two NBSS passes: the PDU completing a TCP
  * reassembly, then the PDUs that start in this frame. Each pass writes "Session message", then
- * every PDU clears it and writes its own messages (compound members joined with `;`), so a pass
+ * every PDU clears it and writes its own messages (SMB2 compound members joined with `;`, an SMB1
+ * AndX chain's commands with `; `), so a pass
  * shows its last PDU; the second pass is appended to the first without a separator.
  */
 export function packetSummary(ms: readonly MessageInfo[], layout: PacketLayout = {}): string {
@@ -291,7 +292,11 @@ export function packetSummary(ms: readonly MessageInfo[], layout: PacketLayout =
     if (!pdus.length || m.flags & MsgFlag.PduStart) pdus.push([]);
     pdus.at(-1)!.push(m);
   }
-  const text = (p: readonly MessageInfo[] | undefined) => (p ? p.map((m) => m.summary).join(";") : "");
+  // SMB2 compound members are joined by ";", the commands of an SMB1 AndX chain by "; ".
+  const text = (p: readonly MessageInfo[] | undefined) =>
+    p
+      ? p.map((m, i) => (i && m.proto === 1 ? `; ${m.summary}` : i ? `;${m.summary}` : m.summary)).join("")
+      : "";
   if (!layout.firstReassembled) return text(pdus.at(-1));
   const rest = pdus.length > 1 ? text(pdus.at(-1)) : layout.trailingStart ? NBSS_SESSION_MESSAGE : "";
   return text(pdus[0]) + rest;

@@ -11,7 +11,7 @@ import { Smb2State } from "../../src/smb2/state.js";
 import { openTrace } from "../../src/trace/index.js";
 import { dissectPdu, type PacketLayout, type PduCtx, packetSummary } from "../../src/trace/pdu.js";
 import { Security } from "../../src/trace/security.js";
-import type { MessageInfo } from "../../src/trace/types.js";
+import { blankMessage, type MessageInfo, MsgFlag } from "../../src/trace/types.js";
 
 const CORPUS = join(import.meta.dirname, "../fixtures/corpus");
 
@@ -111,4 +111,22 @@ test("a create response whose request was not captured: File: [unknown], on its 
   } finally {
     t.close();
   }
+});
+
+test("an SMB1 AndX chain's commands are joined by '; ' (SMB2 compounds by ';')", () => {
+  // As tshark shows smb-eicar-andx frame 24.
+  const chain = [
+    blankMessage(1, "Locking AndX Response, FID: 0x4002", MsgFlag.PduStart),
+    blankMessage(1, "Write AndX, FID: 0x4002, 68 bytes", 0),
+    blankMessage(1, "Close, FID: 0x4002", 0),
+  ];
+  assert.equal(
+    packetSummary(chain),
+    "Locking AndX Response, FID: 0x4002; Write AndX, FID: 0x4002, 68 bytes; Close, FID: 0x4002",
+  );
+  const compound = [
+    blankMessage(2, "Create Request File: ", MsgFlag.PduStart),
+    blankMessage(2, "Close Request", 0),
+  ];
+  assert.equal(packetSummary(compound), "Create Request File: ;Close Request");
 });
