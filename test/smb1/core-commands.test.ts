@@ -13,37 +13,13 @@
  * frames, every visible smb field (name, show) of its two-pass tree.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { FieldFlag, type FieldNode, find, findAll, walk } from "../../src/dissect/tree.js";
+import { type FieldNode, find, findAll } from "../../src/dissect/tree.js";
 import { openTrace } from "../../src/trace/index.js";
+import { DIR, loadExpect, ours } from "./tshark-expect.js";
 
-interface Expect {
-  info: [number, string][];
-  fields: Record<string, [string, string][]>;
-}
-
-const EXPECT: Record<string, Expect> = JSON.parse(
-  readFileSync(join(import.meta.dirname, "tshark-core-commands.json"), "utf8"),
-);
-const DIR = join(import.meta.dirname, "../fixtures/smb1");
-
-/** Field (name=show) counts of our tree's smb layers, as tshark's PDML lists them. */
-function ours(tree: FieldNode[]): Map<string, number> {
-  const m = new Map<string, number>();
-  walk(
-    tree.filter((n) => n.name === "smb"),
-    (n) => {
-      if (!(n.flags && n.flags & FieldFlag.Text) && !n.name.startsWith("smbcmp.") && n.name !== "smb") {
-        const k = `${n.name}=${n.show}`;
-        m.set(k, (m.get(k) ?? 0) + 1);
-      }
-      return true;
-    },
-  );
-  return m;
-}
+const EXPECT = loadExpect("tshark-core-commands.json");
 
 for (const [file, exp] of Object.entries(EXPECT)) {
   test(`${file}: Info column and chosen trees equal tshark's`, async () => {

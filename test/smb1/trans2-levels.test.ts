@@ -7,21 +7,13 @@
  * checked) and, for chosen frames, every visible smb field (name, show) of its two-pass tree.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { FieldFlag, type FieldNode, find, findAll, walk } from "../../src/dissect/tree.js";
+import { find, findAll } from "../../src/dissect/tree.js";
 import { openTrace } from "../../src/trace/index.js";
+import { DIR, loadExpect, ours } from "./tshark-expect.js";
 
-interface Expect {
-  info: [number, string][];
-  fields: Record<string, [string, string][]>;
-}
-
-const EXPECT: Record<string, Expect> = JSON.parse(
-  readFileSync(join(import.meta.dirname, "tshark-trans2-levels.json"), "utf8"),
-);
-const DIR = join(import.meta.dirname, "../fixtures/smb1");
+const EXPECT = loadExpect("tshark-trans2-levels.json");
 
 /**
  * Known differences. Search: tshark reads an SMB_INFO_QUERY_EAS_FROM_LIST entry's EA list 4 bytes
@@ -38,21 +30,6 @@ const INFO_EXCEPTIONS: Record<string, number[]> = {
  * counts the failed close of frame 149/34, we the earlier one).
  */
 const SKIP = new Set(["smb.information_level.malformed", "smb.info_level_unknown", "smb.fid.closed_in"]);
-
-function ours(tree: FieldNode[]): Map<string, number> {
-  const m = new Map<string, number>();
-  walk(
-    tree.filter((n) => n.name === "smb"),
-    (n) => {
-      if (!(n.flags && n.flags & FieldFlag.Text) && !n.name.startsWith("smbcmp.") && n.name !== "smb") {
-        const k = `${n.name}=${n.show}`;
-        m.set(k, (m.get(k) ?? 0) + 1);
-      }
-      return true;
-    },
-  );
-  return m;
-}
 
 for (const [file, exp] of Object.entries(EXPECT)) {
   test(`${file}: Info column and chosen trees equal tshark's`, async () => {

@@ -6,21 +6,13 @@
  * smb field (name, show) of its two-pass tree.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { FieldFlag, type FieldNode, find, findAll, walk } from "../../src/dissect/tree.js";
+import { find, findAll } from "../../src/dissect/tree.js";
 import { openTrace } from "../../src/trace/index.js";
+import { DIR, loadExpect, ours } from "./tshark-expect.js";
 
-interface Expect {
-  info: [number, string][];
-  fields: Record<string, [string, string][]>;
-}
-
-const EXPECT: Record<string, Expect> = JSON.parse(
-  readFileSync(join(import.meta.dirname, "tshark-unix-nttrans.json"), "utf8"),
-);
-const DIR = join(import.meta.dirname, "../fixtures/smb1");
+const EXPECT = loadExpect("tshark-unix-nttrans.json");
 
 /**
  * Known differences, each deliberate or outside SMB1: tshark reads one character of a UNIX link
@@ -30,21 +22,6 @@ const DIR = join(import.meta.dirname, "../fixtures/smb1");
 const INFO_EXCEPTIONS: Record<string, number[]> = {
   "nttrans-torture.pcap": [59, 119, 734],
 };
-
-function ours(tree: FieldNode[]): Map<string, number> {
-  const m = new Map<string, number>();
-  walk(
-    tree.filter((n) => n.name === "smb"),
-    (n) => {
-      if (!(n.flags && n.flags & FieldFlag.Text) && !n.name.startsWith("smbcmp.") && n.name !== "smb") {
-        const k = `${n.name}=${n.show}`;
-        m.set(k, (m.get(k) ?? 0) + 1);
-      }
-      return true;
-    },
-  );
-  return m;
-}
 
 for (const [file, exp] of Object.entries(EXPECT)) {
   test(`${file}: Info column and chosen trees equal tshark's`, async () => {
