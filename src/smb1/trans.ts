@@ -552,6 +552,15 @@ function trans2ReqParams(f: Fields, m: Smb1Msg, sub: number): void {
       if (sub === 8 && f.c.remaining >= 2) reserved(f, 2);
       return;
     }
+    case 0x0d: {
+      // CREATE_DIRECTORY (MS-CIFS 2.2.6.14): its EA list (data) stays raw, as in tshark.
+      reserved(f, 4);
+      const p = smbString(f, m, "smb.dir_name", "Directory");
+      m.rec.path = p;
+      m.info.path = p;
+      sum(m, `, Dir: ${p}`);
+      return;
+    }
     case 0x10: {
       f.uint("smb.max_referral_level", "Max Referral Level", 2);
       const p = smbString(f, m, "smb.file", "File Name");

@@ -8,7 +8,8 @@
  * raw.lock (114-130, 250-265), core-seek.pcap all of raw.seek, core-unlink.pcap raw.unlink
  * (320-340), core-chkpath.pcap raw.chkpath (310-345); each with the first 16 frames of every TCP
  * connection those ranges touch; core-context.pcap is raw.context frames 1-40; raw-streams.pcap is all
- * of raw.streams (its failed creates return FID 0, which a later close response does not repeat).
+ * of raw.streams (its failed creates return FID 0, which a later close response does not repeat),
+ * raw-mkdir.pcap all of raw.mkdir (TRANS2 CREATE_DIRECTORY).
  * tshark-core-commands.json holds tshark 4.0.17's Info column for every SMB frame and, for chosen
  * frames, every visible smb field (name, show) of its two-pass tree.
  */
