@@ -1,7 +1,9 @@
 /** SMB1 command dissectors (MS-CIFS 2.2.4, MS-SMB 2.2.4), registered by command code. */
+
 import { type BitSpec, Fields } from "../dissect/fields.js";
 import { hexN } from "../dissect/format.js";
 import { FieldFlag, node } from "../dissect/tree.js";
+import { smbFileTimes } from "../smb2/info/fscc.js";
 import {
   accessMask,
   andx,
@@ -725,10 +727,7 @@ export function registerOpen(m: Smb1Msg, fid: number, bare = false): void {
 
 /** Times, attributes, sizes and type of a newly opened file (NT Create AndX, NT Trans create). */
 export function openResult(f: Fields): void {
-  f.filetime("smb.create.time", "Created");
-  f.filetime("smb.access.time", "Last Access");
-  f.filetime("smb.last_write.time", "Last Write");
-  f.filetime("smb.change.time", "Change");
+  smbFileTimes(f);
   fileAttributes(f);
   f.u64("smb.alloc_size64", "Allocation Size");
   f.u64("smb.end_of_file", "End Of File");

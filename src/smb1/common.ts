@@ -784,34 +784,36 @@ export function dosDateTime(
   const b = f.c.u16();
   const [date, time] = timeFirst ? [b, a] : [a, b];
   if (f.light) return;
+  const p = dosParts(date, time);
+  const show = date === 0 && time === 0 ? "No time specified" : formatAbsTime(p.secs, 0);
+  const n = node(name, `${label}: ${show}`, show, show, at, 4);
+  const tnode = node(kids.time, p.timeLabel, hexN(time, 4), time, timeFirst ? at : at + 2, 2);
+  const dnode = node(kids.date, p.dateLabel, hexN(date, 4), date, timeFirst ? at + 2 : at, 2);
+  n.children = timeFirst ? [tnode, dnode] : [dnode, tnode];
+  f.add(n);
+}
+
+/**
+ * An SMB_DATE and SMB_TIME (MS-CIFS 2.2.1.4.1-2): the UTC seconds they name, whether they are a
+ * real date and time, and the `DOS Date: 2027-02-27 (0x5e5b)` / `DOS Time: 11:59:24 (0x5f6c)` labels.
+ */
+export function dosParts(
+  date: number,
+  time: number,
+): { secs: bigint; valid: boolean; dateLabel: string; timeLabel: string } {
   const y = (date >> 9) + 1980;
   const mo = (date >> 5) & 0xf;
   const d = date & 0x1f;
   const h = time >> 11;
   const mi = (time >> 5) & 0x3f;
   const s = (time & 0x1f) * 2;
-  const secs = BigInt(Math.floor(Date.UTC(y, mo - 1, d, h, mi, s) / 1000));
   const p2 = (x: number) => String(x).padStart(2, "0");
-  const show = date === 0 && time === 0 ? "No time specified" : formatAbsTime(secs, 0);
-  const n = node(name, `${label}: ${show}`, show, show, at, 4);
-  const tnode = node(
-    kids.time,
-    `DOS Time: ${p2(h)}:${p2(mi)}:${p2(s)} (${hexN(time, 4)})`,
-    hexN(time, 4),
-    time,
-    timeFirst ? at : at + 2,
-    2,
-  );
-  const dnode = node(
-    kids.date,
-    `DOS Date: ${y}-${p2(mo)}-${p2(d)} (${hexN(date, 4)})`,
-    hexN(date, 4),
-    date,
-    timeFirst ? at + 2 : at,
-    2,
-  );
-  n.children = timeFirst ? [tnode, dnode] : [dnode, tnode];
-  f.add(n);
+  return {
+    secs: BigInt(Math.floor(Date.UTC(y, mo - 1, d, h, mi, s) / 1000)),
+    valid: mo >= 1 && mo <= 12 && d >= 1 && h < 24 && mi < 60 && s < 60,
+    dateLabel: `DOS Date: ${y}-${p2(mo)}-${p2(d)} (${hexN(date, 4)})`,
+    timeLabel: `DOS Time: ${p2(h)}:${p2(mi)}:${p2(s)} (${hexN(time, 4)})`,
+  };
 }
 
 export { formatFiletime };

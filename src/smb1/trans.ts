@@ -8,7 +8,7 @@ import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 import { securityDescriptor } from "../dtyp/secdesc.js";
 import { ctlCode } from "../smb2/fsctl/ctl-code.js";
 import { ctlSummary, FSCTL_NAMES } from "../smb2/fsctl/names.js";
-import { DEVICE_CHARS, DEVICE_TYPES, FS_ATTRS } from "../smb2/info/fscc.js";
+import { DEVICE_CHARS, DEVICE_TYPES, FS_ATTRS, smbFileTimes } from "../smb2/info/fscc.js";
 import {
   isError,
   ntCreateCore,
@@ -21,6 +21,7 @@ import {
 import {
   bcc,
   bounded,
+  dosParts,
   escInfo,
   escShow,
   fidNode,
@@ -657,10 +658,7 @@ const DELETE_PENDING: Readonly<Record<number, string>> = {
 const IS_DIR: Readonly<Record<number, string>> = { 0: "This is NOT a directory", 1: "This is a DIRECTORY" };
 
 function basicInfo(f: Fields): void {
-  f.filetime("smb.create.time", "Created");
-  f.filetime("smb.access.time", "Last Access");
-  f.filetime("smb.last_write.time", "Last Write");
-  f.filetime("smb.change.time", "Change");
+  smbFileTimes(f);
   fileAttributes(f);
 }
 
@@ -757,10 +755,7 @@ function infoData(f: Fields, m: Smb1Msg, lvl: number, set: boolean): void {
       f.uint("smb.alignment", "Alignment", 4, { vals: ALIGNMENT });
       break;
     case 1034:
-      f.filetime("smb.create.time", "Created");
-      f.filetime("smb.access.time", "Last Access");
-      f.filetime("smb.last_write.time", "Last Write");
-      f.filetime("smb.change.time", "Change");
+      smbFileTimes(f);
       f.u64("smb.alloc_size64", "Allocation Size");
       f.u64("smb.end_of_file", "End Of File");
       fileAttributes(f);
@@ -927,27 +922,17 @@ function dosTime(f: Fields, base: string, label: string): void {
   const date = f.c.u16();
   const time = f.c.u16();
   if (f.light) return;
-  const y = (date >> 9) + 1980;
-  const mo = (date >> 5) & 0xf;
-  const d = date & 0x1f;
-  const h = time >> 11;
-  const mi = (time >> 5) & 0x3f;
-  const s = (time & 0x1f) * 2;
-  const valid = mo >= 1 && mo <= 12 && d >= 1 && h < 24 && mi < 60 && s < 60;
-  const show = formatAbsTime(valid ? BigInt(Date.UTC(y, mo - 1, d, h, mi, s) / 1000) : 0n, 0);
+  const p = dosParts(date, time);
+  const show = formatAbsTime(p.valid ? p.secs : 0n, 0);
   const raw = hexN(date * 0x10000 + time, 8);
   const none = date === 0 && time === 0;
-  const text = none ? `No time specified (${raw})` : valid ? show : `Invalid time (${raw})`;
+  const text = none ? `No time specified (${raw})` : p.valid ? show : `Invalid time (${raw})`;
   const n = node(name, `${label}: ${text}`, show, show, at, 4);
-  if (!none) {
-    const p2 = (x: number) => String(x).padStart(2, "0");
-    const ds = hexN(date, 4);
-    const ts = hexN(time, 4);
+  if (!none)
     n.children = [
-      node(`${base}.smb.date`, `DOS Date: ${y}-${p2(mo)}-${p2(d)} (${ds})`, ds, date, at, 2),
-      node(`${base}.smb.time`, `DOS Time: ${p2(h)}:${p2(mi)}:${p2(s)} (${ts})`, ts, time, at + 2, 2),
+      node(`${base}.smb.date`, p.dateLabel, hexN(date, 4), date, at, 2),
+      node(`${base}.smb.time`, p.timeLabel, hexN(time, 4), time, at + 2, 2),
     ];
-  }
   f.add(n);
 }
 
@@ -1026,10 +1011,7 @@ function findData(f: Fields, m: Smb1Msg, lvl: number): void {
         f.uint("smb.next_entry_offset", "Next Entry Offset", 4);
         f.uint("smb.file_index", "File Index", 4);
         if (!bare) {
-          f.filetime("smb.create.time", "Created");
-          f.filetime("smb.access.time", "Last Access");
-          f.filetime("smb.last_write.time", "Last Write");
-          f.filetime("smb.change.time", "Change");
+          smbFileTimes(f);
           f.u64("smb.end_of_file", "End Of File");
           f.u64("smb.alloc_size64", "Allocation Size");
           fileAttributes(f);

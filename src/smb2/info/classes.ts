@@ -19,6 +19,7 @@ import {
   smb2FileAttributes,
   smbAccessMask,
   smbFileAttributes,
+  smbFileTimes,
   undecoded,
   utf16Avail,
 } from "./fscc.js";
@@ -344,10 +345,7 @@ const FILE_DECODERS: Readonly<Record<number, { node: string; fn: Decoder }>> = {
   34: {
     node: "smb2.file_network_open_info",
     fn: (f) => {
-      f.filetime("smb.create.time", "Created");
-      f.filetime("smb.access.time", "Last Access");
-      f.filetime("smb.last_write.time", "Last Write");
-      f.filetime("smb.change.time", "Change");
+      smbFileTimes(f);
       f.u64("smb.alloc_size64", "Allocation Size");
       f.u64("smb.end_of_file", "End Of File");
       smbFileAttributes(f);

@@ -195,6 +195,14 @@ export const SMB_FILE_ATTRS: readonly BitSpec[] = [
   },
 ];
 
+/** The four NT times of a file (created, last access, last write, change) as Wireshark's smb.* fields. */
+export function smbFileTimes(f: Fields): void {
+  f.filetime("smb.create.time", "Created");
+  f.filetime("smb.access.time", "Last Access");
+  f.filetime("smb.last_write.time", "Last Write");
+  f.filetime("smb.change.time", "Change");
+}
+
 export function smbFileAttributes(f: Fields): number {
   return flags(f, "smb.file_attribute", "File Attributes", 4, SMB_FILE_ATTRS);
 }
