@@ -2,7 +2,7 @@
 
 import { readFileSync, writeSync } from "node:fs";
 import { loadConfig } from "../diff/config.js";
-import { typoOf } from "../dissect/vocabulary.js";
+import { typoHint } from "../dissect/vocabulary.js";
 import { openTsharkTrace } from "../engine/tshark.js";
 import { compileFilter, type Filter, FilterSyntaxError, filterTrace } from "../filter/index.js";
 import { detectAndParse, type KeyEntry, KeyParseError, parseKeyArg, parseKeyFile } from "../keys/index.js";
@@ -245,10 +245,7 @@ export function warnUnseen(filter: Filter | undefined, path: string, quiet?: boo
   for (const f of filter.unseen()) {
     if (warnedFields.has(f)) continue;
     warnedFields.add(f);
-    const near = typoOf(f);
-    const hint = near
-      ? ` (did you mean ${near}?)`
-      : ` (smbcmp show --json ${path} NO lists a packet's fields)`;
+    const hint = typoHint(f) || ` (smbcmp show --json ${path} NO lists a packet's fields)`;
     process.stderr.write(`smbcmp: warning: ${path}: no packet has a field named ${f}${hint}\n`);
   }
 }

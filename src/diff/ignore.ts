@@ -14,7 +14,7 @@
  * A field present on one side only (ADDED/REMOVED) can only be ignored by an `always` rule.
  */
 import type { FieldValue } from "../dissect/tree.js";
-import { coveredField, nearestField, someField } from "../dissect/vocabulary.js";
+import { coveredField, isField, someField, typoHint } from "../dissect/vocabulary.js";
 
 export type Predicate = { kind: "always" } | { kind: "both-success" } | { kind: "within"; n: number };
 
@@ -88,14 +88,16 @@ function globToRegExp(p: string): RegExp {
  */
 export function matchesNoField(rule: IgnoreRule): boolean {
   if (!coveredField(rule.pattern)) return false;
-  const re = isGlob(rule.pattern) ? globToRegExp(rule.pattern) : undefined;
-  return !someField((n) => (re ? re.test(n) : n === rule.pattern));
+  if (!isGlob(rule.pattern)) return !isField(rule.pattern);
+  const re = globToRegExp(rule.pattern);
+  return !someField((n) => re.test(n));
 }
 
 /** The warning for a rule that matches no field (see matchesNoField), with the nearest name when one is near. */
 export function noFieldWarning(rule: IgnoreRule): string {
-  const near = isGlob(rule.pattern) ? undefined : nearestField(rule.pattern);
-  return `no field ${isGlob(rule.pattern) ? "matches" : "is named"} ${rule.pattern}${near ? ` (did you mean ${near}?)` : ""}`;
+  return isGlob(rule.pattern)
+    ? `no field matches ${rule.pattern}`
+    : `no field is named ${rule.pattern}${typoHint(rule.pattern)}`;
 }
 
 function asNumber(v: FieldValue | undefined): number | undefined {

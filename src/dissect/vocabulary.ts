@@ -7,11 +7,13 @@
 import { WIRESHARK_FIELDS, WIRESHARK_PROTOCOLS } from "./wireshark-fields.js";
 
 let names: readonly string[] | undefined;
+let nameSet: ReadonlySet<string> | undefined;
 let prefixes: ReadonlySet<string> | undefined;
 
 function load(): readonly string[] {
   if (!names) {
     names = [...WIRESHARK_PROTOCOLS, ...WIRESHARK_FIELDS.split("\n")];
+    nameSet = new Set(names);
     prefixes = new Set(names.map(protocolOf));
   }
   return names;
@@ -29,6 +31,12 @@ export function coveredField(pattern: string): boolean {
   return prefixes!.has(protocolOf(pattern));
 }
 
+/** Whether `name` is a known field (or protocol) name. */
+export function isField(name: string): boolean {
+  load();
+  return nameSet!.has(name);
+}
+
 /** Whether some known field name passes `test`. */
 export function someField(test: (name: string) => boolean): boolean {
   return load().some(test);
@@ -36,12 +44,18 @@ export function someField(test: (name: string) => boolean): boolean {
 
 /** What `name` likely meant: a near field of its protocol, when no field of it has that name. */
 export function typoOf(name: string): string | undefined {
-  if (!coveredField(name) || someField((n) => n === name)) return undefined;
+  if (!coveredField(name) || isField(name)) return undefined;
   return nearestField(name);
 }
 
+/** For a warning about field `name`: ` (did you mean smb2.filename?)` when typoOf finds one, else "". */
+export function typoHint(name: string): string {
+  const near = typoOf(name);
+  return near ? ` (did you mean ${near}?)` : "";
+}
+
 /** The known field of the same protocol nearest to `name` (a typo's likely meaning), if any is near. */
-export function nearestField(name: string): string | undefined {
+function nearestField(name: string): string | undefined {
   const proto = protocolOf(name);
   let best: string | undefined;
   let bestD = Math.max(2, Math.floor(name.length / 5)) + 1;

@@ -5,7 +5,7 @@
  */
 
 import type { FieldNode } from "../dissect/tree.js";
-import { typoOf } from "../dissect/vocabulary.js";
+import { typoHint } from "../dissect/vocabulary.js";
 import type { MessageInfo, PacketInfo, Trace } from "../trace/types.js";
 
 export class FilterSyntaxError extends Error {
@@ -394,11 +394,7 @@ export function compileFilter(text: string): Filter {
 /** `; no packet has X, Y (did you mean Z?)` for a filter status when fields of `f` were in no tree it looked at, else "". */
 export function unseenNote(f: Filter): string {
   const u = f.unseen();
-  const named = (n: string) => {
-    const near = typoOf(n);
-    return near ? `${n} (did you mean ${near}?)` : n;
-  };
-  return u.length ? `; no packet has ${u.map(named).join(", ")}` : "";
+  return u.length ? `; no packet has ${u.map((n) => n + typoHint(n)).join(", ")}` : "";
 }
 
 /** A view of `t` with only the packets passing `f` (frame numbers and trees unchanged). */

@@ -136,8 +136,8 @@ function rulesOf(opts: Record<string, string | boolean | string[]>): IgnoreRules
   }
   for (const r of (opts.ignore as string[] | undefined) ?? []) {
     try {
-      rules.add(r);
       const rule = parseRule(r);
+      rules.add(rule);
       if (!opts.quiet && matchesNoField(rule))
         process.stderr.write(`smbcmp: warning: --ignore ${r}: ${noFieldWarning(rule)}\n`);
     } catch (e) {
