@@ -294,9 +294,7 @@ export function packetSummary(ms: readonly MessageInfo[], layout: PacketLayout =
   }
   // SMB2 compound members are joined by ";", the commands of an SMB1 AndX chain by "; ".
   const text = (p: readonly MessageInfo[] | undefined) =>
-    p
-      ? p.map((m, i) => (i && m.proto === 1 ? `; ${m.summary}` : i ? `;${m.summary}` : m.summary)).join("")
-      : "";
+    p ? p.map((m, i) => (i ? (m.proto === 1 ? "; " : ";") : "") + m.summary).join("") : "";
   if (!layout.firstReassembled) return text(pdus.at(-1));
   const rest = pdus.length > 1 ? text(pdus.at(-1)) : layout.trailingStart ? NBSS_SESSION_MESSAGE : "";
   return text(pdus[0]) + rest;
