@@ -9,6 +9,8 @@ for pair in tshark:tshark smbd:samba smbclient:smbclient smbtorture:samba-testsu
   cmd=${pair%%:*}; pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
 done
+# impacket's SMB client drives some harness scenarios (run with Debian's /usr/bin/python3).
+/usr/bin/python3 -c 'import impacket' >/dev/null 2>&1 || need+=(python3-impacket)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo

@@ -424,7 +424,11 @@ export async function runScenario(scenario: Scenario | string, opts: RunOptions)
       phase(`step ${i} done`);
       log(text);
       if (code !== 0 && !step.mayFail) {
-        throw new StepError(`scenario ${sc.name}: step ${i} (${cmd}) exited with ${code}`);
+        // The step's last line (an ImportError, a client's NT status) says why without the log.
+        const why = text.trim().split("\n").pop()?.slice(0, 200);
+        throw new StepError(
+          `scenario ${sc.name}: step ${i} (${cmd}) exited with ${code}${why ? `: ${why}` : ""}`,
+        );
       }
     };
     const steps = (async () => {
