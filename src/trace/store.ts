@@ -4,7 +4,8 @@
  * almost nothing to trace (objects retained by the million made the scavenger copy half of what
  * it met). Columns grow by fixed chunks: no copy on growth, and untouched capacity costs nothing
  * (first touches of fresh memory are what cost, ~3 ms per MB on a VM). PacketInfo objects are
- * built on demand by `at(i)`.
+ * built on demand by `at(i)`. The chunks are shared memory: the threads that show a load worker's
+ * index read it in place (exportRange/importRange), they do not each hold a copy.
  */
 import type { FileRange } from "../capture/types.js";
 import type { MessageInfo, PacketInfo, PacketList } from "./types.js";
@@ -12,6 +13,17 @@ import type { MessageInfo, PacketInfo, PacketList } from "./types.js";
 const SHIFT = 16;
 const CHUNK = 1 << SHIFT;
 const MASK = CHUNK - 1;
+
+/**
+ * Memory other threads can see: a load worker's index is read in place by the threads that show
+ * it (see exportRange). Browsers without cross-origin isolation have no SharedArrayBuffer: the
+ * static web build keeps one index in one thread, so plain memory does there.
+ */
+function sharedMemory(bytes: number): ArrayBuffer {
+  return typeof SharedArrayBuffer === "function"
+    ? (new SharedArrayBuffer(bytes) as unknown as ArrayBuffer)
+    : new ArrayBuffer(bytes);
+}
 
 // One class per element type on purpose: a generic column would make every get/set site
 // polymorphic over typed-array kinds, which V8 optimizes worse on this hot path.
@@ -25,8 +37,19 @@ class U32Col {
     c[i & MASK] = v;
   }
   private add(k: number): Uint32Array {
-    while (this.chunks.length <= k) this.chunks.push(new Uint32Array(CHUNK));
+    while (this.chunks.length <= k) this.chunks.push(new Uint32Array(sharedMemory(CHUNK * 4)));
     return this.chunks[k]!;
+  }
+  /** The memory of chunks [from, end). */
+  memory(from: number): ArrayBuffer[] {
+    return this.chunks.slice(from).map((c) => c.buffer as ArrayBuffer);
+  }
+  get chunkCount(): number {
+    return this.chunks.length;
+  }
+  /** Appends chunks another store's memory() gave. */
+  adopt(mem: readonly ArrayBuffer[]): void {
+    for (const b of mem) this.chunks.push(new Uint32Array(b));
   }
 }
 
@@ -40,8 +63,17 @@ class F64Col {
     c[i & MASK] = v;
   }
   private add(k: number): Float64Array {
-    while (this.chunks.length <= k) this.chunks.push(new Float64Array(CHUNK));
+    while (this.chunks.length <= k) this.chunks.push(new Float64Array(sharedMemory(CHUNK * 8)));
     return this.chunks[k]!;
+  }
+  memory(from: number): ArrayBuffer[] {
+    return this.chunks.slice(from).map((c) => c.buffer as ArrayBuffer);
+  }
+  get chunkCount(): number {
+    return this.chunks.length;
+  }
+  adopt(mem: readonly ArrayBuffer[]): void {
+    for (const b of mem) this.chunks.push(new Float64Array(b));
   }
 }
 
@@ -60,7 +92,7 @@ class ByteHeap {
   /** Makes room for `max` contiguous bytes at `n`. */
   room(max: number): void {
     if (this.n + max <= this.cur.length) return;
-    this.cur = Buffer.allocUnsafe(Math.max(1 << 20, max));
+    this.cur = Buffer.from(sharedMemory(Math.max(1 << 20, max)));
     this.curIndex = this.chunks.push(this.cur) - 1;
     this.n = 0;
   }
@@ -68,13 +100,19 @@ class ByteHeap {
   pos(): number {
     return this.curIndex * 2 ** 31 + this.n;
   }
-  /** Takes `b` as a chunk of its own (read-only); returns the position of its first byte. */
-  adopt(b: Buffer): number {
-    return (this.chunks.push(b) - 1) * 2 ** 31;
-  }
   at(pos: number): [Buffer, number] {
     const k = Math.floor(pos / 2 ** 31);
     return [this.chunks[k]!, pos - k * 2 ** 31];
+  }
+  memory(from: number): ArrayBuffer[] {
+    return this.chunks.slice(from).map((c) => c.buffer as ArrayBuffer);
+  }
+  get chunkCount(): number {
+    return this.chunks.length;
+  }
+  /** Appends chunks another heap's memory() gave (read only here: positions stay the same). */
+  adopt(mem: readonly ArrayBuffer[]): void {
+    for (const b of mem) this.chunks.push(Buffer.from(b));
   }
 }
 
@@ -180,80 +218,7 @@ function walkExtras(
   return r.at;
 }
 
-/** Copies src[from, to) to dst at `at`; returns the end. Short runs (most texts) in JS: a native copy costs more to call. */
-function copyRun(src: Buffer, from: number, to: number, dst: Buffer, at: number): number {
-  if (to - from > 64) return at + src.copy(dst, at, from, to);
-  for (let i = from; i < to; i++) dst[at++] = src[i]!;
-  return at;
-}
-
-/**
- * Scratch space of exportRange, reused by every batch (done() copies a batch out): a fresh buffer
- * per batch, grown by doubling, cost more than the writing (fresh memory is slow to touch).
- */
-const scratch = { b: Buffer.allocUnsafe(1 << 16), t: Buffer.allocUnsafe(1 << 16) };
-
-/**
- * A growing byte buffer for exportRange: the columns, then a section of the texts they refer to
- * (`text`, offsets into it), so that the importer keeps a copy of the texts only, not the batch.
- */
-class Writer {
-  private b = scratch.b;
-  private n = 0;
-  private t = scratch.t;
-  private tn = 0;
-  private room(k: number): void {
-    if (this.n + k <= this.b.length) return;
-    const nb = Buffer.allocUnsafe(Math.max(this.b.length * 2, this.n + k));
-    this.b.copy(nb, 0, 0, this.n);
-    this.b = nb;
-    scratch.b = nb;
-  }
-  /** Appends src[from, to) to the text section; returns its offset there. */
-  text(src: Buffer, from: number, to: number): number {
-    if (this.tn + (to - from) > this.t.length) {
-      const nt = Buffer.allocUnsafe(Math.max(this.t.length * 2, this.tn + (to - from)));
-      this.t.copy(nt, 0, 0, this.tn);
-      this.t = nt;
-      scratch.t = nt;
-    }
-    const at = this.tn;
-    this.tn = copyRun(src, from, to, this.t, at);
-    return at;
-  }
-  u32(v: number): void {
-    this.room(4);
-    this.b.writeUInt32LE(v >>> 0, this.n);
-    this.n += 4;
-  }
-  f64(v: number): void {
-    this.room(8);
-    this.b.writeDoubleLE(v, this.n);
-    this.n += 8;
-  }
-  varint(v: number): void {
-    this.room(10);
-    this.n = putVarint(this.b, this.n, v);
-  }
-  /** UTF-8 with its byte length first. */
-  str(s: string): void {
-    const len = Buffer.byteLength(s);
-    this.varint(len);
-    this.room(len);
-    this.n += this.b.write(s, this.n, "utf8");
-  }
-  /** The batch, in an ArrayBuffer of its own (transferable): u32 length of the columns, them, the texts. */
-  done(): Uint8Array {
-    // An ArrayBuffer of its own (allocUnsafeSlow: not a slice of the pool), every byte written below.
-    const out = new Uint8Array(Buffer.allocUnsafeSlow(4 + this.n + this.tn).buffer);
-    new DataView(out.buffer).setUint32(0, this.n, true);
-    out.set(this.b.subarray(0, this.n), 4);
-    out.set(this.t.subarray(0, this.tn), 4 + this.n);
-    return out;
-  }
-}
-
-/** Reads the store's encodings (varints, exported batches) from `b` at `at` on. */
+/** Reads the store's varint records from `b` at `at` on. */
 class Reader {
   constructor(
     private readonly b: Buffer,
@@ -261,16 +226,6 @@ class Reader {
   ) {}
   u8(): number {
     return this.b[this.at++]!;
-  }
-  u32(): number {
-    const v = this.b.readUInt32LE(this.at);
-    this.at += 4;
-    return v;
-  }
-  f64(): number {
-    const v = this.b.readDoubleLE(this.at);
-    this.at += 8;
-    return v;
   }
   varint(): number {
     let v = 0;
@@ -281,12 +236,6 @@ class Reader {
       if (x < 0x80) return v;
       mul *= 128;
     }
-  }
-  str(): string {
-    const len = this.varint();
-    const s = this.b.toString("utf8", this.at, this.at + len);
-    this.at += len;
-    return s;
   }
   skip(len: number): void {
     this.at += len;
@@ -306,6 +255,33 @@ const SAME_AS_MESSAGE = -1;
 const TEMPLATE = -1;
 /** String-table ids a template part can have (16 bits each). */
 const MAX_TEMPLATE_ID = 0xffff;
+
+/** What earlier batches of exportRange carried. */
+interface Exported {
+  packets: number;
+  /** Chunks per part (see PacketStore.parts). */
+  chunks: number[];
+  strings: number;
+  bigIds: number;
+  oddExtras: number;
+  odd: number;
+}
+
+/** Packets [from, to) of a store, as another thread imports them (PacketStore.exportRange). */
+export interface StoreBatch {
+  from: number;
+  to: number;
+  /** Messages of packets [0, to). */
+  mcount: number;
+  /** Per part (columns, text, locations), the memory chunks earlier batches did not carry. */
+  memory: ArrayBuffer[][];
+  strings: string[];
+  bigIds: string[];
+  oddExtras: Partial<MessageInfo>[];
+  odd: string[];
+  /** [packet index, Info] of packets whose Info changed after earlier batches carried them. */
+  amends: [number, string][];
+}
 
 /** Where one PDU of a packet is in the file, as it is indexed (see Pdu in src/capture/types.ts). */
 export interface PduSpans {
@@ -358,10 +334,16 @@ export class PacketStore implements PacketList {
   private readonly lastSrc = new Recent();
   private readonly lastDst = new Recent();
   private readonly lastSes = new Recent();
-  /** exportRange: how many of `strings` earlier batches carried. */
-  private exportedStrings = 0;
-  /** importRange: the exporting store's string ids, as ids of this store. */
-  private readonly importedIds: number[] = [];
+  /**
+   * Packet Infos replaced after other threads could read them (see setSummary), by packet index;
+   * `amendsOut` holds those the next batch carries.
+   */
+  private readonly amends = new Map<number, string>();
+  private amendsOut: [number, string][] = [];
+  /** exportRange: what earlier batches carried (packets, chunks, table entries). */
+  private exported: Exported = { packets: 0, chunks: [], strings: 0, bigIds: 0, oddExtras: 0, odd: 0 };
+  /** A store fed by importRange shares another store's memory: it never writes its own. */
+  private view = false;
 
   get length(): number {
     return this.count;
@@ -397,6 +379,7 @@ export class PacketStore implements PacketList {
 
   /** Appends a packet (frame order); `locs` where its PDUs are in the file (none: trees come from elsewhere). */
   push(p: PacketInfo, locs: readonly PduSpans[] = []): void {
+    if (this.view) throw new Error("PacketStore: a store fed by importRange is read-only");
     const i = this.count;
     const ms = p.messages;
     this.no.set(i, p.no);
@@ -415,6 +398,12 @@ export class PacketStore implements PacketList {
 
   /** Replaces packet i's Info (a later frame showed that it also starts a reassembled PDU). */
   setSummary(i: number, summary: string): void {
+    if (i < this.exported.packets) {
+      // Other threads read this packet's columns: they learn of the new Info from the next batch.
+      this.amends.set(i, summary);
+      this.amendsOut.push([i, summary]);
+      return;
+    }
     const [ref, len] = this.addText(summary);
     this.sumRef.set(i, ref);
     this.sumLen.set(i, len);
@@ -427,7 +416,9 @@ export class PacketStore implements PacketList {
     const messages: MessageInfo[] = [];
     for (let k = first; k < end; k++) messages.push(this.message(k));
     const ref = this.sumRef.get(i);
-    const summary = ref === SAME_AS_MESSAGE ? messages[0]!.summary : this.getText(ref, this.sumLen.get(i));
+    const summary =
+      (this.amends.size && this.amends.get(i)) ||
+      (ref === SAME_AS_MESSAGE ? messages[0]!.summary : this.getText(ref, this.sumLen.get(i)));
     return Object.assign(this.head(i, summary), { messages });
   }
 
@@ -455,6 +446,8 @@ export class PacketStore implements PacketList {
 
   /** Packet i without its messages (what a list line shows): no message or optional text decoded. */
   row(i: number): Omit<PacketInfo, "messages"> {
+    const amended = this.amends.size ? this.amends.get(i) : undefined;
+    if (amended !== undefined) return this.head(i, amended);
     const ref = this.sumRef.get(i);
     const first = this.firstMsg.get(i);
     return this.head(
@@ -701,176 +694,105 @@ export class PacketStore implements PacketList {
     return path;
   }
 
-  /**
-   * Packets [from, to) as bytes that `importRange` appends to another store: how a load worker
-   * (src/worker) hands its index to the threads that show it. Columns and text are copied as they are stored (no
-   * packet objects are built on either side); PDU locations are left out (trees come from the
-   * worker).
-   */
-  exportRange(from: number, to: number, opts: { catchUp?: boolean } = {}): Uint8Array {
-    const w = new Writer();
-    const first = from < this.count ? this.firstMsg.get(from) : this.mcount;
-    const end = to < this.count ? this.firstMsg.get(to) : this.mcount;
-    // Addresses, session ids and summary templates go as ids of this store's string table, whose
-    // entries new since the last batch lead the batch (batches are imported in the order they are
-    // made). `catchUp`: a first batch for a consumer that joins late, of packets earlier batches
-    // carried; it carries the entries they carried, and the next batches follow on from it.
-    const s = this.strings.values;
-    const [lo, hi] = opts.catchUp ? [0, this.exportedStrings] : [this.exportedStrings, s.length];
-    w.varint(hi - lo);
-    for (let i = lo; i < hi; i++) w.str(s[i]!);
-    this.exportedStrings = hi;
-    w.varint(to - from);
-    w.varint(end - first);
-    for (let i = from; i < to; i++) {
-      w.u32(this.no.get(i));
-      w.f64(this.time.get(i));
-      w.varint(this.src.get(i));
-      w.varint(this.dst.get(i));
-      w.u32(this.ports.get(i));
-      w.u32(this.conn.get(i));
-      const k0 = this.firstMsg.get(i);
-      w.varint(this.msgEnd(i) - k0);
-      const ref = this.sumRef.get(i);
-      if (ref === SAME_AS_MESSAGE) w.varint(0);
-      else this.exportText(w, ref, this.sumLen.get(i));
-    }
-    for (let k = first; k < end; k++) {
-      w.u32(this.word.get(k));
-      w.u32(this.status.get(k));
-      w.u32(this.tid.get(k));
-      const id = this.msgId.get(k);
-      w.f64(id);
-      if (id < 0) w.str(this.bigIds[BIG_ID - id]!);
-      w.varint(this.ses.get(k));
-      const ref = this.extra.get(k);
-      if (ref === NONE) w.varint(0);
-      else if (ref < 0) {
-        w.varint(1);
-        w.str(JSON.stringify(this.oddExtras[-2 - ref]));
-      } else {
-        const [b, start] = this.text.at(ref);
-        w.varint(2);
-        w.varint(w.text(b, start, walkExtras(b, start)));
-      }
-      const mref = this.msumRef.get(k);
-      const mlen = this.msumLen.get(k);
-      if (mref === TEMPLATE) {
-        w.varint(3);
-        w.varint(mlen >>> 16);
-        w.varint(mlen & 0xffff);
-      } else this.exportText(w, mref, mlen);
-    }
-    return w.done();
-  }
-
-  /** Appends the packets of a batch from `exportRange` (batches of one store, in order); returns how many. */
-  importRange(bytes: Uint8Array): number {
-    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    const cols = buf.readUInt32LE(0);
-    const r = new Reader(buf, 4);
-    // The texts are kept as one copy of the batch's text section (the columns are not kept).
-    const texts = buf.subarray(4 + cols);
-    const base = texts.length ? this.text.adopt(Buffer.from(texts)) : 0;
-    const ids = this.importedIds;
-    for (let j = r.varint(); j > 0; j--) ids.push(this.strings.id(r.str()));
-    const n = r.varint();
-    const nm = r.varint();
-    let m = this.mcount;
-    const start = this.count;
-    for (let j = 0; j < n; j++) {
-      const i = this.count++;
-      this.no.set(i, r.u32());
-      this.time.set(i, r.f64());
-      this.src.set(i, ids[r.varint()]!);
-      this.dst.set(i, ids[r.varint()]!);
-      this.ports.set(i, r.u32());
-      this.conn.set(i, r.u32());
-      this.firstMsg.set(i, m);
-      m += r.varint();
-      this.importText(r, this.sumRef, this.sumLen, i, true, base);
-      this.locRef.set(i, NO_LOCS);
-    }
-    for (let j = 0; j < nm; j++) {
-      const k = this.mcount++;
-      this.word.set(k, r.u32());
-      this.status.set(k, r.u32());
-      this.tid.set(k, r.u32());
-      const id = r.f64();
-      if (id >= 0) this.msgId.set(k, id);
-      else {
-        this.msgId.set(k, BIG_ID - this.bigIds.length);
-        this.bigIds.push(r.str());
-      }
-      this.ses.set(k, ids[r.varint()]!);
-      const tag = r.varint();
-      if (tag === 0) this.extra.set(k, NONE);
-      else if (tag === 1) {
-        this.oddExtras.push(JSON.parse(r.str()) as Partial<MessageInfo>);
-        this.extra.set(k, -2 - (this.oddExtras.length - 1));
-      } else {
-        this.extra.set(k, base + r.varint());
-      }
-      this.importText(r, this.msumRef, this.msumLen, k, false, base, ids);
-    }
-    return this.count - start;
+  /** The columns, then the text and location heaps, in the order batches list their memory. */
+  private parts(): (U32Col | F64Col | ByteHeap)[] {
+    return [
+      this.no,
+      this.time,
+      this.src,
+      this.dst,
+      this.ports,
+      this.conn,
+      this.firstMsg,
+      this.sumRef,
+      this.sumLen,
+      this.locRef,
+      this.word,
+      this.status,
+      this.msgId,
+      this.tid,
+      this.ses,
+      this.extra,
+      this.msumRef,
+      this.msumLen,
+      this.text,
+      this.locs,
+    ];
   }
 
   /**
-   * A text as [varint len * 2 + 2, then its offset in the text section | 1, then the JSON of an odd
-   * string]; message summaries may also be 3, a template: the prefix's and the suffix's string ids.
+   * Packets [from, to) for `importRange` in other threads (how a load worker, src/worker, hands
+   * its index to the threads that show it): no copy, the batch carries the memory the columns
+   * and texts are in (shared), and only what earlier batches did not carry (new chunks, new
+   * string-table entries, Infos amended since). Batches are made once for every consumer, in
+   * order, `from` where the last one ended. `catchUp`: a first batch for a consumer that joins
+   * late, of the packets [0, from + ...) earlier batches carried; the next batches follow on from it.
    */
-  private exportText(w: Writer, ref: number, len: number): void {
-    if (ref < 0) {
-      w.varint(1);
-      w.str(JSON.stringify(this.odd[-2 - ref]));
-      return;
+  exportRange(from: number, to: number, opts: { catchUp?: boolean } = {}): StoreBatch {
+    const e = this.exported;
+    const parts = this.parts();
+    if (opts.catchUp) {
+      return {
+        from: 0,
+        to: e.packets,
+        mcount: this.msgStart(e.packets),
+        memory: parts.map((c, k) => c.memory(0).slice(0, e.chunks[k] ?? 0)),
+        strings: this.strings.values.slice(0, e.strings),
+        bigIds: this.bigIds.slice(0, e.bigIds),
+        oddExtras: this.oddExtras.slice(0, e.oddExtras),
+        odd: this.odd.slice(0, e.odd),
+        amends: [...this.amends].filter(([i]) => i < e.packets),
+      };
     }
-    const [b, at] = this.text.at(ref);
-    w.varint(len * 2 + 2);
-    w.varint(w.text(b, at, at + (len >>> 1)));
+    if (from !== e.packets || to < from || to > this.count)
+      throw new Error(`PacketStore.exportRange(${from}, ${to}): the last batch ended at ${e.packets}`);
+    const batch: StoreBatch = {
+      from,
+      to,
+      mcount: this.msgStart(to),
+      memory: parts.map((c, k) => c.memory(e.chunks[k] ?? 0)),
+      strings: this.strings.values.slice(e.strings),
+      bigIds: this.bigIds.slice(e.bigIds),
+      oddExtras: this.oddExtras.slice(e.oddExtras),
+      odd: this.odd.slice(e.odd),
+      amends: this.amendsOut,
+    };
+    this.amendsOut = [];
+    this.exported = {
+      packets: to,
+      chunks: parts.map((c) => c.chunkCount),
+      strings: this.strings.values.length,
+      bigIds: this.bigIds.length,
+      oddExtras: this.oddExtras.length,
+      odd: this.odd.length,
+    };
+    return batch;
+  }
+
+  /** Message index where packet i's messages start (the message count for i = length). */
+  private msgStart(i: number): number {
+    return i < this.count ? this.firstMsg.get(i) : this.mcount;
   }
 
   /**
-   * Reads what exportText wrote into column pair (refs, lens) at `i` (0 means the message's
-   * summary); the text section is kept at `base`.
+   * Takes the packets of a batch from another store's `exportRange` (its batches in order, into
+   * a store that holds nothing else); returns how many packets it added.
    */
-  private importText(
-    r: Reader,
-    refs: F64Col,
-    lens: U32Col,
-    i: number,
-    packet: boolean,
-    base: number,
-    ids: readonly number[] = [],
-  ): void {
-    const v = r.varint();
-    if (v === 0 && packet) {
-      refs.set(i, SAME_AS_MESSAGE);
-      return;
-    }
-    if (v === 3) {
-      const pre = ids[r.varint()]!;
-      const suf = ids[r.varint()]!;
-      if (pre <= MAX_TEMPLATE_ID && suf <= MAX_TEMPLATE_ID) {
-        refs.set(i, TEMPLATE);
-        lens.set(i, ((pre << 16) | suf) >>> 0);
-      } else {
-        const s = this.strings.values;
-        const [ref, len] = this.addText(s[pre]! + this.extraPath(i) + s[suf]!);
-        refs.set(i, ref);
-        lens.set(i, len);
-      }
-      return;
-    }
-    if (v === 1) {
-      const [ref, len] = this.addText(JSON.parse(r.str()) as string);
-      refs.set(i, ref);
-      lens.set(i, len);
-      return;
-    }
-    refs.set(i, base + r.varint());
-    lens.set(i, (v - 2) / 2);
+  importRange(batch: StoreBatch): number {
+    if (batch.from !== this.count || (!this.view && this.mcount > 0))
+      throw new Error(`PacketStore.importRange: a batch from packet ${batch.from} after ${this.count}`);
+    this.view = true;
+    const parts = this.parts();
+    for (let k = 0; k < parts.length; k++) parts[k]!.adopt(batch.memory[k] ?? []);
+    for (const v of batch.strings) this.strings.values.push(v);
+    for (const v of batch.bigIds) this.bigIds.push(v);
+    for (const v of batch.oddExtras) this.oddExtras.push(v);
+    for (const v of batch.odd) this.odd.push(v);
+    for (const [i, summary] of batch.amends) this.amends.set(i, summary);
+    const added = batch.to - this.count;
+    this.count = batch.to;
+    this.mcount = batch.mcount;
+    return added;
   }
 
   private message(k: number): MessageInfo {

@@ -2,8 +2,8 @@
  * Runs the web server's slow calls (alignment and everything built on it, stats, new display
  * filters) in a worker thread, so that the HTTP thread keeps serving packet pages and trees
  * meanwhile. The worker indexes nothing: for each open capture it gets a TraceLink to that
- * capture's load worker (src/worker/load-worker.ts, owned by the server), i.e. its own copy of the
- * index, fed the same batches, and a synchronous line for trees. The server pushes every state
+ * capture's load worker (src/worker/load-worker.ts, owned by the server), i.e. the index (its
+ * memory shared, fed the same batches) and a synchronous line for trees. The server pushes every state
  * change (captures, rules, swap). A state change while the worker is still computing for the old
  * state cancels that work: the worker is terminated and its pending calls fail with `Superseded`
  * (the next call starts a new worker on the new state, linked to the same load workers).

@@ -10,7 +10,7 @@ import { gatherKeys, type LoadOpts, parsePorts } from "../cli/common.js";
 import { skeletonJson } from "../dissect/tree.js";
 import type { KeyEntry } from "../keys/types.js";
 import { openTrace } from "../trace/index.js";
-import { PacketStore } from "../trace/store.js";
+import { PacketStore, type StoreBatch } from "../trace/store.js";
 import type { ByteSource, Trace } from "../trace/types.js";
 import type { FilterResult } from "./filter.js";
 
@@ -45,8 +45,8 @@ export interface WorkerInit {
  * parent and each feed), only those whose Info is final.
  */
 export type WorkerMsg =
-  | { type: "progress"; done: number; total: number; packets: Uint8Array }
-  | { type: "done"; packets: Uint8Array; warnings: string[] }
+  | { type: "progress"; done: number; total: number; packets: StoreBatch }
+  | { type: "done"; packets: StoreBatch; warnings: string[] }
   | { type: "error"; message: string };
 
 export type Req =
@@ -89,12 +89,9 @@ function post(m: WorkerMsg): void {
     for (const f of feeds) f.postMessage(m);
     return;
   }
-  // Each feed gets a copy; the parent gets the buffer itself.
-  for (const f of feeds) {
-    const copy = new Uint8Array(m.packets);
-    f.postMessage({ ...m, packets: copy }, [copy.buffer]);
-  }
-  parent.postMessage(m, [m.packets.buffer as ArrayBuffer]);
+  // The same batch for all: it carries shared memory, nothing is copied or transferred.
+  for (const f of feeds) f.postMessage(m);
+  parent.postMessage(m);
 }
 
 /** A packet's byte sources as they cross to the UI thread (a Buffer arrives as a plain Uint8Array). */
@@ -168,7 +165,7 @@ const filterers: MessagePort[] = [];
 /** Sends the packets settled since the last batch (and any new progress) to everyone. */
 function flush(): void {
   const to = store ? settled : 0;
-  // A fresh batch each time, even an empty one: a transferred buffer cannot be sent again.
+  // A batch each time, even an empty one: it may carry Infos amended since the last.
   post({ type: "progress", done, total, packets: (store ?? new PacketStore()).exportRange(sent, to) });
   sent = to;
   last = Date.now();
@@ -218,15 +215,11 @@ parent.on("message", (m: Attach) => {
   if (!outcome && store) flush();
   // Packets [0, sent) for a consumer that joins late: the others' batches continue from it.
   const soFar = (store ?? new PacketStore()).exportRange(0, sent, { catchUp: true });
-  m.feed.postMessage({ type: "progress", done, total, packets: soFar } satisfies WorkerMsg, [
-    soFar.buffer as ArrayBuffer,
-  ]);
+  m.feed.postMessage({ type: "progress", done, total, packets: soFar } satisfies WorkerMsg);
   if (outcome) {
-    // An empty batch is still a batch (a header): importRange wants one.
+    // An empty batch (the catch-up had every packet, and nothing is new since "done"): importRange wants one.
     const none = store!.exportRange(sent, sent);
-    m.feed.postMessage({ type: "done", packets: none, warnings: outcome.warnings } satisfies WorkerMsg, [
-      none.buffer as ArrayBuffer,
-    ]);
+    m.feed.postMessage({ type: "done", packets: none, warnings: outcome.warnings } satisfies WorkerMsg);
     serve(outcome.trace, m.req, m.flag);
     serveFilters(outcome.trace, m.ctl);
   } else {

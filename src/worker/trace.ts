@@ -3,8 +3,8 @@
  * while the UI stays responsive, and once loaded, `tree()` / `pduBytes()` / `byteSources()` are
  * synchronous calls into the worker (Atomics.wait + receiveMessageOnPort), so the diff engine can
  * use it like any Trace. The TUI and the web server use it; `attach()` gives another thread (the
- * web server's compute worker) its own copy of the index and its own synchronous line to the same
- * worker, as a PeerTrace: the capture is indexed once.
+ * web server's compute worker) the same index (shared memory, see PacketStore.exportRange) and its
+ * own synchronous line to the same worker, as a PeerTrace: the capture is indexed once.
  */
 import {
   MessageChannel,
@@ -328,7 +328,7 @@ export class WorkerTrace extends LoadingTrace {
 
 /**
  * A Trace in another thread than its load worker's parent, from WorkerTrace.attach(): the same
- * index (a copy, fed the same batches) and synchronous trees from the same worker.
+ * index (the same memory, fed the same batches) and synchronous trees from the same worker.
  */
 export class PeerTrace extends LoadingTrace {
   protected client: TreeClient;

@@ -101,12 +101,12 @@ test("PacketStore gives back every field it was given, across chunk boundaries",
   assert.equal(s.at(5)!.messages[0]!.summary, given[5]!.messages[0]!.summary);
   assert.equal([...s].length, given.length);
 
-  // exportRange/importRange (the TUI loader's hand-over): every packet comes back the same, in
-  // batches of any size, the odd strings and 2^64-1 ids included; locations stay behind.
+  // exportRange/importRange (the load workers' hand-over): every packet comes back the same, in
+  // batches of any size, the odd strings and 2^64-1 ids included, and the Info amended above.
   const t = new PacketStore();
   assert.equal(t.importRange(new PacketStore().exportRange(0, 0)), 0);
-  t.push(given[0]!);
   for (const [from, to] of [
+    [0, 1],
     [1, 2],
     [2, 1000],
     [1000, 1000],
@@ -116,8 +116,36 @@ test("PacketStore gives back every field it was given, across chunk boundaries",
     assert.equal(t.importRange(s.exportRange(from, to)), to - from);
   assert.equal(t.length, s.length);
   for (let i = 0; i < s.length; i++) assert.deepEqual(t.at(i), s.at(i), `imported packet ${i}`);
-  assert.deepEqual(t.locsOf(7), []);
+  assert.deepEqual(t.locsOf(7), s.locsOf(7));
   assert.equal(t.indexOf(131), 65);
+  assert.throws(() => t.push(given[0]!), /read-only/);
+  assert.throws(() => t.importRange(s.exportRange(0, 1)), /ended at/);
+});
+
+test("PacketStore: batches share the index's memory, and an Info amended after a batch follows in the next", () => {
+  const s = new PacketStore();
+  const t = new PacketStore();
+  for (let i = 0; i < 100; i++) s.push(pkt(i + 1, [msg({ summary: `Echo Request ${i}` })]));
+  const batch = s.exportRange(0, 100);
+  // Columns and texts travel as shared memory (what a worker posts), not as a copy of the packets.
+  assert.ok(batch.memory.flat().every((m) => m instanceof SharedArrayBuffer));
+  assert.ok(structuredClone(batch).memory[0]![0] instanceof SharedArrayBuffer);
+  t.importRange(structuredClone(batch));
+  s.setSummary(7, "Echo Request 7 (amended)");
+  s.push(pkt(101, [msg({ summary: "Echo Request 100" })]));
+  s.setSummary(100, "Echo Request 100 (amended)");
+  assert.equal(t.at(7)!.summary, "Echo Request 7", "not before the next batch");
+  t.importRange(structuredClone(s.exportRange(100, 101)));
+  assert.equal(t.at(7)!.summary, "Echo Request 7 (amended)");
+  assert.equal(t.row(7).summary, "Echo Request 7 (amended)");
+  assert.equal(s.at(7)!.summary, "Echo Request 7 (amended)");
+  assert.equal(t.at(100)!.summary, "Echo Request 100 (amended)");
+  assert.equal(t.at(7)!.messages[0]!.summary, "Echo Request 7");
+  // A late consumer's catch-up carries the amended Info too.
+  const late = new PacketStore();
+  late.importRange(s.exportRange(0, 101, { catchUp: true }));
+  assert.equal(late.length, 101);
+  assert.equal(late.row(7).summary, "Echo Request 7 (amended)");
 });
 
 test("PacketStore: more distinct summary templates than 16-bit ids are stored as text", () => {
