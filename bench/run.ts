@@ -4,13 +4,13 @@
  * `list` and `stats` stream; the `index` rows time the packet index that show, diff, tui and web build.
  *
  *   npm run bench                 # all benchmarks (generates big captures in bench/out/ once)
- *   npm run bench -- list show    # a subset (list, show, tui, pdml, diff (align, diff --deep), big: list of a 2 GB capture,
+ *   npm run bench -- list show    # a subset (list, show, tui, web, pdml, diff (align, diff --deep), big: list of a 2 GB capture,
  *                                 # torture: list and stats of a real smbtorture run, ~800k packets)
  *   npm run bench -- --mb 100     # a smaller bulk capture
  *   npm run bench -- --record     # also write bench/RESULTS.md
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { openTrace } from "../src/trace/index.js";
@@ -203,6 +203,52 @@ async function tuiBench(label: string, path: string): Promise<void> {
 }
 
 /**
+ * `smbcmp web A B`, as a user opens it: both captures indexed by their load workers, the HTTP
+ * thread and the compute worker reading those indexes, the alignment's first rows served. The
+ * time is until those rows arrive; the memory is the whole process's peak (every thread).
+ */
+async function webBench(label: string, a: string): Promise<void> {
+  const b = join(OUT, "ops-900k-copy.pcap");
+  if (!existsSync(b)) copyFileSync(a, b);
+  const t0 = performance.now();
+  const p = spawn(CLI, ["web", a, b, "--no-open"], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const url = await new Promise<URL>((resolve, reject) => {
+      let text = "";
+      p.stdout.on("data", (d: Buffer) => {
+        text += d;
+        const m = /http:\/\/\S+/.exec(text);
+        if (m) resolve(new URL(m[0]));
+      });
+      p.once("exit", () => reject(new Error("smbcmp web exited")));
+    });
+    const call = async (method: string, params: unknown) => {
+      const r = await fetch(new URL(`/api/call/${method}`, url), {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-smbcmp-token": url.searchParams.get("token")! },
+        body: JSON.stringify(params),
+      });
+      if (!r.ok) throw new Error(`${method}: HTTP ${r.status}`);
+      return (await r.json()) as Record<string, unknown>;
+    };
+    await call("info", {});
+    const rows = await call("rows", { from: 0, count: 50 });
+    const secs = (performance.now() - t0) / 1000;
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.pid}/status`, "utf8"))?.[1];
+    row(
+      `web diff ${label} (${rows.total} rows)`,
+      `${secs.toFixed(2)} s to the first aligned rows`,
+      "(no tshark equivalent)",
+      "",
+      `${hwm ? Math.round(Number(hwm) / 1024) : "?"} MB peak`,
+      "",
+    );
+  } finally {
+    p.kill();
+  }
+}
+
+/**
  * `smbcmp diff --deep` of two captures of the same 100k-packet run, B with one CREATE's access mask
  * changed near its end: only comparing every pair's fields finds it (exit status 1, one row).
  */
@@ -283,6 +329,7 @@ async function main() {
     await showBench("900k-packet ops", ops);
   }
   if (want("tui")) await tuiBench("900k-packet ops", ensure("ops-900k.pcap", "ops", 900000));
+  if (want("web")) await webBench("2x900k-packet ops", ensure("ops-900k.pcap", "ops", 900000));
   if (want("pdml")) await pdmlBench("100k-packet ops", ensure("ops-100k.pcap", "ops", 100000));
   if (want("diff")) deepDiffBench("2x100k-packet ops", ensure("ops-100k.pcap", "ops", 100000));
   if (want("diff") && existsSync(join(ROOT, "bench/diff.ts"))) {
