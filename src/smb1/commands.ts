@@ -776,7 +776,7 @@ function ntCreateResponse(f: Fields, m: Smb1Msg): void {
 
 // ---------------------------------------------------------------- open AndX (0x2d)
 
-const OPEN_FLAGS: readonly BitSpec[] = [
+export const OPEN_FLAGS: readonly BitSpec[] = [
   {
     name: "smb.open.flags.add_info",
     label: "Additional Info",
@@ -800,8 +800,20 @@ const OPEN_FLAGS: readonly BitSpec[] = [
   },
 ];
 
+/** TRANS2_OPEN2's flags: Open AndX's, and whether the EAs' total length is wanted (MS-CIFS 2.2.6.1.1). */
+export const OPEN2_FLAGS: readonly BitSpec[] = [
+  ...OPEN_FLAGS,
+  {
+    name: "smb.open.flags.ealen",
+    label: "Total EA Len",
+    mask: 0x8,
+    t: "Total length of EAs requested",
+    f: "Total length of EAs not requested",
+  },
+];
+
 /** AccessMode of Open AndX (MS-CIFS 2.2.4.41.1): access, sharing, locality, caching, write-through. */
-const ACCESS_MODE: readonly BitSpec[] = [
+export const ACCESS_MODE: readonly BitSpec[] = [
   {
     name: "smb.access.writethrough",
     label: "Writethrough",
@@ -852,7 +864,7 @@ const ACCESS_MODE: readonly BitSpec[] = [
   },
 ];
 
-const OPEN_FUNCTION: readonly BitSpec[] = [
+export const OPEN_FUNCTION: readonly BitSpec[] = [
   {
     name: "smb.open.function.create",
     label: "Create",
@@ -868,7 +880,7 @@ const OPEN_FUNCTION: readonly BitSpec[] = [
   },
 ];
 
-const OPEN_ACTION: readonly BitSpec[] = [
+export const OPEN_ACTION: readonly BitSpec[] = [
   {
     name: "smb.open.action.lock",
     label: "Exclusive Open",
@@ -894,7 +906,7 @@ const OPEN_ACTION: readonly BitSpec[] = [
  * request: with what it knows of that FID at the request (an earlier open of the same number),
  * else a bare generated `FID: 0x…`.
  */
-function createdFid(f: Fields, m: Smb1Msg): void {
+export function createdFid(f: Fields, m: Smb1Msg): void {
   const fid = m.rec.extra?.respFid as number | undefined;
   if (fid === undefined || m.ctx.first) return;
   if (known(m, fid)) {

@@ -172,7 +172,8 @@ export function dissectSmb1(
   let lastInfo: MessageInfo | undefined;
   try {
     let prefix: HeaderPrefix | undefined;
-    if (!h.isResponse && pdu.responseFrame !== undefined && pdu.frame === ctx.frame)
+    // An NT Cancel has no response of its own: it points at the one of the request it cancels.
+    if (!h.isResponse && pdu.responseFrame !== undefined && (pdu.frame === ctx.frame || h.cmd === 0xa4))
       prefix = { name: "smb.response_in", label: "Response in", v: pdu.responseFrame };
     else if (h.isResponse && pdu.frame)
       prefix = { name: "smb.response_to", label: "Response to", v: pdu.frame };

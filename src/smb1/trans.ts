@@ -10,8 +10,14 @@ import { ctlCode } from "../smb2/fsctl/ctl-code.js";
 import { ctlSummary, FSCTL_NAMES } from "../smb2/fsctl/names.js";
 import { DEVICE_CHARS, DEVICE_TYPES, FS_ATTRS, smbFileTimes } from "../smb2/info/fscc.js";
 import {
+  ACCESS_MODE,
+  createdFid,
+  ipcState,
   isError,
   ntCreateCore,
+  OPEN_ACTION,
+  OPEN_FUNCTION,
+  OPEN2_FLAGS,
   openResult,
   registerOpen,
   SECURITY_FLAGS,
@@ -21,11 +27,13 @@ import {
 import {
   bcc,
   bounded,
+  dosDateTime,
   dosParts,
   escInfo,
   escShow,
   fidNode,
   fileAttributes,
+  namedBits,
   plainBits,
   relabel,
   reserved,
@@ -39,6 +47,7 @@ import {
   CREATE_ACTION,
   CREATE_DISPOSITION,
   FF2_LEVELS,
+  FILE_TYPE,
   IMPERSONATION,
   NT_TRANS_NAMES,
   OPLOCK_LEVEL,
@@ -175,6 +184,8 @@ function responseWords(f: Fields): Blocks & { sc: number } {
 }
 
 function transRequest(f: Fields, m: Smb1Msg): void {
+  // OPEN2: the FID its response returned leads, as for Open AndX (known after the first pass).
+  if (m.cmd === 0x32 && m.rec.sub === 0) createdFid(f, m);
   const w = wct(f);
   const is2 = m.cmd === 0x32 || m.cmd === 0x33;
   if (m.cmd === 0x26 || m.cmd === 0x33) {
@@ -288,7 +299,9 @@ function transResponse(f: Fields, m: Smb1Msg): void {
       if (m.rec.fid !== undefined) m.info.summary += `, FID: ${hexN(m.rec.fid, 4)}`;
     }
   } else {
-    if (m.rec.fid !== undefined) fidNode(f, m, { generated: m.rec.fid });
+    // The request's FID, repeated (OPEN2's FID is its result, in its parameters).
+    const fid = sub === 0 ? undefined : m.rec.fid;
+    if (fid !== undefined) fidNode(f, m, { generated: fid });
     const s = known && sub !== undefined ? sub : 0xffff;
     uintNode(f, "smb.trans2.cmd", "Subcommand", s, 2, { base: "hex" });
     if (s === 0xffff && !f.light)
@@ -298,8 +311,8 @@ function transResponse(f: Fields, m: Smb1Msg): void {
     if (known && sub !== undefined) {
       generatedLevel(f, m, sub);
       // Like the FID node, the summary names only a FID tshark saw opened.
-      if (m.rec.fid !== undefined && m.ctx.state.file(m.ctx.conn, m.rec.fid, m.ctx.frame))
-        sum(m, `, FID: ${hexN(m.rec.fid, 4)}`);
+      if (fid !== undefined && m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame))
+        sum(m, `, FID: ${hexN(fid, 4)}`);
       sum(m, `, ${TRANS2_NAMES[sub] ?? "Unknown"}`);
       m.info.detail = detailOf(m);
     } else sum(m, "<unknown>");
@@ -491,6 +504,23 @@ function trans2Request(f: Fields, m: Smb1Msg, b: Blocks & { sc: number }): void 
 
 function trans2ReqParams(f: Fields, m: Smb1Msg, sub: number): void {
   switch (sub) {
+    case 0: {
+      // OPEN2 (MS-CIFS 2.2.6.1.1); tshark reads the reserved word after the access mode as
+      // search attributes, and the EA list (data) stays raw.
+      f.bitmask("smb.open.flags", "Flags", 2, OPEN2_FLAGS);
+      namedBits(f, "smb.access.desired", "Desired Access", 2, ACCESS_MODE);
+      searchAttributes(f);
+      fileAttributes(f, 2);
+      dosTime(f, "smb.create", "Created", true);
+      namedBits(f, "smb.open.function", "Open Function", 2, OPEN_FUNCTION);
+      f.uint("smb.alloc_size", "Allocation Size", 4);
+      reserved(f, 10);
+      const p = smbString(f, m, "smb.file", "File Name");
+      m.rec.path = p;
+      m.info.path = p;
+      sum(m, `, Path: ${p}`);
+      return;
+    }
     case 1: {
       searchAttributes(f);
       f.uint("smb.search_count", "Search Count", 2);
@@ -593,6 +623,29 @@ function trans2ReqData(f: Fields, m: Smb1Msg, sub: number): void {
 /** The parameters of a response; for FIND_FIRST2/FIND_NEXT2, returns the Search Count. */
 function trans2RespParams(f: Fields, m: Smb1Msg, sub: number): number {
   switch (sub) {
+    case 0: {
+      // OPEN2 (MS-CIFS 2.2.6.1.2): the FID is registered, named (tshark shows no name) for the
+      // Info of what uses it; the creation time is read as DOS time and date.
+      const fid = f.c.has(2) ? f.c.peekU16() : undefined;
+      if (fid !== undefined) registerOpen(m, fid, true);
+      fidNode(f, m, { full: true });
+      fileAttributes(f, 2);
+      dosDateTime(f, "smb.create.time", "Created", true, {
+        time: "smb.create.smb.time",
+        date: "smb.create.smb.date",
+      });
+      f.uint("smb.data_size", "Data Size", 4);
+      namedBits(f, "smb.access.granted", "Granted Access", 2, ACCESS_MODE);
+      f.uint("smb.file_type", "File Type", 2, { vals: FILE_TYPE });
+      ipcState(f);
+      namedBits(f, "smb.open.action", "Action", 2, OPEN_ACTION);
+      f.uint("smb.create.file_id", "Server unique file ID", 4, { base: "hex" });
+      f.uint("smb.ea.error_offset", "EA Error offset", 2);
+      f.uint("smb.ea.list_length", "EA List Length", 4);
+      if (fid !== undefined) sum(m, `, FID: ${hexN(fid, 4)}`);
+      rest(f);
+      return 0;
+    }
     case 1:
     case 2: {
       if (sub === 1) {
@@ -911,16 +964,18 @@ function fsData(f: Fields, m: Smb1Msg, lvl: number): void {
 }
 
 /**
- * SMB_DATE then SMB_TIME (MS-CIFS 2.2.1.4) as tshark shows the LANMAN info levels' times:
+ * SMB_DATE then SMB_TIME (MS-CIFS 2.2.1.4; the other way round with `timeFirst`, as OPEN2's
+ * creation time) as tshark shows the LANMAN info levels' times:
  * `<base>.time` with the two words as `<base>.smb.date` and `<base>.smb.time`.
  */
-function dosTime(f: Fields, base: string, label: string): void {
+function dosTime(f: Fields, base: string, label: string, timeFirst = false): void {
   const name = `${base}.time`;
   // Too short: a truncated node, then the short read ends the structure.
   if (!f.c.has(4)) f.bytes(name, label, 4);
   const at = f.c.pos;
-  const date = f.c.u16();
-  const time = f.c.u16();
+  const first = f.c.u16();
+  const second = f.c.u16();
+  const [date, time] = timeFirst ? [second, first] : [first, second];
   if (f.light) return;
   const p = dosParts(date, time);
   const show = formatAbsTime(p.valid ? p.secs : 0n, 0);
@@ -928,11 +983,11 @@ function dosTime(f: Fields, base: string, label: string): void {
   const none = date === 0 && time === 0;
   const text = none ? `No time specified (${raw})` : p.valid ? show : `Invalid time (${raw})`;
   const n = node(name, `${label}: ${text}`, show, show, at, 4);
-  if (!none)
-    n.children = [
-      node(`${base}.smb.date`, p.dateLabel, hexN(date, 4), date, at, 2),
-      node(`${base}.smb.time`, p.timeLabel, hexN(time, 4), time, at + 2, 2),
-    ];
+  if (!none) {
+    const d = node(`${base}.smb.date`, p.dateLabel, hexN(date, 4), date, timeFirst ? at + 2 : at, 2);
+    const t = node(`${base}.smb.time`, p.timeLabel, hexN(time, 4), time, timeFirst ? at : at + 2, 2);
+    n.children = timeFirst ? [t, d] : [d, t];
+  }
   f.add(n);
 }
 

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FieldFlag, type FieldNode, walk } from "../../src/dissect/tree.js";
+import { openTrace } from "../../src/trace/index.js";
 
 export interface Expect {
   info: [number, string][];
@@ -33,4 +34,48 @@ export function ours(tree: FieldNode[]): Map<string, number> {
     },
   );
   return m;
+}
+
+/** Known differences a test leaves out of the comparison. */
+export interface Exceptions {
+  /** Frames whose Info is not compared. */
+  infoFrames?: readonly number[];
+  /** Compare only the Infos this accepts (tshark's text). */
+  infoIf?: (info: string) => boolean;
+  /** tshark fields not looked for. */
+  fields?: ReadonlySet<string>;
+  /** Also report fields of ours tshark does not show. */
+  noExtra?: boolean;
+}
+
+/**
+ * Where our view of fixture `file` differs from tshark's recorded one: Info column mismatches and
+ * missing (and with `noExtra`, extra) fields of the chosen frames, one line each.
+ */
+export async function tsharkDiffs(file: string, exp: Expect, x: Exceptions = {}): Promise<string[]> {
+  const t = await openTrace(join(DIR, file));
+  const bad: string[] = [];
+  try {
+    const pk = new Map([...t.packets].map((p) => [p.no, p]));
+    const skip = new Set(x.infoFrames ?? []);
+    for (const [no, info] of exp.info) {
+      const got = pk.get(no)?.summary;
+      if (!skip.has(no) && (x.infoIf?.(info) ?? true) && got !== info)
+        bad.push(`frame ${no}: ${got} != ${info}`);
+    }
+    for (const [no, fields] of Object.entries(exp.fields)) {
+      const have = ours(t.tree(Number(no)));
+      for (const [name, show] of fields) {
+        if (x.fields?.has(name)) continue;
+        const k = `${name}=${show}`;
+        const n = have.get(k) ?? 0;
+        if (n === 0) bad.push(`frame ${no}: missing ${k}`);
+        have.set(k, n - 1);
+      }
+      if (x.noExtra) for (const [k, n] of have) if (n > 0) bad.push(`frame ${no}: extra ${k}`);
+    }
+  } finally {
+    t.close();
+  }
+  return bad;
 }

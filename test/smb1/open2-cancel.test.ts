@@ -1,0 +1,42 @@
+/**
+ * TRANS2 OPEN2 and NT Cancel on real Samba captures (test/fixtures/smb1, made on 127.0.0.1:445 by
+ * tools/harness with "server min protocol = NT1"): trans2-open2.pcap is smbtorture raw.open
+ * frames 1231-1345 (one connection from its negotiate: OPEN2 opens, their closes, a failed
+ * OPEN2), raw-mux.pcap all of raw.mux (NT Cancel of a pending create and of a pending lock).
+ * tshark-open2-cancel.json holds tshark 4.0.17's Info column for every SMB frame and, for chosen
+ * frames, every visible smb field (name, show) of its two-pass tree.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { find } from "../../src/dissect/tree.js";
+import { openTrace } from "../../src/trace/index.js";
+import { DIR, loadExpect, tsharkDiffs } from "./tshark-expect.js";
+
+const EXPECT = loadExpect("tshark-open2-cancel.json");
+
+for (const [file, exp] of Object.entries(EXPECT)) {
+  test(`${file}: Info column and chosen trees equal tshark's`, async () => {
+    assert.deepEqual(await tsharkDiffs(file, exp, { noExtra: true }), []);
+  });
+}
+
+test("OPEN2 registers its FID: the close names the file, and a cancel points at the cancelled request's response", async () => {
+  const t = await openTrace(join(DIR, "trans2-open2.pcap"));
+  try {
+    const close = t.packets.at(t.indexOf(38))!;
+    assert.equal(close.summary, "Close Request, FID: 0x5484");
+    // The Info is tshark's, but the message carries the file for alignment and filters.
+    assert.equal(close.messages[0]!.path, "\\rawopen\\torture_t2open_yes.txt");
+    assert.equal(find(t.tree(37), "smb.create.time")?.show, "Sep 30, 2041 11:50:54.000000000 UTC");
+  } finally {
+    t.close();
+  }
+  const mux = await openTrace(join(DIR, "raw-mux.pcap"));
+  try {
+    assert.equal(find(mux.tree(34), "smb.response_in")?.show, "41");
+    assert.equal(find(mux.tree(83), "smb.response_in")?.show, "87");
+  } finally {
+    mux.close();
+  }
+});
