@@ -205,7 +205,7 @@ const SRV_ERRORS: Readonly<Record<number, string>> = {
   250: "Temporarily unable to use raw mode, use MPX mode",
   251: "Temporarily unable to use raw mode, use standard mode",
   252: "Continue in MPX mode",
-  65535: "Function not supported by the server",
+  65535: "Operation not supported",
 };
 
 /** ERRHRD codes. */
