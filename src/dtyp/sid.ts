@@ -150,22 +150,17 @@ export function parseSid(b: Uint8Array): Sid {
   return { revision: b[0]!, authority, subs, text: sidText(b[0]!, authority, subs) };
 }
 
-/** What Wireshark derives from a SID: the display name and its helper fields. */
+/** What Wireshark derives from a SID: the display name and the RID node. */
 export interface SidNames {
   /** Text after the SID in `(...)`, undefined when the SID is not well known. */
   name?: string;
-  /** [show, name, byte length] of the nt.sid.wkwn entries. */
-  wkwn: [string, string, number][];
   /** [value, name, index in subs] of the RID node. */
   rid?: [number, string, number];
-  /** Domain part of a domain SID (`a-b-c`). */
-  domain?: string;
 }
 
 export function sidNames(s: Sid): SidNames {
-  const out: SidNames = { wkwn: [] };
+  const out: SidNames = {};
   const { subs } = s;
-  const len = 8 + 4 * subs.length;
   const base = `S-${s.revision}-${s.authority}`;
   let prefix: string | undefined;
   let rest: number[];
@@ -181,15 +176,8 @@ export function sidNames(s: Sid): SidNames {
     rest = subs;
   } else return out;
   const pname = WELL_KNOWN[prefix]!;
-  const wkLen = Math.min(12, len);
   if (prefix === "S-1-5-21") {
     out.name = pname;
-    if (rest.length >= 1 && rest.length < 3) {
-      out.wkwn.push([prefix, "Corrupt domain SID", wkLen]);
-      return out;
-    }
-    out.wkwn.push([prefix, pname, wkLen]);
-    if (rest.length >= 3) out.domain = rest.slice(0, 3).join("-");
     if (rest.length >= 4) {
       const rid = rest[3]!;
       const rn = DOMAIN_RIDS[rid] ?? "Domain RID";
@@ -198,7 +186,6 @@ export function sidNames(s: Sid): SidNames {
     }
     return out;
   }
-  out.wkwn.push([prefix, pname, wkLen]);
   const table = RID_TABLES[prefix];
   if (rest.length === 0) {
     out.name = pname;
@@ -210,7 +197,6 @@ export function sidNames(s: Sid): SidNames {
     const full = `${mandatory ? `${pname}Mandatory Level` : pname}-${rn}${rest.length > 1 ? "-<locally defined>" : ""}`;
     out.name = full;
     if (!(mandatory && rest[0] === 0)) out.rid = [rest[0]!, rn, subs.length - rest.length];
-    out.wkwn.push([`${prefix}-${rest[0]}`, full, mandatory ? 0 : 8 + 4 * (subs.length - rest.length + 1)]);
     return out;
   }
   out.name = `${pname}-<locally defined>`;
@@ -258,10 +244,8 @@ export function sid(f: Fields, label = "SID", name = "nt.sid"): Sid {
         const [rid, rn, idx] = names.rid;
         f.add(node("nt.sid.rid", `RID: ${rid}  (${rn})`, String(rid), rid, at + 8 + 4 * idx, 4));
       }
-      for (const [show, nm, l] of names.wkwn)
-        f.add(node("nt.sid.wkwn", `Well-known SID: ${show}  (${nm})`, show, show, at, l));
-      if (names.domain !== undefined)
-        f.add(node("nt.sid.domain", `Domain: ${names.domain}`, names.domain, names.domain, at + 12, 12));
+      // Wireshark also adds nt.sid.wkwn and nt.sid.domain, hidden (for filters): not shown here,
+      // as its tshark engine's trees (which drop hidden fields) do not show them either.
       c.pos = at + len;
     },
     len,
