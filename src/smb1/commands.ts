@@ -725,17 +725,24 @@ export function registerOpen(m: Smb1Msg, fid: number, bare = false): void {
   m.rec.extra = { ...m.rec.extra, respFid: fid };
 }
 
-/** Times, attributes, sizes and type of a newly opened file (NT Create AndX, NT Trans create). */
-export function openResult(f: Fields): void {
+/**
+ * Times, attributes, sizes and type of newly opened `fid` (NT Create AndX, NT Trans create); a
+ * directory is recorded as one.
+ */
+export function openResult(f: Fields, m: Smb1Msg, fid: number): void {
   smbFileTimes(f);
   fileAttributes(f);
   f.u64("smb.alloc_size64", "Allocation Size");
   f.u64("smb.end_of_file", "End Of File");
   f.uint("smb.file_type", "File Type", 2, { vals: FILE_TYPE });
   ipcState(f);
-  f.uint("smb.is_directory", "Is Directory", 1, {
+  const dir = f.uint("smb.is_directory", "Is Directory", 1, {
     vals: { 0: "This is NOT a directory", 1: "This is a DIRECTORY" },
   });
+  if (dir && m.ctx.first && m.pdu.frame) {
+    const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame);
+    if (r) r.dir = true;
+  }
 }
 
 function ntCreateResponse(f: Fields, m: Smb1Msg): void {
@@ -763,7 +770,7 @@ function ntCreateResponse(f: Fields, m: Smb1Msg): void {
   registerOpen(m, fid);
   fidNode(f, m, { full: true });
   f.uint("smb.create.action", "Create action", 4, { vals: CREATE_ACTION });
-  openResult(f);
+  openResult(f, m, fid);
   if (w >= 42) {
     f.guid("smb.volume_guid", "Volume GUID");
     f.u64("smb.create.file_id_64b", "Server unique 64-bit file ID", { base: "hex" });

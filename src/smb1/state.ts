@@ -51,6 +51,8 @@ export interface Smb1File {
   pipe?: boolean;
   /** Opened by NT Trans create: Wireshark shows neither name nor create parameters under it. */
   bare?: boolean;
+  /** The create response said it is a directory: its security descriptors show DIR specific rights. */
+  dir?: boolean;
   /** The FID 0 of a failed create: a response after its last close does not repeat it (Wireshark). */
   failed?: boolean;
 }

@@ -1259,37 +1259,65 @@ const QSD_BITS: readonly BitSpec[] = (
 }));
 
 /** SMB1 file-specific access rights, as tshark shows them inside security descriptors. */
-const FILE_SPECIFIC_BITS: readonly BitSpec[] = (
-  [
-    ["write_attribute", "Write Attribute", 0x100],
-    ["read_attribute", "Read Attribute", 0x80],
-    ["execute", "Execute", 0x20],
-    ["write_ea", "Write EA", 0x10],
-    ["read_ea", "Read EA", 0x8],
-    ["append_data", "Append Data", 0x4],
-    ["write_data", "Write Data", 0x2],
-    ["read_data", "Read Data", 0x1],
-  ] as const
-).map(([n, label, mask]) => ({ name: `smb.file.accessmask.${n}`, label, mask, t: "Set", f: "Not set" }));
+const FILE_SPECIFIC_BITS: readonly BitSpec[] = specificBits("file", [
+  ["write_attribute", "Write Attribute", 0x100],
+  ["read_attribute", "Read Attribute", 0x80],
+  ["execute", "Execute", 0x20],
+  ["write_ea", "Write EA", 0x10],
+  ["read_ea", "Read EA", 0x8],
+  ["append_data", "Append Data", 0x4],
+  ["write_data", "Write Data", 0x2],
+  ["read_data", "Read Data", 0x1],
+]);
+
+/** The same for a directory's descriptor (a FID whose create response said it is one). */
+const DIR_SPECIFIC_BITS: readonly BitSpec[] = specificBits("dir", [
+  ["write_attribute", "Write Attribute", 0x100],
+  ["read_attribute", "Read Attribute", 0x80],
+  ["delete_child", "Delete Child", 0x40],
+  ["traverse", "Traverse", 0x20],
+  ["write_ea", "Write EA", 0x10],
+  ["read_ea", "Read EA", 0x8],
+  ["add_subdir", "Add Subdir", 0x4],
+  ["add_file", "Add File", 0x2],
+  ["list", "List", 0x1],
+]);
+
+function specificBits(kind: "file" | "dir", bits: readonly (readonly [string, string, number])[]): BitSpec[] {
+  return bits.map(([n, label, mask]) => ({
+    name: `smb.${kind}.accessmask.${n}`,
+    label,
+    mask,
+    t: "Set",
+    f: "Not set",
+  }));
+}
 
 /**
- * A security descriptor (src/dtyp) whose ACEs show SMB1's "FILE specific rights" instead of the
- * generic specific bits, as tshark's SMB dissector does.
+ * A security descriptor (src/dtyp) of a known FID, whose ACEs show SMB1's "FILE specific rights"
+ * (or, for a directory, "DIR specific rights") instead of the generic specific bits, as tshark's
+ * SMB dissector does.
  */
-function smbSecDesc(f: Fields, len: number): void {
+function smbSecDesc(f: Fields, m: Smb1Msg, len: number): void {
   const from = f.nodes.length;
   securityDescriptor(f, len);
   if (f.light) return;
+  // A FID whose open was not seen keeps the generic bits, as in tshark.
+  const fid = m.rec.fid;
+  const rec = fid === undefined ? undefined : m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame);
+  if (!rec) return;
+  const dir = !!rec.dir;
+  const kind = dir ? "dir" : "file";
   const fix = (nodes: FieldNode[]) => {
     for (const n of nodes) {
       if (n.name === "smbcmp.nt.access_mask.specific") {
-        const v = typeof n.value === "number" ? n.value : 0;
         const mask = Number(n.label.slice(n.label.indexOf("0x")));
-        const kids = Fields.bitmaskNode("", "", mask, 4, n.offset, FILE_SPECIFIC_BITS).children ?? [];
+        const bits = dir ? DIR_SPECIFIC_BITS : FILE_SPECIFIC_BITS;
+        const kids = Fields.bitmaskNode("", "", mask, 4, n.offset, bits).children ?? [];
         if ((mask & 0x1ff) === 0x1ff)
           kids.unshift(
             node(
-              "smb.file.accessmask.full_control",
+              `smb.${kind}.accessmask.full_control`,
               `${bitPattern(mask, 0x1ff, 32)} = FULL CONTROL: 0x1ff`,
               "0x000001ff",
               0x1ff,
@@ -1297,9 +1325,8 @@ function smbSecDesc(f: Fields, len: number): void {
               4,
             ),
           );
-        n.label = `FILE specific rights: ${hexN(mask, 8)}`;
+        n.label = `${dir ? "DIR" : "FILE"} specific rights: ${hexN(mask, 8)}`;
         n.children = kids;
-        void v;
       } else if (n.children) fix(n.children);
     }
   };
@@ -1309,14 +1336,15 @@ function smbSecDesc(f: Fields, len: number): void {
 /** NT CREATE data: the security descriptor, then the extended attributes (FILE_FULL_EA_INFORMATION). */
 function ntReqData(f: Fields, m: Smb1Msg, fn: number): void {
   if (fn === 3) {
-    smbSecDesc(f, f.c.remaining);
+    smbSecDesc(f, m, f.c.remaining);
     return;
   }
   if (fn === 1) {
     const sd = (m.rec.extra?.sdLen as number | undefined) ?? 0;
     const ea = (m.rec.extra?.eaLen as number | undefined) ?? 0;
     const at = f.c.pos;
-    if (sd > 0 && f.c.remaining > 0) smbSecDesc(f, Math.min(sd, f.c.remaining));
+    // The descriptor a create sets keeps the generic specific bits in tshark (no FID yet).
+    if (sd > 0 && f.c.remaining > 0) securityDescriptor(f, Math.min(sd, f.c.remaining));
     if (ea > 0) {
       // The EA list starts 4-byte aligned after the descriptor.
       const eaAt = at + ((sd + 3) & ~3);
@@ -1505,7 +1533,7 @@ function ntResponse(f: Fields, m: Smb1Msg): void {
     fn === undefined ? "Unknown NT Transaction" : (NT_TRANS_NAMES[fn] ?? `Unknown NT transaction (${fn})`);
   const suffix = fn === undefined ? " (matching request not seen)" : "";
   block(f, m, "smbcmp.smb.nt.params", `${title} Parameters${suffix}`, po, pc, () => ntRespParams(f, m, fn));
-  block(f, m, "smbcmp.smb.nt.data", `${title} Data${suffix}`, doff, dc, () => ntRespData(f, fn));
+  block(f, m, "smbcmp.smb.nt.data", `${title} Data${suffix}`, doff, dc, () => ntRespData(f, m, fn));
   f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
 }
 
@@ -1538,15 +1566,15 @@ function ntRespParams(f: Fields, m: Smb1Msg, fn: number | undefined): void {
     fidNode(f, m, { full: true });
     f.uint("smb.create.action", "Create action", 4, { vals: CREATE_ACTION });
     f.uint("smb.ea.error_offset", "EA Error offset", 4);
-    openResult(f);
+    openResult(f, m, fid);
     sum(m, `, FID: ${hexN(fid, 4)}`);
     return;
   }
   rest(f);
 }
 
-function ntRespData(f: Fields, fn: number | undefined): void {
-  if (fn === 6) smbSecDesc(f, f.c.remaining);
+function ntRespData(f: Fields, m: Smb1Msg, fn: number | undefined): void {
+  if (fn === 6) smbSecDesc(f, m, f.c.remaining);
   rest(f);
 }
 

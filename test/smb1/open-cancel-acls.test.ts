@@ -1,9 +1,11 @@
 /**
- * TRANS2 OPEN2 and NT Cancel on real Samba captures (test/fixtures/smb1, made on 127.0.0.1:445 by
- * tools/harness with "server min protocol = NT1"): trans2-open2.pcap is smbtorture raw.open
- * frames 1231-1345 (one connection from its negotiate: OPEN2 opens, their closes, a failed
- * OPEN2), raw-mux.pcap all of raw.mux (NT Cancel of a pending create and of a pending lock).
- * tshark-open2-cancel.json holds tshark 4.0.17's Info column for every SMB frame and, for chosen
+ * TRANS2 OPEN2, NT Cancel and SMB1 security descriptors on real Samba captures
+ * (test/fixtures/smb1, made on 127.0.0.1:445 by tools/harness with "server min protocol = NT1"):
+ * trans2-open2.pcap is smbtorture raw.open frames 1231-1345 (one connection from its negotiate:
+ * OPEN2 opens, their closes, a failed OPEN2), raw-mux.pcap all of raw.mux (NT Cancel of a pending
+ * create and of a pending lock), raw-acls.pcap raw.acls frames 1-30, 66-76 and 108-118 (a file's
+ * and a directory's descriptors, one of a FID opened before the cut, one set by NT Trans create).
+ * tshark-open-cancel-acls.json holds tshark 4.0.17's Info column for every SMB frame and, for chosen
  * frames, every visible smb field (name, show) of its two-pass tree.
  */
 import assert from "node:assert/strict";
@@ -13,7 +15,7 @@ import { find } from "../../src/dissect/tree.js";
 import { openTrace } from "../../src/trace/index.js";
 import { DIR, loadExpect, tsharkDiffs } from "./tshark-expect.js";
 
-const EXPECT = loadExpect("tshark-open2-cancel.json");
+const EXPECT = loadExpect("tshark-open-cancel-acls.json");
 
 for (const [file, exp] of Object.entries(EXPECT)) {
   test(`${file}: Info column and chosen trees equal tshark's`, async () => {
@@ -38,5 +40,19 @@ test("OPEN2 registers its FID: the close names the file, and a cancel points at 
     assert.equal(find(mux.tree(83), "smb.response_in")?.show, "87");
   } finally {
     mux.close();
+  }
+});
+
+test("security descriptors name FILE or DIR specific rights after the FID's open, generic bits otherwise", async () => {
+  const t = await openTrace(join(DIR, "raw-acls.pcap"));
+  try {
+    const label = (no: number) => find(t.tree(no), "smbcmp.nt.access_mask.specific")?.label;
+    assert.equal(label(23), "FILE specific rights: 0x000001ff");
+    assert.equal(label(49), "DIR specific rights: 0x000001ff");
+    // Opened before the capture's cut, and set by NT Trans create: no FID known.
+    assert.match(label(32) ?? "", /^Specific rights/);
+    assert.match(label(37) ?? "", /^Specific rights/);
+  } finally {
+    t.close();
   }
 });
