@@ -82,7 +82,7 @@ function setNext(f: Fields, m: Smb1Msg, at: number): void {
 
 /** Wireshark repeats a request's FID in the response only when it tracks that FID. */
 function known(m: Smb1Msg, fid: number): boolean {
-  const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame);
+  const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame, m.h.tid);
   return r !== undefined && !(r.failed && m.ctx.frame > (r.closeFrame ?? r.openFrame));
 }
 
@@ -570,7 +570,11 @@ function treeConnectRequest(f: Fields, m: Smb1Msg): void {
 
 function treeConnectResponse(f: Fields, m: Smb1Msg): void {
   const w = andxWords(f, m, [3, 7]);
-  if (w < 0) return;
+  if (w < 0) {
+    // Wireshark maps the TID of any answer, an error too: later uses of it show this frame.
+    mapTree(m, "");
+    return;
+  }
   const sup = f.bitmask("smb.connect.support", "Optional Support", 2, SUPPORT_BITS);
   if (!f.light) {
     const n = f.nodes[f.nodes.length - 1]!;
@@ -593,14 +597,18 @@ function treeConnectResponse(f: Fields, m: Smb1Msg): void {
     if (f.c.remaining > 0) smbString(f, m, "smb.native_fs", "Native File System");
   });
   toEnd(f, end);
-  if (m.ctx.first && m.pdu.frame) {
-    const t = { tid: m.h.tid, path: m.rec.path ?? "", mappedIn: m.ctx.frame, service };
-    m.ctx.state.addTree(m.ctx.conn, t);
-    // Wireshark also files the tree under the TID the request carried (0xffff), so that TID
-    // displays the latest tree connected with it.
-    const reqTid = m.rec.extra?.reqTid as number | undefined;
-    if (reqTid === 0xffff && reqTid !== m.h.tid) m.ctx.state.addTree(m.ctx.conn, { ...t, tid: reqTid });
-  }
+  mapTree(m, service);
+}
+
+/** Records the tree a Tree Connect AndX response maps its TID to (first pass). */
+function mapTree(m: Smb1Msg, service: string): void {
+  if (!m.ctx.first || !m.pdu.frame) return;
+  const t = { tid: m.h.tid, path: m.rec.path ?? "", mappedIn: m.ctx.frame, service };
+  m.ctx.state.addTree(m.ctx.conn, t);
+  // Wireshark also files the tree under the TID the request carried (0xffff), so that TID
+  // displays the latest tree connected with it.
+  const reqTid = m.rec.extra?.reqTid as number | undefined;
+  if (reqTid === 0xffff && reqTid !== m.h.tid) m.ctx.state.addTree(m.ctx.conn, { ...t, tid: reqTid });
 }
 
 // ---------------------------------------------------------------- NT create (0xa2)
@@ -715,6 +723,7 @@ export function registerOpen(m: Smb1Msg, fid: number, bare = false): void {
   const x = m.rec.extra as Smb1CreateParams | undefined;
   const t = m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame, m.ctx.first);
   m.ctx.state.addFile(m.ctx.conn, {
+    tid: m.h.tid,
     fid,
     name: m.rec.path ?? "",
     openFrame: m.ctx.frame,
@@ -740,7 +749,7 @@ export function openResult(f: Fields, m: Smb1Msg, fid: number): void {
     vals: { 0: "This is NOT a directory", 1: "This is a DIRECTORY" },
   });
   if (dir && m.ctx.first && m.pdu.frame) {
-    const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame);
+    const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame, m.h.tid);
     if (r) r.dir = true;
   }
 }
@@ -751,6 +760,7 @@ function ntCreateResponse(f: Fields, m: Smb1Msg): void {
     // opened and closed in this frame.
     if (m.ctx.first)
       m.ctx.state.addFile(m.ctx.conn, {
+        tid: m.h.tid,
         fid: 0,
         name: m.rec.path ?? "",
         openFrame: m.ctx.frame,
@@ -933,6 +943,7 @@ function coreOpened(m: Smb1Msg, fid: number, bare = false, attrs = 0): void {
   if (!m.ctx.first || !m.pdu.frame) return;
   const t = m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame, m.ctx.first);
   m.ctx.state.addFile(m.ctx.conn, {
+    tid: m.h.tid,
     fid,
     name: m.rec.path ?? "",
     openFrame: m.ctx.frame,
@@ -1023,7 +1034,7 @@ function readAndxRequest(f: Fields, m: Smb1Msg): void {
 
 function isPipe(m: Smb1Msg, fid: number | undefined): boolean {
   if (fid === undefined) return false;
-  const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame);
+  const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame, m.h.tid);
   if (r?.pipe !== undefined) return r.pipe;
   return m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame, m.ctx.first)?.service === "IPC";
 }
@@ -1149,7 +1160,7 @@ function closeRequest(f: Fields, m: Smb1Msg): void {
 /** Records the frame that closes `fid` (Wireshark's "Closed in": the latest close request). */
 function closing(m: Smb1Msg, fid: number): void {
   if (!m.ctx.first) return;
-  const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame);
+  const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame, m.h.tid);
   if (r) r.closeFrame = m.ctx.frame;
 }
 

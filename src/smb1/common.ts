@@ -700,7 +700,7 @@ export function fidNode(f: Fields, m: Smb1Msg, o: { generated?: number; full?: b
     f.c.need(2);
     fid = f.c.u16();
   }
-  const rec = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame);
+  const rec = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame, m.h.tid);
   // Responses repeat the request's FID only when Wireshark tracks it.
   if (o.generated !== undefined && !rec && !o.full) return fid;
   m.info.fileId = fidHex(fid);

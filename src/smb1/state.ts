@@ -43,6 +43,8 @@ export interface Smb1CreateParams {
 
 export interface Smb1File {
   fid: number;
+  /** The tree it was opened on: a use on another TID (which servers refuse) does not name it. */
+  tid: number;
   name: string;
   openFrame: number;
   closeFrame?: number;
@@ -80,11 +82,14 @@ export class Smb1State {
     return `${conn}:${pid}:${mid}`;
   }
 
-  /** The open of `fid` current at `frame` (latest opened at or before it). */
-  file(conn: number, fid: number, frame: number): Smb1File | undefined {
+  /** The open of `fid` on tree `tid` current at `frame` (latest opened at or before it). */
+  file(conn: number, fid: number, frame: number, tid: number): Smb1File | undefined {
     const list = this.files.get(`${conn}:${fid}`);
     if (!list) return undefined;
-    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.openFrame <= frame) return list[i];
+    for (let i = list.length - 1; i >= 0; i--) {
+      const f = list[i]!;
+      if (f.openFrame <= frame && f.tid === tid) return f;
+    }
     return undefined;
   }
 

@@ -224,7 +224,7 @@ function transRequest(f: Fields, m: Smb1Msg): void {
     m.info.detail = fnName;
     if (hasFid) {
       m.rec.fid = setup[1]!;
-      const rec = m.ctx.state.file(m.ctx.conn, setup[1]!, m.ctx.frame);
+      const rec = m.ctx.state.file(m.ctx.conn, setup[1]!, m.ctx.frame, m.h.tid);
       m.info.fileId = setup[1]!.toString(16).padStart(4, "0");
       if (rec) m.info.path = rec.name;
       m.info.summary += `, FID: ${hexN(setup[1]!, 4)}`;
@@ -311,7 +311,7 @@ function transResponse(f: Fields, m: Smb1Msg): void {
     if (known && sub !== undefined) {
       generatedLevel(f, m, sub);
       // Like the FID node, the summary names only a FID tshark saw opened.
-      if (fid !== undefined && m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame))
+      if (fid !== undefined && m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame, m.h.tid))
         sum(m, `, FID: ${hexN(fid, 4)}`);
       sum(m, `, ${TRANS2_NAMES[sub] ?? "Unknown"}`);
       m.info.detail = detailOf(m);
@@ -1304,7 +1304,7 @@ function smbSecDesc(f: Fields, m: Smb1Msg, len: number): void {
   if (f.light) return;
   // A FID whose open was not seen keeps the generic bits, as in tshark.
   const fid = m.rec.fid;
-  const rec = fid === undefined ? undefined : m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame);
+  const rec = fid === undefined ? undefined : m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame, m.h.tid);
   if (!rec) return;
   const dir = !!rec.dir;
   const kind = dir ? "dir" : "file";
@@ -1499,7 +1499,7 @@ function ntResponse(f: Fields, m: Smb1Msg): void {
   const fn = known ? m.rec.sub : undefined;
   // An NT CREATE response carries its new FID in the parameters instead.
   // The request's FID is repeated only when it names an open file tshark tracks.
-  if (m.rec.fid !== undefined && fn !== 1 && m.ctx.state.file(m.ctx.conn, m.rec.fid, m.ctx.frame)) {
+  if (m.rec.fid !== undefined && fn !== 1 && m.ctx.state.file(m.ctx.conn, m.rec.fid, m.ctx.frame, m.h.tid)) {
     fidNode(f, m, { generated: m.rec.fid });
     sum(m, `, FID: ${hexN(m.rec.fid, 4)}`);
   }

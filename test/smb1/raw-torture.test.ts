@@ -1,11 +1,12 @@
 /**
- * TRANS2 OPEN2, NT Cancel and SMB1 security descriptors on real Samba captures
+ * TRANS2 OPEN2, NT Cancel, SMB1 security descriptors and trees on real Samba captures
  * (test/fixtures/smb1, made on 127.0.0.1:445 by tools/harness with "server min protocol = NT1"):
  * trans2-open2.pcap is smbtorture raw.open frames 1231-1345 (one connection from its negotiate:
  * OPEN2 opens, their closes, a failed OPEN2), raw-mux.pcap all of raw.mux (NT Cancel of a pending
  * create and of a pending lock), raw-acls.pcap raw.acls frames 1-30, 66-76 and 108-118 (a file's
- * and a directory's descriptors, one of a FID opened before the cut, one set by NT Trans create).
- * tshark-open-cancel-acls.json holds tshark 4.0.17's Info column for every SMB frame and, for chosen
+ * and a directory's descriptors, one of a FID opened before the cut, one set by NT Trans create),
+ * raw-context.pcap all of raw.context (a failed Tree Connect that maps its TID again, a FID used
+ * on another tree). tshark-raw-torture.json holds tshark 4.0.17's Info column for every SMB frame and, for chosen
  * frames, every visible smb field (name, show) of its two-pass tree.
  */
 import assert from "node:assert/strict";
@@ -15,7 +16,7 @@ import { find } from "../../src/dissect/tree.js";
 import { openTrace } from "../../src/trace/index.js";
 import { DIR, loadExpect, tsharkDiffs } from "./tshark-expect.js";
 
-const EXPECT = loadExpect("tshark-open-cancel-acls.json");
+const EXPECT = loadExpect("tshark-raw-torture.json");
 
 for (const [file, exp] of Object.entries(EXPECT)) {
   test(`${file}: Info column and chosen trees equal tshark's`, async () => {
@@ -52,6 +53,19 @@ test("security descriptors name FILE or DIR specific rights after the FID's open
     // Opened before the capture's cut, and set by NT Trans create: no FID known.
     assert.match(label(32) ?? "", /^Specific rights/);
     assert.match(label(37) ?? "", /^Specific rights/);
+  } finally {
+    t.close();
+  }
+});
+
+test("a FID names its file on the tree it was opened on only; a failed tree connect maps its TID", async () => {
+  const t = await openTrace(join(DIR, "raw-context.pcap"));
+  try {
+    // Frame 71 writes FID 0x5f37 on another TID than its open (70): the server refuses it.
+    assert.equal(t.packets.at(t.indexOf(72))!.summary, "Write AndX Response, Error: STATUS_INVALID_HANDLE");
+    assert.equal(find(t.tree(71), "smb.fid.opened_in"), undefined);
+    assert.equal(find(t.tree(73), "smb.fid.opened_in")?.show, "70");
+    assert.equal(find(t.tree(70), "smb.fid.mapped_in")?.show, "68");
   } finally {
     t.close();
   }
