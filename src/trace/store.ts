@@ -657,7 +657,11 @@ export class PacketStore implements PacketList {
     if (at >= 0) {
       // Messages of a kind mostly share their template: compared in place with the kind's last
       // one, the parts are not sliced out and hashed again (a tenth of indexing small operations).
-      const t = (this.templates[kind] ??= { prefix: "", pre: -1, suf: "", ids: 0 });
+      let t = this.templates[kind];
+      if (!t) {
+        t = { prefix: "", pre: -1, suf: "", ids: 0 };
+        this.templates[kind] = t;
+      }
       const sufAt = at + path!.length;
       if (
         t.pre === at &&
