@@ -47,8 +47,20 @@ export class Security {
   private readonly derived = new Map<string, Derived | string>();
   readonly status = new Map<string, SessionKeyStatus>();
 
+  /**
+   * Every distinct session key given per session id, in order: a channel bound to a session
+   * (multichannel) signs with a key derived from its own authentication's session key.
+   */
+  private readonly sessionKeys = new Map<string, Buffer[]>();
+
   constructor(entries: KeyEntry[] = []) {
     for (const e of mergeEntries(entries)) this.keys.set(e.sesId, e);
+    for (const e of entries) {
+      if (!e.sessionKey) continue;
+      const list = this.sessionKeys.get(e.sesId) ?? [];
+      if (!list.some((k) => k.equals(e.sessionKey!))) list.push(e.sessionKey);
+      this.sessionKeys.set(e.sesId, list);
+    }
   }
 
   get hasKeys(): boolean {
@@ -91,10 +103,9 @@ export class Security {
       r = { serverIn: e.serverIn, serverOut: e.serverOut, cipher: t?.cipherId };
     else if (!e.sessionKey) r = `no session key for session 0x${sesId}`;
     else {
-      // The session may have been set up on another connection (multichannel): use the tracker that saw it.
-      const owner = [t, ...this.trackers.values()].find(
-        (x) => x && x.dialect !== undefined && (x.dialect < 0x311 || x.sessionHash(sesBig)),
-      );
+      // The encryption keys are the session's, derived where it was established (not where a
+      // channel was bound to it: a binding's hash only gives that channel's signing key).
+      const owner = this.owner(sesBig, conn);
       if (!owner || owner.dialect === undefined)
         r = `dialect of session 0x${sesId} unknown (negotiate not in the capture)`;
       else {
@@ -117,11 +128,15 @@ export class Security {
 
   private readonly signing = new Map<string, { key: Buffer; algo: number } | undefined>();
 
-  /** The tracker that saw the session's setup (any connection: multichannel binds reuse keys). */
+  /**
+   * The tracker of the connection that established the session (this one first), not one where a
+   * channel was bound to it.
+   */
   private owner(sesBig: bigint, conn: number): PreauthTracker | undefined {
     const t = this.trackers.get(conn);
     return [t, ...this.trackers.values()].find(
-      (x) => x && x.dialect !== undefined && (x.dialect < 0x311 || x.sessionHash(sesBig)),
+      (x) =>
+        x && x.dialect !== undefined && !x.isBinding(sesBig) && (x.dialect < 0x311 || x.sessionHash(sesBig)),
     );
   }
 
@@ -132,8 +147,29 @@ export class Security {
   signatureStatus(msg: Buffer, sesBig: bigint, conn: number): "good" | "bad" | "unknown" {
     const sesId = hex16(sesBig);
     const cacheKey = `${conn}:${sesId}`;
-    if (!this.signing.has(cacheKey)) {
+    let k = this.signing.get(cacheKey);
+    if (k === undefined && !this.signing.has(cacheKey)) {
       const e = this.keys.get(sesId);
+      const t = this.trackers.get(conn);
+      if (e && !e.signingKey && t?.isBinding(sesBig) && t.dialect !== undefined && t.dialect >= 0x300) {
+        // A bound channel (MS-SMB2 3.3.5.5.3): its signing key comes from the binding's own
+        // authentication and this connection's preauth hash. Which given session key that
+        // authentication produced is found by the signature itself; none verifies: "bad".
+        const keys = (this.sessionKeys.get(sesId) ?? []).flatMap((sk) => {
+          const r = resolveSessionKeys(
+            { sessionKey: sk },
+            t.dialect!,
+            t.sessionHash(sesBig),
+            t.cipherId ?? 1,
+          );
+          return r.signingKey ? [r.signingKey] : [];
+        });
+        const algo = t.signingAlgo as Parameters<typeof verifySignature>[1];
+        const good = keys.find((key) => verifySignature(msg, algo, key) === "good");
+        // Not cached until one verifies: an unsigned-looking first message must not pin a wrong key.
+        if (good) this.signing.set(cacheKey, { key: good, algo: t.signingAlgo });
+        return good ? "good" : keys.length ? "bad" : "unknown";
+      }
       const owner = e ? this.owner(sesBig, conn) : undefined;
       let key = e?.signingKey;
       if (e && !key && owner?.dialect !== undefined)
@@ -143,10 +179,9 @@ export class Security {
           owner.dialect >= 0x311 ? owner.sessionHash(sesBig) : undefined,
           owner.cipherId ?? 1,
         ).signingKey;
-      const t = this.trackers.get(conn) ?? owner;
-      this.signing.set(cacheKey, key && t ? { key, algo: t.signingAlgo } : undefined);
+      k = key && (t ?? owner) ? { key, algo: (t ?? owner)!.signingAlgo } : undefined;
+      this.signing.set(cacheKey, k);
     }
-    const k = this.signing.get(cacheKey);
     if (!k) return "unknown";
     return verifySignature(msg, k.algo as Parameters<typeof verifySignature>[1], k.key);
   }
