@@ -978,6 +978,14 @@ function openAndxRequest(f: Fields, m: Smb1Msg): void {
   sum(m, `, Path: ${name}`);
 }
 
+/** What an Open AndX or TRANS2_OPEN2 response says of the open: access granted, file type, IPC state, action taken. */
+export function openOutcome(f: Fields): void {
+  namedBits(f, "smb.access.granted", "Granted Access", 2, ACCESS_MODE);
+  f.uint("smb.file_type", "File Type", 2, { vals: FILE_TYPE });
+  ipcState(f);
+  namedBits(f, "smb.open.action", "Action", 2, OPEN_ACTION);
+}
+
 function openAndxResponse(f: Fields, m: Smb1Msg): void {
   const w = andxWords(f, m, [15, 19]);
   if (w < 0) return;
@@ -987,10 +995,7 @@ function openAndxResponse(f: Fields, m: Smb1Msg): void {
   fileAttributes(f, 2);
   utime(f, "smb.last_write.time", "Last Write");
   f.uint("smb.file_size", "File Size", 4);
-  namedBits(f, "smb.access.granted", "Granted Access", 2, ACCESS_MODE);
-  f.uint("smb.file_type", "File Type", 2, { vals: FILE_TYPE });
-  ipcState(f);
-  namedBits(f, "smb.open.action", "Action", 2, OPEN_ACTION);
+  openOutcome(f);
   f.uint("smb.server_fid", "Server FID", 4, { base: "hex" });
   reserved(f, 2);
   if (w === 19) {

@@ -12,12 +12,11 @@ import { DEVICE_CHARS, DEVICE_TYPES, FS_ATTRS, smbFileTimes } from "../smb2/info
 import {
   ACCESS_MODE,
   createdFid,
-  ipcState,
   isError,
   ntCreateCore,
-  OPEN_ACTION,
   OPEN_FUNCTION,
   OPEN2_FLAGS,
+  openOutcome,
   openResult,
   registerOpen,
   SECURITY_FLAGS,
@@ -47,7 +46,6 @@ import {
   CREATE_ACTION,
   CREATE_DISPOSITION,
   FF2_LEVELS,
-  FILE_TYPE,
   IMPERSONATION,
   NT_TRANS_NAMES,
   OPLOCK_LEVEL,
@@ -635,10 +633,7 @@ function trans2RespParams(f: Fields, m: Smb1Msg, sub: number): number {
         date: "smb.create.smb.date",
       });
       f.uint("smb.data_size", "Data Size", 4);
-      namedBits(f, "smb.access.granted", "Granted Access", 2, ACCESS_MODE);
-      f.uint("smb.file_type", "File Type", 2, { vals: FILE_TYPE });
-      ipcState(f);
-      namedBits(f, "smb.open.action", "Action", 2, OPEN_ACTION);
+      openOutcome(f);
       f.uint("smb.create.file_id", "Server unique file ID", 4, { base: "hex" });
       f.uint("smb.ea.error_offset", "EA Error offset", 2);
       f.uint("smb.ea.list_length", "EA List Length", 4);
