@@ -113,6 +113,18 @@ test("a create response whose request was not captured: File: [unknown], on its 
   }
 });
 
+test("an empty read or write still shows its (missing) data field, as Wireshark does", async () => {
+  // smbtorture smb2.rw frames 205-228, 230-253, 260-275 (tools/harness on 127.0.0.1).
+  const t = await openTrace(join(import.meta.dirname, "../fixtures/smb2/zero-length-rw.pcap"));
+  try {
+    assert.equal(find(t.tree(31), "smb2.read.blob")?.label, "Info: <MISSING>: NO DATA");
+    assert.equal(find(t.tree(52), "smb2.write_data")?.label, "Write Data: <MISSING>");
+    assert.equal(find(t.tree(27), "smb2.read.blob")?.length, 10);
+  } finally {
+    t.close();
+  }
+});
+
 test("an SMB1 AndX chain's commands are joined by '; ' (SMB2 compounds by ';')", () => {
   // As tshark shows smb-eicar-andx frame 24.
   const chain = [

@@ -101,8 +101,12 @@ function response(f: Fields, m: Smb2Msg): void {
   const len = f.uint("smb2.olb.length", "Blob Length", 4);
   c.pos = start + 16;
   if (m.rec.path !== undefined) m.info.path = m.rec.path;
-  if (!len) return;
   const at = m.h.at + off;
+  if (!len) {
+    // Wireshark still shows the (empty) data field.
+    if (!f.light) f.add(node("smb2.read.blob", "Info: <MISSING>: NO DATA", "", "", Math.min(at, c.end), 0));
+    return;
+  }
   // The request's handle keys the pipe's DCE/RPC bindings.
   if (m.rec.fileId !== undefined) m.info.fileId ??= m.rec.fileId;
   pipeRpc(f, m, at, len);
