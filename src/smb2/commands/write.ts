@@ -35,7 +35,8 @@ function request(f: Fields, m: Smb2Msg): void {
   // except on a named pipe, where Wireshark shows the DCE/RPC PDUs it carries.
   pipeRpc(f, m, m.h.at + dataOff, len);
   // ... but an empty one shows as a missing data field.
-  if (!len) f.within(Math.min(m.h.at + dataOff, f.c.end), 0, () => f.bytes("smb2.write_data", "Write Data", 0));
+  if (!len)
+    f.within(Math.min(m.h.at + dataOff, f.c.end), 0, () => f.bytes("smb2.write_data", "Write Data", 0));
   if (m.ctx.first && m.info.path !== undefined) m.rec.path = m.info.path;
   sum(m, ` Len:${len} Off:${off}${m.info.path !== undefined ? ` File: ${m.info.path}` : ""}`);
 }
