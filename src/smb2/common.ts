@@ -1,6 +1,7 @@
 /** Building blocks shared by several SMB2 command dissectors. */
 import type { BitSpec, Fields } from "../dissect/fields.js";
 import type { Smb2Msg } from "./dissect.js";
+import { handleScope } from "./state.js";
 
 /**
  * A FileId (MS-SMB2 2.2.14.1) as Wireshark shows it: a "GUID handle File: name" text node holding
@@ -18,6 +19,28 @@ export function fileId(f: Fields, m: Smb2Msg): string {
     f.c.pos = at + 16;
     return hex;
   }
+  handleNode(f, m, hex, name);
+  return hex;
+}
+
+/**
+ * The FileId a create context carries (a durable handle reconnect), shown like any handle but not
+ * the message's own, and named (here and in the Info) only when this tree connect of this
+ * connection opened it, as Wireshark does (a reconnect from a new connection or tree shows one name).
+ */
+export function contextFileId(f: Fields, m: Smb2Msg): string | undefined {
+  const at = f.c.pos;
+  f.c.need(16);
+  const hex = m.ctx.state.fileIdText(f.c.buf, at);
+  const name =
+    m.ctx.state.fileScope(hex) === handleScope(m.ctx.conn, m.h.tid) ? m.ctx.state.file(hex) : undefined;
+  if (f.light) f.c.pos = at + 16;
+  else handleNode(f, m, hex, name);
+  return name;
+}
+
+/** A FileId's "GUID handle" tree at the cursor: named when known, with its handle's open and close frames. */
+function handleNode(f: Fields, m: Smb2Msg, hex: string, name: string | undefined): void {
   f.tree(
     "smbcmp.smb2.handle",
     name !== undefined ? `GUID handle File: ${name}` : "GUID handle",
@@ -32,7 +55,6 @@ export function fileId(f: Fields, m: Smb2Msg): string {
     },
     16,
   );
-  return hex;
 }
 
 /** Reads an (offset from header start, length) pair's target bytes as a UTF-16 name; "" when empty. */

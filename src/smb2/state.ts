@@ -62,6 +62,8 @@ export interface HandleUse {
  */
 export class FileHandle implements HandleUse {
   name: string | undefined = undefined;
+  /** Where the create response that named it last came: connection * 2^32 + tree id (-1: unknown). */
+  scope = -1;
   /** The inline lifetime is set. */
   used = false;
   open: number | undefined = undefined;
@@ -463,9 +465,16 @@ export class Smb2State {
     return this.filesBefore.get(hex)?.name;
   }
 
-  /** A create response opened `hex` on `name`. */
-  nameFile(hex: string, name: string): void {
-    this.entry(hex).name = name;
+  /** A create response opened `hex` on `name`, on the tree `scope` (see handleScope). */
+  nameFile(hex: string, name: string, scope = -1): void {
+    const h = this.entry(hex);
+    h.name = name;
+    h.scope = scope;
+  }
+
+  /** The tree (handleScope) whose create response named `hex` last (-1: none). */
+  fileScope(hex: string): number {
+    return (this.files.get(hex) ?? (this.oneShot ? this.filesBefore.get(hex) : undefined))?.scope ?? -1;
   }
 
   /**
@@ -574,6 +583,11 @@ export class Smb2State {
   treeKey(conn: number, sesId: bigint, tid: number): string {
     return `${conn}:${sesId}:${tid}`;
   }
+}
+
+/** A tree connect of a connection, as one number: the scope Wireshark's Info names a handle in. */
+export function handleScope(conn: number, tid: number): number {
+  return conn * 2 ** 32 + tid;
 }
 
 /** The all-zero handle is never tracked. */

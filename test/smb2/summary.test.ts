@@ -125,6 +125,23 @@ test("an empty read or write still shows its (missing) data field, as Wireshark 
   }
 });
 
+test("a durable reconnect names its handle's file in the Info only on the tree connect that opened it", async () => {
+  // smbtorture smb2.durable-open.reopen1a, frames 789-857 (three connections); tshark 4.0.17's Info.
+  const t = await openTrace(join(import.meta.dirname, "../fixtures/smb2/durable-reconnect.pcap"));
+  try {
+    const info = (no: number) => t.packets.at(t.indexOf(no))!.summary;
+    const name = "durable_open_reopen1a_sd5fUWky.dat";
+    assert.equal(info(31), `Create Request File: ${name} File: ${name}`);
+    assert.equal(info(34), `Create Request File: ${name}`);
+    assert.equal(info(51), `Create Request File: ${name} File: ${name}`);
+    // Its tree does the same.
+    assert.equal(find(t.tree(31), "smbcmp.smb2.handle")?.label, `GUID handle File: ${name}`);
+    assert.equal(find(t.tree(34), "smbcmp.smb2.handle")?.label, "GUID handle");
+  } finally {
+    t.close();
+  }
+});
+
 test("an SMB1 AndX chain's commands are joined by '; ' (SMB2 compounds by ';')", () => {
   // As tshark shows smb-eicar-andx frame 24.
   const chain = [

@@ -4,6 +4,7 @@ import { node } from "../../dissect/tree.js";
 import { MsgFlag } from "../../trace/types.js";
 import {
   accessMask,
+  contextFileId,
   createOptions,
   fileAttributes,
   fileId,
@@ -14,6 +15,7 @@ import {
 } from "../common.js";
 import { createContexts, timewarpName } from "../contexts/index.js";
 import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
+import { handleScope } from "../state.js";
 
 export const OPLOCK_LEVELS: Readonly<Record<number, string>> = {
   0: "No oplock",
@@ -82,12 +84,14 @@ function request(f: Fields, m: Smb2Msg): void {
   const nameLen = c.u16();
   let name = fileName(f, m, nameOff, nameLen, offAt);
   const [ctxOff, ctxLen] = olb(f, 4, 4);
-  const res = createContexts(f, ctxLen ? m.h.at + ctxOff : c.pos, ctxLen, false);
+  const res = createContexts(f, ctxLen ? m.h.at + ctxOff : c.pos, ctxLen, false, (g) => contextFileId(g, m));
   if (res.timewarp !== undefined) name = timewarpName(name, res.timewarp);
   if (m.ctx.first) m.rec.path = name;
   m.info.path = name;
   m.info.detail = `disp=${disp} opts=0x${opts.toString(16).padStart(8, "0")}`;
   sum(m, ` File: ${name}`);
+  // A durable reconnect names the file of the handle it reopens too, as Wireshark's Info does.
+  if (res.reconnectName !== undefined) sum(m, ` File: ${res.reconnectName}`);
   if (res.malformed) m.info.flags |= MsgFlag.Malformed;
 }
 
@@ -111,10 +115,10 @@ function response(f: Fields, m: Smb2Msg): void {
   const hex = c.buf.subarray(c.pos, c.pos + 16).toString("hex");
   // A repeated (retransmitted) response to the same request keeps the first open frame, as in tshark.
   if (m.ctx.first && m.rec.frame && m.rec.fileId !== hex) {
-    m.ctx.state.nameFile(hex, name);
+    m.ctx.state.nameFile(hex, name, handleScope(m.ctx.conn, m.h.tid));
     m.rec.fileId = hex;
   } else if (m.ctx.first && !m.rec.frame && m.ctx.state.file(hex) === undefined)
-    m.ctx.state.nameFile(hex, name);
+    m.ctx.state.nameFile(hex, name, handleScope(m.ctx.conn, m.h.tid));
   if (m.ctx.first) m.ctx.state.openHandle(hex, m.ctx.frame);
   fileId(f, m);
   const [ctxOff, ctxLen] = olb(f, 4, 4);

@@ -35,6 +35,8 @@ export interface CreateContextsResult {
   timewarp?: bigint;
   /** The chain's offset points past the end of the message. */
   malformed?: boolean;
+  /** The file of the handle a durable reconnect (DHnC, DH2C) names, when known. */
+  reconnectName?: string;
 }
 
 const LEASE_STATE_BITS: readonly BitSpec[] = [
@@ -69,6 +71,16 @@ function bareFid(f: Fields): void {
   textTree(f, "smbcmp.smb2.handle", "GUID handle", () => f.guid("smb2.fid", "File Id"), 16);
 }
 
+/** The handle a durable reconnect names: a full handle (and its file) when the caller knows handles. */
+function reconnectFid(
+  f: Fields,
+  out: CreateContextsResult,
+  handle?: (f: Fields) => string | undefined,
+): void {
+  if (handle) out.reconnectName = handle(f);
+  else bareFid(f);
+}
+
 /** Lease (MS-SMB2 2.2.13.2.8 / 2.2.13.2.10), shared with lease break messages. */
 export function lease(f: Fields, len: number): void {
   f.guid("smb2.lease.lease_key", "Lease Key");
@@ -83,7 +95,14 @@ export function lease(f: Fields, len: number): void {
 }
 
 /** Dissects one context's data; returns the "Data: X" suffix for the chain_data label. */
-function contextData(f: Fields, tag: string, len: number, resp: boolean, out: CreateContextsResult): void {
+function contextData(
+  f: Fields,
+  tag: string,
+  len: number,
+  resp: boolean,
+  out: CreateContextsResult,
+  handle?: (f: Fields) => string | undefined,
+): void {
   const label = (l: string) => {
     if (!f.light) f.nodes.at(-1)!.label = l;
   };
@@ -112,7 +131,7 @@ function contextData(f: Fields, tag: string, len: number, resp: boolean, out: Cr
       else bareFid(f);
       return;
     case "DHnC":
-      if (!resp) bareFid(f);
+      if (!resp) reconnectFid(f, out, handle);
       return;
     case "DH2Q":
       textTree(f, "smbcmp.smb2.dh2q", resp ? "DH2Q Response" : "DH2Q Request", () => {
@@ -128,7 +147,7 @@ function contextData(f: Fields, tag: string, len: number, resp: boolean, out: Cr
     case "DH2C":
       if (resp) return;
       textTree(f, "smbcmp.smb2.dh2c", "DH2C Request", () => {
-        bareFid(f);
+        reconnectFid(f, out, handle);
         f.guid("smb2.dh2x.create_guid", "Create Guid");
         f.uint("smb2.dh2x.flags", "Flags", 4, { base: "hex" });
       });
@@ -290,7 +309,14 @@ function dataLabel(tag: string, len: number, resp: boolean): string {
  * The create context chain at absolute offset `start` (`len` bytes) under an `smb2.create.extrainfo`
  * node. Never throws past the chain: a broken element ends the walk with a malformed marker.
  */
-export function createContexts(f: Fields, start: number, len: number, resp: boolean): CreateContextsResult {
+export function createContexts(
+  f: Fields,
+  start: number,
+  len: number,
+  resp: boolean,
+  /** Dissects the FileId of a durable reconnect (DHnC, DH2C) and returns its file's name. */
+  handle?: (f: Fields) => string | undefined,
+): CreateContextsResult {
   const out: CreateContextsResult = { names: [] };
   if (!len) {
     f.add(node("smb2.create.extrainfo", "ExtraInfo: NO DATA", "", "", start, 0));
@@ -352,7 +378,7 @@ export function createContexts(f: Fields, start: number, len: number, resp: bool
                   "smb2.create.chain_data",
                   dataLabel(tag, dLen, resp),
                   () => {
-                    if (dLen) contextData(f, tag, dLen, resp, out);
+                    if (dLen) contextData(f, tag, dLen, resp, out, handle);
                   },
                   dLen,
                 );
