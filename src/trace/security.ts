@@ -129,14 +129,17 @@ export class Security {
   private readonly signing = new Map<string, { key: Buffer; algo: number } | undefined>();
 
   /**
-   * The tracker of the connection that established the session (this one first), not one where a
-   * channel was bound to it.
+   * The tracker whose dialect (and for 3.1.1 preauth hash) gives the session's keys, this
+   * connection's first: for 3.1.1, the one that established the session, not one where a channel
+   * was bound to it (its hash gives that channel's signing key only).
    */
   private owner(sesBig: bigint, conn: number): PreauthTracker | undefined {
     const t = this.trackers.get(conn);
     return [t, ...this.trackers.values()].find(
       (x) =>
-        x && x.dialect !== undefined && !x.isBinding(sesBig) && (x.dialect < 0x311 || x.sessionHash(sesBig)),
+        x &&
+        x.dialect !== undefined &&
+        (x.dialect < 0x311 || (x.sessionHash(sesBig) !== undefined && !x.isBinding(sesBig))),
     );
   }
 

@@ -2,7 +2,8 @@
  * Multichannel: a channel bound to an SMB 3.1.1 session (SMB2_SESSION_FLAG_BINDING) on another
  * connection. Real Samba captures made by tools/harness (test/fixtures/crypto/samba/bind-*.scenario.json,
  * smbtorture smb2.session.bind*), keys computed from the harness password by ntlm-keys.py.
- * bind-enc.pcap: the client requires encryption; bind-sign.pcap: signed only (frames 1-40).
+ * bind-enc.pcap: the client requires encryption; bind-sign.pcap: signed only (frames 1-40);
+ * bind302-channel.pcap: SMB 3.0.2 with encryption, only the connection that binds (tcp.stream 1).
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -64,5 +65,20 @@ test("a bound channel signs with its own authentication's key and its connection
     assert.equal(status(u.tree(37)), "bad");
   } finally {
     u.close();
+  }
+});
+
+test("SMB 3.0.2: a capture of the bound channel alone decrypts and verifies (no preauth hash involved)", async () => {
+  const t = await openTrace(join(DIR, "bind302-channel.pcap"), { keys: keysOf("bind302-channel.keys") });
+  try {
+    const summaries = [...t.packets].map((p) => p.summary);
+    assert.equal(summaries.filter((s) => s.includes("Encrypted SMB3")).length, 0);
+    // Frames 20-21 are the bound channel's, in the session set up on the connection not captured.
+    assert.match(t.packets.at(t.indexOf(20))!.summary, /^Decrypted SMB3;GetInfo Request/);
+    // 16-19: the binding's requests and responses, signed (the last two with the channel's key).
+    for (const no of [16, 17, 18, 19])
+      assert.equal(find(t.tree(no), "smbcmp.signature_status")?.show, "good");
+  } finally {
+    t.close();
   }
 });
