@@ -126,7 +126,7 @@ export class Security {
     return r;
   }
 
-  private readonly signing = new Map<string, { key: Buffer; algo: number } | undefined>();
+  private readonly signing = new Map<string, { keys: Buffer[]; algo: number } | undefined>();
 
   /**
    * The tracker whose dialect (and for 3.1.1 preauth hash) gives the session's keys, this
@@ -151,42 +151,48 @@ export class Security {
     const sesId = hex16(sesBig);
     const cacheKey = `${conn}:${sesId}`;
     let k = this.signing.get(cacheKey);
-    if (k === undefined && !this.signing.has(cacheKey)) {
-      const e = this.keys.get(sesId);
-      const t = this.trackers.get(conn);
-      if (e && !e.signingKey && t?.isBinding(sesBig) && t.dialect !== undefined && t.dialect >= 0x300) {
-        // A bound channel (MS-SMB2 3.3.5.5.3): its signing key comes from the binding's own
-        // authentication and this connection's preauth hash. Which given session key that
-        // authentication produced is found by the signature itself; none verifies: "bad".
-        const keys = (this.sessionKeys.get(sesId) ?? []).flatMap((sk) => {
-          const r = resolveSessionKeys(
-            { sessionKey: sk },
-            t.dialect!,
-            t.sessionHash(sesBig),
-            t.cipherId ?? 1,
-          );
-          return r.signingKey ? [r.signingKey] : [];
-        });
-        const algo = t.signingAlgo as Parameters<typeof verifySignature>[1];
-        const good = keys.find((key) => verifySignature(msg, algo, key) === "good");
-        // Not cached until one verifies: an unsigned-looking first message must not pin a wrong key.
-        if (good) this.signing.set(cacheKey, { key: good, algo: t.signingAlgo });
-        return good ? "good" : keys.length ? "bad" : "unknown";
-      }
-      const owner = e ? this.owner(sesBig, conn) : undefined;
-      let key = e?.signingKey;
-      if (e && !key && owner?.dialect !== undefined)
-        key = resolveSessionKeys(
-          e,
-          owner.dialect,
-          owner.dialect >= 0x311 ? owner.sessionHash(sesBig) : undefined,
-          owner.cipherId ?? 1,
-        ).signingKey;
-      k = key && (t ?? owner) ? { key, algo: (t ?? owner)!.signingAlgo } : undefined;
+    if (!this.signing.has(cacheKey)) {
+      k = this.signingKeys(sesId, sesBig, conn);
       this.signing.set(cacheKey, k);
     }
     if (!k) return "unknown";
-    return verifySignature(msg, k.algo as Parameters<typeof verifySignature>[1], k.key);
+    const algo = k.algo as Parameters<typeof verifySignature>[1];
+    return k.keys.some((key) => verifySignature(msg, algo, key) === "good") ? "good" : "bad";
+  }
+
+  /**
+   * The keys a connection's messages of a session may be signed with. A channel bound to the
+   * session (MS-SMB2 3.3.5.5.3) signs its binding requests with the session's key, then everything
+   * with a key from the binding's own authentication (and for 3.1.1 this connection's preauth
+   * hash): every session key given for the id is a candidate there.
+   */
+  private signingKeys(
+    sesId: string,
+    sesBig: bigint,
+    conn: number,
+  ): { keys: Buffer[]; algo: number } | undefined {
+    const e = this.keys.get(sesId);
+    if (!e) return undefined;
+    const t = this.trackers.get(conn);
+    const owner = this.owner(sesBig, conn);
+    const keys: Buffer[] = [];
+    if (e.signingKey) keys.push(e.signingKey);
+    else if (owner?.dialect !== undefined) {
+      const own = resolveSessionKeys(
+        e,
+        owner.dialect,
+        owner.dialect >= 0x311 ? owner.sessionHash(sesBig) : undefined,
+        owner.cipherId ?? 1,
+      ).signingKey;
+      if (own) keys.push(own);
+    }
+    if (!e.signingKey && t?.isBinding(sesBig) && t.dialect !== undefined && t.dialect >= 0x300)
+      for (const sk of this.sessionKeys.get(sesId) ?? []) {
+        const r = resolveSessionKeys({ sessionKey: sk }, t.dialect, t.sessionHash(sesBig), t.cipherId ?? 1);
+        if (r.signingKey && !keys.some((k) => k.equals(r.signingKey!))) keys.push(r.signingKey);
+      }
+    const algoOf = t ?? owner;
+    return keys.length && algoOf ? { keys, algo: algoOf.signingAlgo } : undefined;
   }
 
   private stat(sesId: string, conn: number): SessionKeyStatus {
