@@ -18,6 +18,7 @@ import {
   fidHex,
   fidNode,
   fileAttributes,
+  fileOf,
   gen,
   namedBits,
   plainBits,
@@ -82,7 +83,7 @@ function setNext(f: Fields, m: Smb1Msg, at: number): void {
 
 /** Wireshark repeats a request's FID in the response only when it tracks that FID. */
 function known(m: Smb1Msg, fid: number): boolean {
-  const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame, m.h.tid);
+  const r = fileOf(m, fid);
   return r !== undefined && !(r.failed && m.ctx.frame > (r.closeFrame ?? r.openFrame));
 }
 
@@ -749,7 +750,7 @@ export function openResult(f: Fields, m: Smb1Msg, fid: number): void {
     vals: { 0: "This is NOT a directory", 1: "This is a DIRECTORY" },
   });
   if (dir && m.ctx.first && m.pdu.frame) {
-    const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame, m.h.tid);
+    const r = fileOf(m, fid);
     if (r) r.dir = true;
   }
 }
@@ -1039,7 +1040,7 @@ function readAndxRequest(f: Fields, m: Smb1Msg): void {
 
 function isPipe(m: Smb1Msg, fid: number | undefined): boolean {
   if (fid === undefined) return false;
-  const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame, m.h.tid);
+  const r = fileOf(m, fid);
   if (r?.pipe !== undefined) return r.pipe;
   return m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame, m.ctx.first)?.service === "IPC";
 }
@@ -1165,7 +1166,7 @@ function closeRequest(f: Fields, m: Smb1Msg): void {
 /** Records the frame that closes `fid` (Wireshark's "Closed in": the latest close request). */
 function closing(m: Smb1Msg, fid: number): void {
   if (!m.ctx.first) return;
-  const r = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame, m.h.tid);
+  const r = fileOf(m, fid);
   if (r) r.closeFrame = m.ctx.frame;
 }
 

@@ -6,7 +6,7 @@ import { formatAbsTime, formatFiletime, hexN } from "../dissect/format.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 import type { Smb1Msg } from "./dissect.js";
 import { CREATE_DISPOSITION, SMB1_CMD_NAMES } from "./names.js";
-import type { Smb1CreateParams } from "./state.js";
+import type { Smb1CreateParams, Smb1File } from "./state.js";
 
 /** Replaces the label of the node just added (no-op in light mode). */
 export function relabel(f: Fields, label: string): void {
@@ -685,6 +685,11 @@ function createParamNodes(f: Fields, p: Smb1CreateParams): void {
   uintNode(f, "smb.create.disposition", "Disposition", p.disposition, 4, { vals: CREATE_DISPOSITION });
 }
 
+/** The open of `fid` that message `m` refers to: on its connection and tree, current at its frame. */
+export function fileOf(m: Smb1Msg, fid: number): Smb1File | undefined {
+  return m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame, m.h.tid);
+}
+
 /**
  * A FID as Wireshark shows it: `FID: 0x4001 (name)` with the frames it was opened and closed in,
  * the name, and (for files) the create parameters. `generated`: not read from the wire (responses
@@ -700,7 +705,7 @@ export function fidNode(f: Fields, m: Smb1Msg, o: { generated?: number; full?: b
     f.c.need(2);
     fid = f.c.u16();
   }
-  const rec = m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame, m.h.tid);
+  const rec = fileOf(m, fid);
   // Responses repeat the request's FID only when Wireshark tracks it.
   if (o.generated !== undefined && !rec && !o.full) return fid;
   m.info.fileId = fidHex(fid);

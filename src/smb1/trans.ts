@@ -32,6 +32,7 @@ import {
   escShow,
   fidNode,
   fileAttributes,
+  fileOf,
   namedBits,
   plainBits,
   relabel,
@@ -222,7 +223,7 @@ function transRequest(f: Fields, m: Smb1Msg): void {
     m.info.detail = fnName;
     if (hasFid) {
       m.rec.fid = setup[1]!;
-      const rec = m.ctx.state.file(m.ctx.conn, setup[1]!, m.ctx.frame, m.h.tid);
+      const rec = fileOf(m, setup[1]!);
       m.info.fileId = setup[1]!.toString(16).padStart(4, "0");
       if (rec) m.info.path = rec.name;
       m.info.summary += `, FID: ${hexN(setup[1]!, 4)}`;
@@ -309,8 +310,7 @@ function transResponse(f: Fields, m: Smb1Msg): void {
     if (known && sub !== undefined) {
       generatedLevel(f, m, sub);
       // Like the FID node, the summary names only a FID tshark saw opened.
-      if (fid !== undefined && m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame, m.h.tid))
-        sum(m, `, FID: ${hexN(fid, 4)}`);
+      if (fid !== undefined && fileOf(m, fid)) sum(m, `, FID: ${hexN(fid, 4)}`);
       sum(m, `, ${TRANS2_NAMES[sub] ?? "Unknown"}`);
       m.info.detail = detailOf(m);
     } else sum(m, "<unknown>");
@@ -1299,15 +1299,15 @@ function smbSecDesc(f: Fields, m: Smb1Msg, len: number): void {
   if (f.light) return;
   // A FID whose open was not seen keeps the generic bits, as in tshark.
   const fid = m.rec.fid;
-  const rec = fid === undefined ? undefined : m.ctx.state.file(m.ctx.conn, fid, m.ctx.frame, m.h.tid);
+  const rec = fid === undefined ? undefined : fileOf(m, fid);
   if (!rec) return;
   const dir = !!rec.dir;
   const kind = dir ? "dir" : "file";
+  const bits = dir ? DIR_SPECIFIC_BITS : FILE_SPECIFIC_BITS;
   const fix = (nodes: FieldNode[]) => {
     for (const n of nodes) {
       if (n.name === "smbcmp.nt.access_mask.specific") {
         const mask = Number(n.label.slice(n.label.indexOf("0x")));
-        const bits = dir ? DIR_SPECIFIC_BITS : FILE_SPECIFIC_BITS;
         const kids = Fields.bitmaskNode("", "", mask, 4, n.offset, bits).children ?? [];
         if ((mask & 0x1ff) === 0x1ff)
           kids.unshift(
@@ -1494,7 +1494,7 @@ function ntResponse(f: Fields, m: Smb1Msg): void {
   const fn = known ? m.rec.sub : undefined;
   // An NT CREATE response carries its new FID in the parameters instead.
   // The request's FID is repeated only when it names an open file tshark tracks.
-  if (m.rec.fid !== undefined && fn !== 1 && m.ctx.state.file(m.ctx.conn, m.rec.fid, m.ctx.frame, m.h.tid)) {
+  if (m.rec.fid !== undefined && fn !== 1 && fileOf(m, m.rec.fid)) {
     fidNode(f, m, { generated: m.rec.fid });
     sum(m, `, FID: ${hexN(m.rec.fid, 4)}`);
   }
