@@ -460,9 +460,13 @@ export class Smb2State {
 
   /** What FileId `hex` names, when its open was seen. */
   file(hex: string): string | undefined {
+    return this.named(hex)?.name;
+  }
+
+  /** The record of FileId `hex`; in a streamed pass, also one left in the previous generation. */
+  private named(hex: string): FileHandle | undefined {
     const h = this.files.get(hex);
-    if (h !== undefined || !this.oneShot) return h?.name;
-    return this.filesBefore.get(hex)?.name;
+    return h !== undefined || !this.oneShot ? h : this.filesBefore.get(hex);
   }
 
   /** A create response opened `hex` on `name`, on the tree `scope` (see handleScope). */
@@ -474,7 +478,7 @@ export class Smb2State {
 
   /** The tree (handleScope) whose create response named `hex` last (-1: none). */
   fileScope(hex: string): number {
-    return (this.files.get(hex) ?? (this.oneShot ? this.filesBefore.get(hex) : undefined))?.scope ?? -1;
+    return this.named(hex)?.scope ?? -1;
   }
 
   /**
