@@ -334,8 +334,8 @@ export class PacketStore implements PacketList {
   private readonly lastSrc = new Recent();
   private readonly lastDst = new Recent();
   private readonly lastSes = new Recent();
-  /** Per message kind (protocol, command, response), the last template pushSummary stored: its prefix (`pre` chars), suffix and ids. */
-  private readonly templates: { prefix: string; pre: number; suf: string; ids: number }[] = [];
+  /** Per message kind (protocol, command, response), the last template pushSummary stored: its prefix, suffix and ids. */
+  private readonly templates: ({ prefix: string; suf: string; ids: number } | undefined)[] = [];
   /**
    * Packet Infos replaced after other threads could read them (see setSummary), by packet index;
    * `amendsOut` holds those the next batch carries.
@@ -419,9 +419,14 @@ export class PacketStore implements PacketList {
     for (let k = first; k < end; k++) messages.push(this.message(k));
     const ref = this.sumRef.get(i);
     const summary =
-      (this.amends.size && this.amends.get(i)) ||
+      this.amended(i) ??
       (ref === SAME_AS_MESSAGE ? messages[0]!.summary : this.getText(ref, this.sumLen.get(i)));
     return Object.assign(this.head(i, summary), { messages });
+  }
+
+  /** Packet i's Info when it changed after other threads could read it (see setSummary). */
+  private amended(i: number): string | undefined {
+    return this.amends.size ? this.amends.get(i) : undefined;
   }
 
   /** One past packet i's last message (its messages are firstMsg(i) up to this). */
@@ -448,7 +453,7 @@ export class PacketStore implements PacketList {
 
   /** Packet i without its messages (what a list line shows): no message or optional text decoded. */
   row(i: number): Omit<PacketInfo, "messages"> {
-    const amended = this.amends.size ? this.amends.get(i) : undefined;
+    const amended = this.amended(i);
     if (amended !== undefined) return this.head(i, amended);
     const ref = this.sumRef.get(i);
     const first = this.firstMsg.get(i);
@@ -657,14 +662,11 @@ export class PacketStore implements PacketList {
     if (at >= 0) {
       // Messages of a kind mostly share their template: compared in place with the kind's last
       // one, the parts are not sliced out and hashed again (a tenth of indexing small operations).
-      let t = this.templates[kind];
-      if (!t) {
-        t = { prefix: "", pre: -1, suf: "", ids: 0 };
-        this.templates[kind] = t;
-      }
+      const t = this.templates[kind];
       const sufAt = at + path!.length;
       if (
-        t.pre === at &&
+        t !== undefined &&
+        t.prefix.length === at &&
         summary.length - sufAt === t.suf.length &&
         summary.startsWith(t.prefix) &&
         summary.endsWith(t.suf)
@@ -681,10 +683,12 @@ export class PacketStore implements PacketList {
         const ids = ((pre << 16) | suf) >>> 0;
         this.msumRef.set(k, TEMPLATE);
         this.msumLen.set(k, ids);
-        t.prefix = prefix;
-        t.pre = at;
-        t.suf = suffix;
-        t.ids = ids;
+        // Updated in place: a kind whose prefixes vary (Read Request Len:… Off:…) misses every time.
+        if (t) {
+          t.prefix = prefix;
+          t.suf = suffix;
+          t.ids = ids;
+        } else this.templates[kind] = { prefix, suf: suffix, ids };
         return;
       }
     }
