@@ -12,7 +12,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { openTrace } from "../src/trace/index.js";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -208,7 +208,8 @@ async function tuiBench(label: string, path: string): Promise<void> {
  * time is until those rows arrive; the memory is the whole process's peak (every thread).
  */
 async function webBench(label: string, a: string): Promise<void> {
-  const b = join(OUT, "ops-900k-copy.pcap");
+  // A second file with the same packets: two load workers, as when a user compares two runs.
+  const b = join(OUT, `${basename(a, ".pcap")}-copy.pcap`);
   if (!existsSync(b)) copyFileSync(a, b);
   const t0 = performance.now();
   const p = spawn(CLI, ["web", a, b, "--no-open"], { stdio: ["ignore", "pipe", "inherit"] });
