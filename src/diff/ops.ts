@@ -5,8 +5,16 @@
  * cancel, a response whose request is not in the capture).
  */
 
-import { messageOf } from "../trace/store.js";
-import type { MessageInfo, PacketInfo, Trace } from "../trace/types.js";
+import {
+  decimalId,
+  EXTRA_DETAIL,
+  EXTRA_PATH,
+  type ExtraField,
+  type MsgHead,
+  messageOf,
+  PacketStore,
+} from "../trace/store.js";
+import type { MessageInfo, PacketInfo, PacketList, Trace } from "../trace/types.js";
 import { MsgFlag } from "../trace/types.js";
 
 export const STATUS_PENDING = 0x103;
@@ -61,11 +69,16 @@ class OpRecord implements Op {
     public conn: number,
     public proto: 0 | 1 | 2,
     public cmd: number,
-    public msgId: string,
+    /** The message id when exact below 2^53 (most), else -1 and `bigId` is its text. */
+    private readonly id: number,
+    private readonly bigId: string | undefined,
     public time: number,
     public path: string,
     public detail: string,
   ) {}
+  get msgId(): string {
+    return this.bigId ?? String(this.id);
+  }
   get sig(): string {
     return sigOf(this.kind, this.proto, this.cmd, this.path, this.detail);
   }
@@ -144,11 +157,65 @@ export function packetAt(trace: Trace, r: MsgRef): PacketInfo {
   return trace.packets.at(r.pkt)!;
 }
 
+/**
+ * What buildOps reads of a trace's messages: a PacketStore reads its columns (no MessageInfo built,
+ * and a response's strings never decoded); any other list goes through ListMessages.
+ */
+type MessageTable = Pick<
+  PacketStore,
+  "length" | "connOf" | "timeOf" | "msgStart" | "msgHead" | "msgIdText" | "msgExtra"
+>;
+
+/** A MessageTable over PacketInfo objects (filtered views, the tshark engine's list). */
+class ListMessages implements MessageTable {
+  private readonly packets: PacketInfo[] = [];
+  private readonly messages: MessageInfo[] = [];
+  private readonly starts: number[] = [];
+  constructor(list: PacketList) {
+    for (let i = 0; i < list.length; i++) {
+      const p = list.at(i)!;
+      this.packets.push(p);
+      this.starts.push(this.messages.length);
+      for (const m of p.messages) this.messages.push(m);
+    }
+    this.starts.push(this.messages.length);
+  }
+  get length(): number {
+    return this.packets.length;
+  }
+  connOf(i: number): number {
+    return this.packets[i]!.conn;
+  }
+  timeOf(i: number): number {
+    return this.packets[i]!.time;
+  }
+  msgStart(i: number): number {
+    return this.starts[i]!;
+  }
+  msgHead(k: number, out: MsgHead): void {
+    const m = this.messages[k]!;
+    out.proto = m.proto;
+    out.cmd = m.cmd;
+    out.isResponse = m.isResponse;
+    out.flags = m.flags;
+    out.status = m.status;
+    out.id = decimalId(m.msgId);
+  }
+  msgIdText(k: number): string {
+    return this.messages[k]!.msgId;
+  }
+  msgExtra(k: number, field: ExtraField): string | undefined {
+    const m = this.messages[k]!;
+    return field === 0 ? m.asyncId : field === 1 ? m.fileId : field === 2 ? m.path : m.detail;
+  }
+}
+
 /** Builds the operation list of a trace, in order of the first message of each operation. */
 export function buildOps(trace: Pick<Trace, "packets">): Op[] {
   const ops: OpRecord[] = [];
-  // Requests awaiting their final response: connection → "proto:msgId" → op.
-  const pendingByConn = new Map<number, Map<string, OpRecord>>();
+  // Requests awaiting their final response: connection → message id → op. Ids are numbers
+  // (SMB1's negative) when exact, else text ("1:" before SMB1's).
+  const pendingByConn = new Map<number, Map<number | string, OpRecord>>();
   // Paths repeat a lot (every op on a handle carries its file name): normalize each once.
   const paths = new Map<string, string>();
   const norm = (raw: string | undefined): string => {
@@ -160,32 +227,55 @@ export function buildOps(trace: Pick<Trace, "packets">): Op[] {
     }
     return n;
   };
-  const mk = (kind: OpKind, p: PacketInfo, m: MessageInfo): OpRecord =>
-    new OpRecord(ops.length, kind, p.conn, m.proto, m.cmd, m.msgId, p.time, norm(m.path), m.detail ?? "");
-  const packets = trace.packets;
-  for (let pi = 0; pi < packets.length; pi++) {
-    const p = packets.at(pi)!;
-    for (let mi = 0; mi < p.messages.length; mi++) {
-      const m = p.messages[mi]!;
-      const ref = { pkt: pi, msg: mi };
-      let pending = pendingByConn.get(p.conn);
+  const t: MessageTable =
+    trace.packets instanceof PacketStore ? trace.packets : new ListMessages(trace.packets);
+  const m: MsgHead = { proto: 0, cmd: 0, isResponse: false, flags: 0, status: 0, id: 0 };
+  const mk = (kind: OpKind, conn: number, time: number, k: number): OpRecord =>
+    new OpRecord(
+      ops.length,
+      kind,
+      conn,
+      m.proto,
+      m.cmd,
+      m.id,
+      m.id < 0 ? t.msgIdText(k) : undefined,
+      time,
+      norm(t.msgExtra(k, EXTRA_PATH)),
+      t.msgExtra(k, EXTRA_DETAIL) ?? "",
+    );
+  let pending: Map<number | string, OpRecord> | undefined;
+  let pendingConn = -1;
+  for (let pi = 0; pi < t.length; pi++) {
+    const conn = t.connOf(pi);
+    const time = t.timeOf(pi);
+    const first = t.msgStart(pi);
+    const end = t.msgStart(pi + 1);
+    if (conn !== pendingConn || !pending) {
+      pending = pendingByConn.get(conn);
       if (!pending) {
         pending = new Map();
-        pendingByConn.set(p.conn, pending);
+        pendingByConn.set(conn, pending);
       }
-      const key = m.proto === 2 ? m.msgId : `1:${m.msgId}`;
+      pendingConn = conn;
+    }
+    for (let k = first; k < end; k++) {
+      t.msgHead(k, m);
+      const ref = { pkt: pi, msg: k - first };
+      const text = m.id < 0 ? t.msgIdText(k) : undefined;
+      const key =
+        text === undefined ? (m.proto === 2 ? m.id : -1 - m.id) : m.proto === 2 ? text : `1:${text}`;
       if (!m.isResponse) {
         const cancel =
           (m.proto === 2 && m.cmd === SMB2_CANCEL) || (m.proto === 1 && m.cmd === SMB1_NT_CANCEL);
-        const op = mk(cancel ? "no-response" : "call", p, m);
+        const op = mk(cancel ? "no-response" : "call", conn, time, k);
         op.req = ref;
         ops.push(op);
         // A cancel reuses the cancelled request's id and gets no response: don't shadow it.
         if (!cancel) pending.set(key, op);
         continue;
       }
-      if (m.proto === 2 && m.msgId === BREAK_MSG_ID) {
-        const op = mk("break", p, m);
+      if (m.proto === 2 && text === BREAK_MSG_ID) {
+        const op = mk("break", conn, time, k);
         op.resp = ref;
         op.status = m.status;
         ops.push(op);
@@ -202,11 +292,11 @@ export function buildOps(trace: Pick<Trace, "packets">): Op[] {
         op.status = m.status;
         // Responses can name the path when the request could not (a create's response does not
         // change it, but a request resolved only by FileId may gain it later).
-        if (!op.path && m.path) op.path = norm(m.path);
+        if (!op.path) op.path = norm(t.msgExtra(k, EXTRA_PATH));
         pending.delete(key);
         continue;
       }
-      const orphan = mk("orphan-response", p, m);
+      const orphan = mk("orphan-response", conn, time, k);
       orphan.resp = ref;
       orphan.status = m.status;
       ops.push(orphan);

@@ -181,7 +181,7 @@ function putVarint(b: Buffer, at: number, v: number): number {
 }
 
 /** A canonical decimal below 2^53 (what String(n) gives back), else -1: no number-to-string per message. */
-function decimalId(s: string): number {
+export function decimalId(s: string): number {
   const n = s.length;
   if (n === 0 || n > 15 || (n > 1 && s.charCodeAt(0) === 0x30)) return -1;
   let v = 0;
@@ -255,6 +255,23 @@ const SAME_AS_MESSAGE = -1;
 const TEMPLATE = -1;
 /** String-table ids a template part can have (16 bits each). */
 const MAX_TEMPLATE_ID = 0xffff;
+
+/** MessageInfo's optional strings, in the order an extras record holds them. */
+export type ExtraField = 0 | 1 | 2 | 3;
+export const EXTRA_ASYNC_ID = 0;
+export const EXTRA_FILE_ID = 1;
+export const EXTRA_PATH = 2;
+export const EXTRA_DETAIL = 3;
+
+/** A message's numeric fields (PacketStore.msgHead); `id` is its msgId when exact below 2^53, else -1. */
+export interface MsgHead {
+  proto: 0 | 1 | 2;
+  cmd: number;
+  isResponse: boolean;
+  flags: number;
+  status: number;
+  id: number;
+}
 
 /** What earlier batches of exportRange carried. */
 interface Exported {
@@ -715,14 +732,48 @@ export class PacketStore implements PacketList {
 
   /** The path in message k's extras (a templated summary has one). */
   private extraPath(k: number): string {
+    return this.msgExtra(k, EXTRA_PATH) ?? "";
+  }
+
+  /**
+   * One optional string of message k (see pushExtras), the others skipped undecoded. Message k is
+   * the store's k-th message: packet i has messages [msgStart(i), msgStart(i + 1)).
+   */
+  msgExtra(k: number, field: ExtraField): string | undefined {
     const ref = this.extra.get(k);
-    if (ref < 0) return this.oddExtras[-2 - ref]?.path ?? "";
+    if (ref === NONE) return undefined;
+    if (ref < 0) {
+      const o = this.oddExtras[-2 - ref]!;
+      return field === 0 ? o.asyncId : field === 1 ? o.fileId : field === 2 ? o.path : o.detail;
+    }
     const [b, start] = this.text.at(ref);
-    let path = "";
-    walkExtras(b, start, (f, at, len, utf8) => {
-      if (f === 2) path = b.toString(utf8 ? "utf8" : "latin1", at, at + len);
-    });
-    return path;
+    const bits = b[start]!;
+    if (!(bits & (1 << field))) return undefined;
+    const r = new Reader(b, start + 1);
+    for (let f = 0; f < field; f++) if (bits & (1 << f)) r.skip(r.varint());
+    const len = r.varint();
+    return b.toString(bits & 0x10 ? "utf8" : "latin1", r.at, r.at + len);
+  }
+
+  /**
+   * Message k's numeric fields into `out` (reused by the caller): a pass over every message (the
+   * diff's operation list) reads these without building a million MessageInfo objects.
+   */
+  msgHead(k: number, out: MsgHead): void {
+    const w = this.word.get(k);
+    out.proto = ((w >>> 26) & 3) as 0 | 1 | 2;
+    out.cmd = (w & 0x1ffff) - 1;
+    out.isResponse = (w & (1 << 28)) !== 0;
+    out.flags = (w >>> 17) & 0x1ff;
+    out.status = this.status.get(k);
+    const id = this.msgId.get(k);
+    out.id = id >= 0 ? id : -1;
+  }
+
+  /** Message k's MessageInfo.msgId. */
+  msgIdText(k: number): string {
+    const id = this.msgId.get(k);
+    return id >= 0 ? String(id) : this.bigIds[BIG_ID - id]!;
   }
 
   /** The columns, then the text and location heaps, in the order batches list their memory. */
@@ -801,7 +852,7 @@ export class PacketStore implements PacketList {
   }
 
   /** Message index where packet i's messages start (the message count for i = length). */
-  private msgStart(i: number): number {
+  msgStart(i: number): number {
     return i < this.count ? this.firstMsg.get(i) : this.mcount;
   }
 
@@ -828,14 +879,13 @@ export class PacketStore implements PacketList {
 
   private message(k: number): MessageInfo {
     const s = this.strings.values;
-    const id = this.msgId.get(k);
     const w = this.word.get(k);
     const m: MessageInfo = {
       proto: ((w >>> 26) & 3) as 0 | 1 | 2,
       cmd: (w & 0x1ffff) - 1,
       isResponse: (w & (1 << 28)) !== 0,
       status: this.status.get(k),
-      msgId: id >= 0 ? String(id) : this.bigIds[BIG_ID - id]!,
+      msgId: this.msgIdText(k),
       sesId: s[this.ses.get(k)]!,
       tid: this.tid.get(k),
       summary: "",
