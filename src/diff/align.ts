@@ -415,10 +415,10 @@ function prefetchOps(t: Trace, ops: readonly (Op | undefined)[]): () => void {
 }
 
 /**
- * Fetches the skeletons of these paired rows' messages ahead: both captures are asked before
- * waiting for either, so that their load workers build at once.
+ * Asks for the skeletons of these paired rows' messages; the returned function waits for them.
+ * Both captures are asked before waiting for either, so that their load workers build at once.
  */
-export function prefetchRows(a: Trace, b: Trace, rows: readonly { a?: Op; b?: Op }[]): void {
+function requestRows(a: Trace, b: Trace, rows: readonly { a?: Op; b?: Op }[]): () => void {
   const wa = prefetchOps(
     a,
     rows.map((r) => r.a),
@@ -427,8 +427,43 @@ export function prefetchRows(a: Trace, b: Trace, rows: readonly { a?: Op; b?: Op
     b,
     rows.map((r) => r.b),
   );
-  wa();
-  wb();
+  return () => {
+    wa();
+    wb();
+  };
+}
+
+/**
+ * A deep comparison's prefetching, one batch of PREFETCH_ROWS rows ahead: the next batch is asked
+ * for before waiting for this one, so the load workers build it while this thread compares
+ * (a worker no longer idles while the other thread's trees are built).
+ */
+export class RowPrefetcher {
+  private ahead?: { from: number; wait: () => void };
+  constructor(
+    private readonly a: Trace,
+    private readonly b: Trace,
+    /** The rows of the batch from row `from` on that need trees (the others are left out). */
+    private readonly batch: (from: number) => readonly { a?: Op; b?: Op }[],
+    private readonly rowCount: () => number,
+  ) {}
+
+  /** Before comparing row `from`, a multiple of PREFETCH_ROWS: waits for its batch's skeletons. */
+  at(from: number): void {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    let wait: () => void;
+    if (ahead?.from === from) wait = ahead.wait;
+    else {
+      // Started over (new rules): the batch asked for ahead is not the one wanted now.
+      ahead?.wait();
+      wait = requestRows(this.a, this.b, this.batch(from));
+    }
+    const next = from + PREFETCH_ROWS;
+    if (next < this.rowCount())
+      this.ahead = { from: next, wait: requestRows(this.a, this.b, this.batch(next)) };
+    wait();
+  }
 }
 
 /**
@@ -694,6 +729,12 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
   };
 
   const cache = new Lru<number, { version: number; d: OpDiff }>(CACHE_MAX);
+  const prefetch = new RowPrefetcher(
+    a,
+    b,
+    (from) => rows.slice(from, from + PREFETCH_ROWS).filter((r) => r.kind === "same"),
+    () => rows.length,
+  );
   // deepenStep: the rules version rows were decided for, the next row to decide, and the rows it
   // made "differ" (the alignment said "same").
   let deepVersion = -1;
@@ -775,13 +816,7 @@ export function diffTraces(a: Trace, b: Trace, opts: DiffOptions = {}): AlignRes
       }
       const t0 = performance.now();
       while (deepNext < rows.length) {
-        if (deepNext % PREFETCH_ROWS === 0) {
-          prefetchRows(
-            a,
-            b,
-            rows.slice(deepNext, deepNext + PREFETCH_ROWS).filter((r) => r.kind === "same"),
-          );
-        }
+        if (deepNext % PREFETCH_ROWS === 0) prefetch.at(deepNext);
         const i = deepNext++;
         const r = rows[i]!;
         if (r.kind === "same" && !(opts.fastPath !== false && !cache.has(i) && quickSame(i))) {

@@ -5,7 +5,7 @@
  */
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
 import type { FieldDiffPart, OpDiff, RowKind, Summary } from "../diff/align.js";
-import { messageTree, opsTreesEqual, PREFETCH_ROWS, prefetchRows, treeIdBinder } from "../diff/align.js";
+import { messageTree, opsTreesEqual, PREFETCH_ROWS, RowPrefetcher, treeIdBinder } from "../diff/align.js";
 import { IdentityMap } from "../diff/identity.js";
 import type { IgnoreRules } from "../diff/ignore.js";
 import { type MsgRef, messageAt, normalizePath, type Op } from "../diff/ops.js";
@@ -134,6 +134,7 @@ export class Alignment {
   private deepNext = 0;
   private deepDiffer = 0;
   private deepFirst = -1;
+  private readonly prefetch: RowPrefetcher;
 
   constructor(
     readonly a: Trace,
@@ -158,6 +159,17 @@ export class Alignment {
     this.base = s;
     this.baseFirst = first;
     this.deep = new Uint8Array(this.length);
+    this.prefetch = new RowPrefetcher(
+      a,
+      b,
+      (from) => {
+        const rows: Row[] = [];
+        const end = Math.min(this.length, from + PREFETCH_ROWS);
+        for (let k = from; k < end; k++) if (this.m.rowKind[k] === 0) rows.push(this.rowAt(k));
+        return rows;
+      },
+      () => this.length,
+    );
     if (m.idmap) {
       this.idmap = Object.assign(Object.create(IdentityMap.prototype) as IdentityMap, m.idmap);
       // The op columns carry no paths: a CREATE's, which names its lease keys and GUIDs
@@ -224,12 +236,7 @@ export class Alignment {
     }
     const t0 = performance.now();
     while (this.deepNext < this.length) {
-      if (this.deepNext % PREFETCH_ROWS === 0) {
-        const ahead: Row[] = [];
-        const end = Math.min(this.length, this.deepNext + PREFETCH_ROWS);
-        for (let k = this.deepNext; k < end; k++) if (this.m.rowKind[k] === 0) ahead.push(this.rowAt(k));
-        prefetchRows(this.a, this.b, ahead);
-      }
+      if (this.deepNext % PREFETCH_ROWS === 0) this.prefetch.at(this.deepNext);
       const i = this.deepNext++;
       if (this.m.rowKind[i] === 0) {
         const row = this.rowAt(i);

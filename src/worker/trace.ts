@@ -68,27 +68,54 @@ class TreeClient {
     return this.send<T>(req)();
   }
 
-  /** Posts `req`; the returned function waits for the answer (meanwhile another worker can be asked). */
+  /** Requests posted and answers received so far: answers come in the order asked. */
+  private asked = 0;
+  private answered = 0;
+  /** Answers received before their waiter ran (several requests can be out: see RowPrefetcher). */
+  private early = new Map<number, unknown>();
+
+  /**
+   * Posts `req`; the returned function waits for the answer (meanwhile another worker can be
+   * asked, or more requests posted). Call it once.
+   */
   private send<T>(req: Req): () => T {
     this.check();
     this.port.postMessage(req);
+    const seq = this.asked++;
     return () => {
-      // The worker posts its answer, then sets the flag: clear the flag, look for an answer, and
-      // sleep until the flag is set only when there is none (answers come in the order asked).
-      const end = Date.now() + 10_000;
-      let m: { message: unknown } | undefined;
-      for (;;) {
-        Atomics.store(this.flag, 0, 0);
-        m = receiveMessageOnPort(this.port);
-        if (m) break;
-        const left = end - Date.now();
-        if (left <= 0 || Atomics.wait(this.flag, 0, 0, left) === "timed-out")
-          throw new Error("trace worker does not answer");
-      }
-      const r = m.message as { ok?: T; error?: string } | undefined;
+      let msg: unknown;
+      if (this.early.has(seq)) {
+        msg = this.early.get(seq);
+        this.early.delete(seq);
+      } else
+        for (;;) {
+          const n = this.answered++;
+          const m = this.receive();
+          if (n === seq) {
+            msg = m;
+            break;
+          }
+          this.early.set(n, m);
+        }
+      const r = msg as { ok?: T; error?: string } | undefined;
       if (!r || r.error !== undefined || r.ok === undefined) throw new Error(r?.error ?? "no answer");
       return r.ok;
     };
+  }
+
+  /** The next answer on the port. */
+  private receive(): unknown {
+    // The worker posts its answer, then sets the flag: clear the flag, look for an answer, and
+    // sleep until the flag is set only when there is none.
+    const end = Date.now() + 10_000;
+    for (;;) {
+      Atomics.store(this.flag, 0, 0);
+      const m = receiveMessageOnPort(this.port);
+      if (m) return m.message;
+      const left = end - Date.now();
+      if (left <= 0 || Atomics.wait(this.flag, 0, 0, left) === "timed-out")
+        throw new Error("trace worker does not answer");
+    }
   }
 
   /**
@@ -155,12 +182,14 @@ abstract class LoadingTrace implements Trace {
   total = 0;
   /** Resolves when every packet is here (rejects with the load error). */
   readonly ready: Promise<void>;
-  protected settle!: (error?: string) => void;
+  /** `name`: the load error's class name (see WorkerMsg), which `ready` rejects with. */
+  protected settle!: (error?: string, name?: string) => void;
   protected abstract client: TreeClient;
 
   constructor(readonly path: string) {
     this.ready = new Promise<void>((resolve, reject) => {
-      this.settle = (error) => (error === undefined ? resolve() : reject(new Error(error)));
+      this.settle = (error, name) =>
+        error === undefined ? resolve() : reject(Object.assign(new Error(error), name ? { name } : {}));
     });
     // Nobody may be waiting: a failed load is reported through `error` too.
     this.ready.catch(() => {});
@@ -174,7 +203,7 @@ abstract class LoadingTrace implements Trace {
   protected apply(m: WorkerMsg): boolean {
     if (m.type === "error") {
       this.error = m.message;
-      this.settle(m.message);
+      this.settle(m.message, m.name);
       return false;
     }
     this.packets.importRange(m.packets);

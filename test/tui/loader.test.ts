@@ -150,3 +150,25 @@ test("a PeerTrace's filters run in the load worker, with the results of filterin
     clearInterval(alive);
   }
 });
+
+test("several requests out at once: each answer reaches its own waiter", async () => {
+  const t = new WorkerTrace(GOOD, {});
+  const here = await openTrace(GOOD);
+  try {
+    await t.ready;
+    const nos = [...here.packets].map((p) => p.no);
+    const [n1, n2, n3, n4] = [nos[3]!, nos[4]!, nos[5]!, nos[nos.length - 1]!];
+    const names = (ns: { name: string }[]) => ns.map((n) => n.name).join(",");
+    // Skeletons asked for ahead (as a diff's RowPrefetcher does), then a tree and more skeletons
+    // asked for and waited on before them: answers arrive in the order asked.
+    const first = t.prefetchSkeletons([n1, n2]);
+    const second = t.prefetchSkeletons([n3]);
+    assert.equal(names(t.tree(n4)), names(here.tree(n4)));
+    second();
+    first();
+    for (const no of [n1, n2, n3]) assert.equal(names(t.skeleton(no)), names(here.tree(no)));
+  } finally {
+    t.close();
+    here.close();
+  }
+});
