@@ -1,6 +1,6 @@
 /** Shared CLI plumbing: trace loading with the user's options, output, errors. */
 
-import { readFileSync, writeSync } from "node:fs";
+import { readFileSync, statSync, writeSync } from "node:fs";
 import { loadConfig } from "../diff/config.js";
 import { typoHint } from "../dissect/vocabulary.js";
 import { openTsharkTrace } from "../engine/tshark.js";
@@ -232,6 +232,69 @@ export async function loadTrace(path: string, o: LoadOpts): Promise<Trace> {
   const view = filterTrace(t, o.filter);
   warnUnseen(o.filter, path, o.quiet);
   return view;
+}
+
+/** Captures smaller than this load in well under a second: not worth a load worker's start. */
+const PAIR_MIN_BYTES = 16 << 20;
+
+/**
+ * Loads two captures at the same time when both are large: B in a load worker
+ * (src/worker/trace.ts) while this thread indexes A, so a diff of two large captures waits for
+ * the longer load, not for both. The same options, warnings and errors as two loadTrace calls.
+ * The tshark engine, and a filter that reads trees (each would cross threads), load one after the
+ * other. B's trees then come from its worker: `inProcess` brings B here when many are needed.
+ */
+export async function loadTracePair(
+  pa: string,
+  pb: string,
+  o: LoadOpts,
+  minBytes = PAIR_MIN_BYTES,
+): Promise<[Trace, Trace]> {
+  const big = (p: string) => {
+    try {
+      return statSync(p).size >= minBytes;
+    } catch {
+      return false;
+    }
+  };
+  if (o.engine === "tshark" || o.filter?.needsTree || o.only || !big(pa) || !big(pb))
+    return [await loadTrace(pa, o), await loadTrace(pb, o)];
+  const { WorkerTrace } = await import("../worker/trace.js");
+  const show = progress(pb, o.quiet);
+  const events = { onProgress: show ?? (() => {}), onDone() {}, onError() {} };
+  const spec = { ports: parsePorts(o.ports), keys: gatherKeys(o), nbss: o.nbss };
+  const wb = new WorkerTrace(pb, {}, events, undefined, { spec });
+  let a: Trace | undefined;
+  try {
+    a = await loadTrace(pa, o);
+    await wb.ready;
+  } catch (e) {
+    a?.close();
+    wb.close();
+    throw e;
+  }
+  show?.(1, 1);
+  if (wb.warnings.length && !o.quiet) process.stderr.write(`smbcmp: warning: ${pb}: ${wb.warnings[0]}\n`);
+  inWorker.add(wb);
+  if (!o.filter) return [a, wb];
+  const b = filterTrace(wb, o.filter);
+  warnUnseen(o.filter, pb, o.quiet);
+  inWorker.add(b);
+  return [a, b];
+}
+
+/** Traces of loadTracePair whose trees come from a load worker. */
+const inWorker = new WeakSet<Trace>();
+
+/**
+ * `t` (capture `path`, from loadTracePair) with its trees built in this thread: a diff that
+ * compares every field builds thousands, each faster here than sent from a worker as a skeleton.
+ * Reloads the capture when its trees were in a worker (quietly: it was loaded once already).
+ */
+export async function inProcess(t: Trace, path: string, o: LoadOpts): Promise<Trace> {
+  if (!inWorker.has(t)) return t;
+  t.close();
+  return loadTrace(path, { ...o, quiet: true });
 }
 
 const warnedFields = new Set<string>();

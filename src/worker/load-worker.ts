@@ -47,7 +47,8 @@ export interface WorkerInit {
 export type WorkerMsg =
   | { type: "progress"; done: number; total: number; packets: StoreBatch }
   | { type: "done"; packets: StoreBatch; warnings: string[] }
-  | { type: "error"; message: string };
+  /** `name`: the error's class name (CaptureError, TraceError: a capture's fault, not smbcmp's). */
+  | { type: "error"; message: string; name?: string };
 
 export type Req =
   | { op: "tree" | "bytes" | "sources"; no: number; allLayers?: boolean }
@@ -157,7 +158,7 @@ let settled = 0;
 let done = 0;
 let total = 0;
 let last = Date.now();
-let outcome: { trace: Trace; warnings: string[] } | { error: string } | undefined;
+let outcome: { trace: Trace; warnings: string[] } | { error: string; name?: string } | undefined;
 const requesters: [MessagePort, Int32Array][] = [[init.port, init.flag]];
 /** Attached ctl ports waiting for the end of the index. */
 const filterers: MessagePort[] = [];
@@ -208,7 +209,7 @@ function serveFilters(trace: Trace, ctl: MessagePort): void {
 parent.on("message", (m: Attach) => {
   if (m.type !== "attach") return;
   if (outcome && "error" in outcome) {
-    m.feed.postMessage({ type: "error", message: outcome.error } satisfies WorkerMsg);
+    m.feed.postMessage({ type: "error", message: outcome.error, name: outcome.name } satisfies WorkerMsg);
     return;
   }
   // While indexing, bring everyone up to date first (after "done" everything has been sent).
@@ -273,8 +274,8 @@ async function run(): Promise<void> {
       store = trace.packets as PacketStore;
     }
   } catch (e) {
-    outcome = { error: (e as Error).message };
-    post({ type: "error", message: outcome.error });
+    outcome = { error: (e as Error).message, name: (e as Error).name };
+    post({ type: "error", message: outcome.error, name: outcome.name });
     return;
   }
   const gate = init.gate;

@@ -30,8 +30,10 @@ import {
   COMMON_OPTS,
   colorOf,
   FILTER_OPT,
+  inProcess,
   loadOpts,
   loadTrace,
+  loadTracePair,
   out,
   parseFilterOpt,
   splitCapNo,
@@ -231,9 +233,17 @@ async function run(
   if ((na === undefined) !== (nb === undefined))
     throw new CliError("give packet numbers on both sides (A:NO B:NO) or on neither");
   const lo = { ...loadOpts(opts), filter: na === undefined ? filter : undefined };
-  // A packet pair needs only the two packets indexed (their trees still see each whole capture).
-  const a = await loadTrace(pa, { ...lo, only: na === undefined ? undefined : new Set([na]) });
-  const b = await loadTrace(pb, { ...lo, only: nb === undefined ? undefined : new Set([nb]) });
+  let a: Trace;
+  let b: Trace;
+  if (na !== undefined && nb !== undefined) {
+    // A packet pair needs only the two packets indexed (their trees still see each whole capture).
+    a = await loadTrace(pa, { ...lo, only: new Set([na]) });
+    b = await loadTrace(pb, { ...lo, only: new Set([nb]) });
+  } else if (opts.deep) {
+    // Every row's trees, built faster here than in a load worker (see inProcess).
+    a = await loadTrace(pa, lo);
+    b = await loadTrace(pb, lo);
+  } else [a, b] = await loadTracePair(pa, pb, lo);
   const file = opts.output as string | undefined;
   if (format === "html" && !file && process.stdout.isTTY)
     throw new CliError("--format html writes a whole page: give -o FILE (or redirect stdout)");
@@ -248,6 +258,7 @@ async function run(
         throw new CliError(filter ? `no packet of ${p} matches the filter` : `No SMB packet in ${p}`);
     const opsMax = Math.max(a.packets.length, b.packets.length);
     const deep = opts.deep ? true : opts.shallow ? false : opsMax <= DEEP_LIMIT;
+    if (deep) b = await inProcess(b, pb, lo);
     let r = diffTraces(a, b, { rules, deep: deep && !opts.first });
     if (!deep && !opts.shallow && !opts.quiet)
       process.stderr.write(
