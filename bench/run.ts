@@ -209,8 +209,7 @@ async function tuiBench(label: string, path: string): Promise<void> {
  */
 async function webBench(label: string, a: string): Promise<void> {
   // A second file with the same packets: two load workers, as when a user compares two runs.
-  const b = join(OUT, `${basename(a, ".pcap")}-copy.pcap`);
-  if (!existsSync(b)) copyFileSync(a, b);
+  const b = copyOf(a);
   const t0 = performance.now();
   const p = spawn(CLI, ["web", a, b, "--no-open"], { stdio: ["ignore", "pipe", "inherit"] });
   try {
@@ -247,6 +246,31 @@ async function webBench(label: string, a: string): Promise<void> {
   } finally {
     p.kill();
   }
+}
+
+/** A second file with the same packets as `a` (two captures to load, as when comparing two runs). */
+function copyOf(a: string): string {
+  const b = join(OUT, `${basename(a, ".pcap")}-copy.pcap`);
+  if (!existsSync(b)) copyFileSync(a, b);
+  return b;
+}
+
+/**
+ * `smbcmp diff A B` of two large captures, as a user runs it: both indexed (B by a load worker
+ * meanwhile), operations built and aligned, rows compared by command, name and status.
+ */
+function bigDiffBench(label: string, a: string): void {
+  const b = copyOf(a);
+  const t = timed(CLI, ["diff", a, b, "-q"], 2);
+  if (!t.ok) throw new Error("diff of two equal captures did not exit 0");
+  row(
+    `diff ${label}`,
+    `${t.secs.toFixed(2)} s`,
+    "(no tshark equivalent)",
+    "",
+    `${t.rssMB.toFixed(0)} MB peak`,
+    "",
+  );
 }
 
 /**
@@ -333,6 +357,7 @@ async function main() {
   if (want("web")) await webBench("2x900k-packet ops", ensure("ops-900k.pcap", "ops", 900000));
   if (want("pdml")) await pdmlBench("100k-packet ops", ensure("ops-100k.pcap", "ops", 100000));
   if (want("diff")) deepDiffBench("2x100k-packet ops", ensure("ops-100k.pcap", "ops", 100000));
+  if (want("diff")) bigDiffBench("2x900k-packet ops", ensure("ops-900k.pcap", "ops", 900000));
   if (want("diff") && existsSync(join(ROOT, "bench/diff.ts"))) {
     const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench/diff.ts")], {
       encoding: "utf8",

@@ -13,6 +13,7 @@ import {
   type MsgHead,
   messageOf,
   PacketStore,
+  packetRow,
 } from "../trace/store.js";
 import type { MessageInfo, PacketInfo, PacketList, Trace } from "../trace/types.js";
 import { MsgFlag } from "../trace/types.js";
@@ -153,8 +154,9 @@ export function messageAt(trace: Trace, r: MsgRef): MessageInfo {
   return messageOf(trace.packets, r.pkt, r.msg)!;
 }
 
-export function packetAt(trace: Trace, r: MsgRef): PacketInfo {
-  return trace.packets.at(r.pkt)!;
+/** The packet of message `r`, without its messages (none decoded from an index). */
+export function packetAt(trace: Trace, r: MsgRef): Omit<PacketInfo, "messages"> {
+  return packetRow(trace.packets, r.pkt)!;
 }
 
 /**
