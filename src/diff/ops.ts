@@ -229,6 +229,18 @@ export function buildOps(trace: Pick<Trace, "packets">): Op[] {
     }
     return n;
   };
+  // Details take a few values (a create's disposition and options, an info class): one string
+  // each, not one per operation (~30 of an operation's ~280 bytes).
+  const details = new Map<string, string>();
+  const detail = (raw: string | undefined): string => {
+    if (!raw) return "";
+    let d = details.get(raw);
+    if (d === undefined) {
+      d = raw;
+      details.set(raw, d);
+    }
+    return d;
+  };
   const t: MessageTable =
     trace.packets instanceof PacketStore ? trace.packets : new ListMessages(trace.packets);
   const m: MsgHead = { proto: 0, cmd: 0, isResponse: false, flags: 0, status: 0, id: 0 };
@@ -243,7 +255,7 @@ export function buildOps(trace: Pick<Trace, "packets">): Op[] {
       m.id < 0 ? t.msgIdText(k) : undefined,
       time,
       norm(t.msgExtra(k, EXTRA_PATH)),
-      t.msgExtra(k, EXTRA_DETAIL) ?? "",
+      detail(t.msgExtra(k, EXTRA_DETAIL)),
     );
   let pending: Map<number | string, OpRecord> | undefined;
   let pendingConn = -1;
