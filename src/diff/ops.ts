@@ -6,11 +6,11 @@
  */
 
 import {
-  decimalId,
   EXTRA_DETAIL,
   EXTRA_PATH,
   type ExtraField,
   type MsgHead,
+  messageHead,
   messageOf,
   PacketStore,
   packetRow,
@@ -195,13 +195,7 @@ class ListMessages implements MessageTable {
     return this.starts[i]!;
   }
   msgHead(k: number, out: MsgHead): void {
-    const m = this.messages[k]!;
-    out.proto = m.proto;
-    out.cmd = m.cmd;
-    out.isResponse = m.isResponse;
-    out.flags = m.flags;
-    out.status = m.status;
-    out.id = decimalId(m.msgId);
+    messageHead(this.messages[k]!, out);
   }
   msgIdText(k: number): string {
     return this.messages[k]!.msgId;

@@ -181,7 +181,7 @@ function putVarint(b: Buffer, at: number, v: number): number {
 }
 
 /** A canonical decimal below 2^53 (what String(n) gives back), else -1: no number-to-string per message. */
-export function decimalId(s: string): number {
+function decimalId(s: string): number {
   const n = s.length;
   if (n === 0 || n > 15 || (n > 1 && s.charCodeAt(0) === 0x30)) return -1;
   let v = 0;
@@ -258,10 +258,10 @@ const MAX_TEMPLATE_ID = 0xffff;
 
 /** MessageInfo's optional strings, in the order an extras record holds them. */
 export type ExtraField = 0 | 1 | 2 | 3;
-export const EXTRA_ASYNC_ID = 0;
-export const EXTRA_FILE_ID = 1;
-export const EXTRA_PATH = 2;
-export const EXTRA_DETAIL = 3;
+export const EXTRA_ASYNC_ID: ExtraField = 0;
+export const EXTRA_FILE_ID: ExtraField = 1;
+export const EXTRA_PATH: ExtraField = 2;
+export const EXTRA_DETAIL: ExtraField = 3;
 
 /** A message's numeric fields (PacketStore.msgHead); `id` is its msgId when exact below 2^53, else -1. */
 export interface MsgHead {
@@ -913,6 +913,34 @@ export function messageOf(list: PacketList, i: number, k: number): MessageInfo |
 export function protosOf(list: PacketList, i: number): number[] {
   if (list instanceof PacketStore) return list.protos(i);
   return list.at(i)?.messages.map((m) => m.proto) ?? [];
+}
+
+/** Each message's numeric fields, in order (`head` is reused; no text decoded from a PacketStore). */
+export function eachMessageHead(list: PacketList, visit: (head: Readonly<MsgHead>) => void): void {
+  const h: MsgHead = { proto: 0, cmd: 0, isResponse: false, flags: 0, status: 0, id: 0 };
+  if (list instanceof PacketStore) {
+    const n = list.msgStart(list.length);
+    for (let k = 0; k < n; k++) {
+      list.msgHead(k, h);
+      visit(h);
+    }
+    return;
+  }
+  for (const p of list)
+    for (const m of p.messages) {
+      messageHead(m, h);
+      visit(h);
+    }
+}
+
+/** A MessageInfo's numeric fields into `out` (what PacketStore.msgHead reads from its columns). */
+export function messageHead(m: MessageInfo, out: MsgHead): void {
+  out.proto = m.proto;
+  out.cmd = m.cmd;
+  out.isResponse = m.isResponse;
+  out.flags = m.flags;
+  out.status = m.status;
+  out.id = decimalId(m.msgId);
 }
 
 /** Packet i of any list without building its messages when the list is a PacketStore. */

@@ -18,7 +18,7 @@ import { FieldFlag, type FieldNode } from "../dissect/tree.js";
 import { cmdName as smb1Cmd } from "../smb1/names.js";
 import { cmdName as smb2Cmd } from "../smb2/names.js";
 import { statusName } from "../smb2/status.js";
-import { packetRow } from "../trace/store.js";
+import { eachMessageHead, packetRow } from "../trace/store.js";
 import { MsgFlag, type PacketInfo, type Trace } from "../trace/types.js";
 import { filterAll } from "../worker/filter.js";
 
@@ -407,16 +407,15 @@ export class Session {
     const t = this.trace(side);
     const cmds = new Map<string, number>();
     const errs = new Map<string, number>();
-    for (const p of t.packets)
-      for (const m of p.messages) {
-        if (!m.isResponse) {
-          const n = m.proto === 2 ? smb2Cmd(m.cmd) : `SMB1 ${smb1Cmd(m.cmd)}`;
-          cmds.set(n, (cmds.get(n) ?? 0) + 1);
-        } else if (m.status !== 0 && m.status !== 0x103) {
-          const n = statusName(m.status) ?? `0x${(m.status >>> 0).toString(16).padStart(8, "0")}`;
-          errs.set(n, (errs.get(n) ?? 0) + 1);
-        }
+    eachMessageHead(t.packets, (m) => {
+      if (!m.isResponse) {
+        const n = m.proto === 2 ? smb2Cmd(m.cmd) : `SMB1 ${smb1Cmd(m.cmd)}`;
+        cmds.set(n, (cmds.get(n) ?? 0) + 1);
+      } else if (m.status !== 0 && m.status !== 0x103) {
+        const n = statusName(m.status) ?? `0x${(m.status >>> 0).toString(16).padStart(8, "0")}`;
+        errs.set(n, (errs.get(n) ?? 0) + 1);
       }
+    });
     const times: number[] = [];
     for (const op of buildOps(t))
       if (op.req && op.resp) times.push((packetAt(t, op.resp).time - packetAt(t, op.req).time) * 1000);

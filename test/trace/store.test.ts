@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PacketStore } from "../../src/trace/store.js";
+import {
+  EXTRA_ASYNC_ID,
+  EXTRA_DETAIL,
+  EXTRA_FILE_ID,
+  EXTRA_PATH,
+  eachMessageHead,
+  type MsgHead,
+  messageHead,
+  PacketStore,
+} from "../../src/trace/store.js";
 import type { MessageInfo, PacketInfo } from "../../src/trace/types.js";
 
 const msg = (o: Partial<MessageInfo>): MessageInfo => ({
@@ -120,6 +129,45 @@ test("PacketStore gives back every field it was given, across chunk boundaries",
   assert.equal(t.indexOf(131), 65);
   assert.throws(() => t.push(given[0]!), /read-only/);
   assert.throws(() => t.importRange(s.exportRange(0, 1)), /ended at/);
+
+  // The per-message readers (a diff's operation list, the web stats) give the fields at() gives,
+  // on the store and on its imported view, with no MessageInfo built; eachMessageHead the same
+  // for any list.
+  for (const store of [s, t]) {
+    const heads: MsgHead[] = [];
+    eachMessageHead(store, (h) => heads.push({ ...h }));
+    const want = given.flatMap((p) =>
+      p.messages.map((m) => {
+        const h = { proto: 0, cmd: 0, isResponse: false, flags: 0, status: 0, id: 0 } as MsgHead;
+        messageHead(m, h);
+        return h;
+      }),
+    );
+    assert.deepEqual(heads, want);
+    const h = { proto: 0, cmd: 0, isResponse: false, flags: 0, status: 0, id: 0 } as MsgHead;
+    for (let i = 0; i < given.length; i += 7) {
+      const ms = given[i]!.messages;
+      assert.equal(store.msgStart(i + 1) - store.msgStart(i), ms.length);
+      ms.forEach((m, j) => {
+        const k = store.msgStart(i) + j;
+        store.msgHead(k, h);
+        assert.deepEqual(
+          [h.proto, h.cmd, h.isResponse, h.flags, h.status],
+          [m.proto, m.cmd, m.isResponse, m.flags, m.status],
+        );
+        assert.equal(h.id >= 0 ? String(h.id) : store.msgIdText(k), m.msgId, `msgId of ${i}`);
+        assert.equal(store.msgIdText(k), m.msgId);
+        assert.deepEqual(
+          [EXTRA_ASYNC_ID, EXTRA_FILE_ID, EXTRA_PATH, EXTRA_DETAIL].map((f) => store.msgExtra(k, f)),
+          [m.asyncId, m.fileId, m.path, m.detail],
+          `extras of ${i}`,
+        );
+      });
+    }
+  }
+  const h = { proto: 0, cmd: 0, isResponse: false, flags: 0, status: 0, id: 0 } as MsgHead;
+  messageHead(msg({ msgId: "18446744073709551615" }), h);
+  assert.equal(h.id, -1, "an id above 2^53 has only its text");
 });
 
 test("PacketStore: batches share the index's memory, and an Info amended after a batch follows in the next", () => {
