@@ -13,7 +13,7 @@ import { Fields } from "../dissect/fields.js";
 import { hexN } from "../dissect/format.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 import { statusName, statusText } from "../smb2/status.js";
-import { blankMessage, type MessageInfo, MsgFlag } from "../trace/types.js";
+import { type ByteSource, blankMessage, type MessageInfo, MsgFlag, type PduPlace } from "../trace/types.js";
 import { COMMANDS } from "./commands.js";
 import { escInfo, gen, relabel } from "./common.js";
 import { cmdName, dosErrorText, dosStatus, ERROR_CLASS, SMB1_CMD_NAMES } from "./names.js";
@@ -30,6 +30,12 @@ export interface Smb1Ctx {
   light: boolean;
   /** The first (indexing) pass: records are created and state is updated. */
   first: boolean;
+  /** First pass: where this PDU is in the file (see Smb1Request.trans). */
+  place?: PduPlace;
+  /** Full trees: reads a PDU back from its place, and the byte sources reassembled data joins. */
+  readPlace?: (p: PduPlace) => Buffer;
+  plains?: ByteSource[];
+  srcBase?: number;
 }
 
 export interface Smb1Header {
@@ -76,6 +82,9 @@ export interface Smb1Command {
 }
 
 export const SMB1_HEADER_LEN = 32;
+
+/** TRANSACTION, TRANSACTION2, NT_TRANSACT: their responses can come in several messages. */
+const TRANSACTIONS = new Set([0x25, 0x32, 0xa0]);
 const PROTO_LABEL = "SMB (Server Message Block Protocol)";
 
 /** Appends text to the message's Info summary. */
@@ -175,7 +184,8 @@ export function dissectSmb1(
     // An NT Cancel has no response of its own: it points at the one of the request it cancels.
     if (!h.isResponse && pdu.responseFrame !== undefined && (pdu.frame === ctx.frame || h.cmd === 0xa4))
       prefix = { name: "smb.response_in", label: "Response in", v: pdu.responseFrame };
-    else if (h.isResponse && pdu.frame)
+    // A later piece of a multi-part transaction response is not tied to the request (Wireshark).
+    else if (h.isResponse && pdu.frame && !(TRANSACTIONS.has(h.cmd) && pdu.responseFrame !== ctx.frame))
       prefix = { name: "smb.response_to", label: "Response to", v: pdu.frame };
     else if (!h.isResponse && secondary && h.cmd !== 0xa4 && pdu.frame)
       prefix = { name: "smb.continuation_to", label: "Continuation to", v: pdu.frame };

@@ -4,6 +4,8 @@
  * answers), FIDs → names and create parameters, TIDs → share paths.
  */
 
+import type { PduPlace } from "../trace/types.js";
+
 /** What one command of a request's AndX chain left for its response. */
 export interface Smb1CmdRecord {
   cmd: number;
@@ -29,6 +31,28 @@ export interface Smb1Request {
   responseTime?: number;
   /** Per-command records of the AndX chain, by command code. */
   cmds: Map<number, Smb1CmdRecord>;
+  /** A TRANS2 response in several pieces (the first pass notes them; its first piece's tree joins them). */
+  trans?: TransPieces;
+}
+
+/** The totals of a multi-part transaction response, and its pieces in capture order. */
+export interface TransPieces {
+  tpc: number;
+  tdc: number;
+  pieces: TransPiece[];
+}
+
+/** One response message of a multi-part transaction: where it is, and what of the whole it carries. */
+export interface TransPiece {
+  frame: number;
+  place: PduPlace;
+  /** Offsets in that PDU of its parameter and data bytes, their counts and displacements. */
+  pAt: number;
+  pc: number;
+  pd: number;
+  dAt: number;
+  dc: number;
+  dd: number;
 }
 
 /** NT Create AndX parameters Wireshark repeats under every later use of the FID. */

@@ -2,6 +2,7 @@
  * SMB1 transactions: TRANSACTION (named pipes, mailslots), TRANSACTION2 (file system operations with
  * info levels, MS-CIFS 2.2.6) and NT_TRANSACT (MS-CIFS 2.2.7), primary and secondary requests.
  */
+import { Cursor } from "../dissect/cursor.js";
 import { type BitSpec, bitPattern, Fields } from "../dissect/fields.js";
 import { formatAbsTime, hexN } from "../dissect/format.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
@@ -33,6 +34,7 @@ import {
   fidNode,
   fileAttributes,
   fileOf,
+  gen,
   namedBits,
   plainBits,
   relabel,
@@ -128,27 +130,29 @@ function rest(f: Fields): void {
 /** Word size of the count fields: 2 in TRANSACTION/TRANSACTION2, 4 in NT_TRANSACT. */
 type CountSize = 2 | 4;
 
-/** Total Parameter/Data Count, then (requests) Max Parameter/Data Count. */
-function totals(f: Fields, size: CountSize, max: boolean): void {
-  f.uint("smb.tpc", "Total Parameter Count", size);
-  f.uint("smb.tdc", "Total Data Count", size);
-  if (!max) return;
-  f.uint("smb.mpc", "Max Parameter Count", size);
-  f.uint("smb.mdc", "Max Data Count", size);
+/** Total Parameter/Data Count, then (requests) Max Parameter/Data Count; returns the totals. */
+function totals(f: Fields, size: CountSize, max: boolean): [number, number] {
+  const tpc = f.uint("smb.tpc", "Total Parameter Count", size);
+  const tdc = f.uint("smb.tdc", "Total Data Count", size);
+  if (max) {
+    f.uint("smb.mpc", "Max Parameter Count", size);
+    f.uint("smb.mdc", "Max Data Count", size);
+  }
+  return [tpc, tdc];
 }
 
 /**
  * Parameter and data count/offset words shared by every transaction message; secondary requests
  * and responses add the displacements (the pieces' positions in the whole transaction).
  */
-function blockWords(f: Fields, size: CountSize, disp: boolean): Blocks {
+function blockWords(f: Fields, size: CountSize, disp: boolean): Blocks & { pd: number; dd: number } {
   const pc = f.uint("smb.pc", "Parameter Count", size);
   const po = f.uint("smb.po", "Parameter Offset", size);
-  if (disp) f.uint("smb.pd", "Parameter Displacement", size);
+  const pd = disp ? f.uint("smb.pd", "Parameter Displacement", size) : 0;
   const dc = f.uint("smb.dc", "Data Count", size);
   const doff = f.uint("smb.data_offset", "Data Offset", size);
-  if (disp) f.uint("smb.data_disp", "Data Displacement", size);
-  return { pc, po, dc, doff, bccEnd: 0 };
+  const dd = disp ? f.uint("smb.data_disp", "Data Displacement", size) : 0;
+  return { pc, po, dc, doff, bccEnd: 0, pd, dd };
 }
 
 /** Fewer words than the message defines: shown raw (and the byte count, if present). */
@@ -173,13 +177,186 @@ function primaryRequestWords(f: Fields): Blocks & { sc: number } {
   return { ...b, sc };
 }
 
-function responseWords(f: Fields): Blocks & { sc: number } {
-  totals(f, 2, false);
+/** A transaction response's words: its piece of the parameters and data, and the totals. */
+interface RespBlocks extends Blocks {
+  tpc: number;
+  tdc: number;
+  pd: number;
+  dd: number;
+  sc: number;
+}
+
+function responseWords(f: Fields): RespBlocks {
+  const [tpc, tdc] = totals(f, 2, false);
   reserved(f, 2);
   const b = blockWords(f, 2, true);
   const sc = f.uint("smb.sc", "Setup Count", 1);
   reserved(f, 1);
-  return { ...b, sc };
+  return { ...b, tpc, tdc, sc };
+}
+
+// ------------------------------------------------------------------ multi-part responses
+
+/** Pieces of one multi-part response kept at most (a server sends as many as the client's buffer needs). */
+const MAX_PIECES = 512;
+/** Bytes of a piece's PDU read back at most (its parameter and data counts are 16-bit). */
+const MAX_PIECE_PDU = 256 << 10;
+
+/**
+ * First pass: notes a piece of a TRANS2 response given in several (a large directory listing):
+ * where its PDU is in the file and what of the whole it carries. A primary response that holds
+ * everything starts nothing.
+ */
+function notePiece(m: Smb1Msg, b: RespBlocks, primary: boolean): void {
+  const { ctx } = m;
+  if (!ctx.first || !ctx.place || !m.pdu.frame) return;
+  if (primary) {
+    if (b.pc >= b.tpc && b.dc >= b.tdc) return;
+    m.pdu.trans = { tpc: b.tpc, tdc: b.tdc, pieces: [] };
+  }
+  const t = m.pdu.trans;
+  if (!t || t.pieces.length >= MAX_PIECES) return;
+  t.pieces.push({
+    frame: ctx.frame,
+    place: { spans: ctx.place.spans, skip: ctx.place.skip },
+    pAt: m.h.at + b.po,
+    pc: b.pc,
+    pd: b.pd,
+    dAt: m.h.at + b.doff,
+    dc: b.dc,
+    dd: b.dd,
+  });
+}
+
+interface Segment {
+  frame: number;
+  /** Offset in the reassembled parameters + data, and length. */
+  at: number;
+  n: number;
+}
+
+/**
+ * The whole parameters and data (parameters first, as Wireshark's reassembled buffer) of the
+ * multi-part response whose first piece is this message, read back from each piece's PDU; for
+ * full trees only, and undefined unless every byte is covered by a piece that fits.
+ */
+function reassembled(m: Smb1Msg): { buf: Buffer; segs: Segment[] } | undefined {
+  const t = m.pdu.trans;
+  const { ctx } = m;
+  if (!t || ctx.light || !ctx.readPlace || !ctx.plains || t.pieces[0]?.frame !== ctx.frame) return undefined;
+  const total = t.tpc + t.tdc;
+  const buf = Buffer.alloc(total);
+  const have = new Uint8Array(total);
+  const segs: Segment[] = [];
+  for (const p of t.pieces) {
+    // A piece's message has 16-bit counts: a PDU much larger than that is not one to read back.
+    let size = 0;
+    for (let i = 1; i < p.place.spans.length; i += 2) size += p.place.spans[i]!;
+    if (size > MAX_PIECE_PDU) return undefined;
+    let pdu: Buffer;
+    try {
+      pdu = ctx.readPlace(p.place);
+    } catch {
+      return undefined;
+    }
+    for (const [at, n, disp, base, size] of [
+      [p.pAt, p.pc, p.pd, 0, t.tpc],
+      [p.dAt, p.dc, p.dd, t.tpc, t.tdc],
+    ] as const) {
+      if (n === 0) continue;
+      if (disp + n > size || at + n > pdu.length) return undefined;
+      pdu.copy(buf, base + disp, at, at + n);
+      have.fill(1, base + disp, base + disp + n);
+      segs.push({ frame: p.frame, at: base + disp, n });
+    }
+  }
+  if (have.includes(0)) return undefined;
+  segs.sort((x, y) => x.at - y.at);
+  return { buf, segs };
+}
+
+/** Marks nodes as dissected from byte source `src` (their offsets are into it). */
+function fromSource(nodes: readonly FieldNode[], src: number): void {
+  for (const n of nodes) {
+    n.src ??= src;
+    if (n.children) fromSource(n.children, src);
+  }
+}
+
+/**
+ * A multi-part TRANS2 response's first piece, with what every piece carries (as Wireshark's second
+ * pass shows it): the segments, then the subcommand's parameters and data dissected from the
+ * reassembled bytes (a byte source of the packet, "Reassembled SMB"). The padding between the
+ * blocks is this message's own.
+ */
+function reassembledBlocks(
+  f: Fields,
+  m: Smb1Msg,
+  b: RespBlocks,
+  sub: number,
+  r: { buf: Buffer; segs: Segment[] },
+): void {
+  const { ctx } = m;
+  const src = (ctx.srcBase ?? 0) + ctx.plains!.length;
+  ctx.plains!.push({ label: "Reassembled SMB", bytes: r.buf, plain: true });
+  const total = r.buf.length;
+  const tpc = m.pdu.trans!.tpc;
+  const segs = node(
+    "smb.segment.segments",
+    `${r.segs.length} SMB Segments (${total} bytes): ${r.segs.map((s) => `#${s.frame}(${s.n})`).join(", ")}`,
+    "",
+    "",
+    0,
+    total,
+    FieldFlag.Generated,
+  );
+  segs.children = r.segs.map((s) =>
+    node(
+      "smb.segment",
+      `Frame: ${s.frame}, payload: ${s.at}-${s.at + s.n - 1} (${s.n} bytes)`,
+      String(s.frame),
+      s.frame,
+      s.at,
+      s.n,
+      FieldFlag.Generated,
+    ),
+  );
+  segs.children.push(gen("smb.fragment.count", "Fragment count", r.segs.length));
+  segs.children.push(gen("smb.reassembled.length", "Reassembled SMB length", total));
+  fromSource([segs], src);
+  f.add(segs);
+  const name = TRANS2_NAMES[sub] ?? `Unknown Transaction2`;
+  // Unicode strings are aligned as in the message: `at` keeps each block's parity from the header.
+  const part = (
+    label: string,
+    from: number,
+    len: number,
+    at: number,
+    fn: (g: Fields, mm: Smb1Msg) => void,
+  ) => {
+    if (len <= 0) return;
+    const g = new Fields(new Cursor(r.buf, from, from + len), f.nodes, false);
+    const mm: Smb1Msg = { ...m, h: { ...m.h, at } };
+    const before = f.nodes.length;
+    g.tree(
+      label,
+      `${name} ${label === "smbcmp.smb.trans2.params" ? "Parameters" : "Data"}`,
+      () => g.within(from, len, () => fn(g, mm)),
+      len,
+    );
+    fromSource(f.nodes.slice(before), src);
+  };
+  let count = 0;
+  padTo(f, m, b.po);
+  part("smbcmp.smb.trans2.params", 0, tpc, -b.po, (g, mm) => {
+    count = trans2RespParams(g, mm, sub);
+  });
+  // This message's own piece of the parameters was shown in the whole: the padding after it.
+  f.c.pos = Math.min(f.c.end, Math.max(f.c.pos, m.h.at + b.po + b.pc));
+  padTo(f, m, b.doff);
+  part("smbcmp.smb.trans2.data", tpc, total - tpc, tpc - b.doff, (g, mm) =>
+    trans2RespData(g, mm, sub, count),
+  );
 }
 
 function transRequest(f: Fields, m: Smb1Msg): void {
@@ -353,6 +530,13 @@ function transResponse(f: Fields, m: Smb1Msg): void {
     f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
     return;
   }
+  notePiece(m, b, true);
+  const whole = reassembled(m);
+  if (whole) {
+    bounded(f, end, () => reassembledBlocks(f, m, b, sub, whole));
+    f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
+    return;
+  }
   const name = TRANS2_NAMES[sub] ?? `Unknown Transaction2`;
   let count = 0;
   block(f, m, "smbcmp.smb.trans2.params", `${name} Parameters`, b.po, b.pc, () => {
@@ -375,6 +559,7 @@ function trans2Continuation(f: Fields, m: Smb1Msg): void {
     return;
   }
   const b = responseWords(f);
+  notePiece(m, b, false);
   if (b.sc) f.c.skip(Math.min(2 * b.sc, f.c.remaining));
   const { end } = bcc(f);
   bounded(f, end, () => {

@@ -23,6 +23,7 @@ import {
   type MessageInfo,
   MsgFlag,
   type PacketInfo,
+  type PduPlace,
   type Trace,
   type TreeOptions,
 } from "./types.js";
@@ -118,6 +119,7 @@ class CaptureTrace implements Trace {
         security: this.security,
         plains,
         srcBase: locs.length,
+        readPlace: (p) => this.capture.readSpans(p.spans).subarray(p.skip),
       };
       const from = plains.length;
       dissectPdu(data, ctx, out, []);
@@ -218,6 +220,7 @@ export function scanPackets(
   let seq = 0;
   /** Per connection, the last packet of each direction (at most two), while it may still change. */
   const open = new Map<number, { p: PacketInfo; seq: number }[]>();
+  const place: PduPlace = { spans: [], skip: 0 };
   // Reused for every PDU (nothing keeps them): a million PDUs, a million fewer objects to collect.
   const ctx: PduCtx = {
     smb2: st.smb2,
@@ -228,6 +231,8 @@ export function scanPackets(
     light: true,
     first: true,
     security: st.security,
+    // Updated per PDU; a multi-part SMB1 transaction copies it for each piece it keeps.
+    place,
   };
   // A fresh message array per PDU becomes the packet's own (no copy, no length reset per PDU).
   let infos: MessageInfo[] = [];
@@ -293,6 +298,8 @@ export function scanPackets(
       ctx.frame = pdu.frame;
       ctx.conn = pdu.conn;
       ctx.time = pdu.time;
+      place.spans = pdu.spans;
+      place.skip = pdu.skip;
       if (nodes.length) nodes.length = 0;
       dissectPdu(pdu.data, ctx, nodes, infos);
     }

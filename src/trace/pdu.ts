@@ -10,7 +10,7 @@ import {
 } from "../smb2/header.js";
 import type { Smb2State } from "../smb2/state.js";
 import type { Security } from "./security.js";
-import { type ByteSource, blankMessage, type MessageInfo, MsgFlag } from "./types.js";
+import { type ByteSource, blankMessage, type MessageInfo, MsgFlag, type PduPlace } from "./types.js";
 
 export interface PduCtx {
   smb2: Smb2State;
@@ -29,6 +29,10 @@ export interface PduCtx {
    */
   plains?: ByteSource[];
   srcBase?: number;
+  /** First pass: where this PDU is in the file (a multi-part SMB1 transaction notes its pieces'). */
+  place?: PduPlace;
+  /** Full trees: a PDU read back from its place (the other pieces of such a transaction). */
+  readPlace?: (p: PduPlace) => Buffer;
 }
 
 export interface TransformResult {
@@ -113,6 +117,10 @@ function dissectPduInner(
         time: ctx.time,
         light: ctx.light,
         first: ctx.first,
+        place: ctx.place,
+        readPlace: ctx.readPlace,
+        plains: ctx.plains,
+        srcBase: ctx.srcBase,
       },
       out,
       infos,

@@ -95,6 +95,12 @@ export interface PacketList extends Iterable<PacketInfo> {
   at(i: number): PacketInfo | undefined;
 }
 
+/** Where a PDU's bytes are in the capture file: Pdu.spans, then the NBSS header bytes to skip. */
+export interface PduPlace {
+  spans: readonly number[];
+  skip: number;
+}
+
 /** Bytes a packet's tree offsets can refer to: a PDU as on the wire, or a transform's plaintext. */
 export interface ByteSource {
   /**

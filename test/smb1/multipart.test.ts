@@ -1,0 +1,81 @@
+/**
+ * A TRANS2 response in several messages (a Windows server's FIND_FIRST2 listing of 127 files in
+ * frames 405, 413, 422 and 427 of the corpus capture filecontainer-smb.pcap): the first piece's
+ * tree joins every piece, as tshark's second pass shows it (tshark-multipart.json: tshark 4.0.17's
+ * Info column for frames 395-430 and every visible smb field of frames 405, 413 and 427), from a
+ * byte source of its own; a piece that is missing or does not fit leaves the first piece as it is.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { find, findAll, walk } from "../../src/dissect/tree.js";
+import { openTrace } from "../../src/trace/index.js";
+import { DIR, loadExpect, tsharkDiffs } from "./tshark-expect.js";
+
+const EXPECT = loadExpect("tshark-multipart.json");
+const FILE = Object.keys(EXPECT)[0]!;
+const PATH = join(DIR, FILE);
+
+test("the first piece of a multi-part TRANS2 response shows the whole response, as tshark's second pass", async () => {
+  // tshark's first-pass Info of frame 405 ends in "[BoundErrorUnreassembled Packet]", its way of
+  // saying that the listing goes on in later frames; ours ends with the last name of the piece.
+  assert.deepEqual(await tsharkDiffs(FILE, EXPECT[FILE]!, { noExtra: true, infoFrames: [405] }), []);
+});
+
+test("the reassembled parameters and data are a byte source of the packet, which their nodes point into", async () => {
+  const t = await openTrace(PATH);
+  try {
+    const tree = t.tree(405);
+    const segs = find(tree, "smb.segment.segments")!;
+    assert.equal(
+      segs.label,
+      "5 SMB Segments (14978 bytes): #405(10), #405(4288), #413(4300), #422(4300), #427(2080)",
+    );
+    assert.equal(find(tree, "smb.search_count")?.show, "127");
+    const names = findAll(tree, "smb.file").map((n) => n.show);
+    assert.equal(names.length, 127);
+    assert.equal(names.at(-1), "_default.pif");
+    const sources = t.byteSources!(405);
+    const k = sources.findIndex((s) => s.label === "Reassembled SMB");
+    assert.ok(k > 0, sources.map((s) => s.label).join(", "));
+    assert.equal(sources[k]!.bytes.length, 14978);
+    // The last entry's name, read where its node says it is.
+    const last = findAll(tree, "smb.file").at(-1)!;
+    assert.equal(last.src, k);
+    assert.equal(
+      sources[k]!.bytes.subarray(last.offset, last.offset + last.length)
+        .toString("utf16le")
+        .replace(/\0+$/, ""),
+      "_default.pif",
+    );
+    // The message's own bytes (its header, the padding) still point into its PDU.
+    assert.equal(find(tree, "smb.cmd")?.src, undefined);
+    walk(segs.children!, (n) => {
+      assert.equal(n.src, k);
+      return true;
+    });
+    // The index's Info stays tshark's first pass (the first piece's names).
+    assert.match(t.packets.at(t.indexOf(405))!.summary, / gspot $/);
+  } finally {
+    t.close();
+  }
+});
+
+test("a piece missing from the capture: the first piece is shown alone, as before", async () => {
+  // Frames 418-422 (the TCP segments of the third piece) cut out: its bytes never arrive.
+  const dir = mkdtempSync(join(tmpdir(), "smbcmp-multipart-"));
+  const cut = join(dir, "cut.pcap");
+  execFileSync("editcap", [PATH, cut, "418-422"]);
+  const t = await openTrace(cut);
+  try {
+    const tree = t.tree(405);
+    assert.equal(find(tree, "smb.segment.segments"), undefined);
+    assert.ok(findAll(tree, "smb.file").length < 127);
+    assert.ok(!t.byteSources!(405).some((s) => s.label === "Reassembled SMB"));
+  } finally {
+    t.close();
+  }
+});
