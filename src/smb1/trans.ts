@@ -199,13 +199,15 @@ function responseWords(f: Fields): RespBlocks {
 
 /** Pieces of one multi-part response kept at most (a server sends as many as the client's buffer needs). */
 const MAX_PIECES = 512;
-/** Bytes of a piece's PDU read back at most (its parameter and data counts are 16-bit). */
+/** Bytes of a piece's PDU read back at most (a server's buffer is 64 KB or so, TRANS2 counts 16-bit). */
 const MAX_PIECE_PDU = 256 << 10;
+/** Reassembled bytes at most (NT Transact totals are 32-bit: a bad one must not allocate gigabytes). */
+const MAX_WHOLE = 16 << 20;
 
 /**
- * First pass: notes a piece of a TRANS2 response given in several (a large directory listing):
- * where its PDU is in the file and what of the whole it carries. A primary response that holds
- * everything starts nothing.
+ * First pass: notes a piece of a TRANS2 or NT Transact response given in several messages (a large
+ * directory listing, security descriptor or change notification): where its PDU is in the file
+ * and what of the whole it carries. A primary response that holds everything starts nothing.
  */
 function notePiece(m: Smb1Msg, b: RespBlocks, primary: boolean): void {
   const { ctx } = m;
@@ -245,6 +247,7 @@ function reassembled(m: Smb1Msg): { buf: Buffer; segs: Segment[] } | undefined {
   const { ctx } = m;
   if (!t || ctx.light || !ctx.readPlace || !ctx.plains || t.pieces[0]?.frame !== ctx.frame) return undefined;
   const total = t.tpc + t.tdc;
+  if (total > MAX_WHOLE) return undefined;
   const buf = Buffer.alloc(total);
   const have = new Uint8Array(total);
   const segs: Segment[] = [];
@@ -283,18 +286,25 @@ function fromSource(nodes: readonly FieldNode[], src: number): void {
   }
 }
 
+/** How a transaction's parameters or data block is shown: its node, label and dissector. */
+interface BlockSpec {
+  name: string;
+  label: string;
+  fn: (g: Fields, m: Smb1Msg) => void;
+}
+
 /**
- * A multi-part TRANS2 response's first piece, with what every piece carries (as Wireshark's second
- * pass shows it): the segments, then the subcommand's parameters and data dissected from the
- * reassembled bytes (a byte source of the packet, "Reassembled SMB"). The padding between the
- * blocks is this message's own.
+ * A multi-part response's first piece, with what every piece carries (as Wireshark's second pass
+ * shows it): the segments, then the parameters and data dissected from the reassembled bytes (a
+ * byte source of the packet, "Reassembled SMB"). The padding before each block is this message's.
  */
 function reassembledBlocks(
   f: Fields,
   m: Smb1Msg,
   b: RespBlocks,
-  sub: number,
   r: { buf: Buffer; segs: Segment[] },
+  params: BlockSpec,
+  data: BlockSpec,
 ): void {
   const { ctx } = m;
   const src = (ctx.srcBase ?? 0) + ctx.plains!.length;
@@ -325,38 +335,21 @@ function reassembledBlocks(
   segs.children.push(gen("smb.reassembled.length", "Reassembled SMB length", total));
   fromSource([segs], src);
   f.add(segs);
-  const name = TRANS2_NAMES[sub] ?? `Unknown Transaction2`;
   // Unicode strings are aligned as in the message: `at` keeps each block's parity from the header.
-  const part = (
-    label: string,
-    from: number,
-    len: number,
-    at: number,
-    fn: (g: Fields, mm: Smb1Msg) => void,
-  ) => {
+  const part = (spec: BlockSpec, from: number, len: number, at: number) => {
     if (len <= 0) return;
     const g = new Fields(new Cursor(r.buf, from, from + len), f.nodes, false);
     const mm: Smb1Msg = { ...m, h: { ...m.h, at } };
     const before = f.nodes.length;
-    g.tree(
-      label,
-      `${name} ${label === "smbcmp.smb.trans2.params" ? "Parameters" : "Data"}`,
-      () => g.within(from, len, () => fn(g, mm)),
-      len,
-    );
+    g.tree(spec.name, spec.label, () => g.within(from, len, () => spec.fn(g, mm)), len);
     fromSource(f.nodes.slice(before), src);
   };
-  let count = 0;
   padTo(f, m, b.po);
-  part("smbcmp.smb.trans2.params", 0, tpc, -b.po, (g, mm) => {
-    count = trans2RespParams(g, mm, sub);
-  });
+  part(params, 0, tpc, -b.po);
   // This message's own piece of the parameters was shown in the whole: the padding after it.
   f.c.pos = Math.min(f.c.end, Math.max(f.c.pos, m.h.at + b.po + b.pc));
   padTo(f, m, b.doff);
-  part("smbcmp.smb.trans2.data", tpc, total - tpc, tpc - b.doff, (g, mm) =>
-    trans2RespData(g, mm, sub, count),
-  );
+  part(data, tpc, total - tpc, tpc - b.doff);
 }
 
 function transRequest(f: Fields, m: Smb1Msg): void {
@@ -531,14 +524,33 @@ function transResponse(f: Fields, m: Smb1Msg): void {
     return;
   }
   notePiece(m, b, true);
+  const name = TRANS2_NAMES[sub] ?? `Unknown Transaction2`;
+  let count = 0;
   const whole = reassembled(m);
   if (whole) {
-    bounded(f, end, () => reassembledBlocks(f, m, b, sub, whole));
+    bounded(f, end, () =>
+      reassembledBlocks(
+        f,
+        m,
+        b,
+        whole,
+        {
+          name: "smbcmp.smb.trans2.params",
+          label: `${name} Parameters`,
+          fn: (g, mm) => {
+            count = trans2RespParams(g, mm, sub);
+          },
+        },
+        {
+          name: "smbcmp.smb.trans2.data",
+          label: `${name} Data`,
+          fn: (g, mm) => trans2RespData(g, mm, sub, count),
+        },
+      ),
+    );
     f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
     return;
   }
-  const name = TRANS2_NAMES[sub] ?? `Unknown Transaction2`;
-  let count = 0;
   block(f, m, "smbcmp.smb.trans2.params", `${name} Parameters`, b.po, b.pc, () => {
     count = trans2RespParams(f, m, sub);
   });
@@ -1704,16 +1716,35 @@ function ntResponse(f: Fields, m: Smb1Msg): void {
     return;
   }
   reserved(f, 3);
-  totals(f, 4, false);
-  const { pc, po, dc, doff } = blockWords(f, 4, true);
+  const [tpc, tdc] = totals(f, 4, false);
+  const words = blockWords(f, 4, true);
+  const { pc, po, dc, doff } = words;
   const sc = f.uint("smb.sc", "Setup Count", 1);
   if (sc) f.c.skip(Math.min(2 * sc, f.c.remaining));
+  const b: RespBlocks = { ...words, tpc, tdc, sc };
+  notePiece(m, b, !continuation(m));
   const { end } = bcc(f);
   const title =
     fn === undefined ? "Unknown NT Transaction" : (NT_TRANS_NAMES[fn] ?? `Unknown NT transaction (${fn})`);
   const suffix = fn === undefined ? " (matching request not seen)" : "";
-  block(f, m, "smbcmp.smb.nt.params", `${title} Parameters${suffix}`, po, pc, () => ntRespParams(f, m, fn));
-  block(f, m, "smbcmp.smb.nt.data", `${title} Data${suffix}`, doff, dc, () => ntRespData(f, m, fn));
+  const params = `${title} Parameters${suffix}`;
+  const data = `${title} Data${suffix}`;
+  const whole = reassembled(m);
+  if (whole)
+    bounded(f, end, () =>
+      reassembledBlocks(
+        f,
+        m,
+        b,
+        whole,
+        { name: "smbcmp.smb.nt.params", label: params, fn: (g, mm) => ntRespParams(g, mm, fn) },
+        { name: "smbcmp.smb.nt.data", label: data, fn: (g, mm) => ntRespData(g, mm, fn) },
+      ),
+    );
+  else {
+    block(f, m, "smbcmp.smb.nt.params", params, po, pc, () => ntRespParams(f, m, fn));
+    block(f, m, "smbcmp.smb.nt.data", data, doff, dc, () => ntRespData(f, m, fn));
+  }
   f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
 }
 

@@ -3,7 +3,8 @@
  * frames 405, 413, 422 and 427 of the corpus capture filecontainer-smb.pcap): the first piece's
  * tree joins every piece, as tshark's second pass shows it (tshark-multipart.json: tshark 4.0.17's
  * Info column for frames 395-430 and every visible smb field of frames 405, 413 and 427), from a
- * byte source of its own; a piece that is missing or does not fit leaves the first piece as it is.
+ * byte source of its own; an NT Transact response the same way; a piece that is missing or does
+ * not fit leaves the first piece as it is.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -16,13 +17,31 @@ import { openTrace } from "../../src/trace/index.js";
 import { DIR, loadExpect, tsharkDiffs } from "./tshark-expect.js";
 
 const EXPECT = loadExpect("tshark-multipart.json");
-const FILE = Object.keys(EXPECT)[0]!;
+const FILE = "../corpus/OISF__suricata-verify/tests/filestore-filecontainer-smb/filecontainer-smb.pcap";
 const PATH = join(DIR, FILE);
+/** An NT Transact response in two messages (frames 448 and 450; a fuzzed suricata capture). */
+const NT_FILE = "../corpus/OISF__suricata-verify/tests/smb-filename/input.pcap";
 
 test("the first piece of a multi-part TRANS2 response shows the whole response, as tshark's second pass", async () => {
   // tshark's first-pass Info of frame 405 ends in "[BoundErrorUnreassembled Packet]", its way of
   // saying that the listing goes on in later frames; ours ends with the last name of the piece.
   assert.deepEqual(await tsharkDiffs(FILE, EXPECT[FILE]!, { noExtra: true, infoFrames: [405] }), []);
+});
+
+test("an NT Transact response in two messages is joined the same way", async () => {
+  const t = await openTrace(join(DIR, NT_FILE));
+  try {
+    const tree = t.tree(448);
+    // tshark 4.0.17's second pass: the same segments and length.
+    assert.equal(
+      find(tree, "smb.segment.segments")?.label,
+      "3 SMB Segments (4308 bytes): #448(4), #448(4280), #450(24)",
+    );
+    assert.equal(find(tree, "smb.reassembled.length")?.show, "4308");
+    assert.ok(t.byteSources!(448).some((s) => s.label === "Reassembled SMB" && s.bytes.length === 4308));
+  } finally {
+    t.close();
+  }
 });
 
 test("the reassembled parameters and data are a byte source of the packet, which their nodes point into", async () => {
