@@ -38,9 +38,9 @@ export interface FieldNode {
   children?: FieldNode[];
   flags?: number;
   /**
-   * Set only on nodes dissected from a transform's plaintext (decrypted or decompressed): the
-   * index into Trace.byteSources(no) of the bytes `offset` refers to. Other nodes' offsets are
-   * into their own PDU. Not compared by the diff engine.
+   * Set only on nodes dissected from a transform's plaintext (decrypted or decompressed) or from a
+   * reassembled SMB1 transaction: the index into Trace.byteSources(no) of the bytes `offset` refers
+   * to. Other nodes' offsets are into their own PDU. Not compared by the diff engine.
    */
   src?: number;
 }

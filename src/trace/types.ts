@@ -101,15 +101,18 @@ export interface PduPlace {
   skip: number;
 }
 
-/** Bytes a packet's tree offsets can refer to: a PDU as on the wire, or a transform's plaintext. */
+/**
+ * Bytes a packet's tree offsets can refer to: a PDU as on the wire, a transform's plaintext, or
+ * the pieces of a multi-part SMB1 transaction response joined.
+ */
 export interface ByteSource {
   /**
-   * "PDU 1", "Decrypted SMB3", "Decompressed SMB3": with " (PDU k)" when the packet has several
-   * PDUs, and " #2", " #3"... for nested transforms of the same kind.
+   * "PDU 1", "Decrypted SMB3", "Decompressed SMB3", "Reassembled SMB": with " (PDU k)" when the
+   * packet has several PDUs, and " #2", " #3"... for nested transforms of the same kind.
    */
   label: string;
   bytes: Buffer;
-  /** A transform's output (decrypted or decompressed), not wire bytes. */
+  /** A transform's output (decrypted or decompressed) or joined pieces, not one PDU's wire bytes. */
   plain?: boolean;
 }
 
@@ -137,8 +140,8 @@ export interface Trace {
   pduBytes?(no: number): Buffer[];
   /**
    * All the bytes packet `no`'s tree offsets refer to: its PDUs (as pduBytes), then each plaintext
-   * a transform produced, in tree order. A node with `src` has its offset into source `src`; a
-   * node without, into its PDU. Engines without plaintexts (tshark) leave it out.
+   * a transform produced and each reassembled transaction, in tree order. A node with `src` has its
+   * offset into source `src`; a node without, into its PDU. Engines without them (tshark) leave it out.
    */
   byteSources?(no: number): ByteSource[];
   /** Frame, link, IP and TCP trees of packet `no`'s frame (offsets into the frame's bytes). */

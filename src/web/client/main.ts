@@ -202,7 +202,7 @@ function treeNav(el: HTMLElement, onPick: (li: HTMLElement) => void): void {
 /**
  * The hex pane: the packet's PDUs with the selected field's bytes marked, or, for a field that
  * came out of a transform (it has `src`), the plaintext it was dissected from ("Decrypted SMB3",
- * "Decompressed SMB3"), as Wireshark's second byte tab. Each dump is headed by its label when the
+ * "Decompressed SMB3", "Reassembled SMB"), as Wireshark's second byte tab. Each dump is headed by its label when the
  * packet has more than one source.
  */
 function renderHex(el: HTMLElement, t: TreeJson, sel?: FieldNode, top = 0): void {
