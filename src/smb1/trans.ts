@@ -2,7 +2,7 @@
  * SMB1 transactions: TRANSACTION (named pipes, mailslots), TRANSACTION2 (file system operations with
  * info levels, MS-CIFS 2.2.6) and NT_TRANSACT (MS-CIFS 2.2.7), primary and secondary requests.
  */
-import { Cursor } from "../dissect/cursor.js";
+import { Cursor, ShortRead } from "../dissect/cursor.js";
 import { type BitSpec, bitPattern, Fields } from "../dissect/fields.js";
 import { formatAbsTime, hexN } from "../dissect/format.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
@@ -551,11 +551,38 @@ function transResponse(f: Fields, m: Smb1Msg): void {
     f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
     return;
   }
-  block(f, m, "smbcmp.smb.trans2.params", `${name} Parameters`, b.po, b.pc, () => {
-    count = trans2RespParams(f, m, sub);
-  });
-  block(f, m, "smbcmp.smb.trans2.data", `${name} Data`, b.doff, b.dc, () => trans2RespData(f, m, sub, count));
+  pieceOnly(m, () =>
+    block(f, m, "smbcmp.smb.trans2.params", `${name} Parameters`, b.po, b.pc, () => {
+      count = trans2RespParams(f, m, sub);
+    }),
+  );
+  pieceOnly(m, () =>
+    block(f, m, "smbcmp.smb.trans2.data", `${name} Data`, b.doff, b.dc, () =>
+      trans2RespData(f, m, sub, count),
+    ),
+  );
   f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
+}
+
+/** What Wireshark's first pass adds to the Info of a multi-part response's piece cut mid-field. */
+const UNREASSEMBLED = "[BoundErrorUnreassembled Packet]";
+
+/**
+ * Runs `fn`, a block of a response; in one piece of a multi-part response (not joined: the index
+ * pass, or a piece missing), a field cut by the piece's end is no malformation: the block stops
+ * there and the Info says so, as Wireshark's.
+ */
+function pieceOnly(m: Smb1Msg, fn: () => void): void {
+  if (!m.pdu.trans) {
+    fn();
+    return;
+  }
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof ShortRead)) throw e;
+    if (!m.info.summary.endsWith(UNREASSEMBLED)) sum(m, UNREASSEMBLED);
+  }
 }
 
 /**
@@ -1211,6 +1238,7 @@ function oldFindData(f: Fields, m: Smb1Msg, lvl: number, count: number): void {
         if (lvl === 2) f.uint("smb.ea.list_length", "EA List Length", 4);
         if (lvl === 3) feaList(f);
         const len = f.uint("smb.file_name_len", "File Name Len", 1);
+        if (m.pdu.trans) nameFits(f, m, len, lvl === 1);
         let name: string;
         // Samba aligns and NUL-terminates an Info Standard name (tshark reads it up to the NUL);
         // the EA levels' name is unaligned, followed by a one-byte NUL that tshark skips.
@@ -1228,6 +1256,16 @@ function oldFindData(f: Fields, m: Smb1Msg, lvl: number, count: number): void {
   rest(f);
 }
 
+/**
+ * In one piece of a multi-part response, a name of `len` bytes (after its alignment when
+ * `aligned`) that runs past the piece's end ends the listing there, as Wireshark's first pass does.
+ */
+function nameFits(f: Fields, m: Smb1Msg, len: number, aligned: boolean): void {
+  const c = f.c;
+  const at = c.pos + (aligned && m.unicode && (c.pos - m.h.at) % 2 === 1 ? 1 : 0);
+  if (!c.has(len, at)) throw new ShortRead(at, len, c.end);
+}
+
 /** FIND_FIRST2/FIND_NEXT2 result entries at the NT levels (MS-FSCC 2.4). */
 function findData(f: Fields, m: Smb1Msg, lvl: number): void {
   const names: string[] = [];
@@ -1238,6 +1276,22 @@ function findData(f: Fields, m: Smb1Msg, lvl: number): void {
   }
   // FILE_NAMES_INFORMATION has only the index and the name.
   const bare = lvl === 0x103;
+  try {
+    findEntries(f, m, lvl, bare, label, names);
+  } finally {
+    if (names.length) sum(m, `, Files: ${names.join(" ")}`);
+  }
+  if (f.c.remaining > 0) rest(f);
+}
+
+function findEntries(
+  f: Fields,
+  m: Smb1Msg,
+  lvl: number,
+  bare: boolean,
+  label: string,
+  names: string[],
+): void {
   for (let guard = 0; guard < 65536 && f.c.remaining >= 4; guard++) {
     const at = f.c.pos;
     const next = f.c.peekU32();
@@ -1246,7 +1300,10 @@ function findData(f: Fields, m: Smb1Msg, lvl: number): void {
     const nameAt =
       at +
       (bare ? 12 : lvl === 0x101 ? 64 : lvl === 0x102 ? 68 : lvl === 0x104 ? 94 : lvl === 0x105 ? 80 : 104);
-    const name = f.c.has(nlen, nameAt)
+    const whole = f.c.has(nlen, nameAt);
+    // An entry cut by the end of one piece of a multi-part response: the listing stops there.
+    if (!whole && m.pdu.trans) throw new ShortRead(nameAt, nlen, f.c.end);
+    const name = whole
       ? f.c.buf.subarray(nameAt, nameAt + (nlen & ~1)).toString(m.unicode ? "utf16le" : "latin1")
       : "";
     names.push(name);
@@ -1292,8 +1349,6 @@ function findData(f: Fields, m: Smb1Msg, lvl: number): void {
     if (!next) break;
     f.c.pos = at + next;
   }
-  if (f.c.remaining > 0) rest(f);
-  if (names.length) sum(m, `, Files: ${names.join(" ")}`);
 }
 
 // ------------------------------------------------------------------ NT TRANSACT
