@@ -881,9 +881,9 @@ export function diffPackets(
   return res;
 }
 
-/** Frame numbers of an op's messages (request, interim, response). */
+/** Frame numbers of an op's messages (request, interim, response, later pieces of the response). */
 export function opFrames(t: Trace, op: Op): number[] {
-  return opMessages(op).map((r) => frameOf(t.packets, r.pkt)!);
+  return [...opMessages(op), ...(op.more ?? [])].map((r) => frameOf(t.packets, r.pkt)!);
 }
 
 /**

@@ -44,6 +44,11 @@ export interface Op {
   /** Interim (STATUS_PENDING) responses. */
   interim: MsgRef[];
   resp?: MsgRef;
+  /**
+   * Later pieces of an SMB1 transaction response sent in several messages: `resp`'s tree shows
+   * their content, so they are listed, not compared.
+   */
+  more?: MsgRef[];
   /** Time of the first message (seconds since epoch). */
   time: number;
   /** Normalized path (lower case, `\` separators, no leading/trailing `\`), or "". */
@@ -63,6 +68,7 @@ class OpRecord implements Op {
   req?: MsgRef;
   interim: MsgRef[] = NO_INTERIM;
   resp?: MsgRef;
+  more?: MsgRef[];
   status?: number;
   constructor(
     public index: number,
@@ -253,6 +259,8 @@ export function buildOps(trace: Pick<Trace, "packets">): Op[] {
     );
   let pending: Map<number | string, OpRecord> | undefined;
   let pendingConn = -1;
+  // SMB1 operations answered lately, by connection and id: where a response's later pieces go.
+  const answered = new Map<number, Map<number | string, OpRecord>>();
   for (let pi = 0; pi < t.length; pi++) {
     const conn = t.connOf(pi);
     const time = t.timeOf(pi);
@@ -289,6 +297,14 @@ export function buildOps(trace: Pick<Trace, "packets">): Op[] {
         ops.push(op);
         continue;
       }
+      if (m.flags & MsgFlag.Continuation) {
+        const done = answered.get(conn)?.get(key);
+        if (done && done.cmd === m.cmd) {
+          if (done.more) done.more.push(ref);
+          else done.more = [ref];
+          continue;
+        }
+      }
       const op = pending.get(key);
       if (op && op.cmd === m.cmd) {
         if (m.status === STATUS_PENDING && m.flags & MsgFlag.Async) {
@@ -302,6 +318,15 @@ export function buildOps(trace: Pick<Trace, "packets">): Op[] {
         // change it, but a request resolved only by FileId may gain it later).
         if (!op.path) op.path = norm(t.msgExtra(k, EXTRA_PATH));
         pending.delete(key);
+        // SMB1 ids are reused soon (16 bits): this map stays as small as a connection's id space.
+        if (m.proto === 1) {
+          let a = answered.get(conn);
+          if (!a) {
+            a = new Map();
+            answered.set(conn, a);
+          }
+          a.set(key, op);
+        }
         continue;
       }
       const orphan = mk("orphan-response", conn, time, k);

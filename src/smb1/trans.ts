@@ -10,6 +10,7 @@ import { securityDescriptor } from "../dtyp/secdesc.js";
 import { ctlCode } from "../smb2/fsctl/ctl-code.js";
 import { ctlSummary, FSCTL_NAMES } from "../smb2/fsctl/names.js";
 import { DEVICE_CHARS, DEVICE_TYPES, FS_ATTRS, smbFileTimes } from "../smb2/info/fscc.js";
+import { MsgFlag } from "../trace/types.js";
 import {
   ACCESS_MODE,
   createdFid,
@@ -451,6 +452,7 @@ function transResponse(f: Fields, m: Smb1Msg): void {
   const is2 = m.cmd === 0x32;
   const known = m.pdu.frame !== 0;
   if (continuation(m)) {
+    m.info.flags |= MsgFlag.Continuation;
     m.info.summary += is2 && m.rec.sub !== undefined ? `, ${TRANS2_NAMES[m.rec.sub] ?? "Unknown"}` : "";
     m.info.summary += "[transact continuation]";
     if (is2) trans2Continuation(f, m);
@@ -1777,7 +1779,9 @@ function ntResponse(f: Fields, m: Smb1Msg): void {
   const sc = f.uint("smb.sc", "Setup Count", 1);
   if (sc) f.c.skip(Math.min(2 * sc, f.c.remaining));
   const b: RespBlocks = { ...words, tpc, tdc, sc };
-  notePiece(m, b, !continuation(m));
+  const later = continuation(m);
+  if (later) m.info.flags |= MsgFlag.Continuation;
+  notePiece(m, b, !later);
   const { end } = bcc(f);
   const title =
     fn === undefined ? "Unknown NT Transaction" : (NT_TRANS_NAMES[fn] ?? `Unknown NT transaction (${fn})`);

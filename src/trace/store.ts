@@ -8,7 +8,7 @@
  * index read it in place (exportRange/importRange), they do not each hold a copy.
  */
 import type { FileRange } from "../capture/types.js";
-import type { MessageInfo, PacketInfo, PacketList } from "./types.js";
+import { type MessageInfo, MsgFlag, type PacketInfo, type PacketList } from "./types.js";
 
 const SHIFT = 16;
 const CHUNK = 1 << SHIFT;
@@ -244,6 +244,12 @@ class Reader {
 
 /** Message ids above 2^53 (SMB2 uses 0xFFFFFFFFFFFFFFFF for oplock breaks) are kept as strings. */
 const BIG_ID = -1;
+/** A message record's word: cmd + 1 (17 bits), flags (9), proto (2), isResponse, Continuation. */
+const CONTINUATION_BIT = 1 << 29;
+
+function flagsOf(w: number): number {
+  return ((w >>> 17) & 0x1ff) | (w & CONTINUATION_BIT ? MsgFlag.Continuation : 0);
+}
 /** No packet-level summary stored: it is the summary of the packet's only message. */
 const SAME_AS_MESSAGE = -1;
 /**
@@ -657,7 +663,8 @@ export class PacketStore implements PacketList {
       (((m.cmd + 1) & 0x1ffff) |
         ((m.flags & 0x1ff) << 17) |
         (m.proto << 26) |
-        (m.isResponse ? 1 << 28 : 0)) >>>
+        (m.isResponse ? 1 << 28 : 0) |
+        (m.flags & MsgFlag.Continuation ? CONTINUATION_BIT : 0)) >>>
         0,
     );
     this.status.set(k, m.status >>> 0);
@@ -764,7 +771,7 @@ export class PacketStore implements PacketList {
     out.proto = ((w >>> 26) & 3) as 0 | 1 | 2;
     out.cmd = (w & 0x1ffff) - 1;
     out.isResponse = (w & (1 << 28)) !== 0;
-    out.flags = (w >>> 17) & 0x1ff;
+    out.flags = flagsOf(w);
     out.status = this.status.get(k);
     const id = this.msgId.get(k);
     out.id = id >= 0 ? id : -1;
@@ -889,7 +896,7 @@ export class PacketStore implements PacketList {
       sesId: s[this.ses.get(k)]!,
       tid: this.tid.get(k),
       summary: "",
-      flags: (w >>> 17) & 0x1ff,
+      flags: flagsOf(w),
     };
     this.extras(k, m);
     m.summary = this.msgSummary(k, m.path ?? "");

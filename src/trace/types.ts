@@ -19,6 +19,11 @@ export const MsgFlag = {
   PduStart: 128,
   /** The first message of a PDU that began in an earlier frame (TCP reassembly). */
   Reassembled: 256,
+  /**
+   * A later piece of an SMB1 transaction response sent in several messages: its content is shown
+   * in the first piece's tree, and the diff counts it as part of that operation.
+   */
+  Continuation: 512,
 } as const;
 
 export interface MessageInfo {

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { alignOps, diffPackets, diffPacketsText, diffTraces, messageTree } from "../../src/diff/align.js";
+import {
+  alignOps,
+  diffPackets,
+  diffPacketsText,
+  diffTraces,
+  messageTree,
+  opFrames,
+} from "../../src/diff/align.js";
 import { exitCodeFor } from "../../src/diff/exit.js";
 import { IgnoreRules } from "../../src/diff/ignore.js";
 import { buildOps, normalizePath, type Op } from "../../src/diff/ops.js";
@@ -75,6 +82,33 @@ describe("operations", () => {
     assert.equal(ops[0]!.status, 0x120);
     assert.equal(ops[1]!.path, "dir\\foo.txt");
     assert.equal(ops[2]!.resp!.msg, 1);
+  });
+
+  it("an SMB1 response's later pieces belong to its operation: the same rows however many pieces", () => {
+    const TRANS2 = 0x32;
+    const req = { proto: 1 as const, cmd: TRANS2, msgId: "7", path: "\\dir" };
+    const resp = { ...req, isResponse: true };
+    const one = fakeTrace("a", [{ messages: [req] }, { messages: [resp] }]);
+    const three = fakeTrace("b", [
+      { messages: [req] },
+      { messages: [resp] },
+      { messages: [{ ...resp, flags: MsgFlag.Continuation }] },
+      { messages: [{ ...resp, flags: MsgFlag.Continuation }] },
+    ]);
+    const ops = buildOps(three);
+    assert.deepEqual(
+      ops.map((o) => [o.kind, o.resp?.pkt, o.more?.map((r) => r.pkt)]),
+      [["call", 1, [2, 3]]],
+    );
+    const r = diffTraces(one, three, { deep: false });
+    assert.deepEqual(r.summary, { ops: 1, same: 1, differ: 0, onlyA: 0, onlyB: 0 });
+    assert.deepEqual(opFrames(three, ops[0]!), [1, 2, 3, 4]);
+    // Without the flag (a response repeated, say), a later one is still an orphan of its own.
+    const repeated = fakeTrace("c", [{ messages: [req] }, { messages: [resp] }, { messages: [resp] }]);
+    assert.deepEqual(
+      buildOps(repeated).map((o) => o.kind),
+      ["call", "orphan-response"],
+    );
   });
 
   it("normalizes paths", () => {

@@ -13,6 +13,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { buildOps } from "../../src/diff/ops.js";
 import { find, findAll, walk } from "../../src/dissect/tree.js";
 import { openTrace } from "../../src/trace/index.js";
 import { DIR, loadExpect, tsharkDiffs } from "./tshark-expect.js";
@@ -40,6 +41,10 @@ test("Samba's replies to a client with a 4 KB buffer: every Info and the joined 
   assert.deepEqual(await tsharkDiffs(SAMBA, EXPECT[SAMBA]!, { noExtra: true }), []);
   const t = await openTrace(join(DIR, SAMBA));
   try {
+    // A diff counts later pieces as part of their operation, not as responses of their own.
+    const ops = buildOps(t);
+    assert.equal(ops.filter((o) => o.kind === "orphan-response").length, 0);
+    assert.equal(ops.filter((o) => o.more?.length).length, 23);
     // Pieces cut mid-field are Wireshark's "unreassembled", not malformed (the only warnings are
     // the gap this fixture was cut with).
     assert.deepEqual(
