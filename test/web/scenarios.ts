@@ -226,6 +226,43 @@ export async function nestedPlaintexts(d: Driver, pageUrl: string): Promise<void
   assert.equal(await source(), "Decompressed SMB3 #2");
 }
 
+/**
+ * Static page: an SMB1 reply sent in several messages is shown whole in its first piece; a field
+ * of the joined parameters is marked in the "Reassembled SMB" bytes, and the message's own padding
+ * in its PDU.
+ */
+export async function reassembledSmb1(d: Driver, pageUrl: string): Promise<void> {
+  await d.goto(pageUrl);
+  await d.waitFor("body[data-ready='1']");
+  await dropFiles(d, [path.join(root, "test/fixtures/smb1/trans2-multipart.pcap")]);
+  await d.waitFor("#list-a .row[aria-selected=true]");
+  await clickText(d, "#list-a .row", "FIND_FIRST2, Files: t096-96.txt");
+  await d.waitUntil(
+    () =>
+      document.querySelector("#list-a .row[aria-selected=true]")?.textContent?.includes("t096-96.txt") ??
+      false,
+    null,
+  );
+  await d.waitFor("#view-a .tree .ti");
+  const source = () => text(d, "#view-a .hex .src");
+  // Select, then expand (a second click on the current item) the Trans2 response.
+  await clickText(d, "#view-a .tree .ti[aria-level='2'] > .lab", "Trans2 Response");
+  await clickText(d, "#view-a .tree .ti[aria-level='2'] > .lab", "Trans2 Response");
+  assert.match(await text(d, "#view-a .tree"), /4 SMB Segments \(11954 bytes\): #24\(10\), #24\(4024\)/);
+  await clickText(d, "#view-a .tree .ti[aria-level='3'] > .lab", "FIND_FIRST2 Parameters");
+  await d.waitUntil(
+    () => document.querySelector("#view-a .hex .src")?.textContent === "Reassembled SMB",
+    null,
+  );
+  // The 10 parameter bytes lead the joined bytes (Wireshark's order: parameters, then data).
+  assert.match(await text(d, "#view-a .hex"), /^Reassembled SMB0000 {2}00 01 64 00 /);
+  assert.equal(await d.evaluate(() => document.querySelectorAll("#view-a .hex mark").length, null), 10);
+  await clickText(d, "#view-a .tree .ti[aria-level='3'] > .lab", "Padding: 0000");
+  await d.waitUntil(() => document.querySelector("#view-a .hex .src")?.textContent === "PDU 1", null);
+  assert.equal(await source(), "PDU 1");
+  assert.equal(await d.evaluate(() => document.querySelectorAll("#view-a .hex mark").length, null), 2);
+}
+
 /** Static page: paste keys after opening an encrypted capture. */
 export async function pasteKeys(d: Driver, pageUrl: string): Promise<void> {
   await d.goto(pageUrl);

@@ -24,6 +24,7 @@ import {
   pasteKeys,
   persistAndStats,
   playwrightDriver,
+  reassembledSmb1,
   root,
   serverDeepLink,
   shots,
@@ -95,6 +96,12 @@ describe("static build", () => {
   test("nested compression and a 16 MB bomb: each field marked in its own plaintext, windowed", async () => {
     const page = await newPage();
     await nestedPlaintexts(playwrightDriver(page), `file://${htmlFile}`);
+    await page.close();
+  });
+
+  test("an SMB1 reply in several messages: joined in its first piece, marked in the Reassembled SMB bytes", async () => {
+    const page = await newPage();
+    await reassembledSmb1(playwrightDriver(page), `file://${htmlFile}`);
     await page.close();
   });
 
