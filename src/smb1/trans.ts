@@ -287,6 +287,27 @@ function fromSource(nodes: readonly FieldNode[], src: number): void {
   }
 }
 
+/** What Wireshark's first pass adds to the Info of a multi-part response's piece cut mid-field. */
+const UNREASSEMBLED = "[BoundErrorUnreassembled Packet]";
+
+/**
+ * Runs `fn`, a block of a response; in one piece of a multi-part response (not joined: the index
+ * pass, or a piece missing), a field cut by the piece's end is no malformation: the block stops
+ * there and the Info says so, as Wireshark's.
+ */
+function pieceOnly(m: Smb1Msg, fn: () => void): void {
+  if (!m.pdu.trans) {
+    fn();
+    return;
+  }
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof ShortRead)) throw e;
+    if (!m.info.summary.endsWith(UNREASSEMBLED)) sum(m, UNREASSEMBLED);
+  }
+}
+
 /** How a transaction's parameters or data block is shown: its node, label and dissector. */
 interface BlockSpec {
   name: string;
@@ -564,27 +585,6 @@ function transResponse(f: Fields, m: Smb1Msg): void {
     ),
   );
   f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
-}
-
-/** What Wireshark's first pass adds to the Info of a multi-part response's piece cut mid-field. */
-const UNREASSEMBLED = "[BoundErrorUnreassembled Packet]";
-
-/**
- * Runs `fn`, a block of a response; in one piece of a multi-part response (not joined: the index
- * pass, or a piece missing), a field cut by the piece's end is no malformation: the block stops
- * there and the Info says so, as Wireshark's.
- */
-function pieceOnly(m: Smb1Msg, fn: () => void): void {
-  if (!m.pdu.trans) {
-    fn();
-    return;
-  }
-  try {
-    fn();
-  } catch (e) {
-    if (!(e instanceof ShortRead)) throw e;
-    if (!m.info.summary.endsWith(UNREASSEMBLED)) sum(m, UNREASSEMBLED);
-  }
 }
 
 /**
@@ -1801,8 +1801,8 @@ function ntResponse(f: Fields, m: Smb1Msg): void {
       ),
     );
   else {
-    block(f, m, "smbcmp.smb.nt.params", params, po, pc, () => ntRespParams(f, m, fn));
-    block(f, m, "smbcmp.smb.nt.data", data, doff, dc, () => ntRespData(f, m, fn));
+    pieceOnly(m, () => block(f, m, "smbcmp.smb.nt.params", params, po, pc, () => ntRespParams(f, m, fn)));
+    pieceOnly(m, () => block(f, m, "smbcmp.smb.nt.data", data, doff, dc, () => ntRespData(f, m, fn)));
   }
   f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
 }
