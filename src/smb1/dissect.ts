@@ -153,7 +153,10 @@ export function dissectSmb1(
   // transaction requests reuse the MID of the request they refer to and must not replace it.
   const key = state.requestKey(ctx.conn, h.pid, h.mid);
   // Later passes find the record the first pass linked to this very PDU (MIDs get reused).
-  const fkey = `${ctx.conn}:${ctx.frame}:${h.pid}:${h.mid}:${h.isResponse ? 1 : 0}:${h.cmd}`;
+  // A streamed listing (oneShot) has no later pass to find it: no key made, no record kept.
+  const fkey = state.oneShot
+    ? ""
+    : `${ctx.conn}:${ctx.frame}:${h.pid}:${h.mid}:${h.isResponse ? 1 : 0}:${h.cmd}`;
   let pdu: Smb1Request | undefined = ctx.first ? undefined : state.byFrame.get(fkey);
   const secondary = h.cmd === 0xa4 || h.cmd === 0x26 || h.cmd === 0x33 || h.cmd === 0xa1;
   if (ctx.first) {
@@ -171,7 +174,7 @@ export function dissectSmb1(
         pdu.responseTime = ctx.time;
       }
     }
-    if (pdu) state.byFrame.set(fkey, pdu);
+    if (pdu && !state.oneShot) state.byFrame.set(fkey, pdu);
   }
   if (!pdu && !h.isResponse && !secondary)
     pdu = { frame: ctx.frame, time: ctx.time, cmd: h.cmd, cmds: new Map() };

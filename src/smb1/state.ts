@@ -92,6 +92,12 @@ export interface Smb1Tree {
 }
 
 export class Smb1State {
+  /**
+   * One pass that builds no trees (a streamed listing): no record is kept for later passes, and
+   * only the latest open of a FID (or mapping of a TID) per tree, so the state stops growing with
+   * the capture (a pass's frames only increase: an earlier one is never looked up again).
+   */
+  constructor(readonly oneShot = false) {}
   readonly requests = new Map<string, Smb1Request>();
   /** `${conn}:${frame}:${pid}:${mid}:${isResponse}:${cmd}` → the request record linked in the first pass. */
   readonly byFrame = new Map<string, Smb1Request>();
@@ -121,6 +127,7 @@ export class Smb1State {
     const k = `${conn}:${f.fid}`;
     const list = this.files.get(k);
     if (!list) this.files.set(k, [f]);
+    else if (this.oneShot) this.files.set(k, [...list.filter((x) => x.tid !== f.tid), f]);
     else if (!list.some((x) => x.openFrame === f.openFrame)) list.push(f);
   }
 
@@ -139,7 +146,7 @@ export class Smb1State {
   addTree(conn: number, t: Smb1Tree): void {
     const k = `${conn}:${t.tid}`;
     const list = this.trees.get(k);
-    if (!list) this.trees.set(k, [t]);
+    if (!list || this.oneShot) this.trees.set(k, [t]);
     else if (!list.some((x) => x.mappedIn === t.mappedIn)) list.push(t);
   }
 }

@@ -439,7 +439,7 @@ export async function streamTrace(
   const capture = await openCapture(path, { ...opts, borrowData: true, onWarning: warn });
   const st: ScanState = {
     smb2: new Smb2State(true),
-    smb1: new Smb1State(),
+    smb1: new Smb1State(true),
     security: new Security(opts.keys ?? []),
   };
   const settled = new SettledPrefix(opts.maxPending ?? 65536);

@@ -76,6 +76,28 @@ test("every corpus capture streams the packets, messages and Info the index hold
   assert.ok(decrypted > 0, "nothing decrypted: the keys were not used");
 });
 
+test("SMB1 fixtures: the stream, which keeps only the latest open of a FID and no record for later passes, gives the index's packets", async () => {
+  const dir = path.join(import.meta.dirname, "../fixtures/smb1");
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".pcap"));
+  assert.ok(files.length > 20);
+  for (const f of files) {
+    const file = path.join(dir, f);
+    const t = await openTrace(file);
+    try {
+      const got = await streamed(file, {});
+      assert.equal(got.length, t.packets.length, f);
+      for (let i = 0; i < got.length; i++)
+        assert.deepEqual(
+          JSON.parse(JSON.stringify(got[i])),
+          JSON.parse(JSON.stringify(t.packets.at(i))),
+          `${f} packet ${i}`,
+        );
+    } finally {
+      t.close();
+    }
+  }
+});
+
 test("a tiny pending window still keeps frame order (only late amendments are lost)", async () => {
   const file = path.join(corpus, "zeek__zeek/testing/btest/Traces/smb/smb2.pcap");
   const all = await streamed(file, {});
