@@ -279,6 +279,9 @@ export interface MsgHead {
   id: number;
 }
 
+/** message()'s scratch (nothing keeps it). */
+const HEAD: MsgHead = { proto: 0, cmd: 0, isResponse: false, flags: 0, status: 0, id: 0 };
+
 /** What earlier batches of exportRange carried. */
 interface Exported {
   packets: number;
@@ -437,7 +440,7 @@ export class PacketStore implements PacketList {
   at(i: number): PacketInfo | undefined {
     if (!(i >= 0 && i < this.count)) return undefined;
     const first = this.firstMsg.get(i);
-    const end = this.msgEnd(i);
+    const end = this.msgStart(i + 1);
     const messages: MessageInfo[] = [];
     for (let k = first; k < end; k++) messages.push(this.message(k));
     const ref = this.sumRef.get(i);
@@ -452,16 +455,11 @@ export class PacketStore implements PacketList {
     return this.amends.size ? this.amends.get(i) : undefined;
   }
 
-  /** One past packet i's last message (its messages are firstMsg(i) up to this). */
-  private msgEnd(i: number): number {
-    return i + 1 < this.count ? this.firstMsg.get(i + 1) : this.mcount;
-  }
-
   /** Message k of packet i, decoding that message only. */
   messageOf(i: number, k: number): MessageInfo | undefined {
     if (!(i >= 0 && i < this.count)) return undefined;
     const first = this.firstMsg.get(i);
-    const end = this.msgEnd(i);
+    const end = this.msgStart(i + 1);
     return k >= 0 && first + k < end ? this.message(first + k) : undefined;
   }
 
@@ -469,7 +467,7 @@ export class PacketStore implements PacketList {
   protos(i: number): number[] {
     const out: number[] = [];
     if (!(i >= 0 && i < this.count)) return out;
-    const end = this.msgEnd(i);
+    const end = this.msgStart(i + 1);
     for (let k = this.firstMsg.get(i); k < end; k++) out.push((this.word.get(k) >>> 26) & 3);
     return out;
   }
@@ -885,18 +883,18 @@ export class PacketStore implements PacketList {
   }
 
   private message(k: number): MessageInfo {
-    const s = this.strings.values;
-    const w = this.word.get(k);
+    const h = HEAD;
+    this.msgHead(k, h);
     const m: MessageInfo = {
-      proto: ((w >>> 26) & 3) as 0 | 1 | 2,
-      cmd: (w & 0x1ffff) - 1,
-      isResponse: (w & (1 << 28)) !== 0,
-      status: this.status.get(k),
+      proto: h.proto,
+      cmd: h.cmd,
+      isResponse: h.isResponse,
+      status: h.status,
       msgId: this.msgIdText(k),
-      sesId: s[this.ses.get(k)]!,
+      sesId: this.strings.values[this.ses.get(k)]!,
       tid: this.tid.get(k),
       summary: "",
-      flags: flagsOf(w),
+      flags: h.flags,
     };
     this.extras(k, m);
     m.summary = this.msgSummary(k, m.path ?? "");
