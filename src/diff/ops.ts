@@ -9,6 +9,7 @@ import {
   EXTRA_DETAIL,
   EXTRA_PATH,
   type ExtraField,
+  extraOf,
   type MsgHead,
   messageHead,
   messageOf,
@@ -207,9 +208,22 @@ class ListMessages implements MessageTable {
     return this.messages[k]!.msgId;
   }
   msgExtra(k: number, field: ExtraField): string | undefined {
-    const m = this.messages[k]!;
-    return field === 0 ? m.asyncId : field === 1 ? m.fileId : field === 2 ? m.path : m.detail;
+    return extraOf(this.messages[k]!, field);
   }
+}
+
+/** `f` of a string, computed and stored once per distinct value (an absent or empty one is ""). */
+function onePerValue(f: (s: string) => string): (raw: string | undefined) => string {
+  const seen = new Map<string, string>();
+  return (raw) => {
+    if (!raw) return "";
+    let v = seen.get(raw);
+    if (v === undefined) {
+      v = f(raw);
+      seen.set(raw, v);
+    }
+    return v;
+  };
 }
 
 /** Builds the operation list of a trace, in order of the first message of each operation. */
@@ -219,28 +233,10 @@ export function buildOps(trace: Pick<Trace, "packets">): Op[] {
   // (SMB1's negative) when exact, else text ("1:" before SMB1's).
   const pendingByConn = new Map<number, Map<number | string, OpRecord>>();
   // Paths repeat a lot (every op on a handle carries its file name): normalize each once.
-  const paths = new Map<string, string>();
-  const norm = (raw: string | undefined): string => {
-    if (!raw) return "";
-    let n = paths.get(raw);
-    if (n === undefined) {
-      n = normalizePath(raw);
-      paths.set(raw, n);
-    }
-    return n;
-  };
+  const norm = onePerValue(normalizePath);
   // Details take a few values (a create's disposition and options, an info class): one string
   // each, not one per operation (~30 of an operation's ~280 bytes).
-  const details = new Map<string, string>();
-  const detail = (raw: string | undefined): string => {
-    if (!raw) return "";
-    let d = details.get(raw);
-    if (d === undefined) {
-      d = raw;
-      details.set(raw, d);
-    }
-    return d;
-  };
+  const detail = onePerValue((d) => d);
   const t: MessageTable =
     trace.packets instanceof PacketStore ? trace.packets : new ListMessages(trace.packets);
   const m: MsgHead = { proto: 0, cmd: 0, isResponse: false, flags: 0, status: 0, id: 0 };

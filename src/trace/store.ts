@@ -269,6 +269,17 @@ export const EXTRA_FILE_ID: ExtraField = 1;
 export const EXTRA_PATH: ExtraField = 2;
 export const EXTRA_DETAIL: ExtraField = 3;
 
+/** Optional string `field` of a message. */
+export function extraOf(m: Partial<MessageInfo>, field: ExtraField): string | undefined {
+  return field === EXTRA_ASYNC_ID
+    ? m.asyncId
+    : field === EXTRA_FILE_ID
+      ? m.fileId
+      : field === EXTRA_PATH
+        ? m.path
+        : m.detail;
+}
+
 /** A message's numeric fields (PacketStore.msgHead); `id` is its msgId when exact below 2^53, else -1. */
 export interface MsgHead {
   proto: 0 | 1 | 2;
@@ -747,10 +758,7 @@ export class PacketStore implements PacketList {
   msgExtra(k: number, field: ExtraField): string | undefined {
     const ref = this.extra.get(k);
     if (ref === NONE) return undefined;
-    if (ref < 0) {
-      const o = this.oddExtras[-2 - ref]!;
-      return field === 0 ? o.asyncId : field === 1 ? o.fileId : field === 2 ? o.path : o.detail;
-    }
+    if (ref < 0) return extraOf(this.oddExtras[-2 - ref]!, field);
     const [b, start] = this.text.at(ref);
     const bits = b[start]!;
     if (!(bits & (1 << field))) return undefined;
