@@ -31,7 +31,10 @@ export interface Smb1Request {
   responseTime?: number;
   /** Per-command records of the AndX chain, by command code. */
   cmds: Map<number, Smb1CmdRecord>;
-  /** A TRANS2 response in several pieces (the first pass notes them; its first piece's tree joins them). */
+  /**
+   * A TRANS2 or NT Transact response in several pieces: the first pass notes them, its first
+   * piece's tree joins them.
+   */
   trans?: TransPieces;
 }
 
