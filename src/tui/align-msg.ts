@@ -1,7 +1,7 @@
 /** Messages between the TUI and its align worker (a module of its own: the worker module runs on import). */
 import type { MessagePort } from "node:worker_threads";
 import type { AlignResult } from "../diff/align.js";
-import type { Op, OpKind } from "../diff/ops.js";
+import type { MsgRef, Op, OpKind } from "../diff/ops.js";
 
 export interface AlignInit {
   portA: MessagePort;
@@ -29,6 +29,9 @@ export interface OpsColumns {
   /** Interim responses of op i: pairs interim[2k], interim[2k+1] for k in [interimAt[i], interimAt[i+1]). */
   interimAt: Int32Array;
   interim: Int32Array;
+  /** Later pieces of op i's response (Op.more), laid out as interim is. */
+  moreAt: Int32Array;
+  more: Int32Array;
 }
 
 export type AlignMsg =
@@ -65,8 +68,11 @@ function columns(ops: readonly Op[]): OpsColumns {
     respMsg: new Int32Array(n),
     interimAt: new Int32Array(n + 1),
     interim: new Int32Array(0),
+    moreAt: new Int32Array(n + 1),
+    more: new Int32Array(0),
   };
   const interim: number[] = [];
+  const more: number[] = [];
   for (let i = 0; i < n; i++) {
     const op = ops[i]!;
     c.kind[i] = OP_KINDS.indexOf(op.kind);
@@ -81,10 +87,21 @@ function columns(ops: readonly Op[]): OpsColumns {
     c.respMsg[i] = op.resp?.msg ?? -1;
     c.interimAt[i] = interim.length / 2;
     for (const r of op.interim) interim.push(r.pkt, r.msg);
+    c.moreAt[i] = more.length / 2;
+    for (const r of op.more ?? []) more.push(r.pkt, r.msg);
   }
   c.interimAt[n] = interim.length / 2;
   c.interim = Int32Array.from(interim);
+  c.moreAt[n] = more.length / 2;
+  c.more = Int32Array.from(more);
   return c;
+}
+
+/** Op i's message references in a column pair laid out as `interimAt`/`interim`. */
+export function refsAt(at: Int32Array, refs: Int32Array, i: number): MsgRef[] {
+  const out: MsgRef[] = [];
+  for (let k = at[i]!; k < at[i + 1]!; k++) out.push({ pkt: refs[2 * k]!, msg: refs[2 * k + 1]! });
+  return out;
 }
 
 function buffers(c: OpsColumns): ArrayBuffer[] {

@@ -23,6 +23,7 @@ import {
   OP_KINDS,
   type OpsColumns,
   ROW_KINDS,
+  refsAt,
 } from "./align-msg.js";
 
 export interface Row {
@@ -83,9 +84,7 @@ export class AlignWorker {
 
 function opAt(c: OpsColumns, i: number): Op {
   const ref = (pkt: number, msg: number): MsgRef | undefined => (pkt >= 0 ? { pkt, msg } : undefined);
-  const interim: MsgRef[] = [];
-  for (let k = c.interimAt[i]!; k < c.interimAt[i + 1]!; k++)
-    interim.push({ pkt: c.interim[2 * k]!, msg: c.interim[2 * k + 1]! });
+  const more = refsAt(c.moreAt, c.more, i);
   const status = c.status[i]!;
   // path/detail/sig are only needed while aligning: the UI labels ops from their messages.
   return {
@@ -96,8 +95,9 @@ function opAt(c: OpsColumns, i: number): Op {
     cmd: c.cmd[i]!,
     msgId: "",
     req: ref(c.reqPkt[i]!, c.reqMsg[i]!),
-    interim,
+    interim: refsAt(c.interimAt, c.interim, i),
     resp: ref(c.respPkt[i]!, c.respMsg[i]!),
+    ...(more.length > 0 ? { more } : {}),
     time: c.time[i]!,
     path: "",
     detail: "",

@@ -348,7 +348,9 @@ export class App {
     const opOk = (t: WorkerTrace, op: Op | undefined): boolean => {
       if (!op) return false;
       if (!df && this.opLabel(t, op).toLowerCase().includes(f)) return true;
-      return [op.req, ...op.interim, op.resp].some((r) => r !== undefined && pktOk(t, r.pkt));
+      return [op.req, ...op.interim, op.resp, ...(op.more ?? [])].some(
+        (r) => r !== undefined && pktOk(t, r.pkt),
+      );
     };
     if (this.result && this.linked) {
       const r = this.result;

@@ -602,6 +602,23 @@ describe("smbcmp tui", { concurrency: true }, () => {
     t.kill();
   });
 
+  test("diff mode: a response's later pieces belong to their operation's row (filter by their frame)", async () => {
+    const cap = join(ROOT, "test/fixtures/smb1/trans2-multipart.pcap");
+    const t = await Term.start("more", `tui ${cap} ${cap}`);
+    await t.waitFor(/\d+ ops: \d+ same, 0 differ, 0 only in A, 0 only in B/);
+    await t.settle();
+    // Frame 25 is the second piece of frame 24's FIND_FIRST2 response: no row of its own, but
+    // its operation's row (request 23, response 24) is found by it.
+    await t.keys("F");
+    await t.type("frame.number == 25");
+    const s = await t.keys("Enter");
+    assert.match(s, /filter "frame\.number == 25" \(display filter\): 1 rows?/);
+    assert.match(t.cursorLine(), /FIND_FIRST2/);
+    await t.keys("q");
+    await t.waitFor(/EXIT=0/);
+    t.kill();
+  });
+
   test("hex pane: a decrypted field's bytes are shown and marked in the Decrypted SMB3 plaintext", async () => {
     const t = await Term.start(
       "plainhex",
