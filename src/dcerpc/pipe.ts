@@ -1,14 +1,21 @@
 /**
  * DCE/RPC connection-oriented PDU headers (C706 12.6, MS-RPCE 2.2.2) carried over SMB named pipes.
- * Wireshark shows DCE/RPC as its own protocol beside smb2, so the tree built here is queued for the
+ * Wireshark shows DCE/RPC as its own protocol beside smb2/smb, so the tree built here is queued for the
  * message and handed to the driver through `takeDcerpcTrees` (stub data stays raw: no NDR).
  */
 import { ShortRead } from "../dissect/cursor.js";
 import { bitPattern, Fields } from "../dissect/fields.js";
 import { guidString } from "../dissect/format.js";
 import { type FieldNode, node } from "../dissect/tree.js";
-import type { Smb2Msg } from "../smb2/dissect.js";
 import { INTERFACES, PTYPES } from "./names.js";
+
+/** What the pipe dissector needs of the SMB2 or SMB1 message carrying the data. */
+export interface PipeMsg {
+  /** `state` is the capture's SMB state: bindings and calls are kept per capture. */
+  ctx: { state: object; conn: number; frame: number; time: number; first: boolean };
+  /** The pipe's handle (SMB2 FileId, SMB1 FID) as text. */
+  info: { fileId?: string };
+}
 
 const queued = new WeakMap<object, FieldNode[]>();
 
@@ -34,7 +41,7 @@ export interface DcerpcSummary {
 /** Context id → interface UUID per (connection, file), learnt from binds, for opnum names. */
 const bindingsByState = new WeakMap<object, Map<string, string>>();
 let bindings = new Map<string, string>();
-function useBindings(m: Smb2Msg): void {
+function useBindings(m: PipeMsg): void {
   let b = bindingsByState.get(m.ctx.state);
   if (!b) {
     b = new Map();
@@ -47,13 +54,19 @@ interface Call {
   reqFrame: number;
   reqTime: number;
   opnum: number;
+  /** Frames of the response's first and last fragments. */
+  respFrame?: number;
+  lastFrame?: number;
 }
 /** Request/response matching per capture (keyed by its SMB2 state), filled in the indexing pass. */
-const calls = new WeakMap<object, { open: Map<string, Call>; byResp: Map<string, Call> }>();
-function callTable(m: Smb2Msg) {
+const calls = new WeakMap<
+  object,
+  { open: Map<string, Call>; byResp: Map<string, Call>; byReq: Map<string, Call> }
+>();
+function callTable(m: PipeMsg) {
   let t = calls.get(m.ctx.state);
   if (!t) {
-    t = { open: new Map(), byResp: new Map() };
+    t = { open: new Map(), byResp: new Map(), byReq: new Map() };
     calls.set(m.ctx.state, t);
   }
   return t;
@@ -79,7 +92,7 @@ function uuidName(u: string): string {
  * payload) without moving the caller's cursor, queues their trees for `m`, and returns a summary
  * of the first PDU (undefined when the data is not DCE/RPC v5).
  */
-export function dcerpcFromPipe(f: Fields, len: number, m: Smb2Msg): DcerpcSummary | undefined {
+export function dcerpcFromPipe(f: Fields, len: number, m: PipeMsg): DcerpcSummary | undefined {
   const start = f.c.pos;
   const c = f.c.sub(start, len);
   if (!c.has(16) || c.peekU8() !== 5) return undefined;
@@ -105,7 +118,7 @@ export function dcerpcFromPipe(f: Fields, len: number, m: Smb2Msg): DcerpcSummar
   return first;
 }
 
-function pdu(f: Fields, at: number, fragLen: number, key: string, m: Smb2Msg): DcerpcSummary {
+function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): DcerpcSummary {
   const ptype = f.c.peekU8(at + 2);
   const callId = f.c.peekU32(at + 12);
   const s: DcerpcSummary = { ptype, callId };
@@ -155,7 +168,11 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: Smb2Msg): D
         if (m.ctx.first && fl & 1 && bound !== undefined) {
           const call: Call = { reqFrame: m.ctx.frame, reqTime: m.ctx.time, opnum: s.opnum };
           t.open.set(`${m.ctx.conn}:${callId}`, call);
+          t.byReq.set(`${m.ctx.frame}:${callId}`, call);
         }
+        const answered = t.byReq.get(`${m.ctx.frame}:${callId}`)?.respFrame;
+        if (answered !== undefined)
+          f.generated("dcerpc.response_in", "Response in frame", String(answered), answered);
         stub(f, bodyEnd, bound);
       } else if (ptype === 2 || ptype === 3) {
         f.uint("dcerpc.cn_alloc_hint", "Alloc hint", 4);
@@ -167,12 +184,18 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: Smb2Msg): D
           f.c.skip(Math.min(4, f.c.remaining));
         } else f.c.skip(1);
         const t = callTable(m);
-        if (m.ctx.first && fl & 2) {
+        // The first and the last fragment of a response are tied to the request (Wireshark's
+        // "Response in" names the first).
+        if (m.ctx.first && fl & 3) {
           const k = `${m.ctx.conn}:${callId}`;
           const call = t.open.get(k);
           if (call && call.reqFrame < m.ctx.frame) {
+            call.respFrame ??= m.ctx.frame;
             t.byResp.set(`${m.ctx.frame}:${callId}`, call);
-            t.open.delete(k);
+            if (fl & 2) {
+              call.lastFrame = m.ctx.frame;
+              t.open.delete(k);
+            }
           }
         }
         const call = t.byResp.get(`${m.ctx.frame}:${callId}`);
@@ -183,7 +206,11 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: Smb2Msg): D
           const dt = (Math.round((m.ctx.time - call.reqTime) * 1e6) / 1e6).toFixed(9);
           f.generated("dcerpc.time", "Time from request", dt, Number(dt)).label += " seconds";
         }
-        stub(f, bodyEnd, call ? bindings.get(`${key}:${s.ctxId}`) : undefined);
+        // A first fragment of several: its stub is shown whole with the last one.
+        const last = call && !(fl & 2) ? call.lastFrame : undefined;
+        if (last !== undefined)
+          f.generated("dcerpc.reassembled_in", "Reassembled PDU in frame", String(last), last);
+        else stub(f, bodyEnd, call ? bindings.get(`${key}:${s.ctxId}`) : undefined);
       } else if (ptype === 11 || ptype === 14) s.interfaces = bind(f, key);
       else if (ptype === 12 || ptype === 15) bindAck(f, at);
       if (authLen && f.c.has(8, bodyEnd)) {

@@ -32,6 +32,7 @@ import {
 } from "./common.js";
 import { type Smb1Command, type Smb1Msg, sum } from "./dissect.js";
 import { CREATE_ACTION, CREATE_DISPOSITION, FILE_TYPE, IMPERSONATION, OPLOCK_LEVEL } from "./names.js";
+import { pipeRpc } from "./pipe.js";
 import type { Smb1CreateParams } from "./state.js";
 import { ntTransact, trans, trans2 } from "./trans.js";
 
@@ -1068,7 +1069,10 @@ function readAndxResponse(f: Fields, m: Smb1Msg): void {
   if (dat > f.c.pos && dat <= f.c.end) f.bytes("smb.padding", "Padding", dat - f.c.pos);
   const avail = Math.min(len, f.c.end - f.c.pos);
   if (avail > 0 && !isPipe(m, fid)) f.bytes("smb.file_data", "File Data", avail);
-  else if (avail > 0) f.c.skip(avail);
+  else if (avail > 0) {
+    pipeRpc(f, m, fid, f.c.pos, avail);
+    f.c.skip(avail);
+  }
   toEnd(f, end);
   sum(m, `${fid !== undefined && known(m, fid) ? `, FID: ${hexN(fid, 4)}` : ""}, ${bytesText(len)}`);
 }
@@ -1123,7 +1127,10 @@ function writeAndxRequest(f: Fields, m: Smb1Msg): void {
   if (dat > f.c.pos && dat <= f.c.end) f.bytes("smb.padding", "Padding", dat - f.c.pos);
   const avail = Math.min(len, f.c.end - f.c.pos);
   if (avail > 0 && !isPipe(m, fid)) f.bytes("smb.file_data", "File Data", avail);
-  else if (avail > 0) f.c.skip(avail);
+  else if (avail > 0) {
+    pipeRpc(f, m, fid, f.c.pos, avail);
+    f.c.skip(avail);
+  }
   toEnd(f, end);
   m.rec.offset = off;
   m.rec.extra = { len };

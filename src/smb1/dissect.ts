@@ -74,6 +74,8 @@ export interface Smb1Msg {
   rec: Smb1CmdRecord;
   /** Set by a handler: the next command of the chain and its offset from the header. */
   next?: { cmd: number; offset: number };
+  /** Trees of the protocols it carries (SMB Pipe Protocol, DCE/RPC), shown after `smb`. */
+  after?: FieldNode[];
 }
 
 export interface Smb1Command {
@@ -181,6 +183,7 @@ export function dissectSmb1(
   pdu ??= { frame: 0, time: 0, cmd: h.cmd, cmds: new Map() };
 
   const mine: MessageInfo[] = [];
+  const carried: FieldNode[] = [];
   let lastInfo: MessageInfo | undefined;
   try {
     let prefix: HeaderPrefix | undefined;
@@ -218,7 +221,11 @@ export function dissectSmb1(
         rec,
       };
       f.c.pos = at;
-      dissectCommand(f, m);
+      try {
+        dissectCommand(f, m);
+      } finally {
+        if (m.after) carried.push(...m.after);
+      }
       const next = m.next;
       if (!next || next.cmd === 0xff) break;
       const nat = start + next.offset;
@@ -260,7 +267,7 @@ export function dissectSmb1(
     if (i.flags & MsgFlag.Malformed && !i.summary.includes("[Malformed")) i.summary += "[Malformed Packet]";
     infos.push(i);
   }
-  if (!ctx.light) out.push(tree);
+  if (!ctx.light) out.push(tree, ...carried);
 }
 
 interface HeaderPrefix {

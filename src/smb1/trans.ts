@@ -60,6 +60,7 @@ import {
   SPI_LEVELS,
   TRANS2_NAMES,
 } from "./names.js";
+import { pipeProtocol, pipeRpc } from "./pipe.js";
 import { unixFindData, unixFsData, unixInfoData } from "./unix.js";
 
 const TRANS_FLAGS: readonly BitSpec[] = [
@@ -420,7 +421,9 @@ function transRequest(f: Fields, m: Smb1Msg): void {
       if (rec) m.info.path = rec.name;
       m.info.summary += `, FID: ${hexN(setup[1]!, 4)}`;
     }
+    pipeProtocol(f, m, fn, hasFid ? setup[1] : undefined, setupAt);
     padTo(f, m, b.pc ? b.po : b.doff);
+    if (b.dc > 0) pipeRpc(f, m, m.rec.fid, m.h.at + b.doff, b.dc);
     f.c.pos = Math.max(f.c.pos, Math.min(end, f.c.end));
     return;
   }
@@ -526,7 +529,10 @@ function transResponse(f: Fields, m: Smb1Msg): void {
       padTo(f, m, first - m.h.at);
     }
     const tn = (m.rec.transName ?? "").toUpperCase();
-    if (!(tn.startsWith("\\PIPE\\") && tn !== "\\PIPE\\LANMAN")) {
+    if (tn.startsWith("\\PIPE\\") && tn !== "\\PIPE\\LANMAN") {
+      if (known && m.rec.sub !== undefined) pipeProtocol(f, m, m.rec.sub, m.rec.fid);
+      if (b.dc > 0) pipeRpc(f, m, m.rec.fid, m.h.at + b.doff, b.dc);
+    } else {
       if (b.pc > 0 && m.h.at + b.po >= f.c.pos) {
         f.c.pos = m.h.at + b.po;
         f.opaque("smb.trans_data.parameters", "Parameters", Math.min(b.pc, f.c.end - f.c.pos));

@@ -20,13 +20,17 @@ export function loadExpect(name: string): Record<string, Expect> {
   return JSON.parse(readFileSync(join(import.meta.dirname, name), "utf8"));
 }
 
-/** Field (name=show) counts of our tree's smb layers, as tshark's PDML lists them. */
-export function ours(tree: FieldNode[]): Map<string, number> {
+/** Field (name=show) counts of our tree's `protos` layers (smb by default), as tshark's PDML lists them. */
+export function ours(tree: FieldNode[], protos: readonly string[] = ["smb"]): Map<string, number> {
   const m = new Map<string, number>();
   walk(
-    tree.filter((n) => n.name === "smb"),
+    tree.filter((n) => protos.includes(n.name)),
     (n) => {
-      if (!(n.flags && n.flags & FieldFlag.Text) && !n.name.startsWith("smbcmp.") && n.name !== "smb") {
+      if (
+        !(n.flags && n.flags & FieldFlag.Text) &&
+        !n.name.startsWith("smbcmp.") &&
+        !protos.includes(n.name)
+      ) {
         const k = `${n.name}=${n.show}`;
         m.set(k, (m.get(k) ?? 0) + 1);
       }
@@ -46,6 +50,8 @@ export interface Exceptions {
   fields?: ReadonlySet<string>;
   /** Also report fields of ours tshark does not show. */
   noExtra?: boolean;
+  /** The protocols whose fields were recorded (default smb). */
+  protos?: readonly string[];
 }
 
 /**
@@ -64,7 +70,7 @@ export async function tsharkDiffs(file: string, exp: Expect, x: Exceptions = {})
         bad.push(`frame ${no}: ${got} != ${info}`);
     }
     for (const [no, fields] of Object.entries(exp.fields)) {
-      const have = ours(t.tree(Number(no)));
+      const have = ours(t.tree(Number(no)), x.protos);
       for (const [name, show] of fields) {
         if (x.fields?.has(name)) continue;
         const k = `${name}=${show}`;

@@ -78,6 +78,8 @@ function request(f: Fields, m: Smb2Msg): void {
   if (m.ctx.first) {
     m.rec.fileId = m.info.fileId;
     if (m.info.path !== undefined) m.rec.path = m.info.path;
+    // An asynchronous response has no TreeId: it finds the pipe through its request.
+    if (treeOf(m)?.shareType === 2) m.rec.extra = { ...m.rec.extra, pipe: true };
   }
   sum(m, ` Len:${len} Off:${off}${m.info.path !== undefined ? ` File: ${m.info.path}` : ""}`);
 }
@@ -118,7 +120,7 @@ function response(f: Fields, m: Smb2Msg): void {
 
 /** DCE/RPC in the data of a read or write on a named pipe (a tree of share type pipe). */
 export function pipeRpc(f: Fields, m: Smb2Msg, at: number, len: number): void {
-  if (!len || treeOf(m)?.shareType !== 2) return;
+  if (!len || (treeOf(m)?.shareType !== 2 && m.rec.extra?.pipe !== true)) return;
   const avail = Math.max(0, Math.min(len, f.c.end - at));
   if (avail >= 16 && f.c.peekU8(at) === 5)
     dcerpcFromPipe(new Fields(f.c.sub(at, avail), [], f.light), avail, m);

@@ -1,0 +1,56 @@
+/**
+ * DCE/RPC over SMB1 named pipes, as tshark 4.0.17 shows it (test/smb1/tshark-pipe.json: its Info
+ * column with DCE/RPC disabled, and every visible smb_pipe and dcerpc field of chosen frames, two
+ * passes):
+ * - dcerpc-pipe.pcap: impacket's srvsvc NetShareEnumAll and NetShareGetInfo through Write AndX and
+ *   Read AndX on \srvsvc, against smbd with a 2.7 KB share comment, so each response comes in two
+ *   DCE/RPC fragments (harness scenario dcerpc-pipe.scenario.json, script
+ *   tools/scenarios/impacket/smb1pipe.py);
+ * - the corpus capture mapi.pcap: a Windows client's lsarpc calls through TRANSACTION
+ *   TransactNmPipe, with the SMB Pipe Protocol (function, FID) in the setup words.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { find } from "../../src/dissect/tree.js";
+import { openTrace } from "../../src/trace/index.js";
+import { DIR, loadExpect, tsharkDiffs } from "./tshark-expect.js";
+
+const EXPECT = loadExpect("tshark-pipe.json");
+const PIPE = "dcerpc-pipe.pcap";
+const MAPI = "../corpus/zeek__zeek/testing/btest/Traces/dce-rpc/mapi.pcap";
+const PROTOS = ["smb_pipe", "dcerpc"];
+
+test("DCE/RPC in Write AndX requests and Read AndX responses on an SMB1 pipe, fragments tied as tshark's", async () => {
+  assert.deepEqual(await tsharkDiffs(PIPE, EXPECT[PIPE]!, { protos: PROTOS, noExtra: true }), []);
+  const t = await openTrace(join(DIR, PIPE));
+  try {
+    // The first fragment of a response names the last, where the whole stub is shown.
+    const first = t.tree(27).filter((n) => n.name === "dcerpc");
+    assert.equal(find(first, "dcerpc.reassembled_in")?.show, "29");
+    assert.equal(find(first, "dcerpc.payload_stub_data"), undefined);
+    assert.equal(find(t.tree(23), "dcerpc.response_in")?.show, "27");
+    assert.match(find(t.tree(23), "dcerpc.opnum")!.label, /^Opnum: 15 \(NetShareEnumAll\)$/);
+    // The smb tree is as before: the pipe's data is not file data.
+    assert.equal(find(t.tree(23), "smb.file_data"), undefined);
+  } finally {
+    t.close();
+  }
+});
+
+test("TRANSACTION on \\PIPE\\: the SMB Pipe Protocol and the DCE/RPC PDU after the smb tree", async () => {
+  assert.deepEqual(await tsharkDiffs(MAPI, EXPECT[MAPI]!, { protos: PROTOS, noExtra: true }), []);
+  const t = await openTrace(join(DIR, MAPI));
+  try {
+    const names = t.tree(426).map((n) => n.name);
+    assert.deepEqual(names.slice(names.indexOf("smb")), ["smb", "smb_pipe", "dcerpc"]);
+    const pipe = t.tree(426).find((n) => n.name === "smb_pipe")!;
+    assert.equal(pipe.children![0]!.label, "Function: TransactNmPipe (0x0026)");
+    assert.equal(find([pipe], "smb.fid")?.label, "FID: 0xc00f (\\lsarpc)");
+    // The response repeats the request's function and FID, generated.
+    const rpipe = t.tree(427).find((n) => n.name === "smb_pipe")!;
+    assert.equal(rpipe.children![0]!.show, "0x0026");
+  } finally {
+    t.close();
+  }
+});
