@@ -562,25 +562,35 @@ export function messageTree(t: Trace, r: MsgRef, skeleton = false): FieldNode[] 
   const top = proto === 2 ? "smb2" : "smb";
   let nth = 0;
   for (let k = 0; k < r.msg; k++) if (protos[k] === proto) nth++;
-  const nodes: FieldNode[] = [];
-  for (const n of tree) {
-    if (n.name !== top) continue;
-    const tr = proto === 2 ? n.children?.find((c) => c.name === "smbcmp.smb2.transform") : undefined;
-    const inner = tr
-      ? (n.children?.find((c) => c.name === "smbcmp.smb2.encrypted_data")?.children ?? []).filter(
-          (c) => c.name === "smb2",
-        )
-      : [];
-    if (tr && inner.length)
-      for (const m of inner) nodes.push({ ...m, children: [tr, ...(m.children ?? [])] });
-    else nodes.push(n);
-  }
+  // Each message node with the trees of the protocols it carries (DCE/RPC...), which follow it.
+  const groups: FieldNode[][] = [];
+  const collect = (list: readonly FieldNode[], wrap?: (n: FieldNode) => FieldNode) => {
+    for (let i = 0; i < list.length; i++) {
+      const n = list[i]!;
+      if (n.name !== top) continue;
+      const tr = proto === 2 ? n.children?.find((c) => c.name === "smbcmp.smb2.transform") : undefined;
+      const inner = tr
+        ? (n.children?.find((c) => c.name === "smbcmp.smb2.encrypted_data")?.children ?? [])
+        : [];
+      if (tr && inner.some((c) => c.name === "smb2"))
+        collect(inner, (m) => ({ ...m, children: [tr, ...(m.children ?? [])] }));
+      else {
+        let end = i + 1;
+        while (end < list.length && CARRIED.has(list[end]!.name)) end++;
+        groups.push([wrap ? wrap(n) : n, ...list.slice(i + 1, end)]);
+      }
+    }
+  };
+  collect(tree);
   // SMB1 AndX chains are several messages in one `smb` node.
-  const mine = nodes[nth] ?? (nodes.length === 1 ? nodes[0] : undefined);
-  if (mine) return [mine];
+  const mine = groups[nth] ?? (groups.length === 1 ? groups[0] : undefined);
+  if (mine) return mine;
   // The dissector disagrees with the message list: compare what there is rather than nothing.
   return tree;
 }
+
+/** Protocols a message carries, shown as trees of their own after its smb/smb2 node. */
+const CARRIED: ReadonlySet<string> = new Set(["smb_pipe", "dcerpc"]);
 
 /** Ids that only the detail trees carry (MessageInfo has FileId, session, tree and async ids). */
 const TREE_ONLY: ReadonlySet<IdKind> = new Set(["lease", "create-guid", "client-guid", "app-guid"]);

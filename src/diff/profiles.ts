@@ -41,6 +41,10 @@ const DEFAULT_RULES: readonly string[] = [
   "smbcmp.*frame*",
   "dcerpc.nt.open_frame",
   "dcerpc.nt.close_frame",
+  "dcerpc.request_in",
+  "dcerpc.response_in",
+  "dcerpc.reassembled_in",
+  "dcerpc.time",
   "smb2.response_to",
   "smb2.response_in",
   "smb2.time",
@@ -81,6 +85,8 @@ const DEFAULT_RULES: readonly string[] = [
   "smb2.credit.charge=within:8",
   "smb2.credits.requested",
   "smb2.credits.granted",
+  // The DCE/RPC association group a server assigns at bind.
+  "dcerpc.cn_assoc_group",
   // GUIDs and keys random per client, server start or open.
   "smb2.server_guid",
   "smb.server_guid",

@@ -49,6 +49,19 @@ export interface TreeDiffOptions {
 
 interface Ctx extends TreeDiffOptions {
   hashes: WeakMap<FieldNode, number>;
+  /** Both sides carry DCE/RPC trees: the raw pipe bytes they decode are compared through them. */
+  decoded: boolean;
+}
+
+/**
+ * Raw bytes read from a named pipe, which the DCE/RPC trees beside the message show decoded. As
+ * bytes they differ with every per-run value inside (association groups, policy handles).
+ */
+const PIPE_RAW = "smb2.read.blob";
+
+function context(a: readonly FieldNode[], b: readonly FieldNode[], opts: TreeDiffOptions): Ctx {
+  const rpc = (l: readonly FieldNode[]) => l.some((n) => n.name === "dcerpc");
+  return { ...opts, hashes: new WeakMap(), decoded: rpc(a) && rpc(b) };
 }
 
 export function diffTrees(
@@ -56,7 +69,7 @@ export function diffTrees(
   b: readonly FieldNode[],
   opts: TreeDiffOptions,
 ): DiffNode[] {
-  return diffList(a, b, { ...opts, hashes: new WeakMap() }, false);
+  return diffList(a, b, context(a, b, opts), false);
 }
 
 /** Real differences in a diff forest. */
@@ -84,7 +97,13 @@ function sameValue(x: FieldValue, y: FieldValue): boolean {
 
 function isNoise(name: string, ctx: Ctx): boolean {
   if (ctx.idmap && identityKind(name)) return true;
+  if (ctx.decoded && name === PIPE_RAW) return true;
   return ctx.rules.ignores(name, undefined, undefined, false);
+}
+
+/** Whether the difference between two values of field `name` is noise. */
+function ignoredPair(name: string, x: FieldValue, y: FieldValue, ctx: Ctx): boolean {
+  return (ctx.decoded && name === PIPE_RAW) || ctx.rules.ignores(name, x, y, true);
 }
 
 /** FNV-1a over name, value (unless noise) and children, memoized per node. */
@@ -209,7 +228,7 @@ function diffPair(x: FieldNode, y: FieldNode, ctx: Ctx, forceIgnore: boolean): D
     d.a = valueText(x);
     d.b = valueText(y);
     if (isMultiline(x.value) || isMultiline(y.value)) d.lines = diffLines(String(x.value), String(y.value));
-    d.ignored = forceIgnore || ctx.rules.ignores(x.name, x.value, y.value, true);
+    d.ignored = forceIgnore || ignoredPair(x.name, x.value, y.value, ctx);
     own = d.ignored ? 0 : 1;
   }
   if (x.children?.length || y.children?.length) {
@@ -239,7 +258,7 @@ function diffPair(x: FieldNode, y: FieldNode, ctx: Ctx, forceIgnore: boolean): D
  * the same results (bindings never change once made).
  */
 export function treesEqual(a: readonly FieldNode[], b: readonly FieldNode[], opts: TreeDiffOptions): boolean {
-  return sameList(a, b, { ...opts, hashes: new WeakMap() }, false);
+  return sameList(a, b, context(a, b, opts), false);
 }
 
 function sameList(a: readonly FieldNode[], b: readonly FieldNode[], ctx: Ctx, force: boolean): boolean {
@@ -258,7 +277,7 @@ function samePair(x: FieldNode, y: FieldNode, ctx: Ctx, force: boolean): boolean
   } else if (!sameValue(x.value, y.value)) {
     // Only noise may differ (its value is not in the hash), and only when ignored for these values.
     if (!isNoise(x.name, ctx)) return false;
-    if (!force && !ctx.rules.ignores(x.name, x.value, y.value, true)) return false;
+    if (!force && !ignoredPair(x.name, x.value, y.value, ctx)) return false;
   }
   if (x.children?.length || y.children?.length)
     return sameList(x.children ?? [], y.children ?? [], ctx, childForce);
