@@ -208,7 +208,8 @@ export const INTERFACES: Readonly<Record<string, RpcInterface>> = {
   "8a885d04-1ceb-11c9-9fe8-08002b104860": { name: "32bit NDR" },
   "71710533-beba-4937-8319-b5dbef9ccc36": { name: "64bit NDR" },
   "6cb71c2c-9812-4540-0300-000000000000": { name: "Bind Time Feature Negotiation" },
-  "885d888a-8a88-1cc9-9fe8-08002b104860": { name: "mdssvc" },
+  // Spotlight (Samba's mdssvc.idl); tshark names the calls without a prefix.
+  "885d85fb-c754-4062-a0e7-6872ce0064f4": { name: "MDSSVC", ops: ["open", "unknown1", "cmd", "close"] },
 };
 
 export const PTYPES: Readonly<Record<number, string>> = {

@@ -4,7 +4,7 @@
  * message and handed to the driver through `takeDcerpcTrees` (stub data stays raw: no NDR).
  */
 import { ShortRead } from "../dissect/cursor.js";
-import { bitPattern, Fields } from "../dissect/fields.js";
+import { type BitSpec, bitPattern, Fields } from "../dissect/fields.js";
 import { guidString } from "../dissect/format.js";
 import { type FieldNode, node } from "../dissect/tree.js";
 import { INTERFACES, PTYPES } from "./names.js";
@@ -90,16 +90,22 @@ function uuidName(u: string): string {
 /**
  * Dissects the DCE/RPC PDUs in the `len` bytes at `f.c.pos` (one pipe read/write/transceive
  * payload) without moving the caller's cursor, queues their trees for `m`, and returns a summary
- * of the first PDU (undefined when the data is not DCE/RPC v5).
+ * of the first PDU (undefined when the data is not DCE/RPC v5). `pipeId` names the pipe whose
+ * bindings apply (default: the message's handle).
  */
-export function dcerpcFromPipe(f: Fields, len: number, m: PipeMsg): DcerpcSummary | undefined {
+export function dcerpcFromPipe(
+  f: Fields,
+  len: number,
+  m: PipeMsg,
+  pipeId = m.info.fileId,
+): DcerpcSummary | undefined {
   const start = f.c.pos;
   const c = f.c.sub(start, len);
   if (!c.has(16) || c.peekU8() !== 5) return undefined;
   const out: FieldNode[] = [];
   const g = new Fields(c, out, f.light);
   let first: DcerpcSummary | undefined;
-  const key = `${m.ctx.conn}:${m.info.fileId ?? ""}`;
+  const key = `${m.ctx.conn}:${pipeId ?? ""}`;
   useBindings(m);
   for (let guard = 0; guard < 64 && c.has(16) && c.peekU8(c.pos) === 5; guard++) {
     const at = c.pos;
@@ -311,8 +317,27 @@ function stub(f: Fields, end: number, iface: string | undefined): void {
   );
 }
 
+/**
+ * Bind time feature negotiation (MS-RPCE 3.3.1.5.3): a transfer syntax 6cb71c2c-9812-4540-XXXX-...
+ * whose bytes 8-9 are the features offered; an ack's result 3 carries the accepted ones in place
+ * of the reason.
+ */
+const BTFN_PREFIX = "6cb71c2c-9812-4540-";
+const BTFN_BITS: readonly BitSpec[] = [
+  { name: "dcerpc.cn_bind_trans_btfn.01", label: "Security Context Multiplexing Supported", mask: 1 },
+  { name: "dcerpc.cn_bind_trans_btfn.02", label: "Keep Connection On Orphan Supported", mask: 2 },
+];
+
+function btfn(f: Fields, at: number): void {
+  if (f.light || !f.c.has(2, at)) return;
+  f.add(
+    Fields.bitmaskNode("dcerpc.cn_bind_trans_btfn", "Bind Time Features", f.c.peekU16(at), 2, at, BTFN_BITS),
+  );
+}
+
 function syntax(f: Fields, uuidName: string, verName: string, verLabel: string): string {
   const isIf = uuidName === "dcerpc.cn_bind_to_uuid";
+  const at = f.c.pos;
   const u = f.guid(uuidName, isIf ? "Interface UUID" : "Transfer Syntax");
   if (!f.light) {
     const n = f.nodes[f.nodes.length - 1]!;
@@ -320,6 +345,7 @@ function syntax(f: Fields, uuidName: string, verName: string, verLabel: string):
     if (isIf) n.label = nm ? `Interface: ${nm} UUID: ${u}` : `Interface UUID: ${u}`;
     else n.label = nm ? `Transfer Syntax: ${nm} UUID:${u}` : `Transfer Syntax: ${u}`;
   }
+  if (!isIf && u.startsWith(BTFN_PREFIX)) btfn(f, at + 8);
   f.uint(verName, verLabel, verName === "dcerpc.cn_bind_if_ver" ? 2 : 4);
   if (verName === "dcerpc.cn_bind_if_ver") f.uint("dcerpc.cn_bind_if_ver_minor", "Interface Ver Minor", 2);
   return u;
@@ -415,7 +441,10 @@ function bindAck(f: Fields, pduAt: number): void {
       `Ctx Item[${i + 1}]: ${ACK_RESULTS[res] ?? "Unknown"}, ${uuidName(t)}`,
       () => {
         f.uint("dcerpc.cn_ack_result", "Ack result", 2, { vals: ACK_RESULTS });
-        if (res) f.uint("dcerpc.cn_ack_reason", "Ack reason", 2, { vals: ACK_REASONS });
+        if (res === 3) {
+          btfn(f, f.c.pos);
+          f.c.skip(2);
+        } else if (res) f.uint("dcerpc.cn_ack_reason", "Ack reason", 2, { vals: ACK_REASONS });
         else f.c.skip(2);
         const u = f.guid("dcerpc.cn_ack_trans_id", "Transfer Syntax");
         if (!f.light) f.nodes[f.nodes.length - 1]!.label = `Transfer Syntax: ${uuidName(u)}`;

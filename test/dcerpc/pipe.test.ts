@@ -87,3 +87,49 @@ test("DCE/RPC in SMB2 WRITE requests and READ responses on a named pipe, as tsha
     t.close();
   }
 });
+
+test("bind time feature negotiation, in a bind's transfer syntax and its ack's result, as tshark shows it", async () => {
+  const { openTrace } = await import("../../src/trace/index.js");
+  const { join } = await import("node:path");
+  const t = await openTrace(
+    join(import.meta.dirname, "../fixtures/corpus/OISF__suricata-verify/tests/dcerpc-smb-test-01/input.pcap"),
+  );
+  try {
+    for (const no of [134, 137]) {
+      const rpc = t.tree(no).filter((n) => n.name === "dcerpc");
+      const f = find(rpc, "dcerpc.cn_bind_trans_btfn")!;
+      assert.equal(f.show, "0x0003");
+      assert.equal(
+        f.label,
+        "Bind Time Features: 0x0003, Security Context Multiplexing Supported, Keep Connection On Orphan Supported",
+      );
+      assert.deepEqual(
+        f.children!.map((c) => `${c.name}=${c.show}`),
+        ["dcerpc.cn_bind_trans_btfn.01=1", "dcerpc.cn_bind_trans_btfn.02=1"],
+      );
+    }
+    // The ack's result 3 carries the features in place of a reason.
+    assert.equal(find(t.tree(137), "dcerpc.cn_ack_reason"), undefined);
+  } finally {
+    t.close();
+  }
+});
+
+test("an IOCTL pipe transceive response uses its request's handle for the bindings (opnum names)", async () => {
+  const { openTrace } = await import("../../src/trace/index.js");
+  const { join } = await import("node:path");
+  // Spotlight (mdssvc) calls whose responses carry another FileId than their requests.
+  const t = await openTrace(
+    join(import.meta.dirname, "../fixtures/corpus/OISF__suricata-verify/tests/smb-length-5770/input.pcap"),
+  );
+  try {
+    const req = t.tree(402).filter((n) => n.name === "dcerpc");
+    assert.equal(find(req, "dcerpc.opnum")?.label, "Opnum: 0 (open)");
+    const resp = t.tree(412).filter((n) => n.name === "dcerpc");
+    assert.equal(find(resp, "dcerpc.request_in")?.show, "402");
+    assert.equal(find(resp, "dcerpc.cn_ctx_id.no_bind"), undefined);
+    assert.ok(find(resp, "dcerpc.payload_stub_data"));
+  } finally {
+    t.close();
+  }
+});

@@ -47,7 +47,13 @@ function blobs(f: Fields, m: Smb2Msg, code: number, inB: Blob, outB: Blob): void
     });
     // The request's input and the response's output carry the RPC PDUs (MS-SMB2 2.2.31.1).
     if (code === PIPE_TRANSCEIVE && (b.which === "in") !== m.h.isResponse)
-      dcerpcFromPipe(new Fields(f.c.sub(at, avail), [], f.light), avail, m);
+      // A response's bindings are those of the handle its request named.
+      dcerpcFromPipe(
+        new Fields(f.c.sub(at, avail), [], f.light),
+        avail,
+        m,
+        m.h.isResponse ? m.rec.fileId : undefined,
+      );
   }
 }
 
@@ -89,6 +95,7 @@ export const ioctl: Smb2Command = {
       fileIdWithName(f, m);
       m.info.summary = save;
     } else fileIdWithName(f, m);
+    if (m.ctx.first && code === PIPE_TRANSCEIVE) m.rec.fileId = m.info.fileId;
     f.c.seek(base + 32);
     f.uint("smb2.max_ioctl_in_size", "Max Ioctl In Size", 4);
     f.c.seek(base + 44);
