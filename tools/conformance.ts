@@ -7,6 +7,7 @@
  *   ... --json                                             # machine-readable report
  *   ... --summaries                                        # Info summaries only (fast, no PDML)
  *   ... --all-diffs                                        # list every summary mismatch
+ *   ... --proto dcerpc                                     # DCE/RPC over pipes (smb_pipe, dcerpc)
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -39,6 +40,13 @@ export function corpusEntries(): CorpusEntry[] {
 
 export const BASELINE = join(import.meta.dirname, "../test/conformance/baseline.json");
 
+/** The tshark protocols compared for a `--proto` name (a baseline key). */
+export function protosOf(proto: string): string[] {
+  if (proto === "both") return ["smb2", "smb"];
+  if (proto === "dcerpc") return ["smb_pipe", "dcerpc"];
+  return [proto];
+}
+
 export interface BaselineEntry {
   recall: number;
   precision: number;
@@ -60,7 +68,9 @@ function writeBaseline(proto: string, reports: CaptureReport[]): void {
     ? JSON.parse(readFileSync(BASELINE, "utf8"))
     : {};
   const mine: Record<string, BaselineEntry> = {};
-  for (const r of reports) mine[r.path.slice(CORPUS.length + 1)] = scores(r);
+  // DCE/RPC is looked for in every capture; those without any are not recorded.
+  for (const r of reports)
+    if (r.frames > 0 || proto !== "dcerpc") mine[r.path.slice(CORPUS.length + 1)] = scores(r);
   all[proto] = mine;
   writeFileSync(BASELINE, `${JSON.stringify(all, null, 2)}\n`);
   console.log(`recorded ${reports.length} captures in ${BASELINE}`);
@@ -85,14 +95,16 @@ async function main() {
     else if (a === "--all-diffs") allDiffs = true;
     else files.push(a);
   }
-  const protos = proto === "both" ? ["smb2", "smb"] : [proto];
+  const protos = protosOf(proto);
   const entries = files.length
     ? files.map((f) => {
         const abs = resolve(f);
         const hit = corpusEntries().find((e) => e.path === abs);
         return { path: abs, args: hit?.args ?? [], keys: hit?.keys ?? [] };
       })
-    : corpusEntries().filter((e) => (proto === "smb" ? e.row.smb1_frames : e.row.smb2_frames) > 0);
+    : corpusEntries().filter(
+        (e) => proto === "dcerpc" || (proto === "smb" ? e.row.smb1_frames : e.row.smb2_frames) > 0,
+      );
   const reports: CaptureReport[] = [];
   for (const e of entries) {
     const r = await compareCapture(e.path, {

@@ -1,13 +1,14 @@
 /**
  * Detail trees and summaries against tshark over the corpus: recall, precision and identical Info
  * summaries per capture must not fall below the recorded figures (test/conformance/baseline.json,
- * written by `node --import tsx tools/conformance.ts --record` and `--proto smb --record`).
+ * written by `node --import tsx tools/conformance.ts --record`, `--proto smb --record` and
+ * `--proto dcerpc --record`).
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { BASELINE, type BaselineEntry, corpusEntries, scores } from "../../tools/conformance.js";
+import { BASELINE, type BaselineEntry, corpusEntries, protosOf, scores } from "../../tools/conformance.js";
 import { compareCapture, pct } from "../../tools/oracle/compare.js";
 
 const CORPUS = join(import.meta.dirname, "../fixtures/corpus");
@@ -21,7 +22,7 @@ for (const proto of Object.keys(baseline)) {
       const rel = e.path.slice(CORPUS.length + 1);
       const want = baseline[proto]![rel];
       if (!want) continue;
-      const r = await compareCapture(e.path, { protos: [proto], extraArgs: e.args, keys: e.keys });
+      const r = await compareCapture(e.path, { protos: protosOf(proto), extraArgs: e.args, keys: e.keys });
       const got = scores(r);
       tot.t += r.tsharkFields;
       tot.o += r.ourFields;
