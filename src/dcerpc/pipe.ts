@@ -3,9 +3,10 @@
  * Wireshark shows DCE/RPC as its own protocol beside smb2/smb, so the tree built here is queued for the
  * message and handed to the driver through `takeDcerpcTrees` (stub data stays raw: no NDR).
  */
+import { NTLMSSP_SIGNATURE, ntlmssp } from "../auth/ntlmssp.js";
 import { ShortRead } from "../dissect/cursor.js";
 import { type BitSpec, bitPattern, Fields } from "../dissect/fields.js";
-import { guidString } from "../dissect/format.js";
+import { guidString, hexN } from "../dissect/format.js";
 import { type FieldNode, node } from "../dissect/tree.js";
 import { INTERFACES, PTYPES } from "./names.js";
 
@@ -179,7 +180,7 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         const answered = t.byReq.get(`${m.ctx.frame}:${callId}`)?.respFrame;
         if (answered !== undefined)
           f.generated("dcerpc.response_in", "Response in frame", String(answered), answered);
-        stub(f, bodyEnd, bound);
+        requestStub(f, bodyEnd, authLen, bound);
       } else if (ptype === 2 || ptype === 3) {
         f.uint("dcerpc.cn_alloc_hint", "Alloc hint", 4);
         s.ctxId = f.uint("dcerpc.cn_ctx_id", "Context ID", 2);
@@ -231,8 +232,7 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
           f.uint("dcerpc.auth_pad_len", "Auth pad len", 1);
           f.uint("dcerpc.auth_rsrvd", "Auth Rsrvd", 1);
           f.uint("dcerpc.auth_ctx_id", "Auth Context ID", 4);
-          // Wireshark hands these to the auth dissector (NTLMSSP verifier...): kept raw here.
-          f.opaque("smbcmp.dcerpc.auth_credentials", "Auth Credentials", Math.min(authLen, f.c.remaining));
+          authValue(f, ty, Math.min(authLen, f.c.remaining));
         });
       }
     });
@@ -387,6 +387,132 @@ function bind(f: Fields, key: string): string[] {
     );
   }
   return names;
+}
+
+/** SEC_VT_SIGNATURE (MS-RPCE 2.2.2.13): the start of a request's verification trailer. */
+const SEC_VT_SIGNATURE = Buffer.from("8ae3137102f43671", "hex");
+const SEC_VT_COMMANDS: Readonly<Record<number, string>> = { 1: "BITMASK_1", 2: "PCONTEXT", 3: "HEADER2" };
+const SEC_VT_FLAG_BITS: readonly BitSpec[] = [
+  { name: "dcerpc.rpc_sec_vt.command.end", label: "SEC_VT_COMMAND_END", mask: 0x4000 },
+  { name: "dcerpc.rpc_sec_vt.command.must_process", label: "SEC_VT_MUST_PROCESS_COMMAND", mask: 0x8000 },
+];
+
+/** A trailer command word: its code (Wireshark shows it as 0x%04x) and the end/must-process flags. */
+function secVtCommand(f: Fields, v: number): void {
+  const at = f.c.pos;
+  f.c.skip(2);
+  if (f.light) return;
+  const code = v & 0x3fff;
+  const name = SEC_VT_COMMANDS[code] ?? "Unknown";
+  const flags = Fields.bitmaskNode("dcerpc.rpc_sec_vt.command", "Command", v, 2, at, SEC_VT_FLAG_BITS);
+  const set = SEC_VT_FLAG_BITS.filter((b) => v & b.mask).map((b) => `, ${b.label}`);
+  const top = node(
+    "dcerpc.rpc_sec_vt.command",
+    `Command: ${hexN(v, 4)}, Cmd: ${name}${set.join("")}`,
+    hexN(v, 4),
+    v,
+    at,
+    2,
+  );
+  top.children = [
+    node(
+      "dcerpc.rpc_sec_vt.command.cmd",
+      `${bitPattern(v, 0x3fff, 16)} = Cmd: ${name} (${hexN(code, 4)})`,
+      hexN(code, 4),
+      code,
+      at,
+      2,
+    ),
+    ...(flags.children ?? []),
+  ];
+  f.add(top);
+}
+const SEC_VT_BITMASK_BITS: readonly BitSpec[] = [
+  { name: "dcerpc.rpc_sec_vt.bitmask.sign", label: "CLIENT_SUPPORT_HEADER_SIGNING", mask: 1 },
+];
+
+/**
+ * A request's stub up to `bodyEnd`: the stub data, then the verification trailer when there is
+ * one (its signature at a 4-byte boundary of the stub's end part), then the auth padding.
+ */
+function requestStub(f: Fields, bodyEnd: number, authLen: number, iface: string | undefined): void {
+  const start = f.c.pos;
+  const pad = authLen && f.c.has(3, bodyEnd) ? f.c.peekU8(bodyEnd + 2) : 0;
+  const stubEnd = Math.max(start, bodyEnd - pad);
+  let vt = -1;
+  for (let at = stubEnd - SEC_VT_SIGNATURE.length - 4; at >= start; at--) {
+    if ((at - start) % 4 === 0 && f.c.has(8, at) && f.c.buf.subarray(at, at + 8).equals(SEC_VT_SIGNATURE)) {
+      vt = at;
+      break;
+    }
+  }
+  stub(f, vt < 0 ? stubEnd : vt, iface);
+  if (vt >= 0) secVt(f, vt, stubEnd);
+  if (pad && stubEnd < bodyEnd && f.c.has(bodyEnd - stubEnd, stubEnd)) {
+    f.c.seek(stubEnd);
+    f.bytes("dcerpc.auth_padding", "Auth Padding", bodyEnd - stubEnd);
+  }
+}
+
+/** The verification trailer's commands (MS-RPCE 2.2.2.13): bitmask and presentation context shown. */
+function secVt(f: Fields, at: number, end: number): void {
+  f.c.seek(at);
+  f.tree(
+    "smbcmp.dcerpc.sec_vt",
+    "Verification Trailer",
+    () => {
+      f.bytes("dcerpc.rpc_sec_vt.signature", "SEC_VT_SIGNATURE", 8);
+      for (let guard = 0; guard < 16 && f.c.pos + 4 <= end; guard++) {
+        const cmd = f.c.peekU16();
+        const len = f.c.peekU16(f.c.pos + 2);
+        const next = f.c.pos + 4 + len;
+        if (next > end) break;
+        secVtCommand(f, cmd);
+        f.uint("dcerpc.rpc_sec_vt.command.length", "Length", 2);
+        const kind = cmd & 0x3fff;
+        if (kind === 1 && len >= 4)
+          f.bitmask("dcerpc.rpc_sec_vt.bitmask", "rpc_sec_vt_bitmask", 4, SEC_VT_BITMASK_BITS);
+        else if (kind === 2 && len >= 40) {
+          for (const what of ["Abstract Syntax", "Transfer Syntax"]) {
+            const u = f.guid("dcerpc.rpc_sec_vt.pcontext.interface.uuid", what);
+            if (!f.light) f.nodes[f.nodes.length - 1]!.label = `${what}: ${uuidName(u)}`;
+            f.uint("dcerpc.rpc_sec_vt.pcontext.interface.ver", "Version", 4, { base: "hex" });
+          }
+        }
+        f.c.seek(next);
+        if (cmd & 0x4000) break;
+      }
+    },
+    end - at,
+  );
+}
+
+/** RPC_C_AUTHN_WINNT (MS-RPCE 2.2.1.1.7). */
+const AUTH_NTLMSSP = 10;
+
+/**
+ * The auth value after an auth trailer: an NTLMSSP message (bind, alter context, auth3) or, on a
+ * request or response, the NTLMSSP message signature (MS-NLMP 2.2.2.9.1: version, checksum,
+ * sequence number). Others stay raw.
+ */
+function authValue(f: Fields, type: number, len: number): void {
+  const at = f.c.pos;
+  if (len >= 12 && f.c.buf.subarray(at, at + 8).equals(NTLMSSP_SIGNATURE)) {
+    f.within(at, len, () => {
+      ntlmssp(f);
+    });
+    f.c.seek(at + len);
+  } else if (type === AUTH_NTLMSSP && len === 16) {
+    f.tree(
+      "ntlmssp.verf",
+      "NTLMSSP Verifier",
+      () => {
+        f.uint("ntlmssp.verf.vers", "Version Number", 4);
+        f.bytes("ntlmssp.verf.body", "Verifier Body", 12);
+      },
+      16,
+    );
+  } else f.opaque("smbcmp.dcerpc.auth_credentials", "Auth Credentials", len);
 }
 
 const AUTH_TYPES: Readonly<Record<number, string>> = {

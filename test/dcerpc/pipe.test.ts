@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { dcerpcObserver, takeDcerpcTrees } from "../../src/dcerpc/pipe.js";
-import { type FieldNode, find } from "../../src/dissect/tree.js";
+import { type FieldNode, find, walk } from "../../src/dissect/tree.js";
 import { FIXTURES } from "../smb2/info-fixtures.js";
 import { missing, pairs, run } from "../smb2/info-harness.js";
 
@@ -129,6 +129,46 @@ test("an IOCTL pipe transceive response uses its request's handle for the bindin
     assert.equal(find(resp, "dcerpc.request_in")?.show, "402");
     assert.equal(find(resp, "dcerpc.cn_ctx_id.no_bind"), undefined);
     assert.ok(find(resp, "dcerpc.payload_stub_data"));
+  } finally {
+    t.close();
+  }
+});
+
+test("authenticated DCE/RPC: NTLMSSP in the bind, verifiers on calls, the request's verification trailer", async () => {
+  const { openTrace } = await import("../../src/trace/index.js");
+  const { join } = await import("node:path");
+  // samr calls with NTLMSSP packet integrity (RPC_C_AUTHN_WINNT) over SMB2.
+  const t = await openTrace(
+    join(import.meta.dirname, "../fixtures/corpus/zeek__zeek/testing/btest/Traces/dce-rpc/20-fids.pcap"),
+  );
+  try {
+    const rpc = (no: number) => t.tree(no).filter((n) => n.name === "dcerpc");
+    // Frame 24: the bind carries an NTLMSSP_NEGOTIATE.
+    assert.equal(find(rpc(24), "ntlmssp.messagetype")?.show, "0x00000001");
+    assert.equal(find(rpc(24), "ntlmssp.negotiateflags")?.show, "0x62088215");
+    // Frame 34: a response's NTLMSSP verifier (MS-NLMP 2.2.2.9.1).
+    const verf = find(rpc(34), "ntlmssp.verf")!;
+    assert.equal(verf.label, "NTLMSSP Verifier");
+    assert.deepEqual(
+      verf.children!.map((c) => `${c.name}=${c.show}`),
+      ["ntlmssp.verf.vers=1", "ntlmssp.verf.body=b6:32:e6:78:07:bc:af:ca:00:00:00:00"],
+    );
+    // Frame 32: samr Connect5 with a verification trailer (bitmask, then the presentation context)
+    // between its stub and the auth padding.
+    const r32 = rpc(32);
+    assert.equal(find(r32, "dcerpc.rpc_sec_vt.signature")?.show, "8a:e3:13:71:02:f4:36:71");
+    assert.equal(find(r32, "dcerpc.payload_stub_data")?.label, "Payload stub data (60 bytes)");
+    const cmds: string[] = [];
+    walk(r32, (n) => {
+      if (n.name === "dcerpc.rpc_sec_vt.command") cmds.push(n.label);
+      return true;
+    });
+    assert.deepEqual(cmds, [
+      "Command: 0x0001, Cmd: BITMASK_1",
+      "Command: 0x4002, Cmd: PCONTEXT, SEC_VT_COMMAND_END",
+    ]);
+    assert.equal(find(r32, "dcerpc.rpc_sec_vt.pcontext.interface.uuid")?.label, "Abstract Syntax: SAMR");
+    assert.equal(find(r32, "dcerpc.auth_padding")?.show, "00:00:00:00:00:00:00:00");
   } finally {
     t.close();
   }
