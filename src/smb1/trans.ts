@@ -115,14 +115,6 @@ function block(
 }
 
 /** Words and bytes of a message not broken down further. */
-function rawBody(f: Fields): void {
-  const w = wct(f);
-  if (w) f.bytes("smb.unknown_data", "Unknown Data", Math.min(2 * w, f.c.remaining));
-  if (!f.c.has(2)) return;
-  const { n } = bcc(f);
-  if (n) f.bytes("smb.unknown_data", "Unknown Data", Math.min(n, f.c.remaining));
-}
-
 function rest(f: Fields): void {
   if (f.c.remaining > 0) f.bytes("smb.unknown_data", "Unknown Data", f.c.remaining);
 }
@@ -207,8 +199,9 @@ const MAX_PIECE_PDU = 256 << 10;
 const MAX_WHOLE = 16 << 20;
 
 /**
- * First pass: notes a piece of a TRANS2 or NT Transact response given in several messages (a large
- * directory listing, security descriptor or change notification): where its PDU is in the file
+ * First pass: notes a piece of a TRANSACTION, TRANS2 or NT Transact response given in several
+ * messages (a named pipe's reply, a large directory listing, security descriptor or change
+ * notification): where its PDU is in the file
  * and what of the whole it carries. A primary response that holds everything starts nothing.
  */
 function notePiece(m: Smb1Msg, b: RespBlocks, primary: boolean): void {
@@ -329,11 +322,35 @@ function reassembledBlocks(
   params: BlockSpec,
   data: BlockSpec,
 ): void {
+  const src = segmentsNode(f, m, r);
+  const total = r.buf.length;
+  const tpc = m.pdu.trans!.tpc;
+  // Unicode strings are aligned as in the message: `at` keeps each block's parity from the header.
+  const part = (spec: BlockSpec, from: number, len: number, at: number) => {
+    if (len <= 0) return;
+    const g = new Fields(new Cursor(r.buf, from, from + len), f.nodes, false);
+    const mm: Smb1Msg = { ...m, h: { ...m.h, at } };
+    const before = f.nodes.length;
+    g.tree(spec.name, spec.label, () => g.within(from, len, () => spec.fn(g, mm)), len);
+    fromSource(f.nodes.slice(before), src);
+  };
+  padTo(f, m, b.po);
+  part(params, 0, tpc, -b.po);
+  // This message's own piece of the parameters was shown in the whole: the padding after it.
+  f.c.pos = Math.min(f.c.end, Math.max(f.c.pos, m.h.at + b.po + b.pc));
+  padTo(f, m, b.doff);
+  part(data, tpc, total - tpc, tpc - b.doff);
+}
+
+/**
+ * The segments of a multi-part response (its first piece's tree), after adding the joined bytes as
+ * a byte source of the packet, "Reassembled SMB": returns that source's index.
+ */
+function segmentsNode(f: Fields, m: Smb1Msg, r: { buf: Buffer; segs: Segment[] }): number {
   const { ctx } = m;
   const src = (ctx.srcBase ?? 0) + ctx.plains!.length;
   ctx.plains!.push({ label: "Reassembled SMB", bytes: r.buf, plain: true });
   const total = r.buf.length;
-  const tpc = m.pdu.trans!.tpc;
   const segs = node(
     "smb.segment.segments",
     `${r.segs.length} SMB Segments (${total} bytes): ${r.segs.map((s) => `#${s.frame}(${s.n})`).join(", ")}`,
@@ -358,21 +375,7 @@ function reassembledBlocks(
   segs.children.push(gen("smb.reassembled.length", "Reassembled SMB length", total));
   fromSource([segs], src);
   f.add(segs);
-  // Unicode strings are aligned as in the message: `at` keeps each block's parity from the header.
-  const part = (spec: BlockSpec, from: number, len: number, at: number) => {
-    if (len <= 0) return;
-    const g = new Fields(new Cursor(r.buf, from, from + len), f.nodes, false);
-    const mm: Smb1Msg = { ...m, h: { ...m.h, at } };
-    const before = f.nodes.length;
-    g.tree(spec.name, spec.label, () => g.within(from, len, () => spec.fn(g, mm)), len);
-    fromSource(f.nodes.slice(before), src);
-  };
-  padTo(f, m, b.po);
-  part(params, 0, tpc, -b.po);
-  // This message's own piece of the parameters was shown in the whole: the padding after it.
-  f.c.pos = Math.min(f.c.end, Math.max(f.c.pos, m.h.at + b.po + b.pc));
-  padTo(f, m, b.doff);
-  part(data, tpc, total - tpc, tpc - b.doff);
+  return src;
 }
 
 function transRequest(f: Fields, m: Smb1Msg): void {
@@ -477,10 +480,11 @@ function transResponse(f: Fields, m: Smb1Msg): void {
   const known = m.pdu.frame !== 0;
   if (continuation(m)) {
     m.info.flags |= MsgFlag.Continuation;
-    m.info.summary += is2 && m.rec.sub !== undefined ? `, ${TRANS2_NAMES[m.rec.sub] ?? "Unknown"}` : "";
+    // As Wireshark's first pass, which still knows the request: its subcommand, or its FID.
+    if (is2 && m.rec.sub !== undefined) m.info.summary += `, ${TRANS2_NAMES[m.rec.sub] ?? "Unknown"}`;
+    else if (!is2 && m.rec.fid !== undefined) m.info.summary += `, FID: ${hexN(m.rec.fid, 4)}`;
     m.info.summary += "[transact continuation]";
-    if (is2) trans2Continuation(f, m);
-    else rawBody(f);
+    pieceWords(f, m, is2);
     return;
   }
   const sub = m.rec.sub;
@@ -524,6 +528,9 @@ function transResponse(f: Fields, m: Smb1Msg): void {
   if (b.sc) f.c.skip(Math.min(2 * b.sc, f.c.remaining));
   const { end } = bcc(f);
   if (!is2) {
+    notePiece(m, b, true);
+    const whole = reassembled(m);
+    const src = whole ? segmentsNode(f, m, whole) : -1;
     if (f.c.pos < end) {
       const first = m.h.at + (b.pc ? b.po : b.doff);
       padTo(f, m, first - m.h.at);
@@ -531,7 +538,19 @@ function transResponse(f: Fields, m: Smb1Msg): void {
     const tn = (m.rec.transName ?? "").toUpperCase();
     if (tn.startsWith("\\PIPE\\") && tn !== "\\PIPE\\LANMAN") {
       if (known && m.rec.sub !== undefined) pipeProtocol(f, m, m.rec.sub, m.rec.fid);
-      if (b.dc > 0) pipeRpc(f, m, m.rec.fid, m.h.at + b.doff, b.dc);
+      if (whole) {
+        // The DCE/RPC PDU of every piece, from the joined data.
+        const before = m.after?.length ?? 0;
+        const tpc = m.pdu.trans!.tpc;
+        pipeRpc(
+          new Fields(new Cursor(whole.buf, 0, whole.buf.length), [], false),
+          m,
+          m.rec.fid,
+          tpc,
+          whole.buf.length - tpc,
+        );
+        fromSource(m.after?.slice(before) ?? [], src);
+      } else if (b.dc > 0) pipeRpc(f, m, m.rec.fid, m.h.at + b.doff, b.dc);
     } else {
       if (b.pc > 0 && m.h.at + b.po >= f.c.pos) {
         f.c.pos = m.h.at + b.po;
@@ -594,12 +613,15 @@ function transResponse(f: Fields, m: Smb1Msg): void {
 }
 
 /**
- * A later piece of a multi-part TRANS2 response. tshark's tree no longer ties it to the request:
- * an unknown subcommand, the words, and padding up to the blocks, which are not shown.
+ * A later piece of a multi-part TRANS2 or TRANSACTION response. tshark's tree no longer ties it to
+ * the request: (TRANS2) an unknown subcommand, the words, and padding up to the blocks, which are
+ * not shown.
  */
-function trans2Continuation(f: Fields, m: Smb1Msg): void {
-  uintNode(f, "smb.trans2.cmd", "Subcommand", 0xffff, 2, { base: "hex" });
-  relabel(f, "Subcommand: <UNKNOWN> since request packet wasn't seen");
+function pieceWords(f: Fields, m: Smb1Msg, is2: boolean): void {
+  if (is2) {
+    uintNode(f, "smb.trans2.cmd", "Subcommand", 0xffff, 2, { base: "hex" });
+    relabel(f, "Subcommand: <UNKNOWN> since request packet wasn't seen");
+  }
   const w = wct(f);
   if (w < 10) {
     shortWords(f, w);

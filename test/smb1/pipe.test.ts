@@ -7,11 +7,18 @@
  *   DCE/RPC fragments (harness scenario dcerpc-pipe.scenario.json, script
  *   tools/scenarios/impacket/smb1pipe.py);
  * - the corpus capture mapi.pcap: a Windows client's lsarpc calls through TRANSACTION
- *   TransactNmPipe, with the SMB Pipe Protocol (function, FID) in the setup words.
+ *   TransactNmPipe, with the SMB Pipe Protocol (function, FID) in the setup words;
+ * - dcerpc-transact.pcap: the same srvsvc calls through TransactNmPipe from a client whose buffer
+ *   is 4 KB (dcerpc-transact.scenario.json), so each transaction reply comes in two messages and
+ *   each DCE/RPC response in two fragments (the second by Read AndX). Its Infos and smb/smb_pipe
+ *   fields are tshark's second pass, its Infos the first pass's (as the corpus's). tshark shows no DCE/RPC in the reply's first piece: its pipe
+ *   reassembly runs on into the Read AndX and calls the joined fragment too long. We show the first
+ *   fragment there, from the joined reply, and the last in the Read AndX.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
+import { buildOps } from "../../src/diff/ops.js";
 import { find } from "../../src/dissect/tree.js";
 import { openTrace } from "../../src/trace/index.js";
 import { DIR, loadExpect, tsharkDiffs } from "./tshark-expect.js";
@@ -20,6 +27,7 @@ const EXPECT = loadExpect("tshark-pipe.json");
 const PIPE = "dcerpc-pipe.pcap";
 const MAPI = "../corpus/zeek__zeek/testing/btest/Traces/dce-rpc/mapi.pcap";
 const PROTOS = ["smb_pipe", "dcerpc"];
+const TRANSACT = "dcerpc-transact.pcap";
 
 test("DCE/RPC in Write AndX requests and Read AndX responses on an SMB1 pipe, fragments tied as tshark's", async () => {
   assert.deepEqual(await tsharkDiffs(PIPE, EXPECT[PIPE]!, { protos: PROTOS, noExtra: true }), []);
@@ -50,6 +58,40 @@ test("TRANSACTION on \\PIPE\\: the SMB Pipe Protocol and the DCE/RPC PDU after t
     // The response repeats the request's function and FID, generated.
     const rpipe = t.tree(427).find((n) => n.name === "smb_pipe")!;
     assert.equal(rpipe.children![0]!.show, "0x0026");
+  } finally {
+    t.close();
+  }
+});
+
+test("a pipe transaction reply in two messages is joined: segments, and the DCE/RPC fragment it carries", async () => {
+  assert.deepEqual(
+    await tsharkDiffs(TRANSACT, EXPECT[TRANSACT]!, { protos: ["smb", "smb_pipe"], noExtra: true }),
+    [],
+  );
+  const t = await openTrace(join(DIR, TRANSACT));
+  try {
+    const tree = t.tree(22);
+    assert.equal(
+      find(tree, "smb.segment.segments")?.label,
+      "2 SMB Segments (4280 bytes): #22(3724), #23(556)",
+    );
+    const rpc = tree.filter((n) => n.name === "dcerpc");
+    assert.equal(rpc.length, 1);
+    assert.equal(find(rpc, "dcerpc.cn_frag_len")?.show, "4280");
+    assert.equal(find(rpc, "dcerpc.request_in")?.show, "20");
+    assert.equal(find(rpc, "dcerpc.reassembled_in")?.show, "26");
+    // Its offsets are into the joined bytes, a byte source of the packet.
+    assert.equal(t.byteSources!(22)[rpc[0]!.src!]?.label, "Reassembled SMB");
+    // The last fragment, read by Read AndX, shows the stub.
+    assert.ok(find(t.tree(26), "dcerpc.payload_stub_data"));
+    // The second piece belongs to the call in a diff: not an operation of its own.
+    const ops = buildOps(t);
+    assert.equal(ops.filter((o) => o.kind === "orphan-response").length, 0);
+    const call = ops.find((o) => o.req && t.packets.at(o.req.pkt)!.no === 20)!;
+    assert.deepEqual(
+      call.more?.map((r) => t.packets.at(r.pkt)!.no),
+      [23],
+    );
   } finally {
     t.close();
   }

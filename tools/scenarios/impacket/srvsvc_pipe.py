@@ -6,6 +6,7 @@ several DCE/RPC fragments.
 
 usage: srvsvc_pipe.py HOST PORT USER PASSWORD SHARE [smb1|smb2]
 """
+import struct
 import sys
 
 from impacket import smb
@@ -14,12 +15,51 @@ from impacket.smb3structs import SMB2_DIALECT_21
 from impacket.smbconnection import SMBConnection
 
 
+class TransactTransport(transport.SMBTransport):
+    """Calls through TRANSACTION TransactNmPipe (every piece of the reply read); later DCE/RPC
+    fragments through Read AndX."""
+
+    pending = None
+
+    def send(self, data, forceWriteAndx=0, forceRecv=0):
+        s = self.get_smb_connection().getSMBServer()
+        tid, fid = self._SMBTransport__tid, self._SMBTransport__handle
+        s.send_trans(tid, struct.pack("<HH", 0x26, fid), "\\PIPE\\\x00", "", data)
+        got, total = b"", None
+        while total is None or len(got) < total:
+            cmd = smb.SMBCommand(s.recvSMB()["Data"][0])
+            p = smb.SMBTransactionResponse_Parameters(cmd["Parameters"])
+            total = p["TotalDataCount"]
+            if p["DataCount"]:
+                got += cmd["Data"][-p["DataCount"]:]
+        self.pending = got
+
+    def recv(self, forceRecv=0, count=0):
+        if self.pending is not None:
+            data, self.pending = self.pending, None
+            return data
+        return self.get_smb_connection().readFile(self._SMBTransport__tid, self._SMBTransport__handle)
+
+
+def small_client_buffer():
+    """A client whose SESSION_SETUP says its buffer is 4 KB: longer replies come in pieces."""
+    for cls in (smb.SMBSessionSetupAndX_Extended_Parameters, smb.SMBSessionSetupAndX_Parameters):
+        def small(self, _orig=cls.getData):
+            self["MaxBufferSize"] = 4096
+            return _orig(self)
+        cls.getData = small
+
+
 def main():
     host, port, user, password, share = sys.argv[1:6]
-    dialect = smb.SMB_DIALECT if (sys.argv[6:] or ["smb1"])[0] == "smb1" else SMB2_DIALECT_21
+    mode = (sys.argv[6:] or ["smb1"])[0]
+    if mode == "transact":
+        small_client_buffer()
+    dialect = SMB2_DIALECT_21 if mode == "smb2" else smb.SMB_DIALECT
     conn = SMBConnection(host, host, sess_port=int(port), preferredDialect=dialect)
     conn.login(user, password)
-    t = transport.SMBTransport(host, int(port), filename=r"\srvsvc", smb_connection=conn)
+    kind = TransactTransport if mode == "transact" else transport.SMBTransport
+    t = kind(host, int(port), filename=r"\srvsvc", smb_connection=conn)
     dce = t.get_dce_rpc()
     dce.connect()
     dce.bind(srvs.MSRPC_UUID_SRVS)
