@@ -484,6 +484,18 @@ describe("list, show, keys, stats, completion", { concurrency: 3 }, () => {
     assert.equal(none.code, 0);
     assert.equal(none.stdout, "");
   });
+  test("show: DCE/RPC carried by an SMB1 pipe transaction, joined from the reply's two messages", async () => {
+    const cap = join(ROOT, "test/fixtures/smb1/dcerpc-transact.pcap");
+    const req = await run(["show", cap, "20"]);
+    assert.equal(req.code, 0);
+    assert.match(req.stdout, /^SMB Pipe Protocol\n {4}Function: TransactNmPipe \(0x0026\)$/m);
+    assert.match(req.stdout, /^Distributed Computing Environment .*Request, Fragment: Single/m);
+    assert.match(req.stdout, /Opnum: 15 \(NetShareEnumAll\)/);
+    const resp = await run(["show", cap, "22"]);
+    assert.match(resp.stdout, /2 SMB Segments \(4280 bytes\): #22\(3724\), #23\(556\)/);
+    assert.match(resp.stdout, /Response, Fragment: First, FragLen: 4280, Call: 1/);
+    assert.match(resp.stdout, /Reassembled PDU in frame: 26/);
+  });
   test("show: text and --json tree", async () => {
     const r = await run(["show", `${BAD}:80`]);
     assert.equal(r.code, 0);
