@@ -4,7 +4,7 @@
  *   node --import tsx tools/fuzz.ts --seed S --iterations N [--from I] [--time-limit-ms T]
  *        [--heap-mb M] [--rss-mb R] [--max-records K] [--jobs J] [--out DIR] [--replay FILE...]
  *
- * Each iteration mutates one corpus/examples capture (records, TCP segments, SMB fields, hostile
+ * Each iteration mutates one corpus/fixture/examples capture (records, TCP segments, SMB fields, hostile
  * compounds and decompression bombs; see tools/fuzz/mutators.ts) and runs it through openTrace,
  * tree() and the diff against its seed in a child process with a heap limit and a timeout. Exit
  * status 1 when any case crashed, hung or died; crashing inputs go to --out (default

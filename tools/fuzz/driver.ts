@@ -63,7 +63,7 @@ export interface FuzzReport {
   slowest: number;
 }
 
-/** The default seed files: every capture of the corpus and of examples/. */
+/** The default seed files: every capture of the corpus, of the SMB1/SMB2 fixtures and of examples/. */
 export function defaultSeedFiles(): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
@@ -74,6 +74,9 @@ export function defaultSeedFiles(): string[] {
     }
   };
   walk(path.join(ROOT, "test/fixtures/corpus"));
+  // Samba-made captures of paths the corpus lacks (multi-part transactions, pipes, durable handles).
+  walk(path.join(ROOT, "test/fixtures/smb1"));
+  walk(path.join(ROOT, "test/fixtures/smb2"));
   walk(path.join(ROOT, "examples"));
   return out.sort();
 }
