@@ -88,6 +88,19 @@ export interface NtlmResult {
   challenge?: string;
 }
 
+/** An NTLMSSP_MESSAGE_SIGNATURE (MS-NLMP 2.2.2.9.1) at the cursor: version 1, then checksum and sequence number. */
+export function ntlmVerifier(f: Fields): void {
+  f.tree(
+    "ntlmssp.verf",
+    "NTLMSSP Verifier",
+    () => {
+      f.uint("ntlmssp.verf.vers", "Version Number", 4);
+      f.opaque("ntlmssp.verf.body", "Verifier Body", 12);
+    },
+    16,
+  );
+}
+
 /** Wireshark stops strings at the first NUL. */
 const cstr = (s: string): string => {
   const i = s.indexOf("\0");

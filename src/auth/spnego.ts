@@ -7,7 +7,7 @@ import { type BitSpec, Fields } from "../dissect/fields.js";
 import { node } from "../dissect/tree.js";
 import { children, oidString, readTlv, type Tlv } from "./asn1.js";
 import { type KrbResult, kerberos } from "./kerberos.js";
-import { NTLMSSP_SIGNATURE, type NtlmResult, ntlmSummary, ntlmssp } from "./ntlmssp.js";
+import { NTLMSSP_SIGNATURE, type NtlmResult, ntlmSummary, ntlmssp, ntlmVerifier } from "./ntlmssp.js";
 import { isKerberos, OID, oidName } from "./oids.js";
 
 export interface AuthResult {
@@ -253,17 +253,7 @@ function mechListMic(f: Fields, t: Tlv, res: AuthResult): void {
   }
   // An NTLMSSP_MESSAGE_SIGNATURE (MS-NLMP 2.2.2.9): version 1 + 12 bytes.
   if (len === 16 && b.readUInt32LE(t.start) === 1 && !res.krb) {
-    f.within(t.start, 16, () =>
-      f.tree(
-        "ntlmssp.verf",
-        "NTLMSSP Verifier",
-        () => {
-          f.uint("ntlmssp.verf.vers", "Version Number", 4);
-          f.opaque("ntlmssp.verf.body", "Verifier Body", 12);
-        },
-        16,
-      ),
-    );
+    f.within(t.start, 16, () => ntlmVerifier(f));
   }
 }
 

@@ -3,7 +3,7 @@
  * Wireshark shows DCE/RPC as its own protocol beside smb2/smb, so the tree built here is queued for the
  * message and handed to the driver through `takeDcerpcTrees` (stub data stays raw: no NDR).
  */
-import { NTLMSSP_SIGNATURE, ntlmssp } from "../auth/ntlmssp.js";
+import { NTLMSSP_SIGNATURE, ntlmssp, ntlmVerifier } from "../auth/ntlmssp.js";
 import { ShortRead } from "../dissect/cursor.js";
 import { type BitSpec, bitPattern, Fields } from "../dissect/fields.js";
 import { guidString, hexN } from "../dissect/format.js";
@@ -502,17 +502,8 @@ function authValue(f: Fields, type: number, len: number): void {
       ntlmssp(f);
     });
     f.c.seek(at + len);
-  } else if (type === AUTH_NTLMSSP && len === 16) {
-    f.tree(
-      "ntlmssp.verf",
-      "NTLMSSP Verifier",
-      () => {
-        f.uint("ntlmssp.verf.vers", "Version Number", 4);
-        f.bytes("ntlmssp.verf.body", "Verifier Body", 12);
-      },
-      16,
-    );
-  } else f.opaque("smbcmp.dcerpc.auth_credentials", "Auth Credentials", len);
+  } else if (type === AUTH_NTLMSSP && len === 16) ntlmVerifier(f);
+  else f.opaque("smbcmp.dcerpc.auth_credentials", "Auth Credentials", len);
 }
 
 const AUTH_TYPES: Readonly<Record<number, string>> = {

@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { test } from "node:test";
 import { dcerpcObserver, takeDcerpcTrees } from "../../src/dcerpc/pipe.js";
 import { type FieldNode, find, walk } from "../../src/dissect/tree.js";
+import { openTrace } from "../../src/trace/index.js";
 import { FIXTURES } from "../smb2/info-fixtures.js";
 import { missing, pairs, run } from "../smb2/info-harness.js";
+
+/** A capture of the corpus, opened. */
+const corpus = (rel: string) => openTrace(join(import.meta.dirname, "../fixtures/corpus", rel));
 
 function dce(name: string): FieldNode[][] {
   const fx = FIXTURES.find((x) => x.name === name)!;
@@ -60,11 +65,7 @@ test("non-DCE/RPC pipe data is ignored and nothing is left queued", () => {
 });
 
 test("DCE/RPC in SMB2 WRITE requests and READ responses on a named pipe, as tshark shows it", async () => {
-  const { openTrace } = await import("../../src/trace/index.js");
-  const { join } = await import("node:path");
-  const t = await openTrace(
-    join(import.meta.dirname, "../fixtures/corpus/OISF__suricata-verify/tests/dcerpc-smb-test-01/input.pcap"),
-  );
+  const t = await corpus("OISF__suricata-verify/tests/dcerpc-smb-test-01/input.pcap");
   try {
     // Frame 16: Write Request on \svcctl carrying a Bind; frame 19: Read Response with its Bind_ack.
     const bind = t.tree(16).filter((n) => n.name === "dcerpc");
@@ -89,11 +90,7 @@ test("DCE/RPC in SMB2 WRITE requests and READ responses on a named pipe, as tsha
 });
 
 test("bind time feature negotiation, in a bind's transfer syntax and its ack's result, as tshark shows it", async () => {
-  const { openTrace } = await import("../../src/trace/index.js");
-  const { join } = await import("node:path");
-  const t = await openTrace(
-    join(import.meta.dirname, "../fixtures/corpus/OISF__suricata-verify/tests/dcerpc-smb-test-01/input.pcap"),
-  );
+  const t = await corpus("OISF__suricata-verify/tests/dcerpc-smb-test-01/input.pcap");
   try {
     for (const no of [134, 137]) {
       const rpc = t.tree(no).filter((n) => n.name === "dcerpc");
@@ -116,12 +113,8 @@ test("bind time feature negotiation, in a bind's transfer syntax and its ack's r
 });
 
 test("an IOCTL pipe transceive response uses its request's handle for the bindings (opnum names)", async () => {
-  const { openTrace } = await import("../../src/trace/index.js");
-  const { join } = await import("node:path");
   // Spotlight (mdssvc) calls whose responses carry another FileId than their requests.
-  const t = await openTrace(
-    join(import.meta.dirname, "../fixtures/corpus/OISF__suricata-verify/tests/smb-length-5770/input.pcap"),
-  );
+  const t = await corpus("OISF__suricata-verify/tests/smb-length-5770/input.pcap");
   try {
     const req = t.tree(402).filter((n) => n.name === "dcerpc");
     assert.equal(find(req, "dcerpc.opnum")?.label, "Opnum: 0 (open)");
@@ -135,12 +128,8 @@ test("an IOCTL pipe transceive response uses its request's handle for the bindin
 });
 
 test("authenticated DCE/RPC: NTLMSSP in the bind, verifiers on calls, the request's verification trailer", async () => {
-  const { openTrace } = await import("../../src/trace/index.js");
-  const { join } = await import("node:path");
   // samr calls with NTLMSSP packet integrity (RPC_C_AUTHN_WINNT) over SMB2.
-  const t = await openTrace(
-    join(import.meta.dirname, "../fixtures/corpus/zeek__zeek/testing/btest/Traces/dce-rpc/20-fids.pcap"),
-  );
+  const t = await corpus("zeek__zeek/testing/btest/Traces/dce-rpc/20-fids.pcap");
   try {
     const rpc = (no: number) => t.tree(no).filter((n) => n.name === "dcerpc");
     // Frame 24: the bind carries an NTLMSSP_NEGOTIATE.
