@@ -37,6 +37,11 @@ export interface DcerpcSummary {
   ctxId?: number;
   /** Interface names bound (bind/alter_context). */
   interfaces?: string[];
+  /**
+   * What the PDU asks for, as an alignment selector (`MessageInfo.detail`): `SRVSVC.NetShareEnumAll`
+   * for a request (the opnum when the bind was not seen), `bind SRVSVC` for a bind.
+   */
+  op?: string;
 }
 
 /** Context id → interface UUID per (connection, file), learnt from binds, for opnum names. */
@@ -170,6 +175,7 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         const iface = INTERFACES[bindings.get(`${key}:${s.ctxId}`) ?? ""];
         const op = iface?.ops?.[s.opnum];
         if (op && !f.light) f.nodes[f.nodes.length - 1]!.label += ` (${op})`;
+        s.op = `${iface?.name ?? "?"}.${op ?? s.opnum}`;
         const bound = bindings.get(`${key}:${s.ctxId}`);
         const t = callTable(m);
         if (m.ctx.first && fl & 1 && bound !== undefined) {
@@ -218,8 +224,10 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         if (last !== undefined)
           f.generated("dcerpc.reassembled_in", "Reassembled PDU in frame", String(last), last);
         else stub(f, bodyEnd, call ? bindings.get(`${key}:${s.ctxId}`) : undefined);
-      } else if (ptype === 11 || ptype === 14) s.interfaces = bind(f, key);
-      else if (ptype === 12 || ptype === 15) bindAck(f, at);
+      } else if (ptype === 11 || ptype === 14) {
+        s.interfaces = bind(f, key);
+        s.op = `${ptype === 11 ? "bind" : "alter"} ${s.interfaces.join(",")}`;
+      } else if (ptype === 12 || ptype === 15) bindAck(f, at);
       if (authLen && f.c.has(8, bodyEnd)) {
         f.c.seek(bodyEnd);
         const ty = f.c.peekU8();

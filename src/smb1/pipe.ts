@@ -27,8 +27,10 @@ export function pipeRpc(f: Fields, m: Smb1Msg, fid: number | undefined, at: numb
   if (avail < 16 || at < 0 || f.c.peekU8(at) !== 5) return;
   // The FID keys the pipe's bindings, whether or not its open was seen.
   const pm = { ctx: m.ctx, info: { fileId: fid === undefined ? undefined : fidHex(fid) } };
-  dcerpcFromPipe(new Fields(f.c.sub(at, avail), [], f.light), avail, pm);
+  const rpc = dcerpcFromPipe(new Fields(f.c.sub(at, avail), [], f.light), avail, pm);
   after(m, takeDcerpcTrees(pm));
+  // A call aligns by what it calls.
+  if (rpc?.op && !m.isResponse) m.info.detail = m.info.detail ? `${m.info.detail} ${rpc.op}` : rpc.op;
 }
 
 /**

@@ -221,3 +221,17 @@ export function modified(r: AlignResult, i: number): string[] {
     });
   return out;
 }
+
+/** A view of a real trace without some packets (by frame number). */
+export function without(t: Trace, drop: Set<number>): Trace {
+  const packets = [...t.packets].filter((p) => !drop.has(p.no));
+  const idx = new Map(packets.map((p, i) => [p.no, i]));
+  return {
+    path: `${t.path} (edited)`,
+    packets,
+    warnings: t.warnings,
+    indexOf: (no) => idx.get(no) ?? -1,
+    tree: (no, o) => t.tree(no, o),
+    close() {},
+  };
+}

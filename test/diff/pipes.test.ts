@@ -17,6 +17,7 @@ import { type FieldNode, find } from "../../src/dissect/tree.js";
 import { openTrace } from "../../src/trace/index.js";
 import type { Trace } from "../../src/trace/types.js";
 import { smbcmpBin } from "../cli/bin.js";
+import { without } from "./fake.js";
 
 const FIX = join(import.meta.dirname, "../fixtures");
 const PAIRS = [
@@ -85,6 +86,23 @@ test("a difference in the DCE/RPC layer alone (another opnum) is a divergence", 
     const differ = res.rows.filter((r) => r.kind === "differ");
     assert.equal(differ.length, 1);
     assert.equal(a!.packets.at(differ[0]!.a!.req!.pkt)!.no, 30);
+  } finally {
+    a!.close();
+    b!.close();
+  }
+});
+
+test("pipe calls align by the RPC operation they carry: a call missing on one side is only there", async () => {
+  const [a, b] = await Promise.all(PAIRS[0].slice(0, 2).map((p) => openTrace(join(FIX, String(p)))));
+  try {
+    // B without its NetShareEnumAll call: the Write AndX carrying it (23, 25) and the two reads of
+    // its response (26-29). Both sides' next write carries NetShareGetInfo.
+    const bb = without(b!, new Set([23, 25, 26, 27, 28, 29]));
+    const res = diffTraces(a!, bb, { deep: true });
+    const rowOf = (no: number) => res.rows.find((r) => r.a?.req && a!.packets.at(r.a.req.pkt)!.no === no)!;
+    assert.equal(rowOf(23).kind, "only-a");
+    assert.equal(rowOf(30).kind, "same");
+    assert.equal(bb.packets.at(rowOf(30).b!.req!.pkt)!.no, 30);
   } finally {
     a!.close();
     b!.close();

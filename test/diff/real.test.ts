@@ -11,27 +11,13 @@ import { buildOps, fullSig } from "../../src/diff/ops.js";
 import { renderAlignHtml } from "../../src/diff/render/html.js";
 import { renderJson } from "../../src/diff/render/json.js";
 import { openTrace } from "../../src/trace/index.js";
-import type { Trace } from "../../src/trace/types.js";
+import { without } from "./fake.js";
 
 const CORPUS = fileURLToPath(new URL("../fixtures/corpus/", import.meta.url));
 const FILES = [
   "OISF__suricata-verify/tests/dcerpc-smb-test-01/input.pcap",
   "zeek__zeek/testing/btest/Traces/smb/smb2.delete-on-close-perms-delete-existing.pcap",
 ];
-
-/** A view of a trace without some packets (by frame number). */
-function without(t: Trace, drop: Set<number>): Trace {
-  const packets = [...t.packets].filter((p) => !drop.has(p.no));
-  const idx = new Map(packets.map((p, i) => [p.no, i]));
-  return {
-    path: `${t.path} (edited)`,
-    packets,
-    warnings: t.warnings,
-    indexOf: (no) => idx.get(no) ?? -1,
-    tree: (no, o) => t.tree(no, o),
-    close() {},
-  };
-}
 
 describe("real captures", () => {
   for (const f of FILES) {

@@ -46,14 +46,17 @@ function blobs(f: Fields, m: Smb2Msg, code: number, inB: Blob, outB: Blob): void
       f.tree(`smb2.ioctl.${b.which}`, label, () => fsctlData(f, code, b.which, avail), avail);
     });
     // The request's input and the response's output carry the RPC PDUs (MS-SMB2 2.2.31.1).
-    if (code === PIPE_TRANSCEIVE && (b.which === "in") !== m.h.isResponse)
+    if (code === PIPE_TRANSCEIVE && (b.which === "in") !== m.h.isResponse) {
       // A response's bindings are those of the handle its request named.
-      dcerpcFromPipe(
+      const rpc = dcerpcFromPipe(
         new Fields(f.c.sub(at, avail), [], f.light),
         avail,
         m,
         m.h.isResponse ? m.rec.fileId : undefined,
       );
+      // A call aligns by what it calls.
+      if (rpc?.op && !m.h.isResponse) m.info.detail = `${m.info.detail ?? ""} ${rpc.op}`;
+    }
   }
 }
 

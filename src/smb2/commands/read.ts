@@ -1,5 +1,5 @@
 /** SMB2 READ (command 0x08), MS-SMB2 2.2.19 / 2.2.20. */
-import { dcerpcFromPipe } from "../../dcerpc/pipe.js";
+import { type DcerpcSummary, dcerpcFromPipe } from "../../dcerpc/pipe.js";
 import { type BitSpec, Fields } from "../../dissect/fields.js";
 import { node } from "../../dissect/tree.js";
 import { fileId, structureSize } from "../common.js";
@@ -118,12 +118,16 @@ function response(f: Fields, m: Smb2Msg): void {
   f.within(at, avail, () => f.bytes("smb2.read.blob", "Info", avail));
 }
 
-/** DCE/RPC in the data of a read or write on a named pipe (a tree of share type pipe). */
-export function pipeRpc(f: Fields, m: Smb2Msg, at: number, len: number): void {
-  if (!len || (treeOf(m)?.shareType !== 2 && m.rec.extra?.pipe !== true)) return;
+/**
+ * DCE/RPC in the data of a read or write on a named pipe (a tree of share type pipe); the first
+ * PDU's summary, if any.
+ */
+export function pipeRpc(f: Fields, m: Smb2Msg, at: number, len: number): DcerpcSummary | undefined {
+  if (!len || (treeOf(m)?.shareType !== 2 && m.rec.extra?.pipe !== true)) return undefined;
   const avail = Math.max(0, Math.min(len, f.c.end - at));
   if (avail >= 16 && f.c.peekU8(at) === 5)
-    dcerpcFromPipe(new Fields(f.c.sub(at, avail), [], f.light), avail, m);
+    return dcerpcFromPipe(new Fields(f.c.sub(at, avail), [], f.light), avail, m);
+  return undefined;
 }
 
 export const read: Smb2Command = { request, response };

@@ -33,7 +33,9 @@ function request(f: Fields, m: Smb2Msg): void {
   channelInfo(f, m);
   // The written data is not shown as a field (tshark shows none for file writes); never decoded,
   // except on a named pipe, where Wireshark shows the DCE/RPC PDUs it carries.
-  pipeRpc(f, m, m.h.at + dataOff, len);
+  // A call on a pipe aligns by what it calls.
+  const rpc = pipeRpc(f, m, m.h.at + dataOff, len);
+  if (rpc?.op) m.info.detail = rpc.op;
   // ... but an empty one shows as a missing data field.
   if (!len)
     f.within(Math.min(m.h.at + dataOff, f.c.end), 0, () => f.bytes("smb2.write_data", "Write Data", 0));
