@@ -447,12 +447,18 @@ function requestStub(f: Fields, bodyEnd: number, authLen: number, iface: string 
   const start = f.c.pos;
   const pad = authLen && f.c.has(3, bodyEnd) ? f.c.peekU8(bodyEnd + 2) : 0;
   const stubEnd = Math.max(start, bodyEnd - pad);
+  // The last signature at a 4-byte boundary (a native search: stubs run to 64 KB); the index pass
+  // shows nothing, so it does not look.
   let vt = -1;
-  for (let at = stubEnd - SEC_VT_SIGNATURE.length - 4; at >= start; at--) {
-    if ((at - start) % 4 === 0 && f.c.has(8, at) && f.c.buf.subarray(at, at + 8).equals(SEC_VT_SIGNATURE)) {
+  const buf = f.c.buf;
+  for (let from = Math.min(stubEnd, f.c.end) - 12; !f.light && from >= start; ) {
+    const at = buf.lastIndexOf(SEC_VT_SIGNATURE, from);
+    if (at < start) break;
+    if ((at - start) % 4 === 0) {
       vt = at;
       break;
     }
+    from = at - 1;
   }
   stub(f, vt < 0 ? stubEnd : vt, iface);
   if (vt >= 0) secVt(f, vt, stubEnd);
