@@ -56,26 +56,41 @@ function useBindings(m: PipeMsg): void {
   bindings = b;
 }
 
-interface Call {
+/** An RPC call seen in the indexing pass (statistics read them with `rpcCalls`). */
+export interface RpcCall {
+  /** `SRVSVC.NetShareEnumAll` (see DcerpcSummary.op). */
+  op: string;
   reqFrame: number;
   reqTime: number;
+  /** Time of the response's first fragment. */
+  respTime?: number;
+  /** The status of a fault response (nca_s_* / Win32 / NTSTATUS). */
+  fault?: number;
+}
+
+interface Call extends RpcCall {
   opnum: number;
   /** Frames of the response's first and last fragments. */
   respFrame?: number;
   lastFrame?: number;
 }
-/** Request/response matching per capture (keyed by its SMB2 state), filled in the indexing pass. */
+/** Request/response matching per capture (keyed by its SMB state), filled in the indexing pass. */
 const calls = new WeakMap<
   object,
-  { open: Map<string, Call>; byResp: Map<string, Call>; byReq: Map<string, Call> }
+  { open: Map<string, Call>; byResp: Map<string, Call>; byReq: Map<string, Call>; all: Call[] }
 >();
 function callTable(m: PipeMsg) {
   let t = calls.get(m.ctx.state);
   if (!t) {
-    t = { open: new Map(), byResp: new Map(), byReq: new Map() };
+    t = { open: new Map(), byResp: new Map(), byReq: new Map(), all: [] };
     calls.set(m.ctx.state, t);
   }
   return t;
+}
+
+/** The RPC calls (of bound interfaces) the indexing pass saw with SMB state `state`, in order. */
+export function rpcCalls(state: object): readonly RpcCall[] {
+  return calls.get(state)?.all ?? [];
 }
 
 const FLAG_BITS = [
@@ -179,9 +194,10 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         const bound = bindings.get(`${key}:${s.ctxId}`);
         const t = callTable(m);
         if (m.ctx.first && fl & 1 && bound !== undefined) {
-          const call: Call = { reqFrame: m.ctx.frame, reqTime: m.ctx.time, opnum: s.opnum };
+          const call: Call = { op: s.op, reqFrame: m.ctx.frame, reqTime: m.ctx.time, opnum: s.opnum };
           t.open.set(`${m.ctx.conn}:${callId}`, call);
           t.byReq.set(`${m.ctx.frame}:${callId}`, call);
+          t.all.push(call);
         }
         const answered = t.byReq.get(`${m.ctx.frame}:${callId}`)?.respFrame;
         if (answered !== undefined)
@@ -191,10 +207,18 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         f.uint("dcerpc.cn_alloc_hint", "Alloc hint", 4);
         s.ctxId = f.uint("dcerpc.cn_ctx_id", "Context ID", 2);
         f.uint("dcerpc.cn_cancel_count", "Cancel count", 1);
+        let fault: number | undefined;
         if (ptype === 3) {
-          f.uint("dcerpc.cn_fault_flags", "Fault flags", 1, { base: "hex" });
-          f.uint("dcerpc.cn_status", "Status", 4, { base: "hex" });
-          f.c.skip(Math.min(4, f.c.remaining));
+          f.bitmask("dcerpc.cn_fault_flags", "Fault flags", 1, FAULT_FLAG_BITS);
+          fault = f.uint("dcerpc.cn_status", "Status", 4, { base: "hex" });
+          if (!f.light) {
+            const st = f.nodes[f.nodes.length - 1]!;
+            const name = FAULT_STATUS[fault];
+            if (name) st.label = `Status: ${name} (${st.show})`;
+            // Wireshark flags a fault as an expert item, a child of the status.
+            st.children = [node("dcerpc.cn_status.expert", `Fault: ${name ?? st.show}`, "", "", -1, 0)];
+          }
+          f.bytes("dcerpc.reserved", "Reserved", Math.min(4, f.c.remaining));
         } else f.c.skip(1);
         const t = callTable(m);
         // The first and the last fragment of a response are tied to the request (Wireshark's
@@ -203,7 +227,11 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
           const k = `${m.ctx.conn}:${callId}`;
           const call = t.open.get(k);
           if (call && call.reqFrame < m.ctx.frame) {
-            call.respFrame ??= m.ctx.frame;
+            if (call.respFrame === undefined) {
+              call.respFrame = m.ctx.frame;
+              call.respTime = m.ctx.time;
+            }
+            if (fault !== undefined) call.fault = fault;
             t.byResp.set(`${m.ctx.frame}:${callId}`, call);
             if (fl & 2) {
               call.lastFrame = m.ctx.frame;
@@ -396,6 +424,61 @@ function bind(f: Fields, key: string): string[] {
   }
   return names;
 }
+
+const FAULT_FLAG_BITS: readonly BitSpec[] = [
+  { name: "dcerpc.cn_fault_flags.extended_error", label: "Extended error information present", mask: 1 },
+];
+
+/** Fault statuses (C706 appendix E, MS-RPCE 2.2.2.11) as Wireshark names them. */
+const FAULT_STATUS: Readonly<Record<number, string>> = {
+  469827585: "nca_comm_failure",
+  469827586: "nca_op_rng_error",
+  469827587: "nca_unk_if",
+  469827590: "nca_wrong_boot_time",
+  469827593: "nca_you_crashed",
+  469827595: "nca_proto_error",
+  469827603: "nca_out_args_too_big",
+  469827604: "nca_server_too_busy",
+  469827607: "nca_unsupported_type",
+  469762049: "nca_s_fault_int_div_by_zero",
+  469762050: "nca_s_fault_addr_error",
+  469762051: "nca_s_fault_fp_div_zero",
+  469762052: "nca_s_fault_fp_underflow",
+  469762053: "nca_s_fault_fp_overflow",
+  469762054: "nca_s_fault_invalid_tag",
+  469762055: "nca_s_fault_invalid_bound",
+  469762056: "nca_rpc_version_mismatch",
+  469762057: "nca_unspec_reject",
+  469762058: "nca_s_bad_actid",
+  469762059: "nca_who_are_you_failed",
+  469762060: "nca_manager_not_entered",
+  469762061: "nca_s_fault_cancel",
+  469762062: "nca_s_fault_ill_inst",
+  469762063: "nca_s_fault_fp_error",
+  469762064: "nca_s_fault_int_overflow",
+  469762066: "nca_s_fault_unspec",
+  469762067: "nca_s_fault_remote_comm_failure",
+  469762068: "nca_s_fault_pipe_empty",
+  469762069: "nca_s_fault_pipe_closed",
+  469762070: "nca_s_fault_pipe_order",
+  469762071: "nca_s_fault_pipe_discipline",
+  469762072: "nca_s_fault_pipe_comm_error",
+  469762073: "nca_s_fault_pipe_memory",
+  469762074: "nca_s_fault_context_mismatch",
+  469762075: "nca_s_fault_remote_no_memory",
+  469762076: "nca_invalid_pres_context_id",
+  469762077: "nca_unsupported_authn_level",
+  469762079: "nca_invalid_checksum",
+  469762080: "nca_invalid_crc",
+  469762081: "nca_s_fault_user_defined",
+  469762082: "nca_s_fault_tx_open_failed",
+  469762083: "nca_s_fault_codeset_conv_error",
+  469762084: "nca_s_fault_object_not_found",
+  469762085: "nca_s_fault_no_client_stub",
+  5: "nca_s_fault_access_denied",
+  1783: "nca_s_fault_ndr",
+  1752: "nca_s_fault_cant_perform",
+};
 
 /** SEC_VT_SIGNATURE (MS-RPCE 2.2.2.13): the start of a request's verification trailer. */
 const SEC_VT_SIGNATURE = Buffer.from("8ae3137102f43671", "hex");

@@ -2,6 +2,7 @@
  * Capture statistics: per-command counts, error statuses, service response times (like
  * `tshark -z smb2,srt`), sessions, tree connects and dialects; and the comparison of two.
  */
+import { type RpcCall, rpcCalls } from "../dcerpc/pipe.js";
 import { NBSS_TYPES } from "../nbss/session.js";
 import { cmdName as smb1Name } from "../smb1/names.js";
 import { cmdName as smb2Name } from "../smb2/names.js";
@@ -48,6 +49,22 @@ export interface SrtStat {
   total: number;
 }
 
+/** DCE/RPC calls over named pipes by operation (`tshark -z dcerpc,srt` per interface). */
+export interface RpcStat {
+  /** `SRVSVC.NetShareEnumAll`. */
+  operation: string;
+  calls: number;
+  /** Calls with a response in the capture. */
+  answered: number;
+  /** Responses that were faults. */
+  faults: number;
+  /** Seconds from request to the response's first fragment, over the answered calls. */
+  min: number;
+  p50: number;
+  p90: number;
+  max: number;
+}
+
 export interface TraceStats {
   path: string;
   packets: number;
@@ -58,6 +75,7 @@ export interface TraceStats {
   commands: CommandStat[];
   statuses: StatusStat[];
   srt: SrtStat[];
+  rpc: RpcStat[];
   sessions: { session_id: string; user: string; dialect: string }[];
   trees: { tree_id: string; share: string }[];
   dialects: { dialect: string; connections: number }[];
@@ -92,7 +110,39 @@ export function percentile(sorted: readonly number[], p: number): number {
 export function traceStats(t: Trace): TraceStats {
   const b = new StatsBuilder();
   for (const p of t.packets) b.add(p);
-  return b.result(t.path, (t as Partial<{ smb2: Smb2State }>).smb2);
+  const st = t as Partial<{ smb2: Smb2State; smb1: object }>;
+  return b.result(t.path, st.smb2, st.smb1);
+}
+
+/** RPC calls by operation, of the calls whose request frame `counted` accepts. */
+function rpcStats(calls: readonly RpcCall[], counted: (frame: number) => boolean): RpcStat[] {
+  const by = new Map<string, { calls: number; faults: number; t: number[] }>();
+  for (const c of calls) {
+    if (!counted(c.reqFrame)) continue;
+    let r = by.get(c.op);
+    if (!r) {
+      r = { calls: 0, faults: 0, t: [] };
+      by.set(c.op, r);
+    }
+    r.calls++;
+    if (c.fault !== undefined) r.faults++;
+    if (c.respTime !== undefined) r.t.push(Math.max(0, c.respTime - c.reqTime));
+  }
+  return [...by.entries()]
+    .map(([operation, r]) => {
+      r.t.sort((x, y) => x - y);
+      return {
+        operation,
+        calls: r.calls,
+        answered: r.t.length,
+        faults: r.faults,
+        min: r.t[0] ?? 0,
+        p50: percentile(r.t, 50),
+        p90: percentile(r.t, 90),
+        max: r.t.at(-1) ?? 0,
+      };
+    })
+    .sort((a, b) => b.calls - a.calls || a.operation.localeCompare(b.operation));
 }
 
 /** A request waiting for its response. */
@@ -120,6 +170,8 @@ export class StatsBuilder {
   /** By cmdKey. */
   private readonly times = new Map<number, { proto: 0 | 1 | 2; cmd: number; v: number[] }>();
   private readonly conns = new Set<number>();
+  /** One bit per frame number added: the RPC calls counted are those of the packets added. */
+  private frames = new Uint8Array(1 << 12);
   private messages = 0;
   packets = 0;
   private first = 0;
@@ -130,6 +182,7 @@ export class StatsBuilder {
     if (this.packets++ === 0) this.first = p.time;
     this.last = p.time;
     this.conns.add(p.conn);
+    this.mark(p.no);
     for (const m of p.messages) {
       this.messages++;
       const key = cmdKey(m.proto, m.cmd);
@@ -181,6 +234,20 @@ export class StatsBuilder {
     }
   }
 
+  private mark(no: number): void {
+    const i = no >>> 3;
+    if (i >= this.frames.length) {
+      const f = new Uint8Array(Math.max(i + 1, this.frames.length * 2));
+      f.set(this.frames);
+      this.frames = f;
+    }
+    this.frames[i]! |= 1 << (no & 7);
+  }
+
+  private added(no: number): boolean {
+    return ((this.frames[no >>> 3] ?? 0) & (1 << (no & 7))) !== 0;
+  }
+
   private pendingOf(k: number): Map<number | string, Pending> {
     let m = this.pending.get(k);
     if (!m) {
@@ -190,8 +257,11 @@ export class StatsBuilder {
     return m;
   }
 
-  /** The statistics of the packets added; sessions, trees and dialects come from the SMB2 state. */
-  result(path: string, st?: Smb2State): TraceStats {
+  /**
+   * The statistics of the packets added; sessions, trees and dialects come from the SMB2 state,
+   * RPC calls from the SMB2 and SMB1 states.
+   */
+  result(path: string, st?: Smb2State, smb1?: object): TraceStats {
     const { conns } = this;
     const sortCmd = <T extends { proto: number; cmd: number }>(a: T, b: T) =>
       b.proto - a.proto || a.cmd - b.cmd;
@@ -248,6 +318,10 @@ export class StatsBuilder {
         }))
         .sort((a, b) => b.count - a.count || a.status - b.status),
       srt,
+      rpc: rpcStats(
+        [...(st ? rpcCalls(st) : []), ...(smb1 ? rpcCalls(smb1) : [])],
+        (no) => this.added(no),
+      ),
       sessions,
       trees,
       dialects: [...dia.entries()].map(([dialect, connections]) => ({ dialect, connections })),
@@ -286,6 +360,8 @@ export interface StatsComparison {
   statuses: DeltaRow[];
   /** p50 response time deltas (seconds), per command measured on both sides. */
   srt_p50: DeltaRow[];
+  /** RPC calls per operation. */
+  rpc: DeltaRow[];
 }
 
 export function compareStats(a: TraceStats, b: TraceStats): StatsComparison {
@@ -308,6 +384,12 @@ export function compareStats(a: TraceStats, b: TraceStats): StatsComparison {
       b.srt.filter((s) => a.srt.some((x) => x.name === s.name)),
       (s) => s.name,
       (s) => s.p50,
+    ),
+    rpc: countDeltas(
+      a.rpc,
+      b.rpc,
+      (r) => r.operation,
+      (r) => r.calls,
     ),
   };
 }

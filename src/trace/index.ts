@@ -431,7 +431,7 @@ export async function streamTrace(
   path: string,
   opts: OpenOptions,
   onPacket: (p: PacketInfo) => void,
-): Promise<{ packets: number; warnings: string[]; smb2: Smb2State; security: Security }> {
+): Promise<{ packets: number; warnings: string[]; smb2: Smb2State; smb1: Smb1State; security: Security }> {
   const warnings: string[] = [];
   const warn = warner(opts, warnings);
   // PDUs may be views of the read buffer: the light pass keeps no bytes (strings and digests only),
@@ -480,5 +480,5 @@ export async function streamTrace(
   } finally {
     capture.close();
   }
-  return { packets: sent, warnings, smb2: st.smb2, security: st.security };
+  return { packets: sent, warnings, smb2: st.smb2, smb1: st.smb1, security: st.security };
 }

@@ -540,6 +540,14 @@ describe("list, show, keys, stats, completion", { concurrency: 3 }, () => {
       [[GOOD, BAD, "--json"], ""],
       [[smb2, ENC, "--keys", ENC_KEYS], ""],
       [[BAD, "--json"], "smb2.nt_status != 0"],
+      // RPC calls come from the SMB2 and SMB1 states of either path.
+      [
+        [
+          join(ROOT, "test/fixtures/smb2/dcerpc-fault.pcap"),
+          join(ROOT, "test/fixtures/smb1/dcerpc-transact.pcap"),
+        ],
+        "",
+      ],
     ] as const) {
       const streamed = await run(["stats", ...args, ...(filter ? ["-Y", filter] : [])]);
       const indexed = await run(["stats", ...args, "-Y", filter ? `(${filter}) && ${always}` : always]);
@@ -549,6 +557,15 @@ describe("list, show, keys, stats, completion", { concurrency: 3 }, () => {
     const none = await run(["stats", GOOD, "-Y", "smb2.cmd == 99"]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no packet of .* matches the filter/);
+  });
+  test("stats: RPC calls on named pipes by operation, with the fault", async () => {
+    const r = await run(["stats", join(ROOT, "test/fixtures/smb2/dcerpc-fault.pcap")]);
+    assert.equal(r.code, 0);
+    assert.match(
+      r.stdout,
+      /\nRPC calls on named pipes \(ms from request to response\)\noperation\s+calls\s+answered\s+faults\s+min\s+p50\s+p90\s+max\nSRVSVC\.200\s+1\s+1\s+1\s/,
+    );
+    assert.match(r.stdout, /\nSRVSVC\.NetShareEnumAll\s+1\s+1\s+0\s/);
   });
   test("stats --json: schema, two captures with deltas", async () => {
     const j = JSON.parse((await run(["stats", GOOD, BAD, "--json"])).stdout);

@@ -106,3 +106,43 @@ test("examples: good vs bad, agrees with the capture", async () => {
     b.close();
   }
 });
+
+test("RPC calls on named pipes by operation: calls, faults and times; the packets counted decide", async () => {
+  const { join } = await import("node:path");
+  const { StatsBuilder } = await import("../../src/stats/index.js");
+  // impacket's srvsvc calls over SMB2, the last of an opnum srvsvc lacks (test/fixtures/smb2/
+  // dcerpc-fault.scenario.json): requests in frames 25, 31 and 37, a fault in 40.
+  const t = await openTrace(join(import.meta.dirname, "../fixtures/smb2/dcerpc-fault.pcap"));
+  try {
+    const s = traceStats(t);
+    assert.deepEqual(
+      s.rpc.map((r) => [r.operation, r.calls, r.answered, r.faults]),
+      [
+        ["SRVSVC.200", 1, 1, 1],
+        ["SRVSVC.NetShareEnumAll", 1, 1, 0],
+        ["SRVSVC.NetShareGetInfo", 1, 1, 0],
+      ],
+    );
+    const fault = s.rpc[0]!;
+    // Request 37 at its time, fault 40 at its own: the time between them.
+    const time = (no: number) => [...t.packets].find((p) => p.no === no)!.time;
+    assert.ok(Math.abs(fault.p50 - (time(40) - time(37))) < 1e-6);
+    assert.equal(fault.min, fault.max);
+    // A filtered count (stats -Y) takes the calls of the packets it was given only.
+    const b = new StatsBuilder();
+    for (const p of t.packets) if (p.no <= 30) b.add(p);
+    const smb = t as unknown as { smb2: never; smb1: object };
+    assert.deepEqual(
+      b.result(t.path, smb.smb2, smb.smb1).rpc.map((r) => r.operation),
+      ["SRVSVC.NetShareEnumAll"],
+    );
+    // Two captures: calls per operation, B - A.
+    const cmp = compareStats(s, b.result(t.path, smb.smb2, smb.smb1));
+    assert.deepEqual(
+      cmp.rpc.find((r) => r.name === "SRVSVC.200"),
+      { name: "SRVSVC.200", a: 1, b: 0, delta: -1 },
+    );
+  } finally {
+    t.close();
+  }
+});

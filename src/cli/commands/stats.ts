@@ -19,7 +19,8 @@ export const STATS_OPTS: OptSpec[] = [...COMMON_OPTS, FILTER_OPT];
 export const STATS_HELP = `usage: smbcmp stats CAPFILE [CAPFILE2] [options]
 
 Per-command request/response counts, error statuses by count, service response times per
-command (p50/p90/p99/max in milliseconds, like tshark -z smb2,srt), sessions, tree connects and
+command (p50/p90/p99/max in milliseconds, like tshark -z smb2,srt), RPC calls on named pipes by
+operation (calls, faults, response times, like tshark -z dcerpc,srt), sessions, tree connects and
 dialects. With two captures: both side by side with the differences (B - A).
 
 options:
@@ -89,6 +90,23 @@ function one(s: TraceStats, paint: (t: string, c: string) => string): string {
       new Set([1, 2, 3, 4, 5, 6, 7]),
     )}`,
   );
+  if (s.rpc.length)
+    parts.push(
+      `\nRPC calls on named pipes (ms from request to response)\n${table(
+        ["operation", "calls", "answered", "faults", "min", "p50", "p90", "max"],
+        s.rpc.map((x) => [
+          x.operation,
+          String(x.calls),
+          String(x.answered),
+          x.faults ? paint(String(x.faults), "31") : "0",
+          ms(x.min),
+          ms(x.p50),
+          ms(x.p90),
+          ms(x.max),
+        ]),
+        new Set([1, 2, 3, 4, 5, 6, 7]),
+      )}`,
+    );
   parts.push(
     `\nDialects: ${s.dialects.map((d) => `${d.dialect} (${d.connections})`).join(", ") || "-"}` +
       `\nSessions: ${s.sessions.map((x) => `${x.session_id}${x.user ? ` ${x.user}` : ""}${x.dialect ? ` ${x.dialect}` : ""}`).join(", ") || "-"}` +
@@ -136,11 +154,11 @@ export async function statsCommand(argv: string[]): Promise<number> {
     if (!filter?.needsTree && lo.engine !== "tshark") {
       // Statistics need each packet once: streamed, no index is built.
       const b = new StatsBuilder();
-      const { smb2 } = await streamTrace(path, openOptions(path, lo), (p) => {
+      const { smb2, smb1 } = await streamTrace(path, openOptions(path, lo), (p) => {
         if (!filter || filter.matchesPacket(p)) b.add(p);
       });
       if (!b.packets) throw none(path);
-      stats.push(b.result(path, smb2));
+      stats.push(b.result(path, smb2, smb1));
       continue;
     }
     const t = await loadTrace(path, lo);
@@ -166,5 +184,6 @@ export async function statsCommand(argv: string[]): Promise<number> {
   out(deltaTable("Commands (requests + responses)", cmp.commands, String, paint));
   out(deltaTable("Statuses", cmp.statuses, String, paint));
   out(deltaTable("Median response time (ms)", cmp.srt_p50, ms, paint));
+  if (cmp.rpc.length) out(deltaTable("RPC calls on named pipes", cmp.rpc, String, paint));
   return 0;
 }

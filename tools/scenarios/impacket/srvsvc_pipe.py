@@ -67,6 +67,13 @@ def main():
     print("shares:", ", ".join(s["shi1_netname"][:-1] for s in shares))
     info = srvs.hNetrShareGetInfo(dce, share + "\x00", 1)["InfoStruct"]["ShareInfo1"]
     print("comment length:", len(info["shi1_remark"]) - 1)
+    if "fault" in sys.argv[7:]:
+        # An opnum srvsvc does not have: the server answers with a fault (nca_s_op_rng_error).
+        try:
+            dce.call(200, b"")
+            dce.recv()
+        except Exception as e:  # impacket raises DCERPCException for the fault
+            print("fault:", e)
     dce.disconnect()
     conn.logoff()
     return 0
