@@ -318,10 +318,7 @@ export class StatsBuilder {
         }))
         .sort((a, b) => b.count - a.count || a.status - b.status),
       srt,
-      rpc: rpcStats(
-        [...(st ? rpcCalls(st) : []), ...(smb1 ? rpcCalls(smb1) : [])],
-        (no) => this.added(no),
-      ),
+      rpc: rpcStats([...(st ? rpcCalls(st) : []), ...(smb1 ? rpcCalls(smb1) : [])], (no) => this.added(no)),
       sessions,
       trees,
       dialects: [...dia.entries()].map(([dialect, connections]) => ({ dialect, connections })),
