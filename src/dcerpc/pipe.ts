@@ -8,6 +8,7 @@ import { ShortRead } from "../dissect/cursor.js";
 import { type BitSpec, bitPattern, Fields } from "../dissect/fields.js";
 import { guidString, hexN } from "../dissect/format.js";
 import { type FieldNode, node } from "../dissect/tree.js";
+import type { RpcCall } from "../trace/types.js";
 import { INTERFACES, PTYPES } from "./names.js";
 
 /** What the pipe dissector needs of the SMB2 or SMB1 message carrying the data. */
@@ -54,18 +55,6 @@ function useBindings(m: PipeMsg): void {
     bindingsByState.set(m.ctx.state, b);
   }
   bindings = b;
-}
-
-/** An RPC call seen in the indexing pass (statistics read them with `rpcCalls`). */
-export interface RpcCall {
-  /** `SRVSVC.NetShareEnumAll` (see DcerpcSummary.op). */
-  op: string;
-  reqFrame: number;
-  reqTime: number;
-  /** Time of the response's first fragment. */
-  respTime?: number;
-  /** The status of a fault response (nca_s_* / Win32 / NTSTATUS). */
-  fault?: number;
 }
 
 interface Call extends RpcCall {

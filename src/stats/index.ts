@@ -2,13 +2,12 @@
  * Capture statistics: per-command counts, error statuses, service response times (like
  * `tshark -z smb2,srt`), sessions, tree connects and dialects; and the comparison of two.
  */
-import { type RpcCall, rpcCalls } from "../dcerpc/pipe.js";
 import { NBSS_TYPES } from "../nbss/session.js";
 import { cmdName as smb1Name } from "../smb1/names.js";
 import { cmdName as smb2Name } from "../smb2/names.js";
 import type { Smb2State } from "../smb2/state.js";
 import { statusText } from "../smb2/status.js";
-import type { PacketInfo, Trace } from "../trace/types.js";
+import type { PacketInfo, RpcCall, Trace } from "../trace/types.js";
 
 const STATUS_PENDING = 0x103;
 
@@ -110,8 +109,7 @@ export function percentile(sorted: readonly number[], p: number): number {
 export function traceStats(t: Trace): TraceStats {
   const b = new StatsBuilder();
   for (const p of t.packets) b.add(p);
-  const st = t as Partial<{ smb2: Smb2State; smb1: object }>;
-  return b.result(t.path, st.smb2, st.smb1);
+  return b.result(t.path, (t as Partial<{ smb2: Smb2State }>).smb2, t.rpcCalls?.());
 }
 
 /** RPC calls by operation, of the calls whose request frame `counted` accepts. */
@@ -259,9 +257,9 @@ export class StatsBuilder {
 
   /**
    * The statistics of the packets added; sessions, trees and dialects come from the SMB2 state,
-   * RPC calls from the SMB2 and SMB1 states.
+   * RPC calls from `rpc` (Trace.rpcCalls).
    */
-  result(path: string, st?: Smb2State, smb1?: object): TraceStats {
+  result(path: string, st?: Smb2State, rpc: readonly RpcCall[] = []): TraceStats {
     const { conns } = this;
     const sortCmd = <T extends { proto: number; cmd: number }>(a: T, b: T) =>
       b.proto - a.proto || a.cmd - b.cmd;
@@ -318,7 +316,7 @@ export class StatsBuilder {
         }))
         .sort((a, b) => b.count - a.count || a.status - b.status),
       srt,
-      rpc: rpcStats([...(st ? rpcCalls(st) : []), ...(smb1 ? rpcCalls(smb1) : [])], (no) => this.added(no)),
+      rpc: rpcStats(rpc, (no) => this.added(no)),
       sessions,
       trees,
       dialects: [...dia.entries()].map(([dialect, connections]) => ({ dialect, connections })),

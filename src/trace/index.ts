@@ -6,6 +6,7 @@
 import { type Capture, dissectLayers, openCapture } from "../capture/index.js";
 import { nbssHeaderNode } from "../capture/layers.js";
 import type { CaptureWarning, Pdu, ReadOptions } from "../capture/types.js";
+import { rpcCalls } from "../dcerpc/pipe.js";
 import { Cursor } from "../dissect/cursor.js";
 import { Fields } from "../dissect/fields.js";
 import type { FieldNode } from "../dissect/tree.js";
@@ -24,6 +25,7 @@ import {
   MsgFlag,
   type PacketInfo,
   type PduPlace,
+  type RpcCall,
   type Trace,
   type TreeOptions,
 } from "./types.js";
@@ -162,6 +164,10 @@ class CaptureTrace implements Trace {
       plains = this.plains.get(no) ?? [];
     }
     return [...pdus.map((bytes, k) => ({ label: `PDU ${k + 1}`, bytes })), ...plains];
+  }
+
+  rpcCalls(): readonly RpcCall[] {
+    return [...rpcCalls(this.smb2), ...rpcCalls(this.smb1)];
   }
 
   close(): void {
@@ -431,7 +437,7 @@ export async function streamTrace(
   path: string,
   opts: OpenOptions,
   onPacket: (p: PacketInfo) => void,
-): Promise<{ packets: number; warnings: string[]; smb2: Smb2State; smb1: Smb1State; security: Security }> {
+): Promise<{ packets: number; warnings: string[]; smb2: Smb2State; rpc: RpcCall[]; security: Security }> {
   const warnings: string[] = [];
   const warn = warner(opts, warnings);
   // PDUs may be views of the read buffer: the light pass keeps no bytes (strings and digests only),
@@ -480,5 +486,11 @@ export async function streamTrace(
   } finally {
     capture.close();
   }
-  return { packets: sent, warnings, smb2: st.smb2, smb1: st.smb1, security: st.security };
+  return {
+    packets: sent,
+    warnings,
+    smb2: st.smb2,
+    rpc: [...rpcCalls(st.smb2), ...rpcCalls(st.smb1)],
+    security: st.security,
+  };
 }

@@ -151,5 +151,19 @@ export interface Trace {
   byteSources?(no: number): ByteSource[];
   /** Frame, link, IP and TCP trees of packet `no`'s frame (offsets into the frame's bytes). */
   layers?(no: number): FieldNode[];
+  /** The DCE/RPC calls on named pipes the index saw (of interfaces whose bind it saw). */
+  rpcCalls?(): readonly RpcCall[];
   close(): void;
+}
+
+/** A DCE/RPC call on a named pipe, as the indexing pass matched it. */
+export interface RpcCall {
+  /** `SRVSVC.NetShareEnumAll` (the opnum when the interface has no name for it). */
+  op: string;
+  reqFrame: number;
+  reqTime: number;
+  /** Time of the response's first fragment. */
+  respTime?: number;
+  /** The status of a fault response. */
+  fault?: number;
 }

@@ -2,6 +2,7 @@
  * The web UI's model, UI-free and JSON in / JSON out, so the same code serves the HTTP API (server
  * mode) and runs inside the page (static mode): one or two traces, their alignment, ignore rules.
  */
+
 import {
   type AlignResult,
   DEEP_LIMIT,
@@ -85,6 +86,8 @@ export interface StatsJson {
   errors: [string, number][];
   /** Response time histogram: bucket upper bounds in ms (last is +Inf) and counts. */
   rtt: { bounds: number[]; counts: number[]; median: number; p95: number; max: number };
+  /** RPC calls on named pipes by operation (`SRVSVC.NetShareEnumAll`, "… (2 faults)"). */
+  rpc: [string, number][];
 }
 
 /** Rule toggles and row flags that are bits in PacketRow[5]. */
@@ -426,6 +429,19 @@ export class Session {
     const q = (f: number) =>
       times.length ? times[Math.min(times.length - 1, Math.floor(f * times.length))]! : 0;
     const top = (m: Map<string, number>) => [...m].sort((x, y) => y[1] - x[1]).slice(0, 20);
+    const rpc = new Map<string, { calls: number; faults: number }>();
+    for (const c of t.rpcCalls?.() ?? []) {
+      const r = rpc.get(c.op) ?? { calls: 0, faults: 0 };
+      r.calls++;
+      if (c.fault !== undefined) r.faults++;
+      rpc.set(c.op, r);
+    }
+    const rpcCounts = new Map(
+      [...rpc].map(([op, r]) => [
+        r.faults ? `${op} (${r.faults} fault${r.faults > 1 ? "s" : ""})` : op,
+        r.calls,
+      ]),
+    );
     return {
       total: t.packets.length,
       commands: top(cmds),
@@ -437,6 +453,7 @@ export class Session {
         p95: q(0.95),
         max: q(1),
       },
+      rpc: top(rpcCounts),
     };
   }
 

@@ -11,7 +11,7 @@ import { skeletonJson } from "../dissect/tree.js";
 import type { KeyEntry } from "../keys/types.js";
 import { openTrace } from "../trace/index.js";
 import { PacketStore, type StoreBatch } from "../trace/store.js";
-import type { ByteSource, Trace } from "../trace/types.js";
+import type { ByteSource, RpcCall, Trace } from "../trace/types.js";
 import type { FilterResult } from "./filter.js";
 
 /** Open options already resolved by the caller (the web server: keys pasted at run time). */
@@ -46,7 +46,8 @@ export interface WorkerInit {
  */
 export type WorkerMsg =
   | { type: "progress"; done: number; total: number; packets: StoreBatch }
-  | { type: "done"; packets: StoreBatch; warnings: string[] }
+  /** `rpc`: Trace.rpcCalls of the finished index. */
+  | { type: "done"; packets: StoreBatch; warnings: string[]; rpc: RpcCall[] }
   /** `name`: the error's class name (CaptureError, TraceError: a capture's fault, not smbcmp's). */
   | { type: "error"; message: string; name?: string };
 
@@ -220,7 +221,12 @@ parent.on("message", (m: Attach) => {
   if (outcome) {
     // An empty batch (the catch-up had every packet, and nothing is new since "done"): importRange wants one.
     const none = store!.exportRange(sent, sent);
-    m.feed.postMessage({ type: "done", packets: none, warnings: outcome.warnings } satisfies WorkerMsg);
+    m.feed.postMessage({
+      type: "done",
+      packets: none,
+      warnings: outcome.warnings,
+      rpc: [...(outcome.trace.rpcCalls?.() ?? [])],
+    } satisfies WorkerMsg);
     serve(outcome.trace, m.req, m.flag);
     serveFilters(outcome.trace, m.ctl);
   } else {
@@ -281,7 +287,12 @@ async function run(): Promise<void> {
   const gate = init.gate;
   while (gate && Atomics.load(gate, 0) === 0) Atomics.wait(gate, 0, 0, 1000);
   const warnings = [...trace.warnings];
-  post({ type: "done", packets: store.exportRange(sent, store.length), warnings });
+  post({
+    type: "done",
+    packets: store.exportRange(sent, store.length),
+    warnings,
+    rpc: [...(trace.rpcCalls?.() ?? [])],
+  });
   sent = store.length;
   outcome = { trace, warnings };
   for (const [port, flag] of requesters) serve(trace, port, flag);

@@ -16,7 +16,7 @@ import {
 import type { LoadOpts } from "../cli/common.js";
 import { type FieldNode, fromSkeleton, type Skeleton } from "../dissect/tree.js";
 import { PacketStore } from "../trace/store.js";
-import type { ByteSource, Trace, TreeOptions } from "../trace/types.js";
+import type { ByteSource, RpcCall, Trace, TreeOptions } from "../trace/types.js";
 import { Lru } from "../util/lru.js";
 import type { FilterResult } from "./filter.js";
 import type {
@@ -176,6 +176,8 @@ const noEvents: LoadEvents = { onProgress() {}, onDone() {}, onError() {} };
 abstract class LoadingTrace implements Trace {
   readonly packets = new PacketStore();
   readonly warnings: string[] = [];
+  /** The index's RPC calls, with its last batch. */
+  private rpc: readonly RpcCall[] = [];
   loaded = false;
   error?: string;
   done = 0;
@@ -212,10 +214,15 @@ abstract class LoadingTrace implements Trace {
       this.total = m.total;
     } else {
       this.warnings.push(...m.warnings);
+      this.rpc = m.rpc;
       this.loaded = true;
       this.settle();
     }
     return true;
+  }
+
+  rpcCalls(): readonly RpcCall[] {
+    return this.rpc;
   }
 
   indexOf(no: number): number {

@@ -131,13 +131,12 @@ test("RPC calls on named pipes by operation: calls, faults and times; the packet
     // A filtered count (stats -Y) takes the calls of the packets it was given only.
     const b = new StatsBuilder();
     for (const p of t.packets) if (p.no <= 30) b.add(p);
-    const smb = t as unknown as { smb2: never; smb1: object };
     assert.deepEqual(
-      b.result(t.path, smb.smb2, smb.smb1).rpc.map((r) => r.operation),
+      b.result(t.path, undefined, t.rpcCalls!()).rpc.map((r) => r.operation),
       ["SRVSVC.NetShareEnumAll"],
     );
     // Two captures: calls per operation, B - A.
-    const cmp = compareStats(s, b.result(t.path, smb.smb2, smb.smb1));
+    const cmp = compareStats(s, b.result(t.path, undefined, t.rpcCalls!()));
     assert.deepEqual(
       cmp.rpc.find((r) => r.name === "SRVSVC.200"),
       { name: "SRVSVC.200", a: 1, b: 0, delta: -1 },

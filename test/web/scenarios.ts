@@ -392,6 +392,25 @@ export async function ignoreToggle(d: Driver): Promise<string> {
   return name;
 }
 
+/** The stats view of a capture with DCE/RPC on a pipe charts its calls by operation, faults named. */
+export async function rpcStats(d: Driver, pageUrl: string): Promise<void> {
+  await d.goto(pageUrl);
+  await d.waitFor("body[data-ready='1']");
+  await dropFiles(d, [path.join(root, "test/fixtures/smb2/dcerpc-fault.pcap")]);
+  await d.waitFor("#list-a .row[aria-selected=true]");
+  await d.click("#tabStats");
+  await d.waitFor("#view-stats svg[aria-label^='RPC calls on named pipes']");
+  const label = await d.evaluate(
+    () =>
+      document
+        .querySelector("#view-stats svg[aria-label^='RPC calls on named pipes']")
+        ?.getAttribute("aria-label"),
+    null,
+  );
+  assert.match(label ?? "", /SRVSVC\.200 \(1 fault\) 1/);
+  assert.match(label ?? "", /SRVSVC\.NetShareEnumAll 1/);
+}
+
 /** After a reload the saved rule is still there; then the stats view draws its SVG charts. */
 export async function persistAndStats(d: Driver, pageUrl: string, name: string): Promise<void> {
   await d.goto(pageUrl);

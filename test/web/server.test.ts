@@ -403,6 +403,27 @@ describe("compute worker", () => {
     }
   });
 
+  test("stats in the worker count the RPC calls the capture's load worker matched", async () => {
+    const srv = await startServer({ html: HTML });
+    try {
+      await srv.open("a", path.join(root, "test/fixtures/smb2/dcerpc-fault.pcap"));
+      const h = { "x-smbcmp-token": srv.token };
+      const r = await post(srv.port, "/api/call/stats", h, [Buffer.from(JSON.stringify({ side: "a" }))]);
+      assert.equal(r.status, 200, r.body);
+      const stats = JSON.parse(r.body) as { rpc: [string, number][] };
+      assert.deepEqual(
+        stats.rpc.sort((x, y) => x[0].localeCompare(y[0])),
+        [
+          ["SRVSVC.200 (1 fault)", 1],
+          ["SRVSVC.NetShareEnumAll", 1],
+          ["SRVSVC.NetShareGetInfo", 1],
+        ],
+      );
+    } finally {
+      await srv.close();
+    }
+  });
+
   test("keys reach the worker: pasted keys decrypt there too", async () => {
     const srv = await startServer({ html: HTML });
     try {

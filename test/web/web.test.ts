@@ -26,6 +26,7 @@ import {
   playwrightDriver,
   reassembledSmb1,
   root,
+  rpcStats,
   serverDeepLink,
   shots,
   staticPair,
@@ -102,6 +103,12 @@ describe("static build", () => {
   test("an SMB1 reply in several messages: joined in its first piece, marked in the Reassembled SMB bytes", async () => {
     const page = await newPage();
     await reassembledSmb1(playwrightDriver(page), `file://${htmlFile}`);
+    await page.close();
+  });
+
+  test("stats of a capture with RPC on a named pipe: calls by operation, the fault named", async () => {
+    const page = await newPage();
+    await rpcStats(playwrightDriver(page), `file://${htmlFile}`);
     await page.close();
   });
 

@@ -154,11 +154,11 @@ export async function statsCommand(argv: string[]): Promise<number> {
     if (!filter?.needsTree && lo.engine !== "tshark") {
       // Statistics need each packet once: streamed, no index is built.
       const b = new StatsBuilder();
-      const { smb2, smb1 } = await streamTrace(path, openOptions(path, lo), (p) => {
+      const { smb2, rpc } = await streamTrace(path, openOptions(path, lo), (p) => {
         if (!filter || filter.matchesPacket(p)) b.add(p);
       });
       if (!b.packets) throw none(path);
-      stats.push(b.result(path, smb2, smb1));
+      stats.push(b.result(path, smb2, rpc));
       continue;
     }
     const t = await loadTrace(path, lo);

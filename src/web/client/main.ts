@@ -529,6 +529,7 @@ async function renderStats(el: HTMLElement): Promise<void> {
         barChart("Commands (requests)", s.commands),
         barChart("Errors (responses)", s.errors),
         barChart("Response times", rtt),
+        ...(s.rpc.length ? [barChart("RPC calls on named pipes", s.rpc)] : []),
       ),
     );
   }
