@@ -162,3 +162,20 @@ test("authenticated DCE/RPC: NTLMSSP in the bind, verifiers on calls, the reques
     t.close();
   }
 });
+
+test("a fault response: flags, status by name and the reserved bytes, as tshark shows them", async () => {
+  // impacket calls an opnum srvsvc lacks (test/fixtures/smb2/dcerpc-fault.scenario.json).
+  const t = await openTrace(join(import.meta.dirname, "../fixtures/smb2/dcerpc-fault.pcap"));
+  try {
+    const rpc = t.tree(40).filter((n) => n.name === "dcerpc");
+    assert.equal(find(rpc, "dcerpc.pkt_type")?.show, "3");
+    assert.equal(find(rpc, "dcerpc.cn_fault_flags.extended_error")?.show, "0");
+    const st = find(rpc, "dcerpc.cn_status")!;
+    assert.equal(st.label, "Status: nca_op_rng_error (0x1c010002)");
+    assert.equal(st.children?.[0]?.label, "Fault: nca_op_rng_error");
+    assert.equal(find(rpc, "dcerpc.reserved")?.show, "00:00:00:00");
+    assert.equal(find(rpc, "dcerpc.request_in")?.show, "37");
+  } finally {
+    t.close();
+  }
+});
