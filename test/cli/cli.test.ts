@@ -460,6 +460,16 @@ describe("list, show, keys, stats, completion", { concurrency: 3 }, () => {
       assert.ok(streamed.stdout.includes("Session message"));
     }
     assert.match((await run(["list", BAD, "--color", "always"])).stdout, /\x1b\[31m/);
+    // An RPC call on a pipe: its message's detail names the operation, in either path.
+    const pipe = join(ROOT, "test/fixtures/smb1/dcerpc-pipe.pcap");
+    const pj = await run(["list", pipe, "--json"]);
+    assert.equal(pj.stdout, (await run(["list", pipe, "--json", "-Y", "smb.fid || !smb.fid"])).stdout);
+    const call = pj.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { number: number; messages: { detail?: string }[] })
+      .find((p) => p.number === 23)!;
+    assert.equal(call.messages[0]!.detail, "SRVSVC.NetShareEnumAll");
     // A filter on summary fields streams too, and picks what the indexed path picks.
     const fast = "smb2.cmd == 5 && smb2.nt_status != 0 && frame.number > 10";
     const a = await run(["list", BAD, "-Y", fast]);

@@ -48,6 +48,7 @@ export function packetJson(p: Omit<PacketInfo, "messages"> & { messages: readonl
       tree_id: m.tid,
       ...(m.fileId ? { file_id: m.fileId } : {}),
       ...(m.path !== undefined ? { path: m.path } : {}),
+      ...(m.detail !== undefined ? { detail: m.detail } : {}),
       summary: m.summary,
     })),
   };
