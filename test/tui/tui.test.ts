@@ -602,6 +602,27 @@ describe("smbcmp tui", { concurrency: true }, () => {
     t.kill();
   });
 
+  test("detail pane: DCE/RPC of an SMB1 pipe reply joined from two messages, its bytes in the Reassembled SMB", async () => {
+    const t = await Term.start("rpc", `tui ${join(ROOT, "test/fixtures/smb1/dcerpc-transact.pcap")}`);
+    await t.waitFor(/dcerpc-transact\.pcap/);
+    await t.settle();
+    await t.keys("/");
+    await t.type("TransactNmPipe Response");
+    await t.keys("Enter", "n");
+    // The second such response (frame 22) is the one in two pieces.
+    assert.match(t.cursorLine(), /^\s*22 .*TransactNmPipe Response, FID: 0xa9f4/);
+    await t.keys("Tab", "/");
+    await t.type("Frag Length: 4280");
+    await t.keys("Enter");
+    assert.match(t.cursorLine(), /Frag Length: 4280/);
+    const s = await t.keys("x");
+    assert.match(s, /── bytes: Reassembled SMB ─/);
+    assert.match(s, /Distributed Computing Environment .*Response, Fragment: First/);
+    await t.keys("q");
+    await t.waitFor(/EXIT=0/);
+    t.kill();
+  });
+
   test("diff mode: a response's later pieces belong to their operation's row (filter by their frame)", async () => {
     const cap = join(ROOT, "test/fixtures/smb1/trans2-multipart.pcap");
     const t = await Term.start("more", `tui ${cap} ${cap}`);
