@@ -101,13 +101,15 @@ function uuidName(u: string): string {
  * Dissects the DCE/RPC PDUs in the `len` bytes at `f.c.pos` (one pipe read/write/transceive
  * payload) without moving the caller's cursor, queues their trees for `m`, and returns a summary
  * of the first PDU (undefined when the data is not DCE/RPC v5). `pipeId` names the pipe whose
- * bindings apply (default: the message's handle).
+ * bindings apply (default: the message's handle); `src`, the byte source `f`'s bytes are (joined
+ * data), when not the PDU.
  */
 export function dcerpcFromPipe(
   f: Fields,
   len: number,
   m: PipeMsg,
   pipeId = m.info.fileId,
+  src?: number,
 ): DcerpcSummary | undefined {
   const start = f.c.pos;
   const c = f.c.sub(start, len);
@@ -126,12 +128,21 @@ export function dcerpcFromPipe(
     c.seek(at + fragLen);
   }
   if (!f.light && out.length) {
+    if (src !== undefined) withSource(out, src);
     dcerpcObserver.fn?.(out);
     const list = queued.get(m) ?? [];
     list.push(...out);
     queued.set(m, list);
   }
   return first;
+}
+
+/** Marks nodes as dissected from byte source `src` (their offsets are into it). */
+function withSource(nodes: readonly FieldNode[], src: number): void {
+  for (const n of nodes) {
+    n.src ??= src;
+    if (n.children) withSource(n.children, src);
+  }
 }
 
 function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): DcerpcSummary {

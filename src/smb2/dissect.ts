@@ -8,7 +8,7 @@ import { takeDcerpcTrees } from "../dcerpc/pipe.js";
 import { Cursor, ShortRead } from "../dissect/cursor.js";
 import { Fields } from "../dissect/fields.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
-import { blankMessage, type MessageInfo, MsgFlag } from "../trace/types.js";
+import { type ByteSource, blankMessage, type MessageInfo, MsgFlag, type PduPlace } from "../trace/types.js";
 import { errorResponse } from "./commands/error.js";
 import { COMMANDS } from "./commands/index.js";
 import { dissectHeader, parseHeader, SMB2_HEADER_LEN, SMB2_MAGIC, type Smb2Header } from "./header.js";
@@ -27,6 +27,12 @@ export interface Smb2Ctx {
   first: boolean;
   /** Flags to add to every message (Decrypted, Compressed). */
   msgFlags?: number;
+  /** A plain PDU (not from a transform): first pass, where it is in the file (see pipe-stream.ts). */
+  place?: PduPlace;
+  /** Full trees of a plain PDU: a PDU read back from its place, and the byte sources joined data adds to. */
+  readPlace?: (p: PduPlace) => Buffer;
+  plains?: ByteSource[];
+  srcBase?: number;
 }
 
 export interface Smb2Msg {

@@ -87,7 +87,12 @@ function dissectPduInner(
     const first = out.length;
     const cut = snapCut(data);
     const start = infos.length;
-    dissectSmb2(cut, 0, s2, out, infos);
+    // A plain PDU is at its place in the file (a transform's plaintext is not).
+    const plain: Smb2Ctx =
+      depth === 0
+        ? { ...s2, place: ctx.place, readPlace: ctx.readPlace, plains: ctx.plains, srcBase: ctx.srcBase }
+        : s2;
+    dissectSmb2(cut, 0, plain, out, infos);
     const last = infos.length > start ? infos[infos.length - 1] : undefined;
     if (cut !== data && last) {
       last.flags |= MsgFlag.Malformed;

@@ -179,3 +179,45 @@ test("a fault response: flags, status by name and the reserved bytes, as tshark 
     t.close();
   }
 });
+
+test("a DCE/RPC fragment read in several SMB2 READs is joined in the last, as tshark's second pass", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { ours } = await import("../smb1/tshark-expect.js");
+  // impacket reading srvsvc 1 KB at a time (test/fixtures/smb2/dcerpc-smallreads.scenario.json):
+  // the first response fragment (4280 bytes) in READs 28-36, the last (1496) in 38 and 40.
+  const t = await openTrace(join(import.meta.dirname, "../fixtures/smb2/dcerpc-smallreads.pcap"));
+  try {
+    // Every smb2 and dcerpc field tshark 4.0.17 shows in these frames (tshark-smallreads.json).
+    const want = JSON.parse(
+      readFileSync(join(import.meta.dirname, "tshark-smallreads.json"), "utf8"),
+    ) as Record<string, [string, string][]>;
+    const missingFields: string[] = [];
+    for (const [no, fields] of Object.entries(want)) {
+      const have = ours(t.tree(Number(no)), ["smb2", "dcerpc"]);
+      for (const [name, show] of fields) {
+        const k = `${name}=${show}`;
+        const n = have.get(k) ?? 0;
+        if (n === 0) missingFields.push(`frame ${no}: ${k}`);
+        have.set(k, n - 1);
+      }
+    }
+    assert.deepEqual(missingFields, []);
+    // A piece names the READ its fragment is joined in; it shows no DCE/RPC of its own.
+    assert.equal(find(t.tree(28), "smb2.pipe.reassembled_in")?.show, "36");
+    assert.equal(t.tree(30).filter((n) => n.name === "dcerpc").length, 0);
+    // The joined fragment: its pieces, and its fields' bytes in a source of their own.
+    const tree = t.tree(36);
+    assert.equal(
+      find(tree, "smb2.pipe.fragments")?.label,
+      "5 Reassembled SMB2 Named Pipe fragments (4280 bytes): #28(1024), #30(1024), #32(1024), #34(1024), #36(184)",
+    );
+    const rpc = tree.filter((n) => n.name === "dcerpc");
+    assert.equal(find(rpc, "dcerpc.cn_frag_len")?.show, "4280");
+    assert.equal(find(rpc, "dcerpc.reassembled_in")?.show, "40");
+    assert.equal(t.byteSources!(36)[rpc[0]!.src!]?.label, "Reassembled SMB2 Named Pipe");
+    // The request names the READ where its response's first fragment is whole.
+    assert.equal(find(t.tree(25), "dcerpc.response_in")?.show, "36");
+  } finally {
+    t.close();
+  }
+});

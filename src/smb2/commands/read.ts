@@ -5,6 +5,7 @@ import { node } from "../../dissect/tree.js";
 import { fileId, structureSize } from "../common.js";
 import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
 import { treeOf } from "../header.js";
+import { joinedFields, pipeFragments, pipeRead } from "../pipe-stream.js";
 
 export const CHANNELS: Readonly<Record<number, string>> = {
   0: "None",
@@ -111,11 +112,41 @@ function response(f: Fields, m: Smb2Msg): void {
   }
   // The request's handle keys the pipe's DCE/RPC bindings.
   if (m.rec.fileId !== undefined) m.info.fileId ??= m.rec.fileId;
-  pipeRpc(f, m, at, len);
+  // On a pipe, a DCE/RPC fragment may come in several READs: joined in the last one.
+  const piece = isPipe(m) ? pipeRead(f, m, at, len, m.ctx.place, m.ctx.readPlace) : undefined;
+  if (piece?.kind === "joined") {
+    let src: number | undefined;
+    if (!f.light && m.ctx.plains) {
+      src = (m.ctx.srcBase ?? 0) + m.ctx.plains.length;
+      m.ctx.plains.push({ label: "Reassembled SMB2 Named Pipe", bytes: piece.buf, plain: true });
+    }
+    dcerpcFromPipe(joinedFields(piece.buf, f.light), piece.buf.length, m, undefined, src);
+    if (f.light) return;
+    blob(f, at, len);
+    if (src !== undefined) f.add(pipeFragments(piece, src));
+    return;
+  }
+  if (piece?.kind !== "piece") pipeRpc(f, m, at, len);
   // File data is never decoded; in light mode it is not even looked at.
   if (f.light) return;
-  const avail = Math.max(0, Math.min(len, c.end - at));
+  blob(f, at, len);
+  if (piece?.kind === "piece" && piece.frame > 0)
+    f.generated(
+      "smb2.pipe.reassembled_in",
+      "This SMB2 Named Pipe payload is reassembled in frame",
+      String(piece.frame),
+      piece.frame,
+    );
+}
+
+function blob(f: Fields, at: number, len: number): void {
+  const avail = Math.max(0, Math.min(len, f.c.end - at));
   f.within(at, avail, () => f.bytes("smb2.read.blob", "Info", avail));
+}
+
+/** A READ on a named pipe (a tree of share type pipe, or the request found one). */
+function isPipe(m: Smb2Msg): boolean {
+  return treeOf(m)?.shareType === 2 || m.rec.extra?.pipe === true;
 }
 
 /**
@@ -123,7 +154,7 @@ function response(f: Fields, m: Smb2Msg): void {
  * PDU's summary, if any.
  */
 export function pipeRpc(f: Fields, m: Smb2Msg, at: number, len: number): DcerpcSummary | undefined {
-  if (!len || (treeOf(m)?.shareType !== 2 && m.rec.extra?.pipe !== true)) return undefined;
+  if (!len || !isPipe(m)) return undefined;
   const avail = Math.max(0, Math.min(len, f.c.end - at));
   if (avail >= 16 && f.c.peekU8(at) === 5)
     return dcerpcFromPipe(new Fields(f.c.sub(at, avail), [], f.light), avail, m);

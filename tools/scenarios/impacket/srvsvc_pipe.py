@@ -1,10 +1,15 @@
 #!/usr/bin/python3
 """DCE/RPC over a named pipe, driven by impacket (python3-impacket): srvsvc NetrShareEnum and
-NetrShareGetInfo at level 1 on \srvsvc. Over SMB1 (the default) impacket writes with Write AndX and
-reads with Read AndX; "smb2" uses SMB 2.1 WRITE/READ (unencrypted). With a long share comment a response comes in
-several DCE/RPC fragments.
+NetrShareGetInfo at level 1 on \\srvsvc. With a long share comment a response comes in several
+DCE/RPC fragments. Modes:
+  smb1        (default) impacket's own way over SMB1: Write AndX, then Read AndX
+  smb2        SMB 2.1 WRITE/READ (unencrypted)
+  transact    SMB1 TRANSACTION TransactNmPipe for each call (later fragments by Read AndX), from a
+              client whose buffer is 4 KB: the server's transaction replies come in several messages
+  smallreads  SMB 2.1, reading the pipe 1 KB at a time: a fragment comes in several READs
+then "fault": also a call of an opnum srvsvc lacks, answered by a DCE/RPC fault.
 
-usage: srvsvc_pipe.py HOST PORT USER PASSWORD SHARE [smb1|smb2]
+usage: srvsvc_pipe.py HOST PORT USER PASSWORD SHARE [smb1|smb2|transact|smallreads] [fault]
 """
 import struct
 import sys
@@ -41,6 +46,14 @@ class TransactTransport(transport.SMBTransport):
         return self.get_smb_connection().readFile(self._SMBTransport__tid, self._SMBTransport__handle)
 
 
+class SmallReads(transport.SMBTransport):
+    """Reads the pipe 1 KB at a time (impacket's DCE/RPC layer joins what it gets)."""
+
+    def recv(self, forceRecv=0, count=0):
+        conn = self.get_smb_connection()
+        return conn.readFile(self._SMBTransport__tid, self._SMBTransport__handle, bytesToRead=1024, singleCall=True)
+
+
 def small_client_buffer():
     """A client whose SESSION_SETUP says its buffer is 4 KB: longer replies come in pieces."""
     for cls in (smb.SMBSessionSetupAndX_Extended_Parameters, smb.SMBSessionSetupAndX_Parameters):
@@ -55,10 +68,10 @@ def main():
     mode = (sys.argv[6:] or ["smb1"])[0]
     if mode == "transact":
         small_client_buffer()
-    dialect = SMB2_DIALECT_21 if mode == "smb2" else smb.SMB_DIALECT
+    dialect = SMB2_DIALECT_21 if mode in ("smb2", "smallreads") else smb.SMB_DIALECT
     conn = SMBConnection(host, host, sess_port=int(port), preferredDialect=dialect)
     conn.login(user, password)
-    kind = TransactTransport if mode == "transact" else transport.SMBTransport
+    kind = {"transact": TransactTransport, "smallreads": SmallReads}.get(mode, transport.SMBTransport)
     t = kind(host, int(port), filename=r"\srvsvc", smb_connection=conn)
     dce = t.get_dce_rpc()
     dce.connect()
