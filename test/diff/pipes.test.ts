@@ -1,8 +1,8 @@
 /**
  * Diffs of DCE/RPC over named pipes: the DCE/RPC trees a message carries are compared with it.
  * Two runs of the same srvsvc calls (harness scenarios test/fixtures/smb1/dcerpc-pipe.scenario.json,
- * smb1/dcerpc-transact.scenario.json and smb2/dcerpc-pipe.scenario.json, each run twice against
- * smbd on 127.0.0.1)
+ * smb1/dcerpc-transact.scenario.json, smb2/dcerpc-pipe.scenario.json and
+ * smb2/dcerpc-smallreads.scenario.json, each run twice against smbd on 127.0.0.1)
  * differ only in noise: response times, request/response frames, the association group the server
  * assigns, and a pipe read's raw bytes, which hold that group and are compared through their
  * decoded DCE/RPC tree. A real DCE/RPC difference is a divergence.
@@ -25,6 +25,8 @@ const PAIRS = [
   ["smb2/dcerpc-pipe.pcap", "smb2/dcerpc-pipe-run2.pcap", 15],
   // TRANSACTION replies in two messages (dcerpc-transact.scenario.json).
   ["smb1/dcerpc-transact.pcap", "smb1/dcerpc-transact-run2.pcap", 12],
+  // Fragments read 1 KB at a time, joined in their last READ (dcerpc-smallreads.scenario.json).
+  ["smb2/dcerpc-smallreads.pcap", "smb2/dcerpc-smallreads-run2.pcap", 25],
 ] as const;
 
 for (const [a, b, ops] of PAIRS) {
