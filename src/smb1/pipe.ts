@@ -4,7 +4,8 @@
  * transactions, Write AndX requests and Read AndX responses. Wireshark shows both as protocols of
  * their own after `smb`: the trees built here go to the message's `after`.
  */
-import { dcerpcFromPipe, takeDcerpcTrees } from "../dcerpc/pipe.js";
+import { type DcerpcSummary, dcerpcFromPipe, takeDcerpcTrees } from "../dcerpc/pipe.js";
+import { joinedFields, PIPE_SMB1, pipeFragments, pipeRead } from "../dcerpc/pipe-stream.js";
 import { Fields } from "../dissect/fields.js";
 import { hexN } from "../dissect/format.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
@@ -22,12 +23,52 @@ function after(m: Smb1Msg, trees: FieldNode[]): void {
  * DCE/RPC in the `len` bytes at `at` (offset in f's buffer) written to or read from pipe `fid`.
  * Runs in the index pass too: binds and requests seen there name the opnums of later trees.
  */
-export function pipeRpc(f: Fields, m: Smb1Msg, fid: number | undefined, at: number, len: number): void {
-  const avail = Math.max(0, Math.min(len, f.c.end - at));
-  if (avail < 16 || at < 0 || f.c.peekU8(at) !== 5) return;
+export function pipeRpc(
+  f: Fields,
+  m: Smb1Msg,
+  fid: number | undefined,
+  at: number,
+  len: number,
+  own = true,
+): void {
+  if (at < 0) return;
   // The FID keys the pipe's bindings, whether or not its open was seen.
   const pm = { ctx: m.ctx, info: { fileId: fid === undefined ? undefined : fidHex(fid) } };
-  const rpc = dcerpcFromPipe(new Fields(f.c.sub(at, avail), [], f.light), avail, pm);
+  // A fragment longer than this message's data continues in the pipe's next ones (`own`: the
+  // data is this PDU's, at its place in the file).
+  // The pieces' notes are in the message's own tree (f's nodes), as tshark's are in its smb tree.
+  const piece = own
+    ? pipeRead(f, pm, !m.isResponse, at, len, m.ctx.place, m.ctx.readPlace)
+    : ({ kind: "whole" } as const);
+  let rpc: DcerpcSummary | undefined;
+  if (piece.kind === "piece") {
+    if (!f.light && piece.frame > 0)
+      f.add(
+        node(
+          "smb_pipe.reassembled_in",
+          `This PDU is reassembled in: ${piece.frame}`,
+          String(piece.frame),
+          piece.frame,
+          -1,
+          0,
+          FieldFlag.Generated,
+        ),
+      );
+    return;
+  }
+  if (piece.kind === "joined") {
+    let src: number | undefined;
+    if (!f.light && m.ctx.plains) {
+      src = (m.ctx.srcBase ?? 0) + m.ctx.plains.length;
+      m.ctx.plains.push({ label: PIPE_SMB1.what, bytes: piece.buf, plain: true });
+      f.add(pipeFragments(piece, src, PIPE_SMB1));
+    }
+    rpc = dcerpcFromPipe(joinedFields(piece.buf, f.light), piece.buf.length, pm, undefined, src);
+  } else {
+    const avail = Math.max(0, Math.min(len, f.c.end - at));
+    if (avail < 16 || f.c.peekU8(at) !== 5) return;
+    rpc = dcerpcFromPipe(new Fields(f.c.sub(at, avail), [], f.light), avail, pm);
+  }
   after(m, takeDcerpcTrees(pm));
   // A call aligns by what it calls.
   if (rpc?.op && !m.isResponse) m.info.detail = m.info.detail ? `${m.info.detail} ${rpc.op}` : rpc.op;

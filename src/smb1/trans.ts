@@ -548,9 +548,13 @@ function transResponse(f: Fields, m: Smb1Msg): void {
           m.rec.fid,
           tpc,
           whole.buf.length - tpc,
+          false,
         );
         fromSource(m.after?.slice(before) ?? [], src);
-      } else if (b.dc > 0) pipeRpc(f, m, m.rec.fid, m.h.at + b.doff, b.dc);
+      } else if (b.dc > 0)
+        // A piece of a reply in several messages is not the pipe's whole message: never joined
+        // with the pipe's next data (a later read).
+        pipeRpc(f, m, m.rec.fid, m.h.at + b.doff, b.dc, b.dc >= b.tdc);
     } else {
       if (b.pc > 0 && m.h.at + b.po >= f.c.pos) {
         f.c.pos = m.h.at + b.po;

@@ -96,3 +96,27 @@ test("a pipe transaction reply in two messages is joined: segments, and the DCE/
     t.close();
   }
 });
+
+test("a fragment answered STATUS_BUFFER_OVERFLOW, then read with Read AndX, is joined in the Read AndX", async () => {
+  // A Windows client's winreg calls through TransactNmPipe (frames 1292 and 1294 of the corpus
+  // capture filecontainer-smb.pcap): the reply holds 1024 of the fragment's 1164 bytes.
+  const t = await openTrace(
+    join(DIR, "../corpus/OISF__suricata-verify/tests/filestore-filecontainer-smb/filecontainer-smb.pcap"),
+  );
+  try {
+    const first = t.tree(1292);
+    assert.equal(find(first, "smb_pipe.reassembled_in")?.show, "1294");
+    assert.equal(first.filter((n) => n.name === "dcerpc").length, 0);
+    const last = t.tree(1294);
+    assert.equal(
+      find(last, "smb_pipe.fragments")?.label,
+      "2 Fragments (1164 bytes): #1292(1024), #1294(140)",
+    );
+    assert.equal(find(last, "smb_pipe.reassembled.length")?.show, "1164");
+    const rpc = last.filter((n) => n.name === "dcerpc");
+    assert.equal(find(rpc, "dcerpc.cn_frag_len")?.show, "1164");
+    assert.equal(t.byteSources!(1294)[rpc[0]!.src!]?.label, "Reassembled SMB Pipe");
+  } finally {
+    t.close();
+  }
+});

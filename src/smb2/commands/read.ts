@@ -1,11 +1,11 @@
 /** SMB2 READ (command 0x08), MS-SMB2 2.2.19 / 2.2.20. */
 import { type DcerpcSummary, dcerpcFromPipe } from "../../dcerpc/pipe.js";
+import { joinedFields, PIPE_SMB2, pipeFragments, pipeRead } from "../../dcerpc/pipe-stream.js";
 import { type BitSpec, Fields } from "../../dissect/fields.js";
 import { node } from "../../dissect/tree.js";
 import { fileId, structureSize } from "../common.js";
 import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
 import { treeOf } from "../header.js";
-import { joinedFields, pipeFragments, pipeRead } from "../pipe-stream.js";
 
 export const CHANNELS: Readonly<Record<number, string>> = {
   0: "None",
@@ -113,17 +113,17 @@ function response(f: Fields, m: Smb2Msg): void {
   // The request's handle keys the pipe's DCE/RPC bindings.
   if (m.rec.fileId !== undefined) m.info.fileId ??= m.rec.fileId;
   // On a pipe, a DCE/RPC fragment may come in several READs: joined in the last one.
-  const piece = isPipe(m) ? pipeRead(f, m, at, len, m.ctx.place, m.ctx.readPlace) : undefined;
+  const piece = isPipe(m) ? pipeRead(f, m, false, at, len, m.ctx.place, m.ctx.readPlace) : undefined;
   if (piece?.kind === "joined") {
     let src: number | undefined;
     if (!f.light && m.ctx.plains) {
       src = (m.ctx.srcBase ?? 0) + m.ctx.plains.length;
-      m.ctx.plains.push({ label: "Reassembled SMB2 Named Pipe", bytes: piece.buf, plain: true });
+      m.ctx.plains.push({ label: PIPE_SMB2.what, bytes: piece.buf, plain: true });
     }
     dcerpcFromPipe(joinedFields(piece.buf, f.light), piece.buf.length, m, undefined, src);
     if (f.light) return;
     blob(f, at, len);
-    if (src !== undefined) f.add(pipeFragments(piece, src));
+    if (src !== undefined) f.add(pipeFragments(piece, src, PIPE_SMB2));
     return;
   }
   if (piece?.kind !== "piece") pipeRpc(f, m, at, len);

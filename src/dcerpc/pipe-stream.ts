@@ -1,11 +1,12 @@
 /**
- * A DCE/RPC fragment read from a named pipe in several SMB2 READs (a client reading with a buffer
- * smaller than the fragment: the server returns the message in pieces). Wireshark's second pass
- * shows the fragment, joined, in the READ that completes it, and "reassembled in" in the others.
+ * A DCE/RPC fragment that comes in several SMB messages: a client reading a pipe with a buffer
+ * smaller than the fragment (SMB2 READs; an SMB1 TransactNmPipe answered STATUS_BUFFER_OVERFLOW,
+ * then Read AndX). Wireshark's second pass shows the fragment, joined, in the message that
+ * completes it, and "reassembled in" in the others.
  *
- * The first pass follows each pipe: a READ whose data starts a fragment longer than itself opens
- * a join; the next READs of that handle add to it until the fragment is whole. The pieces' places
- * in the file are kept, so a tree can read them back; their bytes are kept only while the join is
+ * The first pass follows each pipe and direction: data that starts a fragment longer than itself
+ * opens a join; the pipe's next data adds to it until the fragment is whole. The pieces' places in
+ * the file are kept, so a tree can read them back; their bytes are kept only while the join is
  * open (at most one fragment, 64 KB, per pipe), for the first pass's DCE/RPC call matching.
  */
 
@@ -13,7 +14,7 @@ import { Cursor } from "../dissect/cursor.js";
 import { Fields } from "../dissect/fields.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 import type { PduPlace } from "../trace/types.js";
-import type { Smb2Msg } from "./dissect.js";
+import type { PipeMsg } from "./pipe.js";
 
 interface Piece {
   frame: number;
@@ -44,7 +45,7 @@ interface Streams {
 const MAX_PIECES = 256;
 
 const byState = new WeakMap<object, Streams>();
-function streams(m: Smb2Msg): Streams {
+function streams(m: PipeMsg): Streams {
   let s = byState.get(m.ctx.state);
   if (!s) {
     s = { open: new Map(), done: new Map(), into: new Map() };
@@ -63,13 +64,15 @@ export type PipeRead =
   | { kind: "joined"; buf: Buffer; pieces: { frame: number; at: number; len: number }[] };
 
 /**
- * Places the READ data at `at` (`len` bytes, `avail` of them in the buffer) in its pipe's stream.
- * First pass: opens, extends or completes the pipe's join (returning the joined bytes when this
- * READ completes one). Later passes: reads the pieces back with `readPlace`.
+ * Places the pipe data at `at` of f's buffer (`len` bytes) in its pipe's stream (`toServer`: its
+ * direction). First pass: opens, extends or completes the pipe's join (returning the joined bytes
+ * when this message completes one); `place`: where this message's PDU is in the file (none: data
+ * that is not the PDU's own, never joined). Later passes: reads the pieces back with `readPlace`.
  */
 export function pipeRead(
   f: Fields,
-  m: Smb2Msg,
+  m: PipeMsg,
+  toServer: boolean,
   at: number,
   len: number,
   place: PduPlace | undefined,
@@ -102,7 +105,7 @@ export function pipeRead(
     }
     return pos === j.need ? { kind: "joined", buf: out, pieces } : { kind: "whole" };
   }
-  const key = `${m.ctx.conn}:${m.info.fileId ?? ""}`;
+  const key = `${m.ctx.conn}:${m.info.fileId ?? ""}:${toServer ? 1 : 0}`;
   const open = s.open.get(key);
   const here = (n: number): Piece | undefined =>
     place ? { frame, place: { spans: place.spans, skip: place.skip }, at, len: n } : undefined;
@@ -144,12 +147,24 @@ export function pipeRead(
   return { kind: "whole" };
 }
 
-/** The fragments node of a joined fragment (Wireshark's `smb2.pipe.fragments`), its offsets into source `src`. */
-export function pipeFragments(j: Extract<PipeRead, { kind: "joined" }>, src: number): FieldNode {
+/** How Wireshark names the joined data of a pipe: SMB2's `smb2.pipe`, SMB1's `smb_pipe`. */
+export const PIPE_SMB2 = {
+  prefix: "smb2.pipe",
+  what: "Reassembled SMB2 Named Pipe",
+  count: "Reassembled SMB2 Named Pipe fragments",
+};
+export const PIPE_SMB1 = { prefix: "smb_pipe", what: "Reassembled SMB Pipe", count: "Fragments" };
+
+/** The fragments node of a joined fragment (`smb2.pipe.fragments`...), its offsets into source `src`. */
+export function pipeFragments(
+  j: Extract<PipeRead, { kind: "joined" }>,
+  src: number,
+  names: typeof PIPE_SMB2,
+): FieldNode {
   const total = j.buf.length;
   const top = node(
-    "smb2.pipe.fragments",
-    `${j.pieces.length} Reassembled SMB2 Named Pipe fragments (${total} bytes): ${j.pieces.map((p) => `#${p.frame}(${p.len})`).join(", ")}`,
+    `${names.prefix}.fragments`,
+    `${j.pieces.length} ${names.count} (${total} bytes): ${j.pieces.map((p) => `#${p.frame}(${p.len})`).join(", ")}`,
     "",
     "",
     0,
@@ -165,15 +180,15 @@ export function pipeFragments(j: Extract<PipeRead, { kind: "joined" }>, src: num
   top.children = [
     ...j.pieces.map((p) =>
       gen(
-        "smb2.pipe.fragment",
+        `${names.prefix}.fragment`,
         `Frame: ${p.frame}, payload: ${p.at}-${p.at + p.len - 1} (${p.len} bytes)`,
         p.frame,
         p.at,
         p.len,
       ),
     ),
-    gen("smb2.pipe.fragment.count", "Fragment count", j.pieces.length),
-    gen("smb2.pipe.reassembled.length", "Reassembled SMB2 Named Pipe length", total),
+    gen(`${names.prefix}.fragment.count`, "Fragment count", j.pieces.length),
+    gen(`${names.prefix}.reassembled.length`, `${names.what} length`, total),
   ];
   return top;
 }
