@@ -13,7 +13,7 @@
 import { Cursor } from "../dissect/cursor.js";
 import { Fields } from "../dissect/fields.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
-import type { PduPlace } from "../trace/types.js";
+import type { ByteSource, PduPlace } from "../trace/types.js";
 import type { PipeMsg } from "./pipe.js";
 
 interface Piece {
@@ -191,6 +191,21 @@ export function pipeFragments(
     gen(`${names.prefix}.reassembled.length`, `${names.what} length`, total),
   ];
   return top;
+}
+
+/**
+ * Full trees: adds a joined fragment's bytes to the packet's byte sources (`plains`) and returns
+ * their index, the `src` of the nodes dissected from them; undefined in the index pass.
+ */
+export function joinedSource(
+  light: boolean,
+  ctx: { plains?: ByteSource[]; srcBase?: number },
+  buf: Buffer,
+  names: typeof PIPE_SMB2,
+): number | undefined {
+  if (light || !ctx.plains) return undefined;
+  ctx.plains.push({ label: names.what, bytes: buf, plain: true });
+  return (ctx.srcBase ?? 0) + ctx.plains.length - 1;
 }
 
 /** A Fields over joined bytes (dissected as a byte source of their own). */

@@ -5,7 +5,7 @@
  * their own after `smb`: the trees built here go to the message's `after`.
  */
 import { type DcerpcSummary, dcerpcFromPipe, takeDcerpcTrees } from "../dcerpc/pipe.js";
-import { joinedFields, PIPE_SMB1, pipeFragments, pipeRead } from "../dcerpc/pipe-stream.js";
+import { joinedFields, joinedSource, PIPE_SMB1, pipeFragments, pipeRead } from "../dcerpc/pipe-stream.js";
 import { Fields } from "../dissect/fields.js";
 import { hexN } from "../dissect/format.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
@@ -57,12 +57,8 @@ export function pipeRpc(
     return;
   }
   if (piece.kind === "joined") {
-    let src: number | undefined;
-    if (!f.light && m.ctx.plains) {
-      src = (m.ctx.srcBase ?? 0) + m.ctx.plains.length;
-      m.ctx.plains.push({ label: PIPE_SMB1.what, bytes: piece.buf, plain: true });
-      f.add(pipeFragments(piece, src, PIPE_SMB1));
-    }
+    const src = joinedSource(f.light, m.ctx, piece.buf, PIPE_SMB1);
+    if (src !== undefined) f.add(pipeFragments(piece, src, PIPE_SMB1));
     rpc = dcerpcFromPipe(joinedFields(piece.buf, f.light), piece.buf.length, pm, undefined, src);
   } else {
     const avail = Math.max(0, Math.min(len, f.c.end - at));

@@ -1,6 +1,6 @@
 /** SMB2 READ (command 0x08), MS-SMB2 2.2.19 / 2.2.20. */
 import { type DcerpcSummary, dcerpcFromPipe } from "../../dcerpc/pipe.js";
-import { joinedFields, PIPE_SMB2, pipeFragments, pipeRead } from "../../dcerpc/pipe-stream.js";
+import { joinedFields, joinedSource, PIPE_SMB2, pipeFragments, pipeRead } from "../../dcerpc/pipe-stream.js";
 import { type BitSpec, Fields } from "../../dissect/fields.js";
 import { node } from "../../dissect/tree.js";
 import { fileId, structureSize } from "../common.js";
@@ -115,11 +115,7 @@ function response(f: Fields, m: Smb2Msg): void {
   // On a pipe, a DCE/RPC fragment may come in several READs: joined in the last one.
   const piece = isPipe(m) ? pipeRead(f, m, false, at, len, m.ctx.place, m.ctx.readPlace) : undefined;
   if (piece?.kind === "joined") {
-    let src: number | undefined;
-    if (!f.light && m.ctx.plains) {
-      src = (m.ctx.srcBase ?? 0) + m.ctx.plains.length;
-      m.ctx.plains.push({ label: PIPE_SMB2.what, bytes: piece.buf, plain: true });
-    }
+    const src = joinedSource(f.light, m.ctx, piece.buf, PIPE_SMB2);
     dcerpcFromPipe(joinedFields(piece.buf, f.light), piece.buf.length, m, undefined, src);
     if (f.light) return;
     blob(f, at, len);
