@@ -7,7 +7,7 @@ import { NTLMSSP_SIGNATURE, ntlmssp, ntlmVerifier } from "../auth/ntlmssp.js";
 import { ShortRead } from "../dissect/cursor.js";
 import { type BitSpec, bitPattern, Fields } from "../dissect/fields.js";
 import { guidString, hexN } from "../dissect/format.js";
-import { type FieldNode, node } from "../dissect/tree.js";
+import { type FieldNode, fromSource, node } from "../dissect/tree.js";
 import type { RpcCall } from "../trace/types.js";
 import { INTERFACES, PTYPES } from "./names.js";
 
@@ -128,21 +128,13 @@ export function dcerpcFromPipe(
     c.seek(at + fragLen);
   }
   if (!f.light && out.length) {
-    if (src !== undefined) withSource(out, src);
+    if (src !== undefined) fromSource(out, src);
     dcerpcObserver.fn?.(out);
     const list = queued.get(m) ?? [];
     list.push(...out);
     queued.set(m, list);
   }
   return first;
-}
-
-/** Marks nodes as dissected from byte source `src` (their offsets are into it). */
-function withSource(nodes: readonly FieldNode[], src: number): void {
-  for (const n of nodes) {
-    n.src ??= src;
-    if (n.children) withSource(n.children, src);
-  }
 }
 
 function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): DcerpcSummary {

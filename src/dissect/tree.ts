@@ -71,6 +71,17 @@ export function walk(
   }
 }
 
+/**
+ * Marks nodes (and their subtrees) as dissected from byte source `src`: their offsets are into it.
+ * A node that already names a source (a nested plaintext or join) keeps it.
+ */
+export function fromSource(nodes: readonly FieldNode[], src: number): void {
+  for (const n of nodes) {
+    n.src ??= src;
+    if (n.children) fromSource(n.children, src);
+  }
+}
+
 /** First node with this name, depth-first. */
 export function find(nodes: readonly FieldNode[], name: string): FieldNode | undefined {
   let found: FieldNode | undefined;

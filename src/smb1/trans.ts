@@ -5,7 +5,7 @@
 import { Cursor, ShortRead } from "../dissect/cursor.js";
 import { type BitSpec, bitPattern, Fields } from "../dissect/fields.js";
 import { formatAbsTime, hexN } from "../dissect/format.js";
-import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
+import { FieldFlag, type FieldNode, fromSource, node } from "../dissect/tree.js";
 import { securityDescriptor } from "../dtyp/secdesc.js";
 import { ctlCode } from "../smb2/fsctl/ctl-code.js";
 import { ctlSummary, FSCTL_NAMES } from "../smb2/fsctl/names.js";
@@ -271,14 +271,6 @@ function reassembled(m: Smb1Msg): { buf: Buffer; segs: Segment[] } | undefined {
   if (have.includes(0)) return undefined;
   segs.sort((x, y) => x.at - y.at);
   return { buf, segs };
-}
-
-/** Marks nodes as dissected from byte source `src` (their offsets are into it). */
-function fromSource(nodes: readonly FieldNode[], src: number): void {
-  for (const n of nodes) {
-    n.src ??= src;
-    if (n.children) fromSource(n.children, src);
-  }
 }
 
 /** What Wireshark's first pass adds to the Info of a multi-part response's piece cut mid-field. */

@@ -1,4 +1,4 @@
-import { FieldFlag, type FieldNode, node, walk } from "../dissect/tree.js";
+import { FieldFlag, type FieldNode, fromSource, node } from "../dissect/tree.js";
 import { dissectSmb1, type Smb1State } from "../smb1/dissect.js";
 import { dissectSmb2, type Smb2Ctx } from "../smb2/dissect.js";
 import {
@@ -148,11 +148,7 @@ function dissectPduInner(
     }
     if (r.plain) dissectPdu(r.plain, ctx, innerNodes, inner, depth + 1);
     // Nodes of a nested transform's plaintext already point at theirs (pushed after this one).
-    if (src >= 0)
-      walk(innerNodes, (n) => {
-        n.src ??= src;
-        return true;
-      });
+    if (src >= 0) fromSource(innerNodes, src);
     if (!ctx.light) {
       // As in Wireshark: the transform's smb2 node holds the header and then the inner messages.
       const top = node("smb2", "SMB2 (Server Message Block Protocol version 2)", "", "", 0, data.length);
