@@ -43,17 +43,7 @@ export function pipeRpc(
   let rpc: DcerpcSummary | undefined;
   if (piece.kind === "piece") {
     if (!f.light && piece.frame > 0)
-      f.add(
-        node(
-          "smb_pipe.reassembled_in",
-          `This PDU is reassembled in: ${piece.frame}`,
-          String(piece.frame),
-          piece.frame,
-          -1,
-          0,
-          FieldFlag.Generated,
-        ),
-      );
+      f.generated("smb_pipe.reassembled_in", "This PDU is reassembled in", String(piece.frame), piece.frame);
     return;
   }
   if (piece.kind === "joined") {

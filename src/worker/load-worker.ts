@@ -47,7 +47,7 @@ export interface WorkerInit {
 export type WorkerMsg =
   | { type: "progress"; done: number; total: number; packets: StoreBatch }
   /** `rpc`: Trace.rpcCalls of the finished index. */
-  | { type: "done"; packets: StoreBatch; warnings: string[]; rpc: RpcCall[] }
+  | { type: "done"; packets: StoreBatch; warnings: string[]; rpc: readonly RpcCall[] }
   /** `name`: the error's class name (CaptureError, TraceError: a capture's fault, not smbcmp's). */
   | { type: "error"; message: string; name?: string };
 
@@ -159,7 +159,10 @@ let settled = 0;
 let done = 0;
 let total = 0;
 let last = Date.now();
-let outcome: { trace: Trace; warnings: string[] } | { error: string; name?: string } | undefined;
+let outcome:
+  | { trace: Trace; warnings: string[]; rpc: readonly RpcCall[] }
+  | { error: string; name?: string }
+  | undefined;
 const requesters: [MessagePort, Int32Array][] = [[init.port, init.flag]];
 /** Attached ctl ports waiting for the end of the index. */
 const filterers: MessagePort[] = [];
@@ -225,7 +228,7 @@ parent.on("message", (m: Attach) => {
       type: "done",
       packets: none,
       warnings: outcome.warnings,
-      rpc: [...(outcome.trace.rpcCalls?.() ?? [])],
+      rpc: outcome.rpc,
     } satisfies WorkerMsg);
     serve(outcome.trace, m.req, m.flag);
     serveFilters(outcome.trace, m.ctl);
@@ -287,14 +290,10 @@ async function run(): Promise<void> {
   const gate = init.gate;
   while (gate && Atomics.load(gate, 0) === 0) Atomics.wait(gate, 0, 0, 1000);
   const warnings = [...trace.warnings];
-  post({
-    type: "done",
-    packets: store.exportRange(sent, store.length),
-    warnings,
-    rpc: [...(trace.rpcCalls?.() ?? [])],
-  });
+  const rpc = trace.rpcCalls?.() ?? [];
+  post({ type: "done", packets: store.exportRange(sent, store.length), warnings, rpc });
   sent = store.length;
-  outcome = { trace, warnings };
+  outcome = { trace, warnings, rpc };
   for (const [port, flag] of requesters) serve(trace, port, flag);
   requesters.length = 0;
   for (const ctl of filterers) serveFilters(trace, ctl);
