@@ -179,11 +179,11 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         s.ctxId = f.uint("dcerpc.cn_ctx_id", "Context ID", 2);
         s.opnum = f.uint("dcerpc.opnum", "Opnum", 2);
         if (fl & 0x80) f.guid("dcerpc.obj_id", "Object");
-        const iface = INTERFACES[bindings.get(`${key}:${s.ctxId}`) ?? ""];
+        const bound = bindings.get(`${key}:${s.ctxId}`);
+        const iface = INTERFACES[bound ?? ""];
         const op = iface?.ops?.[s.opnum];
         if (op && !f.light) f.nodes[f.nodes.length - 1]!.label += ` (${op})`;
         s.op = `${iface?.name ?? "?"}.${op ?? s.opnum}`;
-        const bound = bindings.get(`${key}:${s.ctxId}`);
         const t = callTable(m);
         if (m.ctx.first && fl & 1 && bound !== undefined) {
           const call: Call = { op: s.op, reqFrame: m.ctx.frame, reqTime: m.ctx.time, opnum: s.opnum };
