@@ -370,6 +370,12 @@ function segmentsNode(f: Fields, m: Smb1Msg, r: { buf: Buffer; segs: Segment[] }
   return src;
 }
 
+/** A TRANSACTION on a named pipe (`\PIPE\name`), not the LANMAN (RAP) one. */
+function onPipe(name: string | undefined): boolean {
+  const upper = (name ?? "").toUpperCase();
+  return upper.startsWith("\\PIPE\\") && upper !== "\\PIPE\\LANMAN";
+}
+
 function transRequest(f: Fields, m: Smb1Msg): void {
   // OPEN2: the FID its response returned leads, as for Open AndX (known after the first pass).
   if (m.cmd === 0x32 && m.rec.sub === 0) createdFid(f, m);
@@ -401,8 +407,7 @@ function transRequest(f: Fields, m: Smb1Msg): void {
   });
   m.rec.transName = name;
   m.info.path = name;
-  const upper = name.toUpperCase();
-  if (upper.startsWith("\\PIPE\\") && upper !== "\\PIPE\\LANMAN" && setup.length >= 1) {
+  if (onPipe(name) && setup.length >= 1) {
     const fn = setup[0]!;
     m.rec.sub = fn;
     const fnName = PIPE_FUNCTIONS[fn] ?? "Unknown";
@@ -480,11 +485,11 @@ function transResponse(f: Fields, m: Smb1Msg): void {
     return;
   }
   const sub = m.rec.sub;
+  const pipe = !is2 && onPipe(m.rec.transName);
   if (!is2) {
     if (m.rec.fid !== undefined) fidNode(f, m, { generated: m.rec.fid });
-    const tn = (m.rec.transName ?? "").toUpperCase();
     const empty = isError(m) && f.c.has(1) && f.c.peekU8() === 0;
-    if (known && !empty && tn.startsWith("\\PIPE\\") && tn !== "\\PIPE\\LANMAN" && sub !== undefined) {
+    if (known && !empty && pipe && sub !== undefined) {
       m.info.summary = `${PIPE_FUNCTIONS[sub] ?? "Unknown"} Response`;
       m.info.detail = PIPE_FUNCTIONS[sub];
       if (m.rec.fid !== undefined) m.info.summary += `, FID: ${hexN(m.rec.fid, 4)}`;
@@ -527,8 +532,7 @@ function transResponse(f: Fields, m: Smb1Msg): void {
       const first = m.h.at + (b.pc ? b.po : b.doff);
       padTo(f, m, first - m.h.at);
     }
-    const tn = (m.rec.transName ?? "").toUpperCase();
-    if (tn.startsWith("\\PIPE\\") && tn !== "\\PIPE\\LANMAN") {
+    if (pipe) {
       if (known && m.rec.sub !== undefined) pipeProtocol(f, m, m.rec.sub, m.rec.fid);
       if (whole) {
         // The DCE/RPC PDU of every piece, from the joined data.
