@@ -25,8 +25,6 @@ export interface Smb2Ctx {
   light: boolean;
   /** The first (indexing) pass over the capture: records are created and state is updated. */
   first: boolean;
-  /** Flags to add to every message (Decrypted, Compressed). */
-  msgFlags?: number;
   /** A plain PDU (not from a transform): first pass, where it is in the file (see pipe-stream.ts). */
   place?: PduPlace;
   /** Full trees of a plain PDU: a PDU read back from its place, and the byte sources joined data adds to. */
@@ -171,7 +169,7 @@ function dissectMessage(
   prev?: Smb2Msg,
 ): Smb2Msg {
   const { state } = ctx;
-  let flags = ctx.msgFlags ?? 0;
+  let flags = 0;
   if (h.isAsync) flags |= MsgFlag.Async;
   if (h.flags & SMB2_FLAGS.SIGNED) flags |= MsgFlag.Signed;
   if (h.flags & SMB2_FLAGS.RELATED) flags |= MsgFlag.Related;
