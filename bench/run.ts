@@ -8,6 +8,7 @@
  *                                 # torture: list and stats of a real smbtorture run, ~800k packets)
  *   npm run bench -- --mb 100     # a smaller bulk capture
  *   npm run bench -- --record     # also write bench/RESULTS.md
+ *   npm run bench -- --check      # exit 1 when a ratio fell by over a quarter from bench/RESULTS.md
  */
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -377,6 +378,11 @@ async function main() {
       "",
     );
   }
+  const slower = args.includes("--check")
+    ? regressions(readFileSync(join(ROOT, "bench/RESULTS.md"), "utf8"))
+    : [];
+  for (const s of slower) console.error(`bench: regression: ${s}`);
+  if (slower.length) process.exitCode = 1;
   if (record) {
     const md = [
       "# Benchmark results",
@@ -392,6 +398,33 @@ async function main() {
     ].join("\n");
     writeFileSync(join(ROOT, "bench/RESULTS.md"), md);
   }
+}
+
+/**
+ * Rows whose same-run ratio (against tshark, or against cat) fell by over a quarter from the
+ * recorded results. Ratios, not times: this VM's speed drifts, both sides of a ratio with it.
+ */
+function regressions(recorded: string, now = rows): string[] {
+  const ratios = (cells: readonly string[]) => ({
+    tshark: Number(/([\d.]+)x faster/.exec(cells[3] ?? "")?.[1]),
+    cat: Number(/([\d.]+)x cat/.exec(cells[5] ?? "")?.[1]),
+  });
+  const before = new Map<string, ReturnType<typeof ratios>>();
+  for (const line of recorded.split("\n")) {
+    const cells = line.split("|").map((c) => c.trim());
+    if (cells.length >= 7) before.set(cells[1]!, ratios(cells.slice(1)));
+  }
+  const out: string[] = [];
+  for (const r of now) {
+    const was = before.get(r[0]!);
+    if (!was) continue;
+    const is = ratios(r);
+    if (is.tshark < was.tshark * 0.75)
+      out.push(`${r[0]}: ${is.tshark}x faster than tshark, was ${was.tshark}x`);
+    // Against cat, lower is better.
+    if (is.cat > was.cat * 1.33) out.push(`${r[0]}: ${is.cat}x cat, was ${was.cat}x`);
+  }
+  return out;
 }
 
 main().catch((e) => {
