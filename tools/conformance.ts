@@ -43,7 +43,7 @@ export const BASELINE = join(import.meta.dirname, "../test/conformance/baseline.
 /** The tshark protocols compared for a `--proto` name (a baseline key). */
 export function protosOf(proto: string): string[] {
   if (proto === "both") return ["smb2", "smb"];
-  if (proto === "dcerpc") return ["smb_pipe", "dcerpc"];
+  if (proto === "dcerpc") return ["smb_pipe", "dcerpc", "srvsvc"];
   return [proto];
 }
 

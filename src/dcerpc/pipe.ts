@@ -10,6 +10,7 @@ import { guidString, hexN } from "../dissect/format.js";
 import { type FieldNode, fromSource, node } from "../dissect/tree.js";
 import type { RpcCall } from "../trace/types.js";
 import { INTERFACES, PTYPES } from "./names.js";
+import { srvsvcDecodes, srvsvcTree } from "./srvsvc.js";
 
 /** What the pipe dissector needs of the SMB2 or SMB1 message carrying the data. */
 export interface PipeMsg {
@@ -59,6 +60,8 @@ function useBindings(m: PipeMsg): void {
 
 interface Call extends RpcCall {
   opnum: number;
+  /** The interface the call's context was bound to when it was made. */
+  iface: string;
   /** Frames of the response's first and last fragments. */
   respFrame?: number;
   lastFrame?: number;
@@ -66,15 +69,40 @@ interface Call extends RpcCall {
 /** Request/response matching per capture (keyed by its SMB state), filled in the indexing pass. */
 const calls = new WeakMap<
   object,
-  { open: Map<string, Call>; byResp: Map<string, Call>; byReq: Map<string, Call>; all: Call[] }
+  {
+    open: Map<string, Call>;
+    byResp: Map<string, Call>;
+    byReq: Map<string, Call>;
+    all: Call[];
+    /** The interface of each request fragment (frame:call id), as bound when it was sent. */
+    ifaceAt: Map<string, string>;
+  }
 >();
 function callTable(m: PipeMsg) {
   let t = calls.get(m.ctx.state);
   if (!t) {
-    t = { open: new Map(), byResp: new Map(), byReq: new Map(), all: [] };
+    t = { open: new Map(), byResp: new Map(), byReq: new Map(), all: [], ifaceAt: new Map() };
     calls.set(m.ctx.state, t);
   }
   return t;
+}
+
+/**
+ * The interface context `ctx` of a request was bound to when the request was sent: the bindings as
+ * they are in the indexing pass, as they were then (recorded) when a tree is built later: a pipe's
+ * handle can be reopened and bound to another interface.
+ */
+function boundAt(
+  t: ReturnType<typeof callTable>,
+  m: PipeMsg,
+  ctx: string,
+  callId: number,
+): string | undefined {
+  const k = `${m.ctx.frame}:${callId}`;
+  if (!m.ctx.first) return t.ifaceAt.get(k);
+  const u = bindings.get(ctx);
+  if (u !== undefined) t.ifaceAt.set(k, u);
+  return u;
 }
 
 /** The RPC calls (of bound interfaces) the indexing pass saw with SMB state `state`, in order. */
@@ -150,6 +178,13 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
   if (!f.light) f.add(top);
   f.nodes = top.children;
   const end = at + fragLen;
+  // A stub NDR can decode: little-endian, not sealed, in one fragment.
+  const authLen0 = f.c.peekU16(at + 10);
+  const plainStub =
+    (fl & 3) === 3 &&
+    f.c.peekU8(at + 4) >> 4 === 1 &&
+    !(authLen0 && f.c.has(2, end - authLen0 - 8) && f.c.peekU8(end - authLen0 - 7) === 6);
+  const decoded: FieldNode[] = [];
   try {
     f.within(at, fragLen, () => {
       f.c.seek(at);
@@ -179,14 +214,20 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         s.ctxId = f.uint("dcerpc.cn_ctx_id", "Context ID", 2);
         s.opnum = f.uint("dcerpc.opnum", "Opnum", 2);
         if (fl & 0x80) f.guid("dcerpc.obj_id", "Object");
-        const bound = bindings.get(`${key}:${s.ctxId}`);
+        const t = callTable(m);
+        const bound = boundAt(t, m, `${key}:${s.ctxId}`, callId);
         const iface = INTERFACES[bound ?? ""];
         const op = iface?.ops?.[s.opnum];
         if (op && !f.light) f.nodes[f.nodes.length - 1]!.label += ` (${op})`;
         s.op = `${iface?.name ?? "?"}.${op ?? s.opnum}`;
-        const t = callTable(m);
         if (m.ctx.first && fl & 1 && bound !== undefined) {
-          const call: Call = { op: s.op, reqFrame: m.ctx.frame, reqTime: m.ctx.time, opnum: s.opnum };
+          const call: Call = {
+            op: s.op,
+            reqFrame: m.ctx.frame,
+            reqTime: m.ctx.time,
+            opnum: s.opnum,
+            iface: bound,
+          };
           t.open.set(`${m.ctx.conn}:${callId}`, call);
           t.byReq.set(`${m.ctx.frame}:${callId}`, call);
           t.all.push(call);
@@ -194,7 +235,13 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         const answered = t.byReq.get(`${m.ctx.frame}:${callId}`)?.respFrame;
         if (answered !== undefined)
           f.generated("dcerpc.response_in", "Response in frame", String(answered), answered);
-        requestStub(f, bodyEnd, authLen, bound);
+        requestStub(
+          f,
+          bodyEnd,
+          authLen,
+          bound,
+          plainStub ? { opnum: s.opnum, response: false, other: answered, out: decoded } : undefined,
+        );
       } else if (ptype === 2 || ptype === 3) {
         f.uint("dcerpc.cn_alloc_hint", "Alloc hint", 4);
         s.ctxId = f.uint("dcerpc.cn_ctx_id", "Context ID", 2);
@@ -243,7 +290,15 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         const last = call && !(fl & 2) ? call.lastFrame : undefined;
         if (last !== undefined)
           f.generated("dcerpc.reassembled_in", "Reassembled PDU in frame", String(last), last);
-        else stub(f, bodyEnd, call ? bindings.get(`${key}:${s.ctxId}`) : undefined);
+        else
+          stub(
+            f,
+            bodyEnd,
+            call?.iface,
+            call && plainStub && ptype === 2
+              ? { opnum: call.opnum, response: true, other: call.reqFrame, out: decoded }
+              : undefined,
+          );
       } else if (ptype === 11 || ptype === 14) {
         s.interfaces = bind(f, key);
         s.op = `${ptype === 11 ? "bind" : "alter"} ${s.interfaces.join(",")}`;
@@ -270,6 +325,7 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
   } finally {
     f.nodes = saved;
   }
+  for (const t of decoded) f.add(t);
   return s;
 }
 
@@ -324,9 +380,10 @@ const NDR_KNOWN = new Set(
  * Stub data stays undecoded (no NDR). Shown like Wireshark: "Complete stub data" for interfaces it
  * decodes, raw `dcerpc.stub_data` otherwise, with a no-bind note when the bind was not seen.
  */
-function stub(f: Fields, end: number, iface: string | undefined): void {
+function stub(f: Fields, end: number, iface: string | undefined, call?: NdrCall): void {
   const n = Math.min(Math.max(0, end - f.c.pos), f.c.remaining);
   if (!n) return;
+  const at = f.c.pos;
   if (iface === undefined || !NDR_KNOWN.has(iface)) {
     if (iface === undefined && !f.light)
       f.add(node("dcerpc.cn_ctx_id.no_bind", "[No bind info for interface Context ID]", "", "", f.c.pos, 0));
@@ -343,7 +400,27 @@ function stub(f: Fields, end: number, iface: string | undefined): void {
     },
     n,
   );
+  // The interfaces decoded from NDR get their own tree, beside dcerpc's, as in Wireshark.
+  if (call && !f.light && iface === SRVSVC && srvsvcDecodes(call.opnum)) {
+    const t = f.within(at, n, () => {
+      f.c.seek(at);
+      return srvsvcTree(f, n, call.opnum, call.response, call.other);
+    });
+    if (t) call.out.push(t);
+  }
 }
+
+/** A call whose stub is complete in this PDU (not sealed, little-endian NDR), for NDR decoding. */
+interface NdrCall {
+  opnum: number;
+  response: boolean;
+  /** The frame of the request (for a response) or of the response (for a request). */
+  other?: number;
+  /** The top-level list the decoded tree is appended to (after the dcerpc tree). */
+  out: FieldNode[];
+}
+
+const SRVSVC = "4b324fc8-1670-01d3-1278-5a47bf6ee188";
 
 /**
  * Bind time feature negotiation (MS-RPCE 3.3.1.5.3): a transfer syntax 6cb71c2c-9812-4540-XXXX-...
@@ -518,7 +595,13 @@ const SEC_VT_BITMASK_BITS: readonly BitSpec[] = [
  * A request's stub up to `bodyEnd`: the stub data, then the verification trailer when there is
  * one (its signature at a 4-byte boundary of the stub's end part), then the auth padding.
  */
-function requestStub(f: Fields, bodyEnd: number, authLen: number, iface: string | undefined): void {
+function requestStub(
+  f: Fields,
+  bodyEnd: number,
+  authLen: number,
+  iface: string | undefined,
+  call?: NdrCall,
+): void {
   const start = f.c.pos;
   const pad = authLen && f.c.has(3, bodyEnd) ? f.c.peekU8(bodyEnd + 2) : 0;
   const stubEnd = Math.max(start, bodyEnd - pad);
@@ -535,7 +618,7 @@ function requestStub(f: Fields, bodyEnd: number, authLen: number, iface: string 
     }
     from = at - 1;
   }
-  stub(f, vt < 0 ? stubEnd : vt, iface);
+  stub(f, vt < 0 ? stubEnd : vt, iface, call);
   if (vt >= 0) secVt(f, vt, stubEnd);
   if (pad && stubEnd < bodyEnd && f.c.has(bodyEnd - stubEnd, stubEnd)) {
     f.c.seek(stubEnd);

@@ -590,7 +590,7 @@ export function messageTree(t: Trace, r: MsgRef, skeleton = false): FieldNode[] 
 }
 
 /** Protocols a message carries, shown as trees of their own after its smb/smb2 node. */
-const CARRIED: ReadonlySet<string> = new Set(["smb_pipe", "dcerpc"]);
+const CARRIED: ReadonlySet<string> = new Set(["smb_pipe", "dcerpc", "srvsvc"]);
 
 /** Ids that only the detail trees carry (MessageInfo has FileId, session, tree and async ids). */
 const TREE_ONLY: ReadonlySet<IdKind> = new Set(["lease", "create-guid", "client-guid", "app-guid"]);

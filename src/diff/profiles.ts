@@ -87,6 +87,8 @@ const DEFAULT_RULES: readonly string[] = [
   "smb2.credits.granted",
   // The DCE/RPC association group a server assigns at bind.
   "dcerpc.cn_assoc_group",
+  // NDR pointers' referent ids: any non-zero value means "present" (impacket draws them at random).
+  "dcerpc.referent_id",
   // GUIDs and keys random per client, server start or open.
   "smb2.server_guid",
   "smb.server_guid",

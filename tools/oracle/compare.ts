@@ -4,11 +4,11 @@
  * identical Info summaries.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { FieldFlag, type FieldNode, walk } from "../../src/dissect/tree.js";
 import { parseKeyArg } from "../../src/keys/index.js";
 import { openTrace } from "../../src/trace/index.js";
 import type { Trace } from "../../src/trace/types.js";
+import { TSVS } from "../gen-fields.js";
 import { infoColumn, type OracleField, pdmlFields, splitArgs } from "./pdml.js";
 
 export interface FrameReport {
@@ -40,15 +40,16 @@ export interface CaptureReport {
   perFrame?: FrameReport[];
 }
 
-const FIELDS_TSV = join(import.meta.dirname, "../../test/fixtures/corpus/tshark-4.0.17-fields-smb.tsv");
 let known: Set<string> | undefined;
 export function wiresharkNames(): Set<string> {
   known ??= new Set(
-    readFileSync(FIELDS_TSV, "utf8")
-      .split("\n")
-      .slice(1)
-      .map((l) => l.split("\t")[0]!)
-      .filter(Boolean),
+    TSVS.flatMap((t) =>
+      readFileSync(t, "utf8")
+        .split("\n")
+        .slice(1)
+        .map((l) => l.split("\t")[0]!)
+        .filter(Boolean),
+    ),
   );
   return known;
 }

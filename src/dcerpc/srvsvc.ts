@@ -1,0 +1,301 @@
+/**
+ * Server Service (MS-SRVS) calls decoded from their NDR stubs: NetShareEnumAll, NetShareGetInfo and
+ * NetSrvGetInfo, what `smbclient -L`, `net view` and Explorer's share browsing send. Trees and field
+ * names as Wireshark's (its srvsvc IDL: `level` and `ctr` apart, not MS-SRVS's SHARE_ENUM_STRUCT).
+ */
+
+import { ShortRead } from "../dissect/cursor.js";
+import type { BitSpec, Fields } from "../dissect/fields.js";
+import type { FieldNode } from "../dissect/tree.js";
+import { Ndr, undecoded } from "./ndr.js";
+
+const P = "srvsvc.srvsvc_";
+
+export const SHARE_TYPES = new Map<number, string>([
+  [0, "STYPE_DISKTREE"],
+  [0x40000000, "STYPE_DISKTREE_TEMPORARY"],
+  [0x80000000, "STYPE_DISKTREE_HIDDEN"],
+  [1, "STYPE_PRINTQ"],
+  [0x40000001, "STYPE_PRINTQ_TEMPORARY"],
+  [0x80000001, "STYPE_PRINTQ_HIDDEN"],
+  [2, "STYPE_DEVICE"],
+  [0x40000002, "STYPE_DEVICE_TEMPORARY"],
+  [0x80000002, "STYPE_DEVICE_HIDDEN"],
+  [3, "STYPE_IPC"],
+  [0x40000003, "STYPE_IPC_TEMPORARY"],
+  [0x80000003, "STYPE_IPC_HIDDEN"],
+]);
+
+const PLATFORMS = new Map<number, string>([
+  [300, "PLATFORM_ID_DOS"],
+  [400, "PLATFORM_ID_OS2"],
+  [500, "PLATFORM_ID_NT"],
+  [600, "PLATFORM_ID_OSF"],
+  [700, "PLATFORM_ID_VMS"],
+]);
+
+/** Win32 error codes (MS-ERREF 2.2) a Server Service call returns. */
+export const WERRORS = new Map<number, string>([
+  [0, "WERR_OK"],
+  [0x2, "WERR_FILE_NOT_FOUND"],
+  [0x5, "WERR_ACCESS_DENIED"],
+  [0x8, "WERR_NOT_ENOUGH_MEMORY"],
+  [0x32, "WERR_NOT_SUPPORTED"],
+  [0x57, "WERR_INVALID_PARAMETER"],
+  [0x7b, "WERR_INVALID_NAME"],
+  [0x7c, "WERR_INVALID_LEVEL"],
+  [0xea, "WERR_MORE_DATA"],
+]);
+
+const vals = (m: Map<number, string>) => (v: number) => m.get(v);
+
+/** The server type bits (MS-SRVS 2.2.2.7), shown as Wireshark's browser protocol shows them. */
+const SERVER_TYPE: readonly BitSpec[] = (
+  [
+    ["workstation", "Workstation", 0, "a Workstation"],
+    ["server", "Server", 1, "a Server"],
+    ["sql", "SQL", 2, "an SQL server"],
+    ["domain_controller", "Domain Controller", 3, "a Domain Controller"],
+    ["backup_controller", "Backup Controller", 4, "a Backup Controller"],
+    ["time", "Time Source", 5, "a Time Source"],
+    ["apple", "Apple", 6, "an Apple host"],
+    ["novell", "Novell", 7, "a Novell server"],
+    ["member", "Member", 8, "a Domain Member server"],
+    ["print", "Print", 9, "a Print Queue server"],
+    ["dialin", "Dialin", 10, "a Dialin server"],
+    ["xenix", "Xenix", 11, "a Xenix server"],
+    ["ntw", "NT Workstation", 12, "an NT Workstation"],
+    ["wfw", "WfW", 13, "a WfW host"],
+    ["nts", "NT Server", 14, "an NT Server"],
+    ["browser.potential", "Potential Browser", 15, "a Potential Browser"],
+    ["browser.backup", "Backup Browser", 16, "a Backup Browser"],
+    ["browser.master", "Master Browser", 17, "a Master Browser"],
+    ["browser.domain_master", "Domain Master Browser", 18, "a Domain Master Browser"],
+    ["osf", "OSF", 19, "an OSF host"],
+    ["vms", "VMS", 20, "a VMS host"],
+    ["w95", "Windows 95+", 21, "a Windows 95 or above host"],
+    ["dfs", "DFS", 22, "a DFS server"],
+    ["local", "Local", 30, "a local list only request"],
+    ["domainenum", "Domain Enum", 31, "a Domain Enum request"],
+  ] as const
+).map(([n, label, bit, what]) => ({
+  name: `browser.server_type.${n}`,
+  label,
+  mask: 2 ** bit,
+  t: `This is ${what}`,
+  // Wireshark's text for a clear DFS bit has this capital H.
+  f: n === "dfs" ? `THis is NOT ${what}` : `This is NOT ${what}`,
+}));
+
+/** A `[string] uint16 *member` of a structure. */
+function strPtr(nd: Ndr, struct: string, member: string, label: string): void {
+  nd.ptr(`${label} (uint16)`, true, () => nd.string(`${P}${struct}.${member}`, label));
+}
+
+/** NetShareInfo0/1/2 members, in a structure's or an array element's subtree. */
+function shareInfo(nd: Ndr, level: number): void {
+  const s = `NetShareInfo${level}`;
+  strPtr(nd, s, "name", "Name");
+  if (level === 0) return;
+  nd.u32(`${P}${s}.type`, "Type", { vals: vals(SHARE_TYPES) });
+  strPtr(nd, s, "comment", "Comment");
+  if (level === 1) return;
+  nd.u32(`${P}${s}.permissions`, "Permissions");
+  nd.u32(`${P}${s}.max_users`, "Max Users");
+  nd.u32(`${P}${s}.current_users`, "Current Users");
+  strPtr(nd, s, "path", "Path");
+  strPtr(nd, s, "password", "Password");
+}
+
+const SHARE_LEVELS = new Set([0, 1, 2]);
+
+/** `[switch_is(level)] srvsvc_NetShareCtr`: a pointer to a count and an array of share infos. */
+function shareCtr(nd: Ndr, op: string): void {
+  nd.group("srvsvc_NetShareCtr", () => {
+    const level = nd.discriminant(`${P}${op}.ctr`, "Ctr");
+    if (!SHARE_LEVELS.has(level)) return undecoded(nd.f, `share container level ${level}`);
+    const ctr = `NetShareCtr${level}`;
+    nd.ptr(`Ctr${level} (srvsvc_${ctr})`, true, () =>
+      nd.f.tree(`${P}NetShareCtr.ctr${level}`, `Ctr${level}`, () =>
+        nd.construct(() => {
+          nd.u32(`${P}${ctr}.count`, "Count");
+          nd.ptr(`Array (srvsvc_NetShareInfo${level})`, true, () =>
+            nd.array(`${P}${ctr}.array`, "Array", () => shareInfo(nd, level)),
+          );
+        }),
+      ),
+    );
+  });
+}
+
+/** `[switch_is(level)] srvsvc_NetShareInfo`: a pointer to one share's info. */
+function shareInfoUnion(nd: Ndr): void {
+  nd.group("srvsvc_NetShareInfo", () => {
+    const level = nd.discriminant(`${P}NetShareGetInfo.info`, "Info");
+    if (!SHARE_LEVELS.has(level)) return undecoded(nd.f, `share info level ${level}`);
+    nd.ptr(`Info${level} (srvsvc_NetShareInfo${level})`, true, () =>
+      nd.f.tree(`${P}NetShareInfo.info${level}`, `Info${level}`, () =>
+        nd.construct(() => shareInfo(nd, level)),
+      ),
+    );
+  });
+}
+
+/** `[switch_is(level)] srvsvc_NetSrvInfo` at levels 100, 101 and 102. */
+function srvInfoUnion(nd: Ndr): void {
+  nd.group("srvsvc_NetSrvInfo", () => {
+    const level = nd.discriminant(`${P}NetSrvGetInfo.info`, "Info");
+    if (level !== 100 && level !== 101 && level !== 102) return undecoded(nd.f, `server info level ${level}`);
+    const s = `NetSrvInfo${level}`;
+    nd.ptr(`Info${level} (srvsvc_${s})`, true, () =>
+      nd.f.tree(`${P}NetSrvInfo.info${level}`, `Info${level}`, () =>
+        nd.construct(() => {
+          nd.u32(`${P}${s}.platform_id`, "Platform Id", { vals: vals(PLATFORMS) });
+          strPtr(nd, s, "server_name", "Server Name");
+          if (level === 100) return;
+          nd.u32(`${P}${s}.version_major`, "Version Major");
+          nd.u32(`${P}${s}.version_minor`, "Version Minor");
+          nd.align(4);
+          nd.f.bitmask("browser.server_type", "Server Type", 4, SERVER_TYPE);
+          strPtr(nd, s, "comment", "Comment");
+          if (level === 101) return;
+          for (const [m, label] of [
+            ["users", "Users"],
+            ["disc", "Disc"],
+            ["hidden", "Hidden"],
+            ["announce", "Announce"],
+            ["anndelta", "Anndelta"],
+            ["licenses", "Licenses"],
+          ] as const)
+            nd.u32(`${P}${s}.${m}`, label);
+          strPtr(nd, s, "userpath", "Userpath");
+        }),
+      ),
+    );
+  });
+}
+
+/** A top-level `[unique, string] uint16 *server_unc`. */
+function serverUnc(nd: Ndr, op: string): void {
+  nd.construct(() => strPtr(nd, op, "server_unc", "Server Unc"));
+}
+
+/** A top-level `[ref] uint32 *member`. */
+function u32Ref(nd: Ndr, op: string, member: string, label: string): void {
+  nd.construct(() => nd.ptr(`${label} (uint32)`, false, () => nd.u32(`${P}${op}.${member}`, label)));
+}
+
+/** The parameters of a request (in) or a response (out) of the operations decoded here. */
+const OPS: Record<number, { name: string; in: (nd: Ndr) => void; out: (nd: Ndr) => void }> = {
+  15: {
+    name: "NetShareEnumAll",
+    in: (nd) => {
+      const op = "NetShareEnumAll";
+      serverUnc(nd, op);
+      u32Ref(nd, op, "level", "Level");
+      nd.construct(() => nd.ptr("Ctr (srvsvc_NetShareCtr)", false, () => shareCtr(nd, op)));
+      nd.u32(`${P}${op}.max_buffer`, "Max Buffer");
+      nd.construct(() =>
+        nd.ptr("Resume Handle (uint32)", true, () => nd.u32(`${P}${op}.resume_handle`, "Resume Handle")),
+      );
+    },
+    out: (nd) => {
+      const op = "NetShareEnumAll";
+      u32Ref(nd, op, "level", "Level");
+      nd.construct(() => nd.ptr("Ctr (srvsvc_NetShareCtr)", false, () => shareCtr(nd, op)));
+      u32Ref(nd, op, "totalentries", "Totalentries");
+      nd.construct(() =>
+        nd.ptr("Resume Handle (uint32)", true, () => nd.u32(`${P}${op}.resume_handle`, "Resume Handle")),
+      );
+    },
+  },
+  16: {
+    name: "NetShareGetInfo",
+    in: (nd) => {
+      const op = "NetShareGetInfo";
+      serverUnc(nd, op);
+      nd.string(`${P}${op}.share_name`, "Share Name");
+      nd.u32(`${P}${op}.level`, "Level");
+    },
+    out: (nd) => nd.construct(() => nd.ptr("Info (srvsvc_NetShareInfo)", false, () => shareInfoUnion(nd))),
+  },
+  21: {
+    name: "NetSrvGetInfo",
+    in: (nd) => {
+      const op = "NetSrvGetInfo";
+      serverUnc(nd, op);
+      nd.u32(`${P}${op}.level`, "Level");
+    },
+    out: (nd) => nd.construct(() => nd.ptr("Info (srvsvc_NetSrvInfo)", false, () => srvInfoUnion(nd))),
+  },
+};
+
+/** The operations this module decodes. */
+export function srvsvcDecodes(opnum: number): boolean {
+  return opnum in OPS;
+}
+
+/**
+ * The `srvsvc` tree of a call's complete stub (the `n` bytes at `f.c.pos`), for a request or a
+ * response; `other` is the frame of its response or request. Undefined for an operation not decoded here.
+ */
+export function srvsvcTree(
+  f: Fields,
+  n: number,
+  opnum: number,
+  response: boolean,
+  other?: number,
+): FieldNode | undefined {
+  const op = OPS[opnum];
+  if (!op) return undefined;
+  const start = f.c.pos;
+  const top: FieldNode = {
+    name: "srvsvc",
+    label: `Server Service, ${op.name}`,
+    show: "",
+    value: "",
+    offset: start,
+    length: n,
+    children: [],
+  };
+  const saved = f.nodes;
+  f.nodes = top.children!;
+  try {
+    f.within(start, n, () => {
+      f.c.seek(start);
+      f.add({
+        name: "srvsvc.opnum",
+        label: `Operation: ${op.name} (${opnum})`,
+        show: String(opnum),
+        value: opnum,
+        offset: start,
+        length: 0,
+      });
+      if (other !== undefined)
+        f.generated(
+          response ? "dcerpc.request_in" : "dcerpc.response_in",
+          response ? "Request in frame" : "Response in frame",
+          String(other),
+          other,
+        );
+      const nd = new Ndr(f, start);
+      if (!response) return op.in(nd);
+      // The status is the stub's last 4 bytes, read there even when a level is not decoded.
+      const end = start + n - 4;
+      try {
+        op.out(nd);
+      } finally {
+        if (end >= start) {
+          f.c.seek(end);
+          nd.werror("srvsvc.werror", vals(WERRORS));
+        }
+      }
+    });
+  } catch (e) {
+    if (!(e instanceof ShortRead)) throw e;
+    f.malformed("srvsvc stub truncated");
+  } finally {
+    f.nodes = saved;
+  }
+  return top;
+}

@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { FieldFlag, type FieldNode, find, walk } from "../../src/dissect/tree.js";
+import { openTrace } from "../../src/trace/index.js";
+
+const CORPUS = join(import.meta.dirname, "../fixtures/corpus");
+/** tshark 4.0.17's srvsvc fields (two passes) of NDR-decoded calls of the corpus, in tree order. */
+const TSHARK: Record<string, Record<string, [string, string][]>> = JSON.parse(
+  readFileSync(join(import.meta.dirname, "tshark-srvsvc.json"), "utf8"),
+);
+
+function srvsvcFields(top: FieldNode[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (const t of top.filter((n) => n.name === "srvsvc"))
+    walk(t.children ?? [], (n) => {
+      if (!(n.flags && n.flags & FieldFlag.Text) && n.name && !n.name.startsWith("smbcmp."))
+        out.push([n.name, n.show]);
+      return true;
+    });
+  return out;
+}
+
+for (const [path, frames] of Object.entries(TSHARK)) {
+  test(`srvsvc calls decoded from NDR as tshark shows them: ${path.split("/").slice(-2).join("/")}`, async () => {
+    const t = await openTrace(join(CORPUS, path));
+    try {
+      for (const [no, want] of Object.entries(frames)) {
+        assert.ok(want.length > 5, `frame ${no}: the oracle has srvsvc fields`);
+        assert.deepEqual(srvsvcFields(t.tree(Number(no))), want, `frame ${no}`);
+      }
+    } finally {
+      t.close();
+    }
+  });
+}
+
+test("a pipe handle reopened on another interface: each call is decoded with the binding of its time", async () => {
+  // FID 0x0006 is bound to SRVSVC at frame 1750, and to WKSSVC later in the capture.
+  const t = await openTrace(
+    join(CORPUS, "OISF__suricata-verify/tests/filestore-filecontainer-smb/filecontainer-smb.pcap"),
+  );
+  try {
+    const req = t.tree(1754);
+    assert.equal(find(req, "dcerpc.opnum")?.label, "Opnum: 21 (NetSrvGetInfo)");
+    const rsp = t.tree(1755);
+    const info = find(rsp, "srvsvc.srvsvc_NetSrvInfo.info101")!;
+    assert.equal(find(info.children!, "srvsvc.srvsvc_NetSrvInfo101.server_name")?.show, "192.168.24.100");
+    assert.equal(
+      find(rsp, "browser.server_type")?.label,
+      "Server Type: 0x00001003, Workstation, Server, NT Workstation",
+    );
+    assert.equal(find(rsp, "srvsvc.werror")?.label, "Windows Error: WERR_OK (0x00000000)");
+  } finally {
+    t.close();
+  }
+});
+
+const CLI = join(import.meta.dirname, "../../src/cli/main.ts");
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ["--import", "tsx", CLI, ...args], { encoding: "utf8" });
+
+test("smbcmp show: a share enumeration's shares, names and types", () => {
+  const r = cli("show", join(CORPUS, "zeek__zeek/testing/btest/Traces/smb/raw_ntlm_in_smb.pcap"), "35");
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^Server Service, NetShareEnumAll$/m);
+  assert.match(r.stdout, /^ +Name: IPC\$\n +Type: STYPE_IPC_HIDDEN \(2147483651\)$/m);
+  assert.match(r.stdout, /^ +Name: SharedDocs$/m);
+  assert.match(r.stdout, /Type: STYPE_IPC_HIDDEN \(2147483651\)/);
+  assert.match(r.stdout, /Windows Error: WERR_OK \(0x00000000\)/);
+});
+
+test("smbcmp diff: srvsvc trees are compared, referent ids are noise", () => {
+  const a = join(import.meta.dirname, "../fixtures/smb2/dcerpc-pipe.pcap");
+  const b = join(import.meta.dirname, "../fixtures/smb2/dcerpc-pipe-run2.pcap");
+  const quiet = cli("diff", a, b, "--deep");
+  assert.equal(quiet.status, 0, quiet.stdout + quiet.stderr);
+  assert.match(quiet.stdout, /no divergence/);
+  // impacket draws referent ids at random: without the rule, the NetShareEnumAll request differs.
+  const loud = cli("diff", a, b, "--deep", "-i", "!dcerpc.referent_id");
+  assert.equal(loud.status, 1, loud.stdout + loud.stderr);
+  assert.match(loud.stdout, /Referent ID: 0x[0-9a-f]{8} → 0x[0-9a-f]{8}/);
+});
