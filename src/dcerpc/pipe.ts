@@ -4,10 +4,10 @@
  * message and handed to the driver through `takeDcerpcTrees` (stub data stays raw: no NDR).
  */
 import { NTLMSSP_SIGNATURE, ntlmssp, ntlmVerifier } from "../auth/ntlmssp.js";
-import { ShortRead } from "../dissect/cursor.js";
+import { Cursor, ShortRead } from "../dissect/cursor.js";
 import { type BitSpec, bitPattern, Fields } from "../dissect/fields.js";
 import { guidString, hexN } from "../dissect/format.js";
-import { type FieldNode, fromSource, node } from "../dissect/tree.js";
+import { type FieldNode, fromSource, node, walk } from "../dissect/tree.js";
 import type { RpcCall } from "../trace/types.js";
 import { INTERFACES, PTYPES } from "./names.js";
 import { srvsvcDecodes, srvsvcTree } from "./srvsvc.js";
@@ -62,6 +62,8 @@ interface Call extends RpcCall {
   opnum: number;
   /** The interface the call's context was bound to when it was made. */
   iface: string;
+  /** The stub pieces of its response so far (indexing pass, calls decoded from NDR only). */
+  pieces?: Buffer[];
   /** Frames of the response's first and last fragments. */
   respFrame?: number;
   lastFrame?: number;
@@ -76,15 +78,79 @@ const calls = new WeakMap<
     all: Call[];
     /** The interface of each request fragment (frame:call id), as bound when it was sent. */
     ifaceAt: Map<string, string>;
+    /** Stubs of responses in several fragments, joined, by the last fragment's frame:call id. */
+    joined: Map<string, Buffer>;
+    joinedBytes: number;
   }
 >();
 function callTable(m: PipeMsg) {
   let t = calls.get(m.ctx.state);
   if (!t) {
-    t = { open: new Map(), byResp: new Map(), byReq: new Map(), all: [], ifaceAt: new Map() };
+    t = {
+      open: new Map(),
+      byResp: new Map(),
+      byReq: new Map(),
+      all: [],
+      ifaceAt: new Map(),
+      joined: new Map(),
+      joinedBytes: 0,
+    };
     calls.set(m.ctx.state, t);
   }
   return t;
+}
+
+/** Joined stubs kept per capture at most (the srvsvc calls decoded are a few KB each). */
+const JOINED_MAX = 16 << 20;
+
+/**
+ * Indexing pass: the stub pieces of a response in several fragments, for a call decoded from NDR,
+ * kept until its last fragment and then joined (Wireshark's DCE/RPC reassembly).
+ */
+function joinStub(
+  t: ReturnType<typeof callTable>,
+  m: PipeMsg,
+  callId: number,
+  fl: number,
+  buf: Buffer,
+  from: number,
+  to: number,
+  plain: boolean,
+): void {
+  const k = `${m.ctx.conn}:${callId}`;
+  const call = t.open.get(k);
+  if (!call || call.iface !== SRVSVC || !srvsvcDecodes(call.opnum)) return;
+  if (fl & 1) call.pieces = [];
+  if (!call.pieces) return;
+  if (!plain || to > buf.length || to < from || t.joinedBytes + to - from > JOINED_MAX) {
+    call.pieces = undefined;
+    return;
+  }
+  call.pieces.push(Buffer.from(buf.subarray(from, to)));
+  if (!(fl & 2)) return;
+  const joined = Buffer.concat(call.pieces);
+  call.pieces = undefined;
+  t.joinedBytes += joined.length;
+  t.joined.set(`${m.ctx.frame}:${callId}`, joined);
+}
+
+/** Whether a fragment's stub is plain NDR: little-endian and not sealed. */
+function plainPieces(f: Fields, at: number, end: number): boolean {
+  const authLen = f.c.peekU16(at + 10);
+  return (
+    f.c.peekU8(at + 4) >> 4 === 1 &&
+    !(authLen && f.c.has(2, end - authLen - 8) && f.c.peekU8(end - authLen - 7) === 6)
+  );
+}
+
+/** A tree dissected from bytes that are not the PDU's: no offsets. */
+function unplaced(n: FieldNode): FieldNode {
+  walk([n], (x) => {
+    x.offset = -1;
+    x.length = 0;
+    return true;
+  });
+  return n;
 }
 
 /**
@@ -260,6 +326,8 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
           f.bytes("dcerpc.reserved", "Reserved", Math.min(4, f.c.remaining));
         } else f.c.skip(1);
         const t = callTable(m);
+        if (m.ctx.first && ptype === 2 && (fl & 3) !== 3)
+          joinStub(t, m, callId, fl, f.c.buf, f.c.pos, bodyEnd, plainPieces(f, at, end));
         // The first and the last fragment of a response are tied to the request (Wireshark's
         // "Response in" names the first).
         if (m.ctx.first && fl & 3) {
@@ -285,6 +353,20 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
           // Epoch seconds in a double carry ~0.2 us of noise: round to the capture's microseconds.
           const dt = (Math.round((m.ctx.time - call.reqTime) * 1e6) / 1e6).toFixed(9);
           f.generated("dcerpc.time", "Time from request", dt, Number(dt)).label += " seconds";
+        }
+        // A stub in several fragments, joined in the indexing pass: decoded with the last one.
+        const joined =
+          !f.light && call && (fl & 3) === 2 ? t.joined.get(`${m.ctx.frame}:${callId}`) : undefined;
+        if (joined && call) {
+          const tree = srvsvcTree(
+            new Fields(new Cursor(joined), [], false),
+            joined.length,
+            call.opnum,
+            true,
+            call.reqFrame,
+          );
+          // Its offsets are into the joined stub, not this PDU: nothing to highlight.
+          if (tree) decoded.push(unplaced(tree));
         }
         // A first fragment of several: its stub is shown whole with the last one.
         const last = call && !(fl & 2) ? call.lastFrame : undefined;

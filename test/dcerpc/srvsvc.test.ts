@@ -6,8 +6,13 @@ import { test } from "node:test";
 import { FieldFlag, type FieldNode, find, walk } from "../../src/dissect/tree.js";
 import { openTrace } from "../../src/trace/index.js";
 
-const CORPUS = join(import.meta.dirname, "../fixtures/corpus");
-/** tshark 4.0.17's srvsvc fields (two passes) of NDR-decoded calls of the corpus, in tree order. */
+const FIXTURES = join(import.meta.dirname, "../fixtures");
+const CORPUS = join(FIXTURES, "corpus");
+/**
+ * tshark 4.0.17's srvsvc fields (two passes) of NDR-decoded calls, in tree order: corpus captures
+ * and Samba fixtures whose responses come in several DCE/RPC fragments (SMB1 and SMB2, and SMB2 READs
+ * of 1 KB), the stub joined.
+ */
 const TSHARK: Record<string, Record<string, [string, string][]>> = JSON.parse(
   readFileSync(join(import.meta.dirname, "tshark-srvsvc.json"), "utf8"),
 );
@@ -25,7 +30,7 @@ function srvsvcFields(top: FieldNode[]): [string, string][] {
 
 for (const [path, frames] of Object.entries(TSHARK)) {
   test(`srvsvc calls decoded from NDR as tshark shows them: ${path.split("/").slice(-2).join("/")}`, async () => {
-    const t = await openTrace(join(CORPUS, path));
+    const t = await openTrace(join(FIXTURES, path));
     try {
       for (const [no, want] of Object.entries(frames)) {
         assert.ok(want.length > 5, `frame ${no}: the oracle has srvsvc fields`);
