@@ -88,3 +88,30 @@ test("smbcmp diff: srvsvc trees are compared, referent ids are noise", () => {
   assert.equal(loud.status, 1, loud.stdout + loud.stderr);
   assert.match(loud.stdout, /Referent ID: 0x[0-9a-f]{8} → 0x[0-9a-f]{8}/);
 });
+
+test("smbcmp list -Y: a display filter on a decoded share name or status", () => {
+  const r = cli(
+    "list",
+    join(CORPUS, "zeek__zeek/testing/btest/Traces/smb/raw_ntlm_in_smb.pcap"),
+    "-Y",
+    'srvsvc.srvsvc_NetShareInfo1.name == "SharedDocs"',
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(
+    r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.trim().split(/\s+/)[0]),
+    ["35"],
+  );
+  // The joined stub of a response in two fragments carries the status.
+  const j = cli("list", join(FIXTURES, "smb2/dcerpc-pipe.pcap"), "-Y", "srvsvc.werror == 0");
+  assert.equal(j.status, 0, j.stderr);
+  assert.deepEqual(
+    j.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.trim().split(/\s+/)[0]),
+    ["30", "36"],
+  );
+});
