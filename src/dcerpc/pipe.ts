@@ -135,7 +135,7 @@ function joinStub(
 }
 
 /** Whether a fragment's stub is plain NDR: little-endian and not sealed. */
-function plainPieces(f: Fields, at: number, end: number): boolean {
+function plainNdr(f: Fields, at: number, end: number): boolean {
   const authLen = f.c.peekU16(at + 10);
   return (
     f.c.peekU8(at + 4) >> 4 === 1 &&
@@ -245,11 +245,7 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
   f.nodes = top.children;
   const end = at + fragLen;
   // A stub NDR can decode: little-endian, not sealed, in one fragment.
-  const authLen0 = f.c.peekU16(at + 10);
-  const plainStub =
-    (fl & 3) === 3 &&
-    f.c.peekU8(at + 4) >> 4 === 1 &&
-    !(authLen0 && f.c.has(2, end - authLen0 - 8) && f.c.peekU8(end - authLen0 - 7) === 6);
+  const plainStub = (fl & 3) === 3 && plainNdr(f, at, end);
   const decoded: FieldNode[] = [];
   try {
     f.within(at, fragLen, () => {
@@ -327,7 +323,7 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         } else f.c.skip(1);
         const t = callTable(m);
         if (m.ctx.first && ptype === 2 && (fl & 3) !== 3)
-          joinStub(t, m, callId, fl, f.c.buf, f.c.pos, bodyEnd, plainPieces(f, at, end));
+          joinStub(t, m, callId, fl, f.c.buf, f.c.pos, bodyEnd, plainNdr(f, at, end));
         // The first and the last fragment of a response are tied to the request (Wireshark's
         // "Response in" names the first).
         if (m.ctx.first && fl & 3) {

@@ -89,6 +89,13 @@ test("smbcmp diff: srvsvc trees are compared, referent ids are noise", () => {
   assert.match(loud.stdout, /Referent ID: 0x[0-9a-f]{8} → 0x[0-9a-f]{8}/);
 });
 
+/** The frame numbers of `smbcmp list` lines. */
+const frames = (out: string) =>
+  out
+    .trim()
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/)[0]);
+
 test("smbcmp list -Y: a display filter on a decoded share name or status", () => {
   const r = cli(
     "list",
