@@ -9,8 +9,10 @@
  *   ... --all-diffs                                        # list every summary mismatch
  *   ... --proto dcerpc                                     # DCE/RPC over pipes (smb_pipe, dcerpc)
  */
+
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { DECODED_PROTOS } from "../src/dcerpc/stubs.js";
 import { type CaptureReport, compareCapture, pct } from "./oracle/compare.js";
 import { readIndex, splitArgs } from "./oracle/pdml.js";
 
@@ -43,7 +45,7 @@ export const BASELINE = join(import.meta.dirname, "../test/conformance/baseline.
 /** The tshark protocols compared for a `--proto` name (a baseline key). */
 export function protosOf(proto: string): string[] {
   if (proto === "both") return ["smb2", "smb"];
-  if (proto === "dcerpc") return ["smb_pipe", "dcerpc", "srvsvc"];
+  if (proto === "dcerpc") return ["smb_pipe", "dcerpc", ...DECODED_PROTOS];
   return [proto];
 }
 

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const ROOT = join(import.meta.dirname, "..");
-export const TSVS = ["smb", "srvsvc"].map((p) =>
+export const TSVS = ["smb", "ndr"].map((p) =>
   join(ROOT, `test/fixtures/corpus/tshark-4.0.17-fields-${p}.tsv`),
 );
 export const OUT = join(ROOT, "src/dissect/wireshark-fields.ts");

@@ -7,14 +7,112 @@
  * read whole (its own deferred referents included) before the next, as Samba's pidl writes them
  * (scalars, then buffers) and as C706 14.3.12.3 orders them.
  */
-import type { Fields, UintOpts, Vals } from "../dissect/fields.js";
+import { ShortRead } from "../dissect/cursor.js";
+import type { Fields, UintOpts } from "../dissect/fields.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 
 /** Wireshark cuts a display line at 240 bytes, marking the field "[truncated]". */
 const LABEL_MAX = 238;
 
+/** An interface whose calls are decoded: Wireshark's protocol name, title and operations. */
+export interface NdrInterface {
+  proto: string;
+  title: string;
+  ops: Readonly<Record<number, NdrOp>>;
+}
+
+/** One operation: its name and the readers of its request (in) and response (out) parameters. */
+export interface NdrOp {
+  name: string;
+  in: (nd: Ndr) => void;
+  /** The response's parameters but its status (the last 4 bytes, read by `ndrTree`). */
+  out: (nd: Ndr) => void;
+}
+
+/** Win32 error codes (MS-ERREF 2.2) the decoded calls return. */
+export const WERRORS = new Map<number, string>([
+  [0, "WERR_OK"],
+  [0x2, "WERR_FILE_NOT_FOUND"],
+  [0x5, "WERR_ACCESS_DENIED"],
+  [0x8, "WERR_NOT_ENOUGH_MEMORY"],
+  [0x32, "WERR_NOT_SUPPORTED"],
+  [0x57, "WERR_INVALID_PARAMETER"],
+  [0x7b, "WERR_INVALID_NAME"],
+  [0x7c, "WERR_INVALID_LEVEL"],
+  [0xea, "WERR_MORE_DATA"],
+]);
+
+/** Value names from a Map, for `UintOpts.vals`. */
+export const named =
+  (m: ReadonlyMap<number, string>) =>
+  (v: number): string | undefined =>
+    m.get(v);
+
+export const PLATFORMS = new Map<number, string>([
+  [300, "PLATFORM_ID_DOS"],
+  [400, "PLATFORM_ID_OS2"],
+  [500, "PLATFORM_ID_NT"],
+  [600, "PLATFORM_ID_OSF"],
+  [700, "PLATFORM_ID_VMS"],
+]);
+
+/**
+ * The tree of a call's complete stub (the `n` bytes at `f.c.pos`) for interface `iface`, a
+ * request or a response; `other` is the frame of its response or request. Undefined for an
+ * operation not decoded. A stub that ends early gets a malformed mark where it does.
+ */
+export function ndrTree(
+  iface: NdrInterface,
+  f: Fields,
+  n: number,
+  opnum: number,
+  response: boolean,
+  other?: number,
+): FieldNode | undefined {
+  const op = iface.ops[opnum];
+  if (!op) return undefined;
+  const start = f.c.pos;
+  const top = node(iface.proto, `${iface.title}, ${op.name}`, "", "", start, n);
+  top.children = [];
+  const saved = f.nodes;
+  f.nodes = top.children;
+  try {
+    f.within(start, n, () => {
+      f.c.seek(start);
+      f.add(node(`${iface.proto}.opnum`, `Operation: ${op.name} (${opnum})`, String(opnum), opnum, start, 0));
+      if (other !== undefined)
+        f.generated(
+          response ? "dcerpc.request_in" : "dcerpc.response_in",
+          response ? "Request in frame" : "Response in frame",
+          String(other),
+          other,
+        );
+      const nd = new Ndr(f, start);
+      if (!response) return op.in(nd);
+      // The status is the stub's last 4 bytes, read there even when a level is not decoded.
+      const end = start + n - 4;
+      try {
+        op.out(nd);
+      } finally {
+        if (end >= start) {
+          f.c.seek(end);
+          nd.u32(`${iface.proto}.werror`, "Windows Error", { base: "hex", vals: named(WERRORS) });
+        }
+      }
+    });
+  } catch (e) {
+    if (!(e instanceof ShortRead)) throw e;
+    f.malformed(`${iface.proto} stub truncated`);
+  } finally {
+    f.nodes = saved;
+  }
+  return top;
+}
+
 export class Ndr {
   private pending: { into: FieldNode; body: () => void }[] = [];
+  /** The pointer whose referent is being read (a string may add itself to its label). */
+  private into?: FieldNode;
 
   /** `base`: where the stub starts in `f.c` (NDR aligns relative to it). */
   constructor(
@@ -45,11 +143,14 @@ export class Ndr {
     for (const p of mine) {
       const f = this.f;
       const saved = f.nodes;
+      const into = this.into;
       f.nodes = p.into.children!;
+      this.into = p.into;
       try {
         this.construct(p.body);
       } finally {
         f.nodes = saved;
+        this.into = into;
         p.into.length = Math.max(p.into.length, f.c.pos - p.into.offset);
       }
     }
@@ -86,8 +187,11 @@ export class Ndr {
     this.pending.push({ into: n, body });
   }
 
-  /** A conformant varying UTF-16 string (`[string] uint16 *`): its counts, then its text. */
-  string(name: string, label: string): string {
+  /**
+   * A conformant varying UTF-16 string (`[string] uint16 *`): its counts, then its text; with
+   * `onPointer`, the text also ends the label of the pointer to it (as some of Wireshark's do).
+   */
+  string(name: string, label: string, onPointer = false): string {
     const f = this.f;
     this.u32("dcerpc.array.max_count", "Max Count");
     this.u32("dcerpc.array.offset", "Offset");
@@ -106,6 +210,7 @@ export class Ndr {
         2 * n,
       ),
     );
+    if (onPointer && this.into) this.into.label += `: ${s}`;
     return s;
   }
 
@@ -131,11 +236,6 @@ export class Ndr {
     const v = f.c.u32();
     f.add(node(name, label, "", "", at, 4));
     return v;
-  }
-
-  /** A WERROR, the last value of most responses. */
-  werror(name: string, names: Vals): void {
-    this.u32(name, "Windows Error", { base: "hex", vals: names });
   }
 }
 

@@ -10,7 +10,8 @@ import { guidString, hexN } from "../dissect/format.js";
 import { type FieldNode, fromSource, node, walk } from "../dissect/tree.js";
 import type { RpcCall } from "../trace/types.js";
 import { INTERFACES, PTYPES } from "./names.js";
-import { srvsvcDecodes, srvsvcTree } from "./srvsvc.js";
+import { ndrTree } from "./ndr.js";
+import { stubDecoder } from "./stubs.js";
 
 /** What the pipe dissector needs of the SMB2 or SMB1 message carrying the data. */
 export interface PipeMsg {
@@ -100,7 +101,7 @@ function callTable(m: PipeMsg) {
   return t;
 }
 
-/** Joined stubs kept per capture at most (the srvsvc calls decoded are a few KB each). */
+/** Joined stubs kept per capture at most (the calls decoded are a few KB each). */
 const JOINED_MAX = 16 << 20;
 
 /**
@@ -119,7 +120,7 @@ function joinStub(
 ): void {
   const k = `${m.ctx.conn}:${callId}`;
   const call = t.open.get(k);
-  if (!call || call.iface !== SRVSVC || !srvsvcDecodes(call.opnum)) return;
+  if (!call || !stubDecoder(call.iface, call.opnum)) return;
   if (fl & 1) call.pieces = [];
   if (!call.pieces) return;
   if (!plain || to > buf.length || to < from || t.joinedBytes + to - from > JOINED_MAX) {
@@ -353,8 +354,10 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         // A stub in several fragments, joined in the indexing pass: decoded with the last one.
         const joined =
           !f.light && call && (fl & 3) === 2 ? t.joined.get(`${m.ctx.frame}:${callId}`) : undefined;
-        if (joined && call) {
-          const tree = srvsvcTree(
+        const decoder = joined && call ? stubDecoder(call.iface, call.opnum) : undefined;
+        if (joined && call && decoder) {
+          const tree = ndrTree(
+            decoder,
             new Fields(new Cursor(joined), [], false),
             joined.length,
             call.opnum,
@@ -479,10 +482,11 @@ function stub(f: Fields, end: number, iface: string | undefined, call?: NdrCall)
     n,
   );
   // The interfaces decoded from NDR get their own tree, beside dcerpc's, as in Wireshark.
-  if (call && !f.light && iface === SRVSVC && srvsvcDecodes(call.opnum)) {
+  const decoder = call && !f.light ? stubDecoder(iface, call.opnum) : undefined;
+  if (call && decoder) {
     const t = f.within(at, n, () => {
       f.c.seek(at);
-      return srvsvcTree(f, n, call.opnum, call.response, call.other);
+      return ndrTree(decoder, f, n, call.opnum, call.response, call.other);
     });
     if (t) call.out.push(t);
   }
@@ -497,8 +501,6 @@ interface NdrCall {
   /** The top-level list the decoded tree is appended to (after the dcerpc tree). */
   out: FieldNode[];
 }
-
-const SRVSVC = "4b324fc8-1670-01d3-1278-5a47bf6ee188";
 
 /**
  * Bind time feature negotiation (MS-RPCE 3.3.1.5.3): a transfer syntax 6cb71c2c-9812-4540-XXXX-...

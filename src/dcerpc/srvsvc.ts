@@ -3,11 +3,8 @@
  * NetSrvGetInfo, what `smbclient -L`, `net view` and Explorer's share browsing send. Trees and field
  * names as Wireshark's (its srvsvc IDL: `level` and `ctr` apart, not MS-SRVS's SHARE_ENUM_STRUCT).
  */
-
-import { ShortRead } from "../dissect/cursor.js";
-import type { BitSpec, Fields } from "../dissect/fields.js";
-import type { FieldNode } from "../dissect/tree.js";
-import { Ndr, undecoded } from "./ndr.js";
+import type { BitSpec } from "../dissect/fields.js";
+import { type Ndr, type NdrInterface, named, PLATFORMS, undecoded } from "./ndr.js";
 
 const P = "srvsvc.srvsvc_";
 
@@ -25,29 +22,6 @@ export const SHARE_TYPES = new Map<number, string>([
   [0x40000003, "STYPE_IPC_TEMPORARY"],
   [0x80000003, "STYPE_IPC_HIDDEN"],
 ]);
-
-const PLATFORMS = new Map<number, string>([
-  [300, "PLATFORM_ID_DOS"],
-  [400, "PLATFORM_ID_OS2"],
-  [500, "PLATFORM_ID_NT"],
-  [600, "PLATFORM_ID_OSF"],
-  [700, "PLATFORM_ID_VMS"],
-]);
-
-/** Win32 error codes (MS-ERREF 2.2) a Server Service call returns. */
-export const WERRORS = new Map<number, string>([
-  [0, "WERR_OK"],
-  [0x2, "WERR_FILE_NOT_FOUND"],
-  [0x5, "WERR_ACCESS_DENIED"],
-  [0x8, "WERR_NOT_ENOUGH_MEMORY"],
-  [0x32, "WERR_NOT_SUPPORTED"],
-  [0x57, "WERR_INVALID_PARAMETER"],
-  [0x7b, "WERR_INVALID_NAME"],
-  [0x7c, "WERR_INVALID_LEVEL"],
-  [0xea, "WERR_MORE_DATA"],
-]);
-
-const vals = (m: Map<number, string>) => (v: number) => m.get(v);
 
 /** The server type bits (MS-SRVS 2.2.2.7), shown as Wireshark's browser protocol shows them. */
 const SERVER_TYPE: readonly BitSpec[] = (
@@ -97,7 +71,7 @@ function shareInfo(nd: Ndr, level: number): void {
   const s = `NetShareInfo${level}`;
   strPtr(nd, s, "name", "Name");
   if (level === 0) return;
-  nd.u32(`${P}${s}.type`, "Type", { vals: vals(SHARE_TYPES) });
+  nd.u32(`${P}${s}.type`, "Type", { vals: named(SHARE_TYPES) });
   strPtr(nd, s, "comment", "Comment");
   if (level === 1) return;
   nd.u32(`${P}${s}.permissions`, "Permissions");
@@ -150,7 +124,7 @@ function srvInfoUnion(nd: Ndr): void {
     nd.ptr(`Info${level} (srvsvc_${s})`, true, () =>
       nd.f.tree(`${P}NetSrvInfo.info${level}`, `Info${level}`, () =>
         nd.construct(() => {
-          nd.u32(`${P}${s}.platform_id`, "Platform Id", { vals: vals(PLATFORMS) });
+          nd.u32(`${P}${s}.platform_id`, "Platform Id", { vals: named(PLATFORMS) });
           strPtr(nd, s, "server_name", "Server Name");
           if (level === 100) return;
           nd.u32(`${P}${s}.version_major`, "Version Major");
@@ -185,117 +159,51 @@ function u32Ref(nd: Ndr, op: string, member: string, label: string): void {
   nd.construct(() => nd.ptr(`${label} (uint32)`, false, () => nd.u32(`${P}${op}.${member}`, label)));
 }
 
-/** The parameters of a request (in) or a response (out) of the operations decoded here. */
-const OPS: Record<number, { name: string; in: (nd: Ndr) => void; out: (nd: Ndr) => void }> = {
-  15: {
-    name: "NetShareEnumAll",
-    in: (nd) => {
-      const op = "NetShareEnumAll";
-      serverUnc(nd, op);
-      u32Ref(nd, op, "level", "Level");
-      nd.construct(() => nd.ptr("Ctr (srvsvc_NetShareCtr)", false, () => shareCtr(nd, op)));
-      nd.u32(`${P}${op}.max_buffer`, "Max Buffer");
-      nd.construct(() =>
-        nd.ptr("Resume Handle (uint32)", true, () => nd.u32(`${P}${op}.resume_handle`, "Resume Handle")),
-      );
+/** The Server Service (MS-SRVS), as Wireshark names it. */
+export const SRVSVC: NdrInterface = {
+  proto: "srvsvc",
+  title: "Server Service",
+  ops: {
+    15: {
+      name: "NetShareEnumAll",
+      in: (nd) => {
+        const op = "NetShareEnumAll";
+        serverUnc(nd, op);
+        u32Ref(nd, op, "level", "Level");
+        nd.construct(() => nd.ptr("Ctr (srvsvc_NetShareCtr)", false, () => shareCtr(nd, op)));
+        nd.u32(`${P}${op}.max_buffer`, "Max Buffer");
+        nd.construct(() =>
+          nd.ptr("Resume Handle (uint32)", true, () => nd.u32(`${P}${op}.resume_handle`, "Resume Handle")),
+        );
+      },
+      out: (nd) => {
+        const op = "NetShareEnumAll";
+        u32Ref(nd, op, "level", "Level");
+        nd.construct(() => nd.ptr("Ctr (srvsvc_NetShareCtr)", false, () => shareCtr(nd, op)));
+        u32Ref(nd, op, "totalentries", "Totalentries");
+        nd.construct(() =>
+          nd.ptr("Resume Handle (uint32)", true, () => nd.u32(`${P}${op}.resume_handle`, "Resume Handle")),
+        );
+      },
     },
-    out: (nd) => {
-      const op = "NetShareEnumAll";
-      u32Ref(nd, op, "level", "Level");
-      nd.construct(() => nd.ptr("Ctr (srvsvc_NetShareCtr)", false, () => shareCtr(nd, op)));
-      u32Ref(nd, op, "totalentries", "Totalentries");
-      nd.construct(() =>
-        nd.ptr("Resume Handle (uint32)", true, () => nd.u32(`${P}${op}.resume_handle`, "Resume Handle")),
-      );
+    16: {
+      name: "NetShareGetInfo",
+      in: (nd) => {
+        const op = "NetShareGetInfo";
+        serverUnc(nd, op);
+        nd.string(`${P}${op}.share_name`, "Share Name");
+        nd.u32(`${P}${op}.level`, "Level");
+      },
+      out: (nd) => nd.construct(() => nd.ptr("Info (srvsvc_NetShareInfo)", false, () => shareInfoUnion(nd))),
     },
-  },
-  16: {
-    name: "NetShareGetInfo",
-    in: (nd) => {
-      const op = "NetShareGetInfo";
-      serverUnc(nd, op);
-      nd.string(`${P}${op}.share_name`, "Share Name");
-      nd.u32(`${P}${op}.level`, "Level");
+    21: {
+      name: "NetSrvGetInfo",
+      in: (nd) => {
+        const op = "NetSrvGetInfo";
+        serverUnc(nd, op);
+        nd.u32(`${P}${op}.level`, "Level");
+      },
+      out: (nd) => nd.construct(() => nd.ptr("Info (srvsvc_NetSrvInfo)", false, () => srvInfoUnion(nd))),
     },
-    out: (nd) => nd.construct(() => nd.ptr("Info (srvsvc_NetShareInfo)", false, () => shareInfoUnion(nd))),
-  },
-  21: {
-    name: "NetSrvGetInfo",
-    in: (nd) => {
-      const op = "NetSrvGetInfo";
-      serverUnc(nd, op);
-      nd.u32(`${P}${op}.level`, "Level");
-    },
-    out: (nd) => nd.construct(() => nd.ptr("Info (srvsvc_NetSrvInfo)", false, () => srvInfoUnion(nd))),
   },
 };
-
-/** The operations this module decodes. */
-export function srvsvcDecodes(opnum: number): boolean {
-  return opnum in OPS;
-}
-
-/**
- * The `srvsvc` tree of a call's complete stub (the `n` bytes at `f.c.pos`), for a request or a
- * response; `other` is the frame of its response or request. Undefined for an operation not decoded here.
- */
-export function srvsvcTree(
-  f: Fields,
-  n: number,
-  opnum: number,
-  response: boolean,
-  other?: number,
-): FieldNode | undefined {
-  const op = OPS[opnum];
-  if (!op) return undefined;
-  const start = f.c.pos;
-  const top: FieldNode = {
-    name: "srvsvc",
-    label: `Server Service, ${op.name}`,
-    show: "",
-    value: "",
-    offset: start,
-    length: n,
-    children: [],
-  };
-  const saved = f.nodes;
-  f.nodes = top.children!;
-  try {
-    f.within(start, n, () => {
-      f.c.seek(start);
-      f.add({
-        name: "srvsvc.opnum",
-        label: `Operation: ${op.name} (${opnum})`,
-        show: String(opnum),
-        value: opnum,
-        offset: start,
-        length: 0,
-      });
-      if (other !== undefined)
-        f.generated(
-          response ? "dcerpc.request_in" : "dcerpc.response_in",
-          response ? "Request in frame" : "Response in frame",
-          String(other),
-          other,
-        );
-      const nd = new Ndr(f, start);
-      if (!response) return op.in(nd);
-      // The status is the stub's last 4 bytes, read there even when a level is not decoded.
-      const end = start + n - 4;
-      try {
-        op.out(nd);
-      } finally {
-        if (end >= start) {
-          f.c.seek(end);
-          nd.werror("srvsvc.werror", vals(WERRORS));
-        }
-      }
-    });
-  } catch (e) {
-    if (!(e instanceof ShortRead)) throw e;
-    f.malformed("srvsvc stub truncated");
-  } finally {
-    f.nodes = saved;
-  }
-  return top;
-}

@@ -10,6 +10,7 @@
  * 4. Ids (session, tree, async, FileId) are bound in the identity map walking the rows in order.
  * Field differences of a row are computed on demand (`fieldDiff`) and cached per rule version.
  */
+import { DECODED_PROTOS } from "../dcerpc/stubs.js";
 import { type FieldNode, renderText } from "../dissect/tree.js";
 import { frameOf, protosOf } from "../trace/store.js";
 import type { Trace } from "../trace/types.js";
@@ -590,7 +591,7 @@ export function messageTree(t: Trace, r: MsgRef, skeleton = false): FieldNode[] 
 }
 
 /** Protocols a message carries, shown as trees of their own after its smb/smb2 node. */
-const CARRIED: ReadonlySet<string> = new Set(["smb_pipe", "dcerpc", "srvsvc"]);
+const CARRIED: ReadonlySet<string> = new Set(["smb_pipe", "dcerpc", ...DECODED_PROTOS]);
 
 /** Ids that only the detail trees carry (MessageInfo has FileId, session, tree and async ids). */
 const TREE_ONLY: ReadonlySet<IdKind> = new Set(["lease", "create-guid", "client-guid", "app-guid"]);

@@ -3,23 +3,24 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { FieldFlag, type FieldNode, find, walk } from "../../src/dissect/tree.js";
+import { DECODED_PROTOS } from "../../src/dcerpc/stubs.js";
+import { FieldFlag, type FieldNode, find, renderText, walk } from "../../src/dissect/tree.js";
 import { openTrace } from "../../src/trace/index.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures");
 const CORPUS = join(FIXTURES, "corpus");
 /**
- * tshark 4.0.17's srvsvc fields (two passes) of NDR-decoded calls, in tree order: corpus captures
- * and Samba fixtures whose responses come in several DCE/RPC fragments (SMB1 and SMB2, and SMB2 READs
- * of 1 KB), the stub joined.
+ * tshark 4.0.17's fields (two passes) of the calls decoded from NDR (srvsvc, wkssvc), in tree order
+ * (tools/oracle/gen-ndr.ts): corpus captures and Samba fixtures whose responses come in several
+ * DCE/RPC fragments (SMB1 and SMB2, and SMB2 READs of 1 KB), the stub joined.
  */
 const TSHARK: Record<string, Record<string, [string, string][]>> = JSON.parse(
-  readFileSync(join(import.meta.dirname, "tshark-srvsvc.json"), "utf8"),
+  readFileSync(join(import.meta.dirname, "tshark-ndr.json"), "utf8"),
 );
 
-function srvsvcFields(top: FieldNode[]): [string, string][] {
+function ndrFields(top: FieldNode[]): [string, string][] {
   const out: [string, string][] = [];
-  for (const t of top.filter((n) => n.name === "srvsvc"))
+  for (const t of top.filter((n) => DECODED_PROTOS.includes(n.name)))
     walk(t.children ?? [], (n) => {
       if (!(n.flags && n.flags & FieldFlag.Text) && n.name && !n.name.startsWith("smbcmp."))
         out.push([n.name, n.show]);
@@ -29,12 +30,12 @@ function srvsvcFields(top: FieldNode[]): [string, string][] {
 }
 
 for (const [path, frames] of Object.entries(TSHARK)) {
-  test(`srvsvc calls decoded from NDR as tshark shows them: ${path.split("/").slice(-2).join("/")}`, async () => {
+  test(`calls decoded from NDR as tshark shows them: ${path.split("/").slice(-2).join("/")}`, async () => {
     const t = await openTrace(join(FIXTURES, path));
     try {
       for (const [no, want] of Object.entries(frames)) {
-        assert.ok(want.length > 5, `frame ${no}: the oracle has srvsvc fields`);
-        assert.deepEqual(srvsvcFields(t.tree(Number(no))), want, `frame ${no}`);
+        assert.ok(want.length > 5, `frame ${no}: the oracle has fields`);
+        assert.deepEqual(ndrFields(t.tree(Number(no))), want, `frame ${no}`);
       }
     } finally {
       t.close();
@@ -58,6 +59,14 @@ test("a pipe handle reopened on another interface: each call is decoded with the
       "Server Type: 0x00001003, Workstation, Server, NT Workstation",
     );
     assert.equal(find(rsp, "srvsvc.werror")?.label, "Windows Error: WERR_OK (0x00000000)");
+    // The same handle later, bound to the Workstation Service; its pointers name their strings.
+    const wks = t.tree(3002);
+    assert.equal(find(wks, "wkssvc.wkssvc_NetWkstaInfo100.domain_name")?.show, "WORKGROUP");
+    assert.ok(
+      wks.some(
+        (n) => n.name === "wkssvc" && renderText([n]).includes("Pointer to Domain Name (uint16): WORKGROUP"),
+      ),
+    );
   } finally {
     t.close();
   }
@@ -104,21 +113,9 @@ test("smbcmp list -Y: a display filter on a decoded share name or status", () =>
     'srvsvc.srvsvc_NetShareInfo1.name == "SharedDocs"',
   );
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(
-    r.stdout
-      .trim()
-      .split("\n")
-      .map((l) => l.trim().split(/\s+/)[0]),
-    ["35"],
-  );
+  assert.deepEqual(frames(r.stdout), ["35"]);
   // The joined stub of a response in two fragments carries the status.
   const j = cli("list", join(FIXTURES, "smb2/dcerpc-pipe.pcap"), "-Y", "srvsvc.werror == 0");
   assert.equal(j.status, 0, j.stderr);
-  assert.deepEqual(
-    j.stdout
-      .trim()
-      .split("\n")
-      .map((l) => l.trim().split(/\s+/)[0]),
-    ["30", "36"],
-  );
+  assert.deepEqual(frames(j.stdout), ["30", "36"]);
 });

@@ -1,0 +1,18 @@
+/** The DCE/RPC interfaces whose stubs are decoded from NDR, by interface UUID. */
+import type { NdrInterface } from "./ndr.js";
+import { SRVSVC } from "./srvsvc.js";
+import { WKSSVC } from "./wkssvc.js";
+
+const DECODED = new Map<string, NdrInterface>([
+  ["4b324fc8-1670-01d3-1278-5a47bf6ee188", SRVSVC],
+  ["6bffd098-a112-3610-9833-46c3f87e345a", WKSSVC],
+]);
+
+/** The protocols of the trees these decoders make (shown after a message's dcerpc tree). */
+export const DECODED_PROTOS: readonly string[] = [...new Set([...DECODED.values()].map((i) => i.proto))];
+
+/** The decoder of operation `opnum` of interface `uuid`, if there is one. */
+export function stubDecoder(uuid: string | undefined, opnum: number): NdrInterface | undefined {
+  const i = DECODED.get(uuid ?? "");
+  return i?.ops[opnum] ? i : undefined;
+}
