@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { ndrTree } from "../../src/dcerpc/ndr.js";
+import { SRVSVC } from "../../src/dcerpc/srvsvc.js";
 import { DECODED_PROTOS } from "../../src/dcerpc/stubs.js";
+import { Cursor } from "../../src/dissect/cursor.js";
+import { Fields } from "../../src/dissect/fields.js";
 import { FieldFlag, type FieldNode, find, renderText, walk } from "../../src/dissect/tree.js";
 import { openTrace } from "../../src/trace/index.js";
 
@@ -118,4 +123,41 @@ test("smbcmp list -Y: a display filter on a decoded share name or status", () =>
   const j = cli("list", join(FIXTURES, "smb2/dcerpc-pipe.pcap"), "-Y", "srvsvc.werror == 0");
   assert.equal(j.status, 0, j.stderr);
   assert.deepEqual(frames(j.stdout), ["30", "36"]);
+});
+
+test("hostile NDR: huge counts and a truncated stub end in a malformed mark, quickly", () => {
+  // NetShareEnumAll response: level 1, ctr 1 -> Ctr1 {count 0xffffffff, array -> max count 0xffffffff}.
+  const u32 = (...v: number[]) => Buffer.concat(v.map((x) => Buffer.from(Uint32Array.of(x >>> 0).buffer)));
+  const stub = u32(1, 1, 0x20000, 0xffffffff, 0x20004, 0xffffffff, 0x20008, 5, 0x2000c);
+  const t0 = performance.now();
+  const tree = ndrTree(SRVSVC, new Fields(new Cursor(stub)), stub.length, 15, true)!;
+  assert.ok(performance.now() - t0 < 1000);
+  assert.ok(find([tree], "_ws.malformed"), renderText([tree]));
+  assert.equal(find([tree], "srvsvc.srvsvc_NetShareCtr1.count")?.show, "4294967295");
+  // A string whose count runs past the stub.
+  const req = Buffer.concat([u32(0x20000, 0x7fffffff, 0, 0x7fffffff), Buffer.from("a\0b\0")]);
+  const rq = ndrTree(SRVSVC, new Fields(new Cursor(req)), req.length, 16, false)!;
+  assert.ok(find([rq], "_ws.malformed"));
+  // An opnum not decoded: no tree.
+  assert.equal(ndrTree(SRVSVC, new Fields(new Cursor(req)), req.length, 99, false), undefined);
+});
+
+test("smbcmp diff: a share comment that differs is the divergence, named by its field", () => {
+  const a = join(FIXTURES, "smb2/dcerpc-pipe.pcap");
+  // B: the same run, the IPC$ comment in the NetShareEnumAll response (its second fragment) edited.
+  const bytes = readFileSync(a);
+  const at = bytes.indexOf(Buffer.from("IPC Service", "utf16le"));
+  assert.ok(at > 0);
+  bytes.write("X", at + 4, "utf16le");
+  const dir = mkdtempSync(join(tmpdir(), "smbcmp-ndr-"));
+  try {
+    const b = join(dir, "b.pcap");
+    writeFileSync(b, bytes);
+    const r = cli("diff", a, b, "--deep");
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /1 differ/);
+    assert.match(r.stdout, /Comment: IPC Service \(Samba [^)]*\) → IPX Service/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
