@@ -10,6 +10,7 @@
 import { ShortRead } from "../dissect/cursor.js";
 import type { Fields, UintOpts } from "../dissect/fields.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
+import { statusNameFull } from "../smb2/status.js";
 
 /** Wireshark cuts a display line at 240 bytes, marking the field "[truncated]". */
 const LABEL_MAX = 238;
@@ -19,6 +20,16 @@ export interface NdrInterface {
   proto: string;
   title: string;
   ops: Readonly<Record<number, NdrOp>>;
+  /** The responses' status: an NTSTATUS (`proto.status`, "NT Error") rather than a WERROR. */
+  ntstatus?: boolean;
+}
+
+/** A policy handle's life in the capture (Wireshark's "Frame handle opened/closed"). */
+export interface HandleLife {
+  /** The operation that returned it. */
+  opener: string;
+  open: number;
+  close?: number;
 }
 
 /** One operation: its name and the readers of its request (in) and response (out) parameters. */
@@ -27,6 +38,11 @@ export interface NdrOp {
   in: (nd: Ndr) => void;
   /** The response's parameters but its status (the last 4 bytes, read by `ndrTree`). */
   out: (nd: Ndr) => void;
+  /**
+   * Handle bookkeeping in the indexing pass: the response's first 20 bytes are a handle it opens,
+   * or the request's first 20 bytes a handle it closes.
+   */
+  handle?: "opens" | "closes";
 }
 
 /** Win32 error codes (MS-ERREF 2.2) the decoded calls return. */
@@ -68,6 +84,7 @@ export function ndrTree(
   opnum: number,
   response: boolean,
   other?: number,
+  handles?: ReadonlyMap<string, HandleLife>,
 ): FieldNode | undefined {
   const op = iface.ops[opnum];
   if (!op) return undefined;
@@ -87,7 +104,7 @@ export function ndrTree(
           String(other),
           other,
         );
-      const nd = new Ndr(f, start);
+      const nd = new Ndr(f, start, handles);
       if (!response) return op.in(nd);
       // The status is the stub's last 4 bytes, read there even when a level is not decoded.
       const end = start + n - 4;
@@ -96,11 +113,14 @@ export function ndrTree(
       } finally {
         if (end >= start) {
           f.c.seek(end);
-          nd.u32(`${iface.proto}.werror`, "Windows Error", { base: "hex", vals: named(WERRORS) });
+          if (iface.ntstatus)
+            nd.u32(`${iface.proto}.status`, "NT Error", { base: "hex", vals: statusNameFull });
+          else nd.u32(`${iface.proto}.werror`, "Windows Error", { base: "hex", vals: named(WERRORS) });
         }
       }
     });
   } catch (e) {
+    if (e instanceof NdrStop) return top;
     if (!(e instanceof ShortRead)) throw e;
     f.malformed(`${iface.proto} stub truncated`);
   } finally {
@@ -118,6 +138,8 @@ export class Ndr {
   constructor(
     readonly f: Fields,
     private readonly base: number,
+    /** Policy handles by hex, as the indexing pass saw them opened and closed. */
+    readonly handles?: ReadonlyMap<string, HandleLife>,
   ) {}
 
   align(n: number): void {
@@ -130,7 +152,44 @@ export class Ndr {
     return this.f.uint(name, label, 4, o);
   }
 
-  /** A constructed type or a top-level parameter: its scalars, then its pointers' referents. */
+  u16(name: string, label: string, o?: UintOpts): number {
+    this.align(2);
+    return this.f.uint(name, label, 2, o);
+  }
+
+  u8(name: string, label: string, o?: UintOpts): number {
+    return this.f.uint(name, label, 1, o);
+  }
+
+  /**
+   * A policy handle (20 bytes) as Wireshark shows it: under "Policy Handle: opener(<...>)" with the
+   * frames that opened and closed it, when the indexing pass saw it opened.
+   */
+  handle(name: string): void {
+    this.align(4);
+    const f = this.f;
+    f.c.need(20);
+    const hex = f.c.buf.toString("hex", f.c.pos, f.c.pos + 20);
+    const life = /^0+$/.test(hex) ? undefined : this.handles?.get(hex);
+    this.group(life ? `Policy Handle: ${life.opener}(<...>)` : "Policy Handle", () => {
+      f.bytes(name, "Handle", 20);
+      if (!life) return;
+      f.generated("dcerpc.nt.open_frame", "Frame handle opened", String(life.open), life.open);
+      if (life.close !== undefined)
+        f.generated("dcerpc.nt.close_frame", "Frame handle closed", String(life.close), life.close);
+    });
+  }
+
+  /** Stops decoding here (see `undecoded`). */
+  stop(what: string): never {
+    return undecoded(this.f, what);
+  }
+
+  /**
+   * A top-level parameter: its scalars, then its pointers' referents. A pointer's referent is read
+   * as one by itself; a structure inside another or in an array is not one (its pointers' referents
+   * wait for the end of the outermost).
+   */
   construct(scalars: () => void): void {
     const outer = this.pending;
     const mine: { into: FieldNode; body: () => void }[] = [];
@@ -228,18 +287,25 @@ export class Ndr {
     });
   }
 
-  /** A non-encapsulated union's discriminant (shown as Wireshark does, an empty field). */
-  discriminant(name: string, label: string): number {
-    this.align(4);
+  /** A non-encapsulated union's discriminant, of `size` bytes (shown as Wireshark does, an empty field). */
+  discriminant(name: string, label: string, size: 2 | 4 = 4): number {
+    this.align(size);
     const f = this.f;
     const at = f.c.pos;
-    const v = f.c.u32();
-    f.add(node(name, label, "", "", at, 4));
+    const v = size === 2 ? f.c.u16() : f.c.u32();
+    f.add(node(name, label, "", "", at, size));
     return v;
   }
 }
 
-/** A text node for a part of the stub left undecoded (an unknown level). */
-export function undecoded(f: Fields, what: string): void {
+/** Thrown where the rest of a stub cannot be decoded (an unknown level): nothing after it is read. */
+class NdrStop extends Error {}
+
+/**
+ * Marks where decoding stops (an unknown level, a type not decoded) and stops: what follows would be
+ * read at a place only the undecoded part's length tells.
+ */
+export function undecoded(f: Fields, what: string): never {
   f.add(node("smbcmp.ndr.undecoded", `[${what}: not decoded]`, "", "", f.c.pos, 0, FieldFlag.Text));
+  throw new NdrStop(what);
 }

@@ -10,7 +10,7 @@ import { guidString, hexN } from "../dissect/format.js";
 import { type FieldNode, fromSource, node, walk } from "../dissect/tree.js";
 import type { RpcCall } from "../trace/types.js";
 import { INTERFACES, PTYPES } from "./names.js";
-import { ndrTree } from "./ndr.js";
+import { type HandleLife, ndrTree } from "./ndr.js";
 import { stubDecoder } from "./stubs.js";
 
 /** What the pipe dissector needs of the SMB2 or SMB1 message carrying the data. */
@@ -82,6 +82,8 @@ const calls = new WeakMap<
     /** Stubs of responses in several fragments, joined, by the last fragment's frame:call id. */
     joined: Map<string, Buffer>;
     joinedBytes: number;
+    /** Policy handles (hex) opened and closed by the calls decoded from NDR. */
+    handles: Map<string, HandleLife>;
   }
 >();
 function callTable(m: PipeMsg) {
@@ -95,6 +97,7 @@ function callTable(m: PipeMsg) {
       ifaceAt: new Map(),
       joined: new Map(),
       joinedBytes: 0,
+      handles: new Map(),
     };
     calls.set(m.ctx.state, t);
   }
@@ -133,6 +136,29 @@ function joinStub(
   call.pieces = undefined;
   t.joinedBytes += joined.length;
   t.joined.set(`${m.ctx.frame}:${callId}`, joined);
+}
+
+/**
+ * Indexing pass: a handle a decoded call opens (the first 20 bytes of its response) or closes (of its
+ * request), for the "Frame handle opened/closed" of the trees built later.
+ */
+function trackHandle(
+  t: ReturnType<typeof callTable>,
+  iface: string | undefined,
+  opnum: number,
+  response: boolean,
+  c: { buf: Buffer; pos: number; end: number },
+  frame: number,
+): void {
+  const op = stubDecoder(iface, opnum)?.ops[opnum];
+  if (!op?.handle || (op.handle === "opens") !== response || c.end - c.pos < 20) return;
+  const hex = c.buf.toString("hex", c.pos, c.pos + 20);
+  if (/^0+$/.test(hex)) return;
+  if (op.handle === "opens") t.handles.set(hex, { opener: op.name, open: frame });
+  else {
+    const h = t.handles.get(hex);
+    if (h && h.close === undefined) h.close = frame;
+  }
 }
 
 /** Whether a fragment's stub is plain NDR: little-endian and not sealed. */
@@ -298,12 +324,16 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         const answered = t.byReq.get(`${m.ctx.frame}:${callId}`)?.respFrame;
         if (answered !== undefined)
           f.generated("dcerpc.response_in", "Response in frame", String(answered), answered);
+        if (m.ctx.first && fl & 1 && plainNdr(f, at, end))
+          trackHandle(t, bound, s.opnum, false, { buf: f.c.buf, pos: f.c.pos, end: bodyEnd }, m.ctx.frame);
         requestStub(
           f,
           bodyEnd,
           authLen,
           bound,
-          plainStub ? { opnum: s.opnum, response: false, other: answered, out: decoded } : undefined,
+          plainStub
+            ? { opnum: s.opnum, response: false, other: answered, out: decoded, handles: t.handles }
+            : undefined,
         );
       } else if (ptype === 2 || ptype === 3) {
         f.uint("dcerpc.cn_alloc_hint", "Alloc hint", 4);
@@ -325,6 +355,18 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         const t = callTable(m);
         if (m.ctx.first && ptype === 2 && (fl & 3) !== 3)
           joinStub(t, m, callId, fl, f.c.buf, f.c.pos, bodyEnd, plainNdr(f, at, end));
+        if (m.ctx.first && ptype === 2 && fl & 1 && plainNdr(f, at, end)) {
+          const open = t.open.get(`${m.ctx.conn}:${callId}`);
+          if (open)
+            trackHandle(
+              t,
+              open.iface,
+              open.opnum,
+              true,
+              { buf: f.c.buf, pos: f.c.pos, end: bodyEnd },
+              m.ctx.frame,
+            );
+        }
         // The first and the last fragment of a response are tied to the request (Wireshark's
         // "Response in" names the first).
         if (m.ctx.first && fl & 3) {
@@ -363,6 +405,7 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
             call.opnum,
             true,
             call.reqFrame,
+            t.handles,
           );
           // Its offsets are into the joined stub, not this PDU: nothing to highlight.
           if (tree) decoded.push(unplaced(tree));
@@ -377,7 +420,7 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
             bodyEnd,
             call?.iface,
             call && plainStub && ptype === 2
-              ? { opnum: call.opnum, response: true, other: call.reqFrame, out: decoded }
+              ? { opnum: call.opnum, response: true, other: call.reqFrame, out: decoded, handles: t.handles }
               : undefined,
           );
       } else if (ptype === 11 || ptype === 14) {
@@ -486,7 +529,7 @@ function stub(f: Fields, end: number, iface: string | undefined, call?: NdrCall)
   if (call && decoder) {
     const t = f.within(at, n, () => {
       f.c.seek(at);
-      return ndrTree(decoder, f, n, call.opnum, call.response, call.other);
+      return ndrTree(decoder, f, n, call.opnum, call.response, call.other, call.handles);
     });
     if (t) call.out.push(t);
   }
@@ -498,6 +541,7 @@ interface NdrCall {
   response: boolean;
   /** The frame of the request (for a response) or of the response (for a request). */
   other?: number;
+  handles: ReadonlyMap<string, HandleLife>;
   /** The top-level list the decoded tree is appended to (after the dcerpc tree). */
   out: FieldNode[];
 }

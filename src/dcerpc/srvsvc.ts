@@ -87,17 +87,15 @@ const SHARE_LEVELS = new Set([0, 1, 2]);
 function shareCtr(nd: Ndr, op: string): void {
   nd.group("srvsvc_NetShareCtr", () => {
     const level = nd.discriminant(`${P}${op}.ctr`, "Ctr");
-    if (!SHARE_LEVELS.has(level)) return undecoded(nd.f, `share container level ${level}`);
+    if (!SHARE_LEVELS.has(level)) undecoded(nd.f, `share container level ${level}`);
     const ctr = `NetShareCtr${level}`;
     nd.ptr(`Ctr${level} (srvsvc_${ctr})`, true, () =>
-      nd.f.tree(`${P}NetShareCtr.ctr${level}`, `Ctr${level}`, () =>
-        nd.construct(() => {
-          nd.u32(`${P}${ctr}.count`, "Count");
-          nd.ptr(`Array (srvsvc_NetShareInfo${level})`, true, () =>
-            nd.array(`${P}${ctr}.array`, "Array", () => shareInfo(nd, level)),
-          );
-        }),
-      ),
+      nd.f.tree(`${P}NetShareCtr.ctr${level}`, `Ctr${level}`, () => {
+        nd.u32(`${P}${ctr}.count`, "Count");
+        nd.ptr(`Array (srvsvc_NetShareInfo${level})`, true, () =>
+          nd.array(`${P}${ctr}.array`, "Array", () => shareInfo(nd, level)),
+        );
+      }),
     );
   });
 }
@@ -106,11 +104,9 @@ function shareCtr(nd: Ndr, op: string): void {
 function shareInfoUnion(nd: Ndr): void {
   nd.group("srvsvc_NetShareInfo", () => {
     const level = nd.discriminant(`${P}NetShareGetInfo.info`, "Info");
-    if (!SHARE_LEVELS.has(level)) return undecoded(nd.f, `share info level ${level}`);
+    if (!SHARE_LEVELS.has(level)) undecoded(nd.f, `share info level ${level}`);
     nd.ptr(`Info${level} (srvsvc_NetShareInfo${level})`, true, () =>
-      nd.f.tree(`${P}NetShareInfo.info${level}`, `Info${level}`, () =>
-        nd.construct(() => shareInfo(nd, level)),
-      ),
+      nd.f.tree(`${P}NetShareInfo.info${level}`, `Info${level}`, () => shareInfo(nd, level)),
     );
   });
 }
@@ -119,32 +115,30 @@ function shareInfoUnion(nd: Ndr): void {
 function srvInfoUnion(nd: Ndr): void {
   nd.group("srvsvc_NetSrvInfo", () => {
     const level = nd.discriminant(`${P}NetSrvGetInfo.info`, "Info");
-    if (level !== 100 && level !== 101 && level !== 102) return undecoded(nd.f, `server info level ${level}`);
+    if (level !== 100 && level !== 101 && level !== 102) undecoded(nd.f, `server info level ${level}`);
     const s = `NetSrvInfo${level}`;
     nd.ptr(`Info${level} (srvsvc_${s})`, true, () =>
-      nd.f.tree(`${P}NetSrvInfo.info${level}`, `Info${level}`, () =>
-        nd.construct(() => {
-          nd.u32(`${P}${s}.platform_id`, "Platform Id", { vals: named(PLATFORMS) });
-          strPtr(nd, s, "server_name", "Server Name");
-          if (level === 100) return;
-          nd.u32(`${P}${s}.version_major`, "Version Major");
-          nd.u32(`${P}${s}.version_minor`, "Version Minor");
-          nd.align(4);
-          nd.f.bitmask("browser.server_type", "Server Type", 4, SERVER_TYPE);
-          strPtr(nd, s, "comment", "Comment");
-          if (level === 101) return;
-          for (const [m, label] of [
-            ["users", "Users"],
-            ["disc", "Disc"],
-            ["hidden", "Hidden"],
-            ["announce", "Announce"],
-            ["anndelta", "Anndelta"],
-            ["licenses", "Licenses"],
-          ] as const)
-            nd.u32(`${P}${s}.${m}`, label);
-          strPtr(nd, s, "userpath", "Userpath");
-        }),
-      ),
+      nd.f.tree(`${P}NetSrvInfo.info${level}`, `Info${level}`, () => {
+        nd.u32(`${P}${s}.platform_id`, "Platform Id", { vals: named(PLATFORMS) });
+        strPtr(nd, s, "server_name", "Server Name");
+        if (level === 100) return;
+        nd.u32(`${P}${s}.version_major`, "Version Major");
+        nd.u32(`${P}${s}.version_minor`, "Version Minor");
+        nd.align(4);
+        nd.f.bitmask("browser.server_type", "Server Type", 4, SERVER_TYPE);
+        strPtr(nd, s, "comment", "Comment");
+        if (level === 101) return;
+        for (const [m, label] of [
+          ["users", "Users"],
+          ["disc", "Disc"],
+          ["hidden", "Hidden"],
+          ["announce", "Announce"],
+          ["anndelta", "Anndelta"],
+          ["licenses", "Licenses"],
+        ] as const)
+          nd.u32(`${P}${s}.${m}`, label);
+        strPtr(nd, s, "userpath", "Userpath");
+      }),
     );
   });
 }

@@ -10,24 +10,21 @@ const P = "wkssvc.wkssvc_";
 function wkstaInfo(nd: Ndr): void {
   nd.group("wkssvc_NetWkstaInfo", () => {
     const level = nd.discriminant(`${P}NetWkstaGetInfo.info`, "Info");
-    if (level !== 100 && level !== 101 && level !== 102)
-      return undecoded(nd.f, `workstation info level ${level}`);
+    if (level !== 100 && level !== 101 && level !== 102) undecoded(nd.f, `workstation info level ${level}`);
     const s = `NetWkstaInfo${level}`;
     const str = (member: string, label: string) =>
       nd.ptr(`${label} (uint16)`, true, () => nd.string(`${P}${s}.${member}`, label, true));
     nd.ptr(`Info${level} (wkssvc_${s})`, true, () =>
-      nd.f.tree(`${P}NetWkstaInfo.info${level}`, `Info${level}`, () =>
-        nd.construct(() => {
-          nd.u32("wkssvc.platform_id", "Platform Id", { vals: named(PLATFORMS) });
-          str("server_name", "Server Name");
-          str("domain_name", "Domain Name");
-          nd.u32(`${P}${s}.version_major`, "Version Major");
-          nd.u32(`${P}${s}.version_minor`, "Version Minor");
-          if (level === 100) return;
-          str("lan_root", "Lan Root");
-          if (level === 102) nd.u32(`${P}${s}.logged_on_users`, "Logged On Users");
-        }),
-      ),
+      nd.f.tree(`${P}NetWkstaInfo.info${level}`, `Info${level}`, () => {
+        nd.u32("wkssvc.platform_id", "Platform Id", { vals: named(PLATFORMS) });
+        str("server_name", "Server Name");
+        str("domain_name", "Domain Name");
+        nd.u32(`${P}${s}.version_major`, "Version Major");
+        nd.u32(`${P}${s}.version_minor`, "Version Minor");
+        if (level === 100) return;
+        str("lan_root", "Lan Root");
+        if (level === 102) nd.u32(`${P}${s}.logged_on_users`, "Logged On Users");
+      }),
     );
   });
 }

@@ -89,6 +89,8 @@ const DEFAULT_RULES: readonly string[] = [
   "dcerpc.cn_assoc_group",
   // NDR pointers' referent ids: any non-zero value means "present" (impacket draws them at random).
   "dcerpc.referent_id",
+  // RPC policy handles: opaque, random per open (their open and close frames are cross references).
+  "lsarpc.*.handle",
   // GUIDs and keys random per client, server start or open.
   "smb2.server_guid",
   "smb.server_guid",

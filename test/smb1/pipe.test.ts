@@ -51,7 +51,7 @@ test("TRANSACTION on \\PIPE\\: the SMB Pipe Protocol and the DCE/RPC PDU after t
   const t = await openTrace(join(DIR, MAPI));
   try {
     const names = t.tree(426).map((n) => n.name);
-    assert.deepEqual(names.slice(names.indexOf("smb")), ["smb", "smb_pipe", "dcerpc"]);
+    assert.deepEqual(names.slice(names.indexOf("smb")), ["smb", "smb_pipe", "dcerpc", "lsarpc"]);
     const pipe = t.tree(426).find((n) => n.name === "smb_pipe")!;
     assert.equal(pipe.children![0]!.label, "Function: TransactNmPipe (0x0026)");
     assert.equal(find([pipe], "smb.fid")?.label, "FID: 0xc00f (\\lsarpc)");

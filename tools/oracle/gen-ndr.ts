@@ -19,7 +19,16 @@ const CASES: Record<string, number[]> = {
     1754, 1755, 3001, 3002,
   ],
   "corpus/zeek__zeek/testing/btest/Traces/krb/smb2_krb.pcap": [30, 31],
-  "corpus/zeek__zeek/testing/btest/Traces/smb/raw_ntlm_in_smb.pcap": [34, 35],
+  "corpus/zeek__zeek/testing/btest/Traces/smb/raw_ntlm_in_smb.pcap": [34, 35, 57, 58, 60, 61, 63, 64, 66, 67],
+  "corpus/zeek__zeek/testing/btest/Traces/dce-rpc/mapi.pcap": [
+    426, 427, 428, 429, 430, 431, 432, 433, 440, 441, 442, 444, 445, 446, 447, 448, 449, 450, 457, 458, 459,
+    460, 461, 462, 463, 464, 476, 477, 478, 479, 480, 481, 482, 484, 485, 486, 726, 727, 728, 729, 730, 731,
+    732, 733, 740, 741, 742, 743, 744, 745, 746, 747, 748, 749, 756, 757, 758, 759, 760, 761, 762, 763, 770,
+    771, 772, 773, 774, 775, 776, 777, 778, 779,
+  ],
+  "corpus/zeek__zeek/testing/btest/Traces/smb/smb2-zero-byte-error-ioctl.pcapng": [
+    104, 106, 113, 114, 119, 120, 125, 126, 131, 132, 137, 138, 143, 144,
+  ],
 };
 
 const out: Record<string, Record<string, [string, string][]>> = {};
