@@ -177,14 +177,7 @@ describe("rules that match no field", () => {
       assert.ok(!no(t), t);
   });
   it("other protocols, our own smbcmp.* nodes and globbed protocols are never judged", () => {
-    for (const t of [
-      "tcp.nosuch",
-      "frame.nosuch",
-      "smbcmp.nosuch",
-      "smb*.nosuch",
-      "*.nosuch",
-      "samr.nosuch",
-    ])
+    for (const t of ["tcp.nosuch", "frame.nosuch", "smbcmp.nosuch", "smb*.nosuch", "*.nosuch", "samr.nosuch"])
       assert.ok(!no(t), t);
   });
   it("the warning names the nearest field when one is near", () => {
