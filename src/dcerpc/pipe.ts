@@ -130,11 +130,12 @@ function joinStub(
     call.pieces = undefined;
     return;
   }
+  // Counted as kept: the pieces of a response whose last fragment never comes stay too.
   call.pieces.push(Buffer.from(buf.subarray(from, to)));
+  t.joinedBytes += to - from;
   if (!(fl & 2)) return;
   const joined = Buffer.concat(call.pieces);
   call.pieces = undefined;
-  t.joinedBytes += joined.length;
   t.joined.set(`${m.ctx.frame}:${callId}`, joined);
 }
 
