@@ -3,10 +3,8 @@
  * lsa_Close, lsa_GetUserName and lsa_LookupNames, what clients and winbind use to open the policy
  * and map names to SIDs. Trees and field names as Wireshark's lsarpc.
  */
-import { bitPattern } from "../dissect/fields.js";
-import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 import { sid } from "../dtyp/sid.js";
-import type { Ndr, NdrInterface } from "./ndr.js";
+import type { AccessBit, Ndr, NdrInterface } from "./ndr.js";
 
 const P = "lsarpc.lsa_";
 
@@ -33,23 +31,8 @@ function handle(nd: Ndr, op: string): void {
   nd.construct(() => nd.ptr("Handle (policy_handle)", false, () => nd.handle(`${P}${op}.handle`)));
 }
 
-const GENERIC: readonly [string, string, number][] = [
-  ["generic_read", "Generic read", 0x80000000],
-  ["generic_write", "Generic write", 0x40000000],
-  ["generic_execute", "Generic execute", 0x20000000],
-  ["generic_all", "Generic all", 0x10000000],
-  ["maximum_allowed", "Maximum allowed", 0x02000000],
-  ["access_sacl", "Access SACL", 0x01000000],
-];
-const STANDARD: readonly [string, string, number][] = [
-  ["synchronise", "Synchronise", 0x00100000],
-  ["write_owner", "Write owner", 0x00080000],
-  ["write_dac", "Write DAC", 0x00040000],
-  ["read_control", "Read control", 0x00020000],
-  ["delete", "Delete", 0x00010000],
-];
 /** LSA policy access rights (MS-LSAD 2.2.1.1.2), high bit first as Wireshark lists them. */
-const POLICY_RIGHTS = [
+const POLICY_RIGHTS: readonly AccessBit[] = [
   "NOTIFICATION",
   "LOOKUP_NAMES",
   "SERVER_ADMIN",
@@ -63,48 +46,16 @@ const POLICY_RIGHTS = [
   "GET_PRIVATE_INFORMATION",
   "VIEW_AUDIT_INFORMATION",
   "VIEW_LOCAL_INFORMATION",
-].map((r, i) => [`LSA_POLICY_${r}`, 0x1000 >>> i] as const);
-
-/** An LSA policy access mask: generic, standard and policy-specific rights, each a group of bits. */
-function policyAccessMask(nd: Ndr): void {
-  nd.align(4);
-  const f = nd.f;
-  const at = f.c.pos;
-  const v = f.c.u32();
-  const hex = (x: number) => `0x${(x >>> 0).toString(16).padStart(8, "0")}`;
-  const bit = (name: string, label: string, mask: number, set: string, clear: string) =>
-    node(
-      name,
-      `${bitPattern(v, mask, 32)} = ${label}: ${v & mask ? set : clear}`,
-      v & mask ? "1" : "0",
-      v & mask ? 1 : 0,
-      at,
-      4,
-    );
-  const group = (label: string, kids: FieldNode[]) => {
-    const g = node("smbcmp.ndr.rights", label, "", "", at, 4, FieldFlag.Text);
-    g.children = kids;
-    return g;
-  };
-  const n = node("lsarpc.policy.access_mask", `Access Mask: ${hex(v)}`, hex(v), v, at, 4);
-  n.children = [
-    group(
-      `Generic rights: ${hex(v & 0xf0000000)}`,
-      GENERIC.map(([k, l, m]) => bit(`nt.access_mask.${k}`, l, m, "Set", "Not set")),
-    ),
-    group(
-      `Standard rights: ${hex(v & 0x00ff0000)}`,
-      STANDARD.map(([k, l, m]) => bit(`nt.access_mask.${k}`, l, m, "Set", "Not set")),
-    ),
-    group(
-      `LSA Policy specific rights: ${hex(v & 0xffff)}`,
-      POLICY_RIGHTS.map(([r, m]) =>
-        bit(`lsarpc.lsa_PolicyAccessMask.${r}`, r.replaceAll("_", " "), m, `${r} is SET`, `${r} is NOT SET`),
-      ),
-    ),
+].map((r, i) => {
+  const c = `LSA_POLICY_${r}`;
+  return [
+    `lsarpc.lsa_PolicyAccessMask.${c}`,
+    c.replaceAll("_", " "),
+    0x1000 >>> i,
+    `${c} is SET`,
+    `${c} is NOT SET`,
   ];
-  f.add(n);
-}
+});
 
 const IMPERSONATION = new Map([
   [0, "LSA_SECURITY_ANONYMOUS"],
@@ -156,17 +107,17 @@ export const LSARPC: NdrInterface = {
   ops: {
     0: {
       name: "lsa_Close",
-      handle: "closes",
+      handle: { kind: "closes" },
       in: (nd) => handle(nd, "Close"),
       out: (nd) => handle(nd, "Close"),
     },
     44: {
       name: "lsa_OpenPolicy2",
-      handle: "opens",
+      handle: { kind: "opens" },
       in: (nd) => {
         systemName(nd, "OpenPolicy2");
         nd.construct(() => nd.ptr("Attr (lsa_ObjectAttribute)", false, () => objectAttribute(nd)));
-        policyAccessMask(nd);
+        nd.accessMask("lsarpc.policy.access_mask", "LSA Policy", POLICY_RIGHTS);
       },
       out: (nd) => handle(nd, "OpenPolicy2"),
     },
@@ -344,7 +295,7 @@ function transSids(nd: Ndr): void {
 }
 
 /** A `dom_sid2`: the SID's sub-authority count (its conformance), then the SID. */
-function domSid2(nd: Ndr): void {
+export function domSid2(nd: Ndr): void {
   const n = nd.u32("dcerpc.nt.count", "Count");
   if (n !== nd.f.c.peekU8(nd.f.c.pos + 1)) nd.stop("SID");
   sid(nd.f, "Sid", "dcerpc.nt.domain_sid");

@@ -8,7 +8,7 @@
  * (scalars, then buffers) and as C706 14.3.12.3 orders them.
  */
 import { ShortRead } from "../dissect/cursor.js";
-import type { Fields, UintOpts } from "../dissect/fields.js";
+import { bitPattern, type Fields, type UintOpts } from "../dissect/fields.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 import { statusNameFull } from "../smb2/status.js";
 
@@ -26,7 +26,7 @@ export interface NdrInterface {
 
 /** A policy handle's life in the capture (Wireshark's "Frame handle opened/closed"). */
 export interface HandleLife {
-  /** The operation that returned it. */
+  /** The operation that returned it and what it opened: `lsa_OpenPolicy2(<...>)`. */
   opener: string;
   open: number;
   close?: number;
@@ -39,10 +39,15 @@ export interface NdrOp {
   /** The response's parameters but its status (the last 4 bytes, read by `ndrTree`). */
   out: (nd: Ndr) => void;
   /**
-   * Handle bookkeeping in the indexing pass: the response's first 20 bytes are a handle it opens,
-   * or the request's first 20 bytes a handle it closes.
+   * Handle bookkeeping in the indexing pass: the response returns a handle it opens, or the request
+   * passes one it closes; `at` is where in the stub (default: its first 20 bytes; -1: none), and
+   * `named` what the opener's name shows in parentheses, from the request's stub (default `<...>`).
    */
-  handle?: "opens" | "closes";
+  handle?: {
+    kind: "opens" | "closes";
+    at?: (stub: Buffer) => number;
+    named?: (request: Buffer) => string | undefined;
+  };
 }
 
 /** Win32 error codes (MS-ERREF 2.2) the decoded calls return. */
@@ -165,19 +170,85 @@ export class Ndr {
    * A policy handle (20 bytes) as Wireshark shows it: under "Policy Handle: opener(<...>)" with the
    * frames that opened and closed it, when the indexing pass saw it opened.
    */
-  handle(name: string): void {
+  handle(name: string, label = "Handle"): void {
     this.align(4);
     const f = this.f;
     f.c.need(20);
     const hex = f.c.buf.toString("hex", f.c.pos, f.c.pos + 20);
     const life = /^0+$/.test(hex) ? undefined : this.handles?.get(hex);
-    this.group(life ? `Policy Handle: ${life.opener}(<...>)` : "Policy Handle", () => {
-      f.bytes(name, "Handle", 20);
+    this.group(life ? `Policy Handle: ${life.opener}` : "Policy Handle", () => {
+      f.bytes(name, label, 20);
       if (!life) return;
       f.generated("dcerpc.nt.open_frame", "Frame handle opened", String(life.open), life.open);
       if (life.close !== undefined)
         f.generated("dcerpc.nt.close_frame", "Frame handle closed", String(life.close), life.close);
     });
+  }
+
+  /**
+   * An access mask (MS-DTYP 2.4.3): generic, standard and `specific` rights, each a group of bits as
+   * Wireshark shows them; `bits` are the specific rights' [field, label, mask, set text, clear text].
+   */
+  accessMask(name: string, specific: string, bits: readonly AccessBit[]): void {
+    this.align(4);
+    const f = this.f;
+    const at = f.c.pos;
+    const v = f.c.u32() >>> 0;
+    const hex = (x: number) => `0x${(x >>> 0).toString(16).padStart(8, "0")}`;
+    const bit = ([field, label, mask, set, clear]: AccessBit) =>
+      node(
+        field,
+        `${bitPattern(v, mask, 32)} = ${label}: ${v & mask ? set : clear}`,
+        v & mask ? "1" : "0",
+        v & mask ? 1 : 0,
+        at,
+        4,
+      );
+    const group = (label: string, kids: FieldNode[]) => {
+      const g = node("smbcmp.ndr.rights", label, "", "", at, 4, FieldFlag.Text);
+      g.children = kids;
+      return g;
+    };
+    const n = node(name, `Access Mask: ${hex(v)}`, hex(v), v, at, 4);
+    n.children = [
+      group(`Generic rights: ${hex(v & 0xf0000000)}`, GENERIC_RIGHTS.map(bit)),
+      group(`Standard rights: ${hex(v & 0x00ff0000)}`, STANDARD_RIGHTS.map(bit)),
+      group(`${specific} specific rights: ${hex(v & 0xffff)}`, bits.map(bit)),
+    ];
+    f.add(n);
+  }
+
+  /**
+   * A pidl bitmap of `bits` [field, constant, mask]: each bit labelled from its constant
+   * (`ACB_NORMAL` is "Acb Normal"), the set ones listed after the value.
+   */
+  bitmap(name: string, label: string, bits: readonly (readonly [string, string, number])[]): void {
+    this.align(4);
+    const f = this.f;
+    const at = f.c.pos;
+    const v = f.c.u32() >>> 0;
+    const hex = `0x${v.toString(16).padStart(8, "0")}`;
+    const words = (c: string) =>
+      c
+        .split("_")
+        .map((w) => w.charAt(0) + w.slice(1).toLowerCase())
+        .join(" ");
+    const set: string[] = [];
+    const kids = bits.map(([field, c, mask]) => {
+      const text = `${words(c)}: ${c} is ${v & mask ? "SET" : "NOT SET"}`;
+      if (v & mask) set.push(text);
+      return node(
+        field,
+        `${bitPattern(v, mask, 32)} = ${text}`,
+        v & mask ? "1" : "0",
+        v & mask ? 1 : 0,
+        at,
+        4,
+      );
+    });
+    const n = node(name, `${label}: ${hex}${set.map((t) => `, ${t}`).join("")}`, hex, v, at, 4);
+    n.children = kids;
+    f.add(n);
   }
 
   /** Stops decoding here (see `undecoded`). */
@@ -280,11 +351,16 @@ export class Ndr {
   }
 
   /** A text subtree grouping a union's discriminant and arm (Wireshark's "srvsvc_NetShareCtr"). */
-  group(label: string, fn: () => void): void {
+  group(label: string, fn: (n: FieldNode) => void): void {
     this.f.tree("smbcmp.ndr.union", label, (n) => {
       n.flags = FieldFlag.Text;
-      fn();
+      fn(n);
     });
+  }
+
+  /** Relabels the pointer whose referent is being read (Wireshark's samr strings do). */
+  pointerLabel(label: string): void {
+    if (this.into) this.into.label = label;
   }
 
   /** A non-encapsulated union's discriminant, of `size` bytes (shown as Wireshark does, an empty field). */
@@ -297,6 +373,32 @@ export class Ndr {
     return v;
   }
 }
+
+/** An access right bit: field, label, mask, set text, clear text. */
+export type AccessBit = readonly [string, string, number, string, string];
+
+const right = (k: string, label: string, mask: number): AccessBit => [
+  `nt.access_mask.${k}`,
+  label,
+  mask,
+  "Set",
+  "Not set",
+];
+const GENERIC_RIGHTS: readonly AccessBit[] = [
+  right("generic_read", "Generic read", 0x80000000),
+  right("generic_write", "Generic write", 0x40000000),
+  right("generic_execute", "Generic execute", 0x20000000),
+  right("generic_all", "Generic all", 0x10000000),
+  right("maximum_allowed", "Maximum allowed", 0x02000000),
+  right("access_sacl", "Access SACL", 0x01000000),
+];
+const STANDARD_RIGHTS: readonly AccessBit[] = [
+  right("synchronise", "Synchronise", 0x00100000),
+  right("write_owner", "Write owner", 0x00080000),
+  right("write_dac", "Write DAC", 0x00040000),
+  right("read_control", "Read control", 0x00020000),
+  right("delete", "Delete", 0x00010000),
+];
 
 /** Thrown where the rest of a stub cannot be decoded (an unknown level): nothing after it is read. */
 class NdrStop extends Error {}

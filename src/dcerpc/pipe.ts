@@ -63,6 +63,8 @@ interface Call extends RpcCall {
   opnum: number;
   /** The interface the call's context was bound to when it was made. */
   iface: string;
+  /** What the handle its response returns is named after (a request's SID), if anything. */
+  opens?: string;
   /** The stub pieces of its response so far (indexing pass, calls decoded from NDR only). */
   pieces?: Buffer[];
   /** Frames of the response's first and last fragments. */
@@ -140,25 +142,35 @@ function joinStub(
 }
 
 /**
- * Indexing pass: a handle a decoded call opens (the first 20 bytes of its response) or closes (of its
- * request), for the "Frame handle opened/closed" of the trees built later.
+ * Indexing pass: a handle a decoded call opens (returned by its response) or closes (passed by its
+ * request), for the "Frame handle opened/closed" of the trees built later. A request's stub may
+ * also name what its response will open (`OpenDomain(S-1-5-21-...)`).
  */
 function trackHandle(
   t: ReturnType<typeof callTable>,
-  iface: string | undefined,
-  opnum: number,
+  call: Call | undefined,
   response: boolean,
   c: { buf: Buffer; pos: number; end: number },
   frame: number,
 ): void {
-  const op = stubDecoder(iface, opnum)?.ops[opnum];
-  if (!op?.handle || (op.handle === "opens") !== response || c.end - c.pos < 20) return;
-  const hex = c.buf.toString("hex", c.pos, c.pos + 20);
+  const h = call && stubDecoder(call.iface, call.opnum)?.ops[call.opnum]?.handle;
+  if (!call || !h || c.end <= c.pos) return;
+  const stub = c.buf.subarray(c.pos, c.end);
+  if (!response && h.kind === "opens") {
+    if (h.named) call.opens = h.named(stub);
+    return;
+  }
+  if ((h.kind === "opens") !== response) return;
+  const at = h.at ? h.at(stub) : 0;
+  if (at < 0 || at + 20 > stub.length) return;
+  const hex = stub.toString("hex", at, at + 20);
   if (/^0+$/.test(hex)) return;
-  if (op.handle === "opens") t.handles.set(hex, { opener: op.name, open: frame });
-  else {
-    const h = t.handles.get(hex);
-    if (h && h.close === undefined) h.close = frame;
+  if (h.kind === "opens") {
+    const name = stubDecoder(call.iface, call.opnum)!.ops[call.opnum]!.name;
+    t.handles.set(hex, { opener: `${name}(${call.opens ?? "<...>"})`, open: frame });
+  } else {
+    const life = t.handles.get(hex);
+    if (life && life.close === undefined) life.close = frame;
   }
 }
 
@@ -326,7 +338,13 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         if (answered !== undefined)
           f.generated("dcerpc.response_in", "Response in frame", String(answered), answered);
         if (m.ctx.first && fl & 1 && plainNdr(f, at, end))
-          trackHandle(t, bound, s.opnum, false, { buf: f.c.buf, pos: f.c.pos, end: bodyEnd }, m.ctx.frame);
+          trackHandle(
+            t,
+            t.byReq.get(`${m.ctx.frame}:${callId}`),
+            false,
+            { buf: f.c.buf, pos: f.c.pos, end: bodyEnd },
+            m.ctx.frame,
+          );
         requestStub(
           f,
           bodyEnd,
@@ -355,18 +373,19 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         } else f.c.skip(1);
         const t = callTable(m);
         if (m.ctx.first && ptype === 2 && (fl & 3) !== 3)
-          joinStub(t, m, callId, fl, f.c.buf, f.c.pos, bodyEnd, plainNdr(f, at, end));
+          joinStub(
+            t,
+            m,
+            callId,
+            fl,
+            f.c.buf,
+            f.c.pos,
+            Math.max(f.c.pos, bodyEnd - authPad(f, authLen, bodyEnd)),
+            plainNdr(f, at, end),
+          );
         if (m.ctx.first && ptype === 2 && fl & 1 && plainNdr(f, at, end)) {
           const open = t.open.get(`${m.ctx.conn}:${callId}`);
-          if (open)
-            trackHandle(
-              t,
-              open.iface,
-              open.opnum,
-              true,
-              { buf: f.c.buf, pos: f.c.pos, end: bodyEnd },
-              m.ctx.frame,
-            );
+          trackHandle(t, open, true, { buf: f.c.buf, pos: f.c.pos, end: bodyEnd }, m.ctx.frame);
         }
         // The first and the last fragment of a response are tied to the request (Wireshark's
         // "Response in" names the first).
@@ -415,15 +434,18 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         const last = call && !(fl & 2) ? call.lastFrame : undefined;
         if (last !== undefined)
           f.generated("dcerpc.reassembled_in", "Reassembled PDU in frame", String(last), last);
-        else
+        else {
+          const stubEnd = Math.max(f.c.pos, bodyEnd - authPad(f, authLen, bodyEnd));
           stub(
             f,
-            bodyEnd,
+            stubEnd,
             call?.iface,
             call && plainStub && ptype === 2
               ? { opnum: call.opnum, response: true, other: call.reqFrame, out: decoded, handles: t.handles }
               : undefined,
           );
+          padding(f, stubEnd, bodyEnd);
+        }
       } else if (ptype === 11 || ptype === 14) {
         s.interfaces = bind(f, key);
         s.op = `${ptype === 11 ? "bind" : "alter"} ${s.interfaces.join(",")}`;
@@ -450,6 +472,9 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
   } finally {
     f.nodes = saved;
   }
+  // Wireshark dissects the auth padding after the stub, in the interface's tree when it has one.
+  const pad = decoded.length ? top.children!.findIndex((n) => n.name === "dcerpc.auth_padding") : -1;
+  if (pad >= 0) decoded[decoded.length - 1]!.children!.push(...top.children!.splice(pad, 1));
   for (const t of decoded) f.add(t);
   return s;
 }
@@ -728,8 +753,7 @@ function requestStub(
   call?: NdrCall,
 ): void {
   const start = f.c.pos;
-  const pad = authLen && f.c.has(3, bodyEnd) ? f.c.peekU8(bodyEnd + 2) : 0;
-  const stubEnd = Math.max(start, bodyEnd - pad);
+  const stubEnd = Math.max(start, bodyEnd - authPad(f, authLen, bodyEnd));
   // The last signature at a 4-byte boundary (a native search: stubs run to 64 KB); the index pass
   // shows nothing, so it does not look.
   let vt = -1;
@@ -745,7 +769,17 @@ function requestStub(
   }
   stub(f, vt < 0 ? stubEnd : vt, iface, call);
   if (vt >= 0) secVt(f, vt, stubEnd);
-  if (pad && stubEnd < bodyEnd && f.c.has(bodyEnd - stubEnd, stubEnd)) {
+  padding(f, stubEnd, bodyEnd);
+}
+
+/** The auth padding's length (the auth trailer's pad length, before it at `bodyEnd`). */
+function authPad(f: Fields, authLen: number, bodyEnd: number): number {
+  return authLen && f.c.has(3, bodyEnd) ? f.c.peekU8(bodyEnd + 2) : 0;
+}
+
+/** The auth padding between a stub's end and the auth trailer. */
+function padding(f: Fields, stubEnd: number, bodyEnd: number): void {
+  if (stubEnd < bodyEnd && f.c.has(bodyEnd - stubEnd, stubEnd)) {
     f.c.seek(stubEnd);
     f.bytes("dcerpc.auth_padding", "Auth Padding", bodyEnd - stubEnd);
   }

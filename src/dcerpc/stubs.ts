@@ -1,6 +1,7 @@
 /** The DCE/RPC interfaces whose stubs are decoded from NDR, by interface UUID. */
 import { LSARPC } from "./lsarpc.js";
 import type { NdrInterface } from "./ndr.js";
+import { SAMR } from "./samr.js";
 import { SRVSVC } from "./srvsvc.js";
 import { WKSSVC } from "./wkssvc.js";
 
@@ -8,6 +9,7 @@ const DECODED = new Map<string, NdrInterface>([
   ["4b324fc8-1670-01d3-1278-5a47bf6ee188", SRVSVC],
   ["6bffd098-a112-3610-9833-46c3f87e345a", WKSSVC],
   ["12345778-1234-abcd-ef00-0123456789ab", LSARPC],
+  ["12345778-1234-abcd-ef00-0123456789ac", SAMR],
 ]);
 
 /** The protocols of the trees these decoders make (shown after a message's dcerpc tree). */

@@ -91,6 +91,9 @@ const DEFAULT_RULES: readonly string[] = [
   "dcerpc.referent_id",
   // RPC policy handles: opaque, random per open (their open and close frames are cross references).
   "lsarpc.*.handle",
+  "samr.handle",
+  "samr.*connect_handle",
+  "samr.domain_handle",
   // GUIDs and keys random per client, server start or open.
   "smb2.server_guid",
   "smb.server_guid",

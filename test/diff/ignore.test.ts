@@ -92,10 +92,11 @@ describe("ignore rules", () => {
 });
 
 describe("profiles", () => {
-  const tsv = readFileSync(
-    new URL("../fixtures/corpus/tshark-4.0.17-fields-smb.tsv", import.meta.url),
-    "utf8",
-  );
+  const tsv = ["smb", "ndr"]
+    .map((p) =>
+      readFileSync(new URL(`../fixtures/corpus/tshark-4.0.17-fields-${p}.tsv`, import.meta.url), "utf8"),
+    )
+    .join("\n");
   const known = new Set(tsv.split("\n").map((l) => l.split("\t")[0]!));
 
   it("the default profile's exact names are real Wireshark fields (or ours)", () => {
@@ -177,7 +178,14 @@ describe("rules that match no field", () => {
       assert.ok(!no(t), t);
   });
   it("other protocols, our own smbcmp.* nodes and globbed protocols are never judged", () => {
-    for (const t of ["tcp.nosuch", "frame.nosuch", "smbcmp.nosuch", "smb*.nosuch", "*.nosuch", "samr.nosuch"])
+    for (const t of [
+      "tcp.nosuch",
+      "frame.nosuch",
+      "smbcmp.nosuch",
+      "smb*.nosuch",
+      "*.nosuch",
+      "svcctl.nosuch",
+    ])
       assert.ok(!no(t), t);
   });
   it("the warning names the nearest field when one is near", () => {

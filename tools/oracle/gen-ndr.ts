@@ -20,6 +20,10 @@ const CASES: Record<string, number[]> = {
   ],
   "corpus/zeek__zeek/testing/btest/Traces/krb/smb2_krb.pcap": [30, 31],
   "corpus/zeek__zeek/testing/btest/Traces/smb/raw_ntlm_in_smb.pcap": [34, 35, 57, 58, 60, 61, 63, 64, 66, 67],
+  "corpus/zeek__zeek/testing/btest/Traces/dce-rpc/20-fids.pcap": [
+    32, 34, 36, 38, 40, 42, 44, 46, 48, 50, 52, 54, 56, 58, 75, 77, 79, 81, 83, 85, 87, 89, 91, 93, 107, 109,
+    110, 112, 113, 115, 116, 118, 119, 121, 133, 135, 136, 138, 139, 141,
+  ],
   "corpus/zeek__zeek/testing/btest/Traces/dce-rpc/mapi.pcap": [
     426, 427, 428, 429, 430, 431, 432, 433, 440, 441, 442, 444, 445, 446, 447, 448, 449, 450, 457, 458, 459,
     460, 461, 462, 463, 464, 476, 477, 478, 479, 480, 481, 482, 484, 485, 486, 726, 727, 728, 729, 730, 731,
