@@ -110,7 +110,24 @@ export function ndrTree(
           other,
         );
       const nd = new Ndr(f, start, handles);
-      if (!response) return op.in(nd);
+      if (!response) {
+        op.in(nd);
+        // Bytes the request's parameters leave unread: Wireshark's "Long frame" warning.
+        if (f.c.pos < start + n) {
+          const long = node(
+            "smbcmp.ndr.long_frame",
+            "Long frame",
+            "",
+            "",
+            f.c.pos,
+            start + n - f.c.pos,
+            FieldFlag.Text,
+          );
+          long.children = [node("dcerpc.long_frame", "Long frame", "", "", -1, 0)];
+          f.add(long);
+        }
+        return;
+      }
       // The status is the stub's last 4 bytes, read there even when a level is not decoded.
       const end = start + n - 4;
       try {

@@ -161,3 +161,16 @@ test("smbcmp diff: a share comment that differs is the divergence, named by its 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("smbcmp diff: two Samba runs of LSA and SAMR calls are the same; their handles differ, as noise", () => {
+  const a = join(FIXTURES, "smb2/dcerpc-lsa-samr.pcap");
+  const b = join(FIXTURES, "smb2/dcerpc-lsa-samr-run2.pcap");
+  const quiet = cli("diff", a, b, "--deep");
+  assert.equal(quiet.status, 0, quiet.stdout + quiet.stderr);
+  assert.match(quiet.stdout, /40 ops: 40 same, 0 differ/);
+  // smbd draws policy handles at random: without the rules, every call passing one differs.
+  const loud = cli("diff", a, b, "--deep", "-i", "!lsarpc.*.handle", "-i", "!samr.domain_handle");
+  assert.equal(loud.status, 1, loud.stdout + loud.stderr);
+  assert.match(loud.stdout, /Handle: [0-9a-f]{40} → [0-9a-f]{40}/);
+  assert.match(loud.stdout, /Domain Handle: [0-9a-f]{40} → [0-9a-f]{40}/);
+});
