@@ -137,12 +137,12 @@ export const LSARPC: NdrInterface = {
         );
         transSids(nd);
         nd.u16(`${P}LookupNames.level`, "Level", { vals: (x) => LOOKUP_LEVELS.get(x) });
-        u32Ref(nd, "LookupNames", "count", "Count");
+        nd.u32Ref(`${P}LookupNames.count`, "Count");
       },
       out: (nd) => {
         refDomains(nd, "LookupNames");
         transSids(nd);
-        u32Ref(nd, "LookupNames", "count", "Count");
+        nd.u32Ref(`${P}LookupNames.count`, "Count");
       },
     },
     7: {
@@ -181,12 +181,12 @@ export const LSARPC: NdrInterface = {
         );
         transNames(nd, "LookupSids");
         nd.u16(`${P}LookupSids.level`, "Level");
-        u32Ref(nd, "LookupSids", "count", "Count");
+        nd.u32Ref(`${P}LookupSids.count`, "Count");
       },
       out: (nd) => {
         refDomains(nd, "LookupSids");
         transNames(nd, "LookupSids");
-        u32Ref(nd, "LookupSids", "count", "Count");
+        nd.u32Ref(`${P}LookupSids.count`, "Count");
       },
     },
     45: {
@@ -299,11 +299,6 @@ export function domSid2(nd: Ndr): void {
   const n = nd.u32("dcerpc.nt.count", "Count");
   if (n !== nd.f.c.peekU8(nd.f.c.pos + 1)) nd.stop("SID");
   sid(nd.f, "Sid", "dcerpc.nt.domain_sid");
-}
-
-/** A top-level `[ref] uint32 *member`. */
-function u32Ref(nd: Ndr, op: string, member: string, label: string): void {
-  nd.construct(() => nd.ptr(`${label} (uint32)`, false, () => nd.u32(`${P}${op}.${member}`, label)));
 }
 
 /** lsa_GetUserName's `[in,out,ref] lsa_String **account_name` and `lsa_StringPointer *authority_name`. */

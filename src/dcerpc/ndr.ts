@@ -174,6 +174,11 @@ export class Ndr {
     return this.f.uint(name, label, 4, o);
   }
 
+  /** A top-level `[ref] uint32 *` parameter: "Pointer to X (uint32)" over its value. */
+  u32Ref(name: string, label: string): void {
+    this.construct(() => this.ptr(`${label} (uint32)`, false, () => this.u32(name, label)));
+  }
+
   u16(name: string, label: string, o?: UintOpts): number {
     this.align(2);
     return this.f.uint(name, label, 2, o);
@@ -245,14 +250,9 @@ export class Ndr {
     const at = f.c.pos;
     const v = f.c.u32() >>> 0;
     const hex = `0x${v.toString(16).padStart(8, "0")}`;
-    const words = (c: string) =>
-      c
-        .split("_")
-        .map((w) => w.charAt(0) + w.slice(1).toLowerCase())
-        .join(" ");
     const set: string[] = [];
     const kids = bits.map(([field, c, mask]) => {
-      const text = `${words(c)}: ${c} is ${v & mask ? "SET" : "NOT SET"}`;
+      const text = `${constantLabel(c)}: ${c} is ${v & mask ? "SET" : "NOT SET"}`;
       if (v & mask) set.push(text);
       return node(
         field,
@@ -389,6 +389,14 @@ export class Ndr {
     f.add(node(name, label, "", "", at, size));
     return v;
   }
+}
+
+/** The label pidl gives a constant's bit: `ACB_NORMAL` is "Acb Normal". */
+export function constantLabel(c: string): string {
+  return c
+    .split("_")
+    .map((w) => w.charAt(0) + w.slice(1).toLowerCase())
+    .join(" ");
 }
 
 /** An access right bit: field, label, mask, set text, clear text. */

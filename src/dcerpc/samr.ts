@@ -5,7 +5,7 @@
  */
 import { parseSid, type Sid, sidDisplay } from "../dtyp/sid.js";
 import { domSid2 } from "./lsarpc.js";
-import type { AccessBit, Ndr, NdrInterface } from "./ndr.js";
+import { type AccessBit, constantLabel, type Ndr, type NdrInterface } from "./ndr.js";
 
 const P = "samr.samr_";
 
@@ -13,10 +13,7 @@ const P = "samr.samr_";
 function rights(type: string, names: readonly [string, number][]): readonly AccessBit[] {
   return names.map(([c, mask]) => [
     `${P}${type}.${c}`,
-    c
-      .split("_")
-      .map((w) => w.charAt(0) + w.slice(1).toLowerCase())
-      .join(" "),
+    constantLabel(c),
     mask,
     `${c} is SET`,
     `${c} is NOT SET`,
@@ -102,11 +99,6 @@ function handle(nd: Ndr, what: string, field: string, label: string): void {
   nd.construct(() => nd.ptr(`${what} (policy_handle)`, false, () => nd.handle(field, label)));
 }
 
-/** A top-level `[ref] uint32 *member`. */
-function u32Ref(nd: Ndr, op: string, member: string, label: string): void {
-  nd.construct(() => nd.ptr(`${label} (uint32)`, false, () => nd.u32(`${P}${op}.${member}`, label)));
-}
-
 /** `[in,out,ref,switch_is(level)] samr_ConnectInfo *info` at level 1. */
 function connectInfo(nd: Ndr, member: string, label: string): void {
   nd.construct(() =>
@@ -142,6 +134,13 @@ function samArray(nd: Ndr, op: string): void {
       ),
     ),
   );
+}
+
+/** An enumeration's response: where to resume, the entries, and how many. */
+function enumerated(nd: Ndr, op: string): void {
+  nd.u32Ref(`${P}${op}.resume_handle`, "Resume Handle");
+  samArray(nd, op);
+  nd.u32Ref(`${P}${op}.num_entries`, "Num Entries");
 }
 
 /** The SID of OpenDomain's request (after its handle and access mask), to name the handle it opens. */
@@ -184,14 +183,10 @@ export const SAMR: NdrInterface = {
       name: "EnumDomains",
       in: (nd) => {
         handle(nd, "Connect Handle", `${P}EnumDomains.connect_handle`, "Connect Handle");
-        u32Ref(nd, "EnumDomains", "resume_handle", "Resume Handle");
+        nd.u32Ref(`${P}EnumDomains.resume_handle`, "Resume Handle");
         nd.u32(`${P}EnumDomains.buf_size`, "Buf Size");
       },
-      out: (nd) => {
-        u32Ref(nd, "EnumDomains", "resume_handle", "Resume Handle");
-        samArray(nd, "EnumDomains");
-        u32Ref(nd, "EnumDomains", "num_entries", "Num Entries");
-      },
+      out: (nd) => enumerated(nd, "EnumDomains"),
     },
     7: {
       name: "OpenDomain",
@@ -207,15 +202,11 @@ export const SAMR: NdrInterface = {
       name: "EnumDomainUsers",
       in: (nd) => {
         handle(nd, "Domain Handle", "samr.domain_handle", "Domain Handle");
-        u32Ref(nd, "EnumDomainUsers", "resume_handle", "Resume Handle");
+        nd.u32Ref(`${P}EnumDomainUsers.resume_handle`, "Resume Handle");
         nd.bitmap(`${P}EnumDomainUsers.acct_flags`, "Acct Flags", ACCT_FLAGS);
         nd.u32(`${P}EnumDomainUsers.max_size`, "Max Size");
       },
-      out: (nd) => {
-        u32Ref(nd, "EnumDomainUsers", "resume_handle", "Resume Handle");
-        samArray(nd, "EnumDomainUsers");
-        u32Ref(nd, "EnumDomainUsers", "num_entries", "Num Entries");
-      },
+      out: (nd) => enumerated(nd, "EnumDomainUsers"),
     },
     64: {
       name: "Connect5",
@@ -232,7 +223,7 @@ export const SAMR: NdrInterface = {
         connectInfo(nd, "info_in", "Info In");
       },
       out: (nd) => {
-        u32Ref(nd, "Connect5", "level_out", "Level Out");
+        nd.u32Ref(`${P}Connect5.level_out`, "Level Out");
         connectInfo(nd, "info_out", "Info Out");
         handle(nd, "Connect Handle", "samr.connect_handle", "Connect Handle");
       },

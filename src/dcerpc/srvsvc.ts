@@ -148,11 +148,6 @@ function serverUnc(nd: Ndr, op: string): void {
   nd.construct(() => strPtr(nd, op, "server_unc", "Server Unc"));
 }
 
-/** A top-level `[ref] uint32 *member`. */
-function u32Ref(nd: Ndr, op: string, member: string, label: string): void {
-  nd.construct(() => nd.ptr(`${label} (uint32)`, false, () => nd.u32(`${P}${op}.${member}`, label)));
-}
-
 /** The Server Service (MS-SRVS), as Wireshark names it. */
 export const SRVSVC: NdrInterface = {
   proto: "srvsvc",
@@ -163,7 +158,7 @@ export const SRVSVC: NdrInterface = {
       in: (nd) => {
         const op = "NetShareEnumAll";
         serverUnc(nd, op);
-        u32Ref(nd, op, "level", "Level");
+        nd.u32Ref(`${P}${op}.level`, "Level");
         nd.construct(() => nd.ptr("Ctr (srvsvc_NetShareCtr)", false, () => shareCtr(nd, op)));
         nd.u32(`${P}${op}.max_buffer`, "Max Buffer");
         nd.construct(() =>
@@ -172,9 +167,9 @@ export const SRVSVC: NdrInterface = {
       },
       out: (nd) => {
         const op = "NetShareEnumAll";
-        u32Ref(nd, op, "level", "Level");
+        nd.u32Ref(`${P}${op}.level`, "Level");
         nd.construct(() => nd.ptr("Ctr (srvsvc_NetShareCtr)", false, () => shareCtr(nd, op)));
-        u32Ref(nd, op, "totalentries", "Totalentries");
+        nd.u32Ref(`${P}${op}.totalentries`, "Totalentries");
         nd.construct(() =>
           nd.ptr("Resume Handle (uint32)", true, () => nd.u32(`${P}${op}.resume_handle`, "Resume Handle")),
         );
