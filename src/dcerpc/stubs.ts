@@ -3,6 +3,7 @@ import { LSARPC } from "./lsarpc.js";
 import type { NdrInterface } from "./ndr.js";
 import { SAMR } from "./samr.js";
 import { SRVSVC } from "./srvsvc.js";
+import { WINREG } from "./winreg.js";
 import { WKSSVC } from "./wkssvc.js";
 
 const DECODED = new Map<string, NdrInterface>([
@@ -10,6 +11,7 @@ const DECODED = new Map<string, NdrInterface>([
   ["6bffd098-a112-3610-9833-46c3f87e345a", WKSSVC],
   ["12345778-1234-abcd-ef00-0123456789ab", LSARPC],
   ["12345778-1234-abcd-ef00-0123456789ac", SAMR],
+  ["338cd001-2244-31f1-aaaa-900038001003", WINREG],
 ]);
 
 /** The protocols of the trees these decoders make (shown after a message's dcerpc tree). */

@@ -94,6 +94,7 @@ const DEFAULT_RULES: readonly string[] = [
   "samr.handle",
   "samr.*connect_handle",
   "samr.domain_handle",
+  "winreg.*handle",
   // GUIDs and keys random per client, server start or open.
   "smb2.server_guid",
   "smb.server_guid",

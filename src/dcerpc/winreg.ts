@@ -1,0 +1,199 @@
+/**
+ * Remote Registry (MS-RRP) calls decoded from their NDR stubs: the OpenHK* root keys, OpenKey,
+ * QueryValue, GetVersion and CloseKey, what clients read server settings with. Trees and field names
+ * as Wireshark's winreg (its winreg_String handled by hand).
+ */
+import { bitPattern } from "../dissect/fields.js";
+import type { AccessBit, Ndr, NdrInterface, NdrOp } from "./ndr.js";
+
+const P = "winreg.winreg_";
+
+/** Registry key rights (MS-RRP 2.2.3), as Wireshark lists them. */
+const KEY_RIGHTS: readonly AccessBit[] = (
+  [
+    ["KEY_WOW64_32KEY", 0x200],
+    ["KEY_WOW64_64KEY", 0x100],
+    ["KEY_CREATE_LINK", 0x20],
+    ["KEY_NOTIFY", 0x10],
+    ["KEY_ENUMERATE_SUB_KEYS", 0x08],
+    ["KEY_CREATE_SUB_KEY", 0x04],
+    ["KEY_SET_VALUE", 0x02],
+    ["KEY_QUERY_VALUE", 0x01],
+  ] as const
+).map(([c, mask]) => [`${P}AccessMask.${c}`, c.replaceAll("_", " "), mask, `${c} is SET`, `${c} is NOT SET`]);
+
+const KEY_OPTIONS = [
+  ["REG_OPTION_VOLATILE", 0x1],
+  ["REG_OPTION_CREATE_LINK", 0x2],
+  ["REG_OPTION_BACKUP_RESTORE", 0x4],
+  ["REG_OPTION_OPEN_LINK", 0x8],
+] as const;
+
+/** Value types (MS-RRP 2.2.8... winreg_Type). */
+const TYPES = new Map([
+  [0, "REG_NONE"],
+  [1, "REG_SZ"],
+  [2, "REG_EXPAND_SZ"],
+  [3, "REG_BINARY"],
+  [4, "REG_DWORD"],
+  [5, "REG_DWORD_BIG_ENDIAN"],
+  [6, "REG_LINK"],
+  [7, "REG_MULTI_SZ"],
+  [8, "REG_RESOURCE_LIST"],
+  [9, "REG_FULL_RESOURCE_DESCRIPTOR"],
+  [10, "REG_RESOURCE_REQUIREMENTS_LIST"],
+  [11, "REG_QWORD"],
+]);
+
+/** A top-level handle parameter (`[ref] policy_handle *`). */
+function handle(nd: Ndr, what = "Handle", field = "winreg.handle"): void {
+  nd.construct(() => nd.ptr(`${what} (policy_handle)`, false, () => nd.handle(field, what)));
+}
+
+/**
+ * A `winreg_String` as Wireshark's winreg shows it (by hand): "Name: " over its lengths and a pointer
+ * to the characters; `own` for a parameter passed by value, whose text also ends its labels.
+ */
+function winregString(nd: Ndr, field: string, label: string, own: boolean): void {
+  nd.align(4);
+  nd.group(`${label}: `, (g) => {
+    nd.u16(`${P}String.name_len`, "Name Len");
+    nd.u16(`${P}String.name_size`, "Name Size");
+    nd.ptr(label, true, () => {
+      const s = nd.string(field, label);
+      if (!own) return;
+      g.label += `: ${s}`;
+      nd.pointerLabel(`${label}: ${s}`);
+    });
+  });
+}
+
+/** OpenHKLM and its kin: a system name (a number nobody uses), the access wanted; a key handle. */
+function openRoot(name: string): NdrOp {
+  return {
+    name,
+    handle: { kind: "opens" },
+    in: (nd) => {
+      nd.construct(() =>
+        nd.ptr("System Name (uint16)", true, () => nd.u16("winreg.system_name", "System Name")),
+      );
+      nd.accessMask("winreg.access_mask", "WINREG", KEY_RIGHTS);
+    },
+    out: (nd) => handle(nd),
+  };
+}
+
+/** QueryValue's in/out parameters after the request's handle and value name. */
+function valueParams(nd: Ndr): void {
+  nd.construct(() =>
+    nd.ptr("Type (winreg_Type)", true, () => {
+      nd.align(4);
+      const at = nd.f.c.pos;
+      const t = nd.f.c.u32();
+      // Wireshark shows the type as an empty field; its name is kept in the label.
+      nd.f.add({
+        name: `${P}QueryValue.type`,
+        label: `Type: ${TYPES.get(t) ?? "Unknown"} (${t})`,
+        show: "",
+        value: t,
+        offset: at,
+        length: 4,
+      });
+    }),
+  );
+  nd.construct(() =>
+    nd.ptr("Data (uint8)", true, () => {
+      nd.u32("dcerpc.array.max_count", "Max Count");
+      nd.u32("dcerpc.array.offset", "Offset");
+      const n = nd.u32("dcerpc.array.actual_count", "Actual Count");
+      nd.f.c.need(n);
+      // One field per byte, as Wireshark shows a uint8 array.
+      for (let i = 0; i < n; i++) nd.u8(`${P}QueryValue.data`, "Data");
+    }),
+  );
+  nd.construct(() =>
+    nd.ptr("Data Size (uint32)", true, () => nd.u32(`${P}QueryValue.data_size`, "Data Size")),
+  );
+  nd.construct(() =>
+    nd.ptr("Data Length (uint32)", true, () => nd.u32(`${P}QueryValue.data_length`, "Data Length")),
+  );
+}
+
+/** The Remote Registry service, as Wireshark names it. */
+export const WINREG: NdrInterface = {
+  proto: "winreg",
+  title: "Remote Registry Service",
+  ops: {
+    0: openRoot("OpenHKCR"),
+    1: openRoot("OpenHKCU"),
+    2: openRoot("OpenHKLM"),
+    3: openRoot("OpenHKPD"),
+    4: openRoot("OpenHKU"),
+    5: {
+      name: "CloseKey",
+      handle: { kind: "closes" },
+      in: (nd) => handle(nd),
+      out: (nd) => handle(nd),
+    },
+    15: {
+      name: "OpenKey",
+      handle: { kind: "opens", named: keyName },
+      in: (nd) => {
+        handle(nd, "Parent Handle", `${P}OpenKey.parent_handle`);
+        nd.construct(() => winregString(nd, `${P}OpenKey.keyname`, "Keyname", true));
+        nd.align(4);
+        const f = nd.f;
+        const at = f.c.pos;
+        const v = f.c.u32() >>> 0;
+        const hex = `0x${v.toString(16).padStart(8, "0")}`;
+        const set = KEY_OPTIONS.filter(([, m]) => v & m).map(([c]) => c);
+        f.add({
+          name: `${P}OpenKey.options`,
+          label: `Options: ${hex}: ${set.length ? set.join(", ") : "(No values set)"}`,
+          show: hex,
+          value: v,
+          offset: at,
+          length: 4,
+          children: KEY_OPTIONS.map(([c, m]) => ({
+            name: `${P}KeyOptions.${c}`,
+            label: `${bitPattern(v, m, 32)} = ${c.replaceAll("_", " ")}: ${c} is ${v & m ? "SET" : "NOT SET"}`,
+            show: v & m ? "1" : "0",
+            value: v & m ? 1 : 0,
+            offset: at,
+            length: 4,
+          })),
+        });
+        nd.accessMask("winreg.access_mask", "WINREG", KEY_RIGHTS);
+      },
+      out: (nd) => handle(nd),
+    },
+    17: {
+      name: "QueryValue",
+      in: (nd) => {
+        handle(nd);
+        nd.construct(() =>
+          nd.ptr("Value Name (winreg_String)", false, () =>
+            winregString(nd, `${P}QueryValue.value_name`, "Value Name", false),
+          ),
+        );
+        valueParams(nd);
+      },
+      out: (nd) => valueParams(nd),
+    },
+    26: {
+      name: "GetVersion",
+      in: (nd) => handle(nd),
+      out: (nd) => nd.u32Ref(`${P}GetVersion.version`, "Version"),
+    },
+  },
+};
+
+/** OpenKey's key name (after the parent handle), to name the handle it opens. */
+function keyName(stub: Buffer): string | undefined {
+  // handle (20), length and size (2 + 2), referent id (4), then max count, offset, actual count.
+  if (stub.length < 40) return undefined;
+  const n = stub.readUInt32LE(36);
+  if (stub.length < 40 + 2 * n) return undefined;
+  const s = stub.toString("utf16le", 40, 40 + 2 * n);
+  return s.endsWith("\0") ? s.slice(0, -1) : s;
+}
