@@ -83,8 +83,18 @@ function openRoot(name: string): NdrOp {
   };
 }
 
-/** QueryValue's in/out parameters after the request's handle and value name. */
-function valueParams(nd: Ndr): void {
+/**
+ * A value's type, data and sizes (QueryValue's in/out parameters after its name, EnumValue's):
+ * `members` names the data, its size and its length.
+ */
+function valueParams(nd: Ndr, op: string, members: readonly [string, string, string]): void {
+  const [data, size, length] = members;
+  const label = (m: string) =>
+    m.charAt(0).toUpperCase() +
+    m
+      .slice(1)
+      .replaceAll("_", " ")
+      .replace(/ (\w)/g, (x) => x.toUpperCase());
   nd.construct(() =>
     nd.ptr("Type (winreg_Type)", true, () => {
       nd.align(4);
@@ -92,7 +102,7 @@ function valueParams(nd: Ndr): void {
       const t = nd.f.c.u32();
       // Wireshark shows the type as an empty field; its name is kept in the label.
       nd.f.add({
-        name: `${P}QueryValue.type`,
+        name: `${P}${op}.type`,
         label: `Type: ${TYPES.get(t) ?? "Unknown"} (${t})`,
         show: "",
         value: t,
@@ -102,22 +112,40 @@ function valueParams(nd: Ndr): void {
     }),
   );
   nd.construct(() =>
-    nd.ptr("Data (uint8)", true, () => {
+    nd.ptr(`${label(data)} (uint8)`, true, () => {
       nd.u32("dcerpc.array.max_count", "Max Count");
       nd.u32("dcerpc.array.offset", "Offset");
       const n = nd.u32("dcerpc.array.actual_count", "Actual Count");
       nd.f.c.need(n);
       // One field per byte, as Wireshark shows a uint8 array.
-      for (let i = 0; i < n; i++) nd.u8(`${P}QueryValue.data`, "Data");
+      for (let i = 0; i < n; i++) nd.u8(`${P}${op}.${data}`, label(data));
     }),
   );
+  for (const m of [size, length])
+    nd.construct(() => nd.ptr(`${label(m)} (uint32)`, true, () => nd.u32(`${P}${op}.${m}`, label(m))));
+}
+
+/** EnumValue's `[in,out,ref] winreg_ValNameBuf *name`: its characters shown one by one, as Wireshark does. */
+function valNameBuf(nd: Ndr): void {
   nd.construct(() =>
-    nd.ptr("Data Size (uint32)", true, () => nd.u32(`${P}QueryValue.data_size`, "Data Size")),
-  );
-  nd.construct(() =>
-    nd.ptr("Data Length (uint32)", true, () => nd.u32(`${P}QueryValue.data_length`, "Data Length")),
+    nd.ptr("Name (winreg_ValNameBuf)", false, () =>
+      nd.f.tree(`${P}EnumValue.name`, "Name", () => {
+        nd.u16(`${P}ValNameBuf.length`, "Length");
+        nd.u16(`${P}ValNameBuf.size`, "Size");
+        nd.ptr("Name (uint16)", true, () => {
+          nd.u32("dcerpc.array.max_count", "Max Count");
+          nd.u32("dcerpc.array.offset", "Offset");
+          const n = nd.u32("dcerpc.array.actual_count", "Actual Count");
+          nd.f.c.need(2 * n);
+          for (let i = 0; i < n; i++) nd.u16(`${P}ValNameBuf.name`, "Name");
+        });
+      }),
+    ),
   );
 }
+
+const QUERY_VALUE = ["data", "data_size", "data_length"] as const;
+const ENUM_VALUE = ["value", "size", "length"] as const;
 
 /** The Remote Registry service, as Wireshark names it. */
 export const WINREG: NdrInterface = {
@@ -134,6 +162,19 @@ export const WINREG: NdrInterface = {
       handle: { kind: "closes" },
       in: (nd) => handle(nd),
       out: (nd) => handle(nd),
+    },
+    10: {
+      name: "EnumValue",
+      in: (nd) => {
+        handle(nd);
+        nd.u32(`${P}EnumValue.enum_index`, "Enum Index");
+        valNameBuf(nd);
+        valueParams(nd, "EnumValue", ENUM_VALUE);
+      },
+      out: (nd) => {
+        valNameBuf(nd);
+        valueParams(nd, "EnumValue", ENUM_VALUE);
+      },
     },
     15: {
       name: "OpenKey",
@@ -176,9 +217,9 @@ export const WINREG: NdrInterface = {
             winregString(nd, `${P}QueryValue.value_name`, "Value Name", false),
           ),
         );
-        valueParams(nd);
+        valueParams(nd, "QueryValue", QUERY_VALUE);
       },
-      out: (nd) => valueParams(nd),
+      out: (nd) => valueParams(nd, "QueryValue", QUERY_VALUE),
     },
     26: {
       name: "GetVersion",
