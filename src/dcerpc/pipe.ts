@@ -16,7 +16,8 @@ import { stubDecoder } from "./stubs.js";
 /** What the pipe dissector needs of the SMB2 or SMB1 message carrying the data. */
 export interface PipeMsg {
   /** `state` is the capture's SMB state: bindings and calls are kept per capture. */
-  ctx: { state: object; conn: number; frame: number; time: number; first: boolean };
+  /** A `oneShot` state builds no trees later (a streamed listing): nothing is kept for them. */
+  ctx: { state: { oneShot?: boolean }; conn: number; frame: number; time: number; first: boolean };
   /** The pipe's handle (SMB2 FileId, SMB1 FID) as text. */
   info: { fileId?: string };
 }
@@ -86,6 +87,8 @@ const calls = new WeakMap<
     joinedBytes: number;
     /** Policy handles (hex) opened and closed by the calls decoded from NDR. */
     handles: Map<string, HandleLife>;
+    /** The first frame whose stub piece the joined-stub budget refused. */
+    overBudget?: number;
   }
 >();
 function callTable(m: PipeMsg) {
@@ -106,8 +109,8 @@ function callTable(m: PipeMsg) {
   return t;
 }
 
-/** Joined stubs kept per capture at most (the calls decoded are a few KB each). */
-const JOINED_MAX = 16 << 20;
+/** Joined stubs kept per capture at most (the calls decoded are a few KB each); tests lower it. */
+export const ndrLimits = { joinedBytes: 16 << 20 };
 
 /**
  * Indexing pass: the stub pieces of a response in several fragments, for a call decoded from NDR,
@@ -125,10 +128,12 @@ function joinStub(
 ): void {
   const k = `${m.ctx.conn}:${callId}`;
   const call = t.open.get(k);
-  if (!call || !stubDecoder(call.iface, call.opnum)) return;
+  if (!call || m.ctx.state.oneShot || !stubDecoder(call.iface, call.opnum)) return;
   if (fl & 1) call.pieces = [];
   if (!call.pieces) return;
-  if (!plain || to > buf.length || to < from || t.joinedBytes + to - from > JOINED_MAX) {
+  const over = t.joinedBytes + to - from > ndrLimits.joinedBytes;
+  if (over) t.overBudget ??= m.ctx.frame;
+  if (!plain || to > buf.length || to < from || over) {
     call.pieces = undefined;
     return;
   }
@@ -209,6 +214,17 @@ function boundAt(
   const u = bindings.get(ctx);
   if (u !== undefined) t.ifaceAt.set(k, u);
   return u;
+}
+
+/** A warning when responses in several fragments were left undecoded, the joined-stub budget spent. */
+export function rpcWarning(state: object): { frame: number; message: string } | undefined {
+  const f = calls.get(state)?.overBudget;
+  return f === undefined
+    ? undefined
+    : {
+        frame: f,
+        message: `DCE/RPC: responses in several fragments past the ${ndrLimits.joinedBytes} bytes kept for decoding are shown as bytes`,
+      };
 }
 
 /** The RPC calls (of bound interfaces) the indexing pass saw with SMB state `state`, in order. */
@@ -337,7 +353,7 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         const answered = t.byReq.get(`${m.ctx.frame}:${callId}`)?.respFrame;
         if (answered !== undefined)
           f.generated("dcerpc.response_in", "Response in frame", String(answered), answered);
-        if (m.ctx.first && fl & 1 && plainNdr(f, at, end))
+        if (m.ctx.first && !m.ctx.state.oneShot && fl & 1 && plainNdr(f, at, end))
           trackHandle(
             t,
             t.byReq.get(`${m.ctx.frame}:${callId}`),
@@ -383,7 +399,7 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
             Math.max(f.c.pos, bodyEnd - authPad(f, authLen, bodyEnd)),
             plainNdr(f, at, end),
           );
-        if (m.ctx.first && ptype === 2 && fl & 1 && plainNdr(f, at, end)) {
+        if (m.ctx.first && !m.ctx.state.oneShot && ptype === 2 && fl & 1 && plainNdr(f, at, end)) {
           const open = t.open.get(`${m.ctx.conn}:${callId}`);
           trackHandle(t, open, true, { buf: f.c.buf, pos: f.c.pos, end: bodyEnd }, m.ctx.frame);
         }

@@ -6,7 +6,7 @@
 import { type Capture, dissectLayers, openCapture } from "../capture/index.js";
 import { nbssHeaderNode } from "../capture/layers.js";
 import type { CaptureWarning, Pdu, ReadOptions } from "../capture/types.js";
-import { rpcCalls } from "../dcerpc/pipe.js";
+import { rpcCalls, rpcWarning } from "../dcerpc/pipe.js";
 import { Cursor } from "../dissect/cursor.js";
 import { Fields } from "../dissect/fields.js";
 import type { FieldNode } from "../dissect/tree.js";
@@ -424,6 +424,10 @@ export async function openTrace(
   );
   const w = malformedWarning(r);
   if (w) warn(w);
+  for (const st of [t.smb2, t.smb1]) {
+    const rw = rpcWarning(st);
+    if (rw) warn(rw);
+  }
   t.warnings.push(...warnings);
   return t;
 }

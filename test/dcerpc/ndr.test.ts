@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ndrTree } from "../../src/dcerpc/ndr.js";
+import { ndrLimits } from "../../src/dcerpc/pipe.js";
 import { SRVSVC } from "../../src/dcerpc/srvsvc.js";
 import { DECODED_PROTOS } from "../../src/dcerpc/stubs.js";
 import { Cursor } from "../../src/dissect/cursor.js";
@@ -173,4 +174,36 @@ test("smbcmp diff: two Samba runs of LSA and SAMR calls are the same; their hand
   assert.equal(loud.status, 1, loud.stdout + loud.stderr);
   assert.match(loud.stdout, /Handle: [0-9a-f]{40} → [0-9a-f]{40}/);
   assert.match(loud.stdout, /Domain Handle: [0-9a-f]{40} → [0-9a-f]{40}/);
+});
+
+test("the joined-stub budget: past it a response in several fragments stays bytes, and the trace warns", async () => {
+  const saved = ndrLimits.joinedBytes;
+  ndrLimits.joinedBytes = 1000;
+  try {
+    const t = await openTrace(join(FIXTURES, "smb2/dcerpc-pipe.pcap"));
+    try {
+      // The NetShareEnumAll response comes in two fragments (frames 28 and 30), 5728 stub bytes.
+      assert.equal(t.tree(30).filter((n) => n.name === "srvsvc").length, 0);
+      assert.ok(find(t.tree(30), "dcerpc.payload_stub_data"));
+      assert.ok(
+        t.warnings.some((w) =>
+          /^frame 28: DCE\/RPC: responses in several fragments past the 1000 bytes/.test(w),
+        ),
+        t.warnings.join("\n"),
+      );
+      // Single-fragment calls are still decoded.
+      assert.equal(t.tree(25).filter((n) => n.name === "srvsvc").length, 1);
+    } finally {
+      t.close();
+    }
+  } finally {
+    ndrLimits.joinedBytes = saved;
+  }
+  const t = await openTrace(join(FIXTURES, "smb2/dcerpc-pipe.pcap"));
+  try {
+    assert.deepEqual(t.warnings, []);
+    assert.equal(t.tree(30).filter((n) => n.name === "srvsvc").length, 1);
+  } finally {
+    t.close();
+  }
 });
