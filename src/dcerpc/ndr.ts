@@ -241,10 +241,17 @@ export class Ndr {
   }
 
   /**
-   * A pidl bitmap of `bits` [field, constant, mask]: each bit labelled from its constant
-   * (`ACB_NORMAL` is "Acb Normal"), the set ones listed after the value.
+   * A pidl bitmap of `bits` [field, constant, mask], in one of the two styles Wireshark's generated
+   * dissectors show: `samr` labels a bit from its constant (`ACB_NORMAL` is "Acb Normal") and lists
+   * the set ones after the value; `upper` labels it "DS ROLE PRIMARY DS RUNNING" and names the set
+   * constants after a colon, or "(No values set)".
    */
-  bitmap(name: string, label: string, bits: readonly (readonly [string, string, number])[]): void {
+  bitmap(
+    name: string,
+    label: string,
+    bits: readonly (readonly [string, string, number])[],
+    style: "samr" | "upper" = "samr",
+  ): void {
     this.align(4);
     const f = this.f;
     const at = f.c.pos;
@@ -252,8 +259,8 @@ export class Ndr {
     const hex = `0x${v.toString(16).padStart(8, "0")}`;
     const set: string[] = [];
     const kids = bits.map(([field, c, mask]) => {
-      const text = `${constantLabel(c)}: ${c} is ${v & mask ? "SET" : "NOT SET"}`;
-      if (v & mask) set.push(text);
+      const text = `${style === "samr" ? constantLabel(c) : c.replaceAll("_", " ")}: ${c} is ${v & mask ? "SET" : "NOT SET"}`;
+      if (v & mask) set.push(style === "samr" ? text : c);
       return node(
         field,
         `${bitPattern(v, mask, 32)} = ${text}`,
@@ -263,7 +270,11 @@ export class Ndr {
         4,
       );
     });
-    const n = node(name, `${label}: ${hex}${set.map((t) => `, ${t}`).join("")}`, hex, v, at, 4);
+    const shown =
+      style === "samr"
+        ? `${label}: ${hex}${set.map((t) => `, ${t}`).join("")}`
+        : `${label}: ${hex}: ${set.length ? set.join(", ") : "(No values set)"}`;
+    const n = node(name, shown, hex, v, at, 4);
     n.children = kids;
     f.add(n);
   }

@@ -1,4 +1,5 @@
 /** The DCE/RPC interfaces whose stubs are decoded from NDR, by interface UUID. */
+import { DSSETUP } from "./dssetup.js";
 import { LSARPC } from "./lsarpc.js";
 import type { NdrInterface } from "./ndr.js";
 import { SAMR } from "./samr.js";
@@ -12,6 +13,7 @@ const DECODED = new Map<string, NdrInterface>([
   ["12345778-1234-abcd-ef00-0123456789ab", LSARPC],
   ["12345778-1234-abcd-ef00-0123456789ac", SAMR],
   ["338cd001-2244-31f1-aaaa-900038001003", WINREG],
+  ["3919286a-b10c-11d0-9ba8-00c04fd92ef5", DSSETUP],
 ]);
 
 /** The protocols of the trees these decoders make (shown after a message's dcerpc tree). */

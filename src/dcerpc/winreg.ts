@@ -3,7 +3,6 @@
  * QueryValue, GetVersion and CloseKey, what clients read server settings with. Trees and field names
  * as Wireshark's winreg (its winreg_String handled by hand).
  */
-import { bitPattern } from "../dissect/fields.js";
 import type { AccessBit, Ndr, NdrInterface, NdrOp } from "./ndr.js";
 
 const P = "winreg.winreg_";
@@ -182,28 +181,12 @@ export const WINREG: NdrInterface = {
       in: (nd) => {
         handle(nd, "Parent Handle", `${P}OpenKey.parent_handle`);
         nd.construct(() => winregString(nd, `${P}OpenKey.keyname`, "Keyname", true));
-        nd.align(4);
-        const f = nd.f;
-        const at = f.c.pos;
-        const v = f.c.u32() >>> 0;
-        const hex = `0x${v.toString(16).padStart(8, "0")}`;
-        const set = KEY_OPTIONS.filter(([, m]) => v & m).map(([c]) => c);
-        f.add({
-          name: `${P}OpenKey.options`,
-          label: `Options: ${hex}: ${set.length ? set.join(", ") : "(No values set)"}`,
-          show: hex,
-          value: v,
-          offset: at,
-          length: 4,
-          children: KEY_OPTIONS.map(([c, m]) => ({
-            name: `${P}KeyOptions.${c}`,
-            label: `${bitPattern(v, m, 32)} = ${c.replaceAll("_", " ")}: ${c} is ${v & m ? "SET" : "NOT SET"}`,
-            show: v & m ? "1" : "0",
-            value: v & m ? 1 : 0,
-            offset: at,
-            length: 4,
-          })),
-        });
+        nd.bitmap(
+          `${P}OpenKey.options`,
+          "Options",
+          KEY_OPTIONS.map(([c, m]) => [`${P}KeyOptions.${c}`, c, m] as const),
+          "upper",
+        );
         nd.accessMask("winreg.access_mask", "WINREG", KEY_RIGHTS);
       },
       out: (nd) => handle(nd),

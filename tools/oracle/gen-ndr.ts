@@ -37,6 +37,8 @@ const CASES: Record<string, number[]> = {
     732, 733, 740, 741, 742, 743, 744, 745, 746, 747, 748, 749, 756, 757, 758, 759, 760, 761, 762, 763, 770,
     771, 772, 773, 774, 775, 776, 777, 778, 779,
   ],
+  "corpus/zeek__zeek/testing/btest/Traces/smb/dssetup_DsRoleGetPrimaryDomainInformation_standalone_workstation.cap":
+    [7, 8],
   "corpus/zeek__zeek/testing/btest/Traces/smb/smb2-zero-byte-error-ioctl.pcapng": [
     104, 106, 113, 114, 119, 120, 125, 126, 131, 132, 137, 138, 143, 144,
   ],
