@@ -4,7 +4,7 @@
  * names as Wireshark's (its srvsvc IDL: `level` and `ctr` apart, not MS-SRVS's SHARE_ENUM_STRUCT).
  */
 import type { BitSpec } from "../dissect/fields.js";
-import { type Ndr, type NdrInterface, named, PLATFORMS, undecoded } from "./ndr.js";
+import { type Ndr, type NdrInterface, type NdrOp, named, PLATFORMS, undecoded } from "./ndr.js";
 
 const P = "srvsvc.srvsvc_";
 
@@ -40,15 +40,15 @@ const SERVER_TYPE: readonly BitSpec[] = (
     ["xenix", "Xenix", 11, "a Xenix server"],
     ["ntw", "NT Workstation", 12, "an NT Workstation"],
     ["wfw", "WfW", 13, "a WfW host"],
-    ["nts", "NT Server", 14, "an NT Server"],
-    ["browser.potential", "Potential Browser", 15, "a Potential Browser"],
-    ["browser.backup", "Backup Browser", 16, "a Backup Browser"],
-    ["browser.master", "Master Browser", 17, "a Master Browser"],
-    ["browser.domain_master", "Domain Master Browser", 18, "a Domain Master Browser"],
-    ["osf", "OSF", 19, "an OSF host"],
-    ["vms", "VMS", 20, "a VMS host"],
-    ["w95", "Windows 95+", 21, "a Windows 95 or above host"],
-    ["dfs", "DFS", 22, "a DFS server"],
+    ["nts", "NT Server", 15, "an NT Server"],
+    ["browser.potential", "Potential Browser", 16, "a Potential Browser"],
+    ["browser.backup", "Backup Browser", 17, "a Backup Browser"],
+    ["browser.master", "Master Browser", 18, "a Master Browser"],
+    ["browser.domain_master", "Domain Master Browser", 19, "a Domain Master Browser"],
+    ["osf", "OSF", 20, "an OSF host"],
+    ["vms", "VMS", 21, "a VMS host"],
+    ["w95", "Windows 95+", 22, "a Windows 95 or above host"],
+    ["dfs", "DFS", 23, "a DFS server"],
     ["local", "Local", 30, "a local list only request"],
     ["domainenum", "Domain Enum", 31, "a Domain Enum request"],
   ] as const
@@ -66,47 +66,159 @@ function strPtr(nd: Ndr, struct: string, member: string, label: string): void {
   nd.ptr(`${label} (uint16)`, true, () => nd.string(`${P}${struct}.${member}`, label));
 }
 
-/** NetShareInfo0/1/2 members, in a structure's or an array element's subtree. */
-function shareInfo(nd: Ndr, level: number): void {
-  const s = `NetShareInfo${level}`;
-  strPtr(nd, s, "name", "Name");
-  if (level === 0) return;
-  nd.u32(`${P}${s}.type`, "Type", { vals: named(SHARE_TYPES) });
-  strPtr(nd, s, "comment", "Comment");
-  if (level === 1) return;
-  nd.u32(`${P}${s}.permissions`, "Permissions");
-  nd.u32(`${P}${s}.max_users`, "Max Users");
-  nd.u32(`${P}${s}.current_users`, "Current Users");
-  strPtr(nd, s, "path", "Path");
-  strPtr(nd, s, "password", "Password");
+/** A structure member: a 32-bit number (with value names) or a pointer to a string. */
+type Member = readonly [kind: "u32" | "str", name: string, label: string, vals?: ReadonlyMap<number, string>];
+
+const u = (name: string, label: string, vals?: ReadonlyMap<number, string>): Member => [
+  "u32",
+  name,
+  label,
+  vals,
+];
+const str = (name: string, label: string): Member => ["str", name, label];
+
+/** Reads the members of structure `struct` (`NetShareInfo1`), in its subtree or an array element's. */
+function members(nd: Ndr, struct: string, list: readonly Member[]): void {
+  for (const [kind, m, label, vals] of list)
+    if (kind === "str") strPtr(nd, struct, m, label);
+    else nd.u32(`${P}${struct}.${m}`, label, vals ? { vals: named(vals) } : undefined);
 }
 
-const SHARE_LEVELS = new Set([0, 1, 2]);
+const SHARE_INFO: ReadonlyMap<number, readonly Member[]> = new Map([
+  [0, [str("name", "Name")]],
+  [1, [str("name", "Name"), u("type", "Type", SHARE_TYPES), str("comment", "Comment")]],
+  [
+    2,
+    [
+      str("name", "Name"),
+      u("type", "Type", SHARE_TYPES),
+      str("comment", "Comment"),
+      u("permissions", "Permissions"),
+      u("max_users", "Max Users"),
+      u("current_users", "Current Users"),
+      str("path", "Path"),
+      str("password", "Password"),
+    ],
+  ],
+]);
 
-/** `[switch_is(level)] srvsvc_NetShareCtr`: a pointer to a count and an array of share infos. */
-function shareCtr(nd: Ndr, op: string): void {
-  nd.group("srvsvc_NetShareCtr", () => {
+const SESS_INFO: ReadonlyMap<number, readonly Member[]> = new Map([
+  [0, [str("client", "Client")]],
+  [
+    1,
+    [
+      str("client", "Client"),
+      str("user", "User"),
+      u("num_open", "Num Open"),
+      u("time", "Time"),
+      u("idle_time", "Idle Time"),
+      u("user_flags", "User Flags"),
+    ],
+  ],
+  [10, [str("client", "Client"), str("user", "User"), u("time", "Time"), u("idle_time", "Idle Time")]],
+]);
+
+const CONN_INFO: ReadonlyMap<number, readonly Member[]> = new Map([
+  [0, [u("conn_id", "Conn Id")]],
+  [
+    1,
+    [
+      u("conn_id", "Conn Id"),
+      u("conn_type", "Conn Type"),
+      u("num_open", "Num Open"),
+      u("num_users", "Num Users"),
+      u("conn_time", "Conn Time"),
+      str("user", "User"),
+      str("share", "Share"),
+    ],
+  ],
+]);
+
+const FILE_INFO: ReadonlyMap<number, readonly Member[]> = new Map([
+  [2, [u("fid", "Fid")]],
+  [
+    3,
+    [
+      u("fid", "Fid"),
+      u("permissions", "Permissions"),
+      u("num_locks", "Num Locks"),
+      str("path", "Path"),
+      str("user", "User"),
+    ],
+  ],
+]);
+
+/**
+ * `[switch_is(level)] srvsvc_NetXCtr` of enumeration `op` (`NetShareEnumAll`): a pointer to a count
+ * and an array of `NetXInfoN` (`kind` is `Share`, `Sess`, `Conn`, `File`).
+ */
+function enumCtr(nd: Ndr, op: string, kind: string, infos: ReadonlyMap<number, readonly Member[]>): void {
+  nd.group(`srvsvc_Net${kind}Ctr`, () => {
     const level = nd.discriminant(`${P}${op}.ctr`, "Ctr");
-    if (!SHARE_LEVELS.has(level)) undecoded(nd.f, `share container level ${level}`);
-    const ctr = `NetShareCtr${level}`;
+    const list = infos.get(level);
+    if (!list) return undecoded(nd.f, `${kind} container level ${level}`);
+    const ctr = `Net${kind}Ctr${level}`;
     nd.ptr(`Ctr${level} (srvsvc_${ctr})`, true, () =>
-      nd.f.tree(`${P}NetShareCtr.ctr${level}`, `Ctr${level}`, () => {
+      nd.f.tree(`${P}Net${kind}Ctr.ctr${level}`, `Ctr${level}`, () => {
         nd.u32(`${P}${ctr}.count`, "Count");
-        nd.ptr(`Array (srvsvc_NetShareInfo${level})`, true, () =>
-          nd.array(`${P}${ctr}.array`, "Array", () => shareInfo(nd, level)),
+        nd.ptr(`Array (srvsvc_Net${kind}Info${level})`, true, () =>
+          nd.array(`${P}${ctr}.array`, "Array", () => members(nd, `Net${kind}Info${level}`, list)),
         );
       }),
     );
   });
 }
 
+/**
+ * An enumeration (NetShareEnumAll, NetSessEnum, NetConnEnum, NetFileEnum): the server name, the
+ * operation's own filters (`filters`: string pointers, `appended` naming its value as Wireshark's
+ * does), the level and container, a buffer size and a resume handle; the response has the level,
+ * the container, the total and the resume handle.
+ */
+function enumeration(
+  name: string,
+  kind: string,
+  infos: ReadonlyMap<number, readonly Member[]>,
+  filters: readonly (readonly [string, string, boolean])[] = [],
+): NdrOp {
+  const levelCtr = (nd: Ndr) => {
+    nd.u32Ref(`${P}${name}.level`, "Level");
+    nd.construct(() => nd.ptr(`Ctr (srvsvc_Net${kind}Ctr)`, false, () => enumCtr(nd, name, kind, infos)));
+  };
+  const resume = (nd: Ndr) =>
+    nd.construct(() =>
+      nd.ptr("Resume Handle (uint32)", true, () => nd.u32(`${P}${name}.resume_handle`, "Resume Handle")),
+    );
+  return {
+    name,
+    in: (nd) => {
+      serverUnc(nd, name);
+      for (const [m, label, appended] of filters)
+        nd.construct(() =>
+          nd.ptr(`${label} (uint16)`, true, () => nd.string(`${P}${name}.${m}`, label, appended)),
+        );
+      levelCtr(nd);
+      nd.u32(`${P}${name}.max_buffer`, "Max Buffer");
+      resume(nd);
+    },
+    out: (nd) => {
+      levelCtr(nd);
+      nd.u32Ref(`${P}${name}.totalentries`, "Totalentries");
+      resume(nd);
+    },
+  };
+}
+
 /** `[switch_is(level)] srvsvc_NetShareInfo`: a pointer to one share's info. */
 function shareInfoUnion(nd: Ndr): void {
   nd.group("srvsvc_NetShareInfo", () => {
     const level = nd.discriminant(`${P}NetShareGetInfo.info`, "Info");
-    if (!SHARE_LEVELS.has(level)) undecoded(nd.f, `share info level ${level}`);
+    const list = SHARE_INFO.get(level);
+    if (!list) return undecoded(nd.f, `share info level ${level}`);
     nd.ptr(`Info${level} (srvsvc_NetShareInfo${level})`, true, () =>
-      nd.f.tree(`${P}NetShareInfo.info${level}`, `Info${level}`, () => shareInfo(nd, level)),
+      nd.f.tree(`${P}NetShareInfo.info${level}`, `Info${level}`, () =>
+        members(nd, `NetShareInfo${level}`, list),
+      ),
     );
   });
 }
@@ -148,33 +260,37 @@ function serverUnc(nd: Ndr, op: string): void {
   nd.construct(() => strPtr(nd, op, "server_unc", "Server Unc"));
 }
 
+/** NetRemoteTOD's `srvsvc_NetRemoteTODInfo` members (MS-SRVS 2.2.4.105). */
+const TOD = [
+  ["elapsed", "Elapsed"],
+  ["msecs", "Msecs"],
+  ["hours", "Hours"],
+  ["mins", "Mins"],
+  ["secs", "Secs"],
+  ["hunds", "Hunds"],
+  ["timezone", "Timezone"],
+  ["tinterval", "Tinterval"],
+  ["day", "Day"],
+  ["month", "Month"],
+  ["year", "Year"],
+  ["weekday", "Weekday"],
+] as const;
+
 /** The Server Service (MS-SRVS), as Wireshark names it. */
 export const SRVSVC: NdrInterface = {
   proto: "srvsvc",
   title: "Server Service",
   ops: {
-    15: {
-      name: "NetShareEnumAll",
-      in: (nd) => {
-        const op = "NetShareEnumAll";
-        serverUnc(nd, op);
-        nd.u32Ref(`${P}${op}.level`, "Level");
-        nd.construct(() => nd.ptr("Ctr (srvsvc_NetShareCtr)", false, () => shareCtr(nd, op)));
-        nd.u32(`${P}${op}.max_buffer`, "Max Buffer");
-        nd.construct(() =>
-          nd.ptr("Resume Handle (uint32)", true, () => nd.u32(`${P}${op}.resume_handle`, "Resume Handle")),
-        );
-      },
-      out: (nd) => {
-        const op = "NetShareEnumAll";
-        nd.u32Ref(`${P}${op}.level`, "Level");
-        nd.construct(() => nd.ptr("Ctr (srvsvc_NetShareCtr)", false, () => shareCtr(nd, op)));
-        nd.u32Ref(`${P}${op}.totalentries`, "Totalentries");
-        nd.construct(() =>
-          nd.ptr("Resume Handle (uint32)", true, () => nd.u32(`${P}${op}.resume_handle`, "Resume Handle")),
-        );
-      },
-    },
+    8: enumeration("NetConnEnum", "Conn", CONN_INFO, [["path", "Path", true]]),
+    9: enumeration("NetFileEnum", "File", FILE_INFO, [
+      ["path", "Path", false],
+      ["user", "User", false],
+    ]),
+    12: enumeration("NetSessEnum", "Sess", SESS_INFO, [
+      ["client", "Client", false],
+      ["user", "User", false],
+    ]),
+    15: enumeration("NetShareEnumAll", "Share", SHARE_INFO),
     16: {
       name: "NetShareGetInfo",
       in: (nd) => {
@@ -184,6 +300,32 @@ export const SRVSVC: NdrInterface = {
         nd.u32(`${P}${op}.level`, "Level");
       },
       out: (nd) => nd.construct(() => nd.ptr("Info (srvsvc_NetShareInfo)", false, () => shareInfoUnion(nd))),
+    },
+    28: {
+      name: "NetRemoteTOD",
+      in: (nd) => serverUnc(nd, "NetRemoteTOD"),
+      out: (nd) =>
+        nd.construct(() =>
+          nd.ptr("Info (srvsvc_NetRemoteTODInfo)", true, () =>
+            nd.f.tree(`${P}NetRemoteTOD.info`, "Info", () => {
+              for (const [m, label] of TOD)
+                if (m === "timezone") {
+                  // Minutes from UTC, signed.
+                  nd.align(4);
+                  const at = nd.f.c.pos;
+                  const v = nd.f.c.u32() | 0;
+                  nd.f.add({
+                    name: `${P}NetRemoteTODInfo.timezone`,
+                    label: `Timezone: ${v}`,
+                    show: String(v),
+                    value: v,
+                    offset: at,
+                    length: 4,
+                  });
+                } else nd.u32(`${P}NetRemoteTODInfo.${m}`, label);
+            }),
+          ),
+        ),
     },
     21: {
       name: "NetSrvGetInfo",
