@@ -4,7 +4,7 @@
  * and map names to SIDs. Trees and field names as Wireshark's lsarpc.
  */
 import { sid } from "../dtyp/sid.js";
-import type { AccessBit, Ndr, NdrInterface } from "./ndr.js";
+import type { AccessBit, Ndr, NdrInterface, NdrOp } from "./ndr.js";
 
 const P = "lsarpc.lsa_";
 
@@ -65,9 +65,9 @@ const IMPERSONATION = new Map([
 ]);
 
 /** `lsa_ObjectAttribute`, what lsa_OpenPolicy2 passes (all but the QoS are NULL in practice). */
-function objectAttribute(nd: Ndr): void {
+function objectAttribute(nd: Ndr, op: string): void {
   const o = `${P}ObjectAttribute`;
-  nd.f.tree(`${P}OpenPolicy2.attr`, "Attr", () => {
+  nd.f.tree(`${P}${op}.attr`, "Attr", () => {
     nd.u32(`${o}.len`, "Len");
     nd.ptr("Root Dir (uint8)", true, () => nd.u8(`${o}.root_dir`, "Root Dir"));
     nd.ptr("Object Name (uint16)", true, () => nd.string(`${o}.object_name`, "Object Name", true));
@@ -116,35 +116,33 @@ export const LSARPC: NdrInterface = {
       handle: { kind: "opens" },
       in: (nd) => {
         systemName(nd, "OpenPolicy2");
-        nd.construct(() => nd.ptr("Attr (lsa_ObjectAttribute)", false, () => objectAttribute(nd)));
+        nd.construct(() =>
+          nd.ptr("Attr (lsa_ObjectAttribute)", false, () => objectAttribute(nd, "OpenPolicy2")),
+        );
         nd.accessMask("lsarpc.policy.access_mask", "LSA Policy", POLICY_RIGHTS);
       },
       out: (nd) => handle(nd, "OpenPolicy2"),
     },
-    14: {
-      name: "lsa_LookupNames",
+    6: {
+      name: "lsa_OpenPolicy",
+      handle: { kind: "opens" },
       in: (nd) => {
-        handle(nd, "LookupNames");
-        const count = nd.u32(`${P}LookupNames.num_names`, "Num Names");
-        // A conformant array parameter: no referent id, but a "Pointer to" line all the same.
+        // Its system name is a single character, not a string.
         nd.construct(() =>
-          nd.ptr("Names", false, () =>
-            nd.f.tree("lsarpc.lookup.names", "Names", () => {
-              if (nd.u32("dcerpc.array.max_count", "Max Count") !== count) nd.stop("names array");
-              for (let i = 0; i < count; i++) lsaString(nd, `${P}LookupNames3.names`, "Names");
-            }),
-          ),
+          nd.ptr("System Name (uint16)", true, () => nd.u16(`${P}OpenPolicy.system_name`, "System Name")),
         );
-        transSids(nd);
-        nd.u16(`${P}LookupNames.level`, "Level", { vals: (x) => LOOKUP_LEVELS.get(x) });
-        nd.u32Ref(`${P}LookupNames.count`, "Count");
+        nd.construct(() =>
+          nd.ptr("Attr (lsa_ObjectAttribute)", false, () => objectAttribute(nd, "OpenPolicy")),
+        );
+        nd.accessMask("lsarpc.policy.access_mask", "LSA Policy", POLICY_RIGHTS);
       },
-      out: (nd) => {
-        refDomains(nd, "LookupNames");
-        transSids(nd);
-        nd.u32Ref(`${P}LookupNames.count`, "Count");
-      },
+      out: (nd) => handle(nd, "OpenPolicy"),
     },
+    14: lookupNames("LookupNames", ""),
+    15: lookupSids("LookupSids", ""),
+    57: lookupSids("LookupSids2", "2"),
+    58: lookupNames("LookupNames2", "2"),
+    68: lookupNames("LookupNames3", "3"),
     7: {
       name: "lsa_QueryInfoPolicy",
       in: (nd) => {
@@ -162,32 +160,6 @@ export const LSARPC: NdrInterface = {
             }),
           ),
         ),
-    },
-    15: {
-      name: "lsa_LookupSids",
-      in: (nd) => {
-        handle(nd, "LookupSids");
-        nd.construct(() =>
-          nd.ptr("Sids (lsa_SidArray)", false, () =>
-            nd.f.tree(`${P}LookupSids.sids`, "Sids", () => {
-              nd.u32(`${P}SidArray.num_sids`, "Num Sids");
-              nd.ptr("Sids (lsa_SidPtr)", true, () =>
-                nd.array(`${P}SidArray.sids`, "Sids", () =>
-                  nd.ptr("Sid (dom_sid2)", true, () => domSid2(nd)),
-                ),
-              );
-            }),
-          ),
-        );
-        transNames(nd, "LookupSids");
-        nd.u16(`${P}LookupSids.level`, "Level");
-        nd.u32Ref(`${P}LookupSids.count`, "Count");
-      },
-      out: (nd) => {
-        refDomains(nd, "LookupSids");
-        transNames(nd, "LookupSids");
-        nd.u32Ref(`${P}LookupSids.count`, "Count");
-      },
     },
     45: {
       name: "lsa_GetUserName",
@@ -258,17 +230,22 @@ function refDomains(nd: Ndr, op: string): void {
   );
 }
 
-/** lsa_LookupSids' `[in,out,ref] lsa_TransNameArray *names`: the names found, with their types. */
-function transNames(nd: Ndr, op: string): void {
+/**
+ * `[in,out,ref] lsa_TransNameArray{v} *names` of lookup `op`: the names found, with their types
+ * (version 2 adds a field Samba and Wireshark call "unknown").
+ */
+function transNames(nd: Ndr, op: string, v: string): void {
   nd.construct(() =>
-    nd.ptr("Names (lsa_TransNameArray)", false, () =>
+    nd.ptr(`Names (lsa_TransNameArray${v})`, false, () =>
       nd.f.tree(`${P}${op}.names`, "Names", () => {
-        nd.u32(`${P}TransNameArray.count`, "Count");
-        nd.ptr("Names (lsa_TranslatedName)", true, () =>
-          nd.array(`${P}TransNameArray.names`, "Names", () => {
-            nd.u16(`${P}TranslatedName.sid_type`, "Sid Type", { vals: (x) => SID_TYPES.get(x) });
-            lsaString(nd, `${P}TranslatedName.name`, "Name");
-            nd.u32(`${P}TranslatedName.sid_index`, "Sid Index");
+        nd.u32(`${P}TransNameArray${v}.count`, "Count");
+        nd.ptr(`Names (lsa_TranslatedName${v})`, true, () =>
+          nd.array(`${P}TransNameArray${v}.names`, "Names", () => {
+            const t = `${P}TranslatedName${v}`;
+            nd.u16(`${t}.sid_type`, "Sid Type", { vals: (x) => SID_TYPES.get(x) });
+            lsaString(nd, `${t}.name`, "Name");
+            nd.u32(`${t}.sid_index`, "Sid Index");
+            if (v) nd.u32(`${t}.unknown`, "Unknown");
           }),
         );
       }),
@@ -276,22 +253,92 @@ function transNames(nd: Ndr, op: string): void {
   );
 }
 
-/** lsa_LookupNames' `[in,out,ref] lsa_TransSidArray *sids`: the RIDs found, with their types. */
-function transSids(nd: Ndr): void {
+/**
+ * `[in,out,ref] lsa_TransSidArray{v} *sids` of lookup `op`: the accounts found, by RID (versions
+ * 1 and 2) or by SID (version 3), with their types.
+ */
+function transSids(nd: Ndr, op: string, v: string): void {
   nd.construct(() =>
-    nd.ptr("Sids (lsa_TransSidArray)", false, () =>
-      nd.f.tree(`${P}LookupNames.sids`, "Sids", () => {
-        nd.u32(`${P}TransSidArray.count`, "Count");
-        nd.ptr("Sids (lsa_TranslatedSid)", true, () =>
-          nd.array(`${P}TransSidArray.sids`, "Sids", () => {
-            nd.u16(`${P}TranslatedSid.sid_type`, "Sid Type", { vals: (x) => SID_TYPES.get(x) });
-            nd.u32(`${P}TranslatedSid.rid`, "Rid");
-            nd.u32(`${P}TranslatedSid.sid_index`, "Sid Index");
+    nd.ptr(`Sids (lsa_TransSidArray${v})`, false, () =>
+      nd.f.tree(`${P}${op}.sids`, "Sids", () => {
+        nd.u32(`${P}TransSidArray${v}.count`, "Count");
+        nd.ptr(`Sids (lsa_TranslatedSid${v})`, true, () =>
+          nd.array(`${P}TransSidArray${v}.sids`, "Sids", () => {
+            const t = `${P}TranslatedSid${v}`;
+            nd.u16(`${t}.sid_type`, "Sid Type", { vals: (x) => SID_TYPES.get(x) });
+            if (v === "3") nd.ptr("Sid (dom_sid2)", true, () => domSid2(nd));
+            else nd.u32(`${t}.rid`, "Rid");
+            nd.u32(`${t}.sid_index`, "Sid Index");
+            if (v) nd.u32(`${t}.unknown`, "Unknown");
           }),
         );
       }),
     ),
   );
+}
+
+/** The two words lookups from version 2 on add after the count ("unknown" to Samba and Wireshark). */
+function unknowns(nd: Ndr, op: string): void {
+  nd.u32(`${P}${op}.unknown1`, "Unknown1");
+  nd.u32(`${P}${op}.unknown2`, "Unknown2");
+}
+
+/** lsa_LookupNames, lsa_LookupNames2 (`v` "2") and lsa_LookupNames3 ("3"): names to SIDs. */
+function lookupNames(op: string, v: string): NdrOp {
+  return {
+    name: `lsa_${op}`,
+    in: (nd) => {
+      handle(nd, op);
+      const count = nd.u32(`${P}${op}.num_names`, "Num Names");
+      // A conformant array parameter: no referent id, but a "Pointer to" line all the same.
+      nd.construct(() =>
+        nd.ptr("Names", false, () =>
+          nd.f.tree("lsarpc.lookup.names", "Names", () => {
+            if (nd.u32("dcerpc.array.max_count", "Max Count") !== count) nd.stop("names array");
+            for (let i = 0; i < count; i++) lsaString(nd, `${P}LookupNames3.names`, "Names");
+          }),
+        ),
+      );
+      transSids(nd, op, v);
+      nd.u16(`${P}${op}.level`, "Level", { vals: (x) => LOOKUP_LEVELS.get(x) });
+      nd.u32Ref(`${P}${op}.count`, "Count");
+      if (v) unknowns(nd, op);
+    },
+    out: (nd) => {
+      refDomains(nd, op);
+      transSids(nd, op, v);
+      nd.u32Ref(`${P}${op}.count`, "Count");
+    },
+  };
+}
+
+/** lsa_LookupSids and lsa_LookupSids2 (`v` "2"): SIDs to names. */
+function lookupSids(op: string, v: string): NdrOp {
+  return {
+    name: `lsa_${op}`,
+    in: (nd) => {
+      handle(nd, op);
+      nd.construct(() =>
+        nd.ptr("Sids (lsa_SidArray)", false, () =>
+          nd.f.tree(`${P}${op}.sids`, "Sids", () => {
+            nd.u32(`${P}SidArray.num_sids`, "Num Sids");
+            nd.ptr("Sids (lsa_SidPtr)", true, () =>
+              nd.array(`${P}SidArray.sids`, "Sids", () => nd.ptr("Sid (dom_sid2)", true, () => domSid2(nd))),
+            );
+          }),
+        ),
+      );
+      transNames(nd, op, v);
+      nd.u16(`${P}${op}.level`, "Level");
+      nd.u32Ref(`${P}${op}.count`, "Count");
+      if (v) unknowns(nd, op);
+    },
+    out: (nd) => {
+      refDomains(nd, op);
+      transNames(nd, op, v);
+      nd.u32Ref(`${P}${op}.count`, "Count");
+    },
+  };
 }
 
 /** A `dom_sid2`: the SID's sub-authority count (its conformance), then the SID. */
