@@ -179,6 +179,16 @@ export class Ndr {
     this.construct(() => this.ptr(`${label} (uint32)`, false, () => this.u32(name, label)));
   }
 
+  /** A signed 32-bit number. */
+  s32(name: string, label: string): number {
+    this.align(4);
+    const f = this.f;
+    const at = f.c.pos;
+    const v = f.c.u32() | 0;
+    f.add(node(name, `${label}: ${v}`, String(v), v, at, 4));
+    return v;
+  }
+
   u16(name: string, label: string, o?: UintOpts): number {
     this.align(2);
     return this.f.uint(name, label, 2, o);
@@ -244,13 +254,14 @@ export class Ndr {
    * A pidl bitmap of `bits` [field, constant, mask], in one of the two styles Wireshark's generated
    * dissectors show: `samr` labels a bit from its constant (`ACB_NORMAL` is "Acb Normal") and lists
    * the set ones after the value; `upper` labels it "DS ROLE PRIMARY DS RUNNING" and names the set
-   * constants after a colon, or "(No values set)".
+   * constants after a colon, or "(No values set)"; `words` labels bits as `samr` and the value as
+   * `upper`.
    */
   bitmap(
     name: string,
     label: string,
     bits: readonly (readonly [string, string, number])[],
-    style: "samr" | "upper" = "samr",
+    style: "samr" | "upper" | "words" = "samr",
   ): void {
     this.align(4);
     const f = this.f;
@@ -259,7 +270,7 @@ export class Ndr {
     const hex = `0x${v.toString(16).padStart(8, "0")}`;
     const set: string[] = [];
     const kids = bits.map(([field, c, mask]) => {
-      const text = `${style === "samr" ? constantLabel(c) : c.replaceAll("_", " ")}: ${c} is ${v & mask ? "SET" : "NOT SET"}`;
+      const text = `${style === "upper" ? c.replaceAll("_", " ") : constantLabel(c)}: ${c} is ${v & mask ? "SET" : "NOT SET"}`;
       if (v & mask) set.push(style === "samr" ? text : c);
       return node(
         field,

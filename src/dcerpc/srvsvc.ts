@@ -67,7 +67,12 @@ function strPtr(nd: Ndr, struct: string, member: string, label: string): void {
 }
 
 /** A structure member: a 32-bit number (with value names) or a pointer to a string. */
-type Member = readonly [kind: "u32" | "str", name: string, label: string, vals?: ReadonlyMap<number, string>];
+type Member = readonly [
+  kind: "u32" | "s32" | "str" | "sd" | "dfs",
+  name: string,
+  label: string,
+  vals?: ReadonlyMap<number, string>,
+];
 
 const u = (name: string, label: string, vals?: ReadonlyMap<number, string>): Member => [
   "u32",
@@ -76,12 +81,33 @@ const u = (name: string, label: string, vals?: ReadonlyMap<number, string>): Mem
   vals,
 ];
 const str = (name: string, label: string): Member => ["str", name, label];
+const s32 = (name: string, label: string): Member => ["s32", name, label];
+
+/** `srvsvc_DFSFlags` (MS-SRVS 2.2.4.29), as Wireshark lists them. */
+const DFS_FLAGS = (
+  [
+    ["SHARE_1005_FLAGS_IN_DFS", 0x1],
+    ["SHARE_1005_FLAGS_DFS_ROOT", 0x2],
+    ["CSC_CACHE_AUTO_REINT", 0x10],
+    ["CSC_CACHE_VDO", 0x20],
+    ["FLAGS_RESTRICT_EXCLUSIVE_OPENS", 0x100],
+    ["FLAGS_FORCE_SHARED_DELETE", 0x200],
+    ["FLAGS_ALLOW_NAMESPACE_CACHING", 0x400],
+    ["FLAGS_ACCESS_BASED_DIRECTORY_ENUM", 0x800],
+  ] as const
+).map(([c, m]) => [`${P}DFSFlags.${c}`, c, m] as const);
 
 /** Reads the members of structure `struct` (`NetShareInfo1`), in its subtree or an array element's. */
 function members(nd: Ndr, struct: string, list: readonly Member[]): void {
-  for (const [kind, m, label, vals] of list)
+  for (const [kind, m, label, vals] of list) {
+    const name = `${P}${struct}.${m}`;
     if (kind === "str") strPtr(nd, struct, m, label);
-    else nd.u32(`${P}${struct}.${m}`, label, vals ? { vals: named(vals) } : undefined);
+    else if (kind === "dfs") nd.bitmap(name, label, DFS_FLAGS, "words");
+    else if (kind === "sd")
+      nd.ptr(`${label} (security_descriptor)`, true, () => nd.stop("security descriptor"));
+    else if (kind === "s32") nd.s32(name, label);
+    else nd.u32(name, label, vals ? { vals: named(vals) } : undefined);
+  }
 }
 
 const SHARE_INFO: ReadonlyMap<number, readonly Member[]> = new Map([
@@ -100,6 +126,32 @@ const SHARE_INFO: ReadonlyMap<number, readonly Member[]> = new Map([
       str("password", "Password"),
     ],
   ],
+  [
+    501,
+    [
+      str("name", "Name"),
+      u("type", "Type", SHARE_TYPES),
+      str("comment", "Comment"),
+      u("csc_policy", "Csc Policy"),
+    ],
+  ],
+  [
+    502,
+    [
+      str("name", "Name"),
+      u("type", "Type", SHARE_TYPES),
+      str("comment", "Comment"),
+      u("permissions", "Permissions"),
+      s32("max_users", "Max Users"),
+      u("current_users", "Current Users"),
+      str("path", "Path"),
+      str("password", "Password"),
+      // The security descriptor's size, then a pointer to it (not decoded: decoding stops there).
+      u("unknown", "Unknown"),
+      ["sd", "sd", "Sd"],
+    ],
+  ],
+  [1005, [["dfs", "dfs_flags", "Dfs Flags"]]],
 ]);
 
 const SESS_INFO: ReadonlyMap<number, readonly Member[]> = new Map([
