@@ -4,6 +4,7 @@
  * names as Wireshark's (its srvsvc IDL: `level` and `ctr` apart, not MS-SRVS's SHARE_ENUM_STRUCT).
  */
 import type { BitSpec } from "../dissect/fields.js";
+import { securityDescriptor } from "../dtyp/secdesc.js";
 import { type Ndr, type NdrInterface, type NdrOp, named, PLATFORMS, undecoded } from "./ndr.js";
 
 const P = "srvsvc.srvsvc_";
@@ -104,7 +105,12 @@ function members(nd: Ndr, struct: string, list: readonly Member[]): void {
     if (kind === "str") strPtr(nd, struct, m, label);
     else if (kind === "dfs") nd.bitmap(name, label, DFS_FLAGS, "words");
     else if (kind === "sd")
-      nd.ptr(`${label} (security_descriptor)`, true, () => nd.stop("security descriptor"));
+      nd.ptr(`${label} (security_descriptor)`, true, () => {
+        // A byte array (its size first) holding a self-relative security descriptor.
+        const n = nd.u32("srvsvc.sec_desc_buf_len", "Sec Desc Buf Len");
+        nd.f.c.need(n);
+        securityDescriptor(nd.f, n);
+      });
     else if (kind === "s32") nd.s32(name, label);
     else nd.u32(name, label, vals ? { vals: named(vals) } : undefined);
   }
@@ -146,7 +152,7 @@ const SHARE_INFO: ReadonlyMap<number, readonly Member[]> = new Map([
       u("current_users", "Current Users"),
       str("path", "Path"),
       str("password", "Password"),
-      // The security descriptor's size, then a pointer to it (not decoded: decoding stops there).
+      // The security descriptor's size, then a pointer to it.
       u("unknown", "Unknown"),
       ["sd", "sd", "Sd"],
     ],

@@ -17,7 +17,7 @@ const CASES: Record<string, number[]> = {
   "smb1/dcerpc-pipe.pcap": [23, 29, 30, 35],
   "smb2/dcerpc-smallreads.pcap": [40, 56],
   "smb2/dcerpc-srvsvc-admin.pcap": [25, 28, 29, 32, 33, 36, 37, 40, 41, 44, 45, 48, 49, 52, 53, 56],
-  "smb2/dcerpc-share-levels.pcap": [25, 28, 29, 32, 33, 36, 37, 40, 41, 44],
+  "smb2/dcerpc-share-levels.pcap": [26, 29, 30, 33, 34, 37, 38, 41, 42, 45],
   "smb2/dcerpc-lsa-lookups.pcap": [25, 28, 29, 32, 33, 36, 37, 40, 41, 44, 45, 48, 49, 52, 53, 56, 57, 60],
   "smb2/dcerpc-lsa-samr.pcap": [
     25, 28, 29, 32, 33, 36, 37, 40, 41, 44, 45, 48, 59, 62, 63, 66, 67, 70, 71, 74, 75, 78, 79, 82, 83, 86,

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """A share's information at the levels Explorer's Properties and admin tools ask for, over an
 SMB2.1 pipe, driven by impacket (python3-impacket): NetShareGetInfo at levels 501, 502 and 1005,
-NetShareEnumAll at levels 501 and 502. As a user who is not an administrator, the security
-descriptor of level 502 comes back NULL.
+NetShareEnumAll at levels 501 and 502. Level 502 carries the share's security descriptor for an
+admin user, NULL for others.
 
 usage: share_levels.py HOST PORT USER PASSWORD SHARE
 """
