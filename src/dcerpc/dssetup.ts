@@ -2,7 +2,7 @@
  * Active Directory Setup (MS-DSSP) DsRoleGetPrimaryDomainInformation decoded from its NDR stub: a
  * machine's role, domain and forest, what a domain member and winbind ask. As Wireshark's dssetup.
  */
-import type { Ndr, NdrInterface } from "./ndr.js";
+import { type Ndr, type NdrInterface, named } from "./ndr.js";
 
 const P = "dssetup.dssetup_";
 
@@ -36,7 +36,7 @@ function basic(nd: Ndr): void {
   // A union's arm is aligned to the union's largest member: 4, not the role's 2.
   nd.align(4);
   nd.f.tree(`${P}DsRoleInfo.basic`, "Basic", () => {
-    nd.u16(`${s}.role`, "Role", { vals: (x) => ROLES.get(x) });
+    nd.u16(`${s}.role`, "Role", { vals: named(ROLES) });
     nd.bitmap(`${s}.flags`, "Flags", FLAGS, "upper");
     for (const [m, label] of [
       ["domain", "Domain"],
@@ -56,8 +56,7 @@ export const DSSETUP: NdrInterface = {
   ops: {
     0: {
       name: "DsRoleGetPrimaryDomainInformation",
-      in: (nd) =>
-        nd.u16(`${P}DsRoleGetPrimaryDomainInformation.level`, "Level", { vals: (x) => LEVELS.get(x) }),
+      in: (nd) => nd.u16(`${P}DsRoleGetPrimaryDomainInformation.level`, "Level", { vals: named(LEVELS) }),
       out: (nd) =>
         nd.construct(() =>
           nd.ptr("Info (dssetup_DsRoleInfo)", true, () =>

@@ -4,7 +4,7 @@
  * and map names to SIDs. Trees and field names as Wireshark's lsarpc.
  */
 import { sid } from "../dtyp/sid.js";
-import type { AccessBit, Ndr, NdrInterface, NdrOp } from "./ndr.js";
+import { type AccessBit, type Ndr, type NdrInterface, type NdrOp, named } from "./ndr.js";
 
 const P = "lsarpc.lsa_";
 
@@ -24,11 +24,6 @@ function systemName(nd: Ndr, op: string): void {
   nd.construct(() =>
     nd.ptr("System Name (uint16)", true, () => nd.string(`${P}${op}.system_name`, "System Name", true)),
   );
-}
-
-/** A top-level `[ref] policy_handle *handle`. */
-function handle(nd: Ndr, op: string): void {
-  nd.construct(() => nd.ptr("Handle (policy_handle)", false, () => nd.handle(`${P}${op}.handle`)));
 }
 
 /** LSA policy access rights (MS-LSAD 2.2.1.1.2), high bit first as Wireshark lists them. */
@@ -77,7 +72,7 @@ function objectAttribute(nd: Ndr, op: string): void {
       nd.f.tree(`${o}.sec_qos`, "Sec Qos", () => {
         const q = `${P}QosInfo`;
         nd.u32(`${q}.len`, "Len");
-        nd.u16(`${q}.impersonation_level`, "Impersonation Level", { vals: (x) => IMPERSONATION.get(x) });
+        nd.u16(`${q}.impersonation_level`, "Impersonation Level", { vals: named(IMPERSONATION) });
         nd.u8(`${q}.context_mode`, "Context Mode");
         nd.u8(`${q}.effective_only`, "Effective Only");
       }),
@@ -108,8 +103,8 @@ export const LSARPC: NdrInterface = {
     0: {
       name: "lsa_Close",
       handle: { kind: "closes" },
-      in: (nd) => handle(nd, "Close"),
-      out: (nd) => handle(nd, "Close"),
+      in: (nd) => nd.handleParam("Handle", `${P}Close.handle`),
+      out: (nd) => nd.handleParam("Handle", `${P}Close.handle`),
     },
     44: {
       name: "lsa_OpenPolicy2",
@@ -121,7 +116,7 @@ export const LSARPC: NdrInterface = {
         );
         nd.accessMask("lsarpc.policy.access_mask", "LSA Policy", POLICY_RIGHTS);
       },
-      out: (nd) => handle(nd, "OpenPolicy2"),
+      out: (nd) => nd.handleParam("Handle", `${P}OpenPolicy2.handle`),
     },
     6: {
       name: "lsa_OpenPolicy",
@@ -136,7 +131,7 @@ export const LSARPC: NdrInterface = {
         );
         nd.accessMask("lsarpc.policy.access_mask", "LSA Policy", POLICY_RIGHTS);
       },
-      out: (nd) => handle(nd, "OpenPolicy"),
+      out: (nd) => nd.handleParam("Handle", `${P}OpenPolicy.handle`),
     },
     14: lookupNames("LookupNames", ""),
     15: lookupSids("LookupSids", ""),
@@ -146,8 +141,8 @@ export const LSARPC: NdrInterface = {
     7: {
       name: "lsa_QueryInfoPolicy",
       in: (nd) => {
-        handle(nd, "QueryInfoPolicy");
-        nd.u16(`${P}QueryInfoPolicy.level`, "Level", { vals: (x) => POLICY_INFO.get(x) });
+        nd.handleParam("Handle", `${P}QueryInfoPolicy.handle`);
+        nd.u16(`${P}QueryInfoPolicy.level`, "Level", { vals: named(POLICY_INFO) });
       },
       out: (nd) =>
         nd.construct(() =>
@@ -242,7 +237,7 @@ function transNames(nd: Ndr, op: string, v: string): void {
         nd.ptr(`Names (lsa_TranslatedName${v})`, true, () =>
           nd.array(`${P}TransNameArray${v}.names`, "Names", () => {
             const t = `${P}TranslatedName${v}`;
-            nd.u16(`${t}.sid_type`, "Sid Type", { vals: (x) => SID_TYPES.get(x) });
+            nd.u16(`${t}.sid_type`, "Sid Type", { vals: named(SID_TYPES) });
             lsaString(nd, `${t}.name`, "Name");
             nd.u32(`${t}.sid_index`, "Sid Index");
             if (v) nd.u32(`${t}.unknown`, "Unknown");
@@ -265,7 +260,7 @@ function transSids(nd: Ndr, op: string, v: string): void {
         nd.ptr(`Sids (lsa_TranslatedSid${v})`, true, () =>
           nd.array(`${P}TransSidArray${v}.sids`, "Sids", () => {
             const t = `${P}TranslatedSid${v}`;
-            nd.u16(`${t}.sid_type`, "Sid Type", { vals: (x) => SID_TYPES.get(x) });
+            nd.u16(`${t}.sid_type`, "Sid Type", { vals: named(SID_TYPES) });
             if (v === "3") nd.ptr("Sid (dom_sid2)", true, () => domSid2(nd));
             else nd.u32(`${t}.rid`, "Rid");
             nd.u32(`${t}.sid_index`, "Sid Index");
@@ -288,7 +283,7 @@ function lookupNames(op: string, v: string): NdrOp {
   return {
     name: `lsa_${op}`,
     in: (nd) => {
-      handle(nd, op);
+      nd.handleParam("Handle", `${P}${op}.handle`);
       const count = nd.u32(`${P}${op}.num_names`, "Num Names");
       // A conformant array parameter: no referent id, but a "Pointer to" line all the same.
       nd.construct(() =>
@@ -300,7 +295,7 @@ function lookupNames(op: string, v: string): NdrOp {
         ),
       );
       transSids(nd, op, v);
-      nd.u16(`${P}${op}.level`, "Level", { vals: (x) => LOOKUP_LEVELS.get(x) });
+      nd.u16(`${P}${op}.level`, "Level", { vals: named(LOOKUP_LEVELS) });
       nd.u32Ref(`${P}${op}.count`, "Count");
       if (v) unknowns(nd, op);
     },
@@ -317,7 +312,7 @@ function lookupSids(op: string, v: string): NdrOp {
   return {
     name: `lsa_${op}`,
     in: (nd) => {
-      handle(nd, op);
+      nd.handleParam("Handle", `${P}${op}.handle`);
       nd.construct(() =>
         nd.ptr("Sids (lsa_SidArray)", false, () =>
           nd.f.tree(`${P}${op}.sids`, "Sids", () => {

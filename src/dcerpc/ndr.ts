@@ -9,6 +9,7 @@
  */
 import { ShortRead } from "../dissect/cursor.js";
 import { bitPattern, type Fields, type UintOpts } from "../dissect/fields.js";
+import { hexN } from "../dissect/format.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
 import { statusNameFull } from "../smb2/status.js";
 
@@ -217,6 +218,30 @@ export class Ndr {
     });
   }
 
+  /** A top-level `[ref] policy_handle *` parameter: "Pointer to `what` (policy_handle)" over the handle. */
+  handleParam(what: string, field: string, label = "Handle"): void {
+    this.construct(() => this.ptr(`${what} (policy_handle)`, false, () => this.handle(field, label)));
+  }
+
+  /**
+   * A counted UTF-16 string as Wireshark's samr and winreg show it (by hand, not pidl): "Name: " over
+   * its lengths (`lengths`: the prefix of their fields) and a pointer to the characters; `own` for a
+   * parameter's own string, whose text also ends both labels.
+   */
+  countedString(lengths: string, field: string, label: string, own: boolean): void {
+    this.align(4);
+    this.group(`${label}: `, (g) => {
+      this.u16(`${lengths}.name_len`, "Name Len");
+      this.u16(`${lengths}.name_size`, "Name Size");
+      this.ptr(label, true, () => {
+        const s = this.string(field, label);
+        if (!own) return;
+        g.label += `: ${s}`;
+        this.pointerLabel(`${label}: ${s}`);
+      });
+    });
+  }
+
   /**
    * An access mask (MS-DTYP 2.4.3): generic, standard and `specific` rights, each a group of bits as
    * Wireshark shows them; `bits` are the specific rights' [field, label, mask, set text, clear text].
@@ -226,7 +251,6 @@ export class Ndr {
     const f = this.f;
     const at = f.c.pos;
     const v = f.c.u32() >>> 0;
-    const hex = (x: number) => `0x${(x >>> 0).toString(16).padStart(8, "0")}`;
     const bit = ([field, label, mask, set, clear]: AccessBit) =>
       node(
         field,
@@ -241,11 +265,11 @@ export class Ndr {
       g.children = kids;
       return g;
     };
-    const n = node(name, `Access Mask: ${hex(v)}`, hex(v), v, at, 4);
+    const n = node(name, `Access Mask: ${hexN(v, 8)}`, hexN(v, 8), v, at, 4);
     n.children = [
-      group(`Generic rights: ${hex(v & 0xf0000000)}`, GENERIC_RIGHTS.map(bit)),
-      group(`Standard rights: ${hex(v & 0x00ff0000)}`, STANDARD_RIGHTS.map(bit)),
-      group(`${specific} specific rights: ${hex(v & 0xffff)}`, bits.map(bit)),
+      group(`Generic rights: ${hexN(v & 0xf0000000, 8)}`, GENERIC_RIGHTS.map(bit)),
+      group(`Standard rights: ${hexN(v & 0x00ff0000, 8)}`, STANDARD_RIGHTS.map(bit)),
+      group(`${specific} specific rights: ${hexN(v & 0xffff, 8)}`, bits.map(bit)),
     ];
     f.add(n);
   }
@@ -267,7 +291,7 @@ export class Ndr {
     const f = this.f;
     const at = f.c.pos;
     const v = f.c.u32() >>> 0;
-    const hex = `0x${v.toString(16).padStart(8, "0")}`;
+    const hex = hexN(v, 8);
     const set: string[] = [];
     const kids = bits.map(([field, c, mask]) => {
       const text = `${style === "upper" ? c.replaceAll("_", " ") : constantLabel(c)}: ${c} is ${v & mask ? "SET" : "NOT SET"}`;

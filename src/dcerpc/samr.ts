@@ -5,7 +5,7 @@
  */
 import { parseSid, type Sid, sidDisplay } from "../dtyp/sid.js";
 import { domSid2 } from "./lsarpc.js";
-import { type AccessBit, constantLabel, type Ndr, type NdrInterface } from "./ndr.js";
+import { type AccessBit, constantLabel, type Ndr, type NdrInterface, named } from "./ndr.js";
 
 const P = "samr.samr_";
 
@@ -76,29 +76,6 @@ const CLIENT_VERSIONS = new Map([
   [3, "SAMR_CONNECT_AFTER_W2K"],
 ]);
 
-/**
- * An `lsa_String` as Wireshark's samr shows it (by hand, not pidl): "Name: " over its lengths and a
- * pointer to the characters; `top` for a parameter's own string, whose text also ends its labels.
- */
-function samrString(nd: Ndr, field: string, label: string, top = false): void {
-  nd.align(4);
-  nd.group(`${label}: `, (g) => {
-    nd.u16("dcerpc.lsa_String.name_len", "Name Len");
-    nd.u16("dcerpc.lsa_String.name_size", "Name Size");
-    nd.ptr(label, true, () => {
-      const s = nd.string(field, label);
-      if (!top) return;
-      g.label += `: ${s}`;
-      nd.pointerLabel(`${label}: ${s}`);
-    });
-  });
-}
-
-/** A top-level handle parameter (`[ref] policy_handle *`). */
-function handle(nd: Ndr, what: string, field: string, label: string): void {
-  nd.construct(() => nd.ptr(`${what} (policy_handle)`, false, () => nd.handle(field, label)));
-}
-
 /** `[in,out,ref,switch_is(level)] samr_ConnectInfo *info` at level 1. */
 function connectInfo(nd: Ndr, member: string, label: string): void {
   nd.construct(() =>
@@ -108,7 +85,7 @@ function connectInfo(nd: Ndr, member: string, label: string): void {
         if (level !== 1) return nd.stop(`connect info level ${level}`);
         nd.f.tree(`${P}ConnectInfo.info1`, "Info1", () => {
           nd.u32(`${P}ConnectInfo1.client_version`, "Client Version", {
-            vals: (x) => CLIENT_VERSIONS.get(x),
+            vals: named(CLIENT_VERSIONS),
           });
           nd.u32(`${P}ConnectInfo1.unknown2`, "Unknown2");
         });
@@ -127,7 +104,7 @@ function samArray(nd: Ndr, op: string): void {
           nd.ptr("Entries (samr_SamEntry)", true, () =>
             nd.array(`${P}SamArray.entries`, "Entries", () => {
               nd.u32(`${P}SamEntry.idx`, "Idx");
-              samrString(nd, `${P}SamEntry.name`, "Name");
+              nd.countedString("dcerpc.lsa_String", `${P}SamEntry.name`, "Name", false);
             }),
           );
         }),
@@ -161,16 +138,16 @@ export const SAMR: NdrInterface = {
     1: {
       name: "Close",
       handle: { kind: "closes" },
-      in: (nd) => handle(nd, "Handle", "samr.handle", "Handle"),
-      out: (nd) => handle(nd, "Handle", "samr.handle", "Handle"),
+      in: (nd) => nd.handleParam("Handle", "samr.handle", "Handle"),
+      out: (nd) => nd.handleParam("Handle", "samr.handle", "Handle"),
     },
     5: {
       name: "LookupDomain",
       in: (nd) => {
-        handle(nd, "Connect Handle", "samr.connect_handle", "Connect Handle");
+        nd.handleParam("Connect Handle", "samr.connect_handle", "Connect Handle");
         nd.construct(() =>
           nd.ptr("Domain Name (lsa_String)", false, () =>
-            samrString(nd, `${P}LookupDomain.domain_name`, "Domain Name", true),
+            nd.countedString("dcerpc.lsa_String", `${P}LookupDomain.domain_name`, "Domain Name", true),
           ),
         );
       },
@@ -182,7 +159,7 @@ export const SAMR: NdrInterface = {
     6: {
       name: "EnumDomains",
       in: (nd) => {
-        handle(nd, "Connect Handle", `${P}EnumDomains.connect_handle`, "Connect Handle");
+        nd.handleParam("Connect Handle", `${P}EnumDomains.connect_handle`, "Connect Handle");
         nd.u32Ref(`${P}EnumDomains.resume_handle`, "Resume Handle");
         nd.u32(`${P}EnumDomains.buf_size`, "Buf Size");
       },
@@ -192,16 +169,16 @@ export const SAMR: NdrInterface = {
       name: "OpenDomain",
       handle: { kind: "opens", named: requestSid },
       in: (nd) => {
-        handle(nd, "Connect Handle", "samr.connect_handle", "Connect Handle");
+        nd.handleParam("Connect Handle", "samr.connect_handle", "Connect Handle");
         nd.accessMask("samr.domain.access_mask", "SAMR Domain", DOMAIN_RIGHTS);
         nd.construct(() => nd.ptr("Sid (dom_sid2)", false, () => domSid2(nd)));
       },
-      out: (nd) => handle(nd, "Domain Handle", "samr.domain_handle", "Domain Handle"),
+      out: (nd) => nd.handleParam("Domain Handle", "samr.domain_handle", "Domain Handle"),
     },
     13: {
       name: "EnumDomainUsers",
       in: (nd) => {
-        handle(nd, "Domain Handle", "samr.domain_handle", "Domain Handle");
+        nd.handleParam("Domain Handle", "samr.domain_handle", "Domain Handle");
         nd.u32Ref(`${P}EnumDomainUsers.resume_handle`, "Resume Handle");
         nd.bitmap(`${P}EnumDomainUsers.acct_flags`, "Acct Flags", ACCT_FLAGS);
         nd.u32(`${P}EnumDomainUsers.max_size`, "Max Size");
@@ -225,7 +202,7 @@ export const SAMR: NdrInterface = {
       out: (nd) => {
         nd.u32Ref(`${P}Connect5.level_out`, "Level Out");
         connectInfo(nd, "info_out", "Info Out");
-        handle(nd, "Connect Handle", "samr.connect_handle", "Connect Handle");
+        nd.handleParam("Connect Handle", "samr.connect_handle", "Connect Handle");
       },
     },
   },

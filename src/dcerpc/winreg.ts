@@ -44,29 +44,6 @@ const TYPES = new Map([
   [11, "REG_QWORD"],
 ]);
 
-/** A top-level handle parameter (`[ref] policy_handle *`). */
-function handle(nd: Ndr, what = "Handle", field = "winreg.handle"): void {
-  nd.construct(() => nd.ptr(`${what} (policy_handle)`, false, () => nd.handle(field, what)));
-}
-
-/**
- * A `winreg_String` as Wireshark's winreg shows it (by hand): "Name: " over its lengths and a pointer
- * to the characters; `own` for a parameter passed by value, whose text also ends its labels.
- */
-function winregString(nd: Ndr, field: string, label: string, own: boolean): void {
-  nd.align(4);
-  nd.group(`${label}: `, (g) => {
-    nd.u16(`${P}String.name_len`, "Name Len");
-    nd.u16(`${P}String.name_size`, "Name Size");
-    nd.ptr(label, true, () => {
-      const s = nd.string(field, label);
-      if (!own) return;
-      g.label += `: ${s}`;
-      nd.pointerLabel(`${label}: ${s}`);
-    });
-  });
-}
-
 /** OpenHKLM and its kin: a system name (a number nobody uses), the access wanted; a key handle. */
 function openRoot(name: string): NdrOp {
   return {
@@ -78,7 +55,7 @@ function openRoot(name: string): NdrOp {
       );
       nd.accessMask("winreg.access_mask", "WINREG", KEY_RIGHTS);
     },
-    out: (nd) => handle(nd),
+    out: (nd) => nd.handleParam("Handle", "winreg.handle"),
   };
 }
 
@@ -159,13 +136,13 @@ export const WINREG: NdrInterface = {
     5: {
       name: "CloseKey",
       handle: { kind: "closes" },
-      in: (nd) => handle(nd),
-      out: (nd) => handle(nd),
+      in: (nd) => nd.handleParam("Handle", "winreg.handle"),
+      out: (nd) => nd.handleParam("Handle", "winreg.handle"),
     },
     10: {
       name: "EnumValue",
       in: (nd) => {
-        handle(nd);
+        nd.handleParam("Handle", "winreg.handle");
         nd.u32(`${P}EnumValue.enum_index`, "Enum Index");
         valNameBuf(nd);
         valueParams(nd, "EnumValue", ENUM_VALUE);
@@ -179,8 +156,8 @@ export const WINREG: NdrInterface = {
       name: "OpenKey",
       handle: { kind: "opens", named: keyName },
       in: (nd) => {
-        handle(nd, "Parent Handle", `${P}OpenKey.parent_handle`);
-        nd.construct(() => winregString(nd, `${P}OpenKey.keyname`, "Keyname", true));
+        nd.handleParam("Parent Handle", `${P}OpenKey.parent_handle`, "Parent Handle");
+        nd.construct(() => nd.countedString(`${P}String`, `${P}OpenKey.keyname`, "Keyname", true));
         nd.bitmap(
           `${P}OpenKey.options`,
           "Options",
@@ -189,15 +166,15 @@ export const WINREG: NdrInterface = {
         );
         nd.accessMask("winreg.access_mask", "WINREG", KEY_RIGHTS);
       },
-      out: (nd) => handle(nd),
+      out: (nd) => nd.handleParam("Handle", "winreg.handle"),
     },
     17: {
       name: "QueryValue",
       in: (nd) => {
-        handle(nd);
+        nd.handleParam("Handle", "winreg.handle");
         nd.construct(() =>
           nd.ptr("Value Name (winreg_String)", false, () =>
-            winregString(nd, `${P}QueryValue.value_name`, "Value Name", false),
+            nd.countedString(`${P}String`, `${P}QueryValue.value_name`, "Value Name", false),
           ),
         );
         valueParams(nd, "QueryValue", QUERY_VALUE);
@@ -206,7 +183,7 @@ export const WINREG: NdrInterface = {
     },
     26: {
       name: "GetVersion",
-      in: (nd) => handle(nd),
+      in: (nd) => nd.handleParam("Handle", "winreg.handle"),
       out: (nd) => nd.u32Ref(`${P}GetVersion.version`, "Version"),
     },
   },
