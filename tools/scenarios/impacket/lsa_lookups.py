@@ -8,20 +8,13 @@ usage: lsa_lookups.py HOST PORT USER PASSWORD SHARE
 """
 import sys
 
-from impacket.dcerpc.v5 import lsad, lsat, transport
-from impacket.dcerpc.v5.rpcrt import DCERPCException
-from impacket.smb3structs import SMB2_DIALECT_21
-from impacket.smbconnection import SMBConnection
+from impacket.dcerpc.v5 import lsad, lsat
+from smb2pipe import calls, login, pipe
 
 
 def main():
-    host, port, user, password = sys.argv[1:5]
-    conn = SMBConnection(host, host, sess_port=int(port), preferredDialect=SMB2_DIALECT_21)
-    conn.login(user, password)
-    t = transport.SMBTransport(host, int(port), filename=r"\lsarpc", smb_connection=conn)
-    dce = t.get_dce_rpc()
-    dce.connect()
-    dce.bind(lsat.MSRPC_UUID_LSAT)
+    conn, host, port, user, _ = login()
+    dce = pipe(conn, host, port, r"\lsarpc", lsat.MSRPC_UUID_LSAT)
     policy = lsad.hLsarOpenPolicy(dce, lsad.POLICY_LOOKUP_NAMES | lsad.POLICY_VIEW_LOCAL_INFORMATION)[
         "PolicyHandle"
     ]
@@ -34,18 +27,12 @@ def main():
         dce, policy, lsad.POLICY_INFORMATION_CLASS.PolicyAccountDomainInformation
     )["PolicyInformation"]["PolicyAccountDomainInfo"]
     domain_sid = info["DomainSid"].formatCanonical()
-    calls = [
+    calls([
         ("names2", lambda: lsat.hLsarLookupNames2(dce, policy, (user,))),
         ("names3", lambda: lsat.hLsarLookupNames3(dce, policy, (user,))),
         ("names3 missing", lambda: lsat.hLsarLookupNames3(dce, policy, ("no-such-user",))),
         ("sids2", lambda: lsat.hLsarLookupSids2(dce, policy, (domain_sid, domain_sid + "-1000"))),
-    ]
-    for name, call in calls:
-        try:
-            call()
-            print(name, "ok")
-        except DCERPCException as e:
-            print(name, "refused:", e)
+    ])
     lsad.hLsarClose(dce, policy)
     dce.disconnect()
     conn.logoff()

@@ -8,23 +8,12 @@ usage: lsa_samr.py HOST PORT USER PASSWORD SHARE
 """
 import sys
 
-from impacket.dcerpc.v5 import lsad, lsat, samr, transport
-from impacket.smb3structs import SMB2_DIALECT_21
-from impacket.smbconnection import SMBConnection
-
-
-def pipe(conn, host, port, name, uuid):
-    t = transport.SMBTransport(host, int(port), filename=name, smb_connection=conn)
-    dce = t.get_dce_rpc()
-    dce.connect()
-    dce.bind(uuid)
-    return dce
+from impacket.dcerpc.v5 import lsad, lsat, samr
+from smb2pipe import login, pipe
 
 
 def main():
-    host, port, user, password = sys.argv[1:5]
-    conn = SMBConnection(host, host, sess_port=int(port), preferredDialect=SMB2_DIALECT_21)
-    conn.login(user, password)
+    conn, host, port, user, _ = login()
 
     dce = pipe(conn, host, port, r"\lsarpc", lsat.MSRPC_UUID_LSAT)
     policy = lsad.hLsarOpenPolicy2(dce, lsad.POLICY_LOOKUP_NAMES | lsad.POLICY_VIEW_LOCAL_INFORMATION)[

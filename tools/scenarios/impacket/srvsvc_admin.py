@@ -8,21 +8,14 @@ usage: srvsvc_admin.py HOST PORT USER PASSWORD SHARE
 """
 import sys
 
-from impacket.dcerpc.v5 import srvs, transport
-from impacket.dcerpc.v5.rpcrt import DCERPCException
-from impacket.smb3structs import SMB2_DIALECT_21
-from impacket.smbconnection import SMBConnection
+from impacket.dcerpc.v5 import srvs
+from smb2pipe import calls, login, pipe
 
 
 def main():
-    host, port, user, password, share = sys.argv[1:6]
-    conn = SMBConnection(host, host, sess_port=int(port), preferredDialect=SMB2_DIALECT_21)
-    conn.login(user, password)
-    t = transport.SMBTransport(host, int(port), filename=r"\srvsvc", smb_connection=conn)
-    dce = t.get_dce_rpc()
-    dce.connect()
-    dce.bind(srvs.MSRPC_UUID_SRVS)
-    calls = [
+    conn, host, port, _, share = login()
+    dce = pipe(conn, host, port, r"\srvsvc", srvs.MSRPC_UUID_SRVS)
+    calls([
         ("shares level 0", lambda: srvs.hNetrShareEnum(dce, 0)),
         ("shares level 2", lambda: srvs.hNetrShareEnum(dce, 2)),
         ("sessions", lambda: srvs.hNetrSessionEnum(dce, "\x00", "\x00", 10)),
@@ -31,13 +24,7 @@ def main():
         ("server 101", lambda: srvs.hNetrServerGetInfo(dce, 101)),
         ("server 102", lambda: srvs.hNetrServerGetInfo(dce, 102)),
         ("time of day", lambda: srvs.hNetrRemoteTOD(dce)),
-    ]
-    for name, call in calls:
-        try:
-            call()
-            print(name, "ok")
-        except DCERPCException as e:
-            print(name, "refused:", e)
+    ])
     dce.disconnect()
     conn.logoff()
     return 0
