@@ -252,14 +252,7 @@ export class Ndr {
     const at = f.c.pos;
     const v = f.c.u32() >>> 0;
     const bit = ([field, label, mask, set, clear]: AccessBit) =>
-      node(
-        field,
-        `${bitPattern(v, mask, 32)} = ${label}: ${v & mask ? set : clear}`,
-        v & mask ? "1" : "0",
-        v & mask ? 1 : 0,
-        at,
-        4,
-      );
+      bitNode(field, `${label}: ${v & mask ? set : clear}`, v, mask, at);
     const group = (label: string, kids: FieldNode[]) => {
       const g = node("smbcmp.ndr.rights", label, "", "", at, 4, FieldFlag.Text);
       g.children = kids;
@@ -296,14 +289,7 @@ export class Ndr {
     const kids = bits.map(([field, c, mask]) => {
       const text = `${style === "upper" ? c.replaceAll("_", " ") : constantLabel(c)}: ${c} is ${v & mask ? "SET" : "NOT SET"}`;
       if (v & mask) set.push(style === "samr" ? text : c);
-      return node(
-        field,
-        `${bitPattern(v, mask, 32)} = ${text}`,
-        v & mask ? "1" : "0",
-        v & mask ? 1 : 0,
-        at,
-        4,
-      );
+      return bitNode(field, text, v, mask, at);
     });
     const shown =
       style === "samr"
@@ -386,9 +372,7 @@ export class Ndr {
    */
   string(name: string, label: string, onPointer = false): string {
     const f = this.f;
-    this.u32("dcerpc.array.max_count", "Max Count");
-    this.u32("dcerpc.array.offset", "Offset");
-    const n = this.u32("dcerpc.array.actual_count", "Actual Count");
+    const n = this.varying();
     const at = f.c.pos;
     const raw = f.c.bytes(2 * n).toString("utf16le");
     const s = raw.endsWith("\0") ? raw.slice(0, -1) : raw;
@@ -405,6 +389,13 @@ export class Ndr {
     );
     if (onPointer && this.into) this.into.label += `: ${s}`;
     return s;
+  }
+
+  /** A conformant varying array's counts (max, offset, actual); returns the actual count. */
+  varying(): number {
+    this.u32("dcerpc.array.max_count", "Max Count");
+    this.u32("dcerpc.array.offset", "Offset");
+    return this.u32("dcerpc.array.actual_count", "Actual Count");
   }
 
   /** A conformant array of `count` elements (its max count first), each a subtree `name`. */
@@ -443,6 +434,12 @@ export function constantLabel(c: string): string {
     .split("_")
     .map((w) => w.charAt(0) + w.slice(1).toLowerCase())
     .join(" ");
+}
+
+/** One bit of a 32-bit flags value `v` at `at`: `.... ...1 = text`. */
+function bitNode(field: string, text: string, v: number, mask: number, at: number): FieldNode {
+  const set = v & mask;
+  return node(field, `${bitPattern(v, mask, 32)} = ${text}`, set ? "1" : "0", set ? 1 : 0, at, 4);
 }
 
 /** An access right bit: field, label, mask, set text, clear text. */

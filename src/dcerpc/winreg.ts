@@ -89,9 +89,7 @@ function valueParams(nd: Ndr, op: string, members: readonly [string, string, str
   );
   nd.construct(() =>
     nd.ptr(`${label(data)} (uint8)`, true, () => {
-      nd.u32("dcerpc.array.max_count", "Max Count");
-      nd.u32("dcerpc.array.offset", "Offset");
-      const n = nd.u32("dcerpc.array.actual_count", "Actual Count");
+      const n = nd.varying();
       nd.f.c.need(n);
       // One field per byte, as Wireshark shows a uint8 array.
       for (let i = 0; i < n; i++) nd.u8(`${P}${op}.${data}`, label(data));
@@ -109,9 +107,7 @@ function valNameBuf(nd: Ndr): void {
         nd.u16(`${P}ValNameBuf.length`, "Length");
         nd.u16(`${P}ValNameBuf.size`, "Size");
         nd.ptr("Name (uint16)", true, () => {
-          nd.u32("dcerpc.array.max_count", "Max Count");
-          nd.u32("dcerpc.array.offset", "Offset");
-          const n = nd.u32("dcerpc.array.actual_count", "Actual Count");
+          const n = nd.varying();
           nd.f.c.need(2 * n);
           for (let i = 0; i < n; i++) nd.u16(`${P}ValNameBuf.name`, "Name");
         });
