@@ -158,8 +158,9 @@ function trackHandle(
   c: { buf: Buffer; pos: number; end: number },
   frame: number,
 ): void {
-  const h = call && stubDecoder(call.iface, call.opnum)?.ops[call.opnum]?.handle;
-  if (!call || !h || c.end <= c.pos) return;
+  const op = call && stubDecoder(call.iface, call.opnum)?.ops[call.opnum];
+  const h = op?.handle;
+  if (!call || !op || !h || c.end <= c.pos) return;
   const stub = c.buf.subarray(c.pos, c.end);
   if (!response && h.kind === "opens") {
     if (h.named) call.opens = h.named(stub);
@@ -171,8 +172,7 @@ function trackHandle(
   const hex = stub.toString("hex", at, at + 20);
   if (/^0+$/.test(hex)) return;
   if (h.kind === "opens") {
-    const name = stubDecoder(call.iface, call.opnum)!.ops[call.opnum]!.name;
-    t.handles.set(hex, { opener: `${name}(${call.opens ?? "<...>"})`, open: frame });
+    t.handles.set(hex, { opener: `${op.name}(${call.opens ?? "<...>"})`, open: frame });
   } else {
     const life = t.handles.get(hex);
     if (life && life.close === undefined) life.close = frame;
