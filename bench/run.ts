@@ -42,19 +42,17 @@ function timed(cmd: string, args: string[], runs = 3): Timed {
 }
 
 /**
- * The same for two commands run in turn (A, B, A, B...): this VM's speed drifts by up to 1.6x
- * within minutes, and a slow spell then slows both sides of a ratio, not one.
+ * The same for commands run in turn (A, B, A, B...): this VM's speed drifts by up to 1.6x
+ * within minutes, and a slow spell then slows every side of a ratio, not one.
  */
-function timedBoth(a: [string, string[]], b: [string, string[]], runs = 3): [Timed, Timed] {
-  let ba: Timed | undefined;
-  let bb: Timed | undefined;
-  for (let i = 0; i < runs; i++) {
-    const ta = timedOnce(...a);
-    if (!ba || !(ta.secs >= ba.secs)) ba = ta;
-    const tb = timedOnce(...b);
-    if (!bb || !(tb.secs >= bb.secs)) bb = tb;
-  }
-  return [ba!, bb!];
+function timedTurns(cmds: [string, string[]][], runs = 3): Timed[] {
+  const best: (Timed | undefined)[] = cmds.map(() => undefined);
+  for (let i = 0; i < runs; i++)
+    cmds.forEach((c, k) => {
+      const t = timedOnce(...c);
+      if (!best[k] || !(t.secs >= best[k].secs)) best[k] = t;
+    });
+  return best as Timed[];
 }
 
 function timedOnce(cmd: string, args: string[]): Timed {
@@ -96,32 +94,47 @@ function row(...cells: (string | number)[]): void {
   console.log(r.join(" | "));
 }
 
-/** `list` streams: one pass, no index. */
+/** bench/floor.mjs: the least work any JS lister of these captures does (see there). */
+const FLOOR = join(ROOT, "bench/floor.mjs");
+
+/**
+ * `list` streams: one pass, no index. The floor row times bench/floor.mjs on the same capture in
+ * the same turns: how far a target is from what a JS program can do here at all.
+ */
 function listBench(label: string, path: string, withTshark = true): void {
   const mb = statSync(path).size / 1e6;
   timedOnce("cat", [path]); // warms the page cache: every tool below reads from memory
   const cat = timed("cat", [path]);
-  const list: [string, string[]] = [process.execPath, [CLI, "list", path, "-q"]];
-  const [ours, tshark] = withTshark
-    ? timedBoth(list, ["tshark", ["-r", path, "-Y", "smb2"]])
-    : [timed(...list), undefined];
-  row(
+  const cmds: [string, string[]][] = [
+    [process.execPath, [CLI, "list", path, "-q"]],
+    [process.execPath, [FLOOR, path]],
+  ];
+  if (withTshark) cmds.push(["tshark", ["-r", path, "-Y", "smb2"]]);
+  const [ours, floor, tshark] = timedTurns(cmds);
+  const line = (what: string, t: Timed, memory: string) =>
+    row(
+      what,
+      `${t.secs.toFixed(2)} s`,
+      tshark ? `${tshark.secs.toFixed(2)} s` : "not run (its memory grows with the file)",
+      tshark ? `${(tshark.secs / t.secs).toFixed(1)}x faster` : "",
+      memory,
+      `${(t.secs / Math.max(cat.secs, 0.01)).toFixed(1)}x cat`,
+    );
+  line(
     `list ${label} (${mb.toFixed(0)} MB)`,
-    `${ours.secs.toFixed(2)} s`,
-    tshark ? `${tshark.secs.toFixed(2)} s` : "not run (its memory grows with the file)",
-    tshark ? `${(tshark.secs / ours.secs).toFixed(1)}x faster` : "",
-    `${ours.rssMB.toFixed(0)} MB peak${tshark ? ` (tshark ${tshark.rssMB.toFixed(0)} MB)` : ""}`,
-    `${(ours.secs / Math.max(cat.secs, 0.01)).toFixed(1)}x cat`,
+    ours!,
+    `${ours!.rssMB.toFixed(0)} MB peak${tshark ? ` (tshark ${tshark.rssMB.toFixed(0)} MB)` : ""}`,
   );
+  line(`floor: bench/floor.mjs, ${label}`, floor!, `${floor!.rssMB.toFixed(0)} MB peak`);
 }
 
 /** `stats` streams like `list`; tshark's counterpart is its service response time statistics. */
 function statsBench(label: string, path: string): void {
   const mb = statSync(path).size / 1e6;
-  const [ours, tshark] = timedBoth(
+  const [ours, tshark] = timedTurns([
     [process.execPath, [CLI, "stats", path, "-q"]],
     ["tshark", ["-r", path, "-q", "-z", "smb2,srt"]],
-  );
+  ]) as [Timed, Timed];
   row(
     `stats ${label} (${mb.toFixed(0)} MB)`,
     `${ours.secs.toFixed(2)} s`,
