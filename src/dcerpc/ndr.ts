@@ -7,11 +7,13 @@
  * read whole (its own deferred referents included) before the next, as Samba's pidl writes them
  * (scalars, then buffers) and as C706 14.3.12.3 orders them.
  */
+
 import { ShortRead } from "../dissect/cursor.js";
 import { bitPattern, type Fields, type UintOpts } from "../dissect/fields.js";
 import { hexN } from "../dissect/format.js";
-import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
+import { FieldFlag, type FieldNode, find, node } from "../dissect/tree.js";
 import { statusNameFull } from "../smb2/status.js";
+import { WERROR_NAMES } from "./wireshark-names.js";
 
 /** Wireshark cuts a display line at 240 bytes, marking the field "[truncated]". */
 const LABEL_MAX = 238;
@@ -40,6 +42,11 @@ export interface NdrOp {
   /** The response's parameters but its status (the last 4 bytes, read by `ndrTree`). */
   out: (nd: Ndr) => void;
   /**
+   * What Wireshark's Info column adds to the call's line, from its decoded tree (a request's, or a
+   * response's in one fragment): `, <key name>`, ` Level:1`.
+   */
+  info?: (tree: FieldNode, response: boolean) => string | undefined;
+  /**
    * Handle bookkeeping in the indexing pass: the response returns a handle it opens, or the request
    * passes one it closes; `at` is where in the stub (default: its first 20 bytes; -1: none), and
    * `named` what the opener's name shows in parentheses, from the request's stub (default `<...>`).
@@ -51,18 +58,20 @@ export interface NdrOp {
   };
 }
 
-/** Win32 error codes (MS-ERREF 2.2) the decoded calls return. */
-export const WERRORS = new Map<number, string>([
-  [0, "WERR_OK"],
-  [0x2, "WERR_FILE_NOT_FOUND"],
-  [0x5, "WERR_ACCESS_DENIED"],
-  [0x8, "WERR_NOT_ENOUGH_MEMORY"],
-  [0x32, "WERR_NOT_SUPPORTED"],
-  [0x57, "WERR_INVALID_PARAMETER"],
-  [0x7b, "WERR_INVALID_NAME"],
-  [0x7c, "WERR_INVALID_LEVEL"],
-  [0xea, "WERR_MORE_DATA"],
-]);
+/** The Info text of a call's string or number parameter `name` in `tree`: `, value` or ` Label:value`. */
+export function infoParam(tree: FieldNode, name: string, label?: string): string {
+  const n = find([tree], name);
+  if (!n) return "";
+  return label ? ` ${label}:${n.show}` : `, ${n.show}`;
+}
+
+/** Win32 error codes (MS-ERREF 2.2) as Wireshark names them. */
+export const WERRORS: ReadonlyMap<number, string> = new Map(
+  WERROR_NAMES.split("\n").map((l) => {
+    const sp = l.indexOf(" ");
+    return [Number.parseInt(l.slice(0, sp), 16), l.slice(sp + 1)] as const;
+  }),
+);
 
 /** Value names from a Map, for `UintOpts.vals`. */
 export const named =

@@ -3,14 +3,15 @@
  * Wireshark shows DCE/RPC as its own protocol beside smb2/smb, so the tree built here is queued for the
  * message and handed to the driver through `takeDcerpcTrees` (stub data stays raw: no NDR).
  */
-import { NTLMSSP_SIGNATURE, ntlmssp, ntlmVerifier } from "../auth/ntlmssp.js";
+import { NTLMSSP_SIGNATURE, ntlmSummary, ntlmssp, ntlmVerifier } from "../auth/ntlmssp.js";
 import { Cursor, ShortRead } from "../dissect/cursor.js";
 import { type BitSpec, bitPattern, Fields } from "../dissect/fields.js";
 import { guidString, hexN } from "../dissect/format.js";
 import { type FieldNode, fromSource, node, walk } from "../dissect/tree.js";
+import { statusNameFull } from "../smb2/status.js";
 import type { RpcCall } from "../trace/types.js";
 import { INTERFACES, PTYPES } from "./names.js";
-import { type HandleLife, ndrTree } from "./ndr.js";
+import { type HandleLife, ndrTree, WERRORS } from "./ndr.js";
 import { stubDecoder } from "./stubs.js";
 
 /** What the pipe dissector needs of the SMB2 or SMB1 message carrying the data. */
@@ -41,6 +42,11 @@ export interface DcerpcSummary {
   ctxId?: number;
   /** Interface names bound (bind/alter_context). */
   interfaces?: string[];
+  /**
+   * Wireshark's Info column for the PDUs (DCE/RPC enabled): `lsa_OpenPolicy2 request`,
+   * `Bind: call_id: 1, Fragment: Single, 1 context items: LSARPC V0.0 (32bit NDR)`...
+   */
+  info: string;
   /**
    * What the PDU asks for, as an alignment selector (`MessageInfo.detail`): `SRVSVC.NetShareEnumAll`
    * for a request (the opnum when the bind was not seen), `bind SRVSVC` for a bind.
@@ -252,7 +258,8 @@ function uuidName(u: string): string {
  * payload) without moving the caller's cursor, queues their trees for `m`, and returns a summary
  * of the first PDU (undefined when the data is not DCE/RPC v5). `pipeId` names the pipe whose
  * bindings apply (default: the message's handle); `src`, the byte source `f`'s bytes are (joined
- * data), when not the PDU.
+ * data), when not the PDU. The PDUs' Info text waits for the summary of `owner` (the message's
+ * MessageInfo): see rpcSuffix.
  */
 export function dcerpcFromPipe(
   f: Fields,
@@ -260,6 +267,7 @@ export function dcerpcFromPipe(
   m: PipeMsg,
   pipeId = m.info.fileId,
   src?: number,
+  owner: object = m.info,
 ): DcerpcSummary | undefined {
   const start = f.c.pos;
   const c = f.c.sub(start, len);
@@ -267,6 +275,7 @@ export function dcerpcFromPipe(
   const out: FieldNode[] = [];
   const g = new Fields(c, out, f.light);
   let first: DcerpcSummary | undefined;
+  let info = "";
   const key = `${m.ctx.conn}:${pipeId ?? ""}`;
   useBindings(m);
   for (let guard = 0; guard < 64 && c.has(16) && c.peekU8(c.pos) === 5; guard++) {
@@ -275,6 +284,7 @@ export function dcerpcFromPipe(
     if (fragLen < 16) break;
     const s = pdu(g, at, fragLen, key, m);
     first ??= s;
+    info = info ? `${info}, ${s.info}` : s.info;
     c.seek(at + fragLen);
   }
   if (!f.light && out.length) {
@@ -284,15 +294,41 @@ export function dcerpcFromPipe(
     list.push(...out);
     queued.set(m, list);
   }
+  if (first) {
+    first.info = info;
+    const was = rpcInfos.get(owner);
+    // Entries are taken when their message ends; one whose dissection threw is dropped here.
+    if (was === undefined && rpcInfos.size >= 64) rpcInfos.clear();
+    rpcInfos.set(owner, was ? `${was}, ${info}` : info);
+  }
   return first;
+}
+
+/** The DCE/RPC Info text of messages being dissected, by MessageInfo (taken by rpcSuffix). */
+const rpcInfos = new Map<object, string>();
+
+/**
+ * What a message's summary ends with for the DCE/RPC it carries: ` | lsa_OpenPolicy2 request`,
+ * Wireshark's Info column for the RPC after the SMB part it shows with DCE/RPC disabled. Called
+ * once the message is dissected; costs a size check for the others.
+ */
+export function rpcSuffix(info: object): string {
+  if (!rpcInfos.size) return "";
+  const text = rpcInfos.get(info);
+  if (text === undefined) return "";
+  rpcInfos.delete(info);
+  return ` | ${text}`;
 }
 
 function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): DcerpcSummary {
   const ptype = f.c.peekU8(at + 2);
   const callId = f.c.peekU32(at + 12);
-  const s: DcerpcSummary = { ptype, callId };
+  const s: DcerpcSummary = { ptype, callId, info: "" };
   const fl = f.c.peekU8(at + 3);
   const frag = (fl & 3) === 3 ? "Single" : fl & 1 ? "First" : fl & 2 ? "Last" : "Middle";
+  // Info: what Wireshark's column says of the PDU (its generic form unless a part below names more).
+  let info = `${PTYPES[ptype] ?? "Unknown packet type"}: call_id: ${callId}, Fragment: ${INFO_FRAGMENTS[fl & 3]}`;
+  let authInfo = "";
   const label = `Distributed Computing Environment / Remote Procedure Call (DCE/RPC) ${PTYPES[ptype] ?? "Unknown"}, Fragment: ${frag}, FragLen: ${fragLen}, Call: ${callId}`;
   const top = node("dcerpc", label, "", "", at, fragLen);
   top.children = [];
@@ -335,8 +371,10 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         const t = callTable(m);
         const bound = boundAt(t, m, `${key}:${s.ctxId}`, callId);
         const iface = INTERFACES[bound ?? ""];
-        const op = iface?.ops?.[s.opnum];
+        const op = opName(bound, s.opnum);
         if (op && !f.light) f.nodes[f.nodes.length - 1]!.label += ` (${op})`;
+        // A call's name shows where its stub is whole: a single fragment, or the last one.
+        if (!(iface?.ops && fl & 2)) info += `, opnum: ${s.opnum}, Ctx: ${s.ctxId}`;
         s.op = `${iface?.name ?? "?"}.${op ?? s.opnum}`;
         if (m.ctx.first && fl & 1 && bound !== undefined) {
           const call: Call = {
@@ -370,6 +408,7 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
             ? { opnum: s.opnum, response: false, other: answered, out: decoded, handles: t.handles }
             : undefined,
         );
+        if (iface?.ops && fl & 2) info = callInfo(iface.ops, s.opnum, "request", bound, decoded[0]);
       } else if (ptype === 2 || ptype === 3) {
         f.uint("dcerpc.cn_alloc_hint", "Alloc hint", 4);
         s.ctxId = f.uint("dcerpc.cn_ctx_id", "Context ID", 2);
@@ -378,6 +417,7 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         if (ptype === 3) {
           f.bitmask("dcerpc.cn_fault_flags", "Fault flags", 1, FAULT_FLAG_BITS);
           fault = f.uint("dcerpc.cn_status", "Status", 4, { base: "hex" });
+          info += `, Ctx: ${s.ctxId}, status: ${FAULT_STATUS.get(fault) ?? `Unknown (0x${hexN(fault, 8).slice(2)})`}`;
           if (!f.light) {
             const st = f.nodes[f.nodes.length - 1]!;
             const name = FAULT_STATUS.get(fault);
@@ -462,10 +502,20 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
           );
           padding(f, stubEnd, bodyEnd);
         }
+        if (ptype === 2) {
+          const ops = call && fl & 2 ? INTERFACES[call.iface]?.ops : undefined;
+          // A joined stub's tree is built for display only: Info reads a single fragment's.
+          info = ops
+            ? callInfo(ops, call!.opnum, "response", call!.iface, plainStub ? decoded[0] : undefined) +
+              responseError(f, call!, bodyEnd - authPad(f, authLen, bodyEnd))
+            : `${info}, Ctx: ${s.ctxId}`;
+        }
       } else if (ptype === 11 || ptype === 14) {
-        s.interfaces = bind(f, key);
+        const items: string[] = [];
+        s.interfaces = bind(f, key, items);
         s.op = `${ptype === 11 ? "bind" : "alter"} ${s.interfaces.join(",")}`;
-      } else if (ptype === 12 || ptype === 15) bindAck(f, at);
+        info += `, ${items.length} context items: ${items.join(", ")}`;
+      } else if (ptype === 12 || ptype === 15) info += `, ${bindAck(f, at)}`;
       if (authLen && f.c.has(8, bodyEnd)) {
         f.c.seek(bodyEnd);
         const ty = f.c.peekU8();
@@ -478,7 +528,7 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
           f.uint("dcerpc.auth_pad_len", "Auth pad len", 1);
           f.uint("dcerpc.auth_rsrvd", "Auth Rsrvd", 1);
           f.uint("dcerpc.auth_ctx_id", "Auth Context ID", 4);
-          authValue(f, ty, Math.min(authLen, f.c.remaining));
+          authInfo = authValue(f, ty, Math.min(authLen, f.c.remaining));
         });
       }
     });
@@ -492,7 +542,49 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
   const pad = decoded.length ? top.children!.findIndex((n) => n.name === "dcerpc.auth_padding") : -1;
   if (pad >= 0) decoded[decoded.length - 1]!.children!.push(...top.children!.splice(pad, 1));
   for (const t of decoded) f.add(t);
+  s.info = info + authInfo;
   return s;
+}
+
+/** Operation `opnum` of interface `uuid` as Wireshark names it. */
+function opName(uuid: string | undefined, opnum: number): string | undefined {
+  return INTERFACES[uuid ?? ""]?.ops?.[opnum];
+}
+
+/**
+ * Info for a call of an interface Wireshark dissects: `OpenKey request`, `Unknown operation 45
+ * request` past its names, then what the call's decoded `tree` adds (NdrOp.info: `, <key name>`)
+ * and a request's unread bytes (`[Long frame (4 bytes)]`).
+ */
+function callInfo(
+  ops: Readonly<Record<number, string>>,
+  opnum: number,
+  dir: "request" | "response",
+  uuid?: string,
+  tree?: FieldNode,
+): string {
+  let text = `${ops[opnum] ?? `Unknown operation ${opnum}`} ${dir}`;
+  if (!tree) return text;
+  text += stubDecoder(uuid, opnum)?.ops[opnum]?.info?.(tree, dir === "response") ?? "";
+  const long = tree.children?.find((n) => n.name === "smbcmp.ndr.long_frame");
+  return long ? `${text}[Long frame (${long.length} bytes)]` : text;
+}
+
+/** Fragment flags (first, last) as Wireshark's Info column names them. */
+const INFO_FRAGMENTS = ["Mid", "1st", "Last", "Single"] as const;
+
+/**
+ * What Wireshark's Info column adds to a decoded call's response for a non-zero status (the stub's
+ * last 4 bytes): `, Error: WERR_MORE_DATA`; an NTSTATUS is named twice, as its field and as the error.
+ */
+function responseError(f: Fields, call: Call, stubEnd: number): string {
+  const iface = stubDecoder(call.iface, call.opnum);
+  if (!iface || !f.c.has(4, stubEnd - 4)) return "";
+  const v = f.c.peekU32(stubEnd - 4);
+  if (!v) return "";
+  if (!iface.ntstatus) return `, Error: ${WERRORS.get(v) ?? `Unknown DOS error 0x${hexN(v, 8).slice(2)}`}`;
+  const name = statusNameFull(v) ?? `Unknown NT status 0x${hexN(v, 8).slice(2)}`;
+  return `, ${name}, Error: ${name}`;
 }
 
 function drep(f: Fields): void {
@@ -566,12 +658,14 @@ function stub(f: Fields, end: number, iface: string | undefined, call?: NdrCall)
     },
     n,
   );
-  // The interfaces decoded from NDR get their own tree, beside dcerpc's, as in Wireshark.
-  const decoder = call && !f.light ? stubDecoder(iface, call.opnum) : undefined;
+  // The interfaces decoded from NDR get their own tree, beside dcerpc's, as in Wireshark; the index
+  // pass decodes them too, for what their parameters add to Info (NdrOp.info).
+  const decoder = call ? stubDecoder(iface, call.opnum) : undefined;
   if (call && decoder) {
-    const t = f.within(at, n, () => {
-      f.c.seek(at);
-      return ndrTree(decoder, f, n, call.opnum, call.response, call.other, call.handles);
+    const g = f.light ? new Fields(f.c.sub(at, n), [], false) : f;
+    const t = g.within(at, n, () => {
+      g.c.seek(at);
+      return ndrTree(decoder, g, n, call.opnum, call.response, call.other, call.handles);
     });
     if (t) call.out.push(t);
   }
@@ -594,6 +688,9 @@ interface NdrCall {
  * of the reason.
  */
 const BTFN_PREFIX = "6cb71c2c-9812-4540-";
+/** The NDR transfer syntaxes (MS-RPCE 2.2.4.12, 2.2.5.3.2). */
+const NDR32 = "8a885d04-1ceb-11c9-9fe8-08002b104860";
+const NDR64 = "71710533-beba-4937-8319-b5dbef9ccc36";
 const BTFN_BITS: readonly BitSpec[] = [
   { name: "dcerpc.cn_bind_trans_btfn.01", label: "Security Context Multiplexing Supported", mask: 1 },
   { name: "dcerpc.cn_bind_trans_btfn.02", label: "Keep Connection On Orphan Supported", mask: 2 },
@@ -622,7 +719,8 @@ function syntax(f: Fields, uuidName: string, verName: string, verLabel: string):
   return u;
 }
 
-function bind(f: Fields, key: string): string[] {
+/** Reads a bind's context items; `items` gets each as Info shows it: `LSARPC V0.0 (32bit NDR)`. */
+function bind(f: Fields, key: string, items: string[]): string[] {
   f.uint("dcerpc.cn_max_xmit", "Max Xmit Frag", 2);
   f.uint("dcerpc.cn_max_recv", "Max Recv Frag", 2);
   f.uint("dcerpc.cn_assoc_group", "Assoc Group", 4, { base: "hex" });
@@ -636,6 +734,8 @@ function bind(f: Fields, key: string): string[] {
     const ifv = f.c.has(4, f.c.pos + 20) ? `V${f.c.peekU16(f.c.pos + 20)}.${f.c.peekU16(f.c.pos + 22)}` : "";
     const t0 = f.c.has(20, f.c.pos + 24) ? guidString(f.c.buf.subarray(f.c.pos + 24, f.c.pos + 40)) : "";
     names.push(uuidName(u));
+    // Only the NDR transfer syntaxes have a name there (bind time feature negotiation shows its UUID).
+    items.push(`${uuidName(u)} ${ifv} (${t0 === NDR32 || t0 === NDR64 ? uuidName(t0) : t0})`);
     bindings.set(`${key}:${ctx}`, u);
     f.tree(
       "dcerpc.cn_ctx_item",
@@ -771,10 +871,10 @@ function requestStub(
   const start = f.c.pos;
   const stubEnd = Math.max(start, bodyEnd - authPad(f, authLen, bodyEnd));
   // The last signature at a 4-byte boundary (a native search: stubs run to 64 KB); the index pass
-  // shows nothing, so it does not look.
+  // looks only where it decodes the stub (for Info), as the trailer is no parameter.
   let vt = -1;
   const buf = f.c.buf;
-  for (let from = Math.min(stubEnd, f.c.end) - 12; !f.light && from >= start; ) {
+  for (let from = Math.min(stubEnd, f.c.end) - 12; (!f.light || call) && from >= start; ) {
     const at = buf.lastIndexOf(SEC_VT_SIGNATURE, from);
     if (at < start) break;
     if ((at - start) % 4 === 0) {
@@ -842,15 +942,20 @@ const AUTH_NTLMSSP = 10;
  * request or response, the NTLMSSP message signature (MS-NLMP 2.2.2.9.1: version, checksum,
  * sequence number). Others stay raw.
  */
-function authValue(f: Fields, type: number, len: number): void {
+/** Reads a PDU's auth value; what NTLMSSP adds to Info (`, NTLMSSP_AUTH, User: D\\u`), if anything. */
+function authValue(f: Fields, type: number, len: number): string {
   const at = f.c.pos;
   if (len >= 12 && f.c.buf.subarray(at, at + 8).equals(NTLMSSP_SIGNATURE)) {
+    let info = "";
     f.within(at, len, () => {
-      ntlmssp(f);
+      info = ntlmSummary(ntlmssp(f));
     });
     f.c.seek(at + len);
-  } else if (type === AUTH_NTLMSSP && len === 16) ntlmVerifier(f);
+    return info;
+  }
+  if (type === AUTH_NTLMSSP && len === 16) ntlmVerifier(f);
   else f.opaque("smbcmp.dcerpc.auth_credentials", "Auth Credentials", len);
+  return "";
 }
 
 const AUTH_TYPES: Readonly<Record<number, string>> = {
@@ -887,9 +992,10 @@ const ACK_REASONS: Readonly<Record<number, string>> = {
   3: "Local limit exceeded",
 };
 
-function bindAck(f: Fields, pduAt: number): void {
-  f.uint("dcerpc.cn_max_xmit", "Max Xmit Frag", 2);
-  f.uint("dcerpc.cn_max_recv", "Max Recv Frag", 2);
+/** Reads a bind_ack or alter_context_resp; Info's part of it: `max_xmit: 4280 max_recv: 4280, 1 results: Acceptance`. */
+function bindAck(f: Fields, pduAt: number): string {
+  const xmit = f.uint("dcerpc.cn_max_xmit", "Max Xmit Frag", 2);
+  const recv = f.uint("dcerpc.cn_max_recv", "Max Recv Frag", 2);
   f.uint("dcerpc.cn_assoc_group", "Assoc Group", 4, { base: "hex" });
   const sl = f.uint("dcerpc.cn_sec_addr_len", "Scndry Addr len", 2);
   if (sl) f.ascii("dcerpc.cn_sec_addr", "Scndry Addr", Math.min(sl, f.c.remaining));
@@ -897,8 +1003,10 @@ function bindAck(f: Fields, pduAt: number): void {
   f.c.skip(Math.min(pad, f.c.remaining));
   const n = f.uint("dcerpc.cn_num_results", "Num results", 1);
   f.c.skip(3);
+  const results: string[] = [];
   for (let i = 0; i < n && f.c.remaining >= 24; i++) {
     const res = f.c.peekU16();
+    results.push(ACK_RESULTS[res] ?? "Unknown");
     const t = guidString(f.c.buf.subarray(f.c.pos + 4, f.c.pos + 20));
     f.tree(
       "smbcmp.dcerpc.ctx_result",
@@ -916,4 +1024,5 @@ function bindAck(f: Fields, pduAt: number): void {
       },
     );
   }
+  return `max_xmit: ${xmit} max_recv: ${recv}, ${n} results: ${results.join(", ")}`;
 }

@@ -5,7 +5,7 @@
  */
 import { parseSid, type Sid, sidDisplay } from "../dtyp/sid.js";
 import { domSid2 } from "./lsarpc.js";
-import { type AccessBit, constantLabel, type Ndr, type NdrInterface, named } from "./ndr.js";
+import { type AccessBit, constantLabel, infoParam, type Ndr, type NdrInterface, named } from "./ndr.js";
 
 const P = "samr.samr_";
 
@@ -143,6 +143,7 @@ export const SAMR: NdrInterface = {
     },
     5: {
       name: "LookupDomain",
+      info: (t, response) => (response ? "" : infoParam(t, `${P}LookupDomain.domain_name`)),
       in: (nd) => {
         nd.handleParam("Connect Handle", "samr.connect_handle", "Connect Handle");
         nd.construct(() =>

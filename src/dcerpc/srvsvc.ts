@@ -5,7 +5,7 @@
  */
 import type { BitSpec } from "../dissect/fields.js";
 import { securityDescriptor } from "../dtyp/secdesc.js";
-import { type Ndr, type NdrInterface, type NdrOp, named, PLATFORMS, undecoded } from "./ndr.js";
+import { infoParam, type Ndr, type NdrInterface, type NdrOp, named, PLATFORMS, undecoded } from "./ndr.js";
 
 const P = "srvsvc.srvsvc_";
 
@@ -230,14 +230,16 @@ function enumCtr(nd: Ndr, op: string, kind: string, infos: ReadonlyMap<number, r
 /**
  * An enumeration (NetShareEnumAll, NetSessEnum, NetConnEnum, NetFileEnum): the server name, the
  * operation's own filters (`filters`: string pointers, `appended` naming its value as Wireshark's
- * does), the level and container, a buffer size and a resume handle; the response has the level,
- * the container, the total and the resume handle.
+ * does, in the pointer's line and in Info), the level and container, a buffer size and a resume
+ * handle; the response has the level, the container, the total and the resume handle. Info shows
+ * the level of the calls whose `levelInfo` is set (as Wireshark's does for some).
  */
 function enumeration(
   name: string,
   kind: string,
   infos: ReadonlyMap<number, readonly Member[]>,
   filters: readonly (readonly [string, string, boolean])[] = [],
+  levelInfo = false,
 ): NdrOp {
   const levelCtr = (nd: Ndr) => {
     nd.u32Ref(`${P}${name}.level`, "Level");
@@ -249,6 +251,11 @@ function enumeration(
     );
   return {
     name,
+    info: (t, response) =>
+      (response
+        ? ""
+        : filters.map(([m, , appended]) => (appended ? infoParam(t, `${P}${name}.${m}`) : "")).join("")) +
+      (levelInfo ? infoParam(t, `${P}${name}.level`, "Level") : ""),
     in: (nd) => {
       serverUnc(nd, name);
       for (const [m, label, appended] of filters)
@@ -339,11 +346,17 @@ export const SRVSVC: NdrInterface = {
   proto: "srvsvc",
   title: "Server Service",
   ops: {
-    8: enumeration("NetConnEnum", "Conn", CONN_INFO, [["path", "Path", true]]),
-    9: enumeration("NetFileEnum", "File", FILE_INFO, [
-      ["path", "Path", false],
-      ["user", "User", false],
-    ]),
+    8: enumeration("NetConnEnum", "Conn", CONN_INFO, [["path", "Path", true]], true),
+    9: enumeration(
+      "NetFileEnum",
+      "File",
+      FILE_INFO,
+      [
+        ["path", "Path", false],
+        ["user", "User", false],
+      ],
+      true,
+    ),
     12: enumeration("NetSessEnum", "Sess", SESS_INFO, [
       ["client", "Client", false],
       ["user", "User", false],

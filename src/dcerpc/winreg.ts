@@ -3,7 +3,7 @@
  * QueryValue, GetVersion and CloseKey, what clients read server settings with. Trees and field names
  * as Wireshark's winreg (its winreg_String handled by hand).
  */
-import type { AccessBit, Ndr, NdrInterface, NdrOp } from "./ndr.js";
+import { type AccessBit, infoParam, type Ndr, type NdrInterface, type NdrOp } from "./ndr.js";
 
 const P = "winreg.winreg_";
 
@@ -151,6 +151,7 @@ export const WINREG: NdrInterface = {
     15: {
       name: "OpenKey",
       handle: { kind: "opens", named: keyName },
+      info: (t, response) => (response ? "" : infoParam(t, `${P}OpenKey.keyname`)),
       in: (nd) => {
         nd.handleParam("Parent Handle", `${P}OpenKey.parent_handle`, "Parent Handle");
         nd.construct(() => nd.countedString(`${P}String`, `${P}OpenKey.keyname`, "Keyname", true));

@@ -2,7 +2,7 @@
  * Workstation Service (MS-WKST) NetWkstaGetInfo decoded from its NDR stub: what a client asks a
  * server's name, domain and version with. Trees and field names as Wireshark's.
  */
-import { type Ndr, type NdrInterface, named, PLATFORMS, undecoded } from "./ndr.js";
+import { infoParam, type Ndr, type NdrInterface, named, PLATFORMS, undecoded } from "./ndr.js";
 
 const P = "wkssvc.wkssvc_";
 
@@ -36,6 +36,7 @@ export const WKSSVC: NdrInterface = {
   ops: {
     0: {
       name: "NetWkstaGetInfo",
+      info: (t, response) => (response ? "" : infoParam(t, `${P}NetWkstaGetInfo.level`, "Level")),
       in: (nd) => {
         nd.construct(() =>
           nd.ptr("Server Name (uint16)", true, () =>

@@ -117,6 +117,27 @@ function compact(b: Buffer): Buffer {
  * A flat copy of a string kept for the whole session: V8 may keep a substring as a view of its
  * parent (here a PDML line, itself a view of a 64 KB read chunk), which would pin the parent.
  */
+/** frame → Info column of `tshark ARGS -T fields`. */
+function infoFields(tshark: string | undefined, args: string[]): Map<number, string> {
+  const r = spawnSync(
+    tshark ?? "tshark",
+    [...args, "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info"],
+    {
+      encoding: "utf8",
+      maxBuffer: 1 << 30,
+    },
+  );
+  const col = new Map<number, string>();
+  for (const l of (r.stdout ?? "").split("\n")) {
+    const tab = l.indexOf("\t");
+    if (tab > 0) col.set(Number(l.slice(0, tab)), l.slice(tab + 1));
+  }
+  return col;
+}
+
+/** Commands that carry pipe data, by MessageInfo.proto: SMB2 read, write, ioctl; SMB1 transaction, read/write AndX. */
+const PIPE_COMMANDS: Readonly<Record<number, readonly number[]>> = { 1: [0x25, 0x2e, 0x2f], 2: [8, 9, 11] };
+
 function own(s: string): string;
 function own(s: string | undefined): string | undefined;
 function own(s: string | undefined): string | undefined {
@@ -184,22 +205,26 @@ export async function openTsharkTrace(path: string, o: TsharkOptions = {}): Prom
   if (code !== 0)
     throw new TsharkError(`tshark failed on ${path}: ${stderr.trim().split("\n").pop() ?? `exit ${code}`}`);
 
-  // The packet summary is tshark's own Info column (SMB part: DCE/RPC disabled, like our list).
-  const info = spawnSync(
-    o.tshark ?? "tshark",
-    [...base, "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info", "--disable-protocol", "dcerpc"],
-    { encoding: "utf8", maxBuffer: 1 << 30 },
+  // The packet summary is tshark's own Info column: the SMB part (DCE/RPC disabled), then, as our
+  // dissector's summaries have it, " | " and the column with DCE/RPC for frames carrying some.
+  const col = infoFields(o.tshark, [...base, "--disable-protocol", "dcerpc"]);
+  const rpc = infoFields(
+    o.tshark,
+    base.map((a, i) => (i === 3 ? "dcerpc" : a)),
   );
-  const col = new Map<number, string>();
-  for (const l of (info.stdout ?? "").split("\n")) {
-    const tab = l.indexOf("\t");
-    if (tab > 0) col.set(Number(l.slice(0, tab)), l.slice(tab + 1));
-  }
   for (const p of infos) {
     p.summary = own(col.get(p.no) ?? p.messages.map((m) => m.summary).join(";"));
     const parts = p.summary.split(";");
     if (parts.length === p.messages.length)
       for (const [i, m] of p.messages.entries()) m.summary = parts.length === 1 ? p.summary : own(parts[i]!);
+    const r = rpc.get(p.no);
+    if (r !== undefined && p.messages.length) {
+      // The message that carries the RPC: the last read, write, ioctl or transaction.
+      let m = p.messages[p.messages.length - 1]!;
+      for (const c of p.messages) if (PIPE_COMMANDS[c.proto]?.includes(c.cmd)) m = c;
+      m.summary = own(`${m.summary} | ${r}`);
+      p.summary = p.messages.map((m) => m.summary).join(";");
+    }
   }
   const byNo = new Map(infos.map((p, i) => [p.no, i]));
   const cache = new Lru<number, Parsed>(TREE_CACHE);

@@ -7,6 +7,7 @@
  * `<Command> Request`/`Response`, the chained ones only the command name, as in Wireshark's Info
  * column (the trace joins them with "; "). An error status is appended to the last one.
  */
+import { rpcSuffix } from "../dcerpc/pipe.js";
 import { Cursor, ShortRead } from "../dissect/cursor.js";
 import type { BitSpec } from "../dissect/fields.js";
 import { Fields } from "../dissect/fields.js";
@@ -264,6 +265,7 @@ export function dissectSmb1(
     }
   }
   for (const i of mine) {
+    i.summary += rpcSuffix(i);
     if (i.flags & MsgFlag.Malformed && !i.summary.includes("[Malformed")) i.summary += "[Malformed Packet]";
     infos.push(i);
   }

@@ -49,11 +49,18 @@ export function pipeRpc(
   if (piece.kind === "joined") {
     const src = joinedSource(f.light, m.ctx, piece.buf, PIPE_SMB1);
     if (src !== undefined) f.add(pipeFragments(piece, src, PIPE_SMB1));
-    rpc = dcerpcFromPipe(joinedFields(piece.buf, f.light), piece.buf.length, pm, undefined, src);
+    rpc = dcerpcFromPipe(joinedFields(piece.buf, f.light), piece.buf.length, pm, undefined, src, m.info);
   } else {
     const avail = Math.max(0, Math.min(len, f.c.end - at));
     if (avail < 16 || f.c.peekU8(at) !== 5) return;
-    rpc = dcerpcFromPipe(new Fields(f.c.sub(at, avail), [], f.light), avail, pm);
+    rpc = dcerpcFromPipe(
+      new Fields(f.c.sub(at, avail), [], f.light),
+      avail,
+      pm,
+      undefined,
+      undefined,
+      m.info,
+    );
   }
   after(m, takeDcerpcTrees(pm));
   // A call aligns by what it calls.

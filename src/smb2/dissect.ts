@@ -4,7 +4,7 @@
  * mode for detail trees.
  */
 
-import { takeDcerpcTrees } from "../dcerpc/pipe.js";
+import { rpcSuffix, takeDcerpcTrees } from "../dcerpc/pipe.js";
 import { Cursor, ShortRead } from "../dissect/cursor.js";
 import { Fields } from "../dissect/fields.js";
 import { FieldFlag, type FieldNode, node } from "../dissect/tree.js";
@@ -234,6 +234,7 @@ function dissectMessage(
     info.flags |= MsgFlag.Malformed;
     f.malformed("SMB2 message truncated", e.at);
   }
+  info.summary += rpcSuffix(info);
   if (info.flags & MsgFlag.Malformed && !info.summary.includes("[Malformed"))
     info.summary += " [Malformed Packet]";
   if (!ctx.light) {

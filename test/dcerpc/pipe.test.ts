@@ -42,7 +42,7 @@ test("DCE/RPC request/response after a bind: opnum name, request frame, time", (
   const trees = dce("dcerpc call");
   assert.equal(trees.length, 4);
   const [, , req, rsp] = trees as [FieldNode[], FieldNode[], FieldNode[], FieldNode[]];
-  assert.equal(find(req, "dcerpc.opnum")?.label, "Opnum: 64 (samr_Connect5)");
+  assert.equal(find(req, "dcerpc.opnum")?.label, "Opnum: 64 (Connect5)");
   assert.equal(find(rsp, "dcerpc.request_in")?.show, "4");
   assert.deepEqual(
     missing(fx.expect, pairs(rsp)).filter(

@@ -10,10 +10,19 @@ import { walk } from "../../src/dissect/tree.js";
 import { coveredField, isField, typoOf } from "../../src/dissect/vocabulary.js";
 import { openTrace } from "../../src/trace/index.js";
 import { generate, OUT } from "../../tools/gen-fields.js";
+import * as rpcNames from "../../tools/gen-rpc-names.js";
 import { fixtureCaptures } from "../captures.js";
 
 test("wireshark-fields.ts is generated from the committed tshark field list", () => {
   assert.equal(readFileSync(OUT, "utf8"), generate(), "run node --import tsx tools/gen-fields.ts");
+});
+
+test("wireshark-names.ts (RPC operation and error names) is generated from the committed tshark values", () => {
+  assert.equal(
+    readFileSync(rpcNames.OUT, "utf8"),
+    rpcNames.generate(),
+    "run node --import tsx tools/gen-rpc-names.ts",
+  );
 });
 
 test("every field our trees name, in a protocol the vocabulary covers, is in it", async () => {

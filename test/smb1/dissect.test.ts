@@ -55,10 +55,11 @@ const INFO: Record<number, string> = {
   1279: "Tree Connect AndX Response",
   1280: "NT Create AndX Request, Path: \\winreg",
   1281: "NT Create AndX Response, FID: 0xc00c",
-  1282: "Write AndX Request, FID: 0xc00c, 72 bytes at offset 0",
+  // The bind's interface UUID was altered in this excerpt: tshark names none.
+  1282: "Write AndX Request, FID: 0xc00c, 72 bytes at offset 0 | Bind: call_id: 1, Fragment: Single, 1 context items: ff8cd001-4d53-3142-aaaa-900038001003 V1.0 (32bit NDR)",
   1283: "Write AndX Response, FID: 0xc00c, 72 bytes",
-  1286: "TransactNmPipe Request, FID: 0xc00c",
-  1288: "TransactNmPipe Response, FID: 0xc00c",
+  1286: "TransactNmPipe Request, FID: 0xc00c | Request: call_id: 1, Fragment: Single, opnum: 3, Ctx: 0",
+  1288: "TransactNmPipe Response, FID: 0xc00c | Response: call_id: 1, Fragment: Single, Ctx: 0",
 };
 
 /** Two passes like the trace builder: a light indexing pass, then full trees. */

@@ -10,7 +10,7 @@ function check(name: string) {
   const msgs = fx.msgs.map((h) => Buffer.from(h, "hex"));
   const files: Record<string, string> = {};
   fx.info.forEach((inf, i) => {
-    const m = / File: (.*)$/.exec(inf);
+    const m = / File: (.*?)(?: \| .*)?$/.exec(inf);
     if (m && !inf.includes(", File:")) files[fidOf(msgs[i]!)] = m[1] ?? "";
   });
   const r = run(msgs, files);

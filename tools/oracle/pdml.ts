@@ -117,25 +117,23 @@ export async function pdmlFields(
   return frames;
 }
 
-/** frame → Info column, via `tshark -T fields`. DCE/RPC is disabled so the SMB part of Info shows. */
+/**
+ * frame → Info column as smbcmp's summaries compose it: tshark's with DCE/RPC disabled (the SMB
+ * part), then ` | ` and its Info with DCE/RPC enabled for frames that carry DCE/RPC (see rpcSuffix).
+ */
 export function infoColumn(path: string, protos: string[], extra: string[] = []): Map<number, string> {
+  const m = infoFields(path, protos.join(" || "), ["--disable-protocol", "dcerpc", ...extra]);
+  for (const [no, rpc] of infoFields(path, "dcerpc", extra)) {
+    const smb = m.get(no);
+    if (smb !== undefined) m.set(no, `${smb} | ${rpc}`);
+  }
+  return m;
+}
+
+function infoFields(path: string, filter: string, extra: string[]): Map<number, string> {
   const r = spawnSync(
     "tshark",
-    [
-      "-r",
-      path,
-      "-Y",
-      protos.join(" || "),
-      "--disable-protocol",
-      "dcerpc",
-      "-T",
-      "fields",
-      "-e",
-      "frame.number",
-      "-e",
-      "_ws.col.Info",
-      ...extra,
-    ],
+    ["-r", path, "-Y", filter, "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info", ...extra],
     { encoding: "utf8", maxBuffer: 1 << 30 },
   );
   const m = new Map<number, string>();
