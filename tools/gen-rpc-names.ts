@@ -1,8 +1,8 @@
 /**
  * Generates src/dcerpc/wireshark-names.ts from test/fixtures/corpus/tshark-4.0.17-rpc-names.tsv, a
  * snapshot of `tshark -G values`: the operation names of the DCE/RPC interfaces smbcmp knows, by
- * opnum (each dissector's `<proto>.opnum` value strings), and the Win32 error names of WERROR
- * results (`winreg.werror`'s). Info summaries name calls with them (`OpenServiceW request`, and
+ * opnum (each dissector's `<proto>.opnum` value strings), the Win32 error names of WERROR
+ * results (`winreg.werror`'s) and the DOS error texts of svcctl's return codes (`svcctl.rc`'s). Info summaries name calls with them (`OpenServiceW request`, and
  * "Unknown operation N" past them) and their errors (`, Error: WERR_MORE_DATA`), as tshark does.
  *
  *   node --import tsx tools/gen-rpc-names.ts             # write the file
@@ -42,6 +42,9 @@ const PROTOS = [
   "wkssvc",
 ];
 
+/** Value strings kept whole: field → table name in the snapshot. */
+const TABLES: Readonly<Record<string, string>> = { "winreg.werror": "werror", "svcctl.rc": "doserror" };
+
 function snapshot(): void {
   const r = spawnSync("tshark", ["-G", "values"], { encoding: "utf8", maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`tshark -G values failed: ${r.stderr}`);
@@ -51,19 +54,21 @@ function snapshot(): void {
     .filter(
       (c) =>
         c[0] === "V" &&
-        ((c[1]?.endsWith(".opnum") && PROTOS.includes(c[1].slice(0, -6))) || c[1] === "winreg.werror"),
+        ((c[1]?.endsWith(".opnum") && PROTOS.includes(c[1].slice(0, -6))) ||
+          TABLES[c[1] ?? ""] !== undefined),
     )
-    .map((c) => `${c[1] === "winreg.werror" ? "werror" : c[1]!.slice(0, -6)}\t${Number(c[2])}\t${c[3]}`);
+    .map((c) => `${TABLES[c[1]!] ?? c[1]!.slice(0, -6)}\t${Number(c[2])}\t${c[3]}`);
   writeFileSync(TSV, `table\tvalue\tname\n${rows.join("\n")}\n`);
 }
 
 function generateRaw(): string {
   const ops = new Map<string, [number, string][]>();
   const werrors: string[] = [];
+  const doserrors: string[] = [];
   for (const l of readFileSync(TSV, "utf8").trim().split("\n").slice(1)) {
     const [table, value, name] = l.split("\t");
-    if (table === "werror") {
-      werrors.push(`${Number(value).toString(16)} ${name}`);
+    if (table === "werror" || table === "doserror") {
+      (table === "werror" ? werrors : doserrors).push(`${Number(value).toString(16)} ${name}`);
       continue;
     }
     const list = ops.get(table!) ?? [];
@@ -90,6 +95,10 @@ ${body}};
 /** Win32 error names of WERROR results, a line each: the code in hex, a space, the name. */
 export const WERROR_NAMES =
   ${JSON.stringify(werrors.join("\n"))};
+
+/** The DOS error texts of svcctl's return codes ("Access denied"), in the same form. */
+export const DOS_ERROR_NAMES =
+  ${JSON.stringify(doserrors.join("\n"))};
 `;
 }
 

@@ -13,7 +13,7 @@ import { bitPattern, type Fields, type UintOpts } from "../dissect/fields.js";
 import { hexN } from "../dissect/format.js";
 import { FieldFlag, type FieldNode, find, node } from "../dissect/tree.js";
 import { statusNameFull } from "../smb2/status.js";
-import { WERROR_NAMES } from "./wireshark-names.js";
+import { OPNAMES as INTERFACE_OPS, WERROR_NAMES } from "./wireshark-names.js";
 
 /** Wireshark cuts a display line at 240 bytes, marking the field "[truncated]". */
 const LABEL_MAX = 238;
@@ -25,22 +25,34 @@ export interface NdrInterface {
   ops: Readonly<Record<number, NdrOp>>;
   /** The responses' status: an NTSTATUS (`proto.status`, "NT Error") rather than a WERROR. */
   ntstatus?: boolean;
+  /**
+   * A status of the interface's own (svcctl's "Return code"): its field, label and names, and what
+   * Info adds for a non-zero one.
+   */
+  status?: { field: string; label: string; names: ReadonlyMap<number, string>; info: (v: number) => string };
+  /**
+   * Wireshark shows every operation in the interface's tree, the ones it does not decode (and
+   * parameters left undecoded: an op without `in` or `out`) as the stub's bytes.
+   */
+  raw?: boolean;
 }
 
 /** A policy handle's life in the capture (Wireshark's "Frame handle opened/closed"). */
 export interface HandleLife {
   /** The operation that returned it and what it opened: `lsa_OpenPolicy2(<...>)`. */
-  opener: string;
-  open: number;
+  opener?: string;
+  /** Unset for a handle only seen closed (or returned by a call that does not open it by name). */
+  open?: number;
   close?: number;
 }
 
 /** One operation: its name and the readers of its request (in) and response (out) parameters. */
 export interface NdrOp {
   name: string;
-  in: (nd: Ndr) => void;
-  /** The response's parameters but its status (the last 4 bytes, read by `ndrTree`). */
-  out: (nd: Ndr) => void;
+  /** The request's parameters (none: its stub's bytes, in a `raw` interface). */
+  in?: (nd: Ndr) => void;
+  /** The response's parameters but its status (the last 4 bytes, read by `ndrTree`); none: bytes. */
+  out?: (nd: Ndr) => void;
   /**
    * What Wireshark's Info column adds to the call's line, from its decoded tree (a request's, or a
    * response's in one fragment): `, <key name>`, ` Level:1`.
@@ -55,6 +67,8 @@ export interface NdrOp {
     kind: "opens" | "closes";
     at?: (stub: Buffer) => number;
     named?: (request: Buffer) => string | undefined;
+    /** The operation the opened handle is named after, when not this one (svcctl's A calls). */
+    opener?: string;
   };
 }
 
@@ -102,16 +116,26 @@ export function ndrTree(
   handles?: ReadonlyMap<string, HandleLife>,
 ): FieldNode | undefined {
   const op = iface.ops[opnum];
-  if (!op) return undefined;
+  if (!op && !iface.raw) return undefined;
+  const name = op?.name ?? INTERFACE_OPS[iface.proto]?.[opnum];
   const start = f.c.pos;
-  const top = node(iface.proto, `${iface.title}, ${op.name}`, "", "", start, n);
+  const top = node(iface.proto, `${iface.title}, ${name ?? `unknown operation ${opnum}`}`, "", "", start, n);
   top.children = [];
   const saved = f.nodes;
   f.nodes = top.children;
   try {
     f.within(start, n, () => {
       f.c.seek(start);
-      f.add(node(`${iface.proto}.opnum`, `Operation: ${op.name} (${opnum})`, String(opnum), opnum, start, 0));
+      f.add(
+        node(
+          `${iface.proto}.opnum`,
+          `Operation: ${name ?? "Unknown operation"} (${opnum})`,
+          String(opnum),
+          opnum,
+          start,
+          0,
+        ),
+      );
       if (other !== undefined)
         f.generated(
           response ? "dcerpc.request_in" : "dcerpc.response_in",
@@ -120,8 +144,13 @@ export function ndrTree(
           other,
         );
       const nd = new Ndr(f, start, handles);
+      const read = response ? op?.out : op?.in;
+      if (!read) {
+        if (n) f.bytes("dcerpc.stub_data", "Stub data", n);
+        return;
+      }
       if (!response) {
-        op.in(nd);
+        read(nd);
         // Bytes the request's parameters leave unread: Wireshark's "Long frame" warning.
         if (f.c.pos < start + n) {
           const long = node(
@@ -141,11 +170,13 @@ export function ndrTree(
       // The status is the stub's last 4 bytes, read there even when a level is not decoded.
       const end = start + n - 4;
       try {
-        op.out(nd);
+        read(nd);
       } finally {
         if (end >= start) {
           f.c.seek(end);
-          if (iface.ntstatus)
+          const st = iface.status;
+          if (st) nd.u32(st.field, st.label, { base: "hex", vals: named(st.names) });
+          else if (iface.ntstatus)
             nd.u32(`${iface.proto}.status`, "NT Error", { base: "hex", vals: statusNameFull });
           else nd.u32(`${iface.proto}.werror`, "Windows Error", { base: "hex", vals: named(WERRORS) });
         }
@@ -218,10 +249,11 @@ export class Ndr {
     f.c.need(20);
     const hex = f.c.buf.toString("hex", f.c.pos, f.c.pos + 20);
     const life = /^0+$/.test(hex) ? undefined : this.handles?.get(hex);
-    this.group(life ? `Policy Handle: ${life.opener}` : "Policy Handle", () => {
+    this.group(life?.opener ? `Policy Handle: ${life.opener}` : "Policy Handle", () => {
       f.bytes(name, label, 20);
       if (!life) return;
-      f.generated("dcerpc.nt.open_frame", "Frame handle opened", String(life.open), life.open);
+      if (life.open !== undefined)
+        f.generated("dcerpc.nt.open_frame", "Frame handle opened", String(life.open), life.open);
       if (life.close !== undefined)
         f.generated("dcerpc.nt.close_frame", "Frame handle closed", String(life.close), life.close);
     });
@@ -348,9 +380,8 @@ export class Ndr {
    * A pointer to `what` ("Name (uint16)"): a unique one has a referent id (0: NULL, no referent),
    * a ref one has none. `body` reads the referent when NDR's order comes to it.
    */
-  ptr(what: string, unique: boolean, body: () => void): void {
+  ptr(what: string, unique: boolean, body: () => void, label = `Pointer to ${what}`): void {
     const f = this.f;
-    const label = `Pointer to ${what}`;
     if (unique) {
       this.align(4);
       if (f.c.peekU32() === 0) {
@@ -400,6 +431,17 @@ export class Ndr {
     return s;
   }
 
+  /** A conformant varying 8-bit string (svcctl's A calls), as `string` shows a UTF-16 one. */
+  asciiString(name: string, label: string): string {
+    const f = this.f;
+    const n = this.varying();
+    const at = f.c.pos;
+    const raw = f.c.bytes(n).toString("latin1");
+    const s = raw.endsWith("\0") ? raw.slice(0, -1) : raw;
+    f.add(node(name, `${label}: ${s}`.slice(0, LABEL_MAX), s, s, at, n));
+    return s;
+  }
+
   /** A conformant varying array's counts (max, offset, actual); returns the actual count. */
   varying(): number {
     this.u32("dcerpc.array.max_count", "Max Count");
@@ -446,7 +488,8 @@ export function constantLabel(c: string): string {
 }
 
 /** One bit of a 32-bit flags value `v` at `at`: `.... ...1 = text`. */
-function bitNode(field: string, text: string, v: number, mask: number, at: number): FieldNode {
+/** A bit of a 32-bit flags field, Wireshark's way: its pattern, then `text`. */
+export function bitNode(field: string, text: string, v: number, mask: number, at: number): FieldNode {
   const set = v & mask;
   return node(field, `${bitPattern(v, mask, 32)} = ${text}`, set ? "1" : "0", set ? 1 : 0, at, 4);
 }

@@ -163,6 +163,7 @@ function trackHandle(
   response: boolean,
   c: { buf: Buffer; pos: number; end: number },
   frame: number,
+  oneShot = false,
 ): void {
   const op = call && stubDecoder(call.iface, call.opnum)?.ops[call.opnum];
   const h = op?.handle;
@@ -178,12 +179,20 @@ function trackHandle(
   const hex = stub.toString("hex", at, at + 20);
   if (/^0+$/.test(hex)) return;
   if (h.kind === "opens") {
-    t.handles.set(hex, { opener: `${op.name}(${call.opens ?? "<...>"})`, open: frame });
-  } else {
+    // A streamed listing keeps the open ones only (for Info), a bounded number of them.
+    if (oneShot && t.handles.size >= ONE_SHOT_HANDLES) t.handles.delete(t.handles.keys().next().value!);
+    t.handles.set(hex, { opener: `${h.opener ?? op.name}(${call.opens ?? "<...>"})`, open: frame });
+  } else if (oneShot) t.handles.delete(hex);
+  else {
+    // A handle opened before the capture (or by a call that does not name it) still shows its close.
     const life = t.handles.get(hex);
-    if (life && life.close === undefined) life.close = frame;
+    if (!life) t.handles.set(hex, { close: frame });
+    else if (life.close === undefined) life.close = frame;
   }
 }
+
+/** Policy handles a streamed listing remembers at most (open ones, for the Info of later calls). */
+const ONE_SHOT_HANDLES = 1 << 16;
 
 /** Whether a fragment's stub is plain NDR: little-endian and not sealed. */
 function plainNdr(f: Fields, at: number, end: number): boolean {
@@ -391,14 +400,7 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
         const answered = t.byReq.get(`${m.ctx.frame}:${callId}`)?.respFrame;
         if (answered !== undefined)
           f.generated("dcerpc.response_in", "Response in frame", String(answered), answered);
-        if (m.ctx.first && !m.ctx.state.oneShot && fl & 1 && plainNdr(f, at, end))
-          trackHandle(
-            t,
-            t.byReq.get(`${m.ctx.frame}:${callId}`),
-            false,
-            { buf: f.c.buf, pos: f.c.pos, end: bodyEnd },
-            m.ctx.frame,
-          );
+        const stubAt = f.c.pos;
         requestStub(
           f,
           bodyEnd,
@@ -409,6 +411,16 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
             : undefined,
         );
         if (iface?.ops && fl & 2) info = callInfo(iface.ops, s.opnum, "request", bound, decoded[0]);
+        // After Info, which names the handle a call closes.
+        if (m.ctx.first && fl & 1 && plainNdr(f, at, end))
+          trackHandle(
+            t,
+            t.byReq.get(`${m.ctx.frame}:${callId}`),
+            false,
+            { buf: f.c.buf, pos: stubAt, end: bodyEnd },
+            m.ctx.frame,
+            m.ctx.state.oneShot,
+          );
       } else if (ptype === 2 || ptype === 3) {
         f.uint("dcerpc.cn_alloc_hint", "Alloc hint", 4);
         s.ctxId = f.uint("dcerpc.cn_ctx_id", "Context ID", 2);
@@ -439,9 +451,16 @@ function pdu(f: Fields, at: number, fragLen: number, key: string, m: PipeMsg): D
             Math.max(f.c.pos, bodyEnd - authPad(f, authLen, bodyEnd)),
             plainNdr(f, at, end),
           );
-        if (m.ctx.first && !m.ctx.state.oneShot && ptype === 2 && fl & 1 && plainNdr(f, at, end)) {
+        if (m.ctx.first && ptype === 2 && fl & 1 && plainNdr(f, at, end)) {
           const open = t.open.get(`${m.ctx.conn}:${callId}`);
-          trackHandle(t, open, true, { buf: f.c.buf, pos: f.c.pos, end: bodyEnd }, m.ctx.frame);
+          trackHandle(
+            t,
+            open,
+            true,
+            { buf: f.c.buf, pos: f.c.pos, end: bodyEnd },
+            m.ctx.frame,
+            m.ctx.state.oneShot,
+          );
         }
         // The first and the last fragment of a response are tied to the request (Wireshark's
         // "Response in" names the first).
@@ -582,6 +601,7 @@ function responseError(f: Fields, call: Call, stubEnd: number): string {
   if (!iface || !f.c.has(4, stubEnd - 4)) return "";
   const v = f.c.peekU32(stubEnd - 4);
   if (!v) return "";
+  if (iface.status) return iface.ops[call.opnum]?.out ? iface.status.info(v) : "";
   if (!iface.ntstatus) return `, Error: ${WERRORS.get(v) ?? `Unknown DOS error 0x${hexN(v, 8).slice(2)}`}`;
   const name = statusNameFull(v) ?? `Unknown NT status 0x${hexN(v, 8).slice(2)}`;
   return `, ${name}, Error: ${name}`;
@@ -648,19 +668,24 @@ function stub(f: Fields, end: number, iface: string | undefined, call?: NdrCall)
     f.opaque("dcerpc.stub_data", "Stub data", n);
     return;
   }
-  f.tree(
-    "smbcmp.dcerpc.stub",
-    `Complete stub data (${n} bytes)`,
-    () => {
-      if (!f.light)
-        f.add(node("dcerpc.payload_stub_data", `Payload stub data (${n} bytes)`, "", "", f.c.pos, n));
-      f.c.skip(n);
-    },
-    n,
-  );
+  const decoder = call ? stubDecoder(iface, call.opnum) : undefined;
+  // A stub Wireshark does not decode in a `raw` interface shows in that interface's tree only.
+  const op = call ? decoder?.ops[call.opnum] : undefined;
+  const bytesOnly = decoder?.raw && !(call?.response ? op?.out : op?.in);
+  if (!bytesOnly)
+    f.tree(
+      "smbcmp.dcerpc.stub",
+      `Complete stub data (${n} bytes)`,
+      () => {
+        if (!f.light)
+          f.add(node("dcerpc.payload_stub_data", `Payload stub data (${n} bytes)`, "", "", f.c.pos, n));
+        f.c.skip(n);
+      },
+      n,
+    );
+  else f.c.skip(n);
   // The interfaces decoded from NDR get their own tree, beside dcerpc's, as in Wireshark; the index
   // pass decodes them too, for what their parameters add to Info (NdrOp.info).
-  const decoder = call ? stubDecoder(iface, call.opnum) : undefined;
   if (call && decoder) {
     const g = f.light ? new Fields(f.c.sub(at, n), [], false) : f;
     const t = g.within(at, n, () => {

@@ -4,6 +4,7 @@ import { LSARPC } from "./lsarpc.js";
 import type { NdrInterface } from "./ndr.js";
 import { SAMR } from "./samr.js";
 import { SRVSVC } from "./srvsvc.js";
+import { SVCCTL } from "./svcctl.js";
 import { WINREG } from "./winreg.js";
 import { WKSSVC } from "./wkssvc.js";
 
@@ -14,6 +15,7 @@ const DECODED = new Map<string, NdrInterface>([
   ["12345778-1234-abcd-ef00-0123456789ac", SAMR],
   ["338cd001-2244-31f1-aaaa-900038001003", WINREG],
   ["3919286a-b10c-11d0-9ba8-00c04fd92ef5", DSSETUP],
+  ["367abb81-9844-35f1-ad32-98f038001003", SVCCTL],
 ]);
 
 /** The protocols of the trees these decoders make (shown after a message's dcerpc tree). */
@@ -22,5 +24,5 @@ export const DECODED_PROTOS: readonly string[] = [...new Set([...DECODED.values(
 /** The decoder of operation `opnum` of interface `uuid`, if there is one. */
 export function stubDecoder(uuid: string | undefined, opnum: number): NdrInterface | undefined {
   const i = DECODED.get(uuid ?? "");
-  return i?.ops[opnum] ? i : undefined;
+  return i && (i.ops[opnum] || i.raw) ? i : undefined;
 }

@@ -95,6 +95,7 @@ const DEFAULT_RULES: readonly string[] = [
   "samr.*connect_handle",
   "samr.domain_handle",
   "winreg.*handle",
+  "svcctl.hnd",
   // GUIDs and keys random per client, server start or open.
   "smb2.server_guid",
   "smb.server_guid",

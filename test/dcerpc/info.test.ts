@@ -2,7 +2,7 @@
  * The DCE/RPC part of packet summaries: after the SMB part (tshark's Info with DCE/RPC disabled),
  * ` | ` and what tshark's Info column shows with DCE/RPC enabled (`lsa_OpenPolicy2 request`, a
  * bind's context items, `, Error: WERR_ACCESS_DENIED`, what a call's parameters add). Compared
- * with tshark run now on the Samba-made fixtures, every frame.
+ * with tshark run now on the Samba-made fixtures and a psexec capture, every frame.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -37,6 +37,8 @@ const CAPTURES = [
   "smb2/dcerpc-share-levels.pcap",
   "smb1/dcerpc-pipe.pcap",
   "smb1/dcerpc-transact.pcap",
+  // psexec's svcctl calls: the SCM handle named after its machine, a service's not, an unknown opnum.
+  "corpus/OISF__suricata-verify/tests/dcerpc-smb-test-01/input.pcap",
 ];
 
 for (const rel of CAPTURES) {
@@ -77,6 +79,17 @@ test("list shows each call's name, its parameters and its error; a display filte
   const admin = run("list", join(FIXTURES, "smb2/dcerpc-srvsvc-admin.pcap"), "-Y", "srvsvc");
   assert.equal(admin.status, 0, admin.stderr);
   assert.match(admin.stdout, /\| NetConnEnum response Level:1, Error: WERR_ACCESS_DENIED$/m);
+  const psexec = run(
+    "list",
+    join(FIXTURES, "corpus/OISF__suricata-verify/tests/filestore-filecontainer-smb1-data-offset/input.pcap"),
+    "-Y",
+    "svcctl",
+  );
+  assert.equal(psexec.status, 0, psexec.stderr);
+  assert.match(psexec.stdout, /^ +782 .* \| OpenSCManagerW request, DUMMY, ServicesActive$/m);
+  assert.match(psexec.stdout, /^ +789 .* \| OpenServiceW response, Unknown error 0x00000424$/m);
+  assert.match(psexec.stdout, /^ +800 .* \| CloseServiceHandle request, \(null\)$/m);
+  assert.match(psexec.stdout, /^ +804 .* \| CloseServiceHandle request, OpenSCManagerW\(DUMMY\\\)$/m);
   const json = run("list", join(FIXTURES, "smb2/dcerpc-lsa-samr.pcap"), "--json");
   const p25 = json.stdout
     .trim()

@@ -27,6 +27,15 @@ const CASES: Record<string, number[]> = {
     // winreg: the root keys, OpenKey, QueryValue (1294: 1096 bytes of data), EnumValue, GetVersion, CloseKey.
     1286, 1288, 1289, 1290, 1291, 1294, 1295, 1296, 1765, 1766, 1767, 1768, 1769, 1770, 1771, 1772, 1773,
     1774, 1775, 1776, 1779, 1780, 3041, 3042, 3043, 3044,
+    // svcctl: EnumServicesStatusW, QueryServiceConfigW, OpenSCManagerA.
+    1791, 1792, 1793, 1813, 1814, 7206, 7207,
+  ],
+  // svcctl: psexec's calls over SMB2 (with an unknown opnum) and SMB1 (CreateServiceW, an error).
+  "corpus/OISF__suricata-verify/tests/dcerpc-smb-test-01/input.pcap": [
+    20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37,
+  ],
+  "corpus/OISF__suricata-verify/tests/filestore-filecontainer-smb1-data-offset/input.pcap": [
+    782, 785, 786, 789, 790, 794, 795, 799, 800, 803, 804, 807,
   ],
   "corpus/zeek__zeek/testing/btest/Traces/krb/smb2_krb.pcap": [30, 31],
   "corpus/zeek__zeek/testing/btest/Traces/smb/raw_ntlm_in_smb.pcap": [34, 35, 57, 58, 60, 61, 63, 64, 66, 67],
