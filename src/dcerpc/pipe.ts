@@ -685,8 +685,9 @@ function stub(f: Fields, end: number, iface: string | undefined, call?: NdrCall)
     );
   else f.c.skip(n);
   // The interfaces decoded from NDR get their own tree, beside dcerpc's, as in Wireshark; the index
-  // pass decodes them too, for what their parameters add to Info (NdrOp.info).
-  if (call && decoder) {
+  // pass decodes a request too (Info names its unread bytes) and a response whose call's Info
+  // reads its parameters (NdrOp.info).
+  if (call && decoder && (!f.light || !call.response || op?.info)) {
     const g = f.light ? new Fields(f.c.sub(at, n), [], false) : f;
     const t = g.within(at, n, () => {
       g.c.seek(at);
