@@ -35,6 +35,7 @@ const CAPTURES = [
   "smb2/dcerpc-lsa-lookups.pcap",
   "smb2/dcerpc-srvsvc-admin.pcap",
   "smb2/dcerpc-share-levels.pcap",
+  "smb2/dcerpc-svcctl.pcap",
   "smb1/dcerpc-pipe.pcap",
   "smb1/dcerpc-transact.pcap",
   // psexec's svcctl calls: the SCM handle named after its machine, a service's not, an unknown opnum.

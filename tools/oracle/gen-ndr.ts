@@ -30,6 +30,10 @@ const CASES: Record<string, number[]> = {
     // svcctl: EnumServicesStatusW, QueryServiceConfigW, OpenSCManagerA.
     1791, 1792, 1793, 1813, 1814, 7206, 7207,
   ],
+  // svcctl against Samba (impacket): an enumeration, a service's status and config, an error.
+  "smb2/dcerpc-svcctl.pcap": [
+    25, 28, 29, 33, 35, 39, 41, 45, 47, 50, 51, 54, 55, 58, 59, 62, 63, 66, 67, 71, 74,
+  ],
   // svcctl: psexec's calls over SMB2 (with an unknown opnum) and SMB1 (CreateServiceW, an error).
   "corpus/OISF__suricata-verify/tests/dcerpc-smb-test-01/input.pcap": [
     20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37,
