@@ -719,10 +719,20 @@ export function ipcState(f: Fields): void {
   n.label = `IPC State: ${hexN(v, 4)}, ${parts.join(", ")}`;
 }
 
+/**
+ * The create parameters a create request recorded, if its record is one: a hostile capture can
+ * pair a create response with another command's request.
+ */
+function createParams(m: Smb1Msg): Smb1CreateParams | undefined {
+  const x = m.rec.extra as Partial<Smb1CreateParams> | undefined;
+  const keys = ["flags", "access", "attrs", "share", "options", "disposition"] as const;
+  return x && keys.every((k) => typeof x[k] === "number") ? (x as Smb1CreateParams) : undefined;
+}
+
 /** Records the FID a create response returns, with the request's name and create parameters. */
 export function registerOpen(m: Smb1Msg, fid: number, bare = false): void {
   if (!m.ctx.first || !m.pdu.frame) return;
-  const x = m.rec.extra as Smb1CreateParams | undefined;
+  const x = createParams(m);
   const t = m.ctx.state.tree(m.ctx.conn, m.h.tid, m.ctx.frame, m.ctx.first);
   m.ctx.state.addFile(m.ctx.conn, {
     tid: m.h.tid,
@@ -767,7 +777,7 @@ function ntCreateResponse(f: Fields, m: Smb1Msg): void {
         name: m.rec.path ?? "",
         openFrame: m.ctx.frame,
         closeFrame: m.ctx.frame,
-        create: m.rec.extra as Smb1CreateParams | undefined,
+        create: createParams(m),
         failed: true,
       });
     fidNode(f, m, { generated: 0 });
