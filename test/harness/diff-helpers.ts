@@ -43,6 +43,19 @@ export async function keysWork(r: CaptureResult, expected?: number): Promise<boo
   }
 }
 
+/**
+ * Whether the capture holds every byte of its TCP streams: tcpdump does not always count what it
+ * lost under load, but the reassembler sees the hole ("N bytes missing from the capture").
+ */
+export async function gapless(r: CaptureResult): Promise<boolean> {
+  const t = await openCapture(r);
+  try {
+    return !t.warnings.some((w) => w.includes("missing from the capture"));
+  } finally {
+    t.close();
+  }
+}
+
 /** One row that is not 'same', with the names of its real (counted) field differences. */
 export interface Divergence {
   row: number;

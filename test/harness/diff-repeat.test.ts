@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Trace } from "../../src/trace/types.js";
 import { type CaptureResult, listScenarios, runScenario } from "../../tools/harness/index.js";
-import { diffDeep, divergences, keysWork, openCapture, pool, show } from "./diff-helpers.js";
+import { diffDeep, divergences, gapless, keysWork, openCapture, pool, show } from "./diff-helpers.js";
 import { captureSkipReason } from "./util.js";
 
 captureSkipReason();
@@ -66,8 +66,8 @@ before(async () => {
       const bad: string[] = [];
       const n = Math.max(r1.keys.length, r2.keys.length);
       // A capture tcpdump dropped packets of differs from its partner by what is missing.
-      if (!(await keysWork(r1, n)) || r1.dropped) bad.push(`${s}#1`);
-      if (!(await keysWork(r2, n)) || r2.dropped) bad.push(`${s}#2`);
+      if (!(await keysWork(r1, n)) || r1.dropped || !(await gapless(r1))) bad.push(`${s}#1`);
+      if (!(await keysWork(r2, n)) || r2.dropped || !(await gapless(r2))) bad.push(`${s}#2`);
       if (!bad.length) return;
       for (const job of bad) {
         try {
@@ -107,7 +107,12 @@ for (const s of scenarios) {
         assert.equal(show(ds.filter((d) => !allowed(d))), "", "only the timing-dependent operations differ");
         const notify = (o: { cmd: number }) => o.cmd === NOTIFY;
         assert.ok(res.opsA.some(notify) && res.opsB.some(notify), "NOTIFY operations on both sides");
-      } else assert.equal(show(ds), "", "no divergence");
+      } else
+        assert.equal(
+          show(ds),
+          "",
+          `no divergence (warnings: ${JSON.stringify([...a.warnings, ...b.warnings].slice(0, 6))})`,
+        );
     } finally {
       a?.close();
       b?.close();
