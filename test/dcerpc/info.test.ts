@@ -30,6 +30,7 @@ const EXCEPTIONS: Record<string, Record<number, string>> = {
 const CAPTURES = [
   "smb2/dcerpc-pipe.pcap",
   "smb2/dcerpc-smallreads.pcap",
+  "smb2/dcerpc-smallwrites.pcap",
   "smb2/dcerpc-fault.pcap",
   "smb2/dcerpc-lsa-samr.pcap",
   "smb2/dcerpc-lsa-lookups.pcap",

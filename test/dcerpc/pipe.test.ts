@@ -223,3 +223,38 @@ test("a DCE/RPC fragment read in several SMB2 READs is joined in the last, as ts
     t.close();
   }
 });
+
+test("a DCE/RPC fragment written in several SMB2 WRITEs is joined in the last, as tshark's second pass", async () => {
+  const { pdmlFields } = await import("../../tools/oracle/pdml.js");
+  const { ours } = await import("../smb1/tshark-expect.js");
+  // impacket writing srvsvc 40 bytes at a time (test/fixtures/smb2/dcerpc-smallwrites.scenario.json):
+  // the bind in WRITEs 17 and 20, NetShareEnumAll in 27 and 29, NetShareGetInfo in 33 and 35.
+  const path = join(import.meta.dirname, "../fixtures/smb2/dcerpc-smallwrites.pcap");
+  const tshark = await pdmlFields(path, ["smb2"]);
+  const t = await openTrace(path);
+  try {
+    const missingFields: string[] = [];
+    for (const no of [17, 20, 27, 29, 33, 35]) {
+      const have = ours(t.tree(no), ["smb2", "dcerpc", "srvsvc"]);
+      for (const { name, show, hidden } of tshark.get(no) ?? []) {
+        if (hidden || !/^(smb2|dcerpc|srvsvc)\./.test(name)) continue;
+        const k = `${name}=${show}`;
+        const n = have.get(k) ?? 0;
+        if (n === 0) missingFields.push(`frame ${no}: ${k}`);
+        have.set(k, n - 1);
+      }
+    }
+    assert.deepEqual(missingFields, []);
+    assert.equal(find(t.tree(27), "smb2.pipe.reassembled_in")?.show, "29");
+    assert.equal(t.tree(27).filter((n) => n.name === "dcerpc").length, 0);
+    const tree = t.tree(29);
+    assert.equal(
+      find(tree, "smb2.pipe.fragments")?.label,
+      "2 Reassembled SMB2 Named Pipe fragments (76 bytes): #27(40), #29(36)",
+    );
+    assert.equal(find(tree, "srvsvc.opnum")?.show, "15");
+    assert.match(t.packets.at(t.indexOf(29))!.summary, / \| NetShareEnumAll request$/);
+  } finally {
+    t.close();
+  }
+});

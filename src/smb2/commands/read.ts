@@ -112,20 +112,36 @@ function response(f: Fields, m: Smb2Msg): void {
   }
   // The request's handle keys the pipe's DCE/RPC bindings.
   if (m.rec.fileId !== undefined) m.info.fileId ??= m.rec.fileId;
-  // On a pipe, a DCE/RPC fragment may come in several READs: joined in the last one.
-  const piece = isPipe(m) ? pipeRead(f, m, false, at, len, m.ctx.place, m.ctx.readPlace) : undefined;
+  // File data is never decoded; in light mode it is not even looked at.
+  pipeData(f, m, false, at, len, () => blob(f, at, len));
+}
+
+/**
+ * The data of a READ response or a WRITE request (`toServer`), `len` bytes at `at`: on a pipe, the
+ * DCE/RPC it carries, a fragment in several messages joined in the last (its fragments' tree after
+ * `shown`, what shows the bytes) and "reassembled in" shown in the others; the first PDU's summary.
+ */
+export function pipeData(
+  f: Fields,
+  m: Smb2Msg,
+  toServer: boolean,
+  at: number,
+  len: number,
+  shown?: () => void,
+): DcerpcSummary | undefined {
+  const piece = isPipe(m) ? pipeRead(f, m, toServer, at, len, m.ctx.place, m.ctx.readPlace) : undefined;
+  let rpc: DcerpcSummary | undefined;
   if (piece?.kind === "joined") {
     const src = joinedSource(f.light, m.ctx, piece.buf, PIPE_SMB2);
-    dcerpcFromPipe(joinedFields(piece.buf, f.light), piece.buf.length, m, undefined, src);
-    if (f.light) return;
-    blob(f, at, len);
+    rpc = dcerpcFromPipe(joinedFields(piece.buf, f.light), piece.buf.length, m, undefined, src);
+    if (f.light) return rpc;
+    shown?.();
     if (src !== undefined) f.add(pipeFragments(piece, src, PIPE_SMB2));
-    return;
+    return rpc;
   }
-  if (piece?.kind !== "piece") pipeRpc(f, m, at, len);
-  // File data is never decoded; in light mode it is not even looked at.
-  if (f.light) return;
-  blob(f, at, len);
+  if (piece?.kind !== "piece") rpc = pipeRpc(f, m, at, len);
+  if (f.light) return rpc;
+  shown?.();
   if (piece?.kind === "piece" && piece.frame > 0)
     f.generated(
       "smb2.pipe.reassembled_in",
@@ -133,6 +149,7 @@ function response(f: Fields, m: Smb2Msg): void {
       String(piece.frame),
       piece.frame,
     );
+  return rpc;
 }
 
 function blob(f: Fields, at: number, len: number): void {

@@ -2,7 +2,7 @@
 import type { BitSpec, Fields } from "../../dissect/fields.js";
 import { fileId, structureSize } from "../common.js";
 import { type Smb2Command, type Smb2Msg, sum } from "../dissect.js";
-import { CHANNELS, channelInfo, pipeRpc } from "./read.js";
+import { CHANNELS, channelInfo, pipeData } from "./read.js";
 
 const WRITE_FLAGS: readonly BitSpec[] = [
   {
@@ -32,9 +32,9 @@ function request(f: Fields, m: Smb2Msg): void {
   f.bitmask("smb2.write.flags", "Write Flags", 4, WRITE_FLAGS);
   channelInfo(f, m);
   // The written data is not shown as a field (tshark shows none for file writes); never decoded,
-  // except on a named pipe, where Wireshark shows the DCE/RPC PDUs it carries.
-  // A call on a pipe aligns by what it calls.
-  const rpc = pipeRpc(f, m, m.h.at + dataOff, len);
+  // except on a named pipe, where Wireshark shows the DCE/RPC PDUs it carries (a fragment written
+  // in several WRITEs joined in the last). A call on a pipe aligns by what it calls.
+  const rpc = pipeData(f, m, true, m.h.at + dataOff, len);
   if (rpc?.op) m.info.detail = rpc.op;
   // ... but an empty one shows as a missing data field.
   if (!len)

@@ -7,9 +7,10 @@ DCE/RPC fragments. Modes:
   transact    SMB1 TRANSACTION TransactNmPipe for each call (later fragments by Read AndX), from a
               client whose buffer is 4 KB: the server's transaction replies come in several messages
   smallreads  SMB 2.1, reading the pipe 1 KB at a time: a fragment comes in several READs
+  smallwrites SMB 2.1, writing the pipe 40 bytes at a time: a request goes in several WRITEs
 then "fault": also a call of an opnum srvsvc lacks, answered by a DCE/RPC fault.
 
-usage: srvsvc_pipe.py HOST PORT USER PASSWORD SHARE [smb1|smb2|transact|smallreads] [fault]
+usage: srvsvc_pipe.py HOST PORT USER PASSWORD SHARE [smb1|smb2|transact|smallreads|smallwrites] [fault]
 """
 import struct
 import sys
@@ -54,6 +55,16 @@ class SmallReads(transport.SMBTransport):
         return conn.readFile(self._SMBTransport__tid, self._SMBTransport__handle, bytesToRead=1024, singleCall=True)
 
 
+class SmallWrites(transport.SMBTransport):
+    """Writes the pipe 40 bytes at a time (the server joins a fragment from its pieces)."""
+
+    def send(self, data, forceWriteAndx=0, forceRecv=0):
+        conn = self.get_smb_connection()
+        tid, fid = self._SMBTransport__tid, self._SMBTransport__handle
+        for i in range(0, len(data), 40):
+            conn.writeFile(tid, fid, data[i : i + 40])
+
+
 def small_client_buffer():
     """A client whose SESSION_SETUP says its buffer is 4 KB: longer replies come in pieces."""
     for cls in (smb.SMBSessionSetupAndX_Extended_Parameters, smb.SMBSessionSetupAndX_Parameters):
@@ -68,10 +79,11 @@ def main():
     mode = (sys.argv[6:] or ["smb1"])[0]
     if mode == "transact":
         small_client_buffer()
-    dialect = SMB2_DIALECT_21 if mode in ("smb2", "smallreads") else smb.SMB_DIALECT
+    dialect = SMB2_DIALECT_21 if mode in ("smb2", "smallreads", "smallwrites") else smb.SMB_DIALECT
     conn = SMBConnection(host, host, sess_port=int(port), preferredDialect=dialect)
     conn.login(user, password)
-    kind = {"transact": TransactTransport, "smallreads": SmallReads}.get(mode, transport.SMBTransport)
+    kinds = {"transact": TransactTransport, "smallreads": SmallReads, "smallwrites": SmallWrites}
+    kind = kinds.get(mode, transport.SMBTransport)
     t = kind(host, int(port), filename=r"\srvsvc", smb_connection=conn)
     dce = t.get_dce_rpc()
     dce.connect()
