@@ -1,7 +1,9 @@
 /**
  * DCE/RPC connection-oriented PDU headers (C706 12.6, MS-RPCE 2.2.2) carried over SMB named pipes.
  * Wireshark shows DCE/RPC as its own protocol beside smb2/smb, so the tree built here is queued for the
- * message and handed to the driver through `takeDcerpcTrees` (stub data stays raw: no NDR).
+ * message and handed to the driver through `takeDcerpcTrees`; the stubs of the interfaces in
+ * stubs.ts get their own trees, decoded from NDR, and each PDU's Info text ends its message's
+ * summary (rpcSuffix).
  */
 import { NTLMSSP_SIGNATURE, ntlmSummary, ntlmssp, ntlmVerifier } from "../auth/ntlmssp.js";
 import { Cursor, ShortRead } from "../dissect/cursor.js";
