@@ -79,13 +79,18 @@ export function infoParam(tree: FieldNode, name: string, label?: string): string
   return label ? ` ${label}:${n.show}` : `, ${n.show}`;
 }
 
+/** A generated table of names (wireshark-names.ts: a line each, the code in hex, a space, the name). */
+export function codeNames(table: string): ReadonlyMap<number, string> {
+  return new Map(
+    table.split("\n").map((l) => {
+      const sp = l.indexOf(" ");
+      return [Number.parseInt(l.slice(0, sp), 16), l.slice(sp + 1)] as const;
+    }),
+  );
+}
+
 /** Win32 error codes (MS-ERREF 2.2) as Wireshark names them. */
-export const WERRORS: ReadonlyMap<number, string> = new Map(
-  WERROR_NAMES.split("\n").map((l) => {
-    const sp = l.indexOf(" ");
-    return [Number.parseInt(l.slice(0, sp), 16), l.slice(sp + 1)] as const;
-  }),
-);
+export const WERRORS = codeNames(WERROR_NAMES);
 
 /** Value names from a Map, for `UintOpts.vals`. */
 export const named =

@@ -7,15 +7,19 @@
  * request and response as its stub's bytes. So does this module.
  */
 import { type FieldNode, node, walk } from "../dissect/tree.js";
-import { type AccessBit, bitNode, infoParam, type Ndr, type NdrInterface, type NdrOp, named } from "./ndr.js";
+import {
+  type AccessBit,
+  bitNode,
+  codeNames,
+  infoParam,
+  type Ndr,
+  type NdrInterface,
+  type NdrOp,
+  named,
+} from "./ndr.js";
 import { DOS_ERROR_NAMES } from "./wireshark-names.js";
 
-const DOS_ERRORS: ReadonlyMap<number, string> = new Map(
-  DOS_ERROR_NAMES.split("\n").map((l) => {
-    const sp = l.indexOf(" ");
-    return [Number.parseInt(l.slice(0, sp), 16), l.slice(sp + 1)] as const;
-  }),
-);
+const DOS_ERRORS = codeNames(DOS_ERROR_NAMES);
 
 /** The SCM's access rights (MS-SCMR 3.1.4), which Wireshark shows for service handles too. */
 const SCM_RIGHTS: readonly AccessBit[] = (

@@ -184,7 +184,7 @@ test("a fault response: flags, status by name and the reserved bytes, as tshark 
 
 test("a DCE/RPC fragment read in several SMB2 READs is joined in the last, as tshark's second pass", async () => {
   const { readFileSync } = await import("node:fs");
-  const { ours } = await import("../smb1/tshark-expect.js");
+  const { missingFields } = await import("../smb1/tshark-expect.js");
   // impacket reading srvsvc 1 KB at a time (test/fixtures/smb2/dcerpc-smallreads.scenario.json):
   // the first response fragment (4280 bytes) in READs 28-36, the last (1496) in 38 and 40.
   const t = await openTrace(join(import.meta.dirname, "../fixtures/smb2/dcerpc-smallreads.pcap"));
@@ -193,17 +193,12 @@ test("a DCE/RPC fragment read in several SMB2 READs is joined in the last, as ts
     const want = JSON.parse(
       readFileSync(join(import.meta.dirname, "tshark-smallreads.json"), "utf8"),
     ) as Record<string, [string, string][]>;
-    const missingFields: string[] = [];
-    for (const [no, fields] of Object.entries(want)) {
-      const have = ours(t.tree(Number(no)), ["smb2", "dcerpc"]);
-      for (const [name, show] of fields) {
-        const k = `${name}=${show}`;
-        const n = have.get(k) ?? 0;
-        if (n === 0) missingFields.push(`frame ${no}: ${k}`);
-        have.set(k, n - 1);
-      }
-    }
-    assert.deepEqual(missingFields, []);
+    assert.deepEqual(
+      Object.entries(want).flatMap(([no, fields]) =>
+        missingFields(Number(no), t.tree(Number(no)), fields, ["smb2", "dcerpc"]),
+      ),
+      [],
+    );
     // A piece names the READ its fragment is joined in; it shows no DCE/RPC of its own.
     assert.equal(find(t.tree(28), "smb2.pipe.reassembled_in")?.show, "36");
     assert.equal(t.tree(30).filter((n) => n.name === "dcerpc").length, 0);
@@ -226,25 +221,22 @@ test("a DCE/RPC fragment read in several SMB2 READs is joined in the last, as ts
 
 test("a DCE/RPC fragment written in several SMB2 WRITEs is joined in the last, as tshark's second pass", async () => {
   const { pdmlFields } = await import("../../tools/oracle/pdml.js");
-  const { ours } = await import("../smb1/tshark-expect.js");
+  const { missingFields } = await import("../smb1/tshark-expect.js");
   // impacket writing srvsvc 40 bytes at a time (test/fixtures/smb2/dcerpc-smallwrites.scenario.json):
   // the bind in WRITEs 17 and 20, NetShareEnumAll in 27 and 29, NetShareGetInfo in 33 and 35.
   const path = join(import.meta.dirname, "../fixtures/smb2/dcerpc-smallwrites.pcap");
   const tshark = await pdmlFields(path, ["smb2"]);
   const t = await openTrace(path);
   try {
-    const missingFields: string[] = [];
-    for (const no of [17, 20, 27, 29, 33, 35]) {
-      const have = ours(t.tree(no), ["smb2", "dcerpc", "srvsvc"]);
-      for (const { name, show, hidden } of tshark.get(no) ?? []) {
-        if (hidden || !/^(smb2|dcerpc|srvsvc)\./.test(name)) continue;
-        const k = `${name}=${show}`;
-        const n = have.get(k) ?? 0;
-        if (n === 0) missingFields.push(`frame ${no}: ${k}`);
-        have.set(k, n - 1);
-      }
-    }
-    assert.deepEqual(missingFields, []);
+    const protos = ["smb2", "dcerpc", "srvsvc"];
+    const shown = (no: number) =>
+      (tshark.get(no) ?? [])
+        .filter((x) => !x.hidden && protos.includes(x.name.split(".")[0]!))
+        .map((x) => [x.name, x.show] as const);
+    assert.deepEqual(
+      [17, 20, 27, 29, 33, 35].flatMap((no) => missingFields(no, t.tree(no), shown(no), protos)),
+      [],
+    );
     assert.equal(find(t.tree(27), "smb2.pipe.reassembled_in")?.show, "29");
     assert.equal(t.tree(27).filter((n) => n.name === "dcerpc").length, 0);
     const tree = t.tree(29);

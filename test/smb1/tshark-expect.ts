@@ -54,6 +54,24 @@ export interface Exceptions {
   protos?: readonly string[];
 }
 
+/** The (name, show) fields of tshark's that our tree of frame `no` lacks (its `protos` layers), a line each. */
+export function missingFields(
+  no: number,
+  tree: FieldNode[],
+  fields: readonly (readonly [string, string])[],
+  protos?: readonly string[],
+): string[] {
+  const have = ours(tree, protos);
+  const missing: string[] = [];
+  for (const [name, show] of fields) {
+    const k = `${name}=${show}`;
+    const n = have.get(k) ?? 0;
+    if (n === 0) missing.push(`frame ${no}: ${k}`);
+    have.set(k, n - 1);
+  }
+  return missing;
+}
+
 /**
  * Where our view of fixture `file` differs from tshark's recorded one: Info column mismatches and
  * missing (and with `noExtra`, extra) fields of the chosen frames, one line each.
