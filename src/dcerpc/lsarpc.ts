@@ -226,50 +226,49 @@ function refDomains(nd: Ndr, op: string): void {
 }
 
 /**
- * `[in,out,ref] lsa_TransNameArray{v} *names` of lookup `op`: the names found, with their types
- * (version 2 adds a field Samba and Wireshark call "unknown").
+ * `[in,out,ref] lsa_Trans{kind}Array{v} *{kind}s` of lookup `op`: a count and a unique pointer to
+ * the array of `lsa_Translated{kind}{v}`, each read by `element` (given its fields' prefix).
  */
-function transNames(nd: Ndr, op: string, v: string): void {
+function transArray(
+  nd: Ndr,
+  op: string,
+  kind: "Name" | "Sid",
+  v: string,
+  element: (t: string) => void,
+): void {
+  const plural = `${kind}s`;
+  const field = plural.toLowerCase();
   nd.construct(() =>
-    nd.ptr(`Names (lsa_TransNameArray${v})`, false, () =>
-      nd.f.tree(`${P}${op}.names`, "Names", () => {
-        nd.u32(`${P}TransNameArray${v}.count`, "Count");
-        nd.ptr(`Names (lsa_TranslatedName${v})`, true, () =>
-          nd.array(`${P}TransNameArray${v}.names`, "Names", () => {
-            const t = `${P}TranslatedName${v}`;
-            nd.u16(`${t}.sid_type`, "Sid Type", { vals: named(SID_TYPES) });
-            lsaString(nd, `${t}.name`, "Name");
-            nd.u32(`${t}.sid_index`, "Sid Index");
-            if (v) nd.u32(`${t}.unknown`, "Unknown");
-          }),
+    nd.ptr(`${plural} (lsa_Trans${kind}Array${v})`, false, () =>
+      nd.f.tree(`${P}${op}.${field}`, plural, () => {
+        nd.u32(`${P}Trans${kind}Array${v}.count`, "Count");
+        nd.ptr(`${plural} (lsa_Translated${kind}${v})`, true, () =>
+          nd.array(`${P}Trans${kind}Array${v}.${field}`, plural, () => element(`${P}Translated${kind}${v}`)),
         );
       }),
     ),
   );
 }
 
-/**
- * `[in,out,ref] lsa_TransSidArray{v} *sids` of lookup `op`: the accounts found, by RID (versions
- * 1 and 2) or by SID (version 3), with their types.
- */
+/** The names a lookup found, with their types (version 2 adds a field Samba and Wireshark call "unknown"). */
+function transNames(nd: Ndr, op: string, v: string): void {
+  transArray(nd, op, "Name", v, (t) => {
+    nd.u16(`${t}.sid_type`, "Sid Type", { vals: named(SID_TYPES) });
+    lsaString(nd, `${t}.name`, "Name");
+    nd.u32(`${t}.sid_index`, "Sid Index");
+    if (v) nd.u32(`${t}.unknown`, "Unknown");
+  });
+}
+
+/** The accounts a lookup found, by RID (versions 1 and 2) or by SID (version 3), with their types. */
 function transSids(nd: Ndr, op: string, v: string): void {
-  nd.construct(() =>
-    nd.ptr(`Sids (lsa_TransSidArray${v})`, false, () =>
-      nd.f.tree(`${P}${op}.sids`, "Sids", () => {
-        nd.u32(`${P}TransSidArray${v}.count`, "Count");
-        nd.ptr(`Sids (lsa_TranslatedSid${v})`, true, () =>
-          nd.array(`${P}TransSidArray${v}.sids`, "Sids", () => {
-            const t = `${P}TranslatedSid${v}`;
-            nd.u16(`${t}.sid_type`, "Sid Type", { vals: named(SID_TYPES) });
-            if (v === "3") nd.ptr("Sid (dom_sid2)", true, () => domSid2(nd));
-            else nd.u32(`${t}.rid`, "Rid");
-            nd.u32(`${t}.sid_index`, "Sid Index");
-            if (v) nd.u32(`${t}.unknown`, "Unknown");
-          }),
-        );
-      }),
-    ),
-  );
+  transArray(nd, op, "Sid", v, (t) => {
+    nd.u16(`${t}.sid_type`, "Sid Type", { vals: named(SID_TYPES) });
+    if (v === "3") nd.ptr("Sid (dom_sid2)", true, () => domSid2(nd));
+    else nd.u32(`${t}.rid`, "Rid");
+    nd.u32(`${t}.sid_index`, "Sid Index");
+    if (v) nd.u32(`${t}.unknown`, "Unknown");
+  });
 }
 
 /** The two words lookups from version 2 on add after the count ("unknown" to Samba and Wireshark). */
