@@ -117,8 +117,8 @@ function compact(b: Buffer): Buffer {
  * A flat copy of a string kept for the whole session: V8 may keep a substring as a view of its
  * parent (here a PDML line, itself a view of a 64 KB read chunk), which would pin the parent.
  */
-/** frame → Info column of `tshark ARGS -T fields`. */
-function infoFields(tshark: string | undefined, args: string[]): Map<number, string> {
+/** frame → Info column of `tshark ARGS -T fields` (`tshark`: its path, default from PATH). */
+export function infoFields(tshark: string | undefined, args: string[]): Map<number, string> {
   const r = spawnSync(
     tshark ?? "tshark",
     [...args, "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info"],

@@ -2,8 +2,10 @@
  * tshark as the oracle: streams `tshark -T pdml` and collects, per frame, the fields of the SMB
  * protocols (smb2 / smb and everything nested in them: gss-api, spnego, ntlmssp, dcerpc...).
  */
-import { spawn, spawnSync } from "node:child_process";
+
+import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { infoFields as tsharkInfo } from "../../src/engine/tshark.js";
 
 export interface OracleField {
   name: string;
@@ -131,16 +133,8 @@ export function infoColumn(path: string, protos: string[], extra: string[] = [])
 }
 
 function infoFields(path: string, filter: string, extra: string[]): Map<number, string> {
-  const r = spawnSync(
-    "tshark",
-    ["-r", path, "-Y", filter, "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info", ...extra],
-    { encoding: "utf8", maxBuffer: 1 << 30 },
-  );
-  const m = new Map<number, string>();
-  for (const l of r.stdout.split("\n")) {
-    const tab = l.indexOf("\t");
-    // TCP expert notes ("[TCP Previous segment not captured] ") are not part of the SMB summary.
-    if (tab > 0) m.set(Number(l.slice(0, tab)), l.slice(tab + 1).replace(/^(\[TCP [^\]]*\] )+/, ""));
-  }
+  const m = tsharkInfo(undefined, ["-r", path, "-Y", filter, ...extra]);
+  // TCP expert notes ("[TCP Previous segment not captured] ") are not part of the SMB summary.
+  for (const [no, info] of m) m.set(no, info.replace(/^(\[TCP [^\]]*\] )+/, ""));
   return m;
 }
